@@ -1,0 +1,3 @@
+// THE kernel registry: allocation plus one `export … from` line per kernel file.
+export { alloc, free } from "./memory";
+export { f32_axpy } from "./kernels/blas1";
