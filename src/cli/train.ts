@@ -1,0 +1,148 @@
+// `bioprop train`: train a network with a named rule on MNIST or Fashion-MNIST.
+import { writeFile } from 'node:fs/promises';
+import { parse, int, num, oneOf, intList, UsageError } from './args.js';
+import { Progress } from './progress.js';
+import { load } from '../index.js';
+import { getRule, rules } from '../rules/index.js';
+import { Network } from '../net/network.js';
+import { Trainer, type EpochRecord } from '../train/trainer.js';
+import { OPTIMIZERS } from '../train/optimizers.js';
+import { SCHEDULES } from '../train/schedules.js';
+import { INIT_SCHEMES } from '../net/init.js';
+import { ACTIVATION_NAMES } from '../activations.js';
+import { loadDataset, DATASETS, type DatasetName } from '../data/index.js';
+import { encodeCheckpoint } from '../io/checkpoint.js';
+import { writeFileAtomic } from '../io/file.js';
+import { VERSION } from '../version.js';
+
+export const TRAIN_HELP = `bioprop train — train a network with a learning rule
+
+  --rule ID            learning rule (default bp; 'bioprop rules' lists them)
+  --dataset NAME       ${DATASETS.join(' | ')} (default mnist)
+  --hidden LIST        hidden layer sizes, e.g. 256,256,256 (default: the rule's)
+  --activation NAME    hidden nonlinearity: ${ACTIVATION_NAMES.join(', ')} (default: the rule's)
+  --epochs N           (default: the rule's)
+  --batch N            minibatch size (default: the rule's)
+  --lr X               learning rate (default: the rule's)
+  --optimizer NAME     ${OPTIMIZERS.join(' | ')} (default: the rule's)
+  --momentum X         SGD momentum (default: the rule's)
+  --weight-decay X     L2 weight decay (default: the rule's)
+  --schedule NAME      ${SCHEDULES.join(' | ')} (default: the rule's)
+  --init NAME          ${INIT_SCHEMES.join(' | ')} (default: the rule's)
+  --param KEY=VALUE    a rule hyperparameter (repeatable)
+  --seed N             (default 1)
+  --validation N       carve N training examples out as a validation set and report on it instead of test
+  --limit N            train on the first N examples only (quick runs)
+  --data-dir DIR       folder holding the dataset's IDX files
+  --save FILE          write the trained network (atomic)
+  --out FILE           write a JSON record of the run
+  --quiet              only the final summary
+`;
+
+function parseParam(list: string[] | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const kv of list ?? []) {
+    const m = /^([A-Za-z_][\w]*)=(.+)$/.exec(kv);
+    if (!m) throw new UsageError(`--param must look like key=value, got '${kv}'`);
+    const v = m[2]!;
+    out[m[1]!] = v === 'true' ? true : v === 'false' ? false : Number.isFinite(Number(v)) ? Number(v) : v;
+  }
+  return out;
+}
+
+export async function train(argv: string[]): Promise<void> {
+  const { values: f } = parse(argv, {
+    rule: { type: 'string' }, dataset: { type: 'string' }, hidden: { type: 'string' }, activation: { type: 'string' },
+    epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' },
+    momentum: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' }, init: { type: 'string' },
+    param: { type: 'string', multiple: true }, seed: { type: 'string' }, validation: { type: 'string' }, limit: { type: 'string' },
+    'data-dir': { type: 'string' }, save: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  }, 'train');
+  if (f.help) {
+    process.stdout.write(TRAIN_HELP);
+    return;
+  }
+  let rule;
+  try {
+    rule = getRule(f.rule ?? 'bp');
+  } catch {
+    throw new UsageError(`unknown rule '${f.rule}' (registered: ${Object.keys(rules).join(', ')})`);
+  }
+  const d = rule.train;
+  const dataset = (oneOf('dataset', f.dataset === 'fashion' ? 'fashion-mnist' : f.dataset, DATASETS) ?? 'mnist') as DatasetName;
+  const hidden = intList('hidden', f.hidden) ?? d.hidden;
+  const activation = oneOf('activation', f.activation, ACTIVATION_NAMES) ?? d.activation;
+  const epochs = int('epochs', f.epochs, 1, 100000) ?? d.epochs;
+  const batch = int('batch', f.batch, 1, 65536) ?? d.batch;
+  const lr = num('lr', f.lr, (x) => x > 0, 'a positive number') ?? d.lr;
+  const optimizer = oneOf('optimizer', f.optimizer, OPTIMIZERS) ?? d.optimizer;
+  const momentum = num('momentum', f.momentum, (x) => x >= 0 && x < 1, 'in [0, 1)') ?? d.momentum;
+  const weightDecay = num('weight-decay', f['weight-decay'], (x) => x >= 0, 'a non-negative number') ?? d.weightDecay;
+  const scheduleName = oneOf('schedule', f.schedule, SCHEDULES) ?? d.schedule;
+  const init = oneOf('init', f.init, INIT_SCHEMES) ?? d.init;
+  const seed = int('seed', f.seed, -(2 ** 31), 2 ** 31 - 1) ?? 1;
+  const validation = int('validation', f.validation, 1);
+  const limit = int('limit', f.limit, 1);
+  const ruleParams = parseParam(f.param);
+  for (const key of Object.keys(ruleParams)) {
+    if (!Object.hasOwn(rule.defaults, key)) throw new UsageError(`rule '${rule.id}' has no parameter '${key}' (it has: ${Object.keys(rule.defaults).join(', ') || 'none'})`);
+  }
+  const quiet = !!f.quiet;
+  const log = (s: string) => { if (!quiet) process.stdout.write(s + '\n'); };
+
+  const lib = await load();
+  const data = await loadDataset(lib, dataset, { dataDir: f['data-dir'], validation, seed, limit: limit ? { train: limit } : undefined });
+  const evalSet = data.validation ?? data.test;
+  const evalName = data.validation ? 'validation' : 'test';
+  const sizes = [data.train.features, ...hidden, data.train.classes];
+  const net = new Network(lib, { sizes, activation, init, batch, seed });
+  const trainer = new Trainer(lib, net, rule, { ruleParams, optimizer, lr, momentum, weightDecay, schedule: scheduleName, epochs, seed });
+  log(`bioprop ${VERSION}: ${rule.id} (${rule.title}) on ${dataset}, ${sizes.join('-')} ${activation}, ${optimizer} lr ${lr}` +
+      `${optimizer === 'sgd' && momentum ? ` momentum ${momentum}` : ''}, ${scheduleName} schedule, batch ${batch}, ${epochs} epochs, seed ${seed}`);
+  log(`data: ${data.train.size} train, ${evalSet.size} ${evalName}`);
+
+  const progress = new Progress(process.stderr, quiet);
+  const ac = new AbortController();
+  const onSigint = () => ac.abort();
+  process.once('SIGINT', onSigint);
+  let result;
+  try {
+    result = trainer.fit(data.train, {
+      epochs, test: evalSet, signal: ac.signal,
+      onBatch: (b) => {
+        if (b.batch === 0) progress.beginEpoch();
+        progress.batch(`epoch ${b.epoch + 1}/${epochs}`, b.batch + 1, b.batches, `loss ${b.loss.toFixed(4)}`);
+      },
+      onEpoch: (r: EpochRecord) => {
+        progress.clear();
+        log(`epoch ${String(r.epoch).padStart(String(epochs).length)}/${epochs}  loss ${r.trainLoss.toFixed(4)}  train ${(100 * r.trainAccuracy).toFixed(2)}%  ` +
+            `${evalName} ${(100 * r.testAccuracy).toFixed(2)}%  lr ${r.lr.toPrecision(3)}  ${r.seconds.toFixed(1)} s`);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress.clear();
+  }
+  const last = result.history[result.history.length - 1];
+  const record = {
+    rule: rule.id, dataset, hidden, activation, spiking: false, epochs, batch, lr, seed,
+    optimizer, momentum, weightDecay, schedule: scheduleName, init, ruleParams: trainer.ruleParams,
+    evaluatedOn: evalName, testAccuracy: last?.testAccuracy ?? null, trainAccuracy: last?.trainAccuracy ?? null,
+    seconds: result.seconds, cancelled: result.cancelled,
+    history: result.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, trainAccuracy: h.trainAccuracy, testAccuracy: h.testAccuracy, testLoss: h.testLoss, lr: h.lr, seconds: h.seconds })),
+    version: VERSION, node: process.version,
+  };
+  process.stdout.write(`${result.cancelled ? 'cancelled after' : 'done:'} ${result.history.length} epochs in ${result.seconds.toFixed(1)} s, ` +
+    `${evalName} accuracy ${last ? (100 * last.testAccuracy).toFixed(2) + '%' : 'n/a'}\n`);
+  if (f.save) {
+    await writeFileAtomic(f.save, encodeCheckpoint(net, rule.id, { dataset, epochs: result.history.length, testAccuracy: record.testAccuracy }));
+    log(`saved network to ${f.save}`);
+  }
+  if (f.out) {
+    await writeFileAtomic(f.out, new TextEncoder().encode(JSON.stringify(record, null, 2) + '\n'));
+    log(`wrote run record to ${f.out}`);
+  }
+  net.dispose();
+  for (const ds of [data.train, data.test, data.validation]) ds?.dispose();
+  if (result.cancelled) process.exitCode = 130;
+}

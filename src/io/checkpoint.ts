@@ -1,0 +1,137 @@
+// Versioned, checksummed network files.
+// Layout (little-endian):
+//   0  8 bytes  magic "BIOPROP\0"
+//   8  u32      format version (1)
+//  12  u32      header length H in bytes
+//  16  H bytes  header, UTF-8 JSON: { library, rule, seed, sizes, activations, outputActivation, loss,
+//               bias, init, meta, tensors: [{ name, shape, offset }] }   (offset in floats)
+//  16+H         zero padding to a multiple of 4
+//  P            float32 payload: every tensor, in header order
+//  end−4 u32    CRC-32 (IEEE) of every byte before it
+// Browser-safe: encode/decode work on bytes; src/io/file.ts adds the atomic Node write.
+import type { Backend } from '../ops.js';
+import { Network, type LossName } from '../net/network.js';
+import type { InitScheme } from '../net/init.js';
+import { VERSION } from '../version.js';
+
+export const CHECKPOINT_FORMAT = 1;
+const MAGIC = [0x42, 0x49, 0x4f, 0x50, 0x52, 0x4f, 0x50, 0x00]; // "BIOPROP\0"
+
+export interface CheckpointHeader {
+  library: string;
+  rule: string;
+  seed: number;
+  sizes: number[];
+  activations: string[];
+  outputActivation: string;
+  loss: LossName;
+  bias: boolean;
+  init: InitScheme;
+  meta: Record<string, unknown>;
+  tensors: { name: string; shape: number[]; offset: number }[];
+}
+
+let crcTable: Uint32Array | null = null;
+/** CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), as zlib and PNG compute it. */
+export function crc32(bytes: Uint8Array, end = bytes.length): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let c = 0xffffffff;
+  for (let i = 0; i < end; i++) c = crcTable[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** Serialises a network's structure and weights. `rule` and `meta` are recorded for provenance. */
+export function encodeCheckpoint(net: Network, rule: string, meta: Record<string, unknown> = {}): Uint8Array {
+  const tensors: CheckpointHeader['tensors'] = [];
+  const parts: Float32Array[] = [];
+  let offset = 0;
+  for (const l of net.layers) {
+    for (const [name, t] of [[`W${l.index}`, l.W], [`b${l.index}`, l.b]] as const) {
+      tensors.push({ name, shape: [...t.shape], offset });
+      parts.push(t.toArray());
+      offset += t.size;
+    }
+  }
+  const header: CheckpointHeader = {
+    library: VERSION, rule, seed: net.seed, sizes: [...net.sizes], activations: [...net.activations],
+    outputActivation: net.outputActivation, loss: net.loss, bias: net.bias, init: net.init, meta, tensors,
+  };
+  const hb = new TextEncoder().encode(JSON.stringify(header));
+  const payloadStart = (16 + hb.length + 3) & ~3;
+  const total = payloadStart + offset * 4 + 4;
+  const out = new Uint8Array(total);
+  const dv = new DataView(out.buffer);
+  out.set(MAGIC, 0);
+  dv.setUint32(8, CHECKPOINT_FORMAT, true);
+  dv.setUint32(12, hb.length, true);
+  out.set(hb, 16);
+  let p = payloadStart;
+  for (const part of parts) {
+    for (let i = 0; i < part.length; i++, p += 4) dv.setFloat32(p, part[i]!, true);
+  }
+  dv.setUint32(total - 4, crc32(out, total - 4), true);
+  return out;
+}
+
+/** Parses and verifies a checkpoint; throws a clear error naming `source` for any defect. */
+export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): { header: CheckpointHeader; payload: Float32Array } {
+  const fail = (what: string): never => {
+    throw new Error(`${source}: not a valid bioprop network file: ${what}`);
+  };
+  if (bytes.length < 20) fail(`only ${bytes.length} bytes (truncated)`);
+  for (let i = 0; i < 8; i++) if (bytes[i] !== MAGIC[i]) fail('bad magic (expected "BIOPROP\\0")');
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = dv.getUint32(8, true);
+  if (version !== CHECKPOINT_FORMAT) fail(`format version ${version}, this library reads version ${CHECKPOINT_FORMAT}`);
+  const stored = dv.getUint32(bytes.length - 4, true);
+  const actual = crc32(bytes, bytes.length - 4);
+  if (stored !== actual) fail(`checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)}): the file is truncated or corrupted`);
+  const hlen = dv.getUint32(12, true);
+  if (16 + hlen > bytes.length - 4) fail(`header length ${hlen} runs past the end of the file`);
+  let header: CheckpointHeader;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + hlen))) as CheckpointHeader;
+  } catch (e) {
+    return fail(`unreadable header (${(e as Error).message})`);
+  }
+  const payloadStart = (16 + hlen + 3) & ~3;
+  const floats = (bytes.length - 4 - payloadStart) / 4;
+  if (!Number.isInteger(floats) || floats < 0) fail('payload is not a whole number of float32 values');
+  const need = header.tensors.reduce((s, t) => Math.max(s, t.offset + t.shape.reduce((a, b) => a * b, 1)), 0);
+  if (need !== floats) fail(`payload holds ${floats} values, the header describes ${need}`);
+  const payload = new Float32Array(floats);
+  for (let i = 0; i < floats; i++) payload[i] = dv.getFloat32(payloadStart + 4 * i, true);
+  return { header, payload };
+}
+
+/** Rebuilds a network from a checkpoint, for `batch` rows per pass. */
+export function networkFromCheckpoint(lib: Backend, bytes: Uint8Array, batch: number, source = 'checkpoint'): { net: Network; header: CheckpointHeader } {
+  const { header, payload } = decodeCheckpoint(bytes, source);
+  const net = new Network(lib, {
+    sizes: header.sizes, activation: header.activations, outputActivation: header.outputActivation, loss: header.loss,
+    bias: header.bias, init: header.init, batch, seed: header.seed,
+  });
+  try {
+    for (const l of net.layers) {
+      for (const [name, t] of [[`W${l.index}`, l.W], [`b${l.index}`, l.b]] as const) {
+        const rec = header.tensors.find((x) => x.name === name);
+        if (!rec) throw new Error(`${source}: tensor ${name} missing from the file`);
+        if (rec.shape.length !== t.shape.length || rec.shape.some((d, i) => d !== t.shape[i])) {
+          throw new Error(`${source}: tensor ${name} is [${rec.shape.join(', ')}] in the file, the network needs [${t.shape.join(', ')}]`);
+        }
+        t.set(payload.subarray(rec.offset, rec.offset + t.size));
+      }
+    }
+  } catch (e) {
+    net.dispose();
+    throw e;
+  }
+  return { net, header };
+}

@@ -1,0 +1,84 @@
+// The Rule interface: what a learning rule implements, and the signals it may read.
+// A rule's `teach` writes every layer's teaching signal `delta` from what that layer may see; its
+// `update` turns signals into gradient estimates in each layer's `dW`/`db` (loss-gradient sign
+// convention: the shared optimiser steps W ← W − lr·dW). Rule-owned trainable state (inverse
+// weights, synthetic-gradient modules…) is exposed through `params` so the same optimiser trains it.
+import type { Tensor } from '../tensor.js';
+import type { Workspace } from '../workspace.js';
+import type { Network, Layer } from '../net/network.js';
+import type { Rng } from '../rng.js';
+import type { OptimizerName } from '../train/optimizers.js';
+import type { ScheduleName } from '../train/schedules.js';
+import type { InitScheme } from '../net/init.js';
+
+/** The six objections to backprop (Hunsberger's thesis), the columns of every comparison. */
+export type Objection = 'weightTransport' | 'derivativeTransport' | 'linearFeedback' | 'spiking' | 'timing' | 'target';
+export const OBJECTIONS: readonly Objection[] = ['weightTransport', 'derivativeTransport', 'linearFeedback', 'spiking', 'timing', 'target'];
+
+export type Phase = 'free' | 'nudged' | 'clamped' | 'minus' | 'plus' | 'target';
+
+/** A trainable tensor and the buffer its gradient estimate is written to. */
+export interface Param {
+  name: string;
+  value: Tensor;
+  grad: Tensor;
+  /** Whether weight decay applies (true for weights, false for biases). */
+  decay: boolean;
+}
+
+/** What the trainer hands a rule each step. */
+export interface StepContext {
+  net: Network;
+  /** Rows of the current batch actually filled (≤ net.batch). */
+  rows: number;
+  rng: Rng;
+}
+
+/** Training defaults a rule carries: `bioprop train --rule R` uses them when no flag overrides. */
+export interface TrainDefaults {
+  optimizer: OptimizerName;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  schedule: ScheduleName;
+  activation: string;
+  init: InitScheme;
+  epochs: number;
+  batch: number;
+  hidden: number[];
+}
+
+export interface Rule<P extends object = object, S = unknown> {
+  id: string;
+  title: string;
+  /** Short citation, e.g. 'Lillicrap et al. 2016, Nat. Commun. 7:13276'. */
+  cite: string;
+  /** Objections this rule removes (fully). */
+  removes: readonly Objection[];
+  /** Objections it removes in part (e.g. sign-symmetry shares only signs). */
+  partly?: readonly Objection[];
+  /** Whether the rule runs on spiking networks. */
+  spiking: boolean;
+  /** Rule hyperparameters (feedback scale, …). */
+  defaults: P;
+  /** Training recipe defaults. */
+  train: TrainDefaults;
+  phases?: readonly Phase[];
+  /** Builds rule state (feedback matrices, scratch) in `ws`, once per network. */
+  init(net: Network, p: P, ws: Workspace, rng: Rng): S;
+  /** Trainable tensors the rule owns, stepped by the shared optimiser (default none). */
+  params?(s: S): Param[];
+  observe?(ctx: StepContext, s: S, p: P, phase: Phase): void;
+  /** Writes each layer's teaching signal `delta` (the output layer's from `net.error`). */
+  teach(ctx: StepContext, s: S, p: P): void;
+  /** Writes the gradient estimates `dW`, `db` of every layer (and of its own params). */
+  update(ctx: StepContext, s: S, p: P): void;
+}
+
+/** Helper that keeps a rule's parameter and state types inferred. */
+export function defineRule<P extends object, S>(rule: Rule<P, S>): Rule<P, S> {
+  return rule;
+}
+
+export type AnyRule = Rule<any, any>;
+export type { Layer };

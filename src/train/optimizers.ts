@@ -1,0 +1,66 @@
+// Optimisers shared by every rule: they step each Param's value from its gradient estimate.
+// State (velocity, Adam moments) is allocated once, in the network's workspace, at construction.
+import type { Kernels } from '../wasm/kernels.js';
+import type { Workspace } from '../workspace.js';
+import type { Param } from '../rules/types.js';
+import type { Tensor } from '../tensor.js';
+
+export type OptimizerName = 'sgd' | 'adam';
+export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adam'];
+
+export interface OptimizerOptions {
+  /** Momentum for SGD (0 = plain SGD). */
+  momentum?: number;
+  /** L2 weight decay on weights (not biases). */
+  weightDecay?: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+}
+
+export interface Optimizer {
+  readonly name: OptimizerName;
+  /** Applies one step with learning rate `lr` to every param. */
+  step(lr: number): void;
+  /** Steps taken so far. */
+  readonly t: number;
+}
+
+export function makeOptimizer(k: Kernels, ws: Workspace, name: OptimizerName, params: Param[], o: OptimizerOptions = {}): Optimizer {
+  const wd = o.weightDecay ?? 0;
+  if (name === 'sgd') {
+    const mu = o.momentum ?? 0;
+    const vel: (Tensor | null)[] = params.map((p) => (mu > 0 ? ws.f32(p.value.shape) : null));
+    let t = 0;
+    return {
+      name,
+      get t() { return t; },
+      step(lr) {
+        t++;
+        for (let i = 0; i < params.length; i++) {
+          const p = params[i]!, v = vel[i];
+          k.f32_sgd_step(p.value.size, lr, mu, p.decay ? wd : 0, p.grad.ptr, v ? v.ptr : 0, p.value.ptr);
+        }
+      },
+    };
+  }
+  if (name === 'adam') {
+    const b1 = o.beta1 ?? 0.9, b2 = o.beta2 ?? 0.999, eps = o.eps ?? 1e-8;
+    const m = params.map((p) => ws.f32(p.value.shape));
+    const v = params.map((p) => ws.f32(p.value.shape));
+    let t = 0;
+    return {
+      name,
+      get t() { return t; },
+      step(lr) {
+        t++;
+        const bc1 = 1 - b1 ** t, bc2 = 1 - b2 ** t;
+        for (let i = 0; i < params.length; i++) {
+          const p = params[i]!;
+          k.f32_adam_step(p.value.size, lr, b1, b2, eps, p.decay ? wd : 0, bc1, bc2, p.grad.ptr, m[i]!.ptr, v[i]!.ptr, p.value.ptr);
+        }
+      },
+    };
+  }
+  throw new Error(`optimizer: unknown optimizer '${String(name)}' (expected one of ${OPTIMIZERS.join(', ')})`);
+}

@@ -1,0 +1,192 @@
+// The training loop: minibatches through a rule and the shared optimiser, evaluation every epoch,
+// per-epoch history, callbacks and cancellation. Divergence (a non-finite loss or weight) stops the
+// run with an error naming rule, epoch and batch. Steady state allocates nothing: the network, the
+// rule state, the optimiser state and the batch buffers are all made in the constructor.
+import type { Backend } from '../ops.js';
+import type { Network } from '../net/network.js';
+import type { AnyRule, Param, StepContext } from '../rules/types.js';
+import { getRule } from '../rules/index.js';
+import { makeOptimizer, type Optimizer, type OptimizerName } from './optimizers.js';
+import { schedule, type ScheduleName } from './schedules.js';
+import { Rng } from '../rng.js';
+import { Batcher } from '../data/batcher.js';
+import type { Dataset } from '../data/dataset.js';
+
+export interface TrainerOptions {
+  /** Rule hyperparameters, merged over the rule's defaults. */
+  ruleParams?: Record<string, unknown>;
+  optimizer?: OptimizerName;
+  lr?: number;
+  momentum?: number;
+  weightDecay?: number;
+  schedule?: ScheduleName;
+  /** Epochs of the run the schedule is laid over (fit() may be given the same). */
+  epochs?: number;
+  seed?: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  testLoss: number;
+  testAccuracy: number;
+  lr: number;
+  seconds: number;
+}
+
+export interface BatchInfo {
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  rows: number;
+}
+
+export interface FitOptions {
+  epochs?: number;
+  test?: Dataset;
+  onBatch?: (b: BatchInfo) => void;
+  onEpoch?: (r: EpochRecord) => void;
+  signal?: AbortSignal;
+}
+
+export interface FitResult {
+  history: EpochRecord[];
+  cancelled: boolean;
+  seconds: number;
+}
+
+export class DivergenceError extends Error {
+  constructor(readonly rule: string, readonly epoch: number, readonly batch: number, what: string) {
+    super(`${rule} diverged at epoch ${epoch}, batch ${batch}: ${what}. Lower the learning rate (--lr) or check the rule's settings.`);
+    this.name = 'DivergenceError';
+  }
+}
+
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** Mean loss and accuracy of `net` over a dataset (forward passes only, no learning). */
+export function evaluateNetwork(lib: Backend, net: Network, ds: Dataset, batcher?: Batcher): { loss: number; accuracy: number } {
+  const own = batcher ?? new Batcher(lib, ds, net.batch, { shuffle: false, into: { x: net.input, y: net.target } });
+  try {
+    let loss = 0, correct = 0, n = 0;
+    for (let i = 0; i < own.batches; i++) {
+      const rows = own.load(i);
+      net.forward(rows);
+      loss += net.computeLoss(rows);
+      correct += net.countCorrect(rows);
+      n += rows;
+    }
+    return { loss: loss / n, accuracy: correct / n };
+  } finally {
+    if (!batcher) own.dispose();
+  }
+}
+
+export class Trainer {
+  readonly rule: AnyRule;
+  readonly ruleParams: Record<string, unknown>;
+  readonly state: unknown;
+  readonly params: Param[];
+  readonly optimizer: Optimizer;
+  readonly rng: Rng;
+  readonly ctx: StepContext;
+  readonly lr: number;
+  readonly scheduleName: ScheduleName;
+  readonly epochs: number;
+  private lrAt: (epoch: number, frac: number) => number;
+  private currentLr: number;
+  private epochIndex = 0;
+  private batchIndex = 0;
+
+  constructor(readonly lib: Backend, readonly net: Network, rule: string | AnyRule, o: TrainerOptions = {}) {
+    this.rule = typeof rule === 'string' ? getRule(rule) : rule;
+    const d = this.rule.train;
+    for (const key of Object.keys(o.ruleParams ?? {})) {
+      if (!Object.hasOwn(this.rule.defaults, key)) {
+        throw new Error(`trainer: rule '${this.rule.id}' has no parameter '${key}' (it has: ${Object.keys(this.rule.defaults).join(', ') || 'none'})`);
+      }
+    }
+    this.ruleParams = { ...this.rule.defaults, ...o.ruleParams };
+    this.lr = o.lr ?? d.lr;
+    if (!(this.lr > 0) || !Number.isFinite(this.lr)) throw new Error(`trainer: lr must be a positive finite number, got ${this.lr}`);
+    this.epochs = o.epochs ?? d.epochs;
+    this.scheduleName = o.schedule ?? d.schedule;
+    this.lrAt = schedule(this.scheduleName, this.lr, this.epochs);
+    this.currentLr = this.lrAt(0, 0);
+    this.rng = new Rng(o.seed ?? net.seed);
+    this.state = this.rule.init(net, this.ruleParams, net.ws, this.rng.fork());
+    this.params = [...net.params(), ...(this.rule.params?.(this.state) ?? [])];
+    this.optimizer = makeOptimizer(lib.kernels, net.ws, o.optimizer ?? d.optimizer, this.params, {
+      momentum: o.momentum ?? d.momentum,
+      weightDecay: o.weightDecay ?? d.weightDecay,
+    });
+    this.ctx = { net, rows: net.batch, rng: this.rng };
+  }
+
+  /**
+   * One training step on the first `rows` rows already in net.input / net.target: forward, loss,
+   * the rule's teach and update, one optimiser step. Returns the summed loss of the batch.
+   */
+  step(rows = this.net.batch): number {
+    const { net, rule, ctx } = this;
+    ctx.rows = rows;
+    net.forward(rows);
+    const loss = net.computeLoss(rows);
+    if (!Number.isFinite(loss)) throw new DivergenceError(rule.id, this.epochIndex, this.batchIndex, `the loss is ${loss}`);
+    rule.teach(ctx, this.state, this.ruleParams);
+    rule.update(ctx, this.state, this.ruleParams);
+    this.optimizer.step(this.currentLr);
+    return loss;
+  }
+
+  /** Mean loss and accuracy over a dataset (no learning). */
+  evaluate(ds: Dataset, batcher?: Batcher): { loss: number; accuracy: number } {
+    return evaluateNetwork(this.lib, this.net, ds, batcher);
+  }
+
+  /** Trains for `epochs` epochs over `train`, evaluating on `test` after each. */
+  fit(train: Dataset, o: FitOptions = {}): FitResult {
+    const net = this.net, epochs = o.epochs ?? this.epochs;
+    const io = { x: net.input, y: net.target };
+    const batcher = new Batcher(this.lib, train, net.batch, { seed: this.rng.nextU32() | 0, shuffle: true, into: io });
+    const testBatcher = o.test ? new Batcher(this.lib, o.test, net.batch, { shuffle: false, into: io }) : undefined;
+    const history: EpochRecord[] = [];
+    const t0 = now();
+    let cancelled = false;
+    try {
+      for (let e = 0; e < epochs && !cancelled; e++) {
+        const te = now();
+        this.epochIndex = e;
+        batcher.epoch();
+        let loss = 0, correct = 0, n = 0;
+        for (let i = 0; i < batcher.batches; i++) {
+          if (o.signal?.aborted) { cancelled = true; break; }
+          this.batchIndex = i;
+          this.currentLr = this.lrAt(e, i / batcher.batches);
+          const rows = batcher.load(i);
+          const l = this.step(rows);
+          correct += net.countCorrect(rows); // from this step's forward pass, before its update
+          loss += l;
+          n += rows;
+          o.onBatch?.({ epoch: e, batch: i, batches: batcher.batches, loss: l / rows, rows });
+        }
+        if (cancelled) break;
+        const bad = net.nonFiniteWeights();
+        if (bad > 0) throw new DivergenceError(this.rule.id, e, batcher.batches - 1, `${bad} weights are not finite`);
+        const test = testBatcher ? this.evaluate(o.test!, testBatcher) : { loss: NaN, accuracy: NaN };
+        const rec: EpochRecord = {
+          epoch: e + 1, trainLoss: loss / n, trainAccuracy: correct / n,
+          testLoss: test.loss, testAccuracy: test.accuracy, lr: this.currentLr, seconds: (now() - te) / 1000,
+        };
+        history.push(rec);
+        o.onEpoch?.(rec);
+      }
+    } finally {
+      batcher.dispose();
+      testBatcher?.dispose();
+    }
+    return { history, cancelled, seconds: (now() - t0) / 1000 };
+  }
+}

@@ -1,0 +1,32 @@
+// Workspace: owns every buffer of one network (and of the rule and optimiser attached to it);
+// dispose() frees them all, once.
+import type { Heap, Shape } from './heap.js';
+import type { Tensor } from './tensor.js';
+
+export class Workspace {
+  private owned: Tensor[] = [];
+  constructor(readonly heap: Heap) {}
+
+  /** A zero-filled tensor owned by this workspace. */
+  f32(shape: Shape): Tensor {
+    const t = this.heap.f32(shape);
+    this.owned.push(t);
+    return t;
+  }
+
+  /** Takes ownership of a tensor made elsewhere. */
+  adopt(t: Tensor): Tensor {
+    this.owned.push(t);
+    return t;
+  }
+
+  /** Number of tensors owned. */
+  get count(): number {
+    return this.owned.length;
+  }
+
+  dispose(): void {
+    for (const t of this.owned) if (!t.disposed) t.dispose();
+    this.owned = [];
+  }
+}

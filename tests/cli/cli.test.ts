@@ -1,0 +1,79 @@
+// The CLI as a user runs it: child processes of bin/bioprop.js.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../../bin/bioprop.js', import.meta.url));
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+const noStack = (s: string) => assert.not.match(s, /\n\s+at /, 'no stack trace');
+
+test('bad input: unknown command, rule, flag and values exit non-zero with one clear line', () => {
+  for (const [args, re] of [
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['train', '--rule', 'nope'], /unknown rule 'nope' \(registered: bp/],
+    [['train', '--epochs', 'ten'], /--epochs must be an integer/],
+    [['train', '--hidden', '256,x'], /--hidden must be a comma-separated list/],
+    [['train', '--dataset', 'cifar'], /--dataset must be one of mnist, fashion-mnist/],
+    [['train', '--lr', '-1'], /--lr must be a positive number/],
+    [['train', '--bogus'], /Unknown option '--bogus'/],
+    [['train', '--param', 'beta=1'], /rule 'bp' has no parameter 'beta'/],
+    [['eval'], /--load FILE is required/],
+  ] as const) {
+    const r = run(...args);
+    assert.ok(r.code === 2, `${args.join(' ')}: exit ${r.code}`);
+    assert.match(r.err, re);
+    noStack(r.err);
+  }
+});
+
+test('missing files: eval of a missing network and Fashion-MNIST from an empty folder', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioprop-cli-'));
+  const a = run('eval', '--load', join(dir, 'none.bioprop'));
+  assert.is(a.code, 1);
+  assert.match(a.err, /network file not found/);
+  noStack(a.err);
+  const b = run('train', '--dataset', 'fashion-mnist', '--data-dir', dir, '--epochs', '1');
+  assert.is(b.code, 1);
+  assert.match(b.err, /Fashion-MNIST not found in .*dataset-fashion-mnist/s);
+  noStack(b.err);
+});
+
+test('rules lists bp with its paper and the objection table; --json parses', () => {
+  const r = run('rules');
+  assert.is(r.code, 0);
+  assert.match(r.out, /bp\s+Backpropagation/);
+  assert.match(r.out, /Rumelhart/);
+  const j = JSON.parse(run('rules', '--json').out) as { id: string; objections: Record<string, string> }[];
+  const bp = j.find((x) => x.id === 'bp')!;
+  assert.equal(bp.objections, { weightTransport: 'required', derivativeTransport: 'required', linearFeedback: 'required', spiking: 'required', timing: 'required', target: 'required' });
+});
+
+test('train on real MNIST (small slice) → --out record and --save file; eval reloads it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioprop-cli-'));
+  const out = join(dir, 'run.json'), save = join(dir, 'net.bioprop');
+  const r = run('train', '--rule', 'bp', '--hidden', '64', '--epochs', '2', '--limit', '3000', '--seed', '1', '--out', out, '--save', save);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /epoch 1\/2 .*test \d+\.\d+%/);
+  const rec = JSON.parse(readFileSync(out, 'utf8'));
+  for (const key of ['rule', 'dataset', 'hidden', 'activation', 'spiking', 'epochs', 'batch', 'lr', 'seed', 'testAccuracy', 'trainAccuracy', 'seconds', 'history', 'version']) {
+    assert.ok(key in rec, `record has ${key}`);
+  }
+  assert.is(rec.history.length, 2);
+  assert.ok(rec.testAccuracy > 0.8, `accuracy after 2 epochs on 3000 examples: ${rec.testAccuracy}`);
+  assert.ok(existsSync(save));
+  const e = run('eval', '--load', save, '--json');
+  assert.is(e.code, 0, e.err);
+  const ev = JSON.parse(e.out);
+  assert.is(ev.examples, 10000);
+  // the same weights on the same test set: the same accuracy as the run reported
+  assert.is(ev.testAccuracy, rec.testAccuracy);
+});
+
+test.run();
