@@ -7,6 +7,7 @@ export { Heap, type Shape } from './heap.js';
 export { Tensor } from './tensor.js';
 export { loadKernels, hasSimd, type Build, type LoadOptions } from './wasm/load.js';
 export type { Kernels } from './wasm/kernels.js';
+export * from './data/index.js';
 
 /** Instantiates the WASM core (once per build) and returns the shape-checked kernel API over it. */
 export async function load(opts: LoadOptions = {}): Promise<Backend> {
