@@ -184,6 +184,7 @@ export function datasetsFromIdx(
   const nTest = limitOf('loadDataset', 'test', opts.limit?.test, files.testImages.dims[0]!);
   const nVal = validationCount(opts.validation, nTrain);
   const seed = opts.seed ?? 0;
+  if (!Number.isInteger(seed)) throw new RangeError(`loadDataset: seed must be an integer, got ${String(seed)}`);
   const trainPx = (files.trainImages.data as Uint8Array).subarray(0, nTrain * features);
   const trainLab = (files.trainLabels.data as Uint8Array).subarray(0, nTrain);
   const testPx = (files.testImages.data as Uint8Array).subarray(0, nTest * features);

@@ -3,10 +3,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  Dataset, Batcher, datasetsFromIdx, splitIndices, validationCount, encodeIdx, parseIdx, type Backend,
+  Dataset, Batcher, datasetsFromIdx, loadDataset, splitIndices, validationCount, encodeIdx, parseIdx, type Backend,
 } from '../../src/index.js';
 import { throwsClearly } from '../helpers/close.js';
 import { backend } from '../helpers/setup.js';
+import { rejectsClearly } from './helpers.js';
 
 /** A dataset whose row r is [r, r + 0.25, r + 0.5, …] (so a row identifies its example), label r mod classes. */
 function synthetic(lib: Backend, size: number, features = 5, classes = 3): Dataset {
@@ -141,6 +142,8 @@ test('datasetsFromIdx: validation carved from train (disjoint, deterministic, si
   assert.is(lib.heap.live, live);
   throwsClearly(() => datasetsFromIdx(lib, 'syn', files, NAMES, { limit: { train: 0 } }), /limit.train must be a positive integer, got 0/);
   throwsClearly(() => datasetsFromIdx(lib, 'syn', files, NAMES, { validation: 700 }), /leaves no training examples/);
+  throwsClearly(() => datasetsFromIdx(lib, 'syn', files, NAMES, { validation: 7, seed: 0.5 }), /loadDataset: seed must be an integer, got 0.5/);
+  await rejectsClearly(loadDataset(lib, 'cifar' as 'mnist'), /loadDataset: unknown dataset 'cifar', expected one of mnist, fashion-mnist/);
   assert.is(lib.heap.live, live, 'nothing leaked on failure');
 });
 
