@@ -12,3 +12,6 @@ export type { Kernels } from './wasm/kernels.js';
 export async function load(opts: LoadOptions = {}): Promise<Backend> {
   return new Backend(await loadKernels(opts));
 }
+export { WasmRng } from './wasm-rng.js';
+export { IntBuffer, type IntKind, type IntArray } from './intbuf.js';
+export type { LifParams, LifBuffers } from './ops.js';
