@@ -13,3 +13,6 @@ export * from './data/index.js';
 export async function load(opts: LoadOptions = {}): Promise<Backend> {
   return new Backend(await loadKernels(opts));
 }
+export { WasmRng } from './wasm-rng.js';
+export { IntBuffer, type IntKind, type IntArray } from './intbuf.js';
+export type { LifParams, LifBuffers } from './ops.js';
