@@ -3,8 +3,8 @@
 //   tanh(a) = a − a³/3 + 2a⁵/15 − 17a⁷/315 + 62a⁹/2835 for |a| < 1/4 (Taylor; the next term is
 //             < 9e-9 relative there), where 1 − t would lose bits to cancellation;
 //   tanh'(a) = 4t/(1 + t)² (no 1 − tanh² cancellation in the tails).
-// Relative error of tanh <= 1.6·EXP_MAX_REL_ERR + 3·2^-24 on the exp branch (the factor t/(1 − t)
-// <= 1.55 at |a| = 1/4 amplifies the exp error) and ~4·2^-24 on the Taylor branch; tanh' <=
+// Relative error of tanh <= 2·EXP_MAX_REL_ERR + 3·2^-24 on the exp branch (the factor 2t/(1 − t²)
+// <= 1.92 at |a| = 1/4 amplifies the exp error) and ~2·2^-24 on the Taylor branch; tanh' <=
 // EXP_MAX_REL_ERR + 4·2^-24. ±0 keeps its sign; large |a| gives ±1 and 0; NaN gives NaN.
 import { exp4, exp1 } from "./math";
 
