@@ -5,6 +5,7 @@ import { Backend } from './ops.js';
 export { Backend } from './ops.js';
 export { Heap, type Shape } from './heap.js';
 export { Tensor } from './tensor.js';
+export { ACTIVATIONS, ACT_NAMES, type ActName, type ActParams, type ActivationSpec } from './activations.js';
 export { loadKernels, hasSimd, type Build, type LoadOptions } from './wasm/load.js';
 export type { Kernels } from './wasm/kernels.js';
 export * from './data/index.js';
