@@ -1,14 +1,14 @@
-// Flag parsing for the CLI, on node:util's parseArgs, with values checked and errors that say which
+// Flag parsing for the CLI (node:util's parseArgs at each command), with values checked and errors that say which
 // flag and what was expected.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>, command: string) {
+/** Runs a parseArgs call, turning its errors into a UsageError that names the command. */
+export function usage<T>(command: string, parseFn: () => T): T {
   try {
-    return parseArgs({ args: argv, options, allowPositionals: false, strict: true });
+    return parseFn();
   } catch (e) {
     throw new UsageError(`${command}: ${(e as Error).message.replace(/\. To specify a positional.*$/s, '')} (see 'bioprop ${command} --help')`);
   }

@@ -1,5 +1,6 @@
 // `bioprop eval`: accuracy of a saved network on a dataset's test set.
-import { parse, int, oneOf, UsageError } from './args.js';
+import { parseArgs } from 'node:util';
+import { usage, int, oneOf, UsageError } from './args.js';
 import { load } from '../index.js';
 import { networkFromCheckpoint } from '../io/checkpoint.js';
 import { readFileBytes } from '../io/file.js';
@@ -16,10 +17,10 @@ export const EVAL_HELP = `bioprop eval — evaluate a saved network
 `;
 
 export async function evaluate(argv: string[]): Promise<void> {
-  const { values: f } = parse(argv, {
+  const { values: f } = usage('eval', () => parseArgs({ args: argv, strict: true, allowPositionals: false, options: {
     load: { type: 'string' }, dataset: { type: 'string' }, 'data-dir': { type: 'string' }, batch: { type: 'string' },
     json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-  }, 'eval');
+  } }));
   if (f.help) {
     process.stdout.write(EVAL_HELP);
     return;

@@ -1,5 +1,6 @@
 // `bioprop rules`: every registered rule, its paper, and which of the six objections it removes.
-import { parse } from './args.js';
+import { parseArgs } from 'node:util';
+import { usage } from './args.js';
 import { rules } from '../rules/index.js';
 import { OBJECTIONS, type AnyRule, type Objection } from '../rules/types.js';
 
@@ -23,7 +24,7 @@ export function rulesTable(): string {
 }
 
 export async function listRules(argv: string[]): Promise<void> {
-  const { values: f } = parse(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, 'rules');
+  const { values: f } = usage('rules', () => parseArgs({ args: argv, strict: true, allowPositionals: false, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
   if (f.help) {
     process.stdout.write('bioprop rules [--json] — list the registered learning rules and the objections each removes\n');
     return;

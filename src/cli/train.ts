@@ -1,6 +1,7 @@
 // `bioprop train`: train a network with a named rule on MNIST or Fashion-MNIST.
+import { parseArgs } from 'node:util';
 import { writeFile } from 'node:fs/promises';
-import { parse, int, num, oneOf, intList, UsageError } from './args.js';
+import { usage, int, num, oneOf, intList, UsageError } from './args.js';
 import { Progress } from './progress.js';
 import { load } from '../index.js';
 import { getRule, rules } from '../rules/index.js';
@@ -9,7 +10,7 @@ import { Trainer, type EpochRecord } from '../train/trainer.js';
 import { OPTIMIZERS } from '../train/optimizers.js';
 import { SCHEDULES } from '../train/schedules.js';
 import { INIT_SCHEMES } from '../net/init.js';
-import { ACTIVATION_NAMES } from '../activations.js';
+import { ACT_NAMES as ACTIVATION_NAMES } from '../activations.js';
 import { loadDataset, DATASETS, type DatasetName } from '../data/index.js';
 import { encodeCheckpoint } from '../io/checkpoint.js';
 import { writeFileAtomic } from '../io/file.js';
@@ -51,13 +52,13 @@ function parseParam(list: string[] | undefined): Record<string, unknown> {
 }
 
 export async function train(argv: string[]): Promise<void> {
-  const { values: f } = parse(argv, {
+  const { values: f } = usage('train', () => parseArgs({ args: argv, strict: true, allowPositionals: false, options: {
     rule: { type: 'string' }, dataset: { type: 'string' }, hidden: { type: 'string' }, activation: { type: 'string' },
     epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' },
     momentum: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' }, init: { type: 'string' },
     param: { type: 'string', multiple: true }, seed: { type: 'string' }, validation: { type: 'string' }, limit: { type: 'string' },
     'data-dir': { type: 'string' }, save: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-  }, 'train');
+  } }));
   if (f.help) {
     process.stdout.write(TRAIN_HELP);
     return;

@@ -6,10 +6,9 @@ import type { Backend } from '../ops.js';
 import type { Kernels } from '../wasm/kernels.js';
 import type { Tensor } from '../tensor.js';
 import { Workspace } from '../workspace.js';
-import { activation, type ActivationSpec } from '../activations.js';
+import { ACTIVATIONS, ACT_NAMES, resolveActParams, type ActName } from '../activations.js';
 import { initWeights, type InitScheme, INIT_SCHEMES } from './init.js';
 import type { Param } from '../rules/types.js';
-import { WasmRng } from '../wasm-rng.js';
 
 export type LossName = 'xent' | 'mse';
 
@@ -30,11 +29,26 @@ export interface NetworkOptions {
   seed: number;
 }
 
+/** A layer's nonlinearity: the registry entry resolved once (kernel name and its p0..p2). */
+export interface LayerAct {
+  name: ActName;
+  kernel: (typeof ACTIVATIONS)[ActName]['kernel'];
+  p: [number, number, number];
+}
+
+function layerAct(name: string, params?: Record<string, number>): LayerAct {
+  if (!(ACT_NAMES as string[]).includes(name)) {
+    throw new Error(`network: unknown activation '${name}' (known: ${ACT_NAMES.join(', ')})`);
+  }
+  const n = name as ActName;
+  return { name: n, kernel: ACTIVATIONS[n].kernel, p: resolveActParams('network', n, params) };
+}
+
 export interface Layer {
   index: number;
   inSize: number;
   outSize: number;
-  act: ActivationSpec;
+  act: LayerAct;
   W: Tensor; // [out, in]
   b: Tensor; // [out]
   dW: Tensor; // [out, in] gradient estimate written by the rule
@@ -78,7 +92,7 @@ export class Network {
     this.outputActivation = this.loss === 'xent' ? 'linear' : (o.outputActivation ?? 'linear');
     this.init = o.init ?? 'he';
     if (!INIT_SCHEMES.includes(this.init)) throw new Error(`network: unknown init '${this.init}' (expected one of ${INIT_SCHEMES.join(', ')})`);
-    const specs = [...acts, this.outputActivation].map((name) => activation(name)); // throws on unknown names
+    const specs = [...acts, this.outputActivation].map((name) => layerAct(name)); // throws on unknown names
     this.k = lib.kernels;
     this.ws = new Workspace(lib.heap);
     this.batch = o.batch;
@@ -88,7 +102,7 @@ export class Network {
     this.activations = Object.freeze([...acts]);
     const B = o.batch;
     this.input = this.ws.f32([B, sizes[0]!]);
-    const rng = new WasmRng(lib, o.seed);
+    const rng = lib.rng(o.seed);
     try {
       this.layers = [];
       let pre = this.input;
@@ -128,7 +142,8 @@ export class Network {
     for (const l of this.layers) {
       k.f32_gemm_nt(rows, l.outSize, l.inSize, 1, 0, l.pre.ptr, l.W.ptr, l.a.ptr);
       if (this.bias) k.f32_add_row(rows, l.outSize, l.b.ptr, l.a.ptr);
-      l.act.fwd(k, rows * l.outSize, l.a.ptr, l.post.ptr, l.deriv.ptr);
+      const p = l.act.p;
+      k[l.act.kernel](rows * l.outSize, p[0], p[1], p[2], l.a.ptr, l.post.ptr, l.deriv.ptr);
     }
   }
 

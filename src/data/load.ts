@@ -1,0 +1,27 @@
+// loadDataset: one entry point for the datasets bioprop knows, by name. Node only (reads files); in a
+// browser, fetch the four IDX files, decode them with decodeIdx and call datasetsFromIdx.
+import type { Backend } from '../ops.js';
+import type { DatasetOptions, Splits } from './dataset.js';
+import { loadMnist } from './mnist.js';
+import { loadFashionMnist } from './fashion.js';
+
+export type DatasetName = 'mnist' | 'fashion-mnist';
+
+/** The names loadDataset accepts. */
+export const DATASETS: readonly DatasetName[] = ['mnist', 'fashion-mnist'];
+
+/**
+ * Loads a dataset's train and test sets (and a validation set carved from train when
+ * `opts.validation` > 0; see src/data/dataset.ts for the seeded split) into WASM memory.
+ * The caller owns the returned datasets: dispose() each.
+ */
+export function loadDataset(lib: Backend, name: DatasetName, opts: DatasetOptions = {}): Promise<Splits> {
+  switch (name) {
+    case 'mnist':
+      return loadMnist(lib, opts);
+    case 'fashion-mnist':
+      return loadFashionMnist(lib, opts);
+    default:
+      return Promise.reject(new Error(`loadDataset: unknown dataset '${String(name)}', expected one of ${DATASETS.join(', ')}`));
+  }
+}
