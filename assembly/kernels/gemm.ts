@@ -17,15 +17,19 @@
 // accumulate with β = 1); β = 0 never reads C, so C may hold garbage (NaN) on entry.
 //
 // Scratch, allocated once when the module starts (never freed, never reallocated):
-//   PACK_A  MC·KC·4 bytes = 128 KiB;   PACK_B  KC·NC·4 bytes = 1 MiB;   TILE  4·8·4 = 128 bytes.
+//   PACK_A  MC·KC·4 bytes = 128 KiB;   PACK_B  KC·NC·4 bytes = 512 KiB;   TILE  4·8·4 = 128 bytes.
+// Block sizes, measured (bench/suites/gemm.js shapes, Xeon with 48 KiB L1d / 2 MiB L2 per core):
+// KC ∈ {128, 256, 384}, MC ∈ {64, 96, 128, 256}, NC ∈ {512, 1024} all land within ±2 % of one another
+// (≈ 0.97–1.0 of the SIMD peak probe); KC = 512 with NC = 1024 (a 2 MiB B block, spilling L2) lost 35 %.
+// NC = 512 keeps the packed B block within a 1 MiB L2 (Zen 4/5) alongside the A block.
 // The kernels are therefore not reentrant (fine: one wasm instance runs one call at a time).
 
 /** Depth of a K block: a 4x8 micro-step reads 16 + 32 bytes per k, so a B micro-panel is KC·32 B. */
 const KC: i32 = 256;
 /** Rows of an A block (multiple of 4): MC·KC·4 bytes of packed A stay in L2. */
 const MC: i32 = 128;
-/** Columns of a B block (multiple of 8): KC·NC·4 bytes of packed B. */
-const NC: i32 = 1024;
+/** Columns of a B block (multiple of 8): KC·NC·4 bytes of packed B, meant to stay in L2. */
+const NC: i32 = 512;
 const MR: i32 = 4;
 const NR: i32 = 8;
 

@@ -91,7 +91,7 @@ for (const build of BUILDS) {
 
     test(`${build} f32_gemm_${v}: shapes beyond one KC / MC / NC block`, async () => {
       const lib = await backend(build);
-      // KC = 256, MC = 128, NC = 1024: cross each, with ragged edges (m % 4, n % 8, k % 4 ≠ 0)
+      // KC = 256, MC = 128, NC = 512: cross each, with ragged edges (m % 4, n % 8, k % 4 ≠ 0)
       const shapes: [number, number, number, number, number][] = [
         [300, 270, 600, 1, 0], [133, 21, 513, -0.5, 1], [9, 1031, 257, 0.3, 0.5], [130, 1027, 259, 1, 1],
       ];
