@@ -95,7 +95,22 @@ export interface OptimKernels {
   ): void;
 }
 
-export type Kernels = OptimKernels & CoreKernels & Blas1Kernels & ElementwiseKernels & ActKernels & LossKernels & RngKernels & SpikeKernels & GatherKernels;
+export type Kernels = GemmKernels & OptimKernels & CoreKernels & Blas1Kernels & ElementwiseKernels & ActKernels & LossKernels & RngKernels & SpikeKernels & GatherKernels;
+
+/**
+ * GEMM (assembly/kernels/gemm.ts): C[m×n] = alpha·op(A)·op(B) + beta·C, row-major, contiguous.
+ * _nn: A [m×k], B [k×n]; _nt: B stored [n×k]; _tn: A stored [k×m]; _tt: both. C must not alias A or B;
+ * beta = 0 never reads C.
+ */
+export interface GemmKernels {
+  f32_gemm_nn(m: number, n: number, k: number, alpha: number, beta: number, a: number, b: number, c: number): void;
+  f32_gemm_nt(m: number, n: number, k: number, alpha: number, beta: number, a: number, b: number, c: number): void;
+  f32_gemm_tn(m: number, n: number, k: number, alpha: number, beta: number, a: number, b: number, c: number): void;
+  f32_gemm_tt(m: number, n: number, k: number, alpha: number, beta: number, a: number, b: number, c: number): void;
+  /** Peak probe (assembly/kernels/peak.ts): iters × 12 f32x4 mul+add chains = 96 flops per iteration. */
+  bench_simd_peak(iters: number): number;
+}
+
 
 /** Names of every exported kernel function (not memory), kept in step with the interfaces above. */
 export const KERNEL_NAMES = [
@@ -110,4 +125,5 @@ export const KERNEL_NAMES = [
   'f32_softplus_fwd', 'f32_softlif_fwd',
   'f32_sgd_step', 'f32_adam_step',
   'f32_softmax_xent', 'f32_mse', 'f32_argmax_rows', 'f32_count_correct',
+  'f32_gemm_nn', 'f32_gemm_nt', 'f32_gemm_tn', 'f32_gemm_tt', 'bench_simd_peak',
 ] as const satisfies readonly (keyof Kernels)[];

@@ -1,0 +1,439 @@
+// General matrix multiply, f32, row-major, contiguous: C[m×n] = α·op(A)·op(B) + β·C.
+//
+// Design (GotoBLAS/BLIS-style blocking; see: Goto & van de Geijn 2008, "Anatomy of high-performance
+// matrix multiplication", and the loop structure of BLIS; the 4x8 splat micro-tile follows the idea of
+// XNNPACK's f32-gemm 4x8 wasmsimd "splat" kernels, written anew here for packed operands):
+//   for jc in n step NC:              B block of NC columns
+//     for pc in k step KC:            pack B[pc:pc+KC, jc:jc+NC] into 8-column panels  (PACK_B)
+//       for ic in m step MC:          pack A[ic:ic+MC, pc:pc+KC] into 4-row panels     (PACK_A)
+//         for jr in NC step 8:        one B micro-panel (KC×8, 8 KB) stays in L1
+//           for ir in MC step 4:      4x8 micro-kernel over KC: 8 f32x4 accumulators
+// Packing is where the transposes live: after it, NN, NT, TN and TT run the very same micro-kernel on
+// the same packed layout, so no transpose is ever materialised and all four run at the same speed.
+//   packed A panel (4 rows):   for p < kc: A(i0+0, p), A(i0+1, p), A(i0+2, p), A(i0+3, p)
+//   packed B panel (8 cols):   for p < kc: B(p, j0+0) … B(p, j0+7)
+// Panels at the m/n edges are padded with zeros. The last 1-3 rows of an A block run 1x32 / 2x16 / 3x8
+// kernels over full B panels (no flops on padding: +6 % on 33x785x257); a ragged last B panel (n % 8)
+// runs the 4x8 kernel into a scratch tile of which only the valid part is merged into C. β is applied on the first KC block only (later blocks
+// accumulate with β = 1); β = 0 never reads C, so C may hold garbage (NaN) on entry.
+//
+// Scratch, allocated once when the module starts (never freed, never reallocated):
+//   PACK_A  MC·KC·4 bytes = 128 KiB;   PACK_B  KC·NC·4 bytes = 512 KiB;   TILE  4·8·4 = 128 bytes.
+// Block sizes, measured (bench/suites/gemm.js shapes, Xeon with 48 KiB L1d / 2 MiB L2 per core):
+// KC ∈ {128, 256, 384}, MC ∈ {64, 96, 128, 256}, NC ∈ {512, 1024} all land within ±2 % of one another
+// (≈ 0.97–1.0 of the SIMD peak probe); KC = 512 with NC = 1024 (a 2 MiB B block, spilling L2) lost 35 %.
+// NC = 512 keeps the packed B block within a 1 MiB L2 (Zen 4/5) alongside the A block.
+// The kernels are therefore not reentrant (fine: one wasm instance runs one call at a time).
+
+/** Depth of a K block: a 4x8 micro-step reads 16 + 32 bytes per k, so a B micro-panel is KC·32 B. */
+const KC: i32 = 256;
+/** Rows of an A block (multiple of 4): MC·KC·4 bytes of packed A stay in L2. */
+const MC: i32 = 128;
+/** Columns of a B block (multiple of 8): KC·NC·4 bytes of packed B, meant to stay in L2. */
+const NC: i32 = 512;
+const MR: i32 = 4;
+const NR: i32 = 8;
+
+const PACK_A: usize = heap.alloc(<usize>(MC * KC) << 2);
+const PACK_B: usize = heap.alloc(<usize>(KC * NC) << 2);
+const TILE: usize = heap.alloc(<usize>(MR * NR) << 2);
+
+/** C[m×n] = α·A·B + β·C with A [m×k], B [k×n] (row-major). C must not alias A or B. β = 0: C is write-only. */
+export function f32_gemm_nn(m: i32, n: i32, k: i32, alpha: f32, beta: f32, a: usize, b: usize, c: usize): void {
+  gemm(m, n, k, alpha, beta, a, b, c, false, false);
+}
+
+/** C[m×n] = α·A·Bᵀ + β·C with A [m×k], B stored [n×k]. C must not alias A or B. β = 0: C is write-only. */
+export function f32_gemm_nt(m: i32, n: i32, k: i32, alpha: f32, beta: f32, a: usize, b: usize, c: usize): void {
+  gemm(m, n, k, alpha, beta, a, b, c, false, true);
+}
+
+/** C[m×n] = α·Aᵀ·B + β·C with A stored [k×m], B [k×n]. C must not alias A or B. β = 0: C is write-only. */
+export function f32_gemm_tn(m: i32, n: i32, k: i32, alpha: f32, beta: f32, a: usize, b: usize, c: usize): void {
+  gemm(m, n, k, alpha, beta, a, b, c, true, false);
+}
+
+/** C[m×n] = α·Aᵀ·Bᵀ + β·C with A stored [k×m], B stored [n×k]. C must not alias A or B. β = 0: C is write-only. */
+export function f32_gemm_tt(m: i32, n: i32, k: i32, alpha: f32, beta: f32, a: usize, b: usize, c: usize): void {
+  gemm(m, n, k, alpha, beta, a, b, c, true, true);
+}
+
+// The shared driver. Preconditions (checked by the TS wrapper, not here): sizes >= 0, C does not overlap
+// A or B, every buffer holds its full matrix. m or n = 0: nothing happens. k = 0: C = β·C.
+function gemm(m: i32, n: i32, k: i32, alpha: f32, beta: f32, a: usize, b: usize, c: usize, transA: bool, transB: bool): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    scaleC(m, n, beta, c);
+    return;
+  }
+  const ldc = <usize>n << 2;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const betaBlock: f32 = pc == 0 ? beta : 1;
+      if (transB) packBT(b, k, pc, jc, kc, nc);
+      else packB(b, n, pc, jc, kc, nc);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        if (transA) packAT(a, m, ic, pc, mc, kc);
+        else packA(a, k, ic, pc, mc, kc);
+        const panelA = <usize>kc << 4; // bytes of one packed 4-row A panel
+        const panelB = <usize>kc << 5; // bytes of one packed 8-column B panel
+        const mFull = mc & ~3; // rows in full 4-row panels; the 1-3 rows left are an edge strip
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const pb = PACK_B + <usize>(jr >> 3) * panelB;
+          const cj = c + (<usize>(jc + jr) << 2);
+          for (let ir = 0; ir < mFull; ir += MR) {
+            const pa = PACK_A + <usize>(ir >> 2) * panelA;
+            const cp = cj + <usize>(ic + ir) * ldc;
+            if (nr == NR) {
+              micro4x8(kc, pa, pb, alpha, betaBlock, cp, ldc);
+            } else {
+              micro4x8(kc, pa, pb, alpha, 0, TILE, NR << 2);
+              mergeEdge(MR, nr, betaBlock, cp, ldc);
+            }
+          }
+        }
+        if (mc > mFull) {
+          edgeRows(mc - mFull, kc, nc, PACK_A + <usize>(mFull >> 2) * panelA, panelB, alpha, betaBlock, c + (<usize>jc << 2) + <usize>(ic + mFull) * ldc, ldc);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The last 1-3 rows of an A block against the whole packed B block. With SIMD, full B panels go
+ * through 1x32, 2x16 or 3x8 kernels (8, 8 and 6 accumulators: no flops spent on padding rows);
+ * whatever is left (and everything in the scalar build) goes through the padded 4x8 tile.
+ */
+function edgeRows(mr: i32, kc: i32, nc: i32, pa: usize, panelB: usize, alpha: f32, beta: f32, c: usize, ldc: usize): void {
+  const nFull = nc & ~7;
+  let jr = 0;
+  if (ASC_FEATURE_SIMD) {
+    if (mr == 1) {
+      for (; jr + 32 <= nFull; jr += 32) micro1x32(kc, pa, PACK_B + <usize>(jr >> 3) * panelB, panelB, alpha, beta, c + (<usize>jr << 2));
+    } else if (mr == 2) {
+      for (; jr + 16 <= nFull; jr += 16) micro2x16(kc, pa, PACK_B + <usize>(jr >> 3) * panelB, panelB, alpha, beta, c + (<usize>jr << 2), ldc);
+    } else {
+      for (; jr + 8 <= nFull; jr += 8) micro3x8(kc, pa, PACK_B + <usize>(jr >> 3) * panelB, alpha, beta, c + (<usize>jr << 2), ldc);
+    }
+  }
+  for (; jr < nc; jr += NR) {
+    micro4x8(kc, pa, PACK_B + <usize>(jr >> 3) * panelB, alpha, 0, TILE, NR << 2);
+    mergeEdge(mr, min(NR, nc - jr), beta, c + (<usize>jr << 2), ldc);
+  }
+}
+
+/** C = β·C over m×n; β = 0 writes zeros without reading C. */
+function scaleC(m: i32, n: i32, beta: f32, c: usize): void {
+  const total = m * n;
+  for (let i = 0; i < total; i++) {
+    const o = <usize>i << 2;
+    store<f32>(c + o, beta == 0 ? <f32>0 : beta * load<f32>(c + o));
+  }
+}
+
+/** C[r][j] = TILE[r][j] + β·C[r][j] for the valid mr×nr corner (TILE already holds α·acc). */
+function mergeEdge(mr: i32, nr: i32, beta: f32, c: usize, ldc: usize): void {
+  for (let r = 0; r < mr; r++) {
+    const t = TILE + (<usize>r << 5);
+    const cr = c + <usize>r * ldc;
+    for (let j = 0; j < nr; j++) {
+      const o = <usize>j << 2;
+      const v = load<f32>(t + o);
+      store<f32>(cr + o, beta == 0 ? v : v + beta * load<f32>(cr + o));
+    }
+  }
+}
+
+// ---- the micro-kernel -------------------------------------------------------------------------------
+
+/**
+ * 4x8 tile: acc = Σ_p Apanel[p][0..3] ⊗ Bpanel[p][0..7] over kc steps, then
+ * C = α·acc + β·C (β = 0: C not read). ldc in bytes.
+ */
+function micro4x8(kc: i32, pa: usize, pb: usize, alpha: f32, beta: f32, c: usize, ldc: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    let vacc0x0 = f32x4.splat(0), vacc0x4 = f32x4.splat(0);
+    let vacc1x0 = f32x4.splat(0), vacc1x4 = f32x4.splat(0);
+    let vacc2x0 = f32x4.splat(0), vacc2x4 = f32x4.splat(0);
+    let vacc3x0 = f32x4.splat(0), vacc3x4 = f32x4.splat(0);
+    for (let p = 0; p < kc; p++) {
+      const vb0 = v128.load(pb);
+      const vb4 = v128.load(pb, 16);
+      const va0 = v128.load32_splat(pa);
+      vacc0x0 = f32x4.add(vacc0x0, f32x4.mul(va0, vb0));
+      vacc0x4 = f32x4.add(vacc0x4, f32x4.mul(va0, vb4));
+      const va1 = v128.load32_splat(pa, 4);
+      vacc1x0 = f32x4.add(vacc1x0, f32x4.mul(va1, vb0));
+      vacc1x4 = f32x4.add(vacc1x4, f32x4.mul(va1, vb4));
+      const va2 = v128.load32_splat(pa, 8);
+      vacc2x0 = f32x4.add(vacc2x0, f32x4.mul(va2, vb0));
+      vacc2x4 = f32x4.add(vacc2x4, f32x4.mul(va2, vb4));
+      const va3 = v128.load32_splat(pa, 12);
+      vacc3x0 = f32x4.add(vacc3x0, f32x4.mul(va3, vb0));
+      vacc3x4 = f32x4.add(vacc3x4, f32x4.mul(va3, vb4));
+      pa += 16;
+      pb += 32;
+    }
+    const valpha = f32x4.splat(alpha);
+    const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+    vacc0x0 = f32x4.mul(valpha, vacc0x0); vacc0x4 = f32x4.mul(valpha, vacc0x4);
+    vacc1x0 = f32x4.mul(valpha, vacc1x0); vacc1x4 = f32x4.mul(valpha, vacc1x4);
+    vacc2x0 = f32x4.mul(valpha, vacc2x0); vacc2x4 = f32x4.mul(valpha, vacc2x4);
+    vacc3x0 = f32x4.mul(valpha, vacc3x0); vacc3x4 = f32x4.mul(valpha, vacc3x4);
+    if (beta != 0) {
+      const vbeta = f32x4.splat(beta);
+      vacc0x0 = f32x4.add(vacc0x0, f32x4.mul(vbeta, v128.load(c))); vacc0x4 = f32x4.add(vacc0x4, f32x4.mul(vbeta, v128.load(c, 16)));
+      vacc1x0 = f32x4.add(vacc1x0, f32x4.mul(vbeta, v128.load(c1))); vacc1x4 = f32x4.add(vacc1x4, f32x4.mul(vbeta, v128.load(c1, 16)));
+      vacc2x0 = f32x4.add(vacc2x0, f32x4.mul(vbeta, v128.load(c2))); vacc2x4 = f32x4.add(vacc2x4, f32x4.mul(vbeta, v128.load(c2, 16)));
+      vacc3x0 = f32x4.add(vacc3x0, f32x4.mul(vbeta, v128.load(c3))); vacc3x4 = f32x4.add(vacc3x4, f32x4.mul(vbeta, v128.load(c3, 16)));
+    }
+    v128.store(c, vacc0x0); v128.store(c, vacc0x4, 16);
+    v128.store(c1, vacc1x0); v128.store(c1, vacc1x4, 16);
+    v128.store(c2, vacc2x0); v128.store(c2, vacc2x4, 16);
+    v128.store(c3, vacc3x0); v128.store(c3, vacc3x4, 16);
+  } else {
+    micro4x4Scalar(kc, pa, pb, alpha, beta, c, ldc);
+    micro4x4Scalar(kc, pa, pb + 16, alpha, beta, c + 16, ldc);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function put4(c: usize, vacc: v128, valpha: v128, beta: f32, vbeta: v128): void {
+  let v = f32x4.mul(valpha, vacc);
+  if (beta != 0) v = f32x4.add(v, f32x4.mul(vbeta, v128.load(c)));
+  v128.store(c, v);
+}
+
+/** Edge strip, 1 row × 4 consecutive B panels (32 columns). SIMD only. */
+function micro1x32(kc: i32, pa: usize, pb: usize, panelB: usize, alpha: f32, beta: f32, c: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    let vacc0 = f32x4.splat(0), vacc1 = f32x4.splat(0), vacc2 = f32x4.splat(0), vacc3 = f32x4.splat(0);
+    let vacc4 = f32x4.splat(0), vacc5 = f32x4.splat(0), vacc6 = f32x4.splat(0), vacc7 = f32x4.splat(0);
+    let pb1 = pb + panelB, pb2 = pb1 + panelB, pb3 = pb2 + panelB;
+    for (let p = 0; p < kc; p++) {
+      const va = v128.load32_splat(pa);
+      vacc0 = f32x4.add(vacc0, f32x4.mul(va, v128.load(pb)));
+      vacc1 = f32x4.add(vacc1, f32x4.mul(va, v128.load(pb, 16)));
+      vacc2 = f32x4.add(vacc2, f32x4.mul(va, v128.load(pb1)));
+      vacc3 = f32x4.add(vacc3, f32x4.mul(va, v128.load(pb1, 16)));
+      vacc4 = f32x4.add(vacc4, f32x4.mul(va, v128.load(pb2)));
+      vacc5 = f32x4.add(vacc5, f32x4.mul(va, v128.load(pb2, 16)));
+      vacc6 = f32x4.add(vacc6, f32x4.mul(va, v128.load(pb3)));
+      vacc7 = f32x4.add(vacc7, f32x4.mul(va, v128.load(pb3, 16)));
+      pa += 16;
+      pb += 32; pb1 += 32; pb2 += 32; pb3 += 32;
+    }
+    const valpha = f32x4.splat(alpha), vbeta = f32x4.splat(beta);
+    put4(c, vacc0, valpha, beta, vbeta); put4(c + 16, vacc1, valpha, beta, vbeta);
+    put4(c + 32, vacc2, valpha, beta, vbeta); put4(c + 48, vacc3, valpha, beta, vbeta);
+    put4(c + 64, vacc4, valpha, beta, vbeta); put4(c + 80, vacc5, valpha, beta, vbeta);
+    put4(c + 96, vacc6, valpha, beta, vbeta); put4(c + 112, vacc7, valpha, beta, vbeta);
+  }
+}
+
+/** Edge strip, 2 rows × 2 consecutive B panels (16 columns). SIMD only. */
+function micro2x16(kc: i32, pa: usize, pb: usize, panelB: usize, alpha: f32, beta: f32, c: usize, ldc: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    let vacc0x0 = f32x4.splat(0), vacc0x4 = f32x4.splat(0), vacc0x8 = f32x4.splat(0), vacc0x12 = f32x4.splat(0);
+    let vacc1x0 = f32x4.splat(0), vacc1x4 = f32x4.splat(0), vacc1x8 = f32x4.splat(0), vacc1x12 = f32x4.splat(0);
+    let pb1 = pb + panelB;
+    for (let p = 0; p < kc; p++) {
+      const vb0 = v128.load(pb), vb4 = v128.load(pb, 16), vb8 = v128.load(pb1), vb12 = v128.load(pb1, 16);
+      const va0 = v128.load32_splat(pa);
+      vacc0x0 = f32x4.add(vacc0x0, f32x4.mul(va0, vb0));
+      vacc0x4 = f32x4.add(vacc0x4, f32x4.mul(va0, vb4));
+      vacc0x8 = f32x4.add(vacc0x8, f32x4.mul(va0, vb8));
+      vacc0x12 = f32x4.add(vacc0x12, f32x4.mul(va0, vb12));
+      const va1 = v128.load32_splat(pa, 4);
+      vacc1x0 = f32x4.add(vacc1x0, f32x4.mul(va1, vb0));
+      vacc1x4 = f32x4.add(vacc1x4, f32x4.mul(va1, vb4));
+      vacc1x8 = f32x4.add(vacc1x8, f32x4.mul(va1, vb8));
+      vacc1x12 = f32x4.add(vacc1x12, f32x4.mul(va1, vb12));
+      pa += 16;
+      pb += 32; pb1 += 32;
+    }
+    const valpha = f32x4.splat(alpha), vbeta = f32x4.splat(beta), c1 = c + ldc;
+    put4(c, vacc0x0, valpha, beta, vbeta); put4(c + 16, vacc0x4, valpha, beta, vbeta);
+    put4(c + 32, vacc0x8, valpha, beta, vbeta); put4(c + 48, vacc0x12, valpha, beta, vbeta);
+    put4(c1, vacc1x0, valpha, beta, vbeta); put4(c1 + 16, vacc1x4, valpha, beta, vbeta);
+    put4(c1 + 32, vacc1x8, valpha, beta, vbeta); put4(c1 + 48, vacc1x12, valpha, beta, vbeta);
+  }
+}
+
+/** Edge strip, 3 rows × 1 B panel (8 columns). SIMD only. */
+function micro3x8(kc: i32, pa: usize, pb: usize, alpha: f32, beta: f32, c: usize, ldc: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    let vacc0x0 = f32x4.splat(0), vacc0x4 = f32x4.splat(0);
+    let vacc1x0 = f32x4.splat(0), vacc1x4 = f32x4.splat(0);
+    let vacc2x0 = f32x4.splat(0), vacc2x4 = f32x4.splat(0);
+    for (let p = 0; p < kc; p++) {
+      const vb0 = v128.load(pb), vb4 = v128.load(pb, 16);
+      const va0 = v128.load32_splat(pa);
+      vacc0x0 = f32x4.add(vacc0x0, f32x4.mul(va0, vb0));
+      vacc0x4 = f32x4.add(vacc0x4, f32x4.mul(va0, vb4));
+      const va1 = v128.load32_splat(pa, 4);
+      vacc1x0 = f32x4.add(vacc1x0, f32x4.mul(va1, vb0));
+      vacc1x4 = f32x4.add(vacc1x4, f32x4.mul(va1, vb4));
+      const va2 = v128.load32_splat(pa, 8);
+      vacc2x0 = f32x4.add(vacc2x0, f32x4.mul(va2, vb0));
+      vacc2x4 = f32x4.add(vacc2x4, f32x4.mul(va2, vb4));
+      pa += 16;
+      pb += 32;
+    }
+    const valpha = f32x4.splat(alpha), vbeta = f32x4.splat(beta), c1 = c + ldc, c2 = c1 + ldc;
+    put4(c, vacc0x0, valpha, beta, vbeta); put4(c + 16, vacc0x4, valpha, beta, vbeta);
+    put4(c1, vacc1x0, valpha, beta, vbeta); put4(c1 + 16, vacc1x4, valpha, beta, vbeta);
+    put4(c2, vacc2x0, valpha, beta, vbeta); put4(c2 + 16, vacc2x4, valpha, beta, vbeta);
+  }
+}
+
+/** Scalar build: one 4x4 half of the 4x8 tile (columns at pb, pb+32, …), 16 accumulators in locals. */
+function micro4x4Scalar(kc: i32, pa: usize, pb: usize, alpha: f32, beta: f32, c: usize, ldc: usize): void {
+  let c00: f32 = 0, c01: f32 = 0, c02: f32 = 0, c03: f32 = 0;
+  let c10: f32 = 0, c11: f32 = 0, c12: f32 = 0, c13: f32 = 0;
+  let c20: f32 = 0, c21: f32 = 0, c22: f32 = 0, c23: f32 = 0;
+  let c30: f32 = 0, c31: f32 = 0, c32: f32 = 0, c33: f32 = 0;
+  for (let p = 0; p < kc; p++) {
+    const b0 = load<f32>(pb), b1 = load<f32>(pb, 4), b2 = load<f32>(pb, 8), b3 = load<f32>(pb, 12);
+    const a0 = load<f32>(pa), a1 = load<f32>(pa, 4), a2 = load<f32>(pa, 8), a3 = load<f32>(pa, 12);
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    pa += 16;
+    pb += 32;
+  }
+  const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+  putScalar(c, 0, alpha * c00, beta); putScalar(c, 4, alpha * c01, beta); putScalar(c, 8, alpha * c02, beta); putScalar(c, 12, alpha * c03, beta);
+  putScalar(c1, 0, alpha * c10, beta); putScalar(c1, 4, alpha * c11, beta); putScalar(c1, 8, alpha * c12, beta); putScalar(c1, 12, alpha * c13, beta);
+  putScalar(c2, 0, alpha * c20, beta); putScalar(c2, 4, alpha * c21, beta); putScalar(c2, 8, alpha * c22, beta); putScalar(c2, 12, alpha * c23, beta);
+  putScalar(c3, 0, alpha * c30, beta); putScalar(c3, 4, alpha * c31, beta); putScalar(c3, 8, alpha * c32, beta); putScalar(c3, 12, alpha * c33, beta);
+}
+
+// @ts-ignore: decorator
+@inline function putScalar(c: usize, o: usize, v: f32, beta: f32): void {
+  store<f32>(c + o, beta == 0 ? v : v + beta * load<f32>(c + o));
+}
+
+// ---- packing --------------------------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline function transpose4Store(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
+  const t0 = f32x4.shuffle(r0, r1, 0, 4, 1, 5); // r0[0] r1[0] r0[1] r1[1]
+  const t1 = f32x4.shuffle(r0, r1, 2, 6, 3, 7); // r0[2] r1[2] r0[3] r1[3]
+  const t2 = f32x4.shuffle(r2, r3, 0, 4, 1, 5);
+  const t3 = f32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, f32x4.shuffle(t0, t2, 0, 1, 4, 5)); // column 0: r0[0] r1[0] r2[0] r3[0]
+  v128.store(dst + stride, f32x4.shuffle(t0, t2, 2, 3, 6, 7));
+  v128.store(dst + 2 * stride, f32x4.shuffle(t1, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * stride, f32x4.shuffle(t1, t3, 2, 3, 6, 7));
+}
+
+/** Packs A(i, p) = a[i·lda + p] (A not transposed) for i in [i0, i0+mc), p in [p0, p0+kc) into PACK_A. */
+function packA(a: usize, lda: i32, i0: i32, p0: i32, mc: i32, kc: i32): void {
+  const ldaB = <usize>lda << 2;
+  let dst = PACK_A;
+  for (let ir = 0; ir < mc; ir += MR) {
+    const mr = min(MR, mc - ir);
+    const src = a + <usize>(i0 + ir) * ldaB + (<usize>p0 << 2);
+    let p = 0;
+    if (mr == MR) {
+      if (ASC_FEATURE_SIMD) {
+        for (; p + 4 <= kc; p += 4) {
+          const s = src + (<usize>p << 2);
+          transpose4Store(v128.load(s), v128.load(s + ldaB), v128.load(s + 2 * ldaB), v128.load(s + 3 * ldaB), dst + (<usize>p << 4), 16);
+        }
+      }
+    }
+    for (; p < kc; p++) {
+      const s = src + (<usize>p << 2), d = dst + (<usize>p << 4);
+      for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), r < mr ? load<f32>(s + <usize>r * ldaB) : <f32>0);
+    }
+    dst += <usize>kc << 4;
+  }
+}
+
+/** Packs A(i, p) = a[p·lda + i] (A stored transposed, [k×m]) for the same block into PACK_A. */
+function packAT(a: usize, lda: i32, i0: i32, p0: i32, mc: i32, kc: i32): void {
+  const ldaB = <usize>lda << 2;
+  let dst = PACK_A;
+  for (let ir = 0; ir < mc; ir += MR) {
+    const mr = min(MR, mc - ir);
+    const src = a + <usize>p0 * ldaB + (<usize>(i0 + ir) << 2);
+    if (mr == MR) {
+      for (let p = 0; p < kc; p++) {
+        const s = src + <usize>p * ldaB, d = dst + (<usize>p << 4);
+        if (ASC_FEATURE_SIMD) {
+          v128.store(d, v128.load(s));
+        } else {
+          store<f32>(d, load<f32>(s)); store<f32>(d, load<f32>(s, 4), 4);
+          store<f32>(d, load<f32>(s, 8), 8); store<f32>(d, load<f32>(s, 12), 12);
+        }
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        const s = src + <usize>p * ldaB, d = dst + (<usize>p << 4);
+        for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), r < mr ? load<f32>(s + (<usize>r << 2)) : <f32>0);
+      }
+    }
+    dst += <usize>kc << 4;
+  }
+}
+
+/** Packs B(p, j) = b[p·ldb + j] (B not transposed) for p in [p0, p0+kc), j in [j0, j0+nc) into PACK_B. */
+function packB(b: usize, ldb: i32, p0: i32, j0: i32, kc: i32, nc: i32): void {
+  const ldbB = <usize>ldb << 2;
+  let dst = PACK_B;
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    const src = b + <usize>p0 * ldbB + (<usize>(j0 + jr) << 2);
+    if (nr == NR) {
+      for (let p = 0; p < kc; p++) {
+        const s = src + <usize>p * ldbB, d = dst + (<usize>p << 5);
+        if (ASC_FEATURE_SIMD) {
+          v128.store(d, v128.load(s));
+          v128.store(d, v128.load(s, 16), 16);
+        } else {
+          for (let j = 0; j < NR; j++) store<f32>(d + (<usize>j << 2), load<f32>(s + (<usize>j << 2)));
+        }
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        const s = src + <usize>p * ldbB, d = dst + (<usize>p << 5);
+        for (let j = 0; j < NR; j++) store<f32>(d + (<usize>j << 2), j < nr ? load<f32>(s + (<usize>j << 2)) : <f32>0);
+      }
+    }
+    dst += <usize>kc << 5;
+  }
+}
+
+/** Packs B(p, j) = b[j·ldb + p] (B stored transposed, [n×k]) for the same block into PACK_B. */
+function packBT(b: usize, ldb: i32, p0: i32, j0: i32, kc: i32, nc: i32): void {
+  const ldbB = <usize>ldb << 2;
+  let dst = PACK_B;
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    const src = b + <usize>(j0 + jr) * ldbB + (<usize>p0 << 2);
+    let p = 0;
+    if (nr == NR) {
+      if (ASC_FEATURE_SIMD) {
+        for (; p + 4 <= kc; p += 4) {
+          const s = src + (<usize>p << 2), d = dst + (<usize>p << 5);
+          transpose4Store(v128.load(s), v128.load(s + ldbB), v128.load(s + 2 * ldbB), v128.load(s + 3 * ldbB), d, 32);
+          const s4 = s + 4 * ldbB;
+          transpose4Store(v128.load(s4), v128.load(s4 + ldbB), v128.load(s4 + 2 * ldbB), v128.load(s4 + 3 * ldbB), d + 16, 32);
+        }
+      }
+    }
+    for (; p < kc; p++) {
+      const s = src + (<usize>p << 2), d = dst + (<usize>p << 5);
+      for (let j = 0; j < NR; j++) store<f32>(d + (<usize>j << 2), j < nr ? load<f32>(s + <usize>j * ldbB) : <f32>0);
+    }
+    dst += <usize>kc << 5;
+  }
+}
