@@ -10,7 +10,7 @@ export function usage<T>(command: string, parseFn: () => T): T {
   try {
     return parseFn();
   } catch (e) {
-    throw new UsageError(`${command}: ${(e as Error).message.replace(/\. To specify a positional.*$/s, '')} (see 'bioprop ${command} --help')`);
+    throw new UsageError(`${(e as Error).message.replace(/\. To specify a positional.*$/s, '')} (see 'bioprop ${command} --help')`);
   }
 }
 

@@ -21,7 +21,7 @@ test('bad input: unknown command, rule, flag and values exit non-zero with one c
     [['train', '--epochs', 'ten'], /--epochs must be an integer/],
     [['train', '--hidden', '256,x'], /--hidden must be a comma-separated list/],
     [['train', '--dataset', 'cifar'], /--dataset must be one of mnist, fashion-mnist/],
-    [['train', '--lr', '-1'], /--lr must be a positive number/],
+    [['train', '--lr', '0'], /--lr must be a positive number/],
     [['train', '--bogus'], /Unknown option '--bogus'/],
     [['train', '--param', 'beta=1'], /rule 'bp' has no parameter 'beta'/],
     [['eval'], /--load FILE is required/],

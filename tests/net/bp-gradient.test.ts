@@ -9,8 +9,10 @@ import { bp } from '../../src/rules/bp.js';
 import { Rng } from '../../src/rng.js';
 import * as ref from '../reference/mlp.js';
 
-const SMOOTH = ['linear', 'sigmoid', 'tanh', 'softplus'];
-const ALL = [...SMOOTH, 'relu', 'leaky_relu'];
+import { ACT_NAMES } from '../../src/activations.js';
+
+const SMOOTH = ['linear', 'sigmoid', 'tanh', 'softplus', 'softlif'];
+const ALL = ACT_NAMES; // every registered activation
 
 function oneHot(rows: number, C: number, seed: number): Float64Array {
   const r = mulberry32(seed), t = new Float64Array(rows * C);
@@ -23,7 +25,7 @@ function toRef(net: Network, act: string, loss: 'xent' | 'mse'): ref.Mlp64 {
     sizes: [...net.sizes], loss,
     W: net.layers.map((l) => Float64Array.from(l.W.data)),
     b: net.layers.map((l) => Float64Array.from(l.b.data)),
-    acts: net.layers.map((_, i) => ref.ACT64[i === net.layers.length - 1 ? net.outputActivation : act]!),
+    acts: net.layers.map((_, i) => ref.act64(i === net.layers.length - 1 ? net.outputActivation : act)),
   };
 }
 
@@ -38,7 +40,7 @@ test('float64 reference backprop matches central finite differences (smooth acti
         sizes, loss,
         W: sizes.slice(1).map((o, l) => Float64Array.from({ length: o * sizes[l]! }, () => rnd() - 0.5)),
         b: sizes.slice(1).map((o) => Float64Array.from({ length: o }, () => 0.2 * (rnd() - 0.5))),
-        acts: sizes.slice(1).map((_, l) => ref.ACT64[l === sizes.length - 2 ? (loss === 'xent' ? 'linear' : 'sigmoid') : act]!),
+        acts: sizes.slice(1).map((_, l) => ref.act64(l === sizes.length - 2 ? (loss === 'xent' ? 'linear' : 'sigmoid') : act)),
       };
       const rows = 3, x = Float64Array.from(seeded(rows * 5, 3)), t = oneHot(rows, 3, 4);
       const g = ref.backprop(net, x, t, rows);

@@ -1,21 +1,21 @@
 // A float64 multilayer perceptron: forward pass, loss and backprop gradients, written straight from
 // the equations. It is the reference the WASM network and the bp rule are checked against, and is
 // itself checked against central finite differences.
+import { ACT_REF } from './act.js';
+import { resolveActParams } from '../../src/activations.js';
 
 export interface Act64 {
   f(a: number): number;
   df(a: number): number;
 }
 
-const sigmoid = (a: number) => 1 / (1 + Math.exp(-a));
-export const ACT64: Record<string, Act64> = {
-  linear: { f: (a) => a, df: () => 1 },
-  sigmoid: { f: sigmoid, df: (a) => sigmoid(a) * (1 - sigmoid(a)) },
-  tanh: { f: Math.tanh, df: (a) => 1 - Math.tanh(a) ** 2 },
-  relu: { f: (a) => Math.max(a, 0), df: (a) => (a > 0 ? 1 : 0) },
-  leaky_relu: { f: (a) => (a > 0 ? a : 0.01 * a), df: (a) => (a > 0 ? 1 : 0.01) },
-  softplus: { f: (a) => Math.max(a, 0) + Math.log1p(Math.exp(-Math.abs(a))), df: sigmoid },
-};
+/** The float64 activation of the registry entry `name` at its default parameters (tests/reference/act.ts). */
+export function act64(name: string): Act64 {
+  const r = ACT_REF[name];
+  if (!r) throw new Error(`mlp reference: no reference for activation '${name}'`);
+  const p = resolveActParams('mlp reference', name, undefined);
+  return { f: (a) => r.f(a, p), df: (a) => r.df(a, p) };
+}
 
 export interface Mlp64 {
   sizes: number[];
