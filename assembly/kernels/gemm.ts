@@ -18,7 +18,8 @@
 // accumulate with β = 1); β = 0 never reads C, so C may hold garbage (NaN) on entry.
 //
 // Scratch, allocated once when the module starts (never freed, never reallocated):
-//   PACK_A  MC·KC·4 bytes = 128 KiB;   PACK_B  KC·NC·4 bytes = 512 KiB;   TILE  4·8·4 = 128 bytes.
+//   PACK_A  (MC/4)·(KC·16 + 64) = 130 KiB;  PACK_B  (NC/8)·(KC·32 + 64) = 516 KiB;  TILE  4·8·4 = 128 B
+//   (+64 bytes of skew per panel, see SKEW).
 // Block sizes, measured (bench/suites/gemm.js shapes, Xeon with 48 KiB L1d / 2 MiB L2 per core):
 // KC ∈ {128, 256, 384}, MC ∈ {64, 96, 128, 256}, NC ∈ {512, 1024} all land within ±2 % of one another
 // (≈ 0.97–1.0 of the SIMD peak probe); KC = 512 with NC = 1024 (a 2 MiB B block, spilling L2) lost 35 %.
@@ -34,8 +35,14 @@ const NC: i32 = 512;
 const MR: i32 = 4;
 const NR: i32 = 8;
 
-const PACK_A: usize = heap.alloc(<usize>(MC * KC) << 2);
-const PACK_B: usize = heap.alloc(<usize>(KC * NC) << 2);
+/** Panels are SKEW bytes apart beyond their size, so that panel starts do not all fall in one cache set. */
+const SKEW: usize = 64;
+// @ts-ignore: decorator
+@inline function panelBytesA(kc: i32): usize { return (<usize>kc << 4) + SKEW; }
+// @ts-ignore: decorator
+@inline function panelBytesB(kc: i32): usize { return (<usize>kc << 5) + SKEW; }
+const PACK_A: usize = heap.alloc(<usize>(MC / MR) * panelBytesA(KC));
+const PACK_B: usize = heap.alloc(<usize>(NC / NR) * panelBytesB(KC));
 const TILE: usize = heap.alloc(<usize>(MR * NR) << 2);
 
 /** C[m×n] = α·A·B + β·C with A [m×k], B [k×n] (row-major). C must not alias A or B. β = 0: C is write-only. */
@@ -78,8 +85,8 @@ function gemm(m: i32, n: i32, k: i32, alpha: f32, beta: f32, a: usize, b: usize,
         const mc = min(MC, m - ic);
         if (transA) packAT(a, m, ic, pc, mc, kc);
         else packA(a, k, ic, pc, mc, kc);
-        const panelA = <usize>kc << 4; // bytes of one packed 4-row A panel
-        const panelB = <usize>kc << 5; // bytes of one packed 8-column B panel
+        const panelA = panelBytesA(kc); // bytes from one packed 4-row A panel to the next
+        const panelB = panelBytesB(kc); // bytes from one packed 8-column B panel to the next
         const mFull = mc & ~3; // rows in full 4-row panels; the 1-3 rows left are an edge strip
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
@@ -354,61 +361,100 @@ function packA(a: usize, lda: i32, i0: i32, p0: i32, mc: i32, kc: i32): void {
       const s = src + (<usize>p << 2), d = dst + (<usize>p << 4);
       for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), r < mr ? load<f32>(s + <usize>r * ldaB) : <f32>0);
     }
-    dst += <usize>kc << 4;
+    dst += panelBytesA(kc);
   }
 }
+
+/** Copies 16 bytes (4 floats). */
+// @ts-ignore: decorator
+@inline function copy16(d: usize, s: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    v128.store(d, v128.load(s));
+  } else {
+    store<f32>(d, load<f32>(s)); store<f32>(d, load<f32>(s, 4), 4);
+    store<f32>(d, load<f32>(s, 8), 8); store<f32>(d, load<f32>(s, 12), 12);
+  }
+}
+
+// NOTE: packAT and packB walk 4 source rows at a time across all panels, so each source cache line is
+// read once and each packed line is written whole. Walking one panel at a time down kc rows instead
+// re-reads every line (kc lines in flight, all in one L1 set when the row stride is a multiple of
+// 4 KiB, e.g. n = 1024) and cost 3-7 % on 256x1024x1024 NN/TN. With panel starts a power of two
+// apart the scattered 128-byte writes alias in turn (-2 to -6 % on 100x784x1000 and 33x785x257), hence
+// SKEW: with both, every shape measured within 1.5 % of its best.
 
 /** Packs A(i, p) = a[p·lda + i] (A stored transposed, [k×m]) for the same block into PACK_A. */
 function packAT(a: usize, lda: i32, i0: i32, p0: i32, mc: i32, kc: i32): void {
   const ldaB = <usize>lda << 2;
-  let dst = PACK_A;
-  for (let ir = 0; ir < mc; ir += MR) {
-    const mr = min(MR, mc - ir);
-    const src = a + <usize>p0 * ldaB + (<usize>(i0 + ir) << 2);
-    if (mr == MR) {
-      for (let p = 0; p < kc; p++) {
-        const s = src + <usize>p * ldaB, d = dst + (<usize>p << 4);
-        if (ASC_FEATURE_SIMD) {
-          v128.store(d, v128.load(s));
-        } else {
-          store<f32>(d, load<f32>(s)); store<f32>(d, load<f32>(s, 4), 4);
-          store<f32>(d, load<f32>(s, 8), 8); store<f32>(d, load<f32>(s, 12), 12);
-        }
-      }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        const s = src + <usize>p * ldaB, d = dst + (<usize>p << 4);
-        for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), r < mr ? load<f32>(s + (<usize>r << 2)) : <f32>0);
-      }
+  const panelA = panelBytesA(kc);
+  const src0 = a + <usize>p0 * ldaB + (<usize>i0 << 2);
+  const mFull = mc & ~3;
+  let p = 0;
+  for (; p + 4 <= kc; p += 4) {
+    const s = src0 + <usize>p * ldaB;
+    let d = PACK_A + (<usize>p << 4);
+    for (let ir = 0; ir < mFull; ir += MR) {
+      const si = s + (<usize>ir << 2);
+      copy16(d, si);
+      copy16(d + 16, si + ldaB);
+      copy16(d + 32, si + 2 * ldaB);
+      copy16(d + 48, si + 3 * ldaB);
+      d += panelA;
     }
-    dst += <usize>kc << 4;
+  }
+  for (; p < kc; p++) {
+    const s = src0 + <usize>p * ldaB;
+    let d = PACK_A + (<usize>p << 4);
+    for (let ir = 0; ir < mFull; ir += MR) {
+      copy16(d, s + (<usize>ir << 2));
+      d += panelA;
+    }
+  }
+  if (mc > mFull) { // the ragged last panel, zero-padded
+    const mr = mc - mFull;
+    const d0 = PACK_A + <usize>(mFull >> 2) * panelA, s0 = src0 + (<usize>mFull << 2);
+    for (p = 0; p < kc; p++) {
+      const s = s0 + <usize>p * ldaB, d = d0 + (<usize>p << 4);
+      for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), r < mr ? load<f32>(s + (<usize>r << 2)) : <f32>0);
+    }
   }
 }
 
 /** Packs B(p, j) = b[p·ldb + j] (B not transposed) for p in [p0, p0+kc), j in [j0, j0+nc) into PACK_B. */
 function packB(b: usize, ldb: i32, p0: i32, j0: i32, kc: i32, nc: i32): void {
   const ldbB = <usize>ldb << 2;
-  let dst = PACK_B;
-  for (let jr = 0; jr < nc; jr += NR) {
-    const nr = min(NR, nc - jr);
-    const src = b + <usize>p0 * ldbB + (<usize>(j0 + jr) << 2);
-    if (nr == NR) {
-      for (let p = 0; p < kc; p++) {
-        const s = src + <usize>p * ldbB, d = dst + (<usize>p << 5);
-        if (ASC_FEATURE_SIMD) {
-          v128.store(d, v128.load(s));
-          v128.store(d, v128.load(s, 16), 16);
-        } else {
-          for (let j = 0; j < NR; j++) store<f32>(d + (<usize>j << 2), load<f32>(s + (<usize>j << 2)));
-        }
-      }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        const s = src + <usize>p * ldbB, d = dst + (<usize>p << 5);
-        for (let j = 0; j < NR; j++) store<f32>(d + (<usize>j << 2), j < nr ? load<f32>(s + (<usize>j << 2)) : <f32>0);
-      }
+  const panelB = panelBytesB(kc);
+  const src0 = b + <usize>p0 * ldbB + (<usize>j0 << 2);
+  const nFull = nc & ~7;
+  let p = 0;
+  for (; p + 4 <= kc; p += 4) {
+    const s = src0 + <usize>p * ldbB;
+    let d = PACK_B + (<usize>p << 5);
+    for (let jr = 0; jr < nFull; jr += NR) {
+      const sj = s + (<usize>jr << 2);
+      copy16(d, sj); copy16(d + 16, sj + 16);
+      copy16(d + 32, sj + ldbB); copy16(d + 48, sj + ldbB + 16);
+      copy16(d + 64, sj + 2 * ldbB); copy16(d + 80, sj + 2 * ldbB + 16);
+      copy16(d + 96, sj + 3 * ldbB); copy16(d + 112, sj + 3 * ldbB + 16);
+      d += panelB;
     }
-    dst += <usize>kc << 5;
+  }
+  for (; p < kc; p++) {
+    const s = src0 + <usize>p * ldbB;
+    let d = PACK_B + (<usize>p << 5);
+    for (let jr = 0; jr < nFull; jr += NR) {
+      const sj = s + (<usize>jr << 2);
+      copy16(d, sj); copy16(d + 16, sj + 16);
+      d += panelB;
+    }
+  }
+  if (nc > nFull) { // the ragged last panel, zero-padded
+    const nr = nc - nFull;
+    const d0 = PACK_B + <usize>(nFull >> 3) * panelB, s0 = src0 + (<usize>nFull << 2);
+    for (p = 0; p < kc; p++) {
+      const s = s0 + <usize>p * ldbB, d = d0 + (<usize>p << 5);
+      for (let j = 0; j < NR; j++) store<f32>(d + (<usize>j << 2), j < nr ? load<f32>(s + (<usize>j << 2)) : <f32>0);
+    }
   }
 }
 
@@ -434,6 +480,6 @@ function packBT(b: usize, ldb: i32, p0: i32, j0: i32, kc: i32, nc: i32): void {
       const s = src + (<usize>p << 2), d = dst + (<usize>p << 5);
       for (let j = 0; j < NR; j++) store<f32>(d + (<usize>j << 2), j < nr ? load<f32>(s + <usize>j * ldbB) : <f32>0);
     }
-    dst += <usize>kc << 5;
+    dst += panelBytesB(kc);
   }
 }
