@@ -1,19 +1,33 @@
-// bioprop's public surface: re-exports only.
+// bioprop's public surface: re-exports only (and load()).
 import { loadKernels, type LoadOptions } from './wasm/load.js';
 import { Backend } from './ops.js';
 
-export { Backend } from './ops.js';
+// the WASM core and its kernel API
+export { Backend, type GemmOptions, type LifParams, type LifBuffers } from './ops.js';
 export { Heap, type Shape } from './heap.js';
 export { Tensor } from './tensor.js';
+export { Workspace } from './workspace.js';
+export { WasmRng } from './wasm-rng.js';
+export { Rng } from './rng.js';
+export { IntBuffer, type IntKind, type IntArray } from './intbuf.js';
 export { ACTIVATIONS, ACT_NAMES, type ActName, type ActParams, type ActivationSpec } from './activations.js';
 export { loadKernels, hasSimd, type Build, type LoadOptions } from './wasm/load.js';
 export type { Kernels } from './wasm/kernels.js';
+// data
 export * from './data/index.js';
+// networks, rules, training, checkpoints
+export { Network, type NetworkOptions, type Layer, type LossName } from './net/network.js';
+export { INIT_SCHEMES, type InitScheme } from './net/init.js';
+export { rules, getRule } from './rules/index.js';
+export { defineRule, OBJECTIONS, type Rule, type AnyRule, type Objection, type Param, type StepContext, type TrainDefaults, type Phase } from './rules/types.js';
+export { chain, direct, localGrads, outputDelta } from './rules/common.js';
+export { Trainer, evaluateNetwork, DivergenceError, type TrainerOptions, type EpochRecord, type FitOptions, type FitResult, type BatchInfo } from './train/trainer.js';
+export { makeOptimizer, OPTIMIZERS, type Optimizer, type OptimizerName } from './train/optimizers.js';
+export { schedule, SCHEDULES, type ScheduleName } from './train/schedules.js';
+export { encodeCheckpoint, decodeCheckpoint, networkFromCheckpoint, crc32, CHECKPOINT_FORMAT, type CheckpointHeader } from './io/checkpoint.js';
+export { VERSION } from './version.js';
 
 /** Instantiates the WASM core (once per build) and returns the shape-checked kernel API over it. */
 export async function load(opts: LoadOptions = {}): Promise<Backend> {
   return new Backend(await loadKernels(opts));
 }
-export { WasmRng } from './wasm-rng.js';
-export { IntBuffer, type IntKind, type IntArray } from './intbuf.js';
-export type { LifParams, LifBuffers } from './ops.js';

@@ -5,32 +5,8 @@
 //              the package's own dist/, multithreading switched off and setThreadsCount(1);
 //              tf.matMul(a, b, transposeA, transposeB) + dataSync() + dispose() per call.
 // Shapes are (M, K, N): C[M×N] = A[M×K]·B[K×N] with the transposes of each variant.
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { loadTfjs } from '../peers/tfjs.js';
 
-const require = createRequire(import.meta.url);
-
-/** Loads tfjs-core with the wasm backend on one thread, or returns { why } when it cannot. */
-async function loadTfjs() {
-  try {
-    const tf = await import('@tensorflow/tfjs-core');
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // never pick the threaded binary
-    if (typeof wasm.setThreadsCount === 'function') wasm.setThreadsCount(1);
-    wasm.setWasmPaths(dir + path.sep);
-    if (!(await tf.setBackend('wasm'))) return { why: 'tf.setBackend("wasm") returned false' };
-    await tf.ready();
-    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-    const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-    if (!simd) return { why: 'the tfjs wasm backend did not pick its SIMD binary' };
-    if (threads) return { why: 'the tfjs wasm backend is multithreaded' };
-    const nthreads = typeof wasm.getThreadsCount === 'function' ? wasm.getThreadsCount() : 1;
-    return { tf, note: `tfjs ${tf.version_core} wasm backend, SIMD, ${nthreads} thread` };
-  } catch (e) {
-    return { why: e?.message ?? String(e) };
-  }
-}
 
 function fill(a, seed) {
   let s = seed >>> 0;
