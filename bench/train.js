@@ -3,6 +3,8 @@
 //  speed:    one epoch of real MNIST, batch 100, plain SGD, backprop, single thread, for 784-1000(tanh)-10
 //            and 784-256-256-256(relu)-10: bioprop, TensorFlow.js (tfjs-layers on its WASM backend, one
 //            thread) and PyTorch on one CPU thread (bench/peers/torch_mlp.py) where python3 has torch.
+//            Debian's python3-torch is built with BLAS_INFO=generic: it uses whatever libblas.so.3 the
+//            system has. Install libopenblas0-pthread too, or it runs on the slow reference BLAS.
 //            TF.js is timed on a slice of the epoch (--tfjs-batches, default 60 of 600) and scaled up:
 //            its per-batch time is flat, and a whole epoch takes over a minute.
 //  accuracy: `bioprop train --rule R --dataset D --epochs 20 --seed 1` with the rule's defaults, on
@@ -52,9 +54,11 @@ async function tfjsEpoch(tfjs, data, net) {
   model.add(layers.layers.dense({ units: 10, activation: 'softmax' }));
   model.compile({ optimizer: tf.train.sgd(LR), loss: 'categoricalCrossentropy' });
   const n = tfjsBatches * BATCH;
-  const x = tf.tensor2d(data.train.images.data.slice(0, n), [n, 784]);
-  const y = tf.oneHot(tf.tensor1d(Array.from(data.train.labels.subarray(0, n)), 'int32'), 10).toFloat();
-  await model.fit(x.slice(0, 20 * BATCH), y.slice(0, 20 * BATCH), { batchSize: BATCH, epochs: 1, verbose: 0 }); // warm-up
+  const x = tf.tensor2d(data.train.images.data.slice(0, n * 784), [n, 784]);
+  const y = tf.cast(tf.oneHot(tf.tensor1d(Array.from(data.train.labels.subarray(0, n)), 'int32'), 10), 'float32');
+  const wx = tf.slice(x, [0, 0], [20 * BATCH, 784]), wy = tf.slice(y, [0, 0], [20 * BATCH, 10]);
+  await model.fit(wx, wy, { batchSize: BATCH, epochs: 1, verbose: 0 }); // warm-up
+  wx.dispose(); wy.dispose();
   const t0 = performance.now();
   await model.fit(x, y, { batchSize: BATCH, epochs: 1, verbose: 0, shuffle: true });
   const secs = (performance.now() - t0) / 1000;
@@ -68,11 +72,12 @@ function torchEpoch(net) {
     const probe = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' });
     if (probe.status !== 0) continue;
     const r = spawnSync(py, [join(here, 'peers/torch_mlp.py'), '--sizes', [784, ...net.hidden, 10].join(','), '--act', net.act,
-      '--threads', '1', '--batch', String(BATCH), '--lr', String(LR), '--data', mnist], { encoding: 'utf8' });
+      '--threads', '1', '--batch', String(BATCH), '--lr', String(LR), '--data', mnist],
+      { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
     if (r.status !== 0) return { why: r.stderr.trim().split('\n').pop() };
     return JSON.parse(r.stdout.trim().split('\n').pop());
   }
-  return { why: 'no python3 with torch (Debian: apt-get install python3-torch)' };
+  return { why: 'no python3 with torch (Debian: apt-get install python3-torch libopenblas0-pthread)' };
 }
 
 if (doSpeed) {
