@@ -68,6 +68,13 @@ export interface Rule<P extends object = object, S = unknown> {
   init(net: Network, p: P, ws: Workspace, rng: Rng): S;
   /** Trainable tensors the rule owns, stepped by the shared optimiser (default none). */
   params?(s: S): Param[];
+  /**
+   * Training-time forward pass, replacing net.forward(rows) (e.g. settling to a fixed point, a spiking
+   * time loop). It must leave the prediction in net.output.post so the loss can be computed.
+   */
+  forward?(ctx: StepContext, s: S, p: P): void;
+  /** Inference-time forward pass for evaluation (default: `forward` if given, else net.forward). */
+  infer?(ctx: StepContext, s: S, p: P): void;
   observe?(ctx: StepContext, s: S, p: P, phase: Phase): void;
   /** Writes each layer's teaching signal `delta` (the output layer's from `net.error`). */
   teach(ctx: StepContext, s: S, p: P): void;

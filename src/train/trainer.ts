@@ -67,13 +67,15 @@ export class DivergenceError extends Error {
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /** Mean loss and accuracy of `net` over a dataset (forward passes only, no learning). */
-export function evaluateNetwork(lib: Backend, net: Network, ds: Dataset, batcher?: Batcher): { loss: number; accuracy: number } {
+export function evaluateNetwork(
+  lib: Backend, net: Network, ds: Dataset, batcher?: Batcher, forward: (rows: number) => void = (rows) => net.forward(rows),
+): { loss: number; accuracy: number } {
   const own = batcher ?? new Batcher(lib, ds, net.batch, { shuffle: false, into: { x: net.input, y: net.target } });
   try {
     let loss = 0, correct = 0, n = 0;
     for (let i = 0; i < own.batches; i++) {
       const rows = own.load(i);
-      net.forward(rows);
+      forward(rows);
       loss += net.computeLoss(rows);
       correct += net.countCorrect(rows);
       n += rows;
@@ -98,6 +100,8 @@ export class Trainer {
   private lrAt: (epoch: number, frac: number) => number;
   private currentLr: number;
   private epochIndex = 0;
+  /** Evaluation forward pass: the rule's infer (or forward) hook, else the plain network pass. */
+  private readonly inferFn: (rows: number) => void;
   private batchIndex = 0;
 
   constructor(readonly lib: Backend, readonly net: Network, rule: string | AnyRule, o: TrainerOptions = {}) {
@@ -123,6 +127,10 @@ export class Trainer {
       weightDecay: o.weightDecay ?? d.weightDecay,
     });
     this.ctx = { net, rows: net.batch, rng: this.rng };
+    const hook = this.rule.infer ?? this.rule.forward;
+    this.inferFn = hook
+      ? (rows) => { this.ctx.rows = rows; hook.call(this.rule, this.ctx, this.state, this.ruleParams); }
+      : (rows) => net.forward(rows);
   }
 
   /**
@@ -132,7 +140,8 @@ export class Trainer {
   step(rows = this.net.batch): number {
     const { net, rule, ctx } = this;
     ctx.rows = rows;
-    net.forward(rows);
+    if (rule.forward) rule.forward(ctx, this.state, this.ruleParams);
+    else net.forward(rows);
     const loss = net.computeLoss(rows);
     if (!Number.isFinite(loss)) throw new DivergenceError(rule.id, this.epochIndex, this.batchIndex, `the loss is ${loss}`);
     rule.teach(ctx, this.state, this.ruleParams);
@@ -143,7 +152,7 @@ export class Trainer {
 
   /** Mean loss and accuracy over a dataset (no learning). */
   evaluate(ds: Dataset, batcher?: Batcher): { loss: number; accuracy: number } {
-    return evaluateNetwork(this.lib, this.net, ds, batcher);
+    return evaluateNetwork(this.lib, this.net, ds, batcher, this.inferFn);
   }
 
   /** Trains for `epochs` epochs over `train`, evaluating on `test` after each. */
