@@ -2,6 +2,7 @@
 // of Tensor. Allocated through the Heap, so live counts track it; `data` is a zero-copy view re-derived
 // after memory growth (take it where you use it, never keep it).
 import type { Heap } from './heap.js';
+import { HeapBuffer } from './buffer.js';
 
 export type IntKind = 'i32' | 'u8';
 export type IntArray<K extends IntKind> = K extends 'i32' ? Int32Array : Uint8Array;
@@ -9,13 +10,13 @@ export type IntArray<K extends IntKind> = K extends 'i32' ? Int32Array : Uint8Ar
 const RANGE: Record<IntKind, [number, number]> = { i32: [-(2 ** 31), 2 ** 31 - 1], u8: [0, 255] };
 const BYTES: Record<IntKind, number> = { i32: 4, u8: 1 };
 
-export class IntBuffer<K extends IntKind = IntKind> {
-  private _ptr: number;
-  private view: IntArray<K> | null = null;
-  private viewBuffer: ArrayBuffer | null = null;
+export class IntBuffer<K extends IntKind = IntKind> extends HeapBuffer<IntArray<K>> {
+  private constructor(heap: Heap, ptr: number, readonly kind: K, readonly length: number) {
+    super(heap, ptr, length);
+  }
 
-  private constructor(readonly heap: Heap, ptr: number, readonly kind: K, readonly length: number) {
-    this._ptr = ptr;
+  protected makeView(buf: ArrayBuffer, ptr: number, count: number): IntArray<K> {
+    return (this.kind === 'i32' ? new Int32Array(buf, ptr, count) : new Uint8Array(buf, ptr, count)) as IntArray<K>;
   }
 
   /** A new zero-filled buffer of `length` elements. */
@@ -25,26 +26,6 @@ export class IntBuffer<K extends IntKind = IntKind> {
     const b = new IntBuffer(heap, heap.alloc(length * BYTES[kind]), kind, length);
     b.data.fill(0);
     return b;
-  }
-
-  /** Byte address in WASM memory. Throws after dispose(). */
-  get ptr(): number {
-    if (this._ptr < 0) throw new Error(`${this} used after dispose()`);
-    return this._ptr;
-  }
-
-  get disposed(): boolean {
-    return this._ptr < 0;
-  }
-
-  /** Zero-copy Int32Array / Uint8Array over the buffer. Invalidated by memory growth: re-read it. */
-  get data(): IntArray<K> {
-    const buf = this.heap.memory.buffer;
-    if (this.view === null || this.viewBuffer !== buf) {
-      this.viewBuffer = buf;
-      this.view = (this.kind === 'i32' ? new Int32Array(buf, this.ptr, this.length) : new Uint8Array(buf, this.ptr, this.length)) as IntArray<K>;
-    }
-    return this.view;
   }
 
   /** Copies `values` in: exactly `length` integers, each in the kind's range (no silent wrapping). */
@@ -61,25 +42,7 @@ export class IntBuffer<K extends IntKind = IntKind> {
     return this;
   }
 
-  /** A copy of the data, detached from WASM memory. */
-  toArray(): IntArray<K> {
-    return this.data.slice() as IntArray<K>;
-  }
-
-  /** Frees the memory. A second dispose() is an error, as is any use afterwards. */
-  dispose(): void {
-    const p = this.ptr;
-    this._ptr = -1;
-    this.view = null;
-    this.viewBuffer = null;
-    this.heap.free(p);
-  }
-
-  [Symbol.dispose](): void {
-    if (!this.disposed) this.dispose();
-  }
-
-  toString(): string {
+  override toString(): string {
     return `IntBuffer<${this.kind}>[${this.length}]`;
   }
 }

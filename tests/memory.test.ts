@@ -44,7 +44,7 @@ test('use after dispose and double dispose are clear errors', async () => {
   const b = await backend();
   const t = b.tensor([2, 3]);
   t.dispose();
-  throwsClearly(() => t.data, /Tensor \[2, 3\] used after dispose/);
+  throwsClearly(() => t.data, /Tensor\[2, 3\] used after dispose/);
   throwsClearly(() => t.dispose(), /used after dispose/);
   const y = b.tensor([6]);
   throwsClearly(() => b.axpy(y, 1, t), /axpy: x Tensor\[2, 3\] was disposed/);

@@ -1,0 +1,57 @@
+// HeapBuffer: what Tensor (float32) and IntBuffer (i32 / u8) share — a pointer owned through the Heap,
+// a zero-copy typed view re-created whenever memory has grown (growth detaches old views), explicit
+// dispose() with use-after-dispose errors.
+import type { Heap } from './heap.js';
+
+type View = Float32Array | Int32Array | Uint8Array;
+
+export abstract class HeapBuffer<V extends View> {
+  private _ptr: number;
+  private view: V | null = null;
+  private viewBuffer: ArrayBuffer | null = null;
+
+  protected constructor(readonly heap: Heap, ptr: number, private readonly count: number) {
+    this._ptr = ptr;
+  }
+
+  /** The typed array of this buffer's element type over `buf` at `ptr`. */
+  protected abstract makeView(buf: ArrayBuffer, ptr: number, count: number): V;
+
+  /** Byte address in WASM memory. Throws after dispose(). */
+  get ptr(): number {
+    if (this._ptr < 0) throw new Error(`${this} used after dispose()`);
+    return this._ptr;
+  }
+
+  get disposed(): boolean {
+    return this._ptr < 0;
+  }
+
+  /** Zero-copy view over this buffer's memory. Invalidated by memory growth: re-read it, never keep it. */
+  get data(): V {
+    const buf = this.heap.memory.buffer;
+    if (this.view === null || this.viewBuffer !== buf) {
+      this.viewBuffer = buf;
+      this.view = this.makeView(buf, this.ptr, this.count);
+    }
+    return this.view;
+  }
+
+  /** A copy of the data, detached from WASM memory. */
+  toArray(): V {
+    return this.data.slice() as V;
+  }
+
+  /** Frees the memory. A second dispose() is an error, as is any use afterwards. */
+  dispose(): void {
+    const p = this.ptr;
+    this._ptr = -1;
+    this.view = null;
+    this.viewBuffer = null;
+    this.heap.free(p);
+  }
+
+  [Symbol.dispose](): void {
+    if (!this.disposed) this.dispose();
+  }
+}
