@@ -42,7 +42,7 @@ test('corrupted, truncated and foreign files are refused with clear errors', asy
   const { n } = await net();
   const good = encodeCheckpoint(n, 'bp');
   const flipped = good.slice();
-  flipped[good.length >> 1] ^= 0x10;
+  flipped[good.length >> 1] = flipped[good.length >> 1]! ^ 0x10;
   assert.throws(() => decodeCheckpoint(flipped, 'f.bin'), /f.bin: not a valid bioprop network file: checksum mismatch/);
   assert.throws(() => decodeCheckpoint(good.subarray(0, good.length - 9), 'f.bin'), /checksum mismatch|truncated/);
   assert.throws(() => decodeCheckpoint(good.subarray(0, 10), 'f.bin'), /truncated/);

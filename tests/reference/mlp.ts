@@ -85,8 +85,8 @@ export function backprop(net: Mlp64, x: Float64Array, t: Float64Array, rows: num
     for (let r = 0; r < rows; r++) {
       for (let o = 0; o < nout; o++) {
         const d = delta[r * nout + o]! / rows;
-        gb[o] += d;
-        for (let i = 0; i < nin; i++) gW[o * nin + i] += d * h[l]![r * nin + i]!;
+        gb[o] = gb[o]! + d;
+        for (let i = 0; i < nin; i++) gW[o * nin + i] = gW[o * nin + i]! + d * h[l]![r * nin + i]!;
       }
     }
     dW[l] = gW;
