@@ -62,8 +62,9 @@ export class Settler {
   private readonly probs: Tensor;
   private readonly slots = new Map<string, Tensor[]>();
   private readonly counts = new Map<string, { sweeps: number; examples: number }>();
-  /** Sweeps of the last settle() call. */
+  /** Sweeps of the last settle() call, and the largest state change of its last sweep. */
   lastSweeps = 0;
+  lastChange = 0;
 
   constructor(readonly net: Network, ws: Workspace, slotNames: readonly string[]) {
     const B = net.batch, L = net.layers;
@@ -91,10 +92,10 @@ export class Settler {
     const out = layers[top]!;
     if (mode.kind === 'clamp') k.f32_copy(rows * out.outSize, mode.target.ptr, out.post.ptr);
     const last = mode.kind === 'clamp' ? top - 1 : top; // highest layer that moves
-    let sweeps = 0;
+    let sweeps = 0, change = 0;
     if (last >= 0) {
       for (let it = 0; it < o.maxIter; it++) {
-        let change = 0;
+        change = 0;
         if (it % 2 === 0) for (let l = last; l >= 0; l--) change = Math.max(change, this.updateLayer(rows, l, mode, o));
         else for (let l = 0; l <= last; l++) change = Math.max(change, this.updateLayer(rows, l, mode, o));
         sweeps = it + 1;
@@ -103,6 +104,7 @@ export class Settler {
       for (let l = 0; l <= last; l++) this.derivOf(rows, layers[l]!);
     }
     this.lastSweeps = sweeps;
+    this.lastChange = change;
     let c = this.counts.get(label);
     if (!c) this.counts.set(label, (c = { sweeps: 0, examples: 0 }));
     c.sweeps += sweeps * rows;
