@@ -44,7 +44,8 @@ for (const fam of wanted) {
     const rel = bp ? epochSec / bp.epochSec : null;
     done.push({ rec, epochSec });
     console.log(`${label.padEnd(40)} test ${(100 * rec.testAccuracy).toFixed(2)}%  train ${(100 * rec.trainAccuracy).toFixed(2)}%  ` +
-      `${rec.history.length} ep  ${epochSec.toFixed(1)} s/epoch${rel ? ` (${rel.toFixed(2)}x bp)` : ''}`);
+      `${rec.history.length} ep  ${epochSec.toFixed(1)} s/epoch${rel ? ` (${rel.toFixed(2)}x bp)` : ''}` +
+      (rec.ruleMetrics ? '  ' + Object.entries(rec.ruleMetrics).map(([k, v]) => `${k} ${(+v).toFixed(1)}`).join(' ') : ''));
     if (jsonFile) appendFileSync(jsonFile, JSON.stringify({ family: fam, label, ...rec, epochSeconds: epochSec, relativeToBp: rel }) + '\n');
   }
 }

@@ -342,6 +342,23 @@ export class Backend {
     return out;
   }
 
+  // ---- settling (assembly/kernels/settle.ts) -------------------------------------------------------
+
+  /**
+   * One relaxation step, in place: s ← clamp((1−eps)·s + eps·x, lo, hi); returns max |Δs| (the
+   * stopping test of a fixed-point iteration). eps in (0, 1]; lo <= hi (±Infinity: no clamp).
+   */
+  settleStep(s: Tensor, x: Tensor, eps: number, lo = -Infinity, hi = Infinity): number {
+    isTensor('settleStep', 's', s);
+    sizeIs('settleStep', 'x', x, s.size);
+    finite('settleStep', 'eps', eps);
+    if (!(eps > 0 && eps <= 1)) throw new RangeError(`settleStep: eps must be in (0, 1], got ${eps}`);
+    notNaN('settleStep', 'lo', lo);
+    notNaN('settleStep', 'hi', hi);
+    if (!(lo <= hi)) throw new RangeError(`settleStep: lo (${lo}) must be <= hi (${hi})`);
+    return this.kernels.f32_settle_step(s.size, eps, 1 - eps, lo, hi, x.ptr, s.ptr);
+  }
+
   // ---- activations (assembly/kernels/act.ts, registry src/activations.ts) -------------------------
 
   /**

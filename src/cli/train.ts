@@ -130,11 +130,13 @@ export async function train(argv: string[]): Promise<void> {
     optimizer, momentum, weightDecay, schedule: scheduleName, init, ruleParams: trainer.ruleParams,
     evaluatedOn: evalName, testAccuracy: last?.testAccuracy ?? null, trainAccuracy: last?.trainAccuracy ?? null,
     seconds: result.seconds, cancelled: result.cancelled,
+    ruleMetrics: rule.metrics?.(trainer.state) ?? null,
     history: result.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, trainAccuracy: h.trainAccuracy, testAccuracy: h.testAccuracy, testLoss: h.testLoss, lr: h.lr, seconds: h.seconds })),
     version: VERSION, node: process.version,
   };
   process.stdout.write(`${result.cancelled ? 'cancelled after' : 'done:'} ${result.history.length} epochs in ${result.seconds.toFixed(1)} s, ` +
     `${evalName} accuracy ${last ? (100 * last.testAccuracy).toFixed(2) + '%' : 'n/a'}\n`);
+  if (record.ruleMetrics) log(`rule metrics: ${Object.entries(record.ruleMetrics).map(([k, v]) => `${k} ${+v.toFixed(2)}`).join(', ')}`);
   if (f.save) {
     await writeFileAtomic(f.save, encodeCheckpoint(net, rule.id, { dataset, epochs: result.history.length, testAccuracy: record.testAccuracy }));
     log(`saved network to ${f.save}`);

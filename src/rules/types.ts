@@ -80,6 +80,8 @@ export interface Rule<P extends object = object, S = unknown> {
   teach(ctx: StepContext, s: S, p: P): void;
   /** Writes the gradient estimates `dW`, `db` of every layer (and of its own params). */
   update(ctx: StepContext, s: S, p: P): void;
+  /** Figures for the run record (e.g. mean settling iterations per example); called outside the step. */
+  metrics?(s: S): Record<string, number>;
 }
 
 /** Helper that keeps a rule's parameter and state types inferred. */

@@ -95,7 +95,12 @@ export interface OptimKernels {
   ): void;
 }
 
-export type Kernels = GemmKernels & OptimKernels & CoreKernels & Blas1Kernels & ElementwiseKernels & ActKernels & LossKernels & RngKernels & SpikeKernels & GatherKernels;
+/** Settling (assembly/kernels/settle.ts): s ← clamp((1−ε)s + εx, lo, hi), returns max |Δs|. */
+export interface SettleKernels {
+  f32_settle_step(n: number, eps: number, oneMinusEps: number, lo: number, hi: number, x: number, s: number): number;
+}
+
+export type Kernels = SettleKernels & GemmKernels & OptimKernels & CoreKernels & Blas1Kernels & ElementwiseKernels & ActKernels & LossKernels & RngKernels & SpikeKernels & GatherKernels;
 
 /**
  * GEMM (assembly/kernels/gemm.ts): C[m×n] = alpha·op(A)·op(B) + beta·C, row-major, contiguous.
@@ -126,4 +131,5 @@ export const KERNEL_NAMES = [
   'f32_sgd_step', 'f32_adam_step',
   'f32_softmax_xent', 'f32_mse', 'f32_argmax_rows', 'f32_count_correct',
   'f32_gemm_nn', 'f32_gemm_nt', 'f32_gemm_tn', 'f32_gemm_tt', 'bench_simd_peak',
+  'f32_settle_step',
 ] as const satisfies readonly (keyof Kernels)[];

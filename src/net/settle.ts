@@ -1,0 +1,180 @@
+// A batched, layered settling engine for the phase-based rules (CHL, equilibrium propagation, GeneRec).
+//
+// The network's dense layers become a layered recurrent net: layer l's state s_l (its `post` buffer,
+// [batch, n_l]) is driven from below through W_l and from above through γ·W_{l+1}ᵀ:
+//   a_l = s_{l−1}·W_lᵀ + b_l + γ·s_{l+1}·W_{l+1}         (no top-down term for the output layer)
+//   s_l ← clamp((1−ε)·s_l + ε·f(a_l))                     (f = the layer's activation)
+// For the hard sigmoid (and a linear output) with ε = 1 this is the exact minimiser of the Hopfield
+// energy E = Σ_l γ^l [½‖s_l‖² − s_l·(W_l s_{l−1} + b_l)] over layer l with its neighbours held fixed,
+// so layer-by-layer sweeps are block-coordinate descent on E (the energy never rises): the fixed point
+// of Scellier & Bengio's dynamics (γ = 1) or of Xie & Seung's weak-feedback net (γ < 1), reached in few
+// sweeps. The output layer can be free, nudged by −β·∂C/∂s_L (C = the network's loss: softmax cross-
+// entropy on a linear output, or ½‖s − y‖²), or clamped to a given tensor.
+//
+// Warm start: a feedforward sweep (net.forward) — with weak or moderate feedback the fixed point is
+// close to it. The bottom-up drive of layer 0 (x·W_0ᵀ + b_0) is constant while the input is clamped,
+// so it is computed once per example and reused by every sweep and phase. Sweeps alternate direction
+// (down from the output, then up from the input): a nudge at the output reaches the first layer in one
+// sweep. Stopping test: the largest state change of a sweep (over every unit of every row) <= tol, or
+// maxIter sweeps. Every buffer is made once, in the network's workspace; settle() allocates nothing.
+import type { Network, Layer } from './network.js';
+import type { Workspace } from '../workspace.js';
+import type { Tensor } from '../tensor.js';
+
+export interface SettleOptions {
+  /** Feedback gain γ on the top-down path γ·W_{l+1}ᵀ (1 = the symmetric energy model). */
+  gamma: number;
+  /** Step size ε in (0, 1]: 1 = exact layer-wise fixed-point update. */
+  eps: number;
+  /** Largest number of sweeps per phase. */
+  maxIter: number;
+  /** Stop when the largest state change of a sweep is <= tol. */
+  tol: number;
+}
+
+/** What the output layer does during a phase. */
+export type OutputMode =
+  | { kind: 'free' }
+  /** Weak clamping: the output minimises E + β·C (β may be negative: symmetric / random-sign EP). */
+  | { kind: 'nudge'; beta: number }
+  /** Hard clamping to `target` ([batch, classes]; rows beyond `rows` ignored). */
+  | { kind: 'clamp'; target: Tensor };
+
+/** Iterations counted per phase label: `sweeps` summed over examples, and the examples settled. */
+export interface SettleStats {
+  [phase: string]: { sweeps: number; examples: number; meanSweeps: number };
+}
+
+export function checkSettleOptions(who: string, o: SettleOptions): void {
+  if (!(Number.isFinite(o.gamma) && o.gamma > 0)) throw new RangeError(`${who}: gamma must be a positive finite number, got ${o.gamma}`);
+  if (!(o.eps > 0 && o.eps <= 1)) throw new RangeError(`${who}: eps must be in (0, 1], got ${o.eps}`);
+  if (!(Number.isInteger(o.maxIter) && o.maxIter >= 1)) throw new RangeError(`${who}: maxIter must be an integer >= 1, got ${o.maxIter}`);
+  if (!(o.tol >= 0 && Number.isFinite(o.tol))) throw new RangeError(`${who}: tol must be a finite number >= 0, got ${o.tol}`);
+}
+
+export class Settler {
+  /** x·W_0ᵀ + b_0 of the current batch (constant while the input is clamped). */
+  private readonly inDrive: Tensor;
+  /** f(a) for activations that are not a plain clamp, and the throw-away post of the deriv pass. */
+  private readonly scratch: Tensor;
+  /** ∂C/∂s_L and softmax(s_L) during a nudged phase. */
+  private readonly grad: Tensor;
+  private readonly probs: Tensor;
+  private readonly slots = new Map<string, Tensor[]>();
+  private readonly counts = new Map<string, { sweeps: number; examples: number }>();
+  /** Sweeps of the last settle() call, and the largest state change of its last sweep. */
+  lastSweeps = 0;
+  lastChange = 0;
+
+  constructor(readonly net: Network, ws: Workspace, slotNames: readonly string[]) {
+    const B = net.batch, L = net.layers;
+    this.inDrive = ws.f32([B, L[0]!.outSize]);
+    this.scratch = ws.f32([B, Math.max(...L.map((l) => l.outSize))]);
+    this.grad = ws.f32([B, net.classes]);
+    this.probs = ws.f32([B, net.classes]);
+    for (const name of slotNames) this.slots.set(name, L.map((l) => ws.f32([B, l.outSize])));
+  }
+
+  /** Warm start: a feedforward sweep (no feedback) from net.input; caches layer 0's bottom-up drive. */
+  feedforward(rows: number): void {
+    const net = this.net;
+    net.forward(rows);
+    const l0 = net.layers[0]!;
+    net.k.f32_copy(rows * l0.outSize, l0.a.ptr, this.inDrive.ptr);
+  }
+
+  /**
+   * Relaxes the states (each layer's post) of the first `rows` rows towards the fixed point, from
+   * their current values. Returns the number of sweeps, counted under `label` in stats().
+   */
+  settle(rows: number, mode: OutputMode, o: SettleOptions, label: string): number {
+    const net = this.net, k = net.k, layers = net.layers, top = layers.length - 1;
+    const out = layers[top]!;
+    if (mode.kind === 'clamp') k.f32_copy(rows * out.outSize, mode.target.ptr, out.post.ptr);
+    const last = mode.kind === 'clamp' ? top - 1 : top; // highest layer that moves
+    let sweeps = 0, change = 0;
+    if (last >= 0) {
+      for (let it = 0; it < o.maxIter; it++) {
+        change = 0;
+        if (it % 2 === 0) for (let l = last; l >= 0; l--) change = Math.max(change, this.updateLayer(rows, l, mode, o));
+        else for (let l = 0; l <= last; l++) change = Math.max(change, this.updateLayer(rows, l, mode, o));
+        sweeps = it + 1;
+        if (!(change > o.tol)) break; // also stops on NaN: the trainer's loss check reports it
+      }
+      for (let l = 0; l <= last; l++) this.derivOf(rows, layers[l]!);
+    }
+    this.lastSweeps = sweeps;
+    this.lastChange = change;
+    let c = this.counts.get(label);
+    if (!c) this.counts.set(label, (c = { sweeps: 0, examples: 0 }));
+    c.sweeps += sweeps * rows;
+    c.examples += rows;
+    return sweeps;
+  }
+
+  /** One layer-wise update of layer l; returns its largest state change. */
+  private updateLayer(rows: number, l: number, mode: OutputMode, o: SettleOptions): number {
+    const net = this.net, k = net.k, layers = net.layers, top = layers.length - 1;
+    const L = layers[l]!, n = rows * L.outSize;
+    if (l === 0) k.f32_copy(n, this.inDrive.ptr, L.a.ptr);
+    else {
+      k.f32_gemm_nt(rows, L.outSize, L.inSize, 1, 0, L.pre.ptr, L.W.ptr, L.a.ptr);
+      if (net.bias) k.f32_add_row(rows, L.outSize, L.b.ptr, L.a.ptr);
+    }
+    if (l < top) {
+      const up = layers[l + 1]!;
+      k.f32_gemm_nn(rows, L.outSize, up.outSize, o.gamma, 1, up.post.ptr, up.W.ptr, L.a.ptr);
+    } else if (mode.kind === 'nudge' && mode.beta !== 0) {
+      const beta = mode.beta;
+      if (net.loss === 'xent') {
+        // a_L ← a_L − β·(softmax(s_L) − y): a fixed-point step of s_L + β∇C(s_L) = a_L (contracts for |β| < 2)
+        k.f32_softmax_xent(rows, L.outSize, L.post.ptr, net.target.ptr, this.probs.ptr, this.grad.ptr);
+        k.f32_axpy(n, -beta, this.grad.ptr, L.a.ptr);
+      } else {
+        // mse: the exact minimiser of ½‖s − a‖² + β·½‖s − y‖² is (a + β·y)/(1 + β) (then clamped)
+        k.f32_scale_add(n, 1 / (1 + beta), L.a.ptr, beta / (1 + beta), net.target.ptr, L.a.ptr);
+      }
+    }
+    const act = L.act;
+    if (act.name === 'hardSigmoid') return k.f32_settle_step(n, o.eps, 1 - o.eps, act.p[0], act.p[1], L.a.ptr, L.post.ptr);
+    if (act.name === 'linear') return k.f32_settle_step(n, o.eps, 1 - o.eps, -Infinity, Infinity, L.a.ptr, L.post.ptr);
+    k[act.kernel](n, act.p[0], act.p[1], act.p[2], L.a.ptr, this.scratch.ptr, 0);
+    return k.f32_settle_step(n, o.eps, 1 - o.eps, -Infinity, Infinity, this.scratch.ptr, L.post.ptr);
+  }
+
+  /** deriv = f'(a) at the settled drive (post is left alone). */
+  private derivOf(rows: number, L: Layer): void {
+    const p = L.act.p;
+    this.net.k[L.act.kernel](rows * L.outSize, p[0], p[1], p[2], L.a.ptr, this.scratch.ptr, L.deriv.ptr);
+  }
+
+  /** The snapshot buffers of `slot` (one [batch, n_l] tensor per layer). */
+  slot(name: string): Tensor[] {
+    const s = this.slots.get(name);
+    if (!s) throw new Error(`settle: no snapshot slot '${name}' (have: ${[...this.slots.keys()].join(', ')})`);
+    return s;
+  }
+
+  /** Copies every layer's state (post) of the first `rows` rows into `slot`. */
+  snapshot(name: string, rows: number): void {
+    const s = this.slot(name), k = this.net.k;
+    this.net.layers.forEach((l, i) => k.f32_copy(rows * l.outSize, l.post.ptr, s[i]!.ptr));
+  }
+
+  /** Copies `slot` back into every layer's post. */
+  restore(name: string, rows: number): void {
+    const s = this.slot(name), k = this.net.k;
+    this.net.layers.forEach((l, i) => k.f32_copy(rows * l.outSize, s[i]!.ptr, l.post.ptr));
+  }
+
+  /** Mean sweeps per example for every phase label so far. */
+  stats(): SettleStats {
+    const r: SettleStats = {};
+    for (const [k, c] of this.counts) r[k] = { ...c, meanSweeps: c.examples ? c.sweeps / c.examples : 0 };
+    return r;
+  }
+
+  resetStats(): void {
+    this.counts.clear();
+  }
+}

@@ -1,0 +1,74 @@
+/** Contrastive Hebbian learning with Xie & Seung's feedback gain (Movellan 1991; Xie & Seung 2003).
+ *
+ *  Layered net with top-down feedback γ·W_{l+1}ᵀ (src/net/settle.ts):
+ *    s_l = f(W_l s_{l−1} + b_l + γ·W_{l+1}ᵀ s_{l+1}),  output linear (or the net's output activation).
+ *  Free phase s⁻: input clamped, settled from a feedforward warm start. Clamped phase s⁺: output held
+ *  at the outcome t, the hidden layers settled again from s⁻. Update (Xie & Seung's rescaled CHL):
+ *    dW_l = −γ^{l−top}·(1/B)·[s⁺_l s⁺ᵀ_{l−1} − s⁻_l s⁻ᵀ_{l−1}],  db_l = −γ^{l−top}·mean(s⁺_l − s⁻_l)
+ *  For small γ, s⁺_l − s⁻_l ≈ −γ^{top−l}·δ_l (backprop's error at layer l), so dW_l → backprop's
+ *  gradient as γ → 0; γ = 1 is Movellan's CHL in the continuous Hopfield net. The outcome t is the
+ *  one-hot target for an MSE net; for softmax cross-entropy on a linear output it is s⁻_L − e
+ *  (e = softmax − y), so the clamped output moves by backprop's output error (our generalisation).
+ *  Pitfall (rules-part2.md §2.2): the hidden differences shrink like γ^{top−l} and the γ^{l−top} factor
+ *  amplifies settling error. Default γ = 0.05 with a tight tol (1e-5): the free phase must converge (the
+ *  h↔output loop contracts only while γ·‖W_{l+1}‖² < 1), else its leftover drift, amplified by γ^{l−top},
+ *  swamps the signal (γ = 0.5 with tol 1e-3 trained to only 85% in a first MNIST epoch). The O(γ) term
+ *  s⁺_L·Δᵀ_{top−1} of the output update grows with the logits under cross-entropy: at γ = 0.1 MNIST
+ *  784-500-10 reached 97.5% after 2 epochs, then the loss rose (95.0% at epoch 5); hence γ = 0.05.
+ *
+ *  Objections (shared/reference/rules-part2.md §2.1–2.2):
+ *  - weight transport: NOT removed — feedback is γ·Wᵀ.
+ *  - derivative transport: removed — f′ is implicit in the phase difference.
+ *  - linear feedback: removed — the clamped output's effect travels through the nonlinear units.
+ *  - spiking: not removed (rate model).
+ *  - timing: partly — two phases; the free-phase activity must be remembered.
+ *  - target: not removed — the output is clamped to a label-derived target. */
+import { defineRule } from './types.js';
+import { phaseState, freePhase, clampTarget, contrast, gammaScale, settleOptions, settleMetrics, type PhaseState } from './phase.js';
+
+export interface ChlParams {
+  gamma: number;
+  eps: number;
+  maxIter: number;
+  tol: number;
+}
+
+interface State extends PhaseState {
+  scale: (l: number) => number;
+}
+
+export const chl = defineRule<ChlParams, State>({
+  id: 'chl',
+  title: 'Contrastive Hebbian learning (Xie & Seung gain)',
+  cite: 'Movellan 1991, Connectionist Models Summer School; Xie & Seung 2003, Neural Comput. 15:441',
+  removes: ['derivativeTransport', 'linearFeedback'],
+  partly: ['timing'],
+  spiking: false,
+  phases: ['free', 'clamped'],
+  defaults: { gamma: 0.05, eps: 1, maxIter: 20, tol: 1e-5 },
+  train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 15, batch: 50, hidden: [500] },
+  init(net, p, ws) {
+    settleOptions('chl', p);
+    return { ...phaseState(net, ws, ['free', 'clamped']), scale: gammaScale(net, p.gamma) };
+  },
+  forward(ctx, s, p) {
+    freePhase(ctx, s, p, 'free');
+    this.observe!(ctx, s, p, 'free');
+  },
+  infer(ctx, s, p) {
+    freePhase(ctx, s, p, 'free');
+  },
+  observe(ctx, s, _p, phase) {
+    s.settler.snapshot(phase === 'free' ? 'free' : 'clamped', ctx.rows);
+  },
+  teach(ctx, s, p) {
+    const target = clampTarget(ctx, s);
+    s.settler.settle(ctx.rows, { kind: 'clamp', target }, p, 'clamped');
+    this.observe!(ctx, s, p, 'clamped');
+    s.settler.restore('free', ctx.rows);
+  },
+  update(ctx, s) {
+    contrast(ctx, s, s.settler.slot('clamped'), s.settler.slot('free'), s.scale, 'minus', 'plus');
+  },
+  metrics: (s) => settleMetrics(s),
+});

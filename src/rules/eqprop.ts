@@ -1,0 +1,98 @@
+/** Equilibrium propagation (Scellier & Bengio 2017; symmetric nudging: Laborieux et al. 2021).
+ *
+ *  Energy (layered, hard-sigmoid states, γ-weighted as in src/net/settle.ts; γ = 1 is the paper's):
+ *    E(s) = Σ_l γ^l [½‖s_l‖² − s_l·(W_l s_{l−1} + b_l)],  F = E + β·C(s_L),  C = the network's loss.
+ *  Free phase: s⁰ = argmin E (settled from a feedforward warm start). Nudged phase: s^β = argmin F,
+ *  settled from s⁰. Gradient estimate of J(θ) = C(s⁰(θ)) (EP's theorem: exact as β → 0):
+ *    dW_l = −(γ^{l−top}/β)·(1/B)·[s^β_l s^βᵀ_{l−1} − s⁰_l s⁰ᵀ_{l−1}],  db_l = −(γ^{l−top}/β)·mean(s^β_l − s⁰_l)
+ *  (the γ^l energy weights give Xie & Seung's per-layer factor; with γ = 1 it is Scellier & Bengio's).
+ *  Options: `randomSign` draws the sign of β per minibatch (the original code: unbiased on average);
+ *  `symmetric` settles a third phase at −β and uses (s^{+β} − s^{−β})/(2β): O(β²) bias (Laborieux).
+ *  Cost: the network's loss (softmax cross-entropy on a linear output by default, or ½‖s − y‖²), so
+ *  the loss EP descends is the one the trainer reports; paper: Frontiers Comput. Neurosci. 11:24.
+ *
+ *  Objections (shared/reference/rules-part2.md §2.3):
+ *  - weight transport: NOT removed — feedback uses W_{l+1}ᵀ (symmetric energy).
+ *  - derivative transport: removed — no f′ is sent anywhere; it is implicit in the state difference.
+ *  - linear feedback: removed — the error travels through the same nonlinear units as the activity.
+ *  - spiking: not removed (rate model).
+ *  - timing: partly — two (or three) phases; the free state must be held until the nudged one is known.
+ *  - target: not removed — the output is nudged towards a label. */
+import { defineRule } from './types.js';
+import { phaseState, freePhase, contrast, settleOptions, settleMetrics, type PhaseState } from './phase.js';
+
+export interface EqpropParams {
+  beta: number;
+  symmetric: boolean;
+  randomSign: boolean;
+  gamma: number;
+  eps: number;
+  maxIter: number;
+  tol: number;
+}
+
+interface State extends PhaseState {
+  /** β of the current minibatch (its sign is random with randomSign). */
+  beta: number;
+  scale: (l: number) => number;
+}
+
+function check(p: EqpropParams): void {
+  if (!(Number.isFinite(p.beta) && p.beta > 0 && p.beta < 2)) throw new RangeError(`eqprop: beta must be in (0, 2) (the nudged output step contracts for |β| < 2), got ${p.beta}`);
+  if (typeof p.symmetric !== 'boolean') throw new TypeError(`eqprop: symmetric must be true or false, got ${String(p.symmetric)}`);
+  if (typeof p.randomSign !== 'boolean') throw new TypeError(`eqprop: randomSign must be true or false, got ${String(p.randomSign)}`);
+  settleOptions('eqprop', p);
+}
+
+export const eqprop = defineRule<EqpropParams, State>({
+  id: 'eqprop',
+  title: 'Equilibrium propagation',
+  cite: 'Scellier & Bengio 2017, Front. Comput. Neurosci. 11:24; Laborieux et al. 2021, Front. Neurosci. 15:633674',
+  removes: ['derivativeTransport', 'linearFeedback'],
+  partly: ['timing'],
+  spiking: false,
+  phases: ['free', 'nudged'],
+  defaults: { beta: 0.5, symmetric: true, randomSign: false, gamma: 0.5, eps: 1, maxIter: 10, tol: 1e-3 },
+  train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 15, batch: 50, hidden: [500] },
+  init(net, p, ws) {
+    check(p);
+    const top = net.layers.length - 1;
+    return { ...phaseState(net, ws, ['free', 'plus', 'minus']), beta: p.beta, scale: (l) => p.gamma ** (l - top) };
+  },
+  forward(ctx, s, p) {
+    freePhase(ctx, s, p, 'free');
+    this.observe!(ctx, s, p, 'free');
+  },
+  infer(ctx, s, p) {
+    freePhase(ctx, s, p, 'free');
+  },
+  observe(ctx, s, _p, phase) {
+    // 'free' → the free slot; 'nudged' → the +β slot, or the −β slot when the current β is negative
+    s.settler.snapshot(phase === 'free' ? 'free' : s.beta > 0 ? 'plus' : 'minus', ctx.rows);
+  },
+  teach(ctx, s, p) {
+    const { rows } = ctx, st = s.settler;
+    s.beta = p.randomSign && (ctx.rng.nextU32() & 1) ? -p.beta : p.beta;
+    st.settle(rows, { kind: 'nudge', beta: s.beta }, p, 'nudged');
+    this.observe!(ctx, s, p, 'nudged');
+    if (p.symmetric) {
+      st.restore('free', rows);
+      s.beta = -s.beta;
+      st.settle(rows, { kind: 'nudge', beta: s.beta }, p, 'nudged');
+      this.observe!(ctx, s, p, 'nudged');
+      s.beta = -s.beta;
+    }
+    st.restore('free', rows); // the prediction the trainer scores is the free phase's
+  },
+  update(ctx, s, p) {
+    const st = s.settler;
+    if (p.symmetric) {
+      // +β and −β slots hold the phases at +|β| and −|β| whatever the sign drawn
+      contrast(ctx, s, st.slot('plus'), st.slot('minus'), (l) => s.scale(l) / (2 * p.beta), 'minus', 'plus');
+    } else {
+      const nudged = st.slot(s.beta > 0 ? 'plus' : 'minus');
+      contrast(ctx, s, nudged, st.slot('free'), (l) => s.scale(l) / s.beta, 'minus', 'plus');
+    }
+  },
+  metrics: (s) => settleMetrics(s),
+});

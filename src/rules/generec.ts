@@ -1,0 +1,76 @@
+/** GeneRec, generalized recirculation (O'Reilly 1996), with its symmetric and midpoint variants.
+ *
+ *  Minus phase: input clamped, the bidirectional net (feedback γ·W_{l+1}ᵀ, γ = 1 by default) settles
+ *  → x⁻. Plus phase: the output is also clamped to the outcome t (as in chl.ts) and the hidden layers
+ *  settle again from x⁻ → x⁺. For a weight from sending unit x (layer l−1) to receiving unit y (layer l):
+ *    basic:      Δw = (y⁺ − y⁻)·x⁻
+ *    symmetric:  Δw = (y⁺ − y⁻)·x⁻ + y⁻·(x⁺ − x⁻)
+ *    midpoint:   Δw = (y⁺ − y⁻)·½(x⁻ + x⁺)
+ *    both:       Δw = (y⁺ − y⁻)·x̄ + ȳ·(x⁺ − x⁻) = y⁺x⁺ − y⁻x⁻   (CHL, O'Reilly's derivation)
+ *  bias: Δb = y⁺ − y⁻. dW = −γ^{l−top}·mean over the batch of Δw (γ^{l−top} = 1 for γ = 1; kept so
+ *  that symmetric+midpoint equals chl at any γ). Input→hidden: x⁺ = x⁻, so midpoint = basic there.
+ *  Paper: Neural Comput. 8(5):895–938. Pitfall (rules-part2.md §1.6): plain GeneRec degrades with
+ *  depth (strong attractors); measured honestly in bench/rules/phase.js.
+ *
+ *  Objections (shared/reference/rules-part2.md §1):
+ *  - weight transport: partly — reciprocal weights must be roughly symmetric (here W_{l+1}ᵀ itself).
+ *  - derivative transport: removed — σ′ is implicit in y⁺ − y⁻.
+ *  - linear feedback: removed — the error travels through the ordinary nonlinear units.
+ *  - spiking: not removed (rate model).
+ *  - timing: partly — minus-phase activity must be kept until the plus phase.
+ *  - target: not removed. */
+import { defineRule } from './types.js';
+import { phaseState, freePhase, clampTarget, contrast, gammaScale, settleOptions, settleMetrics, type PhaseState } from './phase.js';
+
+export interface GenerecParams {
+  symmetric: boolean;
+  midpoint: boolean;
+  gamma: number;
+  eps: number;
+  maxIter: number;
+  tol: number;
+}
+
+interface State extends PhaseState {
+  scale: (l: number) => number;
+}
+
+export const generec = defineRule<GenerecParams, State>({
+  id: 'generec',
+  title: 'GeneRec (generalized recirculation)',
+  cite: "O'Reilly 1996, Neural Comput. 8(5):895",
+  removes: ['derivativeTransport', 'linearFeedback'],
+  partly: ['weightTransport', 'timing'],
+  spiking: false,
+  phases: ['minus', 'plus'],
+  defaults: { symmetric: false, midpoint: true, gamma: 1, eps: 1, maxIter: 10, tol: 1e-3 },
+  train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 15, batch: 50, hidden: [500] },
+  init(net, p, ws) {
+    if (typeof p.symmetric !== 'boolean') throw new TypeError(`generec: symmetric must be true or false, got ${String(p.symmetric)}`);
+    if (typeof p.midpoint !== 'boolean') throw new TypeError(`generec: midpoint must be true or false, got ${String(p.midpoint)}`);
+    settleOptions('generec', p);
+    return { ...phaseState(net, ws, ['minus', 'plus']), scale: gammaScale(net, p.gamma) };
+  },
+  forward(ctx, s, p) {
+    freePhase(ctx, s, p, 'minus');
+    this.observe!(ctx, s, p, 'minus');
+  },
+  infer(ctx, s, p) {
+    freePhase(ctx, s, p, 'minus');
+  },
+  observe(ctx, s, _p, phase) {
+    s.settler.snapshot(phase === 'minus' ? 'minus' : 'plus', ctx.rows);
+  },
+  teach(ctx, s, p) {
+    const target = clampTarget(ctx, s);
+    s.settler.settle(ctx.rows, { kind: 'clamp', target }, p, 'plus');
+    this.observe!(ctx, s, p, 'plus');
+    s.settler.restore('minus', ctx.rows);
+  },
+  update(ctx, s, p) {
+    const pre = p.midpoint ? 'mid' : 'minus';
+    const post = p.symmetric ? (p.midpoint ? 'mid' : 'minus') : 'none';
+    contrast(ctx, s, s.settler.slot('plus'), s.settler.slot('minus'), s.scale, pre, post);
+  },
+  metrics: (s) => settleMetrics(s),
+});

@@ -1,0 +1,94 @@
+// Pieces shared by the phase-based rules (chl, eqprop, generec): the settling options every one of
+// them takes, the per-network state (a Settler plus contrast buffers), and the contrastive update
+//   dW_l = −c_l/rows · [ Δ_lᵀ·P_{l−1} + Q_lᵀ·Δ_{l−1} ],   db_l = −c_l/rows · Σ_rows Δ_l,   Δ = s⁺ − s⁻
+// (loss-gradient sign: the optimiser does W ← W − lr·dW). With P = s⁻ and Q = s⁺ this is the
+// difference of Hebbian products s⁺_l s⁺_{l−1}ᵀ − s⁻_l s⁻_{l−1}ᵀ written without cancellation (the
+// advice of shared/reference/rules-part2.md §9): CHL and EqProp. GeneRec's variants pick other P, Q.
+import type { Network } from '../net/network.js';
+import type { Workspace } from '../workspace.js';
+import type { Tensor } from '../tensor.js';
+import { Settler, checkSettleOptions, type SettleOptions } from '../net/settle.js';
+import type { StepContext } from './types.js';
+
+/** The sending side P: the minus-phase activity, or the midpoint ½(s⁺ + s⁻). */
+export type PreForm = 'minus' | 'mid';
+/** The receiving side Q of the Δx term: none (basic GeneRec), s⁻ (symmetric), s⁺ (CHL/EP form), ½(s⁺ + s⁻). */
+export type PostForm = 'none' | 'minus' | 'plus' | 'mid';
+
+export interface PhaseState {
+  settler: Settler;
+  /** Δ_l = s⁺_l − s⁻_l, one [batch, n_l] per layer. */
+  diff: Tensor[];
+  /** ½(s⁺_l + s⁻_l), one per layer. */
+  mid: Tensor[];
+  /** The clamp target of the output (chl, generec): [batch, classes]. */
+  target: Tensor;
+}
+
+export function settleOptions(who: string, p: SettleOptions): SettleOptions {
+  checkSettleOptions(who, p);
+  return p;
+}
+
+export function phaseState(net: Network, ws: Workspace, slots: readonly string[]): PhaseState {
+  return {
+    settler: new Settler(net, ws, slots),
+    diff: net.layers.map((l) => ws.f32([net.batch, l.outSize])),
+    mid: net.layers.map((l) => ws.f32([net.batch, l.outSize])),
+    target: ws.f32([net.batch, net.classes]),
+  };
+}
+
+/** Free phase from a feedforward warm start; leaves the prediction in net.output.post. */
+export function freePhase(ctx: StepContext, s: PhaseState, o: SettleOptions, label: string): void {
+  s.settler.feedforward(ctx.rows);
+  s.settler.settle(ctx.rows, { kind: 'free' }, o, label);
+}
+
+/**
+ * The outcome the output is clamped to: t = s⁻_L − e, e = dLoss/d(output) at the free phase (the
+ * trainer's net.error). For an MSE net this is the one-hot target itself (Movellan, O'Reilly, Xie &
+ * Seung); for softmax cross-entropy on a linear output it is the output moved by the loss gradient, so
+ * the output difference t − s⁻_L = −e is the output error backprop would send down.
+ */
+export function clampTarget(ctx: StepContext, s: PhaseState): Tensor {
+  const { net, rows } = ctx;
+  net.k.f32_sub(rows * net.classes, net.output.post.ptr, net.error.ptr, s.target.ptr);
+  return s.target;
+}
+
+/** Writes every layer's dW, db from the snapshots `plus` and `minus` (see the file header). */
+export function contrast(
+  ctx: StepContext, s: PhaseState, plus: Tensor[], minus: Tensor[], scale: (l: number) => number, pre: PreForm, post: PostForm,
+): void {
+  const { net, rows } = ctx;
+  const k = net.k, layers = net.layers;
+  for (let l = 0; l < layers.length; l++) {
+    const n = rows * layers[l]!.outSize;
+    k.f32_sub(n, plus[l]!.ptr, minus[l]!.ptr, s.diff[l]!.ptr);
+    if (pre === 'mid' || post === 'mid') k.f32_scale_add(n, 0.5, plus[l]!.ptr, 0.5, minus[l]!.ptr, s.mid[l]!.ptr);
+  }
+  for (let l = 0; l < layers.length; l++) {
+    const L = layers[l]!, alpha = -scale(l) / rows;
+    const P = l === 0 ? net.input : pre === 'mid' ? s.mid[l - 1]! : minus[l - 1]!;
+    k.f32_gemm_tn(L.outSize, L.inSize, rows, alpha, 0, s.diff[l]!.ptr, P.ptr, L.dW.ptr);
+    if (l > 0 && post !== 'none') {
+      const Q = post === 'plus' ? plus[l]! : post === 'minus' ? minus[l]! : s.mid[l]!;
+      k.f32_gemm_tn(L.outSize, L.inSize, rows, alpha, 1, Q.ptr, s.diff[l - 1]!.ptr, L.dW.ptr);
+    }
+    if (net.bias) k.f32_sum_rows(rows, L.outSize, alpha, 0, s.diff[l]!.ptr, L.db.ptr);
+  }
+}
+
+/** Xie & Seung's per-layer factor γ^{l−top}: every layer gets a backprop-sized step. */
+export function gammaScale(net: Network, gamma: number): (l: number) => number {
+  const top = net.layers.length - 1;
+  return (l) => gamma ** (l - top);
+}
+
+/** Mean settling sweeps per example, per phase (for the run record). */
+export function settleMetrics(s: PhaseState): Record<string, number> {
+  const r: Record<string, number> = {};
+  for (const [phase, st] of Object.entries(s.settler.stats())) r[`sweeps_${phase}`] = st.meanSweeps;
+  return r;
+}

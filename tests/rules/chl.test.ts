@@ -1,0 +1,72 @@
+// CHL with Xie & Seung's feedback gain against their equivalence: in a layered net with weak feedback
+// γ·Wᵀ, the γ^{l−top}-rescaled CHL update tends to backprop's gradient as γ → 0.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { backend } from '../helpers/setup.js';
+import { chl } from '../../src/rules/chl.js';
+import { bp } from '../../src/rules/bp.js';
+import { tinyNet, ruleGrad, cosine, layerSlices } from './phase-helpers.js';
+
+const TIGHT = { eps: 1, maxIter: 3000, tol: 5e-7 };
+
+for (const loss of ['xent', 'mse'] as const) {
+  test(`chl (${loss}): the update approaches backprop's direction as γ shrinks, in every layer`, async () => {
+    const lib = await backend();
+    const net = tinyNet(lib, [8, 7, 6, 3], 2, 0.5, loss);
+    const g = ruleGrad(bp, net, {}).g; // backprop at the feedforward pass (the γ → 0 net)
+    const cos: number[][] = [];
+    for (const gamma of [0.5, 0.1, 0.02]) {
+      const c = ruleGrad(chl, net, { ...TIGHT, gamma }).g;
+      const a = layerSlices(net, c), b = layerSlices(net, g);
+      cos.push([cosine(c, g), ...a.map((x, i) => cosine(x, b[i]!))]);
+    }
+    const msg = cos.map((c) => c.map((v) => v.toFixed(5)).join(' ')).join(' | ');
+    // Xie & Seung: the deviation from backprop is O(γ) (feedback shifts the free state; second-order
+    // terms of the clamp), so shrinking γ 25× must bring every layer's cosine up, to > 0.99 at γ = 0.02.
+    for (let j = 0; j < cos[0]!.length; j++) {
+      assert.ok(cos[2]![j]! > 0.99, `γ = 0.02: cosine > 0.99 (overall, then per layer): ${msg}`);
+      assert.ok(cos[2]![j]! >= cos[0]![j]! - 1e-6, `improves as γ shrinks: ${msg}`);
+    }
+    assert.ok(cos[0]![0]! < cos[2]![0]!, `γ = 0.5 is visibly further from backprop: ${msg}`);
+    net.dispose();
+  });
+}
+
+test('chl: γ = 1 is Movellan\'s CHL (no rescaling): dW = −mean(s⁺s⁺ᵀ − s⁻s⁻ᵀ) from the snapshots', async () => {
+  // Direct check of the update formula against the phase snapshots (float64 sums of float32 products):
+  // the kernel form Δᵀs⁻ + s⁺ᵀΔ differs from the product difference only by float32 rounding,
+  // bounded by (rows + 4)·u·Σ(|s⁺||s⁺| + |s⁻||s⁻|)/rows per entry.
+  const lib = await backend();
+  const net = tinyNet(lib, [5, 6, 4], 8, 0.5);
+  const p = { ...TIGHT, gamma: 1 };
+  const { state } = ruleGrad(chl, net, p);
+  const st = (state as { settler: { slot(n: string): { data: Float32Array }[] } }).settler;
+  const plus = st.slot('clamped').map((t) => t.data), minus = st.slot('free').map((t) => t.data);
+  const rows = 4, u = 2 ** -24;
+  net.layers.forEach((L, l) => {
+    const xp = l === 0 ? net.input.data : plus[l - 1]!, xm = l === 0 ? net.input.data : minus[l - 1]!;
+    const want = new Float64Array(L.W.size), bound = new Float64Array(L.W.size);
+    for (let i = 0; i < L.outSize; i++) for (let j = 0; j < L.inSize; j++) {
+      let v = 0, m = 0;
+      for (let r = 0; r < rows; r++) {
+        const a = plus[l]![r * L.outSize + i]! * xp[r * L.inSize + j]!, b = minus[l]![r * L.outSize + i]! * xm[r * L.inSize + j]!;
+        v += a - b; m += Math.abs(a) + Math.abs(b);
+      }
+      want[i * L.inSize + j] = -v / rows;
+      bound[i * L.inSize + j] = (rows + 4) * u * m / rows + 1e-30;
+    }
+    const got = L.dW.data;
+    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) <= bound[i]!, `layer ${l} dW[${i}] ${got[i]} vs ${want[i]}`);
+  });
+  net.dispose();
+});
+
+test('chl: bad parameters throw clearly', async () => {
+  const lib = await backend();
+  const net = tinyNet(lib, [5, 6, 4], 8, 0.5);
+  assert.throws(() => ruleGrad(chl, net, { gamma: 0 }), /chl: gamma must be a positive finite number, got 0/);
+  assert.throws(() => ruleGrad(chl, net, { maxIter: 0 }), /chl: maxIter must be an integer >= 1, got 0/);
+  net.dispose();
+});
+
+test.run();
