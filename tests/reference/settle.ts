@@ -41,7 +41,7 @@ export function settle64(net: Net64, x: ArrayLike<number>, gamma: number, mode: 
     for (let i = 0; i < n; i++) { let v = b[l - 1]![i]!; for (let j = 0; j < m; j++) v += W[l - 1]![i * m + j]! * s[l - 1]![j]!; a[i] = v; }
     if (l < L) {
       const up = sizes[l + 1]!;
-      for (let i = 0; i < n; i++) { let v = 0; for (let j = 0; j < up; j++) v += W[l]![j * n + i]! * s[l + 1]![j]!; a[i] += gamma * v; }
+      for (let i = 0; i < n; i++) { let v = 0; for (let j = 0; j < up; j++) v += W[l]![j * n + i]! * s[l + 1]![j]!; a[i] = a[i]! + gamma * v; }
     }
     return a;
   };
