@@ -55,7 +55,7 @@ export function alignmentSpec(points: readonly AlignPoint[]): VlSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: 'Angle to the backprop update', background: 'white', config: { font: 'sans-serif' },
     data: { values: points.map((p) => ({ ...p, layerName: `layer ${p.layer}` })) },
-    facet: { column: { field: 'layerName', type: 'ordinal', title: null } },
+    facet: { field: 'layerName', type: 'ordinal', title: null },
     columns: Math.min(4, layers),
     spec: {
       width: 200, height: 160,
