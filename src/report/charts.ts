@@ -7,7 +7,7 @@ import type { Raster } from './results.js';
 export type VlSpec = Record<string, unknown>;
 
 const WIDTH = 360, HEIGHT = 220;
-const pct = { format: '.0%' };
+const pct = { format: '.1%' };
 const ruleColor = { field: 'rule', type: 'nominal', title: 'rule', scale: { scheme: 'tableau10' } };
 const modeDash = (rows: readonly { mode: string }[]) =>
   new Set(rows.map((r) => r.mode)).size > 1 ? { strokeDash: { field: 'mode', type: 'nominal', title: 'neurons' } } : {};
