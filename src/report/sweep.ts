@@ -93,11 +93,11 @@ export async function runSweep(plan: readonly RunSpec[], o: SweepOptions): Promi
     const partial = [...active].reduce((s, a) => s + a.fraction, 0);
     const f = (finished + partial) / total;
     const eta = f > 0 ? (elapsed * (1 - f)) / f : NaN;
-    const lines = [`sweep ${bar(f, 30)} ${finished}/${total} runs  ${fmtTime(elapsed)} elapsed  ETA ${fmtTime(eta)}`];
+    const lines = [`sweep ${bar(f, 24)} ${finished}/${total} runs  ${fmtTime(elapsed)} elapsed  ETA ${fmtTime(eta)}`];
     for (const a of active) {
       const t = (performance.now() - a.started) / 1000;
       const etaRun = a.fraction > 0.01 ? (t * (1 - a.fraction)) / a.fraction : NaN;
-      lines.push(`  ${runLabel(a.spec).padEnd(40)} ${bar(a.fraction)} ${String(Math.round(100 * a.fraction)).padStart(3)}%  ${fmtTime(t)}  ETA ${fmtTime(etaRun)}  ${a.stage}`);
+      lines.push(`  ${runLabel(a.spec).padEnd(32)} ${bar(a.fraction, 12)} ${String(Math.round(100 * a.fraction)).padStart(3)}%  ${fmtTime(t)}  ETA ${fmtTime(etaRun)}  ${a.stage}`);
     }
     let out = drawn > 0 ? `\x1b[${drawn}F` : '';
     out += lines.map((l) => `\x1b[2K${l.slice(0, (stream.columns ?? 160) - 1)}`).join('\n') + '\n';
