@@ -17,7 +17,7 @@ function wrap(spec: VlSpec, title: string, rows: readonly { dataset: string }[])
   const base = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, background: 'white', config: { font: 'sans-serif' } };
   if (!facetByDataset(rows)) return { ...base, width: WIDTH, height: HEIGHT, ...spec };
   const { data, ...inner } = spec;
-  return { ...base, data, facet: { column: { field: 'dataset', type: 'nominal', title: null } }, spec: { width: WIDTH, height: HEIGHT, ...inner } };
+  return { ...base, data, facet: { column: { field: 'dataset', type: 'nominal', title: null, sort: ['mnist', 'fashion-mnist'] } }, spec: { width: WIDTH, height: HEIGHT, ...inner } };
 }
 
 /** Mean test accuracy against the number of hidden layers, one line per rule (dashed: spiking). */
@@ -26,7 +26,7 @@ export function depthSpec(points: readonly DepthPoint[]): VlSpec {
     data: { values: points.map((p) => ({ ...p })) },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'depth', type: 'quantitative', title: 'hidden layers', axis: { tickMinStep: 1 } },
+      x: { field: 'depth', type: 'quantitative', title: 'hidden layers', axis: { tickMinStep: 1, format: 'd' } },
       y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy', axis: pct, scale: { zero: false } },
       color: ruleColor,
       ...modeDash(points),
@@ -41,7 +41,7 @@ export function curvesSpec(points: readonly CurvePoint[], title = 'Learning curv
     data: { values: points.map((p) => ({ ...p })) },
     mark: { type: 'line', point: points.length < 200 },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
       y: { field: 'testAccuracy', type: 'quantitative', title: 'test accuracy', axis: pct, scale: { zero: false } },
       color: ruleColor,
       ...modeDash(points),
@@ -61,7 +61,7 @@ export function alignmentSpec(points: readonly AlignPoint[]): VlSpec {
       width: 200, height: 160,
       mark: { type: 'line', point: true },
       encoding: {
-        x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
+        x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
         y: { field: 'updateAngleDeg', type: 'quantitative', title: 'angle (degrees)', scale: { domain: [0, 90] } },
         color: ruleColor,
         ...modeDash(points),
