@@ -103,6 +103,8 @@ export async function compare(argv: string[]): Promise<void> {
       `seeds ${config.seeds.join(', ')}; epochs ${config.epochs ?? "each rule's default"}; training examples ${config.limit ?? 'all'}${config.spikingLimit ? ` (spiking ${config.spikingLimit})` : ''}; ` +
       `test examples ${config.testLimit ?? 'all'}${config.args?.length ? `; extra args \`${config.args.join(' ')}\`` : ''}${config.ruleArgs ? `; per-rule args \`${JSON.stringify(config.ruleArgs)}\`` : ''}.`,
   ];
+  const note = (config as { $comment?: unknown }).$comment;
+  if (typeof note === 'string') provenance.push(note);
   const rep = await writeReport(outDir, lines, { provenance, referenceDepth: config.referenceDepth, works: config.works, config, meta: (id) => (rules[id] ? ruleMeta(rules[id]!) : undefined) });
   process.stdout.write(`wrote ${join(outDir, 'report.md')}, report.json and charts/ (${rep.runs.ok} runs, ${rep.runs.failed} failed)\n`);
 }
