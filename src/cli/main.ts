@@ -4,6 +4,7 @@ import { train, TRAIN_HELP } from './train.js';
 import { evaluate, EVAL_HELP } from './eval.js';
 import { listRules } from './rules.js';
 import { demo } from './demo.js';
+import { compare } from './compare.js';
 import { UsageError } from './args.js';
 import { VERSION } from '../version.js';
 
@@ -14,6 +15,7 @@ usage: bioprop <command> [flags]
   train     train a network with a learning rule on MNIST or Fashion-MNIST
   eval      evaluate a saved network
   rules     list the learning rules and the objections each removes
+  compare   sweep rules × depths × rate/spiking × datasets × seeds and write the comparison report
   demo      run the kernels on a small example
 
 'bioprop <command> --help' shows a command's flags.
@@ -21,7 +23,7 @@ usage: bioprop <command> [flags]
 ${TRAIN_HELP}
 ${EVAL_HELP}`;
 
-const commands: Record<string, (argv: string[]) => Promise<void>> = { train, eval: evaluate, rules: listRules, demo };
+const commands: Record<string, (argv: string[]) => Promise<void>> = { train, eval: evaluate, rules: listRules, demo, compare };
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

@@ -1,11 +1,15 @@
 // Progress output: a live bar with batches/s and ETA on a terminal; plain lines when not a TTY.
+// With BIOPROP_PROGRESS=json in the environment (set by `bioprop compare` for its child runs), it
+// writes one JSON line `{"progress":{"label","done","total"}}` at most five times a second instead.
 export class Progress {
   private last = 0;
   private start = 0;
   readonly tty: boolean;
+  private readonly json: boolean;
 
   constructor(private stream: NodeJS.WriteStream = process.stderr, private quiet = false) {
-    this.tty = !!stream.isTTY && !quiet;
+    this.json = process.env.BIOPROP_PROGRESS === 'json';
+    this.tty = !!stream.isTTY && !quiet && !this.json;
   }
 
   beginEpoch(): void {
@@ -14,6 +18,13 @@ export class Progress {
   }
 
   batch(label: string, done: number, total: number, extra: string): void {
+    if (this.json) {
+      const t = performance.now();
+      if (t - this.last < 200 && done < total) return;
+      this.last = t;
+      this.stream.write(JSON.stringify({ progress: { label, done, total } }) + '\n');
+      return;
+    }
     if (!this.tty) return;
     const t = performance.now();
     if (t - this.last < 100 && done < total) return; // redraw at most 10 times a second

@@ -34,6 +34,7 @@ export const TRAIN_HELP = `bioprop train — train a network with a learning rul
   --seed N             (default 1)
   --validation N       carve N training examples out as a validation set and report on it instead of test
   --limit N            train on the first N examples only (quick runs)
+  --test-limit N       evaluate on the first N test examples only (quick runs)
   --data-dir DIR       folder holding the dataset's IDX files
   --save FILE          write the trained network (atomic)
   --out FILE           write a JSON record of the run
@@ -56,7 +57,7 @@ export async function train(argv: string[]): Promise<void> {
     rule: { type: 'string' }, dataset: { type: 'string' }, hidden: { type: 'string' }, activation: { type: 'string' },
     epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' },
     momentum: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' }, init: { type: 'string' },
-    param: { type: 'string', multiple: true }, seed: { type: 'string' }, validation: { type: 'string' }, limit: { type: 'string' },
+    param: { type: 'string', multiple: true }, seed: { type: 'string' }, validation: { type: 'string' }, limit: { type: 'string' }, 'test-limit': { type: 'string' },
     'data-dir': { type: 'string' }, save: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   } }));
   if (f.help) {
@@ -84,6 +85,7 @@ export async function train(argv: string[]): Promise<void> {
   const seed = int('seed', f.seed, -(2 ** 31), 2 ** 31 - 1) ?? 1;
   const validation = int('validation', f.validation, 1);
   const limit = int('limit', f.limit, 1);
+  const testLimit = int('test-limit', f['test-limit'], 1);
   const ruleParams = parseParam(f.param);
   for (const key of Object.keys(ruleParams)) {
     if (!Object.hasOwn(rule.defaults, key)) throw new UsageError(`rule '${rule.id}' has no parameter '${key}' (it has: ${Object.keys(rule.defaults).join(', ') || 'none'})`);
@@ -92,7 +94,7 @@ export async function train(argv: string[]): Promise<void> {
   const log = (s: string) => { if (!quiet) process.stdout.write(s + '\n'); };
 
   const lib = await load();
-  const data = await loadDataset(lib, dataset, { dataDir: f['data-dir'], validation, seed, limit: limit ? { train: limit } : undefined });
+  const data = await loadDataset(lib, dataset, { dataDir: f['data-dir'], validation, seed, limit: limit || testLimit ? { train: limit, test: testLimit } : undefined });
   const evalSet = data.validation ?? data.test;
   const evalName = data.validation ? 'validation' : 'test';
   const sizes = [data.train.features, ...hidden, data.train.classes];

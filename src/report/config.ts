@@ -1,0 +1,209 @@
+// Sweep configurations for `bioprop compare`: the JSON format, the two presets, and the expansion of a
+// config into the list of runs (rules × depths × rate/spiking × datasets × seeds), each a `bioprop train`
+// command line with a stable key. The key is the run's identity for resuming: a results line whose key
+// matches a planned run means that run is finished. Browser-safe (no Node imports).
+import type { AnyRule, Objection } from '../rules/types.js';
+
+export type Mode = 'rate' | 'spiking';
+export type DatasetId = 'mnist' | 'fashion-mnist';
+
+export interface SweepConfig {
+  /** A name for the report header (e.g. 'quick'). */
+  name?: string;
+  /** Rule ids, or '*' for every registered rule (in registry order). */
+  rules: string[] | '*';
+  datasets: DatasetId[];
+  /** Numbers of hidden layers to try. */
+  depths: number[];
+  /** Units per hidden layer (default 256). */
+  width?: number;
+  /** 'spiking' runs are made only for rules whose metadata says `spiking: true`. Default ['rate', 'spiking']. */
+  modes?: Mode[];
+  seeds: number[];
+  /** Epochs per run (default: each rule's own default). */
+  epochs?: number;
+  /** Training examples per run (default: all). */
+  limit?: number;
+  /** Test examples evaluated each epoch (default: all). */
+  testLimit?: number;
+  /** Training examples per spiking run (default: `limit`): spiking time loops cost T times more per example. */
+  spikingLimit?: number;
+  /** Extra `bioprop train` arguments for every run. */
+  args?: string[];
+  /** Extra arguments per mode; spiking defaults to ['--spiking']. */
+  modeArgs?: Partial<Record<Mode, string[]>>;
+  /** Extra arguments per rule id: its hyperparameters, e.g. { "fa": ["--lr", "0.01", "--param", "scale=1"] }. */
+  ruleArgs?: Record<string, string[]>;
+  /** Concurrent runs (child processes). 0 = one per core. Default 1. */
+  workers?: number;
+  /** A run still going after this many seconds is stopped and recorded as failed (default: none). */
+  timeoutSeconds?: number;
+  /** The depth the answer table reports accuracy at (default 3 when swept, else the deepest). */
+  referenceDepth?: number;
+  /** Mean test accuracy a rule must reach at a depth for that depth to "work" (default mnist 0.9, fashion-mnist 0.8). */
+  works?: Partial<Record<DatasetId, number>>;
+}
+
+/** One planned run. */
+export interface RunSpec {
+  key: string;
+  rule: string;
+  dataset: DatasetId;
+  depth: number;
+  width: number;
+  mode: Mode;
+  seed: number;
+  /** The `bioprop train` arguments (without --out). */
+  argv: string[];
+}
+
+/** What a report needs to know about a rule (recorded in every results line, so reports do not need the registry). */
+export interface RuleMeta {
+  id: string;
+  title: string;
+  cite: string;
+  removes: Objection[];
+  partly: Objection[];
+  spiking: boolean;
+}
+
+export function ruleMeta(r: AnyRule): RuleMeta {
+  return { id: r.id, title: r.title, cite: r.cite, removes: [...r.removes], partly: [...(r.partly ?? [])], spiking: r.spiking };
+}
+
+export const DEFAULT_WORKS: Record<DatasetId, number> = { mnist: 0.9, 'fashion-mnist': 0.8 };
+const DATASET_IDS: readonly DatasetId[] = ['mnist', 'fashion-mnist'];
+const MODES: readonly Mode[] = ['rate', 'spiking'];
+
+/**
+ * `quick`: every registered rule, MNIST, 1 and 3 hidden layers of 256, one seed, 1 epoch on a slice of
+ * the training set scaled so the sweep stays under ~10 minutes on 2 cores however many rules are
+ * registered (about 240 000 training examples in total, at least 1 000 and at most 10 000 per run;
+ * spiking runs get a fifth of that), 2 000 test examples, and a per-run time limit.
+ */
+export function quickPreset(registered: readonly AnyRule[], cores: number): SweepConfig {
+  const depths = [1, 3];
+  const nSpiking = registered.filter((r) => r.spiking).length;
+  const runs = Math.max(1, (registered.length + nSpiking) * depths.length);
+  const limit = Math.max(1000, Math.min(10000, Math.round(240_000 / runs / 500) * 500));
+  const workers = Math.max(1, Math.min(2, cores));
+  // 600 s for the whole sweep on `workers` cores, less a margin for start-up and the report.
+  const timeoutSeconds = Math.max(20, Math.floor((480 * workers) / runs));
+  return {
+    name: 'quick', rules: '*', datasets: ['mnist'], depths, width: 256, modes: ['rate', 'spiking'], seeds: [1],
+    epochs: 1, limit, spikingLimit: Math.max(500, Math.round(limit / 5)), testLimit: 2000, workers, timeoutSeconds,
+    referenceDepth: 3, works: { mnist: 0.8 },
+  };
+}
+
+/**
+ * `full`: every registered rule, three hidden layers and the depth scan (1, 2, 3, 5), MNIST and
+ * Fashion-MNIST, three seeds, each rule's default epochs, full data, one worker per core.
+ */
+export function fullPreset(): SweepConfig {
+  return {
+    name: 'full', rules: '*', datasets: ['mnist', 'fashion-mnist'], depths: [1, 2, 3, 5], width: 256, modes: ['rate', 'spiking'],
+    seeds: [1, 2, 3], workers: 0, referenceDepth: 3,
+  };
+}
+
+export const PRESETS = ['quick', 'full'] as const;
+export type PresetName = (typeof PRESETS)[number];
+
+function fail(msg: string): never {
+  throw new Error(`sweep config: ${msg}`);
+}
+
+const isStrList = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
+const posInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+
+/** Checks a parsed config (from JSON) field by field; errors name the field, expected and actual value. */
+export function validateConfig(c: unknown, registered: Record<string, AnyRule>): SweepConfig {
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) fail(`expected a JSON object, got ${JSON.stringify(c)}`);
+  const o = c as Record<string, unknown>;
+  const known = new Set(['name', 'rules', 'datasets', 'depths', 'width', 'modes', 'seeds', 'epochs', 'limit', 'testLimit', 'spikingLimit',
+    'args', 'modeArgs', 'ruleArgs', 'workers', 'timeoutSeconds', 'referenceDepth', 'works', '$comment']);
+  for (const k of Object.keys(o)) if (!known.has(k)) fail(`unknown field '${k}' (fields: ${[...known].join(', ')})`);
+  if (o.rules !== '*') {
+    if (!isStrList(o.rules) || o.rules.length === 0) fail(`rules must be '*' or a non-empty list of rule ids, got ${JSON.stringify(o.rules)}`);
+    for (const id of o.rules) if (!Object.hasOwn(registered, id)) fail(`unknown rule '${id}' (registered: ${Object.keys(registered).join(', ')})`);
+  }
+  if (!isStrList(o.datasets) || o.datasets.length === 0 || o.datasets.some((d) => !DATASET_IDS.includes(d as DatasetId))) {
+    fail(`datasets must be a non-empty list of ${DATASET_IDS.join(' | ')}, got ${JSON.stringify(o.datasets)}`);
+  }
+  if (!Array.isArray(o.depths) || o.depths.length === 0 || !o.depths.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) {
+    fail(`depths must be a non-empty list of hidden-layer counts (integers ≥ 0), got ${JSON.stringify(o.depths)}`);
+  }
+  if (!Array.isArray(o.seeds) || o.seeds.length === 0 || !o.seeds.every((s) => Number.isInteger(s))) fail(`seeds must be a non-empty list of integers, got ${JSON.stringify(o.seeds)}`);
+  if (o.modes !== undefined && (!isStrList(o.modes) || o.modes.length === 0 || o.modes.some((m) => !MODES.includes(m as Mode)))) {
+    fail(`modes must be a non-empty list of rate | spiking, got ${JSON.stringify(o.modes)}`);
+  }
+  for (const k of ['width', 'epochs', 'limit', 'testLimit', 'spikingLimit', 'timeoutSeconds', 'referenceDepth'] as const) {
+    if (o[k] !== undefined && !posInt(o[k])) fail(`${k} must be a positive integer, got ${JSON.stringify(o[k])}`);
+  }
+  if (o.workers !== undefined && !(typeof o.workers === 'number' && Number.isInteger(o.workers) && o.workers >= 0)) {
+    fail(`workers must be an integer ≥ 0 (0 = one per core), got ${JSON.stringify(o.workers)}`);
+  }
+  if (o.args !== undefined && !isStrList(o.args)) fail(`args must be a list of strings, got ${JSON.stringify(o.args)}`);
+  for (const k of ['modeArgs', 'ruleArgs'] as const) {
+    const m = o[k];
+    if (m === undefined) continue;
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) fail(`${k} must be an object of string lists, got ${JSON.stringify(m)}`);
+    for (const [key, v] of Object.entries(m)) {
+      if (!isStrList(v)) fail(`${k}.${key} must be a list of strings, got ${JSON.stringify(v)}`);
+      if (k === 'modeArgs' && !MODES.includes(key as Mode)) fail(`modeArgs.${key}: expected rate or spiking`);
+    }
+  }
+  if (o.works !== undefined) {
+    if (typeof o.works !== 'object' || o.works === null) fail(`works must be an object { dataset: accuracy }, got ${JSON.stringify(o.works)}`);
+    for (const [d, v] of Object.entries(o.works)) {
+      if (!DATASET_IDS.includes(d as DatasetId) || typeof v !== 'number' || !(v >= 0 && v <= 1)) fail(`works.${d} must be an accuracy in [0, 1] for mnist or fashion-mnist, got ${JSON.stringify(v)}`);
+    }
+  }
+  return o as unknown as SweepConfig;
+}
+
+/** The rule ids a config sweeps, in registry order for '*'. */
+export function configRules(c: SweepConfig, registered: Record<string, AnyRule>): string[] {
+  return c.rules === '*' ? Object.keys(registered) : [...c.rules];
+}
+
+/**
+ * Every run of a config, in a fixed order (dataset, depth, rule, mode, seed), each with its full
+ * `bioprop train` argument list. Spiking runs only for spiking-capable rules.
+ */
+export function expandConfig(c: SweepConfig, registered: Record<string, AnyRule>): RunSpec[] {
+  const width = c.width ?? 256;
+  const modes = c.modes ?? ['rate', 'spiking'];
+  const out: RunSpec[] = [];
+  for (const dataset of c.datasets) {
+    for (const depth of c.depths) {
+      for (const rule of configRules(c, registered)) {
+        const meta = registered[rule];
+        for (const mode of modes) {
+          if (mode === 'spiking' && !meta?.spiking) continue;
+          for (const seed of c.seeds) {
+            const limit = mode === 'spiking' ? (c.spikingLimit ?? c.limit) : c.limit;
+            const argv = ['--rule', rule, '--dataset', dataset, '--hidden', depth === 0 ? 'none' : Array(depth).fill(width).join(','), '--seed', String(seed)];
+            if (c.epochs !== undefined) argv.push('--epochs', String(c.epochs));
+            if (limit !== undefined) argv.push('--limit', String(limit));
+            if (c.testLimit !== undefined) argv.push('--test-limit', String(c.testLimit));
+            argv.push(...(c.args ?? []), ...(c.modeArgs?.[mode] ?? (mode === 'spiking' ? ['--spiking'] : [])), ...(c.ruleArgs?.[rule] ?? []));
+            out.push({ key: runKey(argv), rule, dataset, depth, width, mode, seed, argv });
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** A run's identity: its exact command line (so changing any setting makes it a new run). */
+export function runKey(argv: readonly string[]): string {
+  return argv.map((a) => (/^[\w.,:=/+-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+}
+
+/** A short label for progress lines: 'fa mnist 3×256 rate seed 1'. */
+export function runLabel(r: Pick<RunSpec, 'rule' | 'dataset' | 'depth' | 'width' | 'mode' | 'seed'>): string {
+  return `${r.rule} ${r.dataset} ${r.depth}×${r.width} ${r.mode} seed ${r.seed}`;
+}

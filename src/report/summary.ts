@@ -1,0 +1,272 @@
+// From sweep results to the answer: groups runs by (rule, dataset, depth, mode), takes mean ± sd over
+// seeds, finds the deepest depth that works, relates epoch times to backprop, and writes the answer
+// table as Markdown. Browser-safe (pure functions over parsed result lines).
+import type { DatasetId, Mode, RuleMeta } from './config.js';
+import { DEFAULT_WORKS } from './config.js';
+import type { ResultLine, Raster } from './results.js';
+import type { Objection } from '../rules/types.js';
+
+export const OBJECTION_ORDER: readonly Objection[] = ['weightTransport', 'derivativeTransport', 'linearFeedback', 'spiking', 'timing', 'target'];
+export const OBJECTION_SHORT: Record<Objection, string> = {
+  weightTransport: 'WT', derivativeTransport: 'DT', linearFeedback: 'LF', spiking: 'SP', timing: 'TI', target: 'TG',
+};
+const DATASET_TITLE: Record<DatasetId, string> = { mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST' };
+const DATASET_ORDER: readonly DatasetId[] = ['mnist', 'fashion-mnist'];
+
+export interface Stat {
+  n: number;
+  mean: number;
+  /** Sample standard deviation (n − 1); NaN for one seed. */
+  sd: number;
+}
+
+/** All seeds of one (rule, dataset, depth, mode). */
+export interface Group {
+  rule: string;
+  dataset: DatasetId;
+  depth: number;
+  mode: Mode;
+  /** Test accuracy over the finished seeds. */
+  accuracy: Stat;
+  failed: number;
+  /** Mean seconds per epoch (training + evaluation), over epochs and seeds. */
+  epochSeconds: number;
+  /** Training examples per epoch (from --limit, else the full 60 000). */
+  trainExamples: number;
+  spiking: boolean;
+  works: boolean;
+}
+
+export interface AnswerRow {
+  rule: string;
+  title: string;
+  spiking: boolean;
+  /** Deepest swept depth that works, per mode, on the first dataset (null: none works; undefined: not run). */
+  deepest: Partial<Record<Mode, number | null>>;
+  /** Accuracy at the reference depth, per dataset and mode. */
+  accuracy: Partial<Record<DatasetId, Partial<Record<Mode, { stat: Stat; failed: number }>>>>;
+  /** Epoch time relative to bp (geometric mean over matching dataset/depth cells), per mode. */
+  relTime: Partial<Record<Mode, number>>;
+  removes: Objection[];
+  partly: Objection[];
+}
+
+export interface CurvePoint { rule: string; dataset: DatasetId; mode: Mode; depth: number; epoch: number; testAccuracy: number; trainLoss: number }
+export interface DepthPoint { rule: string; dataset: DatasetId; mode: Mode; depth: number; accuracy: number; sd: number; n: number }
+export interface AlignPoint { rule: string; dataset: DatasetId; mode: Mode; depth: number; epoch: number; layer: number; updateAngleDeg: number; weightAngleDeg?: number }
+
+export interface Report {
+  referenceDepth: number;
+  datasets: DatasetId[];
+  works: Record<DatasetId, number>;
+  runs: { ok: number; failed: number };
+  answer: AnswerRow[];
+  groups: Group[];
+  depthPoints: DepthPoint[];
+  curves: CurvePoint[];
+  alignment: AlignPoint[];
+  raster?: { rule: string; dataset: DatasetId; depth: number; seed: number; raster: Raster };
+  failures: { rule: string; dataset: DatasetId; depth: number; mode: Mode; seed: number; error: string }[];
+}
+
+export interface SummaryOptions {
+  referenceDepth?: number;
+  works?: Partial<Record<DatasetId, number>>;
+  /** Rule metadata for rules whose lines carry none (e.g. older results files). */
+  meta?: (rule: string) => RuleMeta | undefined;
+}
+
+export function stat(xs: readonly number[]): Stat {
+  const n = xs.length;
+  if (n === 0) return { n, mean: NaN, sd: NaN };
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : NaN;
+  return { n, mean, sd };
+}
+
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+function limitOf(argv: readonly string[]): number {
+  const i = argv.indexOf('--limit');
+  const v = i >= 0 ? Number(argv[i + 1]) : NaN;
+  return Number.isFinite(v) && v > 0 ? Math.min(v, 60000) : 60000;
+}
+
+/** Builds the report data from result lines (the last line per run key counts). */
+export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): Report {
+  const latest = new Map<string, ResultLine>();
+  for (const l of all) latest.set(l.key, l);
+  const lines = [...latest.values()];
+  const metaOf = new Map<string, RuleMeta>();
+  for (const l of lines) if (l.meta) metaOf.set(l.run.rule, l.meta);
+  const meta = (id: string): RuleMeta => metaOf.get(id) ?? o.meta?.(id) ?? { id, title: id, cite: '', removes: [], partly: [], spiking: false };
+
+  const datasets = DATASET_ORDER.filter((d) => lines.some((l) => l.run.dataset === d));
+  const depths = [...new Set(lines.map((l) => l.run.depth))].sort((a, b) => a - b);
+  const referenceDepth = o.referenceDepth ?? (depths.includes(3) ? 3 : depths[depths.length - 1] ?? 3);
+  const works = { ...DEFAULT_WORKS, ...o.works };
+
+  // Group by rule / dataset / depth / mode, in first-seen order.
+  const byGroup = new Map<string, ResultLine[]>();
+  for (const l of lines) {
+    const k = `${l.run.rule}\u0000${l.run.dataset}\u0000${l.run.depth}\u0000${l.run.mode}`;
+    (byGroup.get(k) ?? byGroup.set(k, []).get(k)!).push(l);
+  }
+  const groups: Group[] = [];
+  const curves: CurvePoint[] = [];
+  const alignment: AlignPoint[] = [];
+  let raster: Report['raster'];
+  for (const ls of byGroup.values()) {
+    const r = ls[0]!.run;
+    const ok = ls.flatMap((l) => (l.status === 'ok' && l.record.testAccuracy !== null && !l.record.cancelled ? [l] : []));
+    const failed = ls.length - ok.length;
+    const accuracy = stat(ok.map((l) => l.record.testAccuracy!));
+    const epochSeconds = mean(ok.flatMap((l) => l.record.history.map((h) => h.seconds)));
+    const spiking = ok.some((l) => l.record.spiking) || (ok.length === 0 && r.mode === 'spiking');
+    groups.push({
+      rule: r.rule, dataset: r.dataset, depth: r.depth, mode: r.mode, accuracy, failed, epochSeconds,
+      trainExamples: limitOf(r.argv), spiking, works: failed === 0 && accuracy.n > 0 && accuracy.mean >= works[r.dataset],
+    });
+    // Learning curves and alignment: mean over seeds per epoch (and layer).
+    const epochs = Math.max(0, ...ok.map((l) => l.record.history.length));
+    for (let e = 0; e < epochs; e++) {
+      const hs = ok.flatMap((l) => (l.record.history[e] ? [l.record.history[e]!] : []));
+      curves.push({ rule: r.rule, dataset: r.dataset, mode: r.mode, depth: r.depth, epoch: e + 1, testAccuracy: mean(hs.map((h) => h.testAccuracy)), trainLoss: mean(hs.map((h) => h.trainLoss)) });
+      const layers = new Map<number, { u: number[]; w: number[] }>();
+      for (const h of hs) for (const a of h.alignment ?? []) {
+        const s = layers.get(a.layer) ?? layers.set(a.layer, { u: [], w: [] }).get(a.layer)!;
+        if (Number.isFinite(a.updateAngleDeg)) s.u.push(a.updateAngleDeg);
+        if (a.weightAngleDeg !== undefined && Number.isFinite(a.weightAngleDeg)) s.w.push(a.weightAngleDeg);
+      }
+      for (const [layer, s] of [...layers].sort((a, b) => a[0] - b[0])) {
+        if (s.u.length === 0) continue;
+        alignment.push({ rule: r.rule, dataset: r.dataset, mode: r.mode, depth: r.depth, epoch: e + 1, layer, updateAngleDeg: mean(s.u), ...(s.w.length ? { weightAngleDeg: mean(s.w) } : {}) });
+      }
+    }
+    for (const l of ok) {
+      const ras = l.record.raster;
+      if (ras && Array.isArray(ras.spikes) && (!raster || (r.depth === referenceDepth && raster.depth !== referenceDepth))) {
+        raster = { rule: r.rule, dataset: r.dataset, depth: r.depth, seed: r.seed, raster: ras };
+      }
+    }
+  }
+
+  const depthPoints: DepthPoint[] = groups.filter((g) => g.accuracy.n > 0)
+    .map((g) => ({ rule: g.rule, dataset: g.dataset, mode: g.mode, depth: g.depth, accuracy: g.accuracy.mean, sd: Number.isFinite(g.accuracy.sd) ? g.accuracy.sd : 0, n: g.accuracy.n }));
+
+  // The answer, one row per rule.
+  const ruleIds = [...new Set(lines.map((l) => l.run.rule))];
+  const cell = (rule: string, d: DatasetId, depth: number, m: Mode) => groups.find((g) => g.rule === rule && g.dataset === d && g.depth === depth && g.mode === m);
+  const answer: AnswerRow[] = ruleIds.map((rule) => {
+    const m = meta(rule);
+    const row: AnswerRow = { rule, title: m.title, spiking: m.spiking, deepest: {}, accuracy: {}, relTime: {}, removes: m.removes, partly: m.partly };
+    const first = datasets[0];
+    for (const mode of ['rate', 'spiking'] as const) {
+      const gs = groups.filter((g) => g.rule === rule && g.mode === mode && g.dataset === first);
+      if (gs.length) row.deepest[mode] = gs.filter((g) => g.works).reduce<number | null>((a, g) => (a === null || g.depth > a ? g.depth : a), null);
+      for (const d of datasets) {
+        const g = cell(rule, d, referenceDepth, mode);
+        if (g) (row.accuracy[d] ??= {})[mode] = { stat: g.accuracy, failed: g.failed };
+      }
+      // Time per training example, relative to bp (rate) on the same dataset and depth.
+      const ratios = groups.filter((g) => g.rule === rule && g.mode === mode && Number.isFinite(g.epochSeconds)).flatMap((g) => {
+        const b = cell('bp', g.dataset, g.depth, 'rate');
+        return b && Number.isFinite(b.epochSeconds) && b.epochSeconds > 0 ? [(g.epochSeconds / g.trainExamples) / (b.epochSeconds / b.trainExamples)] : [];
+      });
+      if (ratios.length) row.relTime[mode] = Math.exp(mean(ratios.map(Math.log)));
+    }
+    return row;
+  });
+  // bp first (the baseline), then by rate accuracy on the first dataset at the reference depth, best first.
+  const refAcc = (r: AnswerRow) => {
+    const v = datasets[0] ? r.accuracy[datasets[0]]?.rate?.stat.mean : undefined;
+    return v === undefined || Number.isNaN(v) ? -1 : v;
+  };
+  answer.sort((a, b) => (a.rule === 'bp' ? -1 : b.rule === 'bp' ? 1 : refAcc(b) - refAcc(a) || a.rule.localeCompare(b.rule)));
+
+  const failures = lines.flatMap((l) => (l.status === 'error' ? [{ rule: l.run.rule, dataset: l.run.dataset, depth: l.run.depth, mode: l.run.mode, seed: l.run.seed, error: l.error }] : []));
+  return {
+    referenceDepth, datasets, works, runs: { ok: lines.length - failures.length, failed: failures.length },
+    answer, groups, depthPoints, curves, alignment, ...(raster ? { raster } : {}), failures,
+  };
+}
+
+/** '97.12 ± 0.08' (percent), '97.12' for one seed, 'failed' when every seed failed. */
+export function fmtAcc(c: { stat: Stat; failed: number } | undefined): string {
+  if (!c) return '—';
+  if (c.stat.n === 0) return 'failed';
+  const m = (100 * c.stat.mean).toFixed(2);
+  const s = c.stat.n > 1 ? ` ± ${(100 * c.stat.sd).toFixed(2)}` : '';
+  return `${m}${s}${c.failed ? ` (${c.failed} failed)` : ''}`;
+}
+
+function fmtObjections(r: AnswerRow): string {
+  const parts = OBJECTION_ORDER.flatMap((o) => (r.removes.includes(o) ? [OBJECTION_SHORT[o]] : r.partly.includes(o) ? [`${OBJECTION_SHORT[o]}◐`] : []));
+  return parts.length ? parts.join(' ') : 'none';
+}
+
+const pair = (a: string, b: string | undefined) => (b === undefined ? a : `${a} / ${b}`);
+
+/** The answer table as Markdown (one header row, a separator, one row per rule in the report's order). */
+export function answerTable(rep: Report): string {
+  const anySpiking = rep.answer.some((r) => r.spiking);
+  const modes = anySpiking ? 'rate / spiking' : 'rate';
+  const head = ['rule', 'spiking?', `deepest depth that works (${DATASET_TITLE[rep.datasets[0] ?? 'mnist']}, ${modes})`,
+    ...rep.datasets.map((d) => `${DATASET_TITLE[d]} accuracy % (${rep.referenceDepth} hidden, ${modes})`), `epoch time vs bp (${modes})`, 'objections removed'];
+  const rows = rep.answer.map((r) => {
+    const deep = (m: Mode) => (r.deepest[m] === undefined ? '—' : r.deepest[m] === null ? 'none' : String(r.deepest[m]));
+    const time = (m: Mode) => (r.relTime[m] === undefined ? '—' : `${r.relTime[m]!.toFixed(2)}×`);
+    const sp = <T,>(f: (m: Mode) => T) => (anySpiking ? (r.spiking ? f('spiking') : '—') : undefined);
+    return [
+      `${r.rule}`, r.spiking ? 'yes' : 'no',
+      pair(deep('rate'), sp(deep) as string | undefined),
+      ...rep.datasets.map((d) => pair(fmtAcc(r.accuracy[d]?.rate), sp((m) => fmtAcc(r.accuracy[d]?.[m])) as string | undefined)),
+      pair(time('rate'), sp(time) as string | undefined),
+      fmtObjections(r),
+    ];
+  });
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n') + '\n';
+}
+
+export const OBJECTION_LEGEND =
+  'Objections to backprop: WT weight transport, DT derivative transport, LF linear feedback, SP spiking, TI timing, TG target; ◐ removed in part.';
+
+export interface MarkdownOptions {
+  title?: string;
+  /** Lines for the header: what config and command produced the results. */
+  provenance: string[];
+  /** Chart file names (relative to the report), by chart id; absent charts get a sentence instead. */
+  charts: Partial<Record<'depth' | 'curves' | 'alignment' | 'raster', string>>;
+}
+
+/** The whole report.md. */
+export function reportMarkdown(rep: Report, o: MarkdownOptions): string {
+  const out: string[] = [];
+  out.push(`# ${o.title ?? 'bioprop: which learning rules work, in spiking neurons, at depth, on real benchmarks?'}`, '');
+  for (const p of o.provenance) out.push(`> ${p}`);
+  out.push('', '## The answer', '', answerTable(rep));
+  const w = rep.datasets.map((d) => `${DATASET_TITLE[d]} ≥ ${(100 * rep.works[d]).toFixed(0)}%`).join(', ');
+  out.push(`A depth *works* when every seed finished and the mean test accuracy reaches ${w}. Accuracies are test accuracy after the last epoch, mean ± sample sd over seeds, at ${rep.referenceDepth} hidden layers. ` +
+    'Epoch time is per training example, relative to backprop (rate) at the same dataset and depth (geometric mean over the swept cells). — means not run.', '', OBJECTION_LEGEND, '');
+  const chart = (id: keyof MarkdownOptions['charts'], heading: string, alt: string, none: string) => {
+    out.push(`## ${heading}`, '');
+    out.push(o.charts[id] ? `![${alt}](${o.charts[id]})` : none, '');
+  };
+  chart('depth', 'Accuracy vs depth', 'test accuracy against the number of hidden layers, per rule', 'No finished runs.');
+  chart('curves', 'Learning curves', `test accuracy per epoch at ${rep.referenceDepth} hidden layers`, 'No finished runs.');
+  chart('alignment', 'Gradient alignment', 'angle between each rule\'s update and backprop\'s, per layer', 'No run recorded alignment angles.');
+  chart('raster', 'Spike raster', 'spikes of a few neurons in a spiking run', 'No spiking run recorded a raster.');
+  if (rep.failures.length) {
+    out.push('## Failed runs', '', '| rule | dataset | depth | mode | seed | error |', '| --- | --- | --- | --- | --- | --- |');
+    for (const f of rep.failures) out.push(`| ${f.rule} | ${f.dataset} | ${f.depth} | ${f.mode} | ${f.seed} | ${f.error.replace(/\|/g, '\\|')} |`);
+    out.push('');
+  }
+  out.push('## Every cell', '', '| rule | dataset | depth | mode | seeds | accuracy % | s / epoch | works |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+  const sorted = [...rep.groups].sort((a, b) => a.rule.localeCompare(b.rule) || a.dataset.localeCompare(b.dataset) || a.mode.localeCompare(b.mode) || a.depth - b.depth);
+  for (const g of sorted) {
+    out.push(`| ${g.rule} | ${g.dataset} | ${g.depth} | ${g.mode} | ${g.accuracy.n}${g.failed ? ` (+${g.failed} failed)` : ''} | ${fmtAcc({ stat: g.accuracy, failed: 0 })} | ${Number.isFinite(g.epochSeconds) ? g.epochSeconds.toFixed(2) : '—'} | ${g.works ? 'yes' : 'no'} |`);
+  }
+  out.push('');
+  return out.join('\n');
+}

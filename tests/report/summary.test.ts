@@ -1,0 +1,114 @@
+// The report from a fixed small results file: the answer table's values, ordering and formatting, the
+// chart data, and the SVG rendering of every chart kind.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseResults, type ResultLine, type AlignmentEntry, type Raster } from '../../src/report/results.js';
+import { summarize, answerTable, fmtAcc, stat } from '../../src/report/summary.js';
+import { writeReport } from '../../src/report/render.js';
+import type { RuleMeta } from '../../src/report/config.js';
+
+const META: Record<string, RuleMeta> = {
+  bp: { id: 'bp', title: 'Backpropagation', cite: '', removes: [], partly: [], spiking: false },
+  fa: { id: 'fa', title: 'Feedback alignment', cite: '', removes: ['weightTransport'], partly: [], spiking: false },
+  spk: { id: 'spk', title: 'A spiking rule', cite: '', removes: ['weightTransport', 'spiking'], partly: ['derivativeTransport'], spiking: true },
+};
+
+// One result line. `acc` is the final test accuracy; `secs` the seconds of each epoch; limit 60000 unless given.
+function line(rule: string, dataset: 'mnist' | 'fashion-mnist', depth: number, mode: 'rate' | 'spiking', seed: number, acc: number | null, secs = 1, extra: Record<string, unknown> = {}): ResultLine {
+  const argv = ['--rule', rule, '--dataset', dataset, '--hidden', String(depth), '--seed', String(seed), ...(mode === 'spiking' ? ['--spiking'] : [])];
+  const run = { rule, dataset, depth, width: 8, mode, seed, argv };
+  const base = { key: argv.join(' '), run, meta: META[rule], wallSeconds: 2, finishedAt: '2025-01-01T00:00:00Z' };
+  if (acc === null) return { ...base, status: 'error', error: `${rule} diverged at epoch 1, batch 3: the loss is NaN. Lower the learning rate` };
+  return {
+    ...base, status: 'ok',
+    record: {
+      rule, dataset, hidden: Array(depth).fill(8), spiking: mode === 'spiking', epochs: 2, seed, testAccuracy: acc, trainAccuracy: acc, seconds: 2 * secs, cancelled: false,
+      history: [
+        { epoch: 1, trainLoss: 1, trainAccuracy: acc - 0.1, testAccuracy: acc - 0.1, testLoss: 1, lr: 0.1, seconds: secs, ...(extra.alignment ? { alignment: extra.alignment as AlignmentEntry[] } : {}) },
+        { epoch: 2, trainLoss: 0.5, trainAccuracy: acc, testAccuracy: acc, testLoss: 0.5, lr: 0.1, seconds: secs },
+      ],
+      ...(extra.raster ? { raster: extra.raster as Raster } : {}),
+    },
+  };
+}
+
+const align = [{ layer: 1, updateAngleDeg: 40, weightAngleDeg: 50, normRatio: 1 }, { layer: 2, updateAngleDeg: 20, weightAngleDeg: 30, normRatio: 1 }];
+const raster = { layer: 1, steps: 10, neurons: 3, spikes: [[0, 0], [3, 1], [7, 2], [9, 0]] };
+const FIXTURE: ResultLine[] = [
+  line('bp', 'mnist', 1, 'rate', 1, 0.97), line('bp', 'mnist', 1, 'rate', 2, 0.99),
+  line('bp', 'mnist', 3, 'rate', 1, 0.975), line('bp', 'mnist', 3, 'rate', 2, 0.985),
+  line('bp', 'fashion-mnist', 3, 'rate', 1, 0.88), line('bp', 'fashion-mnist', 3, 'rate', 2, 0.9),
+  line('fa', 'mnist', 1, 'rate', 1, 0.96, 1.5, { alignment: align }), line('fa', 'mnist', 1, 'rate', 2, 0.94, 1.5),
+  line('fa', 'mnist', 3, 'rate', 1, 0.95, 1.5, { alignment: align }), line('fa', 'mnist', 3, 'rate', 2, null),
+  line('fa', 'fashion-mnist', 3, 'rate', 1, 0.85, 1.5), line('fa', 'fashion-mnist', 3, 'rate', 2, 0.83, 1.5),
+  line('spk', 'mnist', 1, 'rate', 1, 0.92, 2), line('spk', 'mnist', 3, 'rate', 1, 0.96, 2),
+  line('spk', 'mnist', 1, 'spiking', 1, 0.91, 10), line('spk', 'mnist', 3, 'spiking', 1, 0.89, 20, { raster }),
+];
+// The file as written: JSON lines, plus a half-written last line (killed mid-write) that must be ignored.
+const TEXT = FIXTURE.map((l) => JSON.stringify(l)).join('\n') + '\n' + JSON.stringify(line('fa', 'mnist', 5, 'rate', 1, 0.5)).slice(0, 70);
+
+const EXPECTED = `| rule | spiking? | deepest depth that works (MNIST, rate / spiking) | MNIST accuracy % (3 hidden, rate / spiking) | Fashion-MNIST accuracy % (3 hidden, rate / spiking) | epoch time vs bp (rate / spiking) | objections removed |
+| --- | --- | --- | --- | --- | --- | --- |
+| bp | no | 3 / — | 98.00 ± 0.71 / — | 89.00 ± 1.41 / — | 1.00× / — | none |
+| spk | yes | 3 / 1 | 96.00 / 89.00 | — / — | 2.00× / 14.14× | WT DT◐ SP |
+| fa | no | 1 / — | 95.00 (1 failed) / — | 84.00 ± 1.41 / — | 1.50× / — | WT |
+`;
+
+test('a truncated last line is ignored; every other line is read', () => {
+  const r = parseResults(TEXT);
+  assert.is(r.lines.length, FIXTURE.length);
+  assert.ok(r.truncatedBytes === 70);
+  assert.throws(() => parseResults('{"key":1}\n'), /line 1 is not a sweep result/);
+  assert.throws(() => parseResults('{"key"\n{}\n'), /line 1 is not valid JSON/);
+});
+
+test('the answer table from a fixed results file: values, ordering, formatting', () => {
+  const rep = summarize(parseResults(TEXT).lines);
+  assert.is(rep.referenceDepth, 3);
+  assert.equal(rep.datasets, ['mnist', 'fashion-mnist']);
+  assert.equal(rep.runs, { ok: 15, failed: 1 });
+  assert.fixture(answerTable(rep), EXPECTED);
+});
+
+test('chart data: depth points, curves, alignment per layer, the raster at the reference depth', () => {
+  const rep = summarize(FIXTURE);
+  const fa1 = rep.depthPoints.find((p) => p.rule === 'fa' && p.depth === 1 && p.dataset === 'mnist')!;
+  assert.ok(Math.abs(fa1.accuracy - 0.95) < 1e-12 && fa1.n === 2);
+  const bpCurve = rep.curves.filter((c) => c.rule === 'bp' && c.dataset === 'mnist' && c.depth === 3).map((c) => +c.testAccuracy.toFixed(6));
+  assert.equal(bpCurve, [0.88, 0.98]);
+  assert.equal(rep.alignment.filter((a) => a.depth === 3).map((a) => [a.rule, a.epoch, a.layer, a.updateAngleDeg]), [['fa', 1, 1, 40], ['fa', 1, 2, 20]]);
+  assert.is(rep.raster?.rule, 'spk');
+  assert.is(rep.raster?.depth, 3);
+  assert.is(rep.failures.length, 1);
+});
+
+test('accuracy formatting: one seed has no sd, all failed says so', () => {
+  assert.is(fmtAcc({ stat: stat([0.5]), failed: 0 }), '50.00');
+  assert.is(fmtAcc({ stat: stat([]), failed: 2 }), 'failed');
+  assert.is(fmtAcc(undefined), '—');
+});
+
+test('writeReport: report.md with the table and every chart as SVG, report.json parses', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioprop-report-'));
+  await writeReport(dir, FIXTURE, { provenance: ['fixture'] });
+  const md = readFileSync(join(dir, 'report.md'), 'utf8');
+  assert.ok(md.includes(EXPECTED), 'report.md holds the answer table');
+  for (const f of ['accuracy-vs-depth', 'learning-curves', 'alignment', 'raster']) {
+    const svg = readFileSync(join(dir, 'charts', `${f}.svg`), 'utf8');
+    assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.ok(md.includes(`(charts/${f}.svg)`), `report.md links ${f}`);
+  }
+  assert.match(readFileSync(join(dir, 'charts', 'accuracy-vs-depth.svg'), 'utf8'), />fa</);
+  const json = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+  assert.is(json.answer[0].rule, 'bp');
+  // Without alignment or raster data those charts are left out.
+  const dir2 = mkdtempSync(join(tmpdir(), 'bioprop-report-'));
+  await writeReport(dir2, FIXTURE.filter((l) => l.run.rule === 'bp'), { provenance: ['fixture'] });
+  assert.not.ok(existsSync(join(dir2, 'charts', 'alignment.svg')));
+  assert.match(readFileSync(join(dir2, 'report.md'), 'utf8'), /No run recorded alignment angles/);
+});
+
+test.run();
