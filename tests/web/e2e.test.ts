@@ -1,7 +1,8 @@
 // End to end in headless Chromium (Debian's `chromium` driven by playwright-core): open the demo page,
 // train bp on 10 000 MNIST digits (2 hidden layers of 128, 3 epochs), and see the test accuracy pass 88%
 // within 60 s, with no console errors. A screenshot is saved as test-artefacts/demo.png.
-// Skipped (with a note) when /usr/bin/chromium is missing; .ci/run installs it.
+// Skipped (with a note) when /usr/bin/chromium is missing, except under CI (.ci/run installs it and
+// sets BIOPROP_REQUIRE_E2E=1, so a missing browser fails there).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -17,6 +18,8 @@ const TARGET = 0.88;
 
 test('demo page: bp training in a worker passes 88% test accuracy, no console errors', async () => {
   if (!existsSync(CHROMIUM)) {
+    // CI (.ci/run) installs chromium and sets BIOPROP_REQUIRE_E2E=1: there a missing browser fails.
+    assert.not.ok(process.env.BIOPROP_REQUIRE_E2E, `${CHROMIUM} not found, and BIOPROP_REQUIRE_E2E is set`);
     console.log(`  (skipped: ${CHROMIUM} not found; install Debian's chromium or set CHROMIUM_PATH)`);
     return;
   }
