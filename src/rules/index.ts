@@ -2,8 +2,9 @@
 import type { AnyRule } from './types.js';
 import { bp } from './bp.js';
 import { dtp } from './dtp.js';
+import { gaitprop } from './gaitprop.js';
 
-export const rules: Record<string, AnyRule> = { bp, dtp };
+export const rules: Record<string, AnyRule> = { bp, dtp, gaitprop };
 
 /** The rule registered under `id`, or a clear error listing the registered ids. */
 export function getRule(id: string): AnyRule {
