@@ -3,8 +3,9 @@ import type { AnyRule } from './types.js';
 import { bp } from './bp.js';
 import { dtp } from './dtp.js';
 import { gaitprop } from './gaitprop.js';
+import { kickback } from './kickback.js';
 
-export const rules: Record<string, AnyRule> = { bp, dtp, gaitprop };
+export const rules: Record<string, AnyRule> = { bp, dtp, gaitprop, kickback };
 
 /** The rule registered under `id`, or a clear error listing the registered ids. */
 export function getRule(id: string): AnyRule {
