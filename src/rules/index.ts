@@ -2,10 +2,11 @@
 import type { AnyRule } from './types.js';
 import { bp } from './bp.js';
 import { dtp } from './dtp.js';
+import { dtpInference } from './dtp-inference.js';
 import { gaitprop } from './gaitprop.js';
 import { kickback } from './kickback.js';
 
-export const rules: Record<string, AnyRule> = { bp, dtp, gaitprop, kickback };
+export const rules: Record<string, AnyRule> = { bp, dtp, 'dtp-inference': dtpInference, gaitprop, kickback };
 
 /** The rule registered under `id`, or a clear error listing the registered ids. */
 export function getRule(id: string): AnyRule {
