@@ -1,11 +1,24 @@
-// THE rule registry: one line per rule. Tests and the CLI iterate it.
+// THE rule registry: one import and one entry per rule. Tests and the CLI iterate it.
 import type { AnyRule } from './types.js';
 import { bp } from './bp.js';
 import { chl } from './chl.js';
 import { eqprop } from './eqprop.js';
 import { generec } from './generec.js';
+import { dtp } from './dtp.js';
+import { dtpInference } from './dtp-inference.js';
+import { gaitprop } from './gaitprop.js';
+import { kickback } from './kickback.js';
 
-export const rules: Record<string, AnyRule> = { bp, chl, eqprop, generec };
+export const rules: Record<string, AnyRule> = {
+  bp,
+  chl,
+  eqprop,
+  generec,
+  dtp,
+  'dtp-inference': dtpInference,
+  gaitprop,
+  kickback,
+};
 
 /** The rule registered under `id`, or a clear error listing the registered ids. */
 export function getRule(id: string): AnyRule {

@@ -1,0 +1,113 @@
+/** Target propagation by iterative inference: hidden states relax towards their targets, and each
+ *  weight changes by presynaptic activity times the change of the postsynaptic rate.
+ *  Bengio, Lee, Bornschein, Mesnard & Lin 2015, "Towards Biologically Plausible Deep Learning"
+ *  (arXiv:1502.04156); Bengio, Mesnard, Fischer, Zhang & Wu 2017, "STDP-Compatible Approximation of
+ *  Backpropagation in an Energy-Based Model", Neural Computation 29(3):555.
+ *
+ *  After the forward pass (potentials u_i = a_i, rates r_i = h_i), the top hidden layer is pushed
+ *  towards ĥ_{H−1} = h_{H−1} − η̂ e·W_H and all hidden layers relax in parallel for T steps:
+ *    τ_{H−1} = ĥ_{H−1},   τ_i = h_i + g_{i+1}(r_{i+1}) − g_{i+1}(h_{i+1})   (learned decoders, as in dtp)
+ *    u_i ← u_i + ε (τ_i − r_i),   r_i = f(u_i)
+ *  Weight change (the STDP-compatible rule ΔW ∝ pre · d(post rate)/dt, summed over the window, with the
+ *  presynaptic rate held at its forward value so the sum telescopes):
+ *    δ_i = −(r_i(T) − r_i(0)) / (εT),   dW_i = δ_iᵀ h_{i−1} / batch;   output layer δ_H = e.
+ *  The fixed point of the relaxation is r_i = τ_i, the difference target of dtp with every layer's
+ *  target computed from the relaxed layer above (tests/rules/dtp-inference.test.ts); to first order in
+ *  εT, δ_i = (h_i − τ_i) ⊙ f'(a_i), dtp's signal. The decoders are trained as in dtp.
+ *  This line of papers reports no classification benchmark (2015: generative MNIST; 2017: simulations
+ *  of the learning rule; shared/reference/rules-part1.md §4.2–4.3): bioprop's MNIST and Fashion-MNIST
+ *  figures for this rule are, as far as we know, the first.
+ *
+ *  Objections:
+ *    weightTransport     removed: feedback through learned decoders (the 2015 form; the 2017 energy
+ *                        model would need symmetric weights, which this rule does not use).
+ *    derivativeTransport removed: errors appear as changes of each unit's own rate.
+ *    linearFeedback      removed: nonlinear decoders carry states, not signed errors.
+ *    spiking             partly: the weight change is the STDP-compatible rate rule, on rate units.
+ *    timing              not removed: settling dynamics after the forward pass.
+ *    target              not removed: the top layer is nudged by the label. */
+import { defineRule, type StepContext } from './types.js';
+import { outputDelta, localGrads } from './common.js';
+import type { Tensor } from '../tensor.js';
+import { inverseParams, inverseGrads, topTarget } from './inverses.js';
+import { makeDtpState, checkDtpParams, type DtpParams, type DtpState } from './dtp.js';
+
+export interface DtpInferenceParams extends DtpParams {
+  /** T: relaxation steps (≥ 1; signals reach hidden layer i after H−1−i steps). */
+  steps: number;
+  /** ε: relaxation rate per step. */
+  rate: number;
+}
+
+export interface DtpInferenceState extends DtpState {
+  u: Tensor[];
+  r: Tensor[];
+  rd: Tensor[];
+}
+
+/** Relaxes the hidden states for T steps and writes every layer's δ (see the header). */
+export function relaxTeach(ctx: StepContext, s: DtpInferenceState, p: DtpInferenceParams): void {
+  const { net, rows } = ctx;
+  const k = net.k, L = net.layers, H = L.length - 1;
+  outputDelta(ctx);
+  if (H === 0) return;
+  topTarget(ctx, p.targetStep, s.targets[H - 1]!);
+  for (let i = 1; i < H; i++) s.fb(i, L[i]!.post, s.clean[i]!, rows);
+  for (let i = 0; i < H; i++) {
+    k.f32_copy(rows * L[i]!.outSize, L[i]!.a.ptr, s.u[i]!.ptr);
+    k.f32_copy(rows * L[i]!.outSize, L[i]!.post.ptr, s.r[i]!.ptr);
+  }
+  for (let t = 0; t < p.steps; t++) {
+    // drives from the current states (all layers in parallel): τ_i into targets[i] for i < H−1
+    for (let i = H - 2; i >= 0; i--) {
+      const n = rows * L[i]!.outSize;
+      s.fb(i + 1, s.r[i + 1]!, s.scratch[i + 1]!, rows);
+      k.f32_sub(n, s.scratch[i + 1]!.ptr, s.clean[i + 1]!.ptr, s.targets[i]!.ptr);
+      k.f32_axpy(n, 1, L[i]!.post.ptr, s.targets[i]!.ptr);
+    }
+    for (let i = 0; i < H; i++) {
+      const l = L[i]!, n = rows * l.outSize, ap = l.act.p;
+      // u += ε (τ − r);  r = f(u)   (rd: scratch for f'(u), here unused)
+      k.f32_sub(n, s.targets[i]!.ptr, s.r[i]!.ptr, s.rd[i]!.ptr);
+      k.f32_axpy(n, p.rate, s.rd[i]!.ptr, s.u[i]!.ptr);
+      k[l.act.kernel](n, ap[0], ap[1], ap[2], s.u[i]!.ptr, s.r[i]!.ptr, s.rd[i]!.ptr);
+    }
+  }
+  const c = -1 / (p.rate * p.steps);
+  for (let i = 0; i < H; i++) {
+    const l = L[i]!, n = rows * l.outSize;
+    k.f32_sub(n, s.r[i]!.ptr, l.post.ptr, l.delta.ptr);
+    k.f32_scal(n, c, l.delta.ptr);
+  }
+}
+
+export const dtpInference = defineRule<DtpInferenceParams, DtpInferenceState>({
+  id: 'dtp-inference',
+  title: 'Target propagation by iterative inference (STDP-compatible rule)',
+  cite: 'Bengio, Lee, Bornschein, Mesnard & Lin 2015 (arXiv:1502.04156); Bengio et al. 2017, Neural Comput. 29(3):555',
+  removes: ['weightTransport', 'derivativeTransport', 'linearFeedback'],
+  partly: ['spiking'],
+  spiking: false,
+  defaults: { targetStep: 0.33, sigma: 0.36, feedback: 'dae', steps: 6, rate: 0.5 },
+  // dtp's recipe (tanh, Adam 1e-3, cosine): see the closing note of the target-rules issue.
+  train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'tanh', init: 'xavier', epochs: 20, batch: 100, hidden: [256, 256, 256] },
+  init: (net, p, ws, rng) => {
+    checkDtpParams('dtp-inference', p);
+    if (!Number.isInteger(p.steps) || p.steps < 1) throw new Error(`dtp-inference: steps must be an integer >= 1, got ${p.steps}`);
+    if (!(p.rate > 0) || !Number.isFinite(p.rate)) throw new Error(`dtp-inference: rate must be a positive finite number, got ${p.rate}`);
+    const base = makeDtpState(net, ws, rng);
+    const hidden = net.layers.slice(0, net.layers.length - 1);
+    return {
+      ...base,
+      u: hidden.map((l) => ws.f32([net.batch, l.outSize])),
+      r: hidden.map((l) => ws.f32([net.batch, l.outSize])),
+      rd: hidden.map((l) => ws.f32([net.batch, l.outSize])),
+    };
+  },
+  params: (s) => inverseParams(s.inv),
+  teach: relaxTeach,
+  update: (ctx, s, p) => {
+    localGrads(ctx);
+    inverseGrads(ctx, s.inv, p.sigma, p.feedback);
+  },
+});

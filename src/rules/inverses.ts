@@ -1,0 +1,188 @@
+// Learned inverse (feedback) layers shared by the target-propagation rules (dtp, dtp-inference).
+// Hidden layer i (i ≥ 1) gets a decoder g_i(h) = f_{i−1}(V_i h + c_i) mapping its activity back to
+// layer i−1: V_i [n_{i−1}, n_i], c_i [n_{i−1}], f_{i−1} the activation of layer i−1 (tanh in Lee et
+// al. 2015). There is no decoder to the input. V and c are rule params: the shared optimiser steps
+// them from dV, dc, which `inverseGrads` writes (loss-gradient sign, mean over the batch).
+//
+// Feedback losses (per layer, on noisy h̃ = h_{i−1} + σε, ε ~ N(0, I)):
+//   'dae' (Lee et al. 2015): ½‖g_i(f_i(h̃)) − h̃‖²                                   (denoising autoencoder)
+//   'drl' (difference reconstruction loss, Meulemans et al. 2020, restricted to one layer):
+//         ½‖g_i(f_i(h̃)) − g_i(f_i(h_{i−1})) − (h̃ − h_{i−1})‖²                      (what the difference
+//         correction actually needs: the Jacobian of g_i ∘ f_i close to I around h_{i−1})
+// Difference-corrected targets: ĥ_{i−1} = h_{i−1} + g_i(ĥ_i) − g_i(h_i)  (Lee et al. 2015, eq. 13).
+import type { Network, Layer } from '../net/network.js';
+import type { Tensor } from '../tensor.js';
+import type { Workspace } from '../workspace.js';
+import type { Rng } from '../rng.js';
+import type { Param, StepContext } from './types.js';
+
+export type FeedbackLoss = 'dae' | 'drl';
+
+export interface InverseLayer {
+  /** Index of the hidden layer whose activity g reads (its output goes to layer index − 1). */
+  index: number;
+  V: Tensor; // [n_{i−1}, n_i]
+  c: Tensor; // [n_{i−1}]
+  dV: Tensor;
+  dc: Tensor;
+  /** Scratch [batch, n_{i−1}]: pre-activation, output and derivative of g on the current input. */
+  ga: Tensor;
+  gh: Tensor;
+  gd: Tensor;
+  /** g_i(h_i) on the clean forward activity, kept for the difference correction and the DRL. */
+  g0a: Tensor;
+  g0h: Tensor;
+  g0d: Tensor;
+  /** Scratch for the feedback loss: noisy input [batch, n_{i−1}], f_i of it [batch, n_i] (+ derivative). */
+  noise: Tensor;
+  zin: Tensor;
+  za: Tensor;
+  zh: Tensor;
+  zd: Tensor;
+  err: Tensor;
+}
+
+export interface Inverses {
+  layers: (InverseLayer | null)[]; // per network layer; null where there is no decoder
+  /** xoshiro128** state for the feedback noise (16 bytes in wasm memory). */
+  rngState: Tensor;
+}
+
+function hiddenLayers(net: Network): Layer[] {
+  return net.layers.slice(0, net.layers.length - 1);
+}
+
+/** Decoders for hidden layers 1..H−1, initialised like forward weights of their shape (Xavier uniform). */
+export function makeInverses(net: Network, ws: Workspace, rng: Rng): Inverses {
+  const B = net.batch;
+  const hidden = hiddenLayers(net);
+  const layers: (InverseLayer | null)[] = net.layers.map(() => null);
+  const r = net.lib.rng(rng.nextU32() | 0);
+  try {
+    for (let i = 1; i < hidden.length; i++) {
+      const l = hidden[i]!, lo = l.inSize, hi = l.outSize;
+      const V = ws.f32([lo, hi]);
+      const c0 = Math.sqrt(6 / (lo + hi));
+      r.uniform(V, -c0, c0);
+      layers[i] = {
+        index: i, V, c: ws.f32([lo]), dV: ws.f32([lo, hi]), dc: ws.f32([lo]),
+        ga: ws.f32([B, lo]), gh: ws.f32([B, lo]), gd: ws.f32([B, lo]),
+        g0a: ws.f32([B, lo]), g0h: ws.f32([B, lo]), g0d: ws.f32([B, lo]),
+        noise: ws.f32([B, lo]), zin: ws.f32([B, lo]), za: ws.f32([B, hi]), zh: ws.f32([B, hi]), zd: ws.f32([B, hi]),
+        err: ws.f32([B, lo]),
+      };
+    }
+  } finally {
+    r.dispose();
+  }
+  const rngState = ws.f32([4]);
+  net.k.rng_seed(rng.nextU32() | 0, rngState.ptr);
+  return { layers, rngState };
+}
+
+/** The decoders' trainable params (V_i, c_i) for the shared optimiser. */
+export function inverseParams(inv: Inverses): Param[] {
+  const ps: Param[] = [];
+  for (const g of inv.layers) {
+    if (!g) continue;
+    ps.push({ name: `V${g.index}`, value: g.V, grad: g.dV, decay: true });
+    ps.push({ name: `c${g.index}`, value: g.c, grad: g.dc, decay: false });
+  }
+  return ps;
+}
+
+/** g_i(x) for the first `rows` rows of x [batch, n_i]: writes pre-activation, output, derivative. */
+export function decode(net: Network, g: InverseLayer, rows: number, x: Tensor, a: Tensor, h: Tensor, d: Tensor): void {
+  const k = net.k, lower = net.layers[g.index - 1]!, n = lower.outSize, m = net.layers[g.index]!.outSize;
+  k.f32_gemm_nt(rows, n, m, 1, 0, x.ptr, g.V.ptr, a.ptr);
+  if (net.bias) k.f32_add_row(rows, n, g.c.ptr, a.ptr);
+  const p = lower.act.p;
+  k[lower.act.kernel](rows * n, p[0], p[1], p[2], a.ptr, h.ptr, d.ptr);
+}
+
+/**
+ * A feedback map for target propagation: writes g_i(src) into dst ([rows, n_{i−1}]). The learned
+ * decoders are one such map; the tests pass the exact layer inverse to check the theory.
+ */
+export type FeedbackMap = (i: number, src: Tensor, dst: Tensor, rows: number) => void;
+
+/** The learned decoders as a FeedbackMap (output written to dst, scratch in the decoder's ga/gd). */
+export function learnedFeedback(net: Network, inv: Inverses): FeedbackMap {
+  return (i, src, dst, rows) => {
+    const g = inv.layers[i]!;
+    if (dst === g.g0h) decode(net, g, rows, src, g.g0a, dst, g.g0d);
+    else decode(net, g, rows, src, g.ga, dst, g.gd);
+  };
+}
+
+/**
+ * Difference-corrected target propagation from hidden layer `top` down to layer 0:
+ *   ĥ_{i−1} = h_{i−1} + g_i(ĥ_i) − g_i(h_i).
+ * targets[top] must already hold ĥ_top; g_i(h_i) is written into `clean[i]` (reused by the DRL),
+ * g_i(ĥ_i) into `scratch[i]`.
+ */
+export function differenceTargets(
+  ctx: StepContext, top: number, targets: Tensor[], fb: FeedbackMap, clean: Tensor[], scratch: Tensor[],
+): void {
+  const { net, rows } = ctx;
+  const k = net.k;
+  for (let i = top; i >= 1; i--) {
+    const lower = net.layers[i - 1]!, n = rows * lower.outSize;
+    fb(i, targets[i]!, scratch[i]!, rows);
+    fb(i, net.layers[i]!.post, clean[i]!, rows);
+    const t = targets[i - 1]!;
+    k.f32_sub(n, scratch[i]!.ptr, clean[i]!.ptr, t.ptr);
+    k.f32_axpy(n, 1, lower.post.ptr, t.ptr);
+  }
+}
+
+/**
+ * Writes dV, dc of every decoder from its feedback loss (mean over rows). For 'drl' the decoders'
+ * g0h/g0d must hold g_i(h_i) (differenceTargets with `clean` = the g0h buffers does that).
+ */
+export function inverseGrads(ctx: StepContext, inv: Inverses, sigma: number, loss: FeedbackLoss): void {
+  const { net, rows } = ctx;
+  const k = net.k, invRows = 1 / rows;
+  for (const g of inv.layers) {
+    if (!g) continue;
+    const lower = net.layers[g.index - 1]!, up = net.layers[g.index]!;
+    const n = lower.outSize, m = up.outSize, sz = rows * n;
+    // h̃ = h_{i−1} + σε  (noise kept in g.noise for the DRL)
+    k.f32_normal(sz, 0, sigma, inv.rngState.ptr, g.noise.ptr);
+    k.f32_add(sz, lower.post.ptr, g.noise.ptr, g.zin.ptr);
+    // z = f_i(h̃)
+    k.f32_gemm_nt(rows, m, n, 1, 0, g.zin.ptr, up.W.ptr, g.za.ptr);
+    if (net.bias) k.f32_add_row(rows, m, up.b.ptr, g.za.ptr);
+    const p = up.act.p;
+    k[up.act.kernel](rows * m, p[0], p[1], p[2], g.za.ptr, g.zh.ptr, g.zd.ptr);
+    // r̃ = g_i(z)
+    decode(net, g, rows, g.zh, g.ga, g.gh, g.gd);
+    if (loss === 'dae') {
+      // err = (r̃ − h̃) ⊙ g'
+      k.f32_sub(sz, g.gh.ptr, g.zin.ptr, g.err.ptr);
+      k.f32_mul(sz, g.err.ptr, g.gd.ptr, g.err.ptr);
+      k.f32_gemm_tn(n, m, rows, invRows, 0, g.err.ptr, g.zh.ptr, g.dV.ptr);
+      if (net.bias) k.f32_sum_rows(rows, n, invRows, 0, g.err.ptr, g.dc.ptr);
+    } else {
+      // e = r̃ − r − σε;  dV = (e ⊙ g'(z̃))ᵀ z̃ − (e ⊙ g'(z))ᵀ h_i
+      k.f32_sub(sz, g.gh.ptr, g.g0h.ptr, g.err.ptr);
+      k.f32_sub(sz, g.err.ptr, g.noise.ptr, g.err.ptr);
+      k.f32_mul(sz, g.err.ptr, g.gd.ptr, g.gh.ptr); // gh: e ⊙ g'(z̃) (gh no longer needed)
+      k.f32_mul(sz, g.err.ptr, g.g0d.ptr, g.err.ptr); // err: e ⊙ g'(z)
+      k.f32_gemm_tn(n, m, rows, invRows, 0, g.gh.ptr, g.zh.ptr, g.dV.ptr);
+      k.f32_gemm_tn(n, m, rows, -invRows, 1, g.err.ptr, up.post.ptr, g.dV.ptr);
+      if (net.bias) {
+        k.f32_sub(sz, g.gh.ptr, g.err.ptr, g.gh.ptr);
+        k.f32_sum_rows(rows, n, invRows, 0, g.gh.ptr, g.dc.ptr);
+      }
+    }
+  }
+}
+
+/** Top hidden target ĥ_{H−1} = h_{H−1} − η̂ ∂L/∂h_{H−1}, with ∂L/∂h_{H−1} = e · W_H (one local step). */
+export function topTarget(ctx: StepContext, step: number, out: Tensor): void {
+  const { net, rows } = ctx;
+  const L = net.output, top = net.layers[L.index - 1]!;
+  net.k.f32_gemm_nn(rows, top.outSize, L.outSize, -step, 0, net.error.ptr, L.W.ptr, out.ptr);
+  net.k.f32_axpy(rows * top.outSize, 1, top.post.ptr, out.ptr);
+}

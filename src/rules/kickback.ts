@@ -1,0 +1,160 @@
+/** Kickback: a global error times each unit's "kick", the summed weight of its outgoing synapses onto
+ *  active units. Balduzzi, Vanchinathan & Buhmann 2015, AAAI 29 (arXiv:1411.6191).
+ *
+ *  Rectifier units, output layer H, e = ∂L/∂a_H (per example).
+ *    δ_H     = e                                            (output layer: delta rule)
+ *    δ_{H−1} = (e · W_H) ⊙ f'_{H−1}                         (units feeding the output: their own
+ *                                                            outgoing weights times the output errors)
+ *    β       = (1/n_{H−1}) Σ_k p_k δ_{H−1,k}                (one global scalar per example, broadcast)
+ *    κ_l     = (f'_{l+1} ⊙ p_{l+1}) · W_{l+1}   (κ_j = Σ_k p_k w_kj 1[k active] = p_j Σ_k |w_kj| 1[k active]:
+ *                                                the kick, no recursion)
+ *    δ_l     = β κ_l ⊙ f'_l,  l = H−2 … 0
+ *    dW_l    = δ_lᵀ h_{l−1} / batch
+ *  p_j = ±1 is unit j's polarity (even-indexed units +1, odd −1, in every hidden layer): the paper's
+ *  positive and negative rectifiers, written as ordinary ReLUs (a negative rectifier min(0, a) is
+ *  −relu(−a): flip its incoming and outgoing weights). With one output (the paper's scalar regression)
+ *  β = e·Σ_k |w_k| f'_k, the paper's global error times a positive per-example gain, and δ_{H−1} is the paper's rule for the top layer. With C > 1 outputs
+ *  (classification), the top layer reads all C output errors through its own outgoing weights and β sums
+ *  its signals: this multi-class form is bioprop's extension; the paper has no classification results.
+ *
+ *  Constraints (coherence, the paper's sufficient condition for following the gradient's sign): hidden
+ *  units are rectifiers (relu: f' ∈ {0, 1}, so "active" is defined), and every weight between hidden
+ *  layers has the sign p_k p_j of its two units' polarities (also the output weights, sign p_j, when
+ *  there is a single output). Then unit j's influence on the output has sign p_j, every backprop signal
+ *  δ_j has the sign of (global error)·p_j, and so has the kick (tests/rules/kickback.test.ts). init
+ *  throws on a non-rectifier layer; the sign constraint is set at init (W ← S ⊙ |W|, S the sign
+ *  pattern) and kept by projection (W ← S ⊙ max(S ⊙ W, 0)) before every forward pass (`coherent:
+ *  false` turns the constraint off, an ablation without the guarantee).
+ *
+ *  Objections (shared/reference/rules-part1.md §0.3):
+ *    weightTransport     partly: a unit reads the sum of its own outgoing weights onto active units.
+ *    derivativeTransport removed: only the next layer's active/inactive state, no derivative values.
+ *    linearFeedback      removed: a scalar global error (neuromodulator-like), no signed error vector
+ *                        below the top hidden layer.
+ *    timing              partly: no layer-by-layer backward sweep; the global scalar must still arrive.
+ *    spiking, target     not removed. */
+import { defineRule, type StepContext } from './types.js';
+import { outputDelta, localGrads } from './common.js';
+import type { Network } from '../net/network.js';
+import type { Tensor } from '../tensor.js';
+
+export interface KickbackParams {
+  /** Keep the coherence sign constraint (set at init, projected before each forward pass). */
+  coherent: boolean;
+}
+
+export interface KickbackState {
+  /** Polarity of each unit of hidden layer l, replicated over the batch rows [batch, n_l]. */
+  P: Tensor[];
+  /** Polarity of the top hidden layer as a column [n_{H−1}, 1]. */
+  pcol: Tensor;
+  beta: Tensor; // [batch, 1]
+  /** Sign pattern S [out, in] per constrained layer (null where unconstrained). */
+  S: (Tensor | null)[];
+  mask: Tensor;
+}
+
+const BIG = 3.0e38;
+
+/** Polarity of unit j of a hidden layer: +1 for even j, −1 for odd j. */
+export const polarity = (j: number): number => (j % 2 === 0 ? 1 : -1);
+
+/** Layers whose weights coherence constrains: hidden→hidden, and hidden→output with one output. */
+export function constrainedLayers(net: Network): number[] {
+  const H = net.layers.length - 1, out: number[] = [];
+  for (let l = 1; l < H; l++) out.push(l);
+  if (H >= 1 && net.classes === 1) out.push(H);
+  return out;
+}
+
+/** W ← S ⊙ max(S ⊙ W, 0): zero the weights whose sign breaks coherence. */
+function project(net: Network, s: KickbackState): void {
+  const k = net.k;
+  for (let l = 0; l < s.S.length; l++) {
+    const S = s.S[l];
+    if (!S) continue;
+    const W = net.layers[l]!.W;
+    k.f32_mul(W.size, S.ptr, W.ptr, W.ptr);
+    k.f32_clip(W.size, 0, BIG, W.ptr, W.ptr);
+    k.f32_mul(W.size, S.ptr, W.ptr, W.ptr);
+  }
+}
+
+/** Kickback's teaching signals (see the header). */
+export function kickbackTeach(ctx: StepContext, s: KickbackState): void {
+  const { net, rows } = ctx;
+  const k = net.k, L = net.layers, H = L.length - 1;
+  outputDelta(ctx);
+  if (H === 0) return;
+  const top = L[H - 1]!, out = L[H]!;
+  k.f32_gemm_nn(rows, top.outSize, out.outSize, 1, 0, net.error.ptr, out.W.ptr, top.delta.ptr);
+  k.f32_mul(rows * top.outSize, top.delta.ptr, top.deriv.ptr, top.delta.ptr);
+  if (H === 1) return;
+  k.f32_gemm_nn(rows, 1, top.outSize, 1 / top.outSize, 0, top.delta.ptr, s.pcol.ptr, s.beta.ptr);
+  for (let l = H - 2; l >= 0; l--) {
+    const cur = L[l]!, up = L[l + 1]!, n = cur.outSize, m = up.outSize;
+    // κ = (f'_{l+1} ⊙ p_{l+1}) · W_{l+1}  (mask: scratch [batch, max n])
+    k.f32_mul(rows * m, up.deriv.ptr, s.P[l + 1]!.ptr, s.mask.ptr);
+    k.f32_gemm_nn(rows, n, m, 1, 0, s.mask.ptr, up.W.ptr, cur.delta.ptr);
+    const beta = s.beta.data;
+    for (let r = 0; r < rows; r++) k.f32_scal(n, beta[r]!, cur.delta.ptr + ((r * n) << 2));
+    k.f32_mul(rows * n, cur.delta.ptr, cur.deriv.ptr, cur.delta.ptr);
+  }
+}
+
+export const kickback = defineRule<KickbackParams, KickbackState>({
+  id: 'kickback',
+  title: 'Kickback',
+  cite: 'Balduzzi, Vanchinathan & Buhmann 2015, AAAI 29 (arXiv:1411.6191)',
+  removes: ['derivativeTransport', 'linearFeedback'],
+  partly: ['weightTransport', 'timing'],
+  spiking: false,
+  defaults: { coherent: true },
+  // ReLU (required). Adam: with backprop's SGD recipe (lr 0.05, momentum 0.9) the sign-constrained
+  // layers die within an epoch (all units inactive). See the closing note of the target-rules issue.
+  train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
+  init: (net, p) => {
+    const L = net.layers, H = L.length - 1, B = net.batch;
+    for (let l = 0; l < H; l++) {
+      const a = L[l]!.act.name;
+      if (a !== 'relu') {
+        throw new Error(`kickback: hidden layer ${l} uses '${a}', expected 'relu': Kickback's coherence needs rectifier units (f' in {0, 1}, so a unit is either active or not)`);
+      }
+    }
+    const P = L.map((l, i) => {
+      const t = net.ws.f32([B, l.outSize]);
+      if (i < H) { const d = t.data; for (let r = 0; r < B; r++) for (let j = 0; j < l.outSize; j++) d[r * l.outSize + j] = polarity(j); }
+      return t;
+    });
+    const topN = H >= 1 ? L[H - 1]!.outSize : 1;
+    const pcol = net.ws.f32([topN, 1]);
+    { const d = pcol.data; for (let j = 0; j < topN; j++) d[j] = polarity(j); }
+    const S: (Tensor | null)[] = L.map(() => null);
+    if (p.coherent) {
+      for (const l of constrainedLayers(net)) {
+        const layer = L[l]!, t = net.ws.f32([layer.outSize, layer.inSize]);
+        const sd = t.data, w = layer.W.data, out = l === H ? 1 : 0;
+        for (let i = 0; i < layer.outSize; i++) {
+          for (let j = 0; j < layer.inSize; j++) {
+            const sg = (out ? 1 : polarity(i)) * polarity(j);
+            sd[i * layer.inSize + j] = sg;
+            w[i * layer.inSize + j] = sg * Math.abs(w[i * layer.inSize + j]!);
+          }
+        }
+        S[l] = t;
+      }
+    }
+    const maxN = Math.max(...L.map((l) => l.outSize));
+    return { P, pcol, beta: net.ws.f32([B, 1]), S, mask: net.ws.f32([B, maxN]) };
+  },
+  forward: (ctx, s) => {
+    project(ctx.net, s);
+    ctx.net.forward(ctx.rows);
+  },
+  infer: (ctx, s) => {
+    project(ctx.net, s);
+    ctx.net.forward(ctx.rows);
+  },
+  teach: (ctx, s) => kickbackTeach(ctx, s),
+  update: (ctx) => localGrads(ctx),
+});
