@@ -3,7 +3,7 @@ import { loadKernels, type LoadOptions } from './wasm/load.js';
 import { Backend } from './ops.js';
 
 // the WASM core and its kernel API
-export { Backend, type GemmOptions, type LifParams, type LifBuffers } from './ops.js';
+export { Backend, SURROGATES, type GemmOptions, type LifParams, type LifBuffers, type AlifParams, type SurrogateShape } from './ops.js';
 export { Heap, type Shape } from './heap.js';
 export { Tensor } from './tensor.js';
 export { Workspace } from './workspace.js';
