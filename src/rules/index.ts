@@ -1,8 +1,11 @@
 // THE rule registry: one line per rule. Tests and the CLI iterate it.
 import type { AnyRule } from './types.js';
 import { bp } from './bp.js';
+import { superspike } from './superspike.js';
+import { erbp } from './erbp.js';
+import { nef } from './nef.js';
 
-export const rules: Record<string, AnyRule> = { bp };
+export const rules: Record<string, AnyRule> = { bp, superspike, erbp, nef };
 
 /** The rule registered under `id`, or a clear error listing the registered ids. */
 export function getRule(id: string): AnyRule {
