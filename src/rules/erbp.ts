@@ -27,7 +27,7 @@ export const erbp = defineRule({
   spiking: true,
   defaults: { feedbackScale: 0.3, tauU: 5e-3, bmin: 0.5, bmax: 4 } as P,
   spikingDefaults: { only: true, steps: 30, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.01, neuronParams: { tauMem: 10e-3, tauSyn: 5e-3, refractory: 1e-3 } },
-  train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 10, batch: 100, hidden: [256, 256, 256] },
+  train: { optimizer: 'adam', lr: 2e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 10, batch: 100, hidden: [256, 256, 256] },
   init(net: Network, p: P, ws, rng) {
     if (!(p.feedbackScale > 0)) throw new Error(`erbp: feedbackScale must be > 0, got ${p.feedbackScale}`);
     if (!(p.tauU >= 0)) throw new Error(`erbp: tauU must be >= 0 s, got ${p.tauU}`);
