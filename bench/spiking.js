@@ -52,14 +52,22 @@ const ev = ours(0.15), dense = ours(0);
 rows.push({ name: 'bioprop (event-driven input)', ...ev }, { name: 'bioprop (dense only)', ...dense });
 
 const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+// Interpreters tried in turn (a pyenv python3 may lack the Debian packages that /usr/bin/python3 has).
+const pythons = [...new Set([process.env.PYTHON ?? 'python3', '/usr/bin/python3'])];
 for (const [script, args] of [['snn_numpy.py', []], ['snn_numpy.py', ['--torch']], ['snn_brian2.py', []]]) {
-  const p = spawnSync('python3', [join(here, 'peers', script), ...args], { encoding: 'utf8', env, timeout: 1800e3 });
-  const line = (p.stdout || '').trim().split('\n').pop() || '{}';
-  let rec;
-  try { rec = JSON.parse(line); } catch { rec = { skip: `no output (${(p.stderr || '').trim().split('\n').pop()})` }; }
-  if (p.status === 3 || rec.skip) { console.log(`peer ${script} ${args.join(' ')}: skipped (${rec.skip ?? 'missing'})`); continue; }
-  if (p.status !== 0) { console.log(`peer ${script} ${args.join(' ')}: failed (exit ${p.status}): ${(p.stderr || '').trim().split('\n').pop()}`); continue; }
-  rows.push(rec);
+  let done = false, why = 'missing';
+  for (const py of pythons) {
+    const p = spawnSync(py, [join(here, 'peers', script), ...args], { encoding: 'utf8', env, timeout: 1800e3 });
+    const line = (p.stdout || '').trim().split('\n').pop() || '{}';
+    let rec;
+    try { rec = JSON.parse(line); } catch { rec = { skip: `no output (${(p.stderr || '').trim().split('\n').pop()})` }; }
+    if (p.status === 3 || rec.skip) { why = rec.skip ?? why; continue; }
+    if (p.status !== 0) { why = `exit ${p.status}: ${(p.stderr || '').trim().split('\n').pop()}`; continue; }
+    rows.push({ ...rec, name: `${rec.name} [${py}]` });
+    done = true;
+    break;
+  }
+  if (!done) console.log(`peer ${script} ${args.join(' ')}: skipped (${why})`);
 }
 
 const base = rows[0].seconds;
