@@ -5,9 +5,10 @@
 //   post  (hidden) rateScale · firing rate in Hz over the window  (= rateScale/(T·dt) · spike count)
 //   deriv (hidden) gain · mean surrogate over the window (the neuron's pseudo-derivative)
 //   a     (hidden) mean normalised input current J over the window
-//   output.post    the decoded output: 'membrane' = mean over the window of a non-spiking leaky readout
-//                  of the last hidden layer's spikes (steady state W·x + b, the rate network's logits;
-//                  deriv = 1), or 'count' = the output layer spikes too and post is its rate as above
+//   output.post    the decoded output: 'membrane' = mean over steps [readoutStart, T) of a non-spiking
+//                  leaky readout (time constant tauOut; 0 = the synaptic current) of the last hidden
+//                  layer's spikes (steady state W·x + b, the rate network's logits; deriv = 1), or
+//                  'count' = the output layer spikes too and post is its rate over [readoutStart, T)
 // Per step t, for every layer l (input spikes s_0 from the encoder, s_l from layer l):
 //   cur   = s_{l−1} · W_lᵀ                  dense GEMM, or event-driven (f32_event_nn over the spiking
 //                                           inputs' rows of W_lᵀ) when the spike density < eventDensity
@@ -55,6 +56,11 @@ export interface SpikingOptions {
   eventDensity?: number;
   /** Seed of the Poisson encoder's RNG stream (default: the network's seed). */
   seed?: number;
+  /** Readout filter time constant (s) of the 'membrane' readout: m ← λo·m + (1 − λo)·I, λo = exp(−dt/tauOut);
+   *  0 = the synaptic current itself (Hunsberger & Eliasmith's synapse-filtered output). Default: tauMem. */
+  tauOut?: number;
+  /** Steps at the start of the window left out of the decoded output (classification start t_c; default 0). */
+  readoutStart?: number;
   /** Membranes at the start of a window: 'random' = U(vReset, vTh) per neuron (as Nengo does; removes
    *  the synchronised first-spike transient of a short window), 'zero' = vReset. Default 'random'. */
   vInit?: 'random' | 'zero';
@@ -104,6 +110,8 @@ export class SpikingSim {
   readonly denseSteps: Float64Array;
   simSeconds = 0;
   readonly vInit: 'random' | 'zero';
+  readonly tauOut: number;
+  readonly readoutStart: number;
   private readonly vRng: Tensor; // xoshiro128** state of the initial membranes
 
   constructor(readonly net: Network, ws: Workspace, o: SpikingOptions = {}) {
@@ -120,10 +128,14 @@ export class SpikingSim {
     this.rateScale = d.rateScale; this.gain = d.gain; this.eventDensity = d.eventDensity;
     if (d.vInit !== 'random' && d.vInit !== 'zero') throw new Error(`spiking: vInit must be 'random' or 'zero', got '${String(d.vInit)}'`);
     this.vInit = d.vInit;
+    this.readoutStart = d.readoutStart ?? 0;
+    if (!Number.isInteger(this.readoutStart) || this.readoutStart < 0 || this.readoutStart >= d.steps) throw new RangeError(`spiking: readoutStart must be an integer in [0, steps), got ${d.readoutStart}`);
     this.neuron = getNeuron(d.neuron);
     this.np = neuronParams(this.neuron, d.neuronParams, d.dt);
     this.offset = d.offset ?? this.np.vTh;
     this.r = this.neuron.resolve(this.np, d.dt);
+    this.tauOut = d.tauOut ?? this.np.tauMem;
+    if (!(this.tauOut >= 0) || !Number.isFinite(this.tauOut)) throw new RangeError(`spiking: tauOut must be >= 0 s, got ${d.tauOut}`);
     const B = net.batch, F = net.sizes[0]!;
     this.enc = makeEncoder(lib, ws, d.encoder, B, F, { dt: d.dt, steps: d.steps, maxRate: d.maxRate, seed: d.seed ?? net.seed });
     this.inSpikes = ws.f32([B, F]);
@@ -177,7 +189,8 @@ export class SpikingSim {
   run(rows: number, onStep?: (t: number) => void): void {
     const t0 = now();
     const k = this.k, net = this.net, layers = net.layers, r = this.r, T = this.steps;
-    const lm = r.decay, ls = r.synDecay, L = layers.length;
+    const lm = r.decay, ls = r.synDecay, L = layers.length, lo = this.tauOut > 0 ? Math.exp(-this.dt / this.tauOut) : 0;
+    const t0c = this.readoutStart;
     this.prepare();
     this.reset(rows);
     for (let t = 0; t < T; t++) {
@@ -192,16 +205,16 @@ export class SpikingSim {
           k.f32_add_row(rows, l.outSize, s.biasDrive.ptr, s.I.ptr);
           const c = this.neuron.step(k, n, this.np, r, s.st, s.I.ptr, s.spikes.ptr, s.dstep.ptr);
           this.spikeCount[i]! += c;
-          k.f32_trace_step(n, 1, s.spikes.ptr, l.post.ptr); // spike count
+          if (i < L - 1 || t >= t0c) k.f32_trace_step(n, 1, s.spikes.ptr, l.post.ptr); // spike count (the output's from t_c)
           k.f32_trace_step(n, 1, s.dstep.ptr, l.deriv.ptr); // Σ surrogate
           k.f32_trace_step(n, 1, s.I.ptr, l.a.ptr); // Σ drive
           inS = s.spikes; inCount = c;
         } else {
-          // membrane readout: I ← λs·I + (1 − λs)(amp·cur + b), m ← λm·m + (1 − λm)·I, post += m
+          // membrane readout: I ← λs·I + (1 − λs)(amp·cur + b), m ← λo·m + (1 − λo)·I, post += m from t_c on
           k.f32_axpby(n, (1 - ls) * s.ampIn, s.cur.ptr, ls, s.I.ptr);
           k.f32_add_row(rows, l.outSize, s.biasDrive.ptr, s.I.ptr);
-          k.f32_axpby(n, 1 - lm, s.I.ptr, lm, s.spikes.ptr);
-          k.f32_trace_step(n, 1, s.spikes.ptr, l.post.ptr);
+          k.f32_axpby(n, 1 - lo, s.I.ptr, lo, s.spikes.ptr);
+          if (t >= t0c) k.f32_trace_step(n, 1, s.spikes.ptr, l.post.ptr);
         }
         this.neuronSteps[i]! += n;
       }
@@ -210,11 +223,11 @@ export class SpikingSim {
     for (let i = 0; i < L; i++) {
       const l = layers[i]!, s = this.sl[i]!, n = rows * l.outSize;
       if (s.st) {
-        k.f32_scal(n, this.rateScale / (T * this.dt), l.post.ptr);
+        k.f32_scal(n, this.rateScale / ((i === L - 1 ? T - t0c : T) * this.dt), l.post.ptr);
         k.f32_scal(n, this.gain / T, l.deriv.ptr);
         k.f32_scal(n, 1 / (T * (1 - lm)), l.a.ptr);
       } else {
-        k.f32_scal(n, 1 / T, l.post.ptr);
+        k.f32_scal(n, 1 / (T - t0c), l.post.ptr);
         k.f32_fill(n, 1, l.deriv.ptr);
         k.f32_copy(n, l.post.ptr, l.a.ptr);
       }
