@@ -139,31 +139,11 @@ export class Backend {
     if (typeof b !== 'object' || b === null) throw new TypeError(`${op}: buffers must be an object { input, v, refrac, spikes, deriv? }, got ${b === null ? 'null' : typeof b}`);
     if (typeof p !== 'object' || p === null) throw new TypeError(`${op}: params must be an object { decay, … }, got ${p === null ? 'null' : typeof p}`);
     isTensor(op, 'v', b.v);
-    const n = b.v.size;
-    sizeIs(op, 'input', b.input, n);
-    sizeIs(op, 'refrac', b.refrac, n);
-    sizeIs(op, 'spikes', b.spikes, n);
-    if (b.deriv !== undefined) sizeIs(op, 'deriv', b.deriv, n);
-    const outs: [string, Tensor | undefined][] = [['v', b.v], ['refrac', b.refrac], ['spikes', b.spikes], ['deriv', b.deriv]];
-    for (let i = 0; i < outs.length; i++) {
-      for (let j = i + 1; j < outs.length; j++) {
-        if (outs[i]![1] !== undefined && outs[i]![1] === outs[j]![1]) throw new Error(`${op}: ${outs[i]![0]} and ${outs[j]![0]} are the same tensor; they must be distinct`);
-      }
-    }
-    if (b.input === b.v || b.input === b.refrac) throw new Error(`${op}: input must not be v or refrac`);
-    const decay = finite(op, 'decay', p.decay);
-    if (decay < 0 || decay > 1) throw new RangeError(`${op}: decay must be in [0, 1], got ${decay}`);
-    const vTh = finite(op, 'vTh', p.vTh ?? 1);
-    const vReset = finite(op, 'vReset', p.vReset ?? 0);
-    const mode = p.resetMode ?? 'reset';
-    if (mode !== 'reset' && mode !== 'subtract') throw new TypeError(`${op}: resetMode must be 'reset' or 'subtract', got ${String(mode)}`);
-    const refSteps = integer(op, 'refSteps', p.refSteps ?? 0, 0, 2 ** 24);
-    const k = finite(op, 'surrogate', p.surrogate ?? 10);
-    if (k < 0) throw new RangeError(`${op}: surrogate must be >= 0, got ${k}`);
+    const q = this.lifChecks(op, b, p);
     const shape = p.surrogateShape ?? 'super';
     if (!SURROGATES.includes(shape)) throw new TypeError(`${op}: surrogateShape must be one of ${SURROGATES.join(', ')}, got ${String(shape)}`);
     const fn = shape === 'super' ? this.kernels.f32_lif_step : shape === 'triangle' ? this.kernels.f32_lif_step_triangle : this.kernels.f32_lif_step_exp;
-    return fn(n, decay, vTh, vReset, mode === 'subtract' ? 1 : 0, refSteps, k,
+    return fn(b.v.size, q.decay, q.vTh, q.vReset, q.mode, q.refSteps, q.k,
       b.input.ptr, b.v.ptr, b.refrac.ptr, b.spikes.ptr, b.deriv === undefined ? 0 : b.deriv.ptr);
   }
 
@@ -184,8 +164,6 @@ export class Backend {
     if (beta < 0) throw new RangeError(`${op}: beta must be >= 0, got ${beta}`);
     const shape = p.surrogateShape ?? 'super';
     if (!SURROGATES.includes(shape)) throw new TypeError(`${op}: surrogateShape must be one of ${SURROGATES.join(', ')}, got ${String(shape)}`);
-    // Reuse lifStep's checks of the shared buffers and parameters (it throws before any kernel runs);
-    // a zero-size dry run is not possible, so validate through a params-only helper.
     const q = this.lifChecks(op, b, p);
     return this.kernels.f32_alif_step(b.v.size, q.decay, q.vTh, q.vReset, q.mode, q.refSteps, q.k, rho, beta, SURROGATES.indexOf(shape),
       b.input.ptr, b.v.ptr, b.refrac.ptr, b.adapt.ptr, b.spikes.ptr, b.deriv === undefined ? 0 : b.deriv.ptr);
