@@ -3,7 +3,7 @@ import { loadKernels, type LoadOptions } from './wasm/load.js';
 import { Backend } from './ops.js';
 
 // the WASM core and its kernel API
-export { Backend, type GemmOptions, type LifParams, type LifBuffers } from './ops.js';
+export { Backend, SURROGATES, type GemmOptions, type LifParams, type LifBuffers, type AlifParams, type SurrogateShape } from './ops.js';
 export { Heap, type Shape } from './heap.js';
 export { Tensor } from './tensor.js';
 export { Workspace } from './workspace.js';
@@ -17,6 +17,9 @@ export type { Kernels } from './wasm/kernels.js';
 export * from './data/index.js';
 // networks, rules, training, checkpoints
 export { Network, type NetworkOptions, type Layer, type LossName } from './net/network.js';
+export { SpikingNetwork, SpikingSim, simOf, SPIKING_DEFAULTS, type SpikingOptions, type SpikingNetworkOptions, type SpikeLayer, type Readout } from './net/spiking.js';
+export { neurons, getNeuron, defineNeuron, neuronParams, type Neuron, type NeuronParams, type NeuronState, type Resolved } from './neurons/index.js';
+export { makeEncoder, ENCODERS, type Encoder, type EncoderName, type EncoderOptions } from './encode/index.js';
 export { INIT_SCHEMES, type InitScheme } from './net/init.js';
 export { rules, getRule } from './rules/index.js';
 export { defineRule, OBJECTIONS, type Rule, type AnyRule, type Objection, type Param, type StepContext, type TrainDefaults, type Phase } from './rules/types.js';

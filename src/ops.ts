@@ -22,6 +22,21 @@ export interface LifParams {
   refSteps?: number;
   /** SuperSpike surrogate steepness k in 1 / (1 + k|v - vTh|)^2 (>= 0, default 10). */
   surrogate?: number;
+  /** Surrogate shape written to deriv (default 'super'; see SURROGATES). */
+  surrogateShape?: SurrogateShape;
+}
+
+/** Surrogate derivatives of the spike (assembly/ops/spike_*.ts), u = v − vTh, k = steepness:
+ *  super 1/(1 + k|u|)² (SuperSpike fast sigmoid), triangle max(0, 1 − k|u|), exp exp(−k|u|). */
+export type SurrogateShape = 'super' | 'triangle' | 'exp';
+export const SURROGATES: readonly SurrogateShape[] = ['super', 'triangle', 'exp'];
+
+/** Adaptive LIF: LifParams plus the threshold adaptation (threshold vTh + beta·adapt, adapt ← rho·adapt + s). */
+export interface AlifParams extends LifParams {
+  /** Adaptation decay per step, exp(−dt / tauAdapt), in [0, 1]. */
+  rho: number;
+  /** Threshold increment per unit of adaptation (>= 0). */
+  beta: number;
 }
 
 /** Buffers of one LIF step, all with the same number of elements (batch x neurons). */
@@ -124,6 +139,37 @@ export class Backend {
     if (typeof b !== 'object' || b === null) throw new TypeError(`${op}: buffers must be an object { input, v, refrac, spikes, deriv? }, got ${b === null ? 'null' : typeof b}`);
     if (typeof p !== 'object' || p === null) throw new TypeError(`${op}: params must be an object { decay, … }, got ${p === null ? 'null' : typeof p}`);
     isTensor(op, 'v', b.v);
+    const q = this.lifChecks(op, b, p);
+    const shape = p.surrogateShape ?? 'super';
+    if (!SURROGATES.includes(shape)) throw new TypeError(`${op}: surrogateShape must be one of ${SURROGATES.join(', ')}, got ${String(shape)}`);
+    const fn = shape === 'super' ? this.kernels.f32_lif_step : shape === 'triangle' ? this.kernels.f32_lif_step_triangle : this.kernels.f32_lif_step_exp;
+    return fn(b.v.size, q.decay, q.vTh, q.vReset, q.mode, q.refSteps, q.k,
+      b.input.ptr, b.v.ptr, b.refrac.ptr, b.spikes.ptr, b.deriv === undefined ? 0 : b.deriv.ptr);
+  }
+
+  /**
+   * One adaptive-LIF step in place (f32_alif_step): as lifStep with the threshold vTh + beta·adapt per
+   * neuron, then adapt = rho·adapt + spike. Returns the number of spikes.
+   */
+  alifStep(b: LifBuffers & { adapt: Tensor }, p: AlifParams): number {
+    const op = 'alifStep';
+    if (typeof b !== 'object' || b === null) throw new TypeError(`${op}: buffers must be an object { input, v, refrac, adapt, spikes, deriv? }, got ${b === null ? 'null' : typeof b}`);
+    if (typeof p !== 'object' || p === null) throw new TypeError(`${op}: params must be an object { decay, rho, beta, … }, got ${p === null ? 'null' : typeof p}`);
+    isTensor(op, 'v', b.v);
+    sizeIs(op, 'adapt', b.adapt, b.v.size);
+    for (const t of [b.v, b.refrac, b.spikes, b.deriv, b.input]) if (t === b.adapt) throw new Error(`${op}: adapt must be a tensor of its own`);
+    const rho = finite(op, 'rho', p.rho);
+    if (rho < 0 || rho > 1) throw new RangeError(`${op}: rho must be in [0, 1], got ${rho}`);
+    const beta = finite(op, 'beta', p.beta);
+    if (beta < 0) throw new RangeError(`${op}: beta must be >= 0, got ${beta}`);
+    const shape = p.surrogateShape ?? 'super';
+    if (!SURROGATES.includes(shape)) throw new TypeError(`${op}: surrogateShape must be one of ${SURROGATES.join(', ')}, got ${String(shape)}`);
+    const q = this.lifChecks(op, b, p);
+    return this.kernels.f32_alif_step(b.v.size, q.decay, q.vTh, q.vReset, q.mode, q.refSteps, q.k, rho, beta, SURROGATES.indexOf(shape),
+      b.input.ptr, b.v.ptr, b.refrac.ptr, b.adapt.ptr, b.spikes.ptr, b.deriv === undefined ? 0 : b.deriv.ptr);
+  }
+
+  private lifChecks(op: string, b: LifBuffers, p: LifParams) {
     const n = b.v.size;
     sizeIs(op, 'input', b.input, n);
     sizeIs(op, 'refrac', b.refrac, n);
@@ -145,8 +191,48 @@ export class Backend {
     const refSteps = integer(op, 'refSteps', p.refSteps ?? 0, 0, 2 ** 24);
     const k = finite(op, 'surrogate', p.surrogate ?? 10);
     if (k < 0) throw new RangeError(`${op}: surrogate must be >= 0, got ${k}`);
-    return this.kernels.f32_lif_step(n, decay, vTh, vReset, mode === 'subtract' ? 1 : 0, refSteps, k,
-      b.input.ptr, b.v.ptr, b.refrac.ptr, b.spikes.ptr, b.deriv === undefined ? 0 : b.deriv.ptr);
+    return { decay, vTh, vReset, mode: mode === 'subtract' ? 1 : 0, refSteps, k };
+  }
+
+  /**
+   * Event-driven propagation: out[m, n] = s[m, k] · wt[k, n] adding only the rows of wt whose input is
+   * nonzero (f32_event_nn; bit-identical to gemm(out, s, wt) and to gemm(out, s, W, {transB}) with
+   * W = wtᵀ). tmp is an [n] scratch tensor. Returns the number of nonzero inputs visited.
+   */
+  eventMatmul(out: Tensor, s: Tensor, wt: Tensor, tmp: Tensor): number {
+    const op = 'eventMatmul';
+    const [m, k] = matrix(op, 's', s);
+    const [k2, n] = matrix(op, 'wt', wt);
+    if (k2 !== k) throw new Error(`${op}: wt is ${fmtShape(wt.shape)}, expected [${k}, *] (k = ${k} from s)`);
+    const [o0, o1] = matrix(op, 'out', out);
+    if (o0 !== m || o1 !== n) throw new Error(`${op}: out is ${fmtShape(out.shape)}, expected [${m}, ${n}]`);
+    sizeIs(op, 'tmp', tmp, n);
+    for (const [name, t] of [['s', s], ['wt', wt], ['tmp', tmp]] as const) if (t === out) throw new Error(`${op}: out must not be ${name}`);
+    if (tmp === s || tmp === wt) throw new Error(`${op}: tmp must be a tensor of its own`);
+    return this.kernels.f32_event_nn(m, n, k, s.ptr, wt.ptr, tmp.ptr, out.ptr);
+  }
+
+  /** out[n, m] = aᵀ for a [m, n]; out must not be a. */
+  transpose(out: Tensor, a: Tensor): Tensor {
+    const [m, n] = matrix('transpose', 'a', a);
+    const [o0, o1] = matrix('transpose', 'out', out);
+    if (o0 !== n || o1 !== m) throw new Error(`transpose: out is ${fmtShape(out.shape)}, expected [${n}, ${m}]`);
+    if (out === a) throw new Error('transpose: out must not be a');
+    this.kernels.f32_transpose(m, n, a.ptr, out.ptr);
+    return out;
+  }
+
+  /** post = [a >= vTh], deriv = surrogate(a − vTh) with steepness k (rate-side use of the spike op classes). */
+  spike(post: Tensor, deriv: Tensor | null, a: Tensor, shape: SurrogateShape = 'super', k = 10, vTh = 1): Tensor {
+    const op = 'spike';
+    isTensor(op, 'a', a);
+    sizeIs(op, 'post', post, a.size);
+    if (deriv !== null) { sizeIs(op, 'deriv', deriv, a.size); if (deriv === a || deriv === post) throw new Error(`${op}: deriv must not be a or post`); }
+    if (!SURROGATES.includes(shape)) throw new TypeError(`${op}: shape must be one of ${SURROGATES.join(', ')}, got ${String(shape)}`);
+    finite(op, 'k', k); finite(op, 'vTh', vTh);
+    const fn = shape === 'super' ? this.kernels.f32_spike_super_fwd : shape === 'triangle' ? this.kernels.f32_spike_triangle_fwd : this.kernels.f32_spike_exp_fwd;
+    fn(a.size, k, vTh, 0, a.ptr, post.ptr, deriv === null ? 0 : deriv.ptr);
+    return post;
   }
 
   /** x = lambda·x + s (same number of elements; s may be x). */

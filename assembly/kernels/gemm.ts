@@ -27,7 +27,7 @@
 // The kernels are therefore not reentrant (fine: one wasm instance runs one call at a time).
 
 /** Depth of a K block: a 4x8 micro-step reads 16 + 32 bytes per k, so a B micro-panel is KC·32 B. */
-const KC: i32 = 256;
+export const KC: i32 = 256;
 /** Rows of an A block (multiple of 4): MC·KC·4 bytes of packed A stay in L2. */
 const MC: i32 = 128;
 /** Columns of a B block (multiple of 8): KC·NC·4 bytes of packed B, meant to stay in L2. */

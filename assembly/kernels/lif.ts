@@ -8,7 +8,15 @@
 // settles at v = I) or by dt / C is the neuron model's choice (src/neurons), made before this call.
 // NOTE: deriv comes from the membrane before the reset. A held neuron cannot respond to its input, so
 // its surrogate is 0.
+// The loop lives in assembly/drivers/lif.ts, generic over the surrogate op class (assembly/ops/spike_*.ts);
+// the three f32_lif_step* kernels differ only in the surrogate written to deriv.
+// Adaptive LIF (f32_alif_step; Bellec et al. 2018, "Long short-term memory and learning-to-learn in
+// networks of spiking neurons"): the threshold of neuron i is vTh + beta·A_i, with the adaptation
+// A_i <- rho·A_i + s_i after every step (rho = exp(-dt / tauAdapt), computed in TypeScript).
+import { lif, alif } from "../drivers/lif";
 import { SpikeSuper } from "../ops/spike_super";
+import { SpikeTriangle } from "../ops/spike_triangle";
+import { SpikeExp } from "../ops/spike_exp";
 
 /**
  * One LIF step over n = batch * neurons elements (the map above); returns the number of spikes.
@@ -22,54 +30,37 @@ export function f32_lif_step(
   n: i32, decay: f32, vTh: f32, vReset: f32, resetMode: i32, refSteps: f32, surrogateK: f32,
   input: usize, v: usize, refrac: usize, spikes: usize, deriv: usize,
 ): i32 {
-  const op = changetype<SpikeSuper>(0);
-  const subtract = resetMode != 0;
-  let count = 0;
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vdecay = f32x4.splat(decay), vth = f32x4.splat(vTh), vreset = f32x4.splat(vReset);
-    const vrefSteps = f32x4.splat(refSteps), vk = f32x4.splat(surrogateK);
-    const vzero = f32x4.splat(0), vone = f32x4.splat(1);
-    let vcount = i32x4.splat(0);
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      const vr = v128.load(refrac + o);
-      const vheld = f32x4.gt(vr, vzero); // all-ones lanes are held
-      const vm = v128.bitselect(vreset, f32x4.add(f32x4.mul(vdecay, v128.load(v + o)), v128.load(input + o)), vheld);
-      const vs = v128.andnot(f32x4.ge(vm, vth), vheld); // spike mask
-      if (deriv != 0) v128.store(deriv + o, v128.andnot(op.df4(f32x4.sub(vm, vth), vk), vheld));
-      const vafter = subtract ? f32x4.sub(vm, vth) : vreset;
-      v128.store(v + o, v128.bitselect(vafter, vm, vs));
-      v128.store(refrac + o, v128.bitselect(vrefSteps, v128.bitselect(f32x4.sub(vr, vone), vr, vheld), vs));
-      v128.store(spikes + o, v128.and(vs, vone));
-      vcount = i32x4.sub(vcount, vs); // a set mask lane is -1
-    }
-    count = i32x4.extract_lane(vcount, 0) + i32x4.extract_lane(vcount, 1)
-      + i32x4.extract_lane(vcount, 2) + i32x4.extract_lane(vcount, 3);
-  }
-  for (; i < n; i++) { // the tail, and the whole loop in the scalar build
-    const o = <usize>i << 2;
-    const r = load<f32>(refrac + o);
-    if (r > 0) {
-      store<f32>(refrac + o, r - 1);
-      store<f32>(v + o, vReset);
-      store<f32>(spikes + o, 0);
-      if (deriv != 0) store<f32>(deriv + o, 0);
-      continue;
-    }
-    const m = decay * load<f32>(v + o) + load<f32>(input + o);
-    const s = m >= vTh;
-    if (deriv != 0) store<f32>(deriv + o, op.df1(m - vTh, surrogateK));
-    if (s) {
-      store<f32>(v + o, subtract ? m - vTh : vReset);
-      store<f32>(refrac + o, refSteps);
-      store<f32>(spikes + o, 1);
-      count++;
-    } else {
-      store<f32>(v + o, m);
-      store<f32>(refrac + o, r);
-      store<f32>(spikes + o, 0);
-    }
-  }
-  return count;
+  return lif<SpikeSuper>(n, decay, vTh, vReset, resetMode, refSteps, surrogateK, input, v, refrac, spikes, deriv);
+}
+
+/** f32_lif_step with the triangle surrogate deriv = max(0, 1 - k|v - vTh|) (assembly/ops/spike_triangle.ts). */
+export function f32_lif_step_triangle(
+  n: i32, decay: f32, vTh: f32, vReset: f32, resetMode: i32, refSteps: f32, surrogateK: f32,
+  input: usize, v: usize, refrac: usize, spikes: usize, deriv: usize,
+): i32 {
+  return lif<SpikeTriangle>(n, decay, vTh, vReset, resetMode, refSteps, surrogateK, input, v, refrac, spikes, deriv);
+}
+
+/** f32_lif_step with the exponential surrogate deriv = exp(-k|v - vTh|) (assembly/ops/spike_exp.ts). */
+export function f32_lif_step_exp(
+  n: i32, decay: f32, vTh: f32, vReset: f32, resetMode: i32, refSteps: f32, surrogateK: f32,
+  input: usize, v: usize, refrac: usize, spikes: usize, deriv: usize,
+): i32 {
+  return lif<SpikeExp>(n, decay, vTh, vReset, resetMode, refSteps, surrogateK, input, v, refrac, spikes, deriv);
+}
+
+/**
+ * One adaptive-LIF step over n elements; returns the spike count. As f32_lif_step with the threshold
+ * th_i = vTh + beta * adapt[i] (rounded: product, then sum) in the spike test, the surrogate and the
+ * subtraction reset; then adapt[i] = rho * adapt[i] + spike_i (held neurons: + 0). surrogate selects
+ * the op: 0 = SuperSpike fast sigmoid, 1 = triangle, 2 = exponential. input may alias spikes or deriv;
+ * v, refrac, adapt, spikes, deriv must not overlap each other.
+ */
+export function f32_alif_step(
+  n: i32, decay: f32, vTh: f32, vReset: f32, resetMode: i32, refSteps: f32, surrogateK: f32, rho: f32, beta: f32, surrogate: i32,
+  input: usize, v: usize, refrac: usize, adapt: usize, spikes: usize, deriv: usize,
+): i32 {
+  if (surrogate == 1) return alif<SpikeTriangle>(n, decay, vTh, vReset, resetMode, refSteps, surrogateK, rho, beta, input, v, refrac, adapt, spikes, deriv);
+  if (surrogate == 2) return alif<SpikeExp>(n, decay, vTh, vReset, resetMode, refSteps, surrogateK, rho, beta, input, v, refrac, adapt, spikes, deriv);
+  return alif<SpikeSuper>(n, decay, vTh, vReset, resetMode, refSteps, surrogateK, rho, beta, input, v, refrac, adapt, spikes, deriv);
 }

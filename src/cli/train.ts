@@ -6,7 +6,9 @@ import { Progress } from './progress.js';
 import { load } from '../index.js';
 import { getRule, rules } from '../rules/index.js';
 import { Network } from '../net/network.js';
-import { Trainer, type EpochRecord } from '../train/trainer.js';
+import { SpikingNetwork, type SpikingOptions } from '../net/spiking.js';
+import { ENCODERS, type EncoderName } from '../encode/index.js';
+import { Trainer, evaluateNetwork, type EpochRecord } from '../train/trainer.js';
 import { OPTIMIZERS } from '../train/optimizers.js';
 import { SCHEDULES } from '../train/schedules.js';
 import { INIT_SCHEMES } from '../net/init.js';
@@ -31,6 +33,12 @@ export const TRAIN_HELP = `bioprop train — train a network with a learning rul
   --schedule NAME      ${SCHEDULES.join(' | ')} (default: the rule's)
   --init NAME          ${INIT_SCHEMES.join(' | ')} (default: the rule's)
   --param KEY=VALUE    a rule hyperparameter (repeatable)
+  --spiking            run the network in spiking LIF neurons (rules with a spiking form; superspike,
+                       erbp and nef always run spiking)
+  --steps N            time steps per presentation window (default: the rule's)
+  --dt SECONDS         simulation step (default: the rule's, 1e-3)
+  --encoder NAME       ${ENCODERS.join(' | ')} input spike code (default: the rule's)
+  --max-rate HZ        input rate for a pixel of 1 (default: the rule's)
   --seed N             (default 1)
   --validation N       carve N training examples out as a validation set and report on it instead of test
   --limit N            train on the first N examples only (quick runs)
@@ -58,6 +66,7 @@ export async function train(argv: string[]): Promise<void> {
     epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' },
     momentum: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' }, init: { type: 'string' },
     param: { type: 'string', multiple: true }, seed: { type: 'string' }, validation: { type: 'string' }, limit: { type: 'string' }, 'test-limit': { type: 'string' },
+    spiking: { type: 'boolean' }, steps: { type: 'string' }, dt: { type: 'string' }, encoder: { type: 'string' }, 'max-rate': { type: 'string' },
     'data-dir': { type: 'string' }, save: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   } }));
   if (f.help) {
@@ -90,6 +99,20 @@ export async function train(argv: string[]): Promise<void> {
   for (const key of Object.keys(ruleParams)) {
     if (!Object.hasOwn(rule.defaults, key)) throw new UsageError(`rule '${rule.id}' has no parameter '${key}' (it has: ${Object.keys(rule.defaults).join(', ') || 'none'})`);
   }
+  if (f.spiking && !rule.spiking) {
+    throw new UsageError(`rule '${rule.id}' has no spiking form, so --spiking does not apply (spiking rules: ${Object.values(rules).filter((r) => r.spiking).map((r) => r.id).join(', ') || 'none'})`);
+  }
+  const spiking = !!f.spiking || !!rule.spikingDefaults?.only;
+  const spikeFlags = ['steps', 'dt', 'encoder', 'max-rate'] as const;
+  if (!spiking) for (const flag of spikeFlags) if (f[flag] !== undefined) throw new UsageError(`--${flag} needs --spiking`);
+  const { only: _only, ...sd } = rule.spikingDefaults ?? {};
+  const spikingOpts: SpikingOptions = {
+    ...sd, seed,
+    steps: int('steps', f.steps, 1, 100000) ?? sd.steps,
+    dt: num('dt', f.dt, (x) => x > 0 && x <= 1, 'a positive number of seconds (<= 1)') ?? sd.dt,
+    encoder: (oneOf('encoder', f.encoder, ENCODERS) as EncoderName | undefined) ?? sd.encoder,
+    maxRate: num('max-rate', f['max-rate'], (x) => x > 0, 'a positive rate in Hz') ?? sd.maxRate,
+  };
   const quiet = !!f.quiet;
   const log = (s: string) => { if (!quiet) process.stdout.write(s + '\n'); };
 
@@ -98,11 +121,18 @@ export async function train(argv: string[]): Promise<void> {
   const evalSet = data.validation ?? data.test;
   const evalName = data.validation ? 'validation' : 'test';
   const sizes = [data.train.features, ...hidden, data.train.classes];
-  const net = new Network(lib, { sizes, activation, init, batch, seed });
+  const net = spiking
+    ? new SpikingNetwork(lib, { sizes, activation, init, batch, seed, spiking: spikingOpts })
+    : new Network(lib, { sizes, activation, init, batch, seed });
   const trainer = new Trainer(lib, net, rule, { ruleParams, optimizer, lr, momentum, weightDecay, schedule: scheduleName, epochs, seed });
   log(`bioprop ${VERSION}: ${rule.id} (${rule.title}) on ${dataset}, ${sizes.join('-')} ${activation}, ${optimizer} lr ${lr}` +
       `${optimizer === 'sgd' && momentum ? ` momentum ${momentum}` : ''}, ${scheduleName} schedule, batch ${batch}, ${epochs} epochs, seed ${seed}`);
   log(`data: ${data.train.size} train, ${evalSet.size} ${evalName}`);
+  if (net instanceof SpikingNetwork) {
+    const sim = net.sim;
+    log(`spiking: ${sim.neuron.id} neurons (tauMem ${sim.np.tauMem} s, tauSyn ${sim.np.tauSyn} s, refractory ${sim.np.refractory} s), ` +
+        `${sim.steps} steps of ${sim.dt} s, ${sim.encoderName} encoder at ${sim.maxRate} Hz, ${sim.readout} readout`);
+  }
 
   const progress = new Progress(process.stderr, quiet);
   const ac = new AbortController();
@@ -127,8 +157,20 @@ export async function train(argv: string[]): Promise<void> {
     progress.clear();
   }
   const last = result.history[result.history.length - 1];
+  const extra: Record<string, number> = {};
+  for (const [name, fn] of Object.entries(rule.evaluations ?? {})) {
+    const ctx = trainer.ctx;
+    extra[`${name}TestAccuracy`] = evaluateNetwork(lib, net, evalSet, undefined, (rows) => { ctx.rows = rows; fn(ctx, trainer.state, trainer.ruleParams); }).accuracy;
+    log(`${name} ${evalName} accuracy ${(100 * extra[`${name}TestAccuracy`]!).toFixed(2)}%`);
+  }
+  const sim = net instanceof SpikingNetwork ? net.sim : null;
+  const spikeRecord = sim
+    ? { steps: sim.steps, dt: sim.dt, encoder: sim.encoderName, maxRate: sim.maxRate, readout: sim.readout, neuron: sim.neuron.id, neuronParams: sim.np,
+        firingRates: sim.meanRates().map((r) => (Number.isFinite(r) ? r : null)), simSeconds: sim.simSeconds,
+        eventFraction: Array.from(sim.eventSteps, (e, i) => e / Math.max(1, e + sim.denseSteps[i]!)) }
+    : {};
   const record = {
-    rule: rule.id, dataset, hidden, activation, spiking: false, epochs, batch, lr, seed,
+    rule: rule.id, dataset, hidden, activation, spiking, ...spikeRecord, ...extra, epochs, batch, lr, seed,
     optimizer, momentum, weightDecay, schedule: scheduleName, init, ruleParams: trainer.ruleParams,
     evaluatedOn: evalName, testAccuracy: last?.testAccuracy ?? null, trainAccuracy: last?.trainAccuracy ?? null,
     seconds: result.seconds, cancelled: result.cancelled,

@@ -8,6 +8,9 @@ import { dtp } from './dtp.js';
 import { dtpInference } from './dtp-inference.js';
 import { gaitprop } from './gaitprop.js';
 import { kickback } from './kickback.js';
+import { superspike } from './superspike.js';
+import { erbp } from './erbp.js';
+import { nef } from './nef.js';
 
 export const rules: Record<string, AnyRule> = {
   bp,
@@ -18,6 +21,9 @@ export const rules: Record<string, AnyRule> = {
   'dtp-inference': dtpInference,
   gaitprop,
   kickback,
+  superspike,
+  erbp,
+  nef,
 };
 
 /** The rule registered under `id`, or a clear error listing the registered ids. */

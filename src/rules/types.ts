@@ -10,6 +10,7 @@ import type { Rng } from '../rng.js';
 import type { OptimizerName } from '../train/optimizers.js';
 import type { ScheduleName } from '../train/schedules.js';
 import type { InitScheme } from '../net/init.js';
+import type { SpikingOptions } from '../net/spiking.js';
 
 /** The six objections to backprop (Hunsberger's thesis), the columns of every comparison. */
 export type Objection = 'weightTransport' | 'derivativeTransport' | 'linearFeedback' | 'spiking' | 'timing' | 'target';
@@ -64,6 +65,17 @@ export interface Rule<P extends object = object, S = unknown> {
   /** Training recipe defaults. */
   train: TrainDefaults;
   phases?: readonly Phase[];
+  /**
+   * Spiking settings from the rule's paper (steps, dt, encoder, maxRate, neuron parameters…): the CLI's
+   * defaults for --spiking (src/net/spiking.ts, SpikingOptions). `only`: the rule has no rate form and
+   * always runs spiking (superspike, erbp, nef's evaluation).
+   */
+  spikingDefaults?: SpikingOptions & { only?: boolean };
+  /**
+   * Extra named evaluation passes (e.g. nef's rate network beside its spiking one): the CLI evaluates
+   * each after training and records `<name>TestAccuracy`.
+   */
+  evaluations?: Record<string, (ctx: StepContext, s: S, p: P) => void>;
   /** Builds rule state (feedback matrices, scratch) in `ws`, once per network. */
   init(net: Network, p: P, ws: Workspace, rng: Rng): S;
   /** Trainable tensors the rule owns, stepped by the shared optimiser (default none). */

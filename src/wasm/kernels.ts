@@ -45,6 +45,28 @@ export interface SpikeKernels {
     input: number, v: number, refrac: number, spikes: number, deriv: number,
   ): number;
   f32_trace_step(n: number, lambda: number, s: number, x: number): void;
+  /** f32_lif_step with the triangle surrogate max(0, 1 - k|v - vTh|). */
+  f32_lif_step_triangle(
+    n: number, decay: number, vTh: number, vReset: number, resetMode: number, refSteps: number, surrogateK: number,
+    input: number, v: number, refrac: number, spikes: number, deriv: number,
+  ): number;
+  /** f32_lif_step with the exponential surrogate exp(-k|v - vTh|). */
+  f32_lif_step_exp(
+    n: number, decay: number, vTh: number, vReset: number, resetMode: number, refSteps: number, surrogateK: number,
+    input: number, v: number, refrac: number, spikes: number, deriv: number,
+  ): number;
+  /** Adaptive LIF: threshold vTh + beta·adapt, adapt = rho·adapt + spike; surrogate 0 super, 1 triangle, 2 exp. */
+  f32_alif_step(
+    n: number, decay: number, vTh: number, vReset: number, resetMode: number, refSteps: number, surrogateK: number,
+    rho: number, beta: number, surrogate: number,
+    input: number, v: number, refrac: number, adapt: number, spikes: number, deriv: number,
+  ): number;
+}
+
+/** Event-driven propagation (assembly/kernels/event.ts): C = S·B skipping zero S entries, bit-identical to f32_gemm_nn. */
+export interface EventKernels {
+  f32_event_nn(m: number, n: number, k: number, s: number, b: number, tmp: number, c: number): number;
+  f32_transpose(m: number, n: number, a: number, out: number): void;
 }
 
 /** Batch assembly (assembly/kernels/gather.ts): idx is i32[count], labels u8[*]. */
@@ -78,6 +100,13 @@ export interface ActKernels {
   f32_softlif_fwd: ActKernel;
 }
 
+/** Spike nonlinearities with surrogate derivatives (p0 = k, p1 = vTh), not in the rate registry. */
+export interface SpikeActKernels {
+  f32_spike_super_fwd: ActKernel;
+  f32_spike_triangle_fwd: ActKernel;
+  f32_spike_exp_fwd: ActKernel;
+}
+
 /** Losses and row-wise classification helpers (assembly/kernels/loss.ts). */
 export interface LossKernels {
   f32_softmax_xent(m: number, n: number, logits: number, target: number, probs: number, grad: number): number;
@@ -100,7 +129,7 @@ export interface SettleKernels {
   f32_settle_step(n: number, eps: number, oneMinusEps: number, lo: number, hi: number, x: number, s: number): number;
 }
 
-export type Kernels = SettleKernels & GemmKernels & OptimKernels & CoreKernels & Blas1Kernels & ElementwiseKernels & ActKernels & LossKernels & RngKernels & SpikeKernels & GatherKernels;
+export type Kernels = SettleKernels & GemmKernels & OptimKernels & CoreKernels & Blas1Kernels & ElementwiseKernels & ActKernels & LossKernels & RngKernels & SpikeKernels & GatherKernels & EventKernels & SpikeActKernels;
 
 /**
  * GEMM (assembly/kernels/gemm.ts): C[m×n] = alpha·op(A)·op(B) + beta·C, row-major, contiguous.
@@ -121,7 +150,8 @@ export interface GemmKernels {
 export const KERNEL_NAMES = [
   'alloc', 'free',
   'rng_seed', 'rng_next_u32', 'f32_uniform', 'f32_normal', 'f32_bernoulli',
-  'f32_lif_step', 'f32_trace_step',
+  'f32_lif_step', 'f32_trace_step', 'f32_lif_step_triangle', 'f32_lif_step_exp', 'f32_alif_step',
+  'f32_event_nn', 'f32_transpose', 'f32_spike_super_fwd', 'f32_spike_triangle_fwd', 'f32_spike_exp_fwd',
   'f32_gather_rows', 'f32_onehot',
   'f32_axpy', 'f32_scal', 'f32_copy', 'f32_fill', 'f32_dot', 'f32_axpby', 'f32_sum_rows', 'f32_add_row', 'f32_ger',
   'f32_sumsq', 'f32_nonfinite',

@@ -1,0 +1,81 @@
+// Input encoders: pixel intensities x in [0, 1] → spike trains, one step at a time, and the spike
+// amplitude that makes the time-average of amplitude·s an estimate of x (so a spiking layer sees the
+// same mean input current as the rate network it mirrors).
+//   poisson  s_t ~ Bernoulli(maxRate·dt·x), seeded, in WASM (f32_bernoulli).        amplitude 1/(maxRate·dt)
+//   rate     deterministic: a phase φ ← φ + maxRate·dt·x, spike and φ −= 1 when φ >= 1 (a non-leaky
+//            integrate-and-fire with subtractive reset: f32_lif_step with decay 1).   amplitude 1/(maxRate·dt)
+//   latency  time-to-first-spike: an RC membrane v ← λv + x (λ = exp(−dt/tau)) fires once when v >= 1,
+//            then stays silent (refractory for the rest of the window): x = 1 fires on step 1, brighter
+//            pixels earlier, x <= 1 − λ never (snnTorch's RC latency code).              amplitude `steps`
+// State (phases, membranes) is reset by reset() at the start of every presentation window.
+import type { Backend } from '../ops.js';
+import type { Workspace } from '../workspace.js';
+import type { Tensor } from '../tensor.js';
+
+export type EncoderName = 'poisson' | 'rate' | 'latency';
+export const ENCODERS: readonly EncoderName[] = ['poisson', 'rate', 'latency'];
+
+export interface EncoderOptions {
+  dt: number;
+  steps: number;
+  /** Peak rate (Hz) for x = 1 (poisson, rate). */
+  maxRate: number;
+  /** Membrane time constant of the latency code (s). */
+  latencyTau?: number;
+  seed: number;
+}
+
+export interface Encoder {
+  readonly name: EncoderName;
+  /** Spike amplitude a such that mean_t(a·s_t) ≈ x. */
+  readonly amplitude: number;
+  /** Starts a presentation window for the first `rows` rows of x. */
+  reset(rows: number, x: Tensor): void;
+  /** Writes step t's spikes (0/1) for the first rows rows into out. */
+  step(rows: number, t: number, x: Tensor, out: Tensor): void;
+}
+
+/** An encoder of `features` inputs for up to `batch` rows; every buffer (RNG state included) lives in ws. */
+export function makeEncoder(lib: Backend, ws: Workspace, name: string, batch: number, features: number, o: EncoderOptions): Encoder & { dispose(): void } {
+  if (!(ENCODERS as string[]).includes(name)) throw new Error(`encoder: unknown encoder '${name}' (known: ${ENCODERS.join(', ')})`);
+  if (!(o.dt > 0) || !Number.isFinite(o.dt)) throw new RangeError(`encoder: dt must be > 0 s, got ${o.dt}`);
+  if (!(o.maxRate > 0) || !Number.isFinite(o.maxRate)) throw new RangeError(`encoder: maxRate must be > 0 Hz, got ${o.maxRate}`);
+  if (name !== 'latency' && o.maxRate * o.dt > 1) throw new RangeError(`encoder: maxRate·dt must be <= 1 (at most one spike per step), got ${o.maxRate}·${o.dt} = ${o.maxRate * o.dt}`);
+  const k = lib.kernels, n = batch * features;
+  const p = o.maxRate * o.dt;
+  if (name === 'poisson') {
+    // The xoshiro128** state (16 bytes) lives in a workspace tensor, so it is freed with the network.
+    const state = ws.f32([4]);
+    k.rng_seed(o.seed | 0, state.ptr);
+    return {
+      name: 'poisson', amplitude: 1 / p,
+      reset() { /* memoryless; the RNG stream continues (seeded once: same seed, same spikes) */ },
+      step(rows, _t, x, out) { k.f32_bernoulli(rows * features, p, x.ptr, state.ptr, out.ptr); },
+      dispose() {},
+    };
+  }
+  const drive = ws.f32([n]), v = ws.f32([n]), refrac = ws.f32([n]);
+  if (name === 'rate') {
+    return {
+      name: 'rate', amplitude: 1 / p,
+      reset(rows, x) {
+        k.f32_copy(rows * features, x.ptr, drive.ptr);
+        k.f32_scal(rows * features, p, drive.ptr);
+        k.f32_fill(rows * features, 0, v.ptr);
+        k.f32_fill(rows * features, 0, refrac.ptr);
+      },
+      step(rows, _t, _x, out) { k.f32_lif_step(rows * features, 1, 1, 0, 1, 0, 0, drive.ptr, v.ptr, refrac.ptr, out.ptr, 0); },
+      dispose() {},
+    };
+  }
+  const lambda = Math.exp(-o.dt / (o.latencyTau ?? 20e-3));
+  return {
+    name: 'latency', amplitude: o.steps,
+    reset(rows) {
+      k.f32_fill(rows * features, 0, v.ptr);
+      k.f32_fill(rows * features, 0, refrac.ptr);
+    },
+    step(rows, _t, x, out) { k.f32_lif_step(rows * features, lambda, 1, 0, 0, o.steps + 1, 0, x.ptr, v.ptr, refrac.ptr, out.ptr, 0); },
+    dispose() {},
+  };
+}

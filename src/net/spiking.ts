@@ -1,0 +1,306 @@
+// Spiking networks with the rate Network's signals, so rules written against Network run unchanged.
+//
+// SpikingSim runs a presentation window of `steps` time steps over the layers of any Network (its W, b,
+// input) and leaves rate-like signals in the layer buffers the rules read:
+//   post  (hidden) rateScale · firing rate in Hz over the window  (= rateScale/(T·dt) · spike count)
+//   deriv (hidden) gain · mean surrogate over the window (the neuron's pseudo-derivative)
+//   a     (hidden) mean normalised input current J over the window
+//   output.post    the decoded output: 'membrane' = mean over steps [readoutStart, T) of a non-spiking
+//                  leaky readout (time constant tauOut; 0 = the synaptic current) of the last hidden
+//                  layer's spikes (steady state W·x + b, the rate network's logits; deriv = 1), or
+//                  'count' = the output layer spikes too and post is its rate over [readoutStart, T)
+// Per step t, for every layer l (input spikes s_0 from the encoder, s_l from layer l):
+//   cur   = s_{l−1} · W_lᵀ                  dense GEMM, or event-driven (f32_event_nn over the spiking
+//                                           inputs' rows of W_lᵀ) when the spike density < eventDensity
+//   I     ← λs·I + (1 − λs)·(gain·(amp_{l−1}·cur + b) + offset)       exponential current synapse
+//   (neuron) v ← λm·v + (1 − λm)·I, spike, reset, refractory        (drive (1 − λm)·I, src/neurons)
+// amp converts spikes to the rate network's units (encoder amplitude at the input, rateScale/dt for
+// hidden layers), so a constant-rate input gives the same mean current as in the rate network; offset
+// (default vTh) puts the firing threshold at W·x + b = 0 as in Hunsberger & Eliasmith's soft-LIF nets.
+//
+// STATE RESET: every run() starts from rest — membranes (at vReset, or uniform in [vReset, vTh) with
+// vInit 'random', the default), refractory counters, adaptation, synaptic
+// currents, the readout and the encoder — for every row. Examples never leak into one another (snnTorch
+// users must call reset themselves; here it is part of the window). Only the Poisson RNG stream runs on.
+//
+// SpikingNetwork is a Network whose forward(rows) is the window above, so the Trainer, the loss and every
+// rule accept it as is.
+import type { Backend } from '../ops.js';
+import type { Kernels } from '../wasm/kernels.js';
+import type { Tensor } from '../tensor.js';
+import type { Workspace } from '../workspace.js';
+import { Network, type NetworkOptions, type Layer } from './network.js';
+import { getNeuron, neuronParams, type Neuron, type NeuronParams, type NeuronState, type Resolved } from '../neurons/index.js';
+import { makeEncoder, ENCODERS, type Encoder, type EncoderName } from '../encode/index.js';
+
+export type Readout = 'membrane' | 'count';
+
+export interface SpikingOptions {
+  /** Neuron model id (src/neurons; default 'lif') and parameter overrides. */
+  neuron?: string;
+  neuronParams?: Record<string, unknown>;
+  /** Time steps per presentation window (default 50). */
+  steps?: number;
+  /** Step (s, default 1e-3). */
+  dt?: number;
+  encoder?: EncoderName;
+  /** Input rate (Hz) for a pixel of 1 (default 100). */
+  maxRate?: number;
+  readout?: Readout;
+  /** post = rateScale · rate (Hz) for hidden layers (default 0.01: 100 Hz ↦ 1). */
+  rateScale?: number;
+  /** Input current J = offset + gain·(W·x + b) (defaults: offset = vTh, gain 1). */
+  gain?: number;
+  offset?: number;
+  /** Use event-driven propagation when the fraction of inputs that spiked is below this (default 0.15). */
+  eventDensity?: number;
+  /** Seed of the Poisson encoder's RNG stream (default: the network's seed). */
+  seed?: number;
+  /** Readout filter time constant (s) of the 'membrane' readout: m ← λo·m + (1 − λo)·I, λo = exp(−dt/tauOut);
+   *  0 = the synaptic current itself (Hunsberger & Eliasmith's synapse-filtered output). Default: tauMem. */
+  tauOut?: number;
+  /** Steps at the start of the window left out of the decoded output (classification start t_c; default 0). */
+  readoutStart?: number;
+  /** Membranes at the start of a window: 'random' = U(vReset, vTh) per neuron (as Nengo does; removes
+   *  the synchronised first-spike transient of a short window), 'zero' = vReset. Default 'random'. */
+  vInit?: 'random' | 'zero';
+}
+
+export const SPIKING_DEFAULTS = { neuron: 'lif', steps: 50, dt: 1e-3, encoder: 'poisson' as EncoderName, maxRate: 100, readout: 'membrane' as Readout, rateScale: 0.01, gain: 1, eventDensity: 0.15, vInit: 'random' as 'random' | 'zero' };
+
+/** Per-layer simulation buffers (batch × out unless noted). */
+export interface SpikeLayer {
+  WT: Tensor; // [in, out] transposed weights for event-driven propagation (refreshed each run)
+  tmp: Tensor; // [out] scratch of the event kernel
+  biasDrive: Tensor; // [out] (1 − λs)·(1 − λm)·(gain·b + offset) (hidden) or (1 − λs)·b (membrane readout)
+  cur: Tensor; // s_{l−1}·W_lᵀ of this step
+  I: Tensor; // synaptic current (scaled as the neuron's drive)
+  spikes: Tensor; // this step's spikes (0/1); the readout's membrane for a 'membrane' output layer
+  dstep: Tensor; // this step's surrogate
+  st: NeuronState | null; // null for the membrane readout
+  /** Spike amplitude of this layer's input (encoder's for layer 0). */
+  ampIn: number;
+  spiking: boolean;
+}
+
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+export class SpikingSim {
+  readonly k: Kernels;
+  readonly steps: number;
+  readonly dt: number;
+  readonly maxRate: number;
+  readonly encoderName: EncoderName;
+  readonly readout: Readout;
+  readonly rateScale: number;
+  readonly gain: number;
+  readonly offset: number;
+  readonly eventDensity: number;
+  readonly neuron: Neuron<NeuronParams>;
+  readonly np: NeuronParams;
+  readonly r: Resolved;
+  readonly enc: Encoder & { dispose(): void };
+  readonly inSpikes: Tensor; // [batch, features]
+  readonly sl: SpikeLayer[];
+  /** Spikes and neuron-steps per layer since resetRates(): mean rate = spikes / (neuronSteps·dt). */
+  readonly spikeCount: Float64Array;
+  readonly neuronSteps: Float64Array;
+  /** Steps that used event-driven / dense propagation per layer since resetRates(). */
+  readonly eventSteps: Float64Array;
+  readonly denseSteps: Float64Array;
+  simSeconds = 0;
+  readonly vInit: 'random' | 'zero';
+  readonly tauOut: number;
+  readonly readoutStart: number;
+  private readonly vRng: Tensor; // xoshiro128** state of the initial membranes
+
+  constructor(readonly net: Network, ws: Workspace, o: SpikingOptions = {}) {
+    const lib = net.lib;
+    const d = { ...SPIKING_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as typeof SPIKING_DEFAULTS & SpikingOptions;
+    if (!Number.isInteger(d.steps) || d.steps < 1) throw new RangeError(`spiking: steps must be a positive integer, got ${d.steps}`);
+    if (!(d.dt > 0) || !Number.isFinite(d.dt)) throw new RangeError(`spiking: dt must be > 0 s, got ${d.dt}`);
+    if (!(ENCODERS as string[]).includes(d.encoder)) throw new Error(`spiking: unknown encoder '${d.encoder}' (known: ${ENCODERS.join(', ')})`);
+    if (d.readout !== 'membrane' && d.readout !== 'count') throw new Error(`spiking: readout must be 'membrane' or 'count', got '${String(d.readout)}'`);
+    for (const key of ['rateScale', 'gain', 'maxRate'] as const) if (!(d[key] > 0) || !Number.isFinite(d[key])) throw new RangeError(`spiking: ${key} must be > 0, got ${d[key]}`);
+    if (!(d.eventDensity >= 0 && d.eventDensity <= 1)) throw new RangeError(`spiking: eventDensity must be in [0, 1], got ${d.eventDensity}`);
+    this.k = lib.kernels;
+    this.steps = d.steps; this.dt = d.dt; this.maxRate = d.maxRate; this.encoderName = d.encoder; this.readout = d.readout;
+    this.rateScale = d.rateScale; this.gain = d.gain; this.eventDensity = d.eventDensity;
+    if (d.vInit !== 'random' && d.vInit !== 'zero') throw new Error(`spiking: vInit must be 'random' or 'zero', got '${String(d.vInit)}'`);
+    this.vInit = d.vInit;
+    this.readoutStart = d.readoutStart ?? 0;
+    if (!Number.isInteger(this.readoutStart) || this.readoutStart < 0 || this.readoutStart >= d.steps) throw new RangeError(`spiking: readoutStart must be an integer in [0, steps), got ${d.readoutStart}`);
+    this.neuron = getNeuron(d.neuron);
+    this.np = neuronParams(this.neuron, d.neuronParams, d.dt);
+    this.offset = d.offset ?? this.np.vTh;
+    this.r = this.neuron.resolve(this.np, d.dt);
+    this.tauOut = d.tauOut ?? this.np.tauMem;
+    if (!(this.tauOut >= 0) || !Number.isFinite(this.tauOut)) throw new RangeError(`spiking: tauOut must be >= 0 s, got ${d.tauOut}`);
+    const B = net.batch, F = net.sizes[0]!;
+    this.enc = makeEncoder(lib, ws, d.encoder, B, F, { dt: d.dt, steps: d.steps, maxRate: d.maxRate, seed: d.seed ?? net.seed });
+    this.inSpikes = ws.f32([B, F]);
+    this.vRng = ws.f32([4]);
+    this.k.rng_seed(((d.seed ?? net.seed) ^ 0x5bd1e995) | 0, this.vRng.ptr);
+    const L = net.layers.length;
+    this.sl = net.layers.map((l, i) => {
+      const spiking = i < L - 1 || this.readout === 'count';
+      return {
+        WT: ws.f32([l.inSize, l.outSize]), tmp: ws.f32([l.outSize]), biasDrive: ws.f32([l.outSize]),
+        cur: ws.f32([B, l.outSize]), I: ws.f32([B, l.outSize]), spikes: ws.f32([B, l.outSize]), dstep: ws.f32([B, l.outSize]),
+        st: spiking ? this.neuron.init(ws, B * l.outSize) : null,
+        ampIn: i === 0 ? this.enc.amplitude : this.rateScale / d.dt, spiking,
+      };
+    });
+    this.spikeCount = new Float64Array(L); this.neuronSteps = new Float64Array(L);
+    this.eventSteps = new Float64Array(L); this.denseSteps = new Float64Array(L);
+  }
+
+  /** Mean firing rate (Hz) per layer since resetRates() (the membrane readout reports NaN). */
+  meanRates(): number[] {
+    return Array.from(this.spikeCount, (c, i) => (this.sl[i]!.spiking && this.neuronSteps[i]! > 0 ? c / (this.neuronSteps[i]! * this.dt) : NaN));
+  }
+
+  resetRates(): void {
+    this.spikeCount.fill(0); this.neuronSteps.fill(0); this.eventSteps.fill(0); this.denseSteps.fill(0);
+  }
+
+  /** Back to rest for the first `rows` rows (see STATE RESET in the header). */
+  reset(rows: number): void {
+    const k = this.k, net = this.net;
+    this.enc.reset(rows, net.input);
+    for (let i = 0; i < this.sl.length; i++) {
+      const s = this.sl[i]!, l = net.layers[i]!, n = rows * l.outSize;
+      if (s.st) {
+        this.neuron.reset(k, n, s.st);
+        if (this.vInit === 'random') k.f32_uniform(n, this.np.vReset, this.np.vTh, this.vRng.ptr, s.st.v.ptr);
+      }
+      k.f32_fill(n, 0, s.I.ptr);
+      k.f32_fill(n, 0, s.spikes.ptr);
+      k.f32_fill(n, 0, l.post.ptr);
+      k.f32_fill(n, 0, l.deriv.ptr);
+      k.f32_fill(n, 0, l.a.ptr);
+    }
+  }
+
+  /**
+   * One presentation window over the first `rows` rows of net.input; onStep(t) runs after step t with
+   * this step's spikes (sl[l].spikes, inSpikes), surrogates (sl[l].dstep) and currents in place.
+   */
+  run(rows: number, onStep?: (t: number) => void): void {
+    const t0 = now();
+    const k = this.k, net = this.net, layers = net.layers, r = this.r, T = this.steps;
+    const lm = r.decay, ls = r.synDecay, L = layers.length, lo = this.tauOut > 0 ? Math.exp(-this.dt / this.tauOut) : 0;
+    const t0c = this.readoutStart;
+    this.prepare();
+    this.reset(rows);
+    for (let t = 0; t < T; t++) {
+      this.enc.step(rows, t, net.input, this.inSpikes);
+      let inS = this.inSpikes, inCount = k.f32_sumsq(rows * layers[0]!.inSize, inS.ptr); // 0/1 spikes: Σs² = count
+      for (let i = 0; i < L; i++) {
+        const l = layers[i]!, s = this.sl[i]!, n = rows * l.outSize;
+        this.propagate(i, l, s, rows, inS, inCount);
+        if (s.st) {
+          // I ← λs·I + (1 − λs)(1 − λm)·gain·amp·cur + biasDrive: the drive (1 − λm)·J of the neuron
+          k.f32_axpby(n, (1 - ls) * (1 - lm) * this.gain * s.ampIn, s.cur.ptr, ls, s.I.ptr);
+          k.f32_add_row(rows, l.outSize, s.biasDrive.ptr, s.I.ptr);
+          const c = this.neuron.step(k, n, this.np, r, s.st, s.I.ptr, s.spikes.ptr, s.dstep.ptr);
+          this.spikeCount[i]! += c;
+          if (i < L - 1 || t >= t0c) k.f32_trace_step(n, 1, s.spikes.ptr, l.post.ptr); // spike count (the output's from t_c)
+          k.f32_trace_step(n, 1, s.dstep.ptr, l.deriv.ptr); // Σ surrogate
+          k.f32_trace_step(n, 1, s.I.ptr, l.a.ptr); // Σ drive
+          inS = s.spikes; inCount = c;
+        } else {
+          // membrane readout: I ← λs·I + (1 − λs)(amp·cur + b), m ← λo·m + (1 − λo)·I, post += m from t_c on
+          k.f32_axpby(n, (1 - ls) * s.ampIn, s.cur.ptr, ls, s.I.ptr);
+          k.f32_add_row(rows, l.outSize, s.biasDrive.ptr, s.I.ptr);
+          k.f32_axpby(n, 1 - lo, s.I.ptr, lo, s.spikes.ptr);
+          if (t >= t0c) k.f32_trace_step(n, 1, s.spikes.ptr, l.post.ptr);
+        }
+        this.neuronSteps[i]! += n;
+      }
+      onStep?.(t);
+    }
+    for (let i = 0; i < L; i++) {
+      const l = layers[i]!, s = this.sl[i]!, n = rows * l.outSize;
+      if (s.st) {
+        k.f32_scal(n, this.rateScale / ((i === L - 1 ? T - t0c : T) * this.dt), l.post.ptr);
+        k.f32_scal(n, this.gain / T, l.deriv.ptr);
+        k.f32_scal(n, 1 / (T * (1 - lm)), l.a.ptr);
+      } else {
+        k.f32_scal(n, 1 / (T - t0c), l.post.ptr);
+        k.f32_fill(n, 1, l.deriv.ptr);
+        k.f32_copy(n, l.post.ptr, l.a.ptr);
+      }
+    }
+    this.simSeconds += (now() - t0) / 1000;
+  }
+
+  /** Per window: Wᵀ for the event kernel and the bias drive (weights change between windows). */
+  private prepare(): void {
+    const k = this.k, r = this.r, lm = r.decay, ls = r.synDecay;
+    for (let i = 0; i < this.sl.length; i++) {
+      const l = this.net.layers[i]!, s = this.sl[i]!;
+      k.f32_transpose(l.outSize, l.inSize, l.W.ptr, s.WT.ptr);
+      if (s.st) {
+        k.f32_fill(l.outSize, this.offset, s.biasDrive.ptr);
+        if (this.net.bias) k.f32_axpy(l.outSize, this.gain, l.b.ptr, s.biasDrive.ptr);
+        k.f32_scal(l.outSize, (1 - ls) * (1 - lm), s.biasDrive.ptr);
+      } else {
+        k.f32_fill(l.outSize, 0, s.biasDrive.ptr);
+        if (this.net.bias) k.f32_axpy(l.outSize, 1 - ls, l.b.ptr, s.biasDrive.ptr);
+      }
+    }
+  }
+
+  /** cur = s_in · Wᵀ, event-driven when the input is sparse enough (same sums either way: f32_event_nn). */
+  private propagate(i: number, l: Layer, s: SpikeLayer, rows: number, inS: Tensor, inCount: number): void {
+    const k = this.k;
+    if (inCount === 0) {
+      k.f32_fill(rows * l.outSize, 0, s.cur.ptr);
+      this.eventSteps[i]! += 1;
+    } else if (inCount < this.eventDensity * rows * l.inSize) {
+      k.f32_event_nn(rows, l.outSize, l.inSize, inS.ptr, s.WT.ptr, s.tmp.ptr, s.cur.ptr);
+      this.eventSteps[i]! += 1;
+    } else {
+      k.f32_gemm_nt(rows, l.outSize, l.inSize, 1, 0, inS.ptr, l.W.ptr, s.cur.ptr);
+      this.denseSteps[i]! += 1;
+    }
+  }
+
+  dispose(): void {
+    this.enc.dispose();
+  }
+}
+
+export interface SpikingNetworkOptions extends NetworkOptions {
+  spiking?: SpikingOptions;
+}
+
+/** A Network whose forward(rows) runs one spiking presentation window (SpikingSim). */
+export class SpikingNetwork extends Network {
+  readonly sim: SpikingSim;
+
+  constructor(lib: Backend, o: SpikingNetworkOptions) {
+    super(lib, o);
+    try {
+      this.sim = new SpikingSim(this, this.ws, o.spiking);
+    } catch (e) {
+      super.dispose();
+      throw e;
+    }
+  }
+
+  override forward(rows = this.batch): void {
+    this.sim.run(rows);
+  }
+
+  override dispose(): void {
+    this.sim.dispose();
+    super.dispose();
+  }
+}
+
+/** The simulator of a SpikingNetwork, or a new one over a rate Network's layers (buffers in net.ws). */
+export function simOf(net: Network, o: SpikingOptions = {}): SpikingSim {
+  return net instanceof SpikingNetwork ? net.sim : new SpikingSim(net, net.ws, o);
+}

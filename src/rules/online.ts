@@ -1,0 +1,35 @@
+// Shared pieces of the online spiking rules (superspike, erbp): the per-step output error and the
+// accumulation of weight gradients inside the time loop.
+//   e(t) = softmax(m(t)) − y      m(t): the output readout's membrane at step t (error neurons, graded)
+//   dW_l += mod_l(t)ᵀ · x_{l−1}(t) / (rows·T),  db_l += Σ_rows mod_l(t) / (rows·T)
+// mod_l is the rule's modulated teaching signal (error × feedback × postsynaptic factor) and x the
+// presynaptic factor (a PSP trace for SuperSpike, the spike itself for eRBP).
+import type { Network } from '../net/network.js';
+import type { SpikingSim } from '../net/spiking.js';
+import type { Tensor } from '../tensor.js';
+
+/** e(t) into `e` for the first rows rows (probs: scratch). Requires the membrane readout. */
+export function stepError(net: Network, sim: SpikingSim, rows: number, probs: Tensor, e: Tensor): void {
+  const L = net.layers.length - 1;
+  net.k.f32_softmax_xent(rows, net.classes, sim.sl[L]!.spikes.ptr, net.target.ptr, probs.ptr, e.ptr);
+}
+
+/** dW += mod ᵀ·x·scale, db += Σ mod·scale. */
+export function accumulate(net: Network, l: number, rows: number, mod: Tensor, x: Tensor, scale: number): void {
+  const layer = net.layers[l]!, k = net.k;
+  k.f32_gemm_tn(layer.outSize, layer.inSize, rows, scale, 1, mod.ptr, x.ptr, layer.dW.ptr);
+  if (net.bias) k.f32_sum_rows(rows, layer.outSize, scale, 1, mod.ptr, layer.db.ptr);
+}
+
+/** Zeroes every layer's dW and db (start of a window). */
+export function zeroGrads(net: Network): void {
+  for (const l of net.layers) {
+    net.k.f32_fill(l.dW.size, 0, l.dW.ptr);
+    net.k.f32_fill(l.db.size, 0, l.db.ptr);
+  }
+}
+
+/** Throws unless the simulator decodes with the membrane readout (the per-step error needs it). */
+export function needMembrane(rule: string, sim: SpikingSim): void {
+  if (sim.readout !== 'membrane') throw new Error(`${rule}: needs the 'membrane' readout (per-step error), got '${sim.readout}'`);
+}

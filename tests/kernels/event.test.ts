@@ -1,0 +1,65 @@
+// f32_event_nn (event-driven propagation) and f32_transpose: exact equality with the dense GEMM and
+// with the reference twin on random sparse spike patterns, both builds.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { BUILDS, backend } from '../helpers/setup.js';
+import { close, throwsClearly } from '../helpers/close.js';
+import { mulberry32, seeded } from '../helpers/fill.js';
+import * as ref from '../reference/spiking.js';
+
+function spikes(m: number, k: number, density: number, seed: number, graded = false): Float32Array {
+  const r = mulberry32(seed), s = new Float32Array(m * k);
+  for (let i = 0; i < s.length; i++) if (r() < density) s[i] = graded ? Math.fround(0.25 + 2 * r()) : 1;
+  return s;
+}
+
+for (const build of BUILDS) {
+  test(`[${build}] event-driven propagation equals dense GEMM exactly (same sums) on random sparse spikes`, async () => {
+    const lib = await backend(build);
+    // k straddles the GEMM's K block (256): 1 block, exactly 1, 1 + 1 element, 3 + a ragged block (784).
+    const shapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 8, 255], [5, 9, 256], [17, 33, 257], [7, 100, 784], [2, 13, 600]];
+    for (const [m, n, k] of shapes) {
+      for (const density of [0, 0.01, 0.05, 0.2, 0.5, 1]) {
+        for (const graded of [false, true]) {
+          const seed = m * 1000 + n * 10 + k + Math.round(density * 100) + (graded ? 7 : 0);
+          const S = lib.tensor([m, k], spikes(m, k, density, seed, graded));
+          const W = lib.tensor([n, k], seeded(n * k, seed + 1, -1, 1)); // [out, in]
+          const WT = lib.tensor([k, n]);
+          lib.transpose(WT, W);
+          const ev = lib.tensor([m, n]), dense = lib.tensor([m, n]), denseNN = lib.tensor([m, n]), tmp = lib.tensor([n]);
+          ev.data.fill(NaN); // write-only output: garbage on entry must not leak
+          const events = lib.eventMatmul(ev, S, WT, tmp);
+          lib.gemm(dense, S, W, { transB: true });
+          lib.gemm(denseNN, S, WT);
+          const what = `${m}x${n}x${k} density ${density}${graded ? ' graded' : ''}`;
+          assert.is(events, S.toArray().filter((x) => x !== 0).length, `${what}: events`);
+          close(ev.data, dense.data, { ulps: 0 }, `${what}: event vs gemm_nt`);
+          close(ev.data, denseNN.data, { ulps: 0 }, `${what}: event vs gemm_nn`);
+          close(ev.data, ref.eventNN(m, n, k, S.toArray(), WT.toArray()), { ulps: 0 }, `${what}: event vs reference`);
+          for (const t of [S, W, WT, ev, dense, denseNN, tmp]) t.dispose();
+        }
+      }
+    }
+  });
+
+  test(`[${build}] f32_transpose matches the reference`, async () => {
+    const lib = await backend(build);
+    for (const [m, n] of [[1, 1], [1, 9], [9, 1], [17, 33], [40, 16]] as const) {
+      const a = lib.tensor([m, n], seeded(m * n, m + n)), out = lib.tensor([n, m]);
+      lib.transpose(out, a);
+      close(out.data, ref.transpose(m, n, a.toArray()), { ulps: 0 });
+      a.dispose(); out.dispose();
+    }
+  });
+}
+
+test('eventMatmul / transpose: wrong shapes and aliasing give clear errors', async () => {
+  const lib = await backend();
+  const s = lib.tensor([2, 3]), wt = lib.tensor([3, 4]), out = lib.tensor([2, 4]), tmp = lib.tensor([4]);
+  throwsClearly(() => lib.eventMatmul(out, s, lib.tensor([2, 4]), tmp), /eventMatmul/, /wt is \[2, 4\], expected \[3, \*\]/);
+  throwsClearly(() => lib.eventMatmul(lib.tensor([2, 5]), s, wt, tmp), /eventMatmul/, /out is \[2, 5\], expected \[2, 4\]/);
+  throwsClearly(() => lib.eventMatmul(out, s, wt, lib.tensor([3])), /eventMatmul/, /tmp/);
+  throwsClearly(() => lib.transpose(lib.tensor([3, 3]), s), /transpose: out is \[3, 3\], expected \[3, 2\]/);
+});
+
+test.run();

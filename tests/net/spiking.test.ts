@@ -1,0 +1,77 @@
+// SpikingNetwork / SpikingSim (src/net/spiking.ts): explicit state reset, event-driven and dense
+// propagation give the same network bit for bit, rules written for Network run on it, no allocation.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { backend } from '../helpers/setup.js';
+import { blobs } from '../helpers/synthetic.js';
+import { SpikingNetwork, type SpikingOptions } from '../../src/net/spiking.js';
+import { Trainer } from '../../src/train/trainer.js';
+import { mulberry32 } from '../helpers/fill.js';
+
+async function net(spiking: SpikingOptions, sizes = [20, 24, 16, 4], batch = 8) {
+  const lib = await backend();
+  const n = new SpikingNetwork(lib, { sizes, batch, seed: 3, spiking: { steps: 20, maxRate: 200, ...spiking } });
+  const r = mulberry32(9);
+  n.input.set(Array.from({ length: n.input.size }, () => r()));
+  return { lib, n };
+}
+
+const snapshot = (n: SpikingNetwork) => n.layers.map((l) => [Array.from(l.post.data), Array.from(l.deriv.data), Array.from(l.a.data)]);
+
+test('state is reset between windows: the same input twice gives the same window (deterministic codes)', async () => {
+  for (const encoder of ['rate', 'latency'] as const) {
+    const { n } = await net({ encoder, vInit: 'zero' }); // random initial membranes would draw new values each window
+    n.forward();
+    const a = snapshot(n);
+    n.forward();
+    assert.equal(snapshot(n), a, `${encoder}: second window equals the first`);
+    assert.ok(n.sim.spikeCount[0]! > 0, 'the hidden layer fired');
+    n.dispose();
+  }
+});
+
+test('event-driven and dense propagation give bit-identical networks', async () => {
+  for (const encoder of ['poisson', 'rate'] as const) {
+    const ev = await net({ encoder, eventDensity: 1 }), de = await net({ encoder, eventDensity: 0 });
+    for (let w = 0; w < 3; w++) { ev.n.forward(); de.n.forward(); }
+    assert.ok(ev.n.sim.denseSteps.every((x) => x === 0) && de.n.sim.eventSteps.every((x, i) => x === 0 || de.n.sim.spikeCount[i]! >= 0));
+    assert.ok(ev.n.sim.eventSteps[0]! > 0 && de.n.sim.denseSteps[0]! > 0, 'each path ran');
+    assert.equal(snapshot(ev.n), snapshot(de.n), `${encoder}: same post, deriv and a in every layer`);
+    ev.n.dispose(); de.n.dispose();
+  }
+});
+
+test('readouts: membrane output is linear (deriv 1); count readout spikes; rates are reported per layer', async () => {
+  const m = await net({});
+  m.n.forward();
+  assert.ok(Array.from(m.n.output.deriv.data).every((x) => x === 1));
+  const rates = m.n.sim.meanRates();
+  assert.ok(rates[0]! > 0 && Number.isNaN(rates[2]!), `rates ${rates}`);
+  m.n.dispose();
+  const c = await net({ readout: 'count' });
+  c.n.forward();
+  assert.ok(Number.isFinite(c.n.sim.meanRates()[2]!));
+  c.n.dispose();
+});
+
+test("rules written for Network run unchanged: bp's chain lowers the loss on a spiking net; no allocation per step", async () => {
+  const lib = await backend();
+  const train = blobs(lib, 240, 1);
+  const n = new SpikingNetwork(lib, { sizes: [20, 24, 4], batch: 24, seed: 5, spiking: { steps: 20, maxRate: 200, neuronParams: { tauMem: 5e-3, tauSyn: 1e-3, refractory: 1e-3 } } });
+  const tr = new Trainer(lib, n, 'bp', { lr: 0.05, epochs: 4 });
+  const r = tr.fit(train, { epochs: 4 });
+  assert.ok(r.history[3]!.trainLoss < r.history[0]!.trainLoss, `${r.history[0]!.trainLoss} → ${r.history[3]!.trainLoss}`);
+  const live = lib.heap.live;
+  for (let i = 0; i < 5; i++) tr.step();
+  assert.is(lib.heap.live, live);
+  n.dispose(); train.dispose();
+});
+
+test('spiking options: clear errors', async () => {
+  const lib = await backend();
+  assert.throws(() => new SpikingNetwork(lib, { sizes: [2, 2], batch: 1, seed: 1, spiking: { steps: 0 } }), /spiking: steps must be a positive integer/);
+  assert.throws(() => new SpikingNetwork(lib, { sizes: [2, 2], batch: 1, seed: 1, spiking: { encoder: 'morse' as 'rate' } }), /unknown encoder 'morse'/);
+  assert.throws(() => new SpikingNetwork(lib, { sizes: [2, 2], batch: 1, seed: 1, spiking: { neuron: 'hh' } }), /unknown neuron 'hh'/);
+});
+
+test.run();

@@ -1,0 +1,56 @@
+// The spiking rules' own checks: superspike / erbp lower the loss on a small seeded spiking task and are
+// deterministic under a seed; superspike's symmetric variant runs; nef's spiking network tracks its rate
+// network (same weights); the CLI refuses --spiking for a rule without a spiking form.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { backend } from '../helpers/setup.js';
+import { blobs } from '../helpers/synthetic.js';
+import { Network } from '../../src/net/network.js';
+import { SpikingNetwork } from '../../src/net/spiking.js';
+import { Trainer, evaluateNetwork } from '../../src/train/trainer.js';
+import { rules } from '../../src/rules/index.js';
+import { train as trainCli } from '../../src/cli/train.js';
+
+for (const [id, params] of [['superspike', {}], ['superspike', { feedback: 'symmetric' }], ['erbp', {}]] as const) {
+  test(`${id} ${JSON.stringify(params)}: the loss falls on a seeded spiking task; same seed, same weights`, async () => {
+    const lib = await backend();
+    const train = blobs(lib, 600, 1);
+    const run = () => {
+      const net = new SpikingNetwork(lib, { sizes: [20, 24, 24, 4], batch: 30, seed: 5, spiking: { ...rules[id]!.spikingDefaults, only: undefined, steps: 15 } as never });
+      const tr = new Trainer(lib, net, id, { lr: 0.01, epochs: 6, ruleParams: params });
+      const r = tr.fit(train, { epochs: 6 });
+      const w = net.layers.map((l) => Array.from(l.W.data));
+      net.dispose();
+      return { r, w };
+    };
+    const a = run(), b = run();
+    assert.ok(a.r.history[5]!.trainLoss < 0.8 * a.r.history[0]!.trainLoss, `loss ${a.r.history[0]!.trainLoss} → ${a.r.history[5]!.trainLoss}`);
+    assert.equal(a.w, b.w, 'bit-identical weights');
+    train.dispose();
+  });
+}
+
+test('nef: the spiking LIF network with the soft-LIF weights classifies close to the rate network', async () => {
+  const lib = await backend();
+  const train = blobs(lib, 600, 1), testSet = blobs(lib, 200, 2);
+  const net = new Network(lib, { sizes: [20, 32, 32, 4], batch: 30, seed: 5 });
+  const tr = new Trainer(lib, net, 'nef', { epochs: 6 });
+  tr.fit(train, { epochs: 6 });
+  const spiking = tr.evaluate(testSet).accuracy;
+  const ctx = tr.ctx;
+  const rate = evaluateNetwork(lib, net, testSet, undefined, (rows) => { ctx.rows = rows; rules.nef!.evaluations!.rate!(ctx, tr.state, tr.ruleParams); }).accuracy;
+  assert.ok(rate > 0.9, `rate accuracy ${rate}`);
+  assert.ok(spiking > rate - 0.1, `spiking ${spiking} vs rate ${rate}`);
+  net.dispose(); train.dispose(); testSet.dispose();
+});
+
+test('cli: --spiking with a rule that has no spiking form is a clear error', async () => {
+  let err: unknown;
+  try { await trainCli(['--rule', 'bp', '--spiking']); } catch (e) { err = e; }
+  assert.ok(err instanceof Error && /rule 'bp' has no spiking form/.test(err.message), String(err));
+  err = undefined;
+  try { await trainCli(['--rule', 'bp', '--steps', '10']); } catch (e) { err = e; }
+  assert.ok(err instanceof Error && /--steps needs --spiking/.test(err.message), String(err));
+});
+
+test.run();
