@@ -1,8 +1,10 @@
 // THE rule registry: one line per rule. Tests and the CLI iterate it.
 import type { AnyRule } from './types.js';
 import { bp } from './bp.js';
+import { qagrel } from './qagrel.js';
+import { agrel } from './agrel.js';
 
-export const rules: Record<string, AnyRule> = { bp };
+export const rules: Record<string, AnyRule> = { bp, qagrel, agrel };
 
 /** The rule registered under `id`, or a clear error listing the registered ids. */
 export function getRule(id: string): AnyRule {
