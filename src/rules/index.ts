@@ -3,8 +3,9 @@ import type { AnyRule } from './types.js';
 import { bp } from './bp.js';
 import { qagrel } from './qagrel.js';
 import { agrel } from './agrel.js';
+import { twosite } from './twosite.js';
 
-export const rules: Record<string, AnyRule> = { bp, qagrel, agrel };
+export const rules: Record<string, AnyRule> = { bp, qagrel, agrel, twosite };
 
 /** The rule registered under `id`, or a clear error listing the registered ids. */
 export function getRule(id: string): AnyRule {
