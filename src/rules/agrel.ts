@@ -44,7 +44,7 @@ export const agrel = defineRule<AgrelParams, AttentionState>({
   spiking: false,
   defaults: { temperature: 1, epsilon: 0, maxGain: 0, feedback: 'own', learnFeedback: true },
   // One hidden layer of sigmoid units as in the paper.
-  train: { optimizer: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 1e-4, schedule: 'cosine', activation: 'sigmoid', init: 'xavier', epochs: 30, batch: 100, hidden: [500] },
+  train: { optimizer: 'sgd', lr: 0.03, momentum: 0.9, weightDecay: 1e-4, schedule: 'cosine', activation: 'sigmoid', init: 'xavier', epochs: 30, batch: 100, hidden: [500] },
   init(net, p, _ws, rng) {
     checkAttentionParams('agrel', p);
     if (!(p.temperature > 0) || !Number.isFinite(p.temperature)) throw new Error(`agrel: parameter temperature must be a positive number, got ${p.temperature}`);

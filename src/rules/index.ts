@@ -4,8 +4,9 @@ import { bp } from './bp.js';
 import { qagrel } from './qagrel.js';
 import { agrel } from './agrel.js';
 import { twosite } from './twosite.js';
+import { dendrites } from './dendrites.js';
 
-export const rules: Record<string, AnyRule> = { bp, qagrel, agrel, twosite };
+export const rules: Record<string, AnyRule> = { bp, qagrel, agrel, twosite, dendrites };
 
 /** The rule registered under `id`, or a clear error listing the registered ids. */
 export function getRule(id: string): AnyRule {
