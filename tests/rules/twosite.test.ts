@@ -88,7 +88,7 @@ test('twosite: a 2-4-2 sigmoid network learns XOR (5 seeds)', async () => {
   const ds = Dataset.fromArrays(lib, 'xor', x, y, 2, 2);
   for (let seed = 1; seed <= 5; seed++) {
     const net = new Network(lib, { sizes: [2, 4, 2], activation: 'sigmoid', init: 'xavier', batch: 4, seed });
-    const tr = new Trainer(lib, net, twosite, { lr: 0.5, momentum: 0.9, weightDecay: 0, schedule: 'constant', epochs: 1500, seed });
+    const tr = new Trainer(lib, net, twosite, { optimizer: 'sgd', lr: 0.5, momentum: 0.9, weightDecay: 0, schedule: 'constant', epochs: 1500, seed });
     tr.fit(ds, { epochs: 1500 });
     const acc = tr.evaluate(ds).accuracy;
     assert.is(acc, 1, `seed ${seed}: XOR accuracy ${acc}`);
