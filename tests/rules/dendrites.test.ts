@@ -17,7 +17,7 @@ test('dendrites: plateau potentials and updates on a hand-worked example (rate v
   // 2 inputs → 1 hidden neuron → 2 output neurons; label = class 0.
   const lib = await backend();
   const net = new Network(lib, { sizes: [2, 1, 2], activation: 'sigmoid', batch: 1, seed: 1 });
-  const p = { ...dendrites.defaults, sparse: false };
+  const p = { ...dendrites.defaults, sparse: false, etaHidden: 1 }; // the paper's equations, one η
   const s = dendrites.init(net, p, net.ws, new Rng(1));
   net.layers[0]!.W.set([2, -1]); net.layers[0]!.b.set([0.5]);
   net.layers[1]!.W.set([3, -2]); net.layers[1]!.b.set([0.1, -0.1]);
