@@ -43,8 +43,10 @@ export const agrel = defineRule<AgrelParams, AttentionState>({
   partly: ['weightTransport', 'linearFeedback'],
   spiking: false,
   defaults: { temperature: 1, epsilon: 0, maxGain: 0, feedback: 'own', learnFeedback: true },
-  // One hidden layer of sigmoid units as in the paper.
-  train: { optimizer: 'sgd', lr: 0.03, momentum: 0.9, weightDecay: 1e-4, schedule: 'cosine', activation: 'sigmoid', init: 'xavier', epochs: 30, batch: 100, hidden: [500] },
+  // One hidden layer of sigmoid units as in the paper. lr 0.01: the gain (1 − π)/π of a rare rewarded
+  // choice is unbounded, and at 0.03 one such batch saturated the hidden layer on full MNIST (chance
+  // accuracy from epoch 1); capping the gain biases the update and collapsed too.
+  train: { optimizer: 'sgd', lr: 0.01, momentum: 0.9, weightDecay: 1e-4, schedule: 'cosine', activation: 'sigmoid', init: 'xavier', epochs: 30, batch: 100, hidden: [500] },
   init(net, p, _ws, rng) {
     checkAttentionParams('agrel', p);
     if (!(p.temperature > 0) || !Number.isFinite(p.temperature)) throw new Error(`agrel: parameter temperature must be a positive number, got ${p.temperature}`);
