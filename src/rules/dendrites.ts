@@ -299,7 +299,7 @@ function ratePass(ctx: StepContext, s: DendritesState, train: boolean): void {
 /** Spiking version: one presentation (forward + target phases when training, one test phase otherwise). */
 function spikingPresentation(ctx: StepContext, s: DendritesState, p: DendritesParams, train: boolean): void {
   const { net, rows, rng } = ctx;
-  const k = net.k, L = net.layers.length, C = net.classes;
+  const k = net.k, C = net.classes;
   if (train && s.symmetric) symmetricFeedback(net, s);
   // Start from rest.
   for (const t of s.soma) k.f32_fill(rows * t.cols, 0, t.ptr);
@@ -315,7 +315,6 @@ function spikingPresentation(ctx: StepContext, s: DendritesState, p: DendritesPa
     runPhase(net, s, rows, p.testTime, p.testWindow, false, false);
   }
   k.f32_copy(rows * C, s.Ubar.ptr, net.output.post.ptr);
-  void L;
 }
 
 /** Simulates `steps` ms; the last `window` ms are averaged (forward phase: C̄, Ū, p̄, Ā^f; target: φ̄^t, Ā^t). */
