@@ -11,6 +11,10 @@ import { kickback } from './kickback.js';
 import { superspike } from './superspike.js';
 import { erbp } from './erbp.js';
 import { nef } from './nef.js';
+import { dendrites } from './dendrites.js';
+import { twosite } from './twosite.js';
+import { agrel } from './agrel.js';
+import { qagrel } from './qagrel.js';
 
 export const rules: Record<string, AnyRule> = {
   bp,
@@ -24,6 +28,10 @@ export const rules: Record<string, AnyRule> = {
   superspike,
   erbp,
   nef,
+  dendrites,
+  twosite,
+  agrel,
+  qagrel,
 };
 
 /** The rule registered under `id`, or a clear error listing the registered ids. */

@@ -1,0 +1,76 @@
+/** AGREL: attention-gated reinforcement learning of internal representations.
+ *  Roelfsema & van Ooyen 2005, Neural Computation 17:2176. Facts from ../shared/reference/rules-part2.md
+ *  §4.1 (equations there are marked unverified against the paper's text; this is our reading).
+ *
+ *  Per example: output units Z = W_L h_{L−1} + b compete; the winner s is drawn by Boltzmann selection,
+ *  π = softmax(Z) (mixed with uniform exploration ε/C when ε > 0). The winner's selection probability is
+ *  its reward expectation, E[r] = π_s. The environment pays r = 1 for the correct class, else 0 (the
+ *  only use of the label). RPE δ = r − π_s; the neuromodulator is AGREL's expansive function
+ *  f(δ) = δ / (1 − δ) on rewarded trials (= (1 − π_s)/π_s) and f = −1 on unrewarded trials.
+ *  Attention tags from the winner only: c_L = e_s, c_l = (c_{l+1} · F_{l+1}) ⊙ f'(a_l) (sigmoid hidden
+ *  units: f' = y(1 − y)). ΔW_l = β f(δ) c_l h_{l−1}ᵀ; in loss-gradient form δ_l = −f(δ) c_l.
+ *  With ε = 0 and F = W the expected update over the Boltzmann draw is exactly backprop of the softmax
+ *  cross-entropy: Σ_s π_s f_s e_s = (1 − π_t) e_t − Σ_{s≠t} π_s e_s = −(π − y) (tests/rules/agrel.test.ts).
+ *  Defined in the paper for one hidden layer; the same tags extend to any depth.
+ *  Feedback F: own weights by default (learned with ΔB = ΔW), `feedback=transpose` uses W.
+ *
+ *  Objections:
+ *  - target: removed: a scalar reward for the selected action only.
+ *  - weightTransport: partly: own feedback synapses that learn with the same rule ('transpose' does not).
+ *  - linearFeedback: partly: only the winner feeds back; tags are linear and signed below it.
+ *  - derivativeTransport, timing, spiking: not removed (own f' gates tags; a feedback sweep follows the
+ *    choice; rate units). */
+import { defineRule } from './types.js';
+import { attentionTeach, checkAttentionParams, environmentReward, initAttention, softmaxRow, sample, type AttentionState } from './attention.js';
+import { localGrads } from './common.js';
+
+export interface AgrelParams {
+  /** Boltzmann temperature of the competition between output units. */
+  temperature: number;
+  /** Uniform exploration mixed into the Boltzmann probabilities (AGREL's own selection explores; 0). */
+  epsilon: number;
+  /** Cap on the expansive gain (1 − π)/π of rare rewarded choices (0 = no cap). */
+  maxGain: number;
+  feedback: string;
+  learnFeedback: boolean;
+}
+
+export const agrel = defineRule<AgrelParams, AttentionState>({
+  id: 'agrel',
+  title: 'AGREL (attention-gated reinforcement learning)',
+  cite: 'Roelfsema & van Ooyen 2005, Neural Comput. 17:2176',
+  removes: ['target'],
+  partly: ['weightTransport', 'linearFeedback'],
+  spiking: false,
+  defaults: { temperature: 1, epsilon: 0, maxGain: 0, feedback: 'own', learnFeedback: true },
+  // One hidden layer of sigmoid units as in the paper. lr 0.01: the gain (1 − π)/π of a rare rewarded
+  // choice is unbounded, and at 0.03 one such batch saturated the hidden layer on full MNIST (chance
+  // accuracy from epoch 1); capping the gain biases the update and collapsed too.
+  train: { optimizer: 'sgd', lr: 0.01, momentum: 0.9, weightDecay: 1e-4, schedule: 'cosine', activation: 'sigmoid', init: 'xavier', epochs: 30, batch: 100, hidden: [500] },
+  init(net, p, _ws, rng) {
+    checkAttentionParams('agrel', p);
+    if (!(p.temperature > 0) || !Number.isFinite(p.temperature)) throw new Error(`agrel: parameter temperature must be a positive number, got ${p.temperature}`);
+    if (!(p.epsilon >= 0 && p.epsilon <= 1)) throw new Error(`agrel: parameter epsilon must be in [0, 1], got ${p.epsilon}`);
+    if (!(p.maxGain >= 0)) throw new Error(`agrel: parameter maxGain must be >= 0, got ${p.maxGain}`);
+    return initAttention(net, p, rng);
+  },
+  params: (s) => s.params,
+  teach(ctx, s, p) {
+    const { net, rows, rng } = ctx;
+    const C = net.classes, z = net.output.post.data, pr = s.probs;
+    for (let r = 0; r < rows; r++) {
+      softmaxRow(z, r * C, C, p.temperature, pr);
+      if (p.epsilon > 0) for (let i = 0; i < C; i++) pr[i] = (1 - p.epsilon) * pr[i]! + p.epsilon / C;
+      const a = sample(rng, pr, C);
+      const reward = environmentReward(net, r, a);
+      const delta = reward - pr[a]!; // RPE against the winner's reward expectation
+      let gain = reward > 0 ? delta / (1 - delta) : -1; // AGREL's expansive f(δ)
+      if (p.maxGain > 0 && gain > p.maxGain) gain = p.maxGain;
+      s.action[r] = a;
+      s.reward[r] = reward;
+      s.mod[r] = gain;
+    }
+    attentionTeach(ctx, s);
+  },
+  update: (ctx) => localGrads(ctx),
+});
