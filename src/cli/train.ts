@@ -7,6 +7,7 @@ import { load } from '../index.js';
 import { getRule, rules } from '../rules/index.js';
 import { Network } from '../net/network.js';
 import { Trainer, type EpochRecord } from '../train/trainer.js';
+import type { AlignmentRecord } from '../metrics/alignment.js';
 import { OPTIMIZERS } from '../train/optimizers.js';
 import { SCHEDULES } from '../train/schedules.js';
 import { INIT_SCHEMES } from '../net/init.js';
@@ -37,8 +38,17 @@ export const TRAIN_HELP = `bioprop train — train a network with a learning rul
   --data-dir DIR       folder holding the dataset's IDX files
   --save FILE          write the trained network (atomic)
   --out FILE           write a JSON record of the run
+  --align-every N      measure each layer's alignment to backprop every N batches (angles in the epoch
+                       summary and the --out history; default off)
   --quiet              only the final summary
 `;
+
+/** The epoch line's alignment part: per layer (input side first) the update angle, weight angle, |lr·dW|/|W|. */
+function alignSummary(a: AlignmentRecord[]): string {
+  const deg = (x: number | null) => (x === null ? '-' : x.toFixed(0));
+  return `  angle(dW,bp) ${a.map((r) => deg(r.updateAngleDeg)).join('/')}°  angle(B,W) ${a.map((r) => deg(r.weightAngleDeg)).join('/')}°` +
+    `  |dW|/|W| ${a.map((r) => (r.normRatio === null ? '-' : r.normRatio.toExponential(1))).join('/')}`;
+}
 
 function parseParam(list: string[] | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -57,7 +67,7 @@ export async function train(argv: string[]): Promise<void> {
     epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' },
     momentum: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' }, init: { type: 'string' },
     param: { type: 'string', multiple: true }, seed: { type: 'string' }, validation: { type: 'string' }, limit: { type: 'string' },
-    'data-dir': { type: 'string' }, save: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    'data-dir': { type: 'string' }, 'align-every': { type: 'string' }, save: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   } }));
   if (f.help) {
     process.stdout.write(TRAIN_HELP);
@@ -84,6 +94,7 @@ export async function train(argv: string[]): Promise<void> {
   const seed = int('seed', f.seed, -(2 ** 31), 2 ** 31 - 1) ?? 1;
   const validation = int('validation', f.validation, 1);
   const limit = int('limit', f.limit, 1);
+  const alignEvery = int('align-every', f['align-every'], 1) ?? 0;
   const ruleParams = parseParam(f.param);
   for (const key of Object.keys(ruleParams)) {
     if (!Object.hasOwn(rule.defaults, key)) throw new UsageError(`rule '${rule.id}' has no parameter '${key}' (it has: ${Object.keys(rule.defaults).join(', ') || 'none'})`);
@@ -97,7 +108,7 @@ export async function train(argv: string[]): Promise<void> {
   const evalName = data.validation ? 'validation' : 'test';
   const sizes = [data.train.features, ...hidden, data.train.classes];
   const net = new Network(lib, { sizes, activation, init, batch, seed });
-  const trainer = new Trainer(lib, net, rule, { ruleParams, optimizer, lr, momentum, weightDecay, schedule: scheduleName, epochs, seed });
+  const trainer = new Trainer(lib, net, rule, { ruleParams, optimizer, lr, momentum, weightDecay, schedule: scheduleName, epochs, seed, alignEvery });
   log(`bioprop ${VERSION}: ${rule.id} (${rule.title}) on ${dataset}, ${sizes.join('-')} ${activation}, ${optimizer} lr ${lr}` +
       `${optimizer === 'sgd' && momentum ? ` momentum ${momentum}` : ''}, ${scheduleName} schedule, batch ${batch}, ${epochs} epochs, seed ${seed}`);
   log(`data: ${data.train.size} train, ${evalSet.size} ${evalName}`);
@@ -117,7 +128,7 @@ export async function train(argv: string[]): Promise<void> {
       onEpoch: (r: EpochRecord) => {
         progress.clear();
         log(`epoch ${String(r.epoch).padStart(String(epochs).length)}/${epochs}  loss ${r.trainLoss.toFixed(4)}  train ${(100 * r.trainAccuracy).toFixed(2)}%  ` +
-            `${evalName} ${(100 * r.testAccuracy).toFixed(2)}%  lr ${r.lr.toPrecision(3)}  ${r.seconds.toFixed(1)} s`);
+            `${evalName} ${(100 * r.testAccuracy).toFixed(2)}%  lr ${r.lr.toPrecision(3)}  ${r.seconds.toFixed(1)} s` + (r.alignment ? alignSummary(r.alignment) : ''));
       },
     });
   } finally {
@@ -130,7 +141,7 @@ export async function train(argv: string[]): Promise<void> {
     optimizer, momentum, weightDecay, schedule: scheduleName, init, ruleParams: trainer.ruleParams,
     evaluatedOn: evalName, testAccuracy: last?.testAccuracy ?? null, trainAccuracy: last?.trainAccuracy ?? null,
     seconds: result.seconds, cancelled: result.cancelled,
-    history: result.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, trainAccuracy: h.trainAccuracy, testAccuracy: h.testAccuracy, testLoss: h.testLoss, lr: h.lr, seconds: h.seconds })),
+    history: result.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, trainAccuracy: h.trainAccuracy, testAccuracy: h.testAccuracy, testLoss: h.testLoss, lr: h.lr, seconds: h.seconds, ...(h.alignment ? { alignment: h.alignment } : {}) })),
     version: VERSION, node: process.version,
   };
   process.stdout.write(`${result.cancelled ? 'cancelled after' : 'done:'} ${result.history.length} epochs in ${result.seconds.toFixed(1)} s, ` +
