@@ -22,7 +22,7 @@ import { localGrads, outputDelta } from './common.js';
 export interface SynthgradParams {
   /** cDNI: the module also sees the one-hot label (ĝ += y·Uᵀ). */
   conditioned: boolean;
-  /** κ: the modules' gradients are scaled by κ (with SGD, their learning rate is κ·lr). */
+  /** κ: the modules' gradients are scaled by κ (with SGD their learning rate is κ·lr; Adam is invariant to it). */
   sgScale: number;
 }
 
@@ -73,8 +73,10 @@ export const synthgrad = defineRule<SynthgradParams, SynthgradState>({
   cite: 'Jaderberg et al. 2016, arXiv:1608.05343 (ICML 2017)',
   removes: ['timing'],
   spiking: false,
-  defaults: { conditioned: true, sgScale: 0.01 },
-  train: { optimizer: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
+  defaults: { conditioned: true, sgScale: 1 },
+  // Adam: the modules regress on ReLU activations whose scale varies by layer and over training, where
+  // SGD at the network's rate diverges or crawls; Adam's per-parameter steps train both at lr 1e-3.
+  train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init(net, p, ws) {
     if (typeof p.conditioned !== 'boolean') throw new Error(`synthgrad: parameter conditioned must be true or false, got ${JSON.stringify(p.conditioned)}`);
     if (typeof p.sgScale !== 'number' || !Number.isFinite(p.sgScale) || p.sgScale < 0) {

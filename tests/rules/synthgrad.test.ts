@@ -6,7 +6,6 @@ import * as assert from 'uvu/assert';
 import { backend } from '../helpers/setup.js';
 import { close } from '../helpers/close.js';
 import { loadBatch } from '../helpers/batch.js';
-import { blobs } from '../helpers/synthetic.js';
 import { Network } from '../../src/net/network.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { localGrads } from '../../src/rules/common.js';
@@ -66,22 +65,33 @@ test('synthgrad starts from zero synthetic gradients: the first step moves only 
   net.dispose();
 });
 
-test('trained synthgrad modules predict their targets: residual ‖ĝ − g‖/‖g‖ falls well below its initial 1', async () => {
+test('trained synthgrad modules predict their targets: residual ‖ĝ − g‖/‖g‖ falls from 1 (zero init)', async () => {
   const lib = await backend();
-  const train = blobs(lib, 600, 1);
   const net = new Network(lib, { sizes: [20, 24, 24, 4], batch: 30, seed: 5 });
-  const tr = new Trainer(lib, net, 'synthgrad', { epochs: 6 });
-  tr.fit(train, { epochs: 6 });
-  const st = tr.state as SynthgradState, k = net.k;
-  loadBatch(net, 9, 30);
-  tr.step(); // after update, sg[l].target holds ĝ_l − g_l for this batch
-  // The residual r = ĝ − g and the prediction ĝ give ‖g‖ = ‖ĝ − r‖; recompute g from them.
-  const top = st.sg[st.sg.length - 1]!;
-  const g = Float32Array.from(top.g.data, (v, i) => v - top.target.data[i]!);
-  const rel = Math.sqrt(k.f32_sumsq(top.target.size, top.target.ptr)) / Math.hypot(...g);
-  assert.ok(rel < 0.8, `relative residual ${rel}`);
+  const tr = new Trainer(lib, net, 'synthgrad', { epochs: 1, schedule: 'constant' });
+  const st = tr.state as SynthgradState;
+  // After update, sg[l].target holds the residual r = ĝ − g; the target itself is g = ĝ − r.
+  const residual = (l: number) => {
+    const m = st.sg[l]!, r = m.target.data, g = m.g.data;
+    let rr = 0, gg = 0;
+    for (let i = 0; i < r.length; i++) { rr += r[i]! * r[i]!; gg += (g[i]! - r[i]!) ** 2; }
+    return Math.sqrt(rr / gg);
+  };
+  const pass = () => {
+    const res = [0, 0];
+    for (let b = 0; b < 10; b++) { loadBatch(net, b); tr.step(); res[0] += residual(0) / 10; res[1] += residual(1) / 10; }
+    return res;
+  };
+  const first = pass();
+  let last = first;
+  for (let e = 0; e < 30; e++) last = pass();
+  // Zero-initialised modules start at residual 1 (ĝ = 0) and fit their targets over a few hundred steps on
+  // this fixed set of ten batches (measured: 0.35 for the top module, trained on the true gradient,
+  // and 0.63 for the lower one, whose bootstrapped target moves as the upper module learns).
+  // (The lower module's target is itself 0 at first: it is bootstrapped from the upper module's ĝ = 0.)
+  assert.ok(first[1]! > 0.9, `first pass ${first}`);
+  assert.ok(last[1]! < 0.5 && last[0]! < 0.75, `last pass ${last}`);
   net.dispose();
-  train.dispose();
 });
 
 test('synthgrad: bad parameters are clear errors', async () => {
