@@ -36,7 +36,7 @@ export const dfa = defineRule<DfaParams, DfaState>({
   partly: ['derivativeTransport', 'timing'],
   spiking: false,
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },
-  train: { optimizer: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
+  train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init(net, p, ws, rng) {
     const dist = oneOfParam('dfa', 'feedback', p.feedback, FEEDBACK_DISTS);
     const C = net.classes;

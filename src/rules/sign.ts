@@ -51,7 +51,7 @@ export const sign = defineRule<SignParams, SignState>({
   partly: ['weightTransport'],
   spiking: false,
   defaults: { variant: 'usf', scale: 'auto', manhattan: false },
-  train: { optimizer: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
+  train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init(net, p, ws, rng) {
     const variant = oneOfParam('sign', 'variant', p.variant, SIGN_VARIANTS);
     if (typeof p.manhattan !== 'boolean') throw new Error(`sign: parameter manhattan must be true or false, got ${JSON.stringify(p.manhattan)}`);

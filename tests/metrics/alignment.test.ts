@@ -12,7 +12,7 @@ import { angleDeg, normRatio, tensorAngleDeg } from '../../src/metrics/alignment
 import type { FaState } from '../../src/rules/fa.js';
 import type { DfaState } from '../../src/rules/dfa.js';
 
-const opts = { optimizer: 'sgd' as const, lr: 0.05, momentum: 0.9, schedule: 'constant' as const, epochs: 1 };
+const opts = { optimizer: 'sgd' as const, lr: 0.05, momentum: 0.9, weightDecay: 0, schedule: 'constant' as const, epochs: 1 };
 
 /** float64 angle in degrees, the reference. */
 function angle64(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -10,7 +10,7 @@ import { Network } from '../../src/net/network.js';
 import { Trainer } from '../../src/train/trainer.js';
 import type { FaState } from '../../src/rules/fa.js';
 
-const opts = { optimizer: 'sgd' as const, lr: 0.05, momentum: 0.9, schedule: 'constant' as const, epochs: 1 };
+const opts = { optimizer: 'sgd' as const, lr: 0.05, momentum: 0.9, weightDecay: 0, schedule: 'constant' as const, epochs: 1 };
 
 for (const build of ['release', 'scalar'] as const) {
   test(`fa with B := W (re-copied every step) takes backprop's steps, bit for bit (${build})`, async () => {

@@ -11,7 +11,7 @@ import { Network } from '../../src/net/network.js';
 import { Trainer } from '../../src/train/trainer.js';
 import type { SignState } from '../../src/rules/sign.js';
 
-const opts = { optimizer: 'sgd' as const, lr: 0.05, momentum: 0, schedule: 'constant' as const, epochs: 1 };
+const opts = { optimizer: 'sgd' as const, lr: 0.05, momentum: 0, weightDecay: 0, schedule: 'constant' as const, epochs: 1 };
 const sizes = [13, 17, 9, 5];
 
 for (const build of ['release', 'scalar'] as const) {

@@ -11,7 +11,7 @@ import { Trainer } from '../../src/train/trainer.js';
 import { localGrads } from '../../src/rules/common.js';
 import { applySynthetic, type SynthgradState } from '../../src/rules/synthgrad.js';
 
-const opts = { optimizer: 'sgd' as const, lr: 0.05, momentum: 0, schedule: 'constant' as const, epochs: 1 };
+const opts = { optimizer: 'sgd' as const, lr: 0.05, momentum: 0, weightDecay: 0, schedule: 'constant' as const, epochs: 1 };
 const sizes = [13, 17, 9, 6, 5];
 
 for (const build of ['release', 'scalar'] as const) {
