@@ -7,7 +7,9 @@
 //   normRatio:      lr·‖dW_rule‖ / ‖W‖, the relative size of the step the rule asks for (before momentum)
 // Angles are between flattened tensors, in degrees. All scratch buffers (backprop δ and dW, the direct
 // products) are allocated once, at construction, in the network's workspace: measuring never writes to
-// the rule's own buffers (delta, dW, db, its state) and allocates nothing in WASM memory.
+// the rule's own buffers (delta, dW, db, its state) and allocates nothing in WASM memory. Backprop is taken
+// on the signals the rule's forward pass left (pre, deriv, error): for a rule with its own forward (a
+// settling loop, a spiking time loop) that is backprop through those signals, surrogate derivatives included.
 import type { Tensor } from '../tensor.js';
 import type { Network } from '../net/network.js';
 import type { AnyRule, StepContext } from '../rules/types.js';
