@@ -36,7 +36,9 @@ export const dfa = defineRule<DfaParams, DfaState>({
   partly: ['derivativeTransport', 'timing'],
   spiking: false,
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },
-  train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
+  // Adam and tanh: with ReLU the top hidden layer barely aligns (update angle ~84° after 17 epochs) and
+  // MNIST stops at 97.7 %; Nøkland also reports ReLU nets deeper than 2–3 layers train worse under DFA.
+  train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'tanh', init: 'xavier', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init(net, p, ws, rng) {
     const dist = oneOfParam('dfa', 'feedback', p.feedback, FEEDBACK_DISTS);
     const C = net.classes;
