@@ -24,6 +24,8 @@ export { INIT_SCHEMES, type InitScheme } from './net/init.js';
 export { rules, getRule } from './rules/index.js';
 export { defineRule, OBJECTIONS, type Rule, type AnyRule, type Objection, type Param, type StepContext, type TrainDefaults, type Phase } from './rules/types.js';
 export { chain, direct, localGrads, outputDelta } from './rules/common.js';
+export { Alignment, angleDeg, tensorAngleDeg, normRatio, type AlignmentRecord } from './metrics/alignment.js';
+export type { FeedbackPath } from './rules/types.js';
 export { Trainer, evaluateNetwork, DivergenceError, type TrainerOptions, type EpochRecord, type FitOptions, type FitResult, type BatchInfo } from './train/trainer.js';
 export { makeOptimizer, OPTIMIZERS, type Optimizer, type OptimizerName } from './train/optimizers.js';
 export { schedule, SCHEDULES, type ScheduleName } from './train/schedules.js';

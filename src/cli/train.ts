@@ -9,6 +9,7 @@ import { Network } from '../net/network.js';
 import { SpikingNetwork, type SpikingOptions } from '../net/spiking.js';
 import { ENCODERS, type EncoderName } from '../encode/index.js';
 import { Trainer, evaluateNetwork, type EpochRecord } from '../train/trainer.js';
+import type { AlignmentRecord } from '../metrics/alignment.js';
 import { OPTIMIZERS } from '../train/optimizers.js';
 import { SCHEDULES } from '../train/schedules.js';
 import { INIT_SCHEMES } from '../net/init.js';
@@ -46,8 +47,17 @@ export const TRAIN_HELP = `bioprop train — train a network with a learning rul
   --data-dir DIR       folder holding the dataset's IDX files
   --save FILE          write the trained network (atomic)
   --out FILE           write a JSON record of the run
+  --align-every N      measure each layer's alignment to backprop every N batches (angles in the epoch
+                       summary and the --out history; default off)
   --quiet              only the final summary
 `;
+
+/** The epoch line's alignment part: per layer (input side first) the update angle, weight angle, |lr·dW|/|W|. */
+function alignSummary(a: AlignmentRecord[]): string {
+  const deg = (x: number | null) => (x === null ? '-' : x.toFixed(0));
+  return `  angle(dW,bp) ${a.map((r) => deg(r.updateAngleDeg)).join('/')}°  angle(B,W) ${a.map((r) => deg(r.weightAngleDeg)).join('/')}°` +
+    `  |dW|/|W| ${a.map((r) => (r.normRatio === null ? '-' : r.normRatio.toExponential(1))).join('/')}`;
+}
 
 function parseParam(list: string[] | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -67,7 +77,7 @@ export async function train(argv: string[]): Promise<void> {
     momentum: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' }, init: { type: 'string' },
     param: { type: 'string', multiple: true }, seed: { type: 'string' }, validation: { type: 'string' }, limit: { type: 'string' }, 'test-limit': { type: 'string' },
     spiking: { type: 'boolean' }, steps: { type: 'string' }, dt: { type: 'string' }, encoder: { type: 'string' }, 'max-rate': { type: 'string' },
-    'data-dir': { type: 'string' }, save: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    'data-dir': { type: 'string' }, 'align-every': { type: 'string' }, save: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   } }));
   if (f.help) {
     process.stdout.write(TRAIN_HELP);
@@ -95,6 +105,7 @@ export async function train(argv: string[]): Promise<void> {
   const validation = int('validation', f.validation, 1);
   const limit = int('limit', f.limit, 1);
   const testLimit = int('test-limit', f['test-limit'], 1);
+  const alignEvery = int('align-every', f['align-every'], 1) ?? 0;
   const ruleParams = parseParam(f.param);
   for (const key of Object.keys(ruleParams)) {
     if (!Object.hasOwn(rule.defaults, key)) throw new UsageError(`rule '${rule.id}' has no parameter '${key}' (it has: ${Object.keys(rule.defaults).join(', ') || 'none'})`);
@@ -124,7 +135,7 @@ export async function train(argv: string[]): Promise<void> {
   const net = spiking
     ? new SpikingNetwork(lib, { sizes, activation, init, batch, seed, spiking: spikingOpts })
     : new Network(lib, { sizes, activation, init, batch, seed });
-  const trainer = new Trainer(lib, net, rule, { ruleParams, optimizer, lr, momentum, weightDecay, schedule: scheduleName, epochs, seed });
+  const trainer = new Trainer(lib, net, rule, { ruleParams, optimizer, lr, momentum, weightDecay, schedule: scheduleName, epochs, seed, alignEvery });
   log(`bioprop ${VERSION}: ${rule.id} (${rule.title}) on ${dataset}, ${sizes.join('-')} ${activation}, ${optimizer} lr ${lr}` +
       `${optimizer === 'sgd' && momentum ? ` momentum ${momentum}` : ''}, ${scheduleName} schedule, batch ${batch}, ${epochs} epochs, seed ${seed}`);
   log(`data: ${data.train.size} train, ${evalSet.size} ${evalName}`);
@@ -149,7 +160,7 @@ export async function train(argv: string[]): Promise<void> {
       onEpoch: (r: EpochRecord) => {
         progress.clear();
         log(`epoch ${String(r.epoch).padStart(String(epochs).length)}/${epochs}  loss ${r.trainLoss.toFixed(4)}  train ${(100 * r.trainAccuracy).toFixed(2)}%  ` +
-            `${evalName} ${(100 * r.testAccuracy).toFixed(2)}%  lr ${r.lr.toPrecision(3)}  ${r.seconds.toFixed(1)} s`);
+            `${evalName} ${(100 * r.testAccuracy).toFixed(2)}%  lr ${r.lr.toPrecision(3)}  ${r.seconds.toFixed(1)} s` + (r.alignment ? alignSummary(r.alignment) : ''));
       },
     });
   } finally {
@@ -175,7 +186,7 @@ export async function train(argv: string[]): Promise<void> {
     evaluatedOn: evalName, testAccuracy: last?.testAccuracy ?? null, trainAccuracy: last?.trainAccuracy ?? null,
     seconds: result.seconds, cancelled: result.cancelled,
     ruleMetrics: rule.metrics?.(trainer.state) ?? null,
-    history: result.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, trainAccuracy: h.trainAccuracy, testAccuracy: h.testAccuracy, testLoss: h.testLoss, lr: h.lr, seconds: h.seconds })),
+    history: result.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, trainAccuracy: h.trainAccuracy, testAccuracy: h.testAccuracy, testLoss: h.testLoss, lr: h.lr, seconds: h.seconds, ...(h.alignment ? { alignment: h.alignment } : {}) })),
     version: VERSION, node: process.version,
   };
   process.stdout.write(`${result.cancelled ? 'cancelled after' : 'done:'} ${result.history.length} epochs in ${result.seconds.toFixed(1)} s, ` +

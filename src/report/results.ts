@@ -10,10 +10,10 @@ import type { Mode, DatasetId, RuleMeta } from './config.js';
 export interface AlignmentEntry {
   layer: number;
   /** Angle between the rule's weight update and backprop's, in degrees. */
-  updateAngleDeg: number;
+  updateAngleDeg: number | null;
   /** Angle between the feedback path (e.g. B) and the forward weights' transpose, in degrees. */
-  weightAngleDeg?: number;
-  normRatio?: number;
+  weightAngleDeg?: number | null;
+  normRatio?: number | null;
 }
 
 export interface HistoryEntry {

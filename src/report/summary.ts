@@ -135,8 +135,8 @@ export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): R
       const layers = new Map<number, { u: number[]; w: number[] }>();
       for (const h of hs) for (const a of h.alignment ?? []) {
         const s = layers.get(a.layer) ?? layers.set(a.layer, { u: [], w: [] }).get(a.layer)!;
-        if (Number.isFinite(a.updateAngleDeg)) s.u.push(a.updateAngleDeg);
-        if (a.weightAngleDeg !== undefined && Number.isFinite(a.weightAngleDeg)) s.w.push(a.weightAngleDeg);
+        if (a.updateAngleDeg !== null && Number.isFinite(a.updateAngleDeg)) s.u.push(a.updateAngleDeg);
+        if (a.weightAngleDeg != null && Number.isFinite(a.weightAngleDeg)) s.w.push(a.weightAngleDeg);
       }
       for (const [layer, s] of [...layers].sort((a, b) => a[0] - b[0])) {
         if (s.u.length === 0) continue;

@@ -1,6 +1,10 @@
 // THE rule registry: one import and one entry per rule. Tests and the CLI iterate it.
 import type { AnyRule } from './types.js';
 import { bp } from './bp.js';
+import { fa } from './fa.js';
+import { sign } from './sign.js';
+import { dfa } from './dfa.js';
+import { synthgrad } from './synthgrad.js';
 import { chl } from './chl.js';
 import { eqprop } from './eqprop.js';
 import { generec } from './generec.js';
@@ -18,6 +22,10 @@ import { qagrel } from './qagrel.js';
 
 export const rules: Record<string, AnyRule> = {
   bp,
+  fa,
+  sign,
+  dfa,
+  synthgrad,
   chl,
   eqprop,
   generec,

@@ -94,6 +94,20 @@ export interface Rule<P extends object = object, S = unknown> {
   update(ctx: StepContext, s: S, p: P): void;
   /** Figures for the run record (e.g. mean settling iterations per example); called outside the step. */
   metrics?(s: S): Record<string, number>;
+  /**
+   * The feedback path that carries the teaching signal into hidden layer `l` (0 ≤ l < layers − 1), read
+   * only by the alignment diagnostic (src/metrics/alignment.ts) for its weight angle. `from: 'above'`: a
+   * matrix standing where backprop uses W_{l+1} ([n_{l+1}, n_l]: B for FA, sign(W)·s for sign-symmetry);
+   * `from: 'output'`: a matrix standing where backprop's linearised path W_L···W_{l+1} stands
+   * ([classes, n_l]: B_l for DFA). Omitted or null: the rule has no such matrix.
+   */
+  feedback?(s: S, l: number): FeedbackPath | null;
+}
+
+/** See Rule.feedback. */
+export interface FeedbackPath {
+  matrix: Tensor;
+  from: 'above' | 'output';
 }
 
 /** Helper that keeps a rule's parameter and state types inferred. */

@@ -11,6 +11,7 @@ import { schedule, type ScheduleName } from './schedules.js';
 import { Rng } from '../rng.js';
 import { Batcher } from '../data/batcher.js';
 import type { Dataset } from '../data/dataset.js';
+import { Alignment, type AlignmentRecord } from '../metrics/alignment.js';
 
 export interface TrainerOptions {
   /** Rule hyperparameters, merged over the rule's defaults. */
@@ -23,6 +24,8 @@ export interface TrainerOptions {
   /** Epochs of the run the schedule is laid over (fit() may be given the same). */
   epochs?: number;
   seed?: number;
+  /** Measure gradient alignment (src/metrics/alignment.ts) every N training steps (default 0: never). */
+  alignEvery?: number;
 }
 
 export interface EpochRecord {
@@ -33,6 +36,8 @@ export interface EpochRecord {
   testAccuracy: number;
   lr: number;
   seconds: number;
+  /** Per-layer alignment to backprop, averaged over the epoch's measured batches (only with alignEvery). */
+  alignment?: AlignmentRecord[];
 }
 
 export interface BatchInfo {
@@ -103,6 +108,10 @@ export class Trainer {
   /** Evaluation forward pass: the rule's infer (or forward) hook, else the plain network pass. */
   private readonly inferFn: (rows: number) => void;
   private batchIndex = 0;
+  /** The alignment diagnostic (scratch buffers made once), when alignEvery > 0. */
+  readonly alignment: Alignment | null;
+  private readonly alignEvery: number;
+  private steps = 0;
 
   constructor(readonly lib: Backend, readonly net: Network, rule: string | AnyRule, o: TrainerOptions = {}) {
     this.rule = typeof rule === 'string' ? getRule(rule) : rule;
@@ -127,6 +136,9 @@ export class Trainer {
       weightDecay: o.weightDecay ?? d.weightDecay,
     });
     this.ctx = { net, rows: net.batch, rng: this.rng };
+    this.alignEvery = o.alignEvery ?? 0;
+    if (!Number.isInteger(this.alignEvery) || this.alignEvery < 0) throw new Error(`trainer: alignEvery must be a non-negative integer, got ${o.alignEvery}`);
+    this.alignment = this.alignEvery > 0 ? new Alignment(net, this.rule, this.state) : null;
     const hook = this.rule.infer ?? this.rule.forward;
     this.inferFn = hook
       ? (rows) => { this.ctx.rows = rows; hook.call(this.rule, this.ctx, this.state, this.ruleParams); }
@@ -146,6 +158,7 @@ export class Trainer {
     if (!Number.isFinite(loss)) throw new DivergenceError(rule.id, this.epochIndex, this.batchIndex, `the loss is ${loss}`);
     rule.teach(ctx, this.state, this.ruleParams);
     rule.update(ctx, this.state, this.ruleParams);
+    if (this.alignment && this.steps++ % this.alignEvery === 0) this.alignment.measure(ctx, this.currentLr);
     this.optimizer.step(this.currentLr);
     return loss;
   }
@@ -189,6 +202,7 @@ export class Trainer {
           epoch: e + 1, trainLoss: loss / n, trainAccuracy: correct / n,
           testLoss: test.loss, testAccuracy: test.accuracy, lr: this.currentLr, seconds: (now() - te) / 1000,
         };
+        if (this.alignment) rec.alignment = this.alignment.take();
         history.push(rec);
         o.onEpoch?.(rec);
       }

@@ -96,7 +96,7 @@ function start() {
         accuracy.dataset.value = String(r.testAccuracy);
         accuracy.dataset.epoch = String(r.epoch);
         chart('curve', curvesSpec(curve, 'Test accuracy per epoch'));
-        for (const a of r.alignment ?? []) align.push({ ...base, epoch: r.epoch, layer: a.layer, updateAngleDeg: a.updateAngleDeg });
+        for (const a of r.alignment ?? []) if (a.updateAngleDeg !== null) align.push({ ...base, epoch: r.epoch, layer: a.layer, updateAngleDeg: a.updateAngleDeg });
         if (align.length) chart('alignment', alignmentSpec(align));
         break;
       }

@@ -26,7 +26,7 @@ export interface StartMessage {
 export type WorkerMessage =
   | { type: 'status'; text: string }
   | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number }
-  | { type: 'epoch'; record: EpochRecord & { alignment?: { layer: number; updateAngleDeg: number }[] } }
+  | { type: 'epoch'; record: EpochRecord }
   | { type: 'digits'; images: Float32Array; labels: number[]; predictions: number[] }
   | { type: 'raster'; raster: { layer: number; steps: number; neurons: number; spikes: [number, number][] } }
   | { type: 'done'; seconds: number; testAccuracy: number }

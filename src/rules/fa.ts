@@ -1,0 +1,54 @@
+/** Feedback alignment: the backward sweep carries δ through a fixed random B_l (W_l's shape) instead of W_l.
+ *  δ_L = e ⊙ f'(a_L),  δ_l = (δ_{l+1} · B_{l+1}) ⊙ f'(a_l),  dW_l = δ_lᵀ · pre_l / batch,  db_l = Σ δ_l / batch.
+ *  B_l ~ U(−β, β) as in the paper (or N(0, β²)), drawn once and never learned; W comes to align with B.
+ *  Lillicrap, Cownden, Tweed & Akerman 2016, Nat. Commun. 7:13276 (rules-part1.md §1).
+ *  Objections:
+ *  - weightTransport: removed. The backward path never reads W, only the fixed B.
+ *  - derivativeTransport: kept. δ_{l+1} already holds f'(a_{l+1}) when it is sent down.
+ *  - linearFeedback: kept. The error travels back as a signed linear signal.
+ *  - spiking: kept for now (rate network; teach/update only read pre, deriv, delta, error, so the same code
+ *    runs on a spiking network that exposes those signals).
+ *  - timing: kept. A layer-by-layer backward sweep after the forward pass.
+ *  - target: kept. Needs the labelled output error. */
+import type { Tensor } from '../tensor.js';
+import { defineRule } from './types.js';
+import { chain, localGrads } from './common.js';
+import { FEEDBACK_DISTS, oneOfParam, randomMatrix, rms, scaleParam, type FeedbackDist } from './feedback.js';
+
+export interface FaParams {
+  /** Distribution of B: 'uniform' U(−β, β) (the paper's) or 'normal' N(0, β²). */
+  feedback: FeedbackDist;
+  /** β, or 'auto': B's RMS equals W's RMS at initialisation, so δ starts at backprop's scale. */
+  feedbackScale: number | 'auto';
+}
+
+export interface FaState {
+  /** B[l] has W_l's shape [n_l, n_{l−1}]; B[0] is never used (nothing below the first layer). */
+  B: Tensor[];
+}
+
+export const fa = defineRule<FaParams, FaState>({
+  id: 'fa',
+  title: 'Feedback alignment',
+  cite: 'Lillicrap, Cownden, Tweed & Akerman 2016, Nat. Commun. 7:13276',
+  removes: ['weightTransport'],
+  spiking: false,
+  defaults: { feedback: 'uniform', feedbackScale: 'auto' },
+  // Adam, not backprop's SGD + momentum: before W aligns with B the hidden updates point nowhere in
+  // particular, and at SGD rates that train backprop they blow the ReLU activations up (measured: lr 0.05
+  // diverges, lr 0.01 reaches 96.8 % on MNIST). tanh: bounded units keep that early phase harmless (with ReLU
+  // the loss of a small seeded task rose for some feedback draws).
+  train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 1e-4, schedule: 'cosine', activation: 'tanh', init: 'xavier', epochs: 20, batch: 100, hidden: [256, 256, 256] },
+  init(net, p, ws, rng) {
+    const dist = oneOfParam('fa', 'feedback', p.feedback, FEEDBACK_DISTS);
+    const B = net.layers.map((l) => {
+      const w = rms(net, l.W);
+      const beta = scaleParam('fa', 'feedbackScale', p.feedbackScale, dist === 'uniform' ? Math.sqrt(3) * w : w);
+      return randomMatrix(net, ws, rng, l.outSize, l.inSize, dist, dist === 'uniform' ? beta / Math.sqrt(3) : beta);
+    });
+    return { B };
+  },
+  teach: (ctx, s) => chain(ctx, (l) => s.B[l]!),
+  update: (ctx) => localGrads(ctx),
+  feedback: (s, l) => (l + 1 < s.B.length ? { matrix: s.B[l + 1]!, from: 'above' } : null),
+});

@@ -1,0 +1,103 @@
+/** Sign-symmetry: the backward sweep uses the signs of the forward weights, not their magnitudes.
+ *  δ_L = e ⊙ f'(a_L),  δ_l = (δ_{l+1} · F_{l+1}) ⊙ f'(a_l),  dW_l = δ_lᵀ · pre_l / batch, with F_l refreshed
+ *  from the current W_l every step in one of biotorch's three variants (rules-part1.md §1.5, §7):
+ *    usf   F = s · sign(W)                      (uniform sign-concordant feedback; Liao et al.)
+ *    frsf  F = |M| ⊙ sign(W), M drawn once      (fixed random magnitudes)
+ *    brsf  F = |M| ⊙ sign(W), M redrawn per batch (batchwise random magnitudes)
+ *  s is the RMS feedback magnitude: 'auto' = √(2/(n_in + n_out)) (biotorch's Xavier std); |M| ~ U(0, √3·s),
+ *  i.e. |Xavier-uniform| for 'auto'. Option `manhattan`: Batch Manhattan, dW ← sign(dW), db ← sign(db)
+ *  (Liao et al.; then the optimiser steps W by lr·sign of the batch gradient).
+ *  Liao, Leibo & Poggio 2016, AAAI (arXiv:1510.05067); Xiao, Chen, Liao & Poggio 2018 (arXiv:1811.03567).
+ *  Objections:
+ *  - weightTransport: partly removed. Only the sign of each forward weight travels back, not its magnitude.
+ *  - derivativeTransport: kept. δ_{l+1} holds f'(a_{l+1}) when it is sent down.
+ *  - linearFeedback: kept. Signed linear error feedback.
+ *  - spiking: kept (rate network).
+ *  - timing: kept. A layer-by-layer backward sweep after the forward pass.
+ *  - target: kept. Needs the labelled output error. */
+import type { Tensor } from '../tensor.js';
+import { defineRule } from './types.js';
+import { chain, localGrads } from './common.js';
+import { oneOfParam, scaleParam } from './feedback.js';
+
+export type SignVariant = 'usf' | 'frsf' | 'brsf';
+export const SIGN_VARIANTS: readonly SignVariant[] = ['usf', 'frsf', 'brsf'];
+
+export interface SignParams {
+  variant: SignVariant;
+  /** RMS feedback magnitude s, or 'auto' (Xavier std √(2/(n_in + n_out)) per layer). */
+  scale: number | 'auto';
+  /** Batch Manhattan: step along the sign of each gradient entry. */
+  manhattan: boolean;
+}
+
+export interface SignState {
+  variant: SignVariant;
+  /** Per-layer s (usf) or the half-width √3·s of |M| (frsf/brsf). */
+  s: number[];
+  /** F_l, refreshed from W_l before every backward sweep ([n_l, n_{l−1}]). */
+  F: Tensor[];
+  /** |M_l| for frsf/brsf (drawn once; brsf redraws each batch), else empty. */
+  M: Tensor[];
+  /** 16-byte WASM generator state for brsf's redraws. */
+  rngState: Tensor | null;
+}
+
+export const sign = defineRule<SignParams, SignState>({
+  id: 'sign',
+  title: 'Sign-symmetry (uSF / frSF / brSF, Batch Manhattan)',
+  cite: 'Liao, Leibo & Poggio 2016, AAAI (arXiv:1510.05067)',
+  removes: [],
+  partly: ['weightTransport'],
+  spiking: false,
+  defaults: { variant: 'usf', scale: 'auto', manhattan: false },
+  // Adam 1e-3 like the rest of the family (MNIST 784-256x3-10: 98.41 % at 20 epochs, beside bp's 98.39 %).
+  train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
+  init(net, p, ws, rng) {
+    const variant = oneOfParam('sign', 'variant', p.variant, SIGN_VARIANTS);
+    if (typeof p.manhattan !== 'boolean') throw new Error(`sign: parameter manhattan must be true or false, got ${JSON.stringify(p.manhattan)}`);
+    const s = net.layers.map((l) => {
+      const rmsS = scaleParam('sign', 'scale', p.scale, Math.sqrt(2 / (l.inSize + l.outSize)));
+      return variant === 'usf' ? rmsS : Math.sqrt(3) * rmsS;
+    });
+    const F = net.layers.map((l) => ws.f32([l.outSize, l.inSize]));
+    let M: Tensor[] = [], rngState: Tensor | null = null;
+    if (variant !== 'usf') {
+      rngState = ws.f32([4]);
+      net.k.rng_seed(rng.nextU32() | 0, rngState.ptr);
+      M = net.layers.map((l) => ws.f32([l.outSize, l.inSize]));
+      drawMagnitudes(net.k, s, M, rngState.ptr);
+    }
+    return { variant, s, F, M, rngState };
+  },
+  teach(ctx, st) {
+    const k = ctx.net.k, layers = ctx.net.layers;
+    if (st.variant === 'brsf') drawMagnitudes(k, st.s, st.M, st.rngState!.ptr);
+    // Layer 0's feedback is never used: nothing lies below it.
+    for (let l = 1; l < layers.length; l++) {
+      const W = layers[l]!.W, F = st.F[l]!;
+      if (st.variant === 'usf') k.f32_sign_scale(W.size, st.s[l]!, W.ptr, F.ptr);
+      else {
+        k.f32_sign_scale(W.size, 1, W.ptr, F.ptr);
+        k.f32_mul(W.size, F.ptr, st.M[l]!.ptr, F.ptr);
+      }
+    }
+    chain(ctx, (l) => st.F[l]!);
+  },
+  update(ctx, _s, p) {
+    localGrads(ctx);
+    if (p.manhattan) {
+      const net = ctx.net, k = net.k;
+      for (const l of net.layers) {
+        k.f32_sign_scale(l.dW.size, 1, l.dW.ptr, l.dW.ptr);
+        if (net.bias) k.f32_sign_scale(l.db.size, 1, l.db.ptr, l.db.ptr);
+      }
+    }
+  },
+  feedback: (s, l) => (l + 1 < s.F.length ? { matrix: s.F[l + 1]!, from: 'above' } : null),
+});
+
+/** |M_l| ~ U(0, halfWidth_l) for every layer but the first (whose feedback is never used). */
+function drawMagnitudes(k: { f32_uniform(n: number, lo: number, hi: number, state: number, out: number): void }, half: number[], M: Tensor[], state: number): void {
+  for (let l = 1; l < M.length; l++) k.f32_uniform(M[l]!.size, 0, half[l]!, state, M[l]!.ptr);
+}

@@ -1,0 +1,122 @@
+/** Synthetic gradients (decoupled neural interfaces): each hidden layer updates from a gradient predicted
+ *  by a small learned module from its own output, which is trained towards the gradient bootstrapped from
+ *  the layer above.
+ *    ĝ_l = h_l · M_lᵀ + c_l (+ y · U_lᵀ when conditioned on the label: cDNI),  M_l, U_l, c_l zero at init
+ *    δ_L = e ⊙ f'(a_L),  δ_l = ĝ_l ⊙ f'(a_l),  dW_l = δ_lᵀ · pre_l / batch        (layer updates)
+ *    g_l = δ_{l+1} · W_{l+1}  (the true ∂L/∂h_l for the top hidden layer; bootstrapped below it)
+ *    L_SG = ½ Σ‖ĝ_l − g_l‖² / batch:  dM_l = κ (ĝ_l − g_l)ᵀ h_l / batch, dc_l, dU_l alike (κ = sgScale)
+ *  The modules are rule params, stepped by the shared optimiser (their learning rate is κ·lr for SGD).
+ *  Jaderberg et al. 2016, arXiv:1608.05343 (ICML 2017); rules-part2.md §7.
+ *  Objections:
+ *  - weightTransport: kept. Training M_l needs g_l = δ_{l+1}·W_{l+1}, one step of backprop through W.
+ *  - derivativeTransport: kept. g_l carries f'(a_{l+1}) of the layer above.
+ *  - linearFeedback: kept. The signed gradient is regressed and fed back.
+ *  - spiking: kept (rate network).
+ *  - timing: removed. A layer updates as soon as its own forward pass is done (update unlocking); the SG's
+ *    regression target may arrive later, from one layer up only.
+ *  - target: kept. The top module regresses onto the labelled output error. */
+import type { Tensor } from '../tensor.js';
+import { defineRule, type Param, type StepContext } from './types.js';
+import { localGrads, outputDelta } from './common.js';
+
+export interface SynthgradParams {
+  /** cDNI: the module also sees the one-hot label (ĝ += y·Uᵀ). */
+  conditioned: boolean;
+  /** κ: the modules' gradients are scaled by κ (with SGD their learning rate is κ·lr; Adam is invariant to it). */
+  sgScale: number;
+}
+
+export interface SgModule {
+  M: Tensor; // [n_l, n_l]
+  c: Tensor; // [n_l]
+  U: Tensor | null; // [n_l, classes] when conditioned
+  dM: Tensor;
+  dc: Tensor;
+  dU: Tensor | null;
+  /** ĝ_l [batch, n_l]: the synthetic gradient ∂L/∂h_l. */
+  g: Tensor;
+  /** g_l [batch, n_l]: the bootstrapped target, then the residual ĝ_l − g_l. */
+  target: Tensor;
+}
+
+export interface SynthgradState {
+  /** One module per hidden layer. */
+  sg: SgModule[];
+  conditioned: boolean;
+}
+
+/** Writes every hidden layer's synthetic gradient ĝ_l from its output h_l (and the label when conditioned). */
+export function predictSynthetic(ctx: StepContext, s: SynthgradState): void {
+  const { net, rows } = ctx;
+  const k = net.k;
+  for (let l = 0; l < s.sg.length; l++) {
+    const L = net.layers[l]!, m = s.sg[l]!, n = L.outSize;
+    k.f32_gemm_nt(rows, n, n, 1, 0, L.post.ptr, m.M.ptr, m.g.ptr);
+    k.f32_add_row(rows, n, m.c.ptr, m.g.ptr);
+    if (m.U) k.f32_gemm_nt(rows, n, net.classes, 1, 1, net.target.ptr, m.U.ptr, m.g.ptr);
+  }
+}
+
+/** δ_L from the output error, δ_l = ĝ_l ⊙ f'(a_l) below it: what each layer learns from. */
+export function applySynthetic(ctx: StepContext, s: SynthgradState): void {
+  const { net, rows } = ctx;
+  outputDelta(ctx);
+  for (let l = 0; l < s.sg.length; l++) {
+    const L = net.layers[l]!;
+    net.k.f32_mul(rows * L.outSize, s.sg[l]!.g.ptr, L.deriv.ptr, L.delta.ptr);
+  }
+}
+
+export const synthgrad = defineRule<SynthgradParams, SynthgradState>({
+  id: 'synthgrad',
+  title: 'Synthetic gradients (decoupled neural interfaces)',
+  cite: 'Jaderberg et al. 2016, arXiv:1608.05343 (ICML 2017)',
+  removes: ['timing'],
+  spiking: false,
+  defaults: { conditioned: true, sgScale: 1 },
+  // Adam: the modules regress on ReLU activations whose scale varies by layer and over training, where
+  // SGD at the network's rate diverges or crawls; Adam's per-parameter steps train both at lr 1e-3.
+  train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
+  init(net, p, ws) {
+    if (typeof p.conditioned !== 'boolean') throw new Error(`synthgrad: parameter conditioned must be true or false, got ${JSON.stringify(p.conditioned)}`);
+    if (typeof p.sgScale !== 'number' || !Number.isFinite(p.sgScale) || p.sgScale < 0) {
+      throw new Error(`synthgrad: parameter sgScale must be a non-negative number, got ${JSON.stringify(p.sgScale)}`);
+    }
+    const C = net.classes;
+    const sg = net.layers.slice(0, -1).map((l): SgModule => {
+      const n = l.outSize;
+      return {
+        M: ws.f32([n, n]), c: ws.f32([n]), U: p.conditioned ? ws.f32([n, C]) : null,
+        dM: ws.f32([n, n]), dc: ws.f32([n]), dU: p.conditioned ? ws.f32([n, C]) : null,
+        g: ws.f32([net.batch, n]), target: ws.f32([net.batch, n]),
+      };
+    });
+    return { sg, conditioned: p.conditioned };
+  },
+  params(s) {
+    const ps: Param[] = [];
+    s.sg.forEach((m, l) => {
+      ps.push({ name: `sgM${l}`, value: m.M, grad: m.dM, decay: false }, { name: `sgc${l}`, value: m.c, grad: m.dc, decay: false });
+      if (m.U) ps.push({ name: `sgU${l}`, value: m.U, grad: m.dU!, decay: false });
+    });
+    return ps;
+  },
+  teach(ctx, s) {
+    predictSynthetic(ctx, s);
+    applySynthetic(ctx, s);
+  },
+  update(ctx, s, p) {
+    const { net, rows } = ctx;
+    const k = net.k, a = p.sgScale / rows;
+    localGrads(ctx);
+    for (let l = 0; l < s.sg.length; l++) {
+      const L = net.layers[l]!, up = net.layers[l + 1]!, m = s.sg[l]!, n = L.outSize;
+      // g_l = δ_{l+1} · W_{l+1}, then the residual ĝ_l − g_l in place.
+      k.f32_gemm_nn(rows, n, up.outSize, 1, 0, up.delta.ptr, up.W.ptr, m.target.ptr);
+      k.f32_sub(rows * n, m.g.ptr, m.target.ptr, m.target.ptr);
+      k.f32_gemm_tn(n, n, rows, a, 0, m.target.ptr, L.post.ptr, m.dM.ptr);
+      k.f32_sum_rows(rows, n, a, 0, m.target.ptr, m.dc.ptr);
+      if (m.dU) k.f32_gemm_tn(n, net.classes, rows, a, 0, m.target.ptr, net.target.ptr, m.dU.ptr);
+    }
+  },
+});
