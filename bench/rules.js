@@ -3,7 +3,8 @@
 // A family file bench/rules/<family>.js exports
 //   default { title, runs: [{ rule, dataset = 'mnist', hidden: [..], epochs?, args?: [...extra CLI flags], label? }] }
 // and lists backprop runs itself, so every comparison is measured in the same sweep.
-// Flags: --family a,b (default all), --epochs N (override every run), --json FILE, --dry-run.
+// Flags: --family a,b (default all), --match REGEX (only runs whose label matches), --epochs N (override
+// every run), --json FILE, --dry-run.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync, appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ for (const f of wanted) if (!families.includes(f)) { console.error(`bench:rules:
 const epochsOverride = val('epochs', null);
 const jsonFile = val('json', null);
 const dry = argv.includes('--dry-run');
+const match = val('match', null) ? new RegExp(val('match')) : null;
 if (jsonFile) writeFileSync(jsonFile, '');
 const dir = mkdtempSync(join(tmpdir(), 'bioprop-rules-'));
 
@@ -32,6 +34,7 @@ for (const fam of wanted) {
     const args = ['train', '--rule', r.rule, '--dataset', dataset, '--hidden', r.hidden.join(','), '--seed', String(r.seed ?? 1),
       ...(epochsOverride || r.epochs ? ['--epochs', String(epochsOverride ?? r.epochs)] : []), ...(r.args ?? []), '--out', out, '--quiet'];
     const label = r.label ?? `${r.rule} ${dataset} ${r.hidden.join('-')}`;
+    if (match && !match.test(label)) continue;
     if (dry) { console.log(`bioprop ${args.join(' ')}`); continue; }
     const p = spawnSync(process.execPath, [join(here, '../bin/bioprop.js'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     if (p.status !== 0) {
