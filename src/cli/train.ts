@@ -113,9 +113,15 @@ export async function train(argv: string[]): Promise<void> {
   if (f.spiking && !rule.spiking) {
     throw new UsageError(`rule '${rule.id}' has no spiking form, so --spiking does not apply (spiking rules: ${Object.values(rules).filter((r) => r.spiking).map((r) => r.id).join(', ') || 'none'})`);
   }
-  const spiking = !!f.spiking || !!rule.spikingDefaults?.only;
+  // A rule with its own spiking simulation (rule.spikingParam) takes --spiking as its parameter.
+  const ownSpikes = rule.spikingParam !== undefined;
+  if (ownSpikes && f.spiking) ruleParams[rule.spikingParam!] = true;
+  const spiking = ownSpikes ? ruleParams[rule.spikingParam!] === true : !!f.spiking || !!rule.spikingDefaults?.only;
   const spikeFlags = ['steps', 'dt', 'encoder', 'max-rate'] as const;
   if (!spiking) for (const flag of spikeFlags) if (f[flag] !== undefined) throw new UsageError(`--${flag} needs --spiking`);
+  if (ownSpikes) for (const flag of spikeFlags) {
+    if (f[flag] !== undefined) throw new UsageError(`--${flag} does not apply to '${rule.id}': it simulates its own neurons with its paper's constants (see 'bioprop rules --json')`);
+  }
   const { only: _only, ...sd } = rule.spikingDefaults ?? {};
   const spikingOpts: SpikingOptions = {
     ...sd, seed,
@@ -132,7 +138,7 @@ export async function train(argv: string[]): Promise<void> {
   const evalSet = data.validation ?? data.test;
   const evalName = data.validation ? 'validation' : 'test';
   const sizes = [data.train.features, ...hidden, data.train.classes];
-  const net = spiking
+  const net = spiking && !ownSpikes
     ? new SpikingNetwork(lib, { sizes, activation, init, batch, seed, spiking: spikingOpts })
     : new Network(lib, { sizes, activation, init, batch, seed });
   const trainer = new Trainer(lib, net, rule, { ruleParams, optimizer, lr, momentum, weightDecay, schedule: scheduleName, epochs, seed, alignEvery });
@@ -143,6 +149,8 @@ export async function train(argv: string[]): Promise<void> {
     const sim = net.sim;
     log(`spiking: ${sim.neuron.id} neurons (tauMem ${sim.np.tauMem} s, tauSyn ${sim.np.tauSyn} s, refractory ${sim.np.refractory} s), ` +
         `${sim.steps} steps of ${sim.dt} s, ${sim.encoderName} encoder at ${sim.maxRate} Hz, ${sim.readout} readout`);
+  } else if (spiking) {
+    log(`spiking: ${rule.id}'s own neuron model and time constants (src/rules/${rule.id}.ts)`);
   }
 
   const progress = new Progress(process.stderr, quiet);

@@ -24,7 +24,7 @@
  *  - timing: partly — two phases; the free-phase activity must be remembered.
  *  - target: not removed — the output is clamped to a label-derived target. */
 import { defineRule } from './types.js';
-import { phaseState, freePhase, clampTarget, contrast, gammaScale, settleOptions, settleMetrics, type PhaseState } from './phase.js';
+import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, type PhaseState } from './phase.js';
 
 export interface ChlParams {
   gamma: number;
@@ -51,22 +51,7 @@ export const chl = defineRule<ChlParams, State>({
     settleOptions('chl', p);
     return { ...phaseState(net, ws, ['free', 'clamped']), scale: gammaScale(net, p.gamma) };
   },
-  forward(ctx, s, p) {
-    freePhase(ctx, s, p, 'free');
-    this.observe!(ctx, s, p, 'free');
-  },
-  infer(ctx, s, p) {
-    freePhase(ctx, s, p, 'free');
-  },
-  observe(ctx, s, _p, phase) {
-    s.settler.snapshot(phase === 'free' ? 'free' : 'clamped', ctx.rows);
-  },
-  teach(ctx, s, p) {
-    const target = clampTarget(ctx, s);
-    s.settler.settle(ctx.rows, { kind: 'clamp', target }, p, 'clamped');
-    this.observe!(ctx, s, p, 'clamped');
-    s.settler.restore('free', ctx.rows);
-  },
+  ...clampedPhaseHooks('free', 'clamped'),
   update(ctx, s) {
     contrast(ctx, s, s.settler.slot('clamped'), s.settler.slot('free'), s.scale, 'minus', 'plus');
   },

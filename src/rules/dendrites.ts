@@ -139,6 +139,7 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
   removes: ['weightTransport', 'derivativeTransport', 'spiking'],
   partly: ['linearFeedback'],
   spiking: true,
+  spikingParam: 'spiking',
   phases: ['free', 'target'],
   defaults: {
     spiking: false, feedback: 'random', sparse: true, feedbackScale: 1, initGain: 3,

@@ -20,7 +20,7 @@
  *  - timing: partly — minus-phase activity must be kept until the plus phase.
  *  - target: not removed. */
 import { defineRule } from './types.js';
-import { phaseState, freePhase, clampTarget, contrast, gammaScale, settleOptions, settleMetrics, type PhaseState } from './phase.js';
+import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, type PhaseState } from './phase.js';
 
 export interface GenerecParams {
   symmetric: boolean;
@@ -51,22 +51,7 @@ export const generec = defineRule<GenerecParams, State>({
     settleOptions('generec', p);
     return { ...phaseState(net, ws, ['minus', 'plus']), scale: gammaScale(net, p.gamma) };
   },
-  forward(ctx, s, p) {
-    freePhase(ctx, s, p, 'minus');
-    this.observe!(ctx, s, p, 'minus');
-  },
-  infer(ctx, s, p) {
-    freePhase(ctx, s, p, 'minus');
-  },
-  observe(ctx, s, _p, phase) {
-    s.settler.snapshot(phase === 'minus' ? 'minus' : 'plus', ctx.rows);
-  },
-  teach(ctx, s, p) {
-    const target = clampTarget(ctx, s);
-    s.settler.settle(ctx.rows, { kind: 'clamp', target }, p, 'plus');
-    this.observe!(ctx, s, p, 'plus');
-    s.settler.restore('minus', ctx.rows);
-  },
+  ...clampedPhaseHooks('minus', 'plus'),
   update(ctx, s, p) {
     const pre = p.midpoint ? 'mid' : 'minus';
     const post = p.symmetric ? (p.midpoint ? 'mid' : 'minus') : 'none';

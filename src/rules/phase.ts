@@ -57,6 +57,32 @@ export function clampTarget(ctx: StepContext, s: PhaseState): Tensor {
   return s.target;
 }
 
+/**
+ * The hooks of the free-vs-clamped rules (CHL: 'free'/'clamped', GeneRec: 'minus'/'plus'): the free
+ * phase settles and is snapshotted as `first`; teach clamps the output to clampTarget(), settles,
+ * snapshots `second`, and restores the free state so the trainer's view of the prediction is unchanged.
+ */
+export function clampedPhaseHooks(first: string, second: string) {
+  return {
+    forward(ctx: StepContext, s: PhaseState, p: SettleOptions): void {
+      freePhase(ctx, s, p, first);
+      s.settler.snapshot(first, ctx.rows);
+    },
+    infer(ctx: StepContext, s: PhaseState, p: SettleOptions): void {
+      freePhase(ctx, s, p, first);
+    },
+    observe(ctx: StepContext, s: PhaseState, _p: SettleOptions, phase: string): void {
+      s.settler.snapshot(phase === first ? first : second, ctx.rows);
+    },
+    teach(ctx: StepContext, s: PhaseState, p: SettleOptions): void {
+      const target = clampTarget(ctx, s);
+      s.settler.settle(ctx.rows, { kind: 'clamp', target }, p, second);
+      s.settler.snapshot(second, ctx.rows);
+      s.settler.restore(first, ctx.rows);
+    },
+  };
+}
+
 /** Writes every layer's dW, db from the snapshots `plus` and `minus` (see the file header). */
 export function contrast(
   ctx: StepContext, s: PhaseState, plus: Tensor[], minus: Tensor[], scale: (l: number) => number, pre: PreForm, post: PostForm,

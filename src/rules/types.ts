@@ -72,6 +72,12 @@ export interface Rule<P extends object = object, S = unknown> {
    */
   spikingDefaults?: SpikingOptions & { only?: boolean };
   /**
+   * For rules that simulate their own spiking neurons inside the rule (segregated dendrites): the name
+   * of the boolean rule parameter that switches the spiking version on. `--spiking` then sets it (on the
+   * plain Network) instead of building a SpikingNetwork, and the run record says `spiking: true`.
+   */
+  spikingParam?: string;
+  /**
    * Extra named evaluation passes (e.g. nef's rate network beside its spiking one): the CLI evaluates
    * each after training and records `<name>TestAccuracy`.
    */

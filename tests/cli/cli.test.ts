@@ -25,6 +25,8 @@ test('bad input: unknown command, rule, flag and values exit non-zero with one c
     [['train', '--bogus'], /Unknown option '--bogus'/],
     [['train', '--param', 'beta=1'], /rule 'bp' has no parameter 'beta'/],
     [['eval'], /--load FILE is required/],
+    [['train', '--rule', 'bp', '--spiking'], /rule 'bp' has no spiking form/],
+    [['train', '--rule', 'dendrites', '--spiking', '--steps', '10'], /--steps does not apply to 'dendrites'/],
   ] as const) {
     const r = run(...args);
     assert.ok(r.code === 2, `${args.join(' ')}: exit ${r.code}`);
