@@ -89,7 +89,8 @@ export async function train(argv: string[]): Promise<void> {
   } catch {
     throw new UsageError(`unknown rule '${f.rule}' (registered: ${Object.keys(rules).join(', ')})`);
   }
-  const d = rule.train;
+  // Spiking runs take the rule's spiking overrides of its training defaults (e.g. a larger lr).
+  const d = { ...rule.train, ...(f.spiking || rule.spikingDefaults?.only ? rule.spikingTrain : undefined) };
   const dataset = (oneOf('dataset', f.dataset === 'fashion' ? 'fashion-mnist' : f.dataset, DATASETS) ?? 'mnist') as DatasetName;
   const hidden = intList('hidden', f.hidden) ?? d.hidden;
   const activation = oneOf('activation', f.activation, ACTIVATION_NAMES) ?? d.activation;

@@ -6,8 +6,9 @@
  *  - weightTransport: removed. Hidden layers never read any forward weight; B_l is fixed and random.
  *  - derivativeTransport: partly removed. A layer uses only its own f'(a_l), no downstream derivative.
  *  - linearFeedback: kept. The signed output error is projected linearly.
- *  - spiking: kept for now (rate network; teach/update only read pre, deriv, delta, error, so the same
- *    code runs on a spiking network that exposes those signals).
+ *  - spiking: kept as a rule (it is defined on rates), but it runs on spiking networks (--spiking: LIF
+ *    neurons, Poisson input; teach/update read only pre, deriv, delta, error, which are firing rates and
+ *    surrogate derivatives there), the Samadi, Lillicrap & Tweed 2017 setting.
  *  - timing: partly removed. No layer-by-layer backward sweep: all layers update in parallel once e exists,
  *    but each must hold its activity until then.
  *  - target: kept. Needs the labelled output error. */
@@ -34,7 +35,10 @@ export const dfa = defineRule<DfaParams, DfaState>({
   cite: 'Nøkland 2016, NIPS (arXiv:1609.01596)',
   removes: ['weightTransport'],
   partly: ['derivativeTransport', 'timing'],
-  spiking: false,
+  spiking: true,
+  // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and surrogate derivatives;
+  // the surrogate-scaled signals are smaller, so the step is larger (5e-3, as for superspike).
+  spikingTrain: { lr: 5e-3 },
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },
   // Adam and tanh: with ReLU the top hidden layer barely aligns (update angle ~84° after 17 epochs) and
   // MNIST stops at 97.7 %; Nøkland also reports ReLU nets deeper than 2–3 layers train worse under DFA.

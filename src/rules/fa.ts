@@ -6,8 +6,9 @@
  *  - weightTransport: removed. The backward path never reads W, only the fixed B.
  *  - derivativeTransport: kept. δ_{l+1} already holds f'(a_{l+1}) when it is sent down.
  *  - linearFeedback: kept. The error travels back as a signed linear signal.
- *  - spiking: kept for now (rate network; teach/update only read pre, deriv, delta, error, so the same code
- *    runs on a spiking network that exposes those signals).
+ *  - spiking: kept as a rule (it is defined on rates), but it runs on spiking networks (--spiking: LIF
+ *    neurons, Poisson input; teach/update read only pre, deriv, delta, error, which are firing rates and
+ *    surrogate derivatives there), the Samadi, Lillicrap & Tweed 2017 setting.
  *  - timing: kept. A layer-by-layer backward sweep after the forward pass.
  *  - target: kept. Needs the labelled output error. */
 import type { Tensor } from '../tensor.js';
@@ -32,7 +33,10 @@ export const fa = defineRule<FaParams, FaState>({
   title: 'Feedback alignment',
   cite: 'Lillicrap, Cownden, Tweed & Akerman 2016, Nat. Commun. 7:13276',
   removes: ['weightTransport'],
-  spiking: false,
+  spiking: true,
+  // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and surrogate derivatives;
+  // the surrogate-scaled signals are smaller, so the step is larger (5e-3, as for superspike).
+  spikingTrain: { lr: 5e-3 },
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },
   // Adam, not backprop's SGD + momentum: before W aligns with B the hidden updates point nowhere in
   // particular, and at SGD rates that train backprop they blow the ReLU activations up (measured: lr 0.05

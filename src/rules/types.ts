@@ -77,6 +77,8 @@ export interface Rule<P extends object = object, S = unknown> {
    * plain Network) instead of building a SpikingNetwork, and the run record says `spiking: true`.
    */
   spikingParam?: string;
+  /** Overrides of `train` for spiking runs (`--spiking`, or rules that always run spiking). */
+  spikingTrain?: Partial<TrainDefaults>;
   /**
    * Extra named evaluation passes (e.g. nef's rate network beside its spiking one): the CLI evaluates
    * each after training and records `<name>TestAccuracy`.
