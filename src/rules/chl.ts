@@ -46,7 +46,10 @@ export const chl = defineRule<ChlParams, State>({
   spiking: false,
   phases: ['free', 'clamped'],
   defaults: { gamma: 0.05, eps: 1, maxIter: 20, tol: 1e-5 },
-  train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 15, batch: 50, hidden: [500] },
+  // 6 epochs, not 15: on full MNIST (784-500-10, seed 1) the 6-epoch cosine run reached 98.12%, while
+  // the 15-epoch run peaked at 97.88% (epoch 6) and then destabilised (92.0% at epoch 11): the free
+  // phase stops converging as the weights grow (see the issue note). Shorter annealing avoids it.
+  train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 6, batch: 50, hidden: [500] },
   init(net, p, ws) {
     settleOptions('chl', p);
     return { ...phaseState(net, ws, ['free', 'clamped']), scale: gammaScale(net, p.gamma) };
