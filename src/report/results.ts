@@ -4,7 +4,7 @@
 // Node only (file I/O).
 import { openSync, closeSync, fstatSync, ftruncateSync, readSync, writeSync, readFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Mode, DatasetId, RuleMeta } from './config.js';
+import type { Mode, DatasetId, RuleMeta, RunSpec } from './config.js';
 
 /** Per-layer gradient alignment of one epoch (filled by the alignment diagnostics when enabled). */
 export interface AlignmentEntry {
@@ -53,15 +53,7 @@ export interface RunRecord {
 }
 
 /** What the sweep asked for (the RunSpec without its key). */
-export interface RunInfo {
-  rule: string;
-  dataset: DatasetId;
-  depth: number;
-  width: number;
-  mode: Mode;
-  seed: number;
-  argv: string[];
-}
+export type RunInfo = Omit<RunSpec, 'key'>;
 
 export type ResultLine =
   | { key: string; status: 'ok'; run: RunInfo; meta?: RuleMeta; record: RunRecord; wallSeconds: number; finishedAt: string }

@@ -24,7 +24,7 @@
  *  - timing: partly — two phases; the free-phase activity must be remembered.
  *  - target: not removed — the output is clamped to a label-derived target. */
 import { defineRule } from './types.js';
-import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, type PhaseState } from './phase.js';
+import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, type ScaledPhaseState } from './phase.js';
 
 export interface ChlParams {
   gamma: number;
@@ -33,9 +33,7 @@ export interface ChlParams {
   tol: number;
 }
 
-interface State extends PhaseState {
-  scale: (l: number) => number;
-}
+type State = ScaledPhaseState;
 
 export const chl = defineRule<ChlParams, State>({
   id: 'chl',

@@ -20,7 +20,7 @@
  *  - timing: partly — minus-phase activity must be kept until the plus phase.
  *  - target: not removed. */
 import { defineRule } from './types.js';
-import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, type PhaseState } from './phase.js';
+import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, type ScaledPhaseState } from './phase.js';
 
 export interface GenerecParams {
   symmetric: boolean;
@@ -31,9 +31,7 @@ export interface GenerecParams {
   tol: number;
 }
 
-interface State extends PhaseState {
-  scale: (l: number) => number;
-}
+type State = ScaledPhaseState;
 
 export const generec = defineRule<GenerecParams, State>({
   id: 'generec',

@@ -25,6 +25,11 @@ export interface PhaseState {
   target: Tensor;
 }
 
+/** PhaseState plus the per-layer gain scale of the Xie & Seung energy (chl, generec). */
+export interface ScaledPhaseState extends PhaseState {
+  scale: (l: number) => number;
+}
+
 export function settleOptions(who: string, p: SettleOptions): SettleOptions {
   checkSettleOptions(who, p);
   return p;
