@@ -9,6 +9,7 @@ import { Network } from '../net/network.js';
 import { SpikingNetwork, type SpikingOptions } from '../net/spiking.js';
 import { ENCODERS, type EncoderName } from '../encode/index.js';
 import { Trainer, evaluateNetwork, type EpochRecord } from '../train/trainer.js';
+import { recordRaster } from '../train/raster.js';
 import type { AlignmentRecord } from '../metrics/alignment.js';
 import { OPTIMIZERS } from '../train/optimizers.js';
 import { SCHEDULES } from '../train/schedules.js';
@@ -189,13 +190,17 @@ export async function train(argv: string[]): Promise<void> {
         firingRates: sim.meanRates().map((r) => (Number.isFinite(r) ? r : null)), simSeconds: sim.simSeconds,
         eventFraction: Array.from(sim.eventSteps, (e, i) => e / Math.max(1, e + sim.denseSteps[i]!)) }
     : {};
+  // A spike raster of the first hidden layer while the trained network sees the first test example.
+  const raster = spiking && data.test.size > 0 ? recordRaster(trainer, data.test.images.data.subarray(0, data.test.features)) : null;
   const record = {
     rule: rule.id, dataset, hidden, activation, spiking, ...spikeRecord, ...extra, epochs, batch, lr, seed,
+    limit: limit ?? null, testLimit: testLimit ?? null, validation: validation ?? null, trainExamples: data.train.size, evalExamples: evalSet.size,
     optimizer, momentum, weightDecay, schedule: scheduleName, init, ruleParams: trainer.ruleParams,
     evaluatedOn: evalName, testAccuracy: last?.testAccuracy ?? null, trainAccuracy: last?.trainAccuracy ?? null,
     seconds: result.seconds, cancelled: result.cancelled,
     ruleMetrics: rule.metrics?.(trainer.state) ?? null,
     history: result.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, trainAccuracy: h.trainAccuracy, testAccuracy: h.testAccuracy, testLoss: h.testLoss, lr: h.lr, seconds: h.seconds, ...(h.alignment ? { alignment: h.alignment } : {}) })),
+    ...(raster ? { raster } : {}),
     version: VERSION, node: process.version,
   };
   process.stdout.write(`${result.cancelled ? 'cancelled after' : 'done:'} ${result.history.length} epochs in ${result.seconds.toFixed(1)} s, ` +

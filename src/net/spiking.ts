@@ -66,6 +66,48 @@ export interface SpikingOptions {
   vInit?: 'random' | 'zero';
 }
 
+/** Spikes of a few neurons of one layer over one presentation window: `spikes` lists [time step, neuron]
+ *  pairs in time order, t < steps, neuron < neurons. `layer` counts from 1 (the first hidden layer). */
+export interface Raster {
+  layer: number;
+  steps: number;
+  neurons: number;
+  spikes: [number, number][];
+  /** Spikes in the window among those neurons; more than spikes.length when the list was capped. */
+  total?: number;
+}
+
+export interface RasterOptions {
+  /** Layer to record, from 1 = the first hidden layer (default 1). */
+  layer?: number;
+  /** Record the first this many neurons of the layer (default 64). */
+  neurons?: number;
+  /** Keep at most this many [t, i] pairs (default 2000; later spikes are counted in `total` only). */
+  maxSpikes?: number;
+}
+
+/** Records `neurons` columns of row 0 of a spike buffer, step by step, into a Raster (shared by the spiking
+ *  simulators: SpikingSim.raster and rules with their own neurons). */
+export class RasterRecorder {
+  readonly raster: Raster;
+  private readonly max: number;
+  constructor(layer: number, steps: number, width: number, o: RasterOptions = {}) {
+    const neurons = Math.max(0, Math.min(o.neurons ?? 64, width));
+    this.max = o.maxSpikes ?? 2000;
+    this.raster = { layer, steps, neurons, spikes: [], total: 0 };
+  }
+
+  /** Adds step t's spikes from a 0/1 buffer whose row 0 starts at index 0. */
+  record(t: number, spikes: Float32Array): void {
+    const r = this.raster;
+    for (let i = 0; i < r.neurons; i++) {
+      if (spikes[i] === 0) continue;
+      r.total!++;
+      if (r.spikes.length < this.max) r.spikes.push([t, i]);
+    }
+  }
+}
+
 export const SPIKING_DEFAULTS = { neuron: 'lif', steps: 50, dt: 1e-3, encoder: 'poisson' as EncoderName, maxRate: 100, readout: 'membrane' as Readout, rateScale: 0.01, gain: 1, eventDensity: 0.15, vInit: 'random' as 'random' | 'zero' };
 
 /** Per-layer simulation buffers (batch × out unless noted). */
@@ -158,6 +200,25 @@ export class SpikingSim {
   /** Mean firing rate (Hz) per layer since resetRates() (the membrane readout reports NaN). */
   meanRates(): number[] {
     return Array.from(this.spikeCount, (c, i) => (this.sl[i]!.spiking && this.neuronSteps[i]! > 0 ? c / (this.neuronSteps[i]! * this.dt) : NaN));
+  }
+
+  /**
+   * Records a spike raster: runs one presentation window over row 0 of net.input (put the example there)
+   * and keeps the spikes of the first `neurons` neurons of `layer` (1 = first hidden layer). The firing-rate
+   * and timing counters are left as they were, so a raster after training does not change the record's
+   * firingRates. Returns null when that layer does not spike (the membrane readout, or no such layer).
+   * Advances the encoder's and the initial membranes' RNG streams like any window.
+   */
+  raster(o: RasterOptions = {}): Raster | null {
+    const layer = o.layer ?? 1, s = this.sl[layer - 1];
+    if (!Number.isInteger(layer) || !s || !s.spiking) return null;
+    const rec = new RasterRecorder(layer, this.steps, this.net.layers[layer - 1]!.outSize, o);
+    const saved = [this.spikeCount, this.neuronSteps, this.eventSteps, this.denseSteps].map((a) => a.slice());
+    const simSeconds = this.simSeconds;
+    this.run(1, (t) => rec.record(t, s.spikes.data));
+    [this.spikeCount, this.neuronSteps, this.eventSteps, this.denseSteps].forEach((a, i) => a.set(saved[i]!));
+    this.simSeconds = simSeconds;
+    return rec.raster;
   }
 
   resetRates(): void {

@@ -27,13 +27,9 @@ export interface HistoryEntry {
   alignment?: AlignmentEntry[];
 }
 
-/** Spikes of a few neurons over a few presentations: `spikes` is a list of [time step, neuron] pairs. */
-export interface Raster {
-  layer: number;
-  steps: number;
-  neurons: number;
-  spikes: [number, number][];
-}
+/** Spikes of a few neurons over one presentation: `spikes` is a list of [time step, neuron] pairs. */
+export type { Raster } from '../net/spiking.js';
+import type { Raster } from '../net/spiking.js';
 
 /** The JSON record `bioprop train --out` writes (the fields a report reads; others pass through). */
 export interface RunRecord {

@@ -50,6 +50,7 @@ import { defineRule, type StepContext } from './types.js';
 import type { Tensor } from '../tensor.js';
 import type { Network } from '../net/network.js';
 import type { Rng } from '../rng.js';
+import { RasterRecorder } from '../net/spiking.js';
 
 export interface DendritesParams {
   spiking: boolean;
@@ -207,6 +208,15 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
     if (p.spiking) spikingPresentation(ctx, s, p, false);
     else ratePass(ctx, s, false);
   },
+  raster(ctx, s, p, o) {
+    // One test presentation (testTime steps) of row 0, recording the spikes of hidden layer `layer`.
+    const layer = o.layer ?? 1, L = ctx.net.layers.length;
+    if (!p.spiking || !Number.isInteger(layer) || layer < 1 || layer > L - 1) return null;
+    const rec = new RasterRecorder(layer, p.testTime, ctx.net.layers[layer - 1]!.outSize, o);
+    const buf = s.spk[layer]!.s;
+    spikingPresentation(ctx, s, p, false, (t) => rec.record(t, buf.data));
+    return rec.raster;
+  },
   teach(ctx, s, p) {
     const { net, rows } = ctx;
     const k = net.k, C = net.classes, L = net.layers.length;
@@ -298,7 +308,7 @@ function ratePass(ctx: StepContext, s: DendritesState, train: boolean): void {
 }
 
 /** Spiking version: one presentation (forward + target phases when training, one test phase otherwise). */
-function spikingPresentation(ctx: StepContext, s: DendritesState, p: DendritesParams, train: boolean): void {
+function spikingPresentation(ctx: StepContext, s: DendritesState, p: DendritesParams, train: boolean, onStep?: (t: number) => void): void {
   const { net, rows, rng } = ctx;
   const k = net.k, C = net.classes;
   if (train && s.symmetric) symmetricFeedback(net, s);
@@ -313,13 +323,13 @@ function spikingPresentation(ctx: StepContext, s: DendritesState, p: DendritesPa
     const tt = p.phaseTime + extra();
     runPhase(net, s, rows, tt, p.window, true, true);
   } else {
-    runPhase(net, s, rows, p.testTime, p.testWindow, false, false);
+    runPhase(net, s, rows, p.testTime, p.testWindow, false, false, onStep);
   }
   k.f32_copy(rows * C, s.Ubar.ptr, net.output.post.ptr);
 }
 
 /** Simulates `steps` ms; the last `window` ms are averaged (forward phase: C̄, Ū, p̄, Ā^f; target: φ̄^t, Ā^t). */
-function runPhase(net: Network, s: DendritesState, rows: number, steps: number, window: number, target: boolean, train: boolean): void {
+function runPhase(net: Network, s: DendritesState, rows: number, steps: number, window: number, target: boolean, train: boolean, onStep?: (t: number) => void): void {
   const k = net.k, L = net.layers.length, C = net.classes;
   const rng = s.rngState!.ptr, inv = 1 / window, dt = 1, pscale = 1 / (TAU_L - TAU_S);
   const zero = (t: Tensor, n: number) => k.f32_fill(rows * n, 0, t.ptr);
@@ -362,5 +372,6 @@ function runPhase(net: Network, s: DendritesState, rows: number, steps: number, 
       if (train && !target) k.f32_axpy(rows * lay.inSize, inv, pre.ptr, s.preBar[l]!.ptr);
     }
     if (train && avg) apicalFrom(net, s, rows, s.spk[L]!.p, target ? s.At : s.Af, inv, 1); // Ā += A / window
+    onStep?.(t);
   }
 }

@@ -10,7 +10,7 @@ import type { Rng } from '../rng.js';
 import type { OptimizerName } from '../train/optimizers.js';
 import type { ScheduleName } from '../train/schedules.js';
 import type { InitScheme } from '../net/init.js';
-import type { SpikingOptions } from '../net/spiking.js';
+import type { SpikingOptions, Raster, RasterOptions } from '../net/spiking.js';
 
 /** The six objections to backprop (Hunsberger's thesis), the columns of every comparison. */
 export type Objection = 'weightTransport' | 'derivativeTransport' | 'linearFeedback' | 'spiking' | 'timing' | 'target';
@@ -84,6 +84,12 @@ export interface Rule<P extends object = object, S = unknown> {
    * each after training and records `<name>TestAccuracy`.
    */
   evaluations?: Record<string, (ctx: StepContext, s: S, p: P) => void>;
+  /**
+   * For rules that simulate their own spiking neurons (spikingParam): records a spike raster of one
+   * inference presentation of row 0 of net.input (see src/train/raster.ts); null when not spiking.
+   * Rules on a SpikingNetwork need no hook (SpikingSim.raster).
+   */
+  raster?(ctx: StepContext, s: S, p: P, o: RasterOptions): Raster | null;
   /** Builds rule state (feedback matrices, scratch) in `ws`, once per network. */
   init(net: Network, p: P, ws: Workspace, rng: Rng): S;
   /** Trainable tensors the rule owns, stepped by the shared optimiser (default none). */

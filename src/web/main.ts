@@ -24,9 +24,11 @@ const status = $('status'), accuracy = $('accuracy');
 for (const r of Object.values(rules)) form.rule.add(new Option(`${r.id} — ${r.title}`, r.id));
 const syncSpiking = () => {
   const r = rules[form.rule.value];
-  form.spiking.disabled = !r?.spiking;
+  const only = !!r?.spikingDefaults?.only; // superspike, erbp, nef: spiking neurons always
+  form.spiking.disabled = !r?.spiking || only;
   if (!r?.spiking) form.spiking.checked = false;
-  $('spiking-note').textContent = r?.spiking ? '' : '(this rule runs on rate neurons only)';
+  if (only) form.spiking.checked = true;
+  $('spiking-note').textContent = !r?.spiking ? '(this rule runs on rate neurons only)' : only ? '(this rule always runs spiking)' : '';
 };
 form.rule.addEventListener('change', syncSpiking);
 syncSpiking();

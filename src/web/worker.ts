@@ -8,7 +8,9 @@ import { KERNEL_NAMES, type Kernels } from '../wasm/kernels.js';
 import { decodeIdx } from '../data/idx.js';
 import { datasetsFromIdx } from '../data/dataset.js';
 import { Network } from '../net/network.js';
+import { SpikingNetwork, type Raster } from '../net/spiking.js';
 import { Trainer, type EpochRecord } from '../train/trainer.js';
+import { recordRaster } from '../train/raster.js';
 import { rules } from '../rules/index.js';
 
 export interface StartMessage {
@@ -28,7 +30,7 @@ export type WorkerMessage =
   | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number }
   | { type: 'epoch'; record: EpochRecord }
   | { type: 'digits'; images: Float32Array; labels: number[]; predictions: number[] }
-  | { type: 'raster'; raster: { layer: number; steps: number; neurons: number; spikes: [number, number][] } }
+  | { type: 'raster'; raster: Raster }
   | { type: 'done'; seconds: number; testAccuracy: number }
   | { type: 'error'; message: string };
 
@@ -65,11 +67,21 @@ async function run(m: StartMessage): Promise<void> {
   const [lib, trainImages, trainLabels, testImages, testLabels] = await Promise.all([loadBackend(), ...FILES.map(fetchIdx)]);
   const data = datasetsFromIdx(lib, 'mnist', { trainImages: trainImages!, trainLabels: trainLabels!, testImages: testImages!, testLabels: testLabels! },
     { trainImages: FILES[0], trainLabels: FILES[1], testImages: FILES[2], testLabels: FILES[3] }, { limit: { train: m.limit, test: m.testLimit }, seed: m.seed });
-  const d = rule.train;
+  // As `bioprop train`: rules that only run spiking (superspike, erbp, nef) always do; a rule with its own
+  // spiking neurons (dendrites) takes spiking as its parameter; other spiking-capable rules run on a
+  // SpikingNetwork with the rule's spiking settings and training overrides (e.g. fa's lr).
+  const ownSpikes = rule.spikingParam !== undefined;
+  const spiking = m.spiking || !!rule.spikingDefaults?.only;
+  const d = { ...rule.train, ...(spiking ? rule.spikingTrain : undefined) };
   const sizes = [data.train.features, ...Array(m.depth).fill(m.width), data.train.classes];
-  // `spiking` is passed through for spiking networks; rate networks ignore it.
-  const net = new Network(lib, { sizes, activation: d.activation, init: d.init, batch: d.batch, seed: m.seed, ...(m.spiking ? { spiking: true } : {}) } as ConstructorParameters<typeof Network>[1]);
-  const trainer = new Trainer(lib, net, rule, { epochs: m.epochs, seed: m.seed });
+  const { only: _only, ...sd } = rule.spikingDefaults ?? {};
+  const netOpts = { sizes, activation: d.activation, init: d.init, batch: d.batch, seed: m.seed };
+  const net = spiking && !ownSpikes ? new SpikingNetwork(lib, { ...netOpts, spiking: { ...sd, seed: m.seed } }) : new Network(lib, netOpts);
+  const trainer = new Trainer(lib, net, rule, {
+    epochs: m.epochs, seed: m.seed, lr: d.lr, optimizer: d.optimizer, momentum: d.momentum, weightDecay: d.weightDecay, schedule: d.schedule,
+    ...(ownSpikes && spiking ? { ruleParams: { [rule.spikingParam!]: true } } : {}),
+  });
+  const firstTest = data.test.images.data.slice(0, data.test.features);
   post({ type: 'status', text: `training ${rule.id} on ${data.train.size} examples, ${sizes.join('-')}, ${m.epochs} epochs` });
 
   // A few test digits and the network's predictions after each epoch.
@@ -99,8 +111,9 @@ async function run(m: StartMessage): Promise<void> {
     },
     onEpoch: (r) => {
       post({ type: 'epoch', record: r });
-      const raster = (r as { raster?: unknown }).raster ?? (trainer.state as { raster?: unknown } | null)?.raster;
-      if (raster) post({ type: 'raster', raster: raster as Extract<WorkerMessage, { type: 'raster' }>['raster'] });
+      // The first hidden layer's spikes while the network sees the first test digit (spiking runs only).
+      const raster = spiking ? recordRaster(trainer, firstTest) : null;
+      if (raster) post({ type: 'raster', raster });
       digits();
     },
   });
