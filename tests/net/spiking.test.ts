@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backend } from '../helpers/setup.js';
 import { blobs } from '../helpers/synthetic.js';
-import { SpikingNetwork, type SpikingOptions } from '../../src/net/spiking.js';
+import { SpikingNetwork, type SpikingOptions, type Raster } from '../../src/net/spiking.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { mulberry32 } from '../helpers/fill.js';
 
@@ -72,6 +72,41 @@ test('spiking options: clear errors', async () => {
   assert.throws(() => new SpikingNetwork(lib, { sizes: [2, 2], batch: 1, seed: 1, spiking: { steps: 0 } }), /spiking: steps must be a positive integer/);
   assert.throws(() => new SpikingNetwork(lib, { sizes: [2, 2], batch: 1, seed: 1, spiking: { encoder: 'morse' as 'rate' } }), /unknown encoder 'morse'/);
   assert.throws(() => new SpikingNetwork(lib, { sizes: [2, 2], batch: 1, seed: 1, spiking: { neuron: 'hh' } }), /unknown neuron 'hh'/);
+});
+
+test('raster: one window over row 0, spikes in range and in time order, deterministic, counters untouched', async () => {
+  const rasters: Raster[] = [];
+  for (let rep = 0; rep < 2; rep++) {
+    const { n } = await net({ steps: 25 }, [20, 40, 4]);
+    n.forward(); // some prior activity: its counters must survive the raster
+    const before = [n.sim.meanRates(), Array.from(n.sim.eventSteps), Array.from(n.sim.denseSteps), n.sim.simSeconds];
+    const r = n.sim.raster({ neurons: 16 })!;
+    assert.equal([n.sim.meanRates(), Array.from(n.sim.eventSteps), Array.from(n.sim.denseSteps), n.sim.simSeconds], before, 'firing-rate and timing counters unchanged');
+    assert.is(r.layer, 1);
+    assert.is(r.steps, 25);
+    assert.is(r.neurons, 16);
+    assert.ok(r.spikes.length > 0, 'the first hidden layer spiked');
+    assert.is(r.total, r.spikes.length);
+    for (const [t, i] of r.spikes) assert.ok(Number.isInteger(t) && t >= 0 && t < 25 && Number.isInteger(i) && i >= 0 && i < 16, `pair [${t}, ${i}]`);
+    for (let j = 1; j < r.spikes.length; j++) assert.ok(r.spikes[j]![0] >= r.spikes[j - 1]![0], 'time order');
+    rasters.push(r);
+    // Capped: at most maxSpikes pairs, the rest counted in total.
+    const capped = n.sim.raster({ neurons: 40, maxSpikes: 3 })!;
+    assert.is(capped.spikes.length, 3);
+    assert.ok(capped.total! > 3, `total ${capped.total}`);
+    // Layers that do not spike: the membrane readout, and past the last layer.
+    assert.is(n.sim.raster({ layer: 2 }), null);
+    assert.is(n.sim.raster({ layer: 5 }), null);
+    n.dispose();
+  }
+  assert.equal(rasters[0], rasters[1], 'same seed, same raster');
+  // A twin network recording row 0 of the hidden spikes by hand: the same pairs.
+  const { n: twin } = await net({ steps: 25 }, [20, 40, 4]);
+  twin.forward();
+  const hand: [number, number][] = [];
+  twin.sim.run(1, (t) => { const d = twin.sim.sl[0]!.spikes.data; for (let i = 0; i < 16; i++) if (d[i] !== 0) hand.push([t, i]); });
+  assert.equal(rasters[0]!.spikes, hand);
+  twin.dispose();
 });
 
 test.run();
