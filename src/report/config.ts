@@ -170,7 +170,8 @@ export function configRules(c: SweepConfig, registered: Record<string, AnyRule>)
 
 /**
  * Every run of a config, in a fixed order (dataset, depth, rule, mode, seed), each with its full
- * `bioprop train` argument list. Spiking runs only for spiking-capable rules.
+ * `bioprop train` argument list. Spiking runs only for spiking-capable rules; no rate runs for rules
+ * that always run spiking.
  */
 export function expandConfig(c: SweepConfig, registered: Record<string, AnyRule>): RunSpec[] {
   const width = c.width ?? 256;
@@ -182,6 +183,8 @@ export function expandConfig(c: SweepConfig, registered: Record<string, AnyRule>
         const meta = registered[rule];
         for (const mode of modes) {
           if (mode === 'spiking' && !meta?.spiking) continue;
+          // Rules that always run spiking (superspike, erbp, nef) have no rate run: it would be the spiking run again, mislabelled.
+          if (mode === 'rate' && meta?.spikingDefaults?.only) continue;
           for (const seed of c.seeds) {
             const limit = mode === 'spiking' ? (c.spikingLimit ?? c.limit) : c.limit;
             const argv = ['--rule', rule, '--dataset', dataset, '--hidden', depth === 0 ? 'none' : Array(depth).fill(width).join(','), '--seed', String(seed)];
