@@ -7,7 +7,9 @@ import { dirname, join, relative } from 'node:path';
 import { usage, int, oneOf, UsageError } from './args.js';
 import { rules } from '../rules/index.js';
 import { quickPreset, fullPreset, validateConfig, expandConfig, ruleMeta, runLabel, PRESETS, type SweepConfig } from '../report/config.js';
-import { readResults } from '../report/results.js';
+import { readResults, repairResults, appendResult, type ResultLine } from '../report/results.js';
+import { importRecords } from '../report/import.js';
+import { reportHeader } from '../report/provenance.js';
 import { runSweep } from '../report/sweep.js';
 import { writeReport } from '../report/render.js';
 import { VERSION } from '../version.js';
@@ -25,22 +27,37 @@ export const COMPARE_HELP = `bioprop compare — sweep rules × depths × rate/s
   --retry-failed       run again the runs recorded as failed
   --report-only        do not run anything: render the report from the results file
   --dry-run            list the planned runs and exit
+  --import FILE...     add runs measured outside a sweep to the results file: train records
+                       ('bioprop train --out rec.json', one record per file) and JSON lines of them
+                       ('npm run bench:rules -- --json out.jsonl'). Each becomes an ok results line keyed as
+                       a sweep keys its runs (the shortest 'bioprop train' command reproducing the record), so
+                       importing again adds nothing. Without --preset/--config, --results defaults to
+                       runs/imported/results.jsonl and the report covers every run in that file; with a
+                       preset or config, imported runs count as done for the sweep when their key matches
+                       a planned run. Then the report is rendered (as with --report-only).
+
+  Without --preset or --config, '--report-only --results FILE' renders every run in FILE; the header says
+  how many were imported and from which files.
 `;
 
 export async function compare(argv: string[]): Promise<void> {
-  const { values: f } = usage('compare', () => parseArgs({ args: argv, strict: true, allowPositionals: false, options: {
+  const { values: f, positionals } = usage('compare', () => parseArgs({ args: argv, strict: true, allowPositionals: true, options: {
     preset: { type: 'string' }, config: { type: 'string' }, results: { type: 'string' }, out: { type: 'string' }, workers: { type: 'string' },
-    'retry-failed': { type: 'boolean' }, 'report-only': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    'retry-failed': { type: 'boolean' }, 'report-only': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, import: { type: 'string', multiple: true },
+    help: { type: 'boolean', short: 'h' },
   } }));
   if (f.help) {
     process.stdout.write(COMPARE_HELP);
     return;
   }
+  // `--import a.json b.jsonl`: files after the first --import are positionals.
+  if (positionals.length && !f.import) throw new UsageError(`unexpected argument '${positionals[0]}' (files to import follow --import)`);
+  const imports = [...(f.import ?? []), ...positionals];
   if (f.preset && f.config) throw new UsageError('give --preset or --config, not both');
   const preset = oneOf('preset', f.preset, PRESETS);
   const cores = availableParallelism();
-  let config: SweepConfig;
-  let source: string;
+  let config: SweepConfig | undefined;
+  let source = '';
   if (f.config) {
     let raw: unknown;
     try {
@@ -54,23 +71,35 @@ export async function compare(argv: string[]): Promise<void> {
   } else if (preset) {
     config = preset === 'quick' ? quickPreset(Object.values(rules), cores) : fullPreset();
     source = `--preset ${preset}`;
-  } else {
-    throw new UsageError("give --preset quick|full or --config FILE (see 'bioprop compare --help')");
+  } else if (!imports.length && !f['report-only']) {
+    throw new UsageError("give --preset quick|full or --config FILE, or --import FILE... / --report-only --results FILE (see 'bioprop compare --help')");
   }
   const workersFlag = int('workers', f.workers, 0, 256);
-  const w = workersFlag ?? config.workers ?? 1;
+  const w = workersFlag ?? config?.workers ?? 1;
   const workers = w === 0 ? cores : w;
-  const resultsPath = f.results ?? join('runs', config.name ?? 'sweep', 'results.jsonl');
+  if (!config && !f.results && !imports.length) throw new UsageError('--report-only without --preset or --config needs --results FILE');
+  const resultsPath = f.results ?? join('runs', config?.name ?? 'imported', 'results.jsonl');
   const outDir = f.out ?? dirname(resultsPath);
-  const plan = expandConfig(config, rules);
+  const plan = config ? expandConfig(config, rules) : [];
 
   if (f['dry-run']) {
+    if (!config) throw new UsageError('--dry-run lists the runs of a sweep: give --preset or --config');
     process.stdout.write(`${plan.length} runs (${workers} worker${workers > 1 ? 's' : ''}):\n`);
     for (const r of plan) process.stdout.write(`  ${runLabel(r).padEnd(44)} bioprop train ${r.key}\n`);
     return;
   }
 
-  if (!f['report-only']) {
+  if (imports.length) {
+    const repaired = repairResults(resultsPath);
+    if (repaired > 0) process.stderr.write(`compare: ignored a half-written last line (${repaired} bytes) in ${resultsPath}\n`);
+    const existing = new Set(readResults(resultsPath).lines.map((l) => l.key));
+    const got = importRecords(imports, rules, existing);
+    for (const line of got.lines) appendResult(resultsPath, line); // one write per line, as the sweep appends
+    process.stderr.write(`compare: imported ${got.lines.length} run${got.lines.length === 1 ? '' : 's'} from ${imports.length} file${imports.length === 1 ? '' : 's'} into ${resultsPath}` +
+      `${got.duplicates ? ` (${got.duplicates} already there)` : ''}${got.cancelled.length ? `; skipped ${got.cancelled.length} cancelled run${got.cancelled.length === 1 ? '' : 's'} (${got.cancelled.join(', ')})` : ''}\n`);
+  }
+
+  if (config && !f['report-only']) {
     process.stderr.write(`compare: ${plan.length} runs, ${workers} worker${workers > 1 ? 's' : ''}, results in ${resultsPath}\n`);
     const ac = new AbortController();
     const onSigint = () => ac.abort();
@@ -91,20 +120,20 @@ export async function compare(argv: string[]): Promise<void> {
     process.stderr.write(`compare: ${s.ran} ran (${s.failed} failed), ${s.skipped} already done\n`);
   }
 
-  // The report covers the runs of this config that are in the results file.
+  // A sweep's report covers its planned runs that are in the results file; without a sweep, every run there.
   const keys = new Set(plan.map((r) => r.key));
-  const lines = readResults(resultsPath).lines.filter((l) => keys.has(l.key));
-  if (lines.length === 0) throw new Error(`${resultsPath}: no results for this sweep yet (run without --report-only)`);
-  const cmd = `bioprop compare ${source}${f.results ? ` --results ${f.results}` : ''}${f.out ? ` --out ${f.out}` : ''}`;
-  const provenance = [
-    `Generated by \`${cmd}\` with bioprop ${VERSION} on ${new Date().toISOString().slice(0, 10)}, from ${lines.length} of ${plan.length} planned runs in \`${relative(outDir, resultsPath) || resultsPath}\`.`,
-    `Sweep \`${config.name ?? 'sweep'}\`: rules ${config.rules === '*' ? `every registered rule (${Object.keys(rules).join(', ')})` : config.rules.join(', ')}; ` +
-      `${config.datasets.join(', ')}; hidden layers ${config.depths.join(', ')} × ${config.width ?? 256} units; ${(config.modes ?? ['rate', 'spiking']).join(' and ')} (spiking for spiking rules only); ` +
-      `seeds ${config.seeds.join(', ')}; epochs ${config.epochs ?? "each rule's default"}; training examples ${config.limit ?? 'all'}${config.spikingLimit ? ` (spiking ${config.spikingLimit})` : ''}; ` +
-      `test examples ${config.testLimit ?? 'all'}${config.args?.length ? `; extra args \`${config.args.join(' ')}\`` : ''}${config.ruleArgs ? `; per-rule args \`${JSON.stringify(config.ruleArgs)}\`` : ''}.`,
-  ];
-  const note = (config as { $comment?: unknown }).$comment;
+  const all = readResults(resultsPath).lines;
+  const lines: ResultLine[] = config ? all.filter((l) => keys.has(l.key)) : all;
+  if (lines.length === 0) throw new Error(`${resultsPath}: no results ${config ? 'for this sweep yet (run without --report-only)' : 'in this file'}`);
+  const cmd = `bioprop compare ${[source, ...(imports.length ? ['--import', ...imports] : []), ...(f['report-only'] && !config ? ['--report-only'] : []), ...(f.results ? ['--results', f.results] : []), ...(f.out ? ['--out', f.out] : [])].filter(Boolean).join(' ')}`;
+  // The last line per key is the one the report uses (as summarize does).
+  const latest = [...new Map(lines.map((l) => [l.key, l])).values()];
+  const provenance = reportHeader({
+    cmd, version: VERSION, date: new Date().toISOString().slice(0, 10), resultsName: relative(outDir, resultsPath) || resultsPath, lines: latest,
+    ...(config ? { sweep: { config, planned: plan.length, allRules: Object.keys(rules) } } : {}),
+  });
+  const note = (config as { $comment?: unknown } | undefined)?.$comment;
   if (typeof note === 'string') provenance.push(note);
-  const rep = await writeReport(outDir, lines, { provenance, referenceDepth: config.referenceDepth, works: config.works, config, meta: (id) => (rules[id] ? ruleMeta(rules[id]!) : undefined) });
+  const rep = await writeReport(outDir, lines, { provenance, referenceDepth: config?.referenceDepth, works: config?.works, config, meta: (id) => (rules[id] ? ruleMeta(rules[id]!) : undefined) });
   process.stdout.write(`wrote ${join(outDir, 'report.md')}, report.json and charts/ (${rep.runs.ok} runs, ${rep.runs.failed} failed)\n`);
 }

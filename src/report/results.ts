@@ -51,9 +51,13 @@ export interface RunRecord {
 /** What the sweep asked for (the RunSpec without its key). */
 export type RunInfo = Omit<RunSpec, 'key'>;
 
+/** Where a line came from: absent = a run of a sweep; 'import' = a record imported by `compare --import`
+ *  (importedFrom names its file, and line for JSON lines). */
+interface LineOrigin { source?: 'import'; importedFrom?: string }
+
 export type ResultLine =
-  | { key: string; status: 'ok'; run: RunInfo; meta?: RuleMeta; record: RunRecord; wallSeconds: number; finishedAt: string }
-  | { key: string; status: 'error'; run: RunInfo; meta?: RuleMeta; error: string; wallSeconds: number; finishedAt: string };
+  | ({ key: string; status: 'ok'; run: RunInfo; meta?: RuleMeta; record: RunRecord; wallSeconds: number; finishedAt: string } & LineOrigin)
+  | ({ key: string; status: 'error'; run: RunInfo; meta?: RuleMeta; error: string; wallSeconds: number; finishedAt: string } & LineOrigin);
 
 export interface ReadResults {
   lines: ResultLine[];
