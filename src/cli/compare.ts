@@ -34,7 +34,8 @@ export const COMPARE_HELP = `bioprop compare — sweep rules × depths × rate/s
                        importing again adds nothing. Without --preset/--config, --results defaults to
                        runs/imported/results.jsonl and the report covers every run in that file; with a
                        preset or config, imported runs count as done for the sweep when their key matches
-                       a planned run. Then the report is rendered (as with --report-only).
+                       a planned run, and the sweep then runs the rest (unless --report-only). The report
+                       is rendered last.
 
   Without --preset or --config, '--report-only --results FILE' renders every run in FILE; the header says
   how many were imported and from which files.
