@@ -14,6 +14,11 @@ export function stepError(net: Network, sim: SpikingSim, rows: number, probs: Te
   net.k.f32_softmax_xent(rows, net.classes, sim.sl[L]!.spikes.ptr, net.target.ptr, probs.ptr, e.ptr);
 }
 
+/** Steps whose error is read: [readoutStart, steps) (the readout has integrated readoutStart steps by then). */
+export function errorSteps(sim: SpikingSim): number {
+  return sim.steps - sim.readoutStart;
+}
+
 /** dW += mod ᵀ·x·scale, db += Σ mod·scale. */
 export function accumulate(net: Network, l: number, rows: number, mod: Tensor, x: Tensor, scale: number): void {
   const layer = net.layers[l]!, k = net.k;
