@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { usage, int, oneOf, UsageError } from './args.js';
 import { load } from '../index.js';
 import { networkFromCheckpoint } from '../io/checkpoint.js';
+import { SpikingNetwork } from '../net/spiking.js';
 import { readFileBytes } from '../io/file.js';
 import { loadDataset, DATASETS, type DatasetName } from '../data/index.js';
 import { evaluateNetwork } from '../train/trainer.js';
@@ -13,33 +14,42 @@ export const EVAL_HELP = `bioprop eval — evaluate a saved network
   --dataset NAME       ${DATASETS.join(' | ')} (default mnist)
   --data-dir DIR       folder holding the dataset's IDX files
   --batch N            rows per forward pass (default 500)
+  --rate               run a network saved from a spiking run as a rate network (same weights; e.g. nef's
+                       soft-LIF twin); by default it is rebuilt spiking, with the neurons, steps and encoder
+                       it was trained with
   --json               print a JSON object instead of text
 `;
 
 export async function evaluate(argv: string[]): Promise<void> {
   const { values: f } = usage('eval', () => parseArgs({ args: argv, strict: true, allowPositionals: false, options: {
     load: { type: 'string' }, dataset: { type: 'string' }, 'data-dir': { type: 'string' }, batch: { type: 'string' },
-    json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    json: { type: 'boolean' }, rate: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   } }));
   if (f.help) {
     process.stdout.write(EVAL_HELP);
     return;
   }
-  if (!f.load) throw new UsageError(`eval: --load FILE is required (see 'bioprop eval --help')`);
+  if (!f.load) throw new UsageError(`--load FILE is required (see 'bioprop eval --help')`);
   const dataset = (oneOf('dataset', f.dataset === 'fashion' ? 'fashion-mnist' : f.dataset, DATASETS) ?? 'mnist') as DatasetName;
   const batch = int('batch', f.batch, 1, 65536) ?? 500;
   const bytes = await readFileBytes(f.load, 'network file');
   const lib = await load();
-  const { net, header } = networkFromCheckpoint(lib, bytes, batch, f.load);
+  const { net, header } = networkFromCheckpoint(lib, bytes, batch, f.load, { rate: !!f.rate });
+  if (typeof header.meta.spikingRule === 'string' && !f.rate) {
+    net.dispose();
+    throw new UsageError(`${f.load} was trained with ${header.meta.spikingRule}'s own spiking neurons, which only that rule simulates; ` +
+      `evaluate it during training (bioprop train ... --out) or pass --rate to run the same weights as a rate network`);
+  }
+  const mode = net instanceof SpikingNetwork ? `spiking (${net.sim.neuron.id}, ${net.sim.steps} steps of ${net.sim.dt} s, ${net.sim.encoderName} at ${net.sim.maxRate} Hz)` : 'rate';
   const data = await loadDataset(lib, dataset, { dataDir: f['data-dir'] });
   if (data.test.features !== net.sizes[0] || data.test.classes !== net.classes) {
-    throw new UsageError(`eval: the network is ${net.sizes.join('-')} but ${dataset} has ${data.test.features} inputs and ${data.test.classes} classes`);
+    throw new UsageError(`the network is ${net.sizes.join('-')} but ${dataset} has ${data.test.features} inputs and ${data.test.classes} classes`);
   }
   const r = evaluateNetwork(lib, net, data.test);
   if (f.json) {
-    process.stdout.write(JSON.stringify({ file: f.load, rule: header.rule, dataset, sizes: header.sizes, testAccuracy: r.accuracy, testLoss: r.loss, examples: data.test.size }) + '\n');
+    process.stdout.write(JSON.stringify({ file: f.load, rule: header.rule, dataset, sizes: header.sizes, spiking: net instanceof SpikingNetwork, testAccuracy: r.accuracy, testLoss: r.loss, examples: data.test.size }) + '\n');
   } else {
-    process.stdout.write(`${f.load}: ${header.rule} ${header.sizes.join('-')} on ${dataset} test (${data.test.size} examples): accuracy ${(100 * r.accuracy).toFixed(2)}%, loss ${r.loss.toFixed(4)}\n`);
+    process.stdout.write(`${f.load}: ${header.rule} ${header.sizes.join('-')} ${mode} on ${dataset} test (${data.test.size} examples): accuracy ${(100 * r.accuracy).toFixed(2)}%, loss ${r.loss.toFixed(4)}\n`);
   }
   net.dispose();
   data.train.dispose();

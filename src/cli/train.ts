@@ -207,7 +207,10 @@ export async function train(argv: string[]): Promise<void> {
     `${evalName} accuracy ${last ? (100 * last.testAccuracy).toFixed(2) + '%' : 'n/a'}\n`);
   if (record.ruleMetrics) log(`rule metrics: ${Object.entries(record.ruleMetrics).map(([k, v]) => `${k} ${+v.toFixed(2)}`).join(', ')}`);
   if (f.save) {
-    await writeFileAtomic(f.save, encodeCheckpoint(net, rule.id, { dataset, epochs: result.history.length, testAccuracy: record.testAccuracy }));
+    // A spiking network records its simulator options, so `bioprop eval` rebuilds it spiking (a rule
+    // with its own neurons records its id: eval cannot simulate those and says so).
+    const spikeMeta = net instanceof SpikingNetwork ? { spiking: spikingOpts } : spiking ? { spikingRule: rule.id } : {};
+    await writeFileAtomic(f.save, encodeCheckpoint(net, rule.id, { dataset, epochs: result.history.length, testAccuracy: record.testAccuracy, ...spikeMeta }));
     log(`saved network to ${f.save}`);
   }
   if (f.out) {

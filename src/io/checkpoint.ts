@@ -11,6 +11,7 @@
 // Browser-safe: encode/decode work on bytes; src/io/file.ts adds the atomic Node write.
 import type { Backend } from '../ops.js';
 import { Network, type LossName } from '../net/network.js';
+import { SpikingNetwork, type SpikingOptions } from '../net/spiking.js';
 import type { InitScheme } from '../net/init.js';
 import { VERSION } from '../version.js';
 
@@ -111,13 +112,25 @@ export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): { he
   return { header, payload };
 }
 
-/** Rebuilds a network from a checkpoint, for `batch` rows per pass. */
-export function networkFromCheckpoint(lib: Backend, bytes: Uint8Array, batch: number, source = 'checkpoint'): { net: Network; header: CheckpointHeader } {
+/** The simulator options a spiking run saved (meta.spiking), or null for a rate network. */
+export function checkpointSpiking(header: CheckpointHeader): SpikingOptions | null {
+  const sp = header.meta.spiking;
+  return sp && typeof sp === 'object' ? (sp as SpikingOptions) : null;
+}
+
+/**
+ * Rebuilds a network from a checkpoint, for `batch` rows per pass. A network saved from a spiking run
+ * (meta.spiking: its simulator options) comes back as a SpikingNetwork with the same neurons, steps and
+ * encoder, unless `rate` is set (the same weights in the rate network, e.g. nef's soft-LIF twin).
+ */
+export function networkFromCheckpoint(lib: Backend, bytes: Uint8Array, batch: number, source = 'checkpoint', o: { rate?: boolean } = {}): { net: Network; header: CheckpointHeader } {
   const { header, payload } = decodeCheckpoint(bytes, source);
-  const net = new Network(lib, {
+  const spiking = o.rate ? null : checkpointSpiking(header);
+  const opts = {
     sizes: header.sizes, activation: header.activations, outputActivation: header.outputActivation, loss: header.loss,
     bias: header.bias, init: header.init, batch, seed: header.seed,
-  });
+  };
+  const net = spiking ? new SpikingNetwork(lib, { ...opts, spiking }) : new Network(lib, opts);
   try {
     for (const l of net.layers) {
       for (const [name, t] of [[`W${l.index}`, l.W], [`b${l.index}`, l.b]] as const) {

@@ -78,4 +78,23 @@ test('train on real MNIST (small slice) → --out record and --save file; eval r
   assert.is(ev.testAccuracy, rec.testAccuracy);
 });
 
+test('eval of a spiking run: rebuilt spiking (--rate: the same weights as rate); a rule with its own neurons is a clear error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioprop-cli-'));
+  const save = join(dir, 'spk.bioprop'), own = join(dir, 'dend.bioprop');
+  const r = run('train', '--rule', 'dfa', '--spiking', '--steps', '20', '--hidden', '16', '--epochs', '1', '--limit', '500', '--test-limit', '100', '--save', save, '--quiet');
+  assert.is(r.code, 0, r.err);
+  const spk = run('eval', '--load', save);
+  assert.is(spk.code, 0, spk.err);
+  assert.match(spk.out, /dfa 784-16-10 spiking \(lif, 20 steps of 0\.001 s, poisson at 200 Hz\)/);
+  const rate = run('eval', '--load', save, '--json', '--rate');
+  assert.is(rate.code, 0, rate.err);
+  assert.is(JSON.parse(rate.out).spiking, false);
+  const d = run('train', '--rule', 'dendrites', '--spiking', '--hidden', '8', '--epochs', '1', '--limit', '40', '--test-limit', '10', '--save', own, '--quiet');
+  assert.is(d.code, 0, d.err);
+  const e = run('eval', '--load', own);
+  assert.is(e.code, 2);
+  assert.match(e.err, /trained with dendrites's own spiking neurons.*pass --rate/);
+  noStack(e.err);
+});
+
 test.run();

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { backend } from '../helpers/setup.js';
 import { seeded } from '../helpers/fill.js';
 import { Network } from '../../src/net/network.js';
-import { encodeCheckpoint, decodeCheckpoint, networkFromCheckpoint, crc32 } from '../../src/io/checkpoint.js';
+import { encodeCheckpoint, decodeCheckpoint, networkFromCheckpoint, checkpointSpiking, crc32 } from '../../src/io/checkpoint.js';
+import { SpikingNetwork } from '../../src/net/spiking.js';
 import { writeFileAtomic } from '../../src/io/file.js';
 
 async function net() {
@@ -67,6 +68,27 @@ test('an atomic write into a missing folder fails cleanly and leaves no file', a
   writeFileSync(file, 'old');
   await writeFileAtomic(file, new TextEncoder().encode('new contents'));
   assert.is(readFileSync(file, 'utf8'), 'new contents');
+});
+
+
+test('a spiking network saved with its simulator options reloads spiking and gives the same outputs; --rate reloads it as rate', async () => {
+  const lib = await backend();
+  const spiking = { steps: 12, dt: 1e-3, encoder: 'poisson' as const, maxRate: 150, seed: 3, neuronParams: { tauMem: 15e-3, refractory: 2e-3 } };
+  const a = new SpikingNetwork(lib, { sizes: [7, 6, 3], batch: 4, seed: 9, spiking });
+  const bytes = encodeCheckpoint(a, 'dfa', { spiking });
+  const { net: b, header } = networkFromCheckpoint(lib, bytes, 4, 'spiking.bioprop');
+  assert.equal(checkpointSpiking(header), spiking);
+  assert.ok(b instanceof SpikingNetwork, 'rebuilt as a SpikingNetwork');
+  const sb = (b as SpikingNetwork).sim;
+  assert.equal([sb.steps, sb.dt, sb.maxRate, sb.encoderName, sb.np.tauMem, sb.np.refractory], [12, 1e-3, 150, 'poisson', 15e-3, 2e-3]);
+  const x = seeded(4 * 7, 11).map((v) => Math.abs(v));
+  for (const n of [a, b]) { n.input.set(x); n.forward(4); }
+  // Same weights, same options, same seed, fresh state: the same window, bit for bit.
+  assert.equal(Array.from(b.output.post.data.subarray(0, 12)), Array.from(a.output.post.data.subarray(0, 12)));
+  const { net: r } = networkFromCheckpoint(lib, bytes, 4, 'spiking.bioprop', { rate: true });
+  assert.not.ok(r instanceof SpikingNetwork, '--rate: a plain Network');
+  assert.equal(Array.from(r.layers[0]!.W.data), Array.from(a.layers[0]!.W.data));
+  a.dispose(); b.dispose(); r.dispose();
 });
 
 test.run();
