@@ -56,4 +56,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A closed stdout (`bioprop compare --dry-run | head`) ends the command quietly, as Unix tools do.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 process.exitCode = await main(process.argv.slice(2));
