@@ -40,11 +40,12 @@ export const superspike = defineRule({
   removes: ['weightTransport', 'spiking'],
   partly: ['derivativeTransport', 'timing'],
   spiking: true,
-  defaults: { feedback: 'random', feedbackScale: 0.3, rateReg: 0.05 } as P,
-  // Paper: τmem 10 ms, τsyn 5 ms, refractory 5 ms at dt = 0.1 ms over seconds-long trials. On MNIST with
-  // a shared CPU we keep τmem = 10 ms and τsyn = 5 ms but step at 1 ms for 30 ms windows (see the
-  // closing note for what this costs in accuracy).
-  spikingDefaults: { only: true, steps: 30, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.01, readoutStart: 10, neuronParams: { tauMem: 10e-3, tauSyn: 5e-3, refractory: 1e-3 } },
+  defaults: { feedback: 'random', feedbackScale: 0.3, rateReg: 0.01 } as P,
+  // Paper: τmem 10 ms, τsyn 5 ms, refractory 5 ms at dt = 0.1 ms over seconds-long trials. On MNIST we keep
+  // τmem = 10 ms and τsyn = 5 ms but step at 1 ms for 100 ms windows, the error read from 30 ms on. With 30 ms
+  // windows (error from 10 ms) and rateReg 0.05 the full-MNIST run stopped near 93 % train accuracy: hidden
+  // neurons at ~25 Hz fire less than once per window, too few spikes to carry the digit (measured).
+  spikingDefaults: { only: true, steps: 100, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.01, readoutStart: 30, neuronParams: { tauMem: 10e-3, tauSyn: 5e-3, refractory: 1e-3 } },
   // lr: on 10,000 MNIST examples × 1 epoch, Adam 2e-3 / 6e-3 / 1.5e-2 gave 73 / 81 / 83 % (superspike) and
   // 75 / 84 % at 2e-3 / 6e-3 (erbp); 5e-3 is the conservative pick for longer runs (not yet verified on full MNIST).
   train: { optimizer: 'adam', lr: 5e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 10, batch: 100, hidden: [256, 256, 256] },
