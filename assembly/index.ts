@@ -13,3 +13,4 @@ export { f32_sgd_step, f32_adam_step } from "./kernels/optim";
 export { f32_gemm_nn, f32_gemm_nt, f32_gemm_tn, f32_gemm_tt } from "./kernels/gemm";
 export { bench_simd_peak } from "./kernels/peak";
 export { f32_settle_step } from "./kernels/settle";
+export { f32_inverse_step_linear, f32_inverse_step_tanh, f32_inverse_step_leaky_relu } from "./kernels/inverse";

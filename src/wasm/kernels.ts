@@ -107,6 +107,16 @@ export interface SpikeActKernels {
   f32_spike_exp_fwd: ActKernel;
 }
 
+/** The one signature every inverse-step kernel has: q = f⁻¹(h + d) − a (slope: leaky ReLU only). */
+export type InverseKernel = (n: number, slope: number, a: number, h: number, d: number, q: number) => void;
+
+/** Inverse steps of the invertible activations (assembly/kernels/inverse.ts); q may alias a, h, d. */
+export interface InverseKernels {
+  f32_inverse_step_linear: InverseKernel;
+  f32_inverse_step_tanh: InverseKernel;
+  f32_inverse_step_leaky_relu: InverseKernel;
+}
+
 /** Losses and row-wise classification helpers (assembly/kernels/loss.ts). */
 export interface LossKernels {
   f32_softmax_xent(m: number, n: number, logits: number, target: number, probs: number, grad: number): number;
@@ -129,7 +139,7 @@ export interface SettleKernels {
   f32_settle_step(n: number, eps: number, oneMinusEps: number, lo: number, hi: number, x: number, s: number): number;
 }
 
-export type Kernels = SettleKernels & GemmKernels & OptimKernels & CoreKernels & Blas1Kernels & ElementwiseKernels & ActKernels & LossKernels & RngKernels & SpikeKernels & GatherKernels & EventKernels & SpikeActKernels;
+export type Kernels = SettleKernels & GemmKernels & OptimKernels & CoreKernels & Blas1Kernels & ElementwiseKernels & ActKernels & LossKernels & RngKernels & SpikeKernels & GatherKernels & EventKernels & SpikeActKernels & InverseKernels;
 
 /**
  * GEMM (assembly/kernels/gemm.ts): C[m×n] = alpha·op(A)·op(B) + beta·C, row-major, contiguous.
@@ -162,4 +172,5 @@ export const KERNEL_NAMES = [
   'f32_softmax_xent', 'f32_mse', 'f32_argmax_rows', 'f32_count_correct',
   'f32_gemm_nn', 'f32_gemm_nt', 'f32_gemm_tn', 'f32_gemm_tt', 'bench_simd_peak',
   'f32_settle_step',
+  'f32_inverse_step_linear', 'f32_inverse_step_tanh', 'f32_inverse_step_leaky_relu',
 ] as const satisfies readonly (keyof Kernels)[];
