@@ -1,6 +1,6 @@
 // Out-first, shape-checked wrappers over the raw kernels: the public kernel API. Sizes come from the
 // tensors' shapes; every check runs before any kernel, and errors name the op and the shapes.
-import type { Kernels } from './wasm/kernels.js';
+import type { Kernels, InverseKernels } from './wasm/kernels.js';
 import { Heap, type Shape } from './heap.js';
 import type { Tensor } from './tensor.js';
 import { finite, sizeIs, isTensor, matrix, fmtShape, integer } from './check.js';
@@ -464,6 +464,29 @@ export class Backend {
     return post;
   }
 
+  // ---- inverse steps (assembly/kernels/inverse.ts) ------------------------------------------------
+
+  /**
+   * q = f⁻¹(h + d) − a elementwise for an invertible activation (INVERSE_KERNELS: linear, tanh,
+   * leakyRelu), in a cancellation-free form: a is the pre-activation, h = f(a) the activity, d a change
+   * of h (GAIT-prop's target step). All four tensors have the same number of elements; q may be a, h
+   * and/or d. leakyRelu's slope (default 0.01, as `act`) must be > 0; tanh clamps q to ±atanh(1 − 1e-7).
+   */
+  inverseStep<N extends InvertibleName>(name: N, q: Tensor, a: Tensor, h: Tensor, d: Tensor, params?: Partial<ActParams<N>>): Tensor {
+    const op = 'inverseStep';
+    if (!Object.hasOwn(INVERSE_KERNELS, name)) {
+      throw new Error(`${op}: '${String(name)}' has no inverse step (expected one of ${Object.keys(INVERSE_KERNELS).join(', ')})`);
+    }
+    const [slope] = resolveActParams(op, name, params as Record<string, unknown> | undefined);
+    if (name === 'leakyRelu' && !(slope > 0)) throw new RangeError(`${op}: leakyRelu slope must be > 0 to be invertible, got ${slope}`);
+    isTensor(op, 'q', q);
+    sizeIs(op, 'a', a, q.size);
+    sizeIs(op, 'h', h, q.size);
+    sizeIs(op, 'd', d, q.size);
+    this.kernels[INVERSE_KERNELS[name]](q.size, slope, a.ptr, h.ptr, d.ptr, q.ptr);
+    return q;
+  }
+
   // ---- losses (assembly/kernels/loss.ts); rows are examples ---------------------------------------
 
   /** Softmax cross-entropy over logits [m, n] and target [m, n]: writes probs and grad = probs − target,
@@ -524,6 +547,14 @@ export class Backend {
     if (m !== ref.rows || n !== ref.cols) throw new Error(`${op}: ${name} is ${fmtShape(t.shape)}, expected ${fmtShape(ref.shape)}`);
   }
 }
+
+/** The activations with an inverse-step kernel (f32_inverse_step_<op>, assembly/kernels/inverse.ts). */
+export const INVERSE_KERNELS = {
+  linear: 'f32_inverse_step_linear',
+  tanh: 'f32_inverse_step_tanh',
+  leakyRelu: 'f32_inverse_step_leaky_relu',
+} as const satisfies Partial<Record<ActName, keyof InverseKernels>>;
+export type InvertibleName = keyof typeof INVERSE_KERNELS;
 
 /** Throws unless t is a live tensor of rank >= 2 (rows × cols). */
 function rows2(op: string, name: string, t: unknown): asserts t is Tensor {
