@@ -36,6 +36,7 @@ import { defineRule, type StepContext } from './types.js';
 import { outputDelta, localGrads } from './common.js';
 import type { Tensor } from '../tensor.js';
 import type { Network } from '../net/network.js';
+import { INVERSE_KERNELS, type InvertibleName } from '../ops.js';
 
 export interface GaitParams {
   /** γ: the incremental-target gain (paper: 1e-3). */
@@ -65,7 +66,7 @@ export interface GaitState {
   res: Tensor[];
 }
 
-const INVERTIBLE = ['leakyRelu', 'tanh', 'linear'];
+const INVERTIBLE: readonly string[] = Object.keys(INVERSE_KERNELS);
 
 /** Modified Gram–Schmidt on the rows of W [out, in] (out ≤ in), in float64: orthonormal rows. */
 export function orthonormalRows(W: Tensor, gain = 1): void {
@@ -108,31 +109,6 @@ export function solveRows(net: Network, rows: number, W: Tensor, Ws: Tensor, q: 
   }
 }
 
-/** q = f⁻¹(h + d) − a elementwise, in the cancellation-free form of each invertible activation. */
-function inverseStep(name: string, slope: number, n: number, a: Float32Array, h: Float32Array, d: Float32Array, q: Float32Array): void {
-  if (name === 'linear') {
-    for (let i = 0; i < n; i++) q[i] = d[i]!;
-  } else if (name === 'tanh') {
-    // atanh(h + d) − atanh(h) = atanh(d / (1 − h(h + d)))  (difference formula, no cancellation)
-    const lim = 1 - 1e-7;
-    for (let i = 0; i < n; i++) {
-      const hi = h[i]!, di = d[i]!;
-      let z = di / (1 - hi * (hi + di));
-      if (!(z < lim)) z = lim; else if (!(z > -lim)) z = -lim;
-      q[i] = Math.atanh(z);
-    }
-  } else {
-    // leaky ReLU: f⁻¹(u) = u (u > 0), u/slope (u ≤ 0); same side as h → d/f'(a) exactly
-    const inv = 1 / slope;
-    for (let i = 0; i < n; i++) {
-      const hi = h[i]!, di = d[i]!, u = hi + di;
-      if (hi > 0 && u > 0) q[i] = di;
-      else if (hi <= 0 && u <= 0) q[i] = di * inv;
-      else q[i] = (u > 0 ? u : u * inv) - a[i]!;
-    }
-  }
-}
-
 /** GAIT-prop teaching signals for every layer (see the header). */
 export function gaitTeach(ctx: StepContext, s: GaitState, p: GaitParams): void {
   const { net, rows } = ctx;
@@ -148,8 +124,8 @@ export function gaitTeach(ctx: StepContext, s: GaitState, p: GaitParams): void {
     k.f32_mul(n, cur.deriv.ptr, cur.deriv.ptr, q.ptr);
     k.f32_mul(n, q.ptr, D.ptr, q.ptr);
     k.f32_scal(n, p.gamma, q.ptr);
-    const qd = q.data;
-    inverseStep(cur.act.name, cur.act.p[0], n, cur.a.data, cur.post.data, qd, qd);
+    // q = f⁻¹(h + d) − a in place over d (cancellation-free forms: assembly/ops/inverse.ts)
+    k[INVERSE_KERNELS[cur.act.name as InvertibleName]](n, cur.act.p[0], cur.a.ptr, cur.post.ptr, q.ptr, q.ptr);
     const g = s.inv[l]!;
     precondition(net, cur.W, g.Ws);
     solveRows(net, rows, cur.W, g.Ws, q, s.diff[l - 1]!, s.res[l]!, p.solveIters);
