@@ -15,6 +15,9 @@
 //        (1 − |z| exact for |z| >= ½ or rel. U, the division U, and log1p(x(1 + ε)) moves by at most ε
 //        relative since x/((1 + x)·log1p(x)) <= 1; +U for second-order terms); ½· is exact (absolute
 //        2^-150 for subnormal results). ±0 keeps its sign. Both builds: bit-identical (log1p4/log1p1).
+//        Degenerate, kept from the TypeScript loop: h = ±1 exactly (tanh saturated in float32, |a| > ~9)
+//        gives den = −h·d, so z = ∓1 and q = ∓ATANH_MAX for any d ≠ 0, and 0/0 → NaN → +ATANH_MAX for
+//        d = 0, where q = 0 would be right (f⁻¹(h) − a = 0); a saturated unit's q is meaningless anyway.
 // leaky ReLU (slope s > 0): with u = h + d,
 //        h > 0 and u > 0  → q = d,   h <= 0 and u <= 0 → q = d / s   (same side: exact up to one rounding),
 //        otherwise        → q = (u > 0 ? u : u / s) − a  (the two terms have the same sign: no cancellation).
