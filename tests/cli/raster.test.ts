@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunRecord } from '../../src/report/results.js';
+import { rules } from '../../src/rules/index.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/bioprop.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'bioprop-raster-'));
@@ -31,9 +32,9 @@ function checkRaster(rec: RunRecord, steps: number, neurons: number) {
   for (const [t, i] of r!.spikes) assert.ok(Number.isInteger(t) && t >= 0 && t < steps && Number.isInteger(i) && i >= 0 && i < neurons, `${rec.rule}: pair [${t}, ${i}]`);
 }
 
-test('superspike: a raster of 64 of the first hidden layer\'s 96 neurons over its 30-step window, the same under the same seed', () => {
+test('superspike: a raster of 64 of the first hidden layer\'s 96 neurons over its default window, the same under the same seed', () => {
   const a = train('--rule', 'superspike', '--hidden', '96,32', '--seed', '7');
-  checkRaster(a, 30, 64);
+  checkRaster(a, rules.superspike!.spikingDefaults!.steps!, 64);
   const b = train('--rule', 'superspike', '--hidden', '96,32', '--seed', '7');
   assert.equal(b.raster, a.raster, 'deterministic under a seed');
   assert.equal(b.firingRates, a.firingRates);

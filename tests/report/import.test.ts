@@ -26,10 +26,11 @@ const FA = {
   ruleParams: { feedback: 'gaussian', feedbackScale: 'auto' }, limit: null, testLimit: null, validation: null,
   testAccuracy: 0.9412, trainAccuracy: 0.95, seconds: 48.5, cancelled: false, history, version: '0.1.0',
 };
-// A bench:rules line: a train record (older: no limit fields) plus family/label/epochSeconds/relativeToBp.
+// A bench:rules line: a train record (older: no limit fields) plus family/label/epochSeconds/relativeToBp,
+// made with superspike's defaults (so its key is the full preset's).
 const BENCH = {
   family: 'spiking', label: 'superspike fashion-mnist 256-256-256', rule: 'superspike', dataset: 'fashion-mnist', hidden: [256, 256, 256],
-  activation: 'relu', spiking: true, steps: 30, dt: 1e-3, encoder: 'poisson', maxRate: 200, epochs: 10, batch: 100, lr: 5e-3, seed: 1,
+  activation: 'relu', spiking: true, steps: rules.superspike!.spikingDefaults!.steps, dt: 1e-3, encoder: 'poisson', maxRate: 200, epochs: 10, batch: 100, lr: 5e-3, seed: 1,
   optimizer: 'adam', momentum: 0, weightDecay: 0, schedule: 'cosine', init: 'he', ruleParams: { feedback: 'random', feedbackScale: 0.3 },
   testAccuracy: 0.8, trainAccuracy: 0.81, seconds: 600, cancelled: false, history, epochSeconds: 60, relativeToBp: 7.5,
 };
