@@ -37,6 +37,8 @@ export const fa = defineRule<FaParams, FaState>({
   // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and surrogate derivatives;
   // the surrogate-scaled signals are smaller, so the step is larger (5e-3, as for superspike).
   spikingTrain: { lr: 5e-3 },
+  // The window dfa measured best (src/rules/dfa.ts): 100 steps at up to 200 Hz (not yet measured for fa).
+  spikingDefaults: { steps: 100, maxRate: 200 },
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },
   // Adam, not backprop's SGD + momentum: before W aligns with B the hidden updates point nowhere in
   // particular, and at SGD rates that train backprop they blow the ReLU activations up (measured: lr 0.05
