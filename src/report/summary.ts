@@ -1,5 +1,6 @@
-// From sweep results to the answer: groups runs by (rule, dataset, depth, mode), takes mean ± sd over
-// seeds, finds the deepest depth that works, relates epoch times to backprop, and writes the answer
+// From sweep results to the answer: groups runs by (rule, dataset, depth, width, mode), takes mean ± sd over
+// seeds (a sweep has one width; imported runs may mix widths: the report's width is the most common one, a
+// cell run only at another width is shown with its width, and epoch times compare with bp at the same width), finds the deepest depth that works, relates epoch times to backprop, and writes the answer
 // table as Markdown. Browser-safe (pure functions over parsed result lines).
 import type { DatasetId, Mode, RuleMeta } from './config.js';
 import { DEFAULT_WORKS } from './config.js';
@@ -20,11 +21,13 @@ export interface Stat {
   sd: number;
 }
 
-/** All seeds of one (rule, dataset, depth, mode). */
+/** All seeds of one (rule, dataset, depth, width, mode). */
 export interface Group {
   rule: string;
   dataset: DatasetId;
   depth: number;
+  /** Hidden-layer width (the first hidden layer's size). */
+  width: number;
   mode: Mode;
   /** Test accuracy over the finished seeds. */
   accuracy: Stat;
@@ -44,7 +47,7 @@ export interface AnswerRow {
   /** Deepest swept depth that works, per mode, on the first dataset (null: none works; undefined: not run). */
   deepest: Partial<Record<Mode, number | null>>;
   /** Accuracy at the reference depth, per dataset and mode. */
-  accuracy: Partial<Record<DatasetId, Partial<Record<Mode, { stat: Stat; failed: number }>>>>;
+  accuracy: Partial<Record<DatasetId, Partial<Record<Mode, { stat: Stat; failed: number; note?: string }>>>>;
   /** Epoch time relative to bp (geometric mean over matching dataset/depth cells), per mode. */
   relTime: Partial<Record<Mode, number>>;
   removes: Objection[];
@@ -57,6 +60,8 @@ export interface AlignPoint { rule: string; dataset: DatasetId; mode: Mode; dept
 
 export interface Report {
   referenceDepth: number;
+  /** The most common hidden width of the runs (a sweep's only width). */
+  width: number;
   datasets: DatasetId[];
   works: Record<DatasetId, number>;
   runs: { ok: number; failed: number };
@@ -106,29 +111,40 @@ export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): R
   const referenceDepth = o.referenceDepth ?? (depths.includes(3) ? 3 : depths[depths.length - 1] ?? 3);
   const works = { ...DEFAULT_WORKS, ...o.works };
 
-  // Group by rule / dataset / depth / mode, in first-seen order.
+  // The report's width: the most common one (ties: the smaller).
+  const widthCount = new Map<number, number>();
+  for (const l of lines) widthCount.set(l.run.width, (widthCount.get(l.run.width) ?? 0) + 1);
+  const width = [...widthCount].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? 256;
+  // Group by rule / dataset / depth / width / mode, in first-seen order. For each rule / dataset / depth /
+  // mode one group is preferred (at the report's width when run there, else the first seen): it feeds the
+  // answer table, the depth chart and the curves.
   const byGroup = new Map<string, ResultLine[]>();
+  const preferred = new Map<string, string>();
   for (const l of lines) {
-    const k = `${l.run.rule}\u0000${l.run.dataset}\u0000${l.run.depth}\u0000${l.run.mode}`;
+    const cellKey = `${l.run.rule}\u0000${l.run.dataset}\u0000${l.run.depth}\u0000${l.run.mode}`;
+    const k = `${cellKey}\u0000${l.run.width}`;
     (byGroup.get(k) ?? byGroup.set(k, []).get(k)!).push(l);
+    if (!preferred.has(cellKey) || l.run.width === width) preferred.set(cellKey, k);
   }
+  const isPreferred = new Set(preferred.values());
   const groups: Group[] = [];
   const curves: CurvePoint[] = [];
   const alignment: AlignPoint[] = [];
   let raster: Report['raster'];
-  for (const ls of byGroup.values()) {
+  for (const [gk, ls] of byGroup) {
     const r = ls[0]!.run;
+    const pref = isPreferred.has(gk);
     const ok = ls.flatMap((l) => (l.status === 'ok' && l.record.testAccuracy !== null && !l.record.cancelled ? [l] : []));
     const failed = ls.length - ok.length;
     const accuracy = stat(ok.map((l) => l.record.testAccuracy!));
     const epochSeconds = mean(ok.flatMap((l) => l.record.history.map((h) => h.seconds)));
     const spiking = ok.some((l) => l.record.spiking) || (ok.length === 0 && r.mode === 'spiking');
     groups.push({
-      rule: r.rule, dataset: r.dataset, depth: r.depth, mode: r.mode, accuracy, failed, epochSeconds,
+      rule: r.rule, dataset: r.dataset, depth: r.depth, width: r.width, mode: r.mode, accuracy, failed, epochSeconds,
       trainExamples: limitOf(r.argv), spiking, works: failed === 0 && accuracy.n > 0 && accuracy.mean >= works[r.dataset],
     });
     // Learning curves and alignment: mean over seeds per epoch (and layer).
-    const epochs = Math.max(0, ...ok.map((l) => l.record.history.length));
+    const epochs = pref ? Math.max(0, ...ok.map((l) => l.record.history.length)) : 0;
     for (let e = 0; e < epochs; e++) {
       const hs = ok.flatMap((l) => (l.record.history[e] ? [l.record.history[e]!] : []));
       curves.push({ rule: r.rule, dataset: r.dataset, mode: r.mode, depth: r.depth, epoch: e + 1, testAccuracy: mean(hs.map((h) => h.testAccuracy)), trainLoss: mean(hs.map((h) => h.trainLoss)) });
@@ -151,26 +167,28 @@ export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): R
     }
   }
 
-  const depthPoints: DepthPoint[] = groups.filter((g) => g.accuracy.n > 0)
+  const preferredGroup = (g: Group) => isPreferred.has(`${g.rule}\u0000${g.dataset}\u0000${g.depth}\u0000${g.mode}\u0000${g.width}`);
+  const depthPoints: DepthPoint[] = groups.filter((g) => g.accuracy.n > 0 && preferredGroup(g))
     .map((g) => ({ rule: g.rule, dataset: g.dataset, mode: g.mode, depth: g.depth, accuracy: g.accuracy.mean, sd: Number.isFinite(g.accuracy.sd) ? g.accuracy.sd : 0, n: g.accuracy.n }));
 
   // The answer, one row per rule.
   const ruleIds = [...new Set(lines.map((l) => l.run.rule))];
-  const cell = (rule: string, d: DatasetId, depth: number, m: Mode) => groups.find((g) => g.rule === rule && g.dataset === d && g.depth === depth && g.mode === m);
+  const cell = (rule: string, d: DatasetId, depth: number, m: Mode, w?: number) =>
+    groups.find((g) => g.rule === rule && g.dataset === d && g.depth === depth && g.mode === m && (w === undefined ? preferredGroup(g) : g.width === w));
   const answer: AnswerRow[] = ruleIds.map((rule) => {
     const m = meta(rule);
     const row: AnswerRow = { rule, title: m.title, spiking: m.spiking, deepest: {}, accuracy: {}, relTime: {}, removes: m.removes, partly: m.partly };
     const first = datasets[0];
     for (const mode of ['rate', 'spiking'] as const) {
-      const gs = groups.filter((g) => g.rule === rule && g.mode === mode && g.dataset === first);
+      const gs = groups.filter((g) => g.rule === rule && g.mode === mode && g.dataset === first && preferredGroup(g));
       if (gs.length) row.deepest[mode] = gs.filter((g) => g.works).reduce<number | null>((a, g) => (a === null || g.depth > a ? g.depth : a), null);
       for (const d of datasets) {
         const g = cell(rule, d, referenceDepth, mode);
-        if (g) (row.accuracy[d] ??= {})[mode] = { stat: g.accuracy, failed: g.failed };
+        if (g) (row.accuracy[d] ??= {})[mode] = { stat: g.accuracy, failed: g.failed, ...(g.width !== width ? { note: `${g.width} wide` } : {}) };
       }
-      // Time per training example, relative to bp (rate) on the same dataset and depth.
+      // Time per training example, relative to bp (rate) on the same dataset, depth and width.
       const ratios = groups.filter((g) => g.rule === rule && g.mode === mode && Number.isFinite(g.epochSeconds)).flatMap((g) => {
-        const b = cell('bp', g.dataset, g.depth, 'rate');
+        const b = cell('bp', g.dataset, g.depth, 'rate', g.width);
         return b && Number.isFinite(b.epochSeconds) && b.epochSeconds > 0 ? [(g.epochSeconds / g.trainExamples) / (b.epochSeconds / b.trainExamples)] : [];
       });
       if (ratios.length) row.relTime[mode] = Math.exp(mean(ratios.map(Math.log)));
@@ -186,18 +204,18 @@ export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): R
 
   const failures = lines.flatMap((l) => (l.status === 'error' ? [{ rule: l.run.rule, dataset: l.run.dataset, depth: l.run.depth, mode: l.run.mode, seed: l.run.seed, error: l.error }] : []));
   return {
-    referenceDepth, datasets, works, runs: { ok: lines.length - failures.length, failed: failures.length },
+    referenceDepth, width, datasets, works, runs: { ok: lines.length - failures.length, failed: failures.length },
     answer, groups, depthPoints, curves, alignment, ...(raster ? { raster } : {}), failures,
   };
 }
 
 /** '97.12 ± 0.08' (percent), '97.12' for one seed, 'failed' when every seed failed. */
-export function fmtAcc(c: { stat: Stat; failed: number } | undefined): string {
+export function fmtAcc(c: { stat: Stat; failed: number; note?: string } | undefined): string {
   if (!c) return '—';
   if (c.stat.n === 0) return 'failed';
   const m = (100 * c.stat.mean).toFixed(2);
   const s = c.stat.n > 1 ? ` ± ${(100 * c.stat.sd).toFixed(2)}` : '';
-  return `${m}${s}${c.failed ? ` (${c.failed} failed)` : ''}`;
+  return `${m}${s}${c.failed ? ` (${c.failed} failed)` : ''}${c.note ? ` (${c.note})` : ''}`;
 }
 
 function fmtObjections(r: AnswerRow): string {
@@ -248,7 +266,7 @@ export function reportMarkdown(rep: Report, o: MarkdownOptions): string {
   out.push('', '## The answer', '', answerTable(rep));
   const w = rep.datasets.map((d) => `${DATASET_TITLE[d]} ≥ ${(100 * rep.works[d]).toFixed(0)}%`).join(', ');
   out.push(`A depth *works* when every seed finished and the mean test accuracy reaches ${w}. Accuracies are test accuracy after the last epoch, mean ± sample sd over seeds, at ${rep.referenceDepth} hidden layers. ` +
-    'Epoch time is per training example, relative to backprop (rate) at the same dataset and depth (geometric mean over the swept cells). — means not run.', '', OBJECTION_LEGEND, '');
+    'Epoch time is per training example, relative to backprop (rate) at the same dataset, depth and width (geometric mean over the swept cells). — means not run.', '', OBJECTION_LEGEND, '');
   const chart = (id: keyof MarkdownOptions['charts'], heading: string, alt: string, none: string) => {
     out.push(`## ${heading}`, '');
     out.push(o.charts[id] ? `![${alt}](${o.charts[id]})` : none, '');
@@ -265,7 +283,7 @@ export function reportMarkdown(rep: Report, o: MarkdownOptions): string {
   out.push('## Every cell', '', '| rule | dataset | depth | mode | seeds | accuracy % | s / epoch | works |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
   const sorted = [...rep.groups].sort((a, b) => a.rule.localeCompare(b.rule) || a.dataset.localeCompare(b.dataset) || a.mode.localeCompare(b.mode) || a.depth - b.depth);
   for (const g of sorted) {
-    out.push(`| ${g.rule} | ${g.dataset} | ${g.depth} | ${g.mode} | ${g.accuracy.n}${g.failed ? ` (+${g.failed} failed)` : ''} | ${fmtAcc({ stat: g.accuracy, failed: 0 })} | ${Number.isFinite(g.epochSeconds) ? g.epochSeconds.toFixed(2) : '—'} | ${g.works ? 'yes' : 'no'} |`);
+    out.push(`| ${g.rule}${g.width !== rep.width ? ` (${g.width} wide)` : ''} | ${g.dataset} | ${g.depth} | ${g.mode} | ${g.accuracy.n}${g.failed ? ` (+${g.failed} failed)` : ''} | ${fmtAcc({ stat: g.accuracy, failed: 0 })} | ${Number.isFinite(g.epochSeconds) ? g.epochSeconds.toFixed(2) : '—'} | ${g.works ? 'yes' : 'no'} |`);
   }
   out.push('');
   return out.join('\n');

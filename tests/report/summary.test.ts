@@ -111,4 +111,25 @@ test('writeReport: report.md with the table and every chart as SVG, report.json 
   assert.match(readFileSync(join(dir2, 'report.md'), 'utf8'), /No run recorded alignment angles/);
 });
 
+test('mixed widths (imported runs): the common width leads, another width is labelled, epoch time compares with bp at the same width', () => {
+  const at = (l: ResultLine, width: number): ResultLine => {
+    const argv = [...l.run.argv, '--width-tag', String(width)];
+    return { ...l, key: argv.join(' '), run: { ...l.run, width, argv } };
+  };
+  const lines = [
+    at(line('bp', 'mnist', 3, 'rate', 1, 0.98, 10), 8), at(line('fa', 'mnist', 3, 'rate', 1, 0.97, 12), 8),
+    at(line('bp', 'mnist', 3, 'rate', 1, 0.985, 30), 500), at(line('spk', 'mnist', 3, 'rate', 1, 0.984, 300), 500),
+    at(line('fa', 'mnist', 1, 'rate', 1, 0.96, 5), 8),
+  ];
+  const rep = summarize(lines);
+  assert.is(rep.width, 8);
+  const row = (id: string) => rep.answer.find((r) => r.rule === id)!;
+  assert.is(fmtAcc(row('bp').accuracy.mnist!.rate), '98.00', 'bp at the common width, unlabelled');
+  assert.is(fmtAcc(row('spk').accuracy.mnist!.rate), '98.40 (500 wide)');
+  assert.ok(Math.abs(row('spk').relTime.rate! - 10) < 1e-9, `spk vs bp at width 500: ${row('spk').relTime.rate}`);
+  assert.ok(Math.abs(row('fa').relTime.rate! - 1.2) < 1e-9, `fa vs bp at width 8: ${row('fa').relTime.rate}`);
+  assert.equal(rep.depthPoints.filter((d) => d.rule === 'bp').map((d) => d.accuracy), [0.98], 'one bp point per depth (the common width)');
+  assert.is(rep.curves.filter((c) => c.rule === 'bp').length, 2, 'one bp curve (2 epochs)');
+});
+
 test.run();
