@@ -7,7 +7,8 @@
 //        denominator keeps its relative accuracy as h → ±1 where 1 − h² would cancel. Computed:
 //        rel. error of z <= 2U + (3U·(1 − h²) + U·|h·d|)/|den| (U = 2^-24, first order; large only when
 //        h + d itself approaches ±1, where the problem is as ill-conditioned in d).
-//        z is clamped to ±(1 − 2^-24) (NaN → +, as the TypeScript loop it replaces did), then
+//        d = ±0 gives q = d exactly (f⁻¹(h) − a = 0, also where h = ±1 and the formula is 0/0).
+//        z is clamped to ±(1 − 2^-24) (NaN stays NaN, so bad input is seen downstream), then
 //        atanh(z) = sign(z)·½·log1p(2|z|/(1 − |z|)) with log1p from ./math, and the result is clamped
 //        to ±ATANH_MAX = atanh(1 − 1e-7): the same as clamping z at 1 − 1e-7 first (atanh is monotone),
 //        which is the clamp of the original loop (1 − 1e-7 itself is not a float32).
@@ -15,9 +16,9 @@
 //        (1 − |z| exact for |z| >= ½ or rel. U, the division U, and log1p(x(1 + ε)) moves by at most ε
 //        relative since x/((1 + x)·log1p(x)) <= 1; +U for second-order terms); ½· is exact (absolute
 //        2^-150 for subnormal results). ±0 keeps its sign. Both builds: bit-identical (log1p4/log1p1).
-//        Degenerate, kept from the TypeScript loop: h = ±1 exactly (tanh saturated in float32, |a| > ~9)
-//        gives den = −h·d, so z = ∓1 and q = ∓ATANH_MAX for any d ≠ 0, and 0/0 → NaN → +ATANH_MAX for
-//        d = 0, where q = 0 would be right (f⁻¹(h) − a = 0); a saturated unit's q is meaningless anyway.
+//        h = ±1 exactly (tanh saturated in float32, |a| > ~9) with d ≠ 0: den = −h·d, z = ∓1 and
+//        q = ∓ATANH_MAX (the clamp). (The TypeScript loop this replaced also turned d = 0 there and NaN
+//        into +ATANH_MAX; GAIT-prop's d = γ·f′²·Δ is exactly 0 at a saturated unit, so that fed a bogus target.)
 // leaky ReLU (slope s > 0): with u = h + d,
 //        h > 0 and u > 0  → q = d,   h <= 0 and u <= 0 → q = d / s   (same side: exact up to one rounding),
 //        otherwise        → q = (u > 0 ? u : u / s) − a  (the two terms have the same sign: no cancellation).
@@ -47,20 +48,20 @@ import { log1p4, log1p1, LOG1P_MAX_REL_ERR } from "./math";
   @inline f4(a: v128, h: v128, d: v128, k0: v128): v128 {
     const vone = f32x4.splat(1.0);
     const vden = f32x4.sub(f32x4.mul(f32x4.sub(vone, h), f32x4.add(vone, h)), f32x4.mul(h, d));
-    let vz = f32x4.div(d, vden);
     const vzmax = f32x4.splat(ZMAX);
-    vz = v128.bitselect(vz, vzmax, f32x4.lt(vz, vzmax)); // NaN → +ZMAX
-    vz = v128.bitselect(vz, f32x4.neg(vzmax), f32x4.gt(vz, f32x4.neg(vzmax)));
+    const vz = f32x4.max(f32x4.min(f32x4.div(d, vden), vzmax), f32x4.neg(vzmax)); // f32x4.min/max keep NaN
     const vw = f32x4.abs(vz);
     const vr = f32x4.mul(log1p4(f32x4.div(f32x4.add(vw, vw), f32x4.sub(vone, vw))), f32x4.splat(0.5));
-    return v128.or(f32x4.min(vr, f32x4.splat(ATANH_MAX)), v128.and(vz, f32x4.splat(-0.0)));
+    const vq = v128.or(f32x4.min(vr, f32x4.splat(ATANH_MAX)), v128.and(vz, f32x4.splat(-0.0)));
+    const vq1 = v128.bitselect(vz, vq, f32x4.ne(vz, vz)); // NaN in → NaN out
+    return v128.bitselect(d, vq1, f32x4.eq(d, f32x4.splat(0.0))); // d = ±0 → q = d
   }
   // @ts-ignore: decorator
   @inline f1(a: f32, h: f32, d: f32, k0: f32): f32 {
+    if (d == 0) return d;
     const den: f32 = (<f32>1.0 - h) * (<f32>1.0 + h) - h * d;
-    let z: f32 = d / den;
-    if (!(z < ZMAX)) z = ZMAX;
-    else if (!(z > -ZMAX)) z = -ZMAX;
+    const z: f32 = max<f32>(min<f32>(d / den, ZMAX), -ZMAX); // f32.min/max keep NaN
+    if (z != z) return z;
     const w = abs<f32>(z);
     const r = log1p1((w + w) / (1.0 - w)) * 0.5;
     return copysign<f32>(min<f32>(r, ATANH_MAX), z);

@@ -93,7 +93,7 @@ for (const build of BUILDS) {
       [0.999, 2e-3], [-0.999, -2e-3], [0, 1.5], [0, -1.5], [0.5, 0.6], [0.9, 0.2], // |z| > 1: clamp
       [0.2, 1e-30], [-0.2, -1e-38], [0, 1e-44],                       // tiny and subnormal d
       [0.999, 1e-3], [-0.9, -0.1], [0.5, 0.4999], [0.5, -1.49],       // h + d at or near ±1: z near ±1
-      [1, 1e-8], [-1, -1e-8], [1, 0], [-1, 0],                        // h = ±1 exactly (degenerate, see ops/inverse.ts)
+      [1, 1e-8], [-1, -1e-8], [1, 0], [-1, -0],                       // h = ±1 exactly: the clamp for d ≠ 0, q = d for d = 0
       [0.3, NaN], [NaN, 0.1], [0.3, Infinity], [0.3, -Infinity],
     ];
     const h = Float32Array.from(cases, (c) => c[0]), d = Float32Array.from(cases, (c) => c[1]);
@@ -105,7 +105,12 @@ for (const build of BUILDS) {
     for (let i = 0; i < 5; i++) assert.ok(Object.is(got[i], Object.is(d[i], -0) ? -0 : 0), `d = 0 at h = ${h[i]}: q = ${got[i]}`);
     // beyond the clamp: exactly ±atanh(1 − 1e-7) in float32, as the old loop stored it
     for (let i = 13; i < 19; i++) assert.is(Math.abs(got[i]!), ATANH_MAX, `clamp at h = ${h[i]}, d = ${d[i]}`);
-    assert.ok(got.every((v) => Number.isFinite(v) && Math.abs(v) <= ATANH_MAX), 'every q finite and within the clamp');
+    for (const i of [26, 27]) assert.is(Math.abs(got[i]!), ATANH_MAX, `h = ${h[i]}, d = ${d[i]}: the clamp`);
+    // a saturated unit (h = ±1 exactly) that is not asked to move stays: q = d = ±0, not the clamp
+    assert.ok(Object.is(got[28], 0) && Object.is(got[29], -0), `h = ±1, d = ±0: q = ${got[28]}, ${got[29]}`);
+    // NaN in h or d, and ∞/∞ from an infinite d, give NaN: bad input stays visible downstream
+    for (let i = 30; i < 34; i++) assert.ok(Number.isNaN(got[i]!), `h = ${h[i]}, d = ${d[i]}: q = ${got[i]} is NaN`);
+    assert.ok(got.slice(0, 30).every((v) => Number.isFinite(v) && Math.abs(v) <= ATANH_MAX), 'every other q finite and within the clamp');
     // inward from near ±1: opposite sign to h, as in f64
     const f64 = inverseF64('tanh', 0, a, h, d);
     for (let i = 5; i < 13; i++) close([got[i]!], [f64[i]!], { abs: tanhBound(h[i]!, d[i]!, f64[i]!) }, `h = ${h[i]}, d = ${d[i]} vs f64`);

@@ -30,9 +30,11 @@ export function zF32(h: number, d: number): number {
 export function inverseTwin1(name: InverseName, slope: number, a: number, h: number, d: number): number {
   if (name === 'linear') return d;
   if (name === 'tanh') {
+    if (d === 0) return d; // q = f⁻¹(h) − a = 0, with d's sign (also at h = ±1, where z would be 0/0)
     let z = zF32(h, d);
-    if (!(z < ZMAX)) z = ZMAX;
-    else if (!(z > -ZMAX)) z = -ZMAX;
+    if (Number.isNaN(z)) return NaN; // bad input stays visible
+    if (z > ZMAX) z = ZMAX;
+    else if (z < -ZMAX) z = -ZMAX;
     const r = Math.min(Math.atanh(Math.abs(z)), ATANH_MAX);
     return Object.is(z, -0) || z < 0 ? -r : r;
   }
