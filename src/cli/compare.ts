@@ -27,6 +27,7 @@ export const COMPARE_HELP = `bioprop compare — sweep rules × depths × rate/s
   --retry-failed       run again the runs recorded as failed
   --report-only        do not run anything: render the report from the results file
   --dry-run            list the planned runs and exit
+  --note TEXT          a sentence added to the report's header (e.g. what the runs were for)
   --import FILE...     add runs measured outside a sweep to the results file: train records
                        ('bioprop train --out rec.json', one record per file) and JSON lines of them
                        ('npm run bench:rules -- --json out.jsonl'). Each becomes an ok results line keyed as
@@ -45,7 +46,7 @@ export async function compare(argv: string[]): Promise<void> {
   const { values: f, positionals } = usage('compare', () => parseArgs({ args: argv, strict: true, allowPositionals: true, options: {
     preset: { type: 'string' }, config: { type: 'string' }, results: { type: 'string' }, out: { type: 'string' }, workers: { type: 'string' },
     'retry-failed': { type: 'boolean' }, 'report-only': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, import: { type: 'string', multiple: true },
-    help: { type: 'boolean', short: 'h' },
+    note: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   } }));
   if (f.help) {
     process.stdout.write(COMPARE_HELP);
@@ -135,6 +136,7 @@ export async function compare(argv: string[]): Promise<void> {
   });
   const note = (config as { $comment?: unknown } | undefined)?.$comment;
   if (typeof note === 'string') provenance.push(note);
+  if (f.note) provenance.push(f.note);
   const rep = await writeReport(outDir, lines, { provenance, referenceDepth: config?.referenceDepth, works: config?.works, config, meta: (id) => (rules[id] ? ruleMeta(rules[id]!) : undefined) });
   process.stdout.write(`wrote ${join(outDir, 'report.md')}, report.json and charts/ (${rep.runs.ok} runs, ${rep.runs.failed} failed)\n`);
 }

@@ -88,9 +88,10 @@ test('re-import dedupes: keys already in the results and repeats inside one impo
   assert.is(r2.status, 0, r2.stderr);
   assert.match(r2.stderr, /imported 0 runs from 1 file .*\(1 already there\)/);
   assert.is(readFileSync(results, 'utf8'), text, 'nothing appended');
-  const r3 = run('--report-only', '--results', results);
+  const r3 = run('--report-only', '--results', results, '--note', 'Interim: two runs.');
   assert.is(r3.status, 0, r3.stderr);
   const md = readFileSync(join(dir, 'cli', 'report.md'), 'utf8');
+  assert.match(md, /^> Interim: two runs\.$/m, '--note in the header');
   assert.match(md, /from 2 imported runs in `results.jsonl` \(train records from `[^`]*fa.json`, `[^`]*bench.jsonl`\), not from a planned sweep/);
   assert.not.match(md, /planned runs/);
   assert.match(md, /\| superspike \| yes \|/);
