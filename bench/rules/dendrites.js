@@ -12,7 +12,7 @@ export default {
     { rule: 'dendrites', hidden: [500, 100], epochs: 20, label: 'dendrites rate mnist 500-100' },
     { rule: 'bp', hidden: [500], epochs: 20 },
     { rule: 'dendrites', hidden: [500], epochs: 20, label: 'dendrites rate mnist 500' },
-    { rule: 'agrel', hidden: [500], epochs: 30 },
+    { rule: 'agrel', hidden: [500] },
     { rule: 'bp', hidden: [500, 100, 100], epochs: 20 },
     { rule: 'dendrites', hidden: [500, 100, 100], epochs: 20, label: 'dendrites rate mnist 500-100-100' },
     // Q-AGREL: the paper's dense network and 784-256x3-10.
@@ -27,7 +27,7 @@ export default {
     // Fashion-MNIST, three hidden layers, every rule.
     { rule: 'bp', dataset: 'fashion-mnist', hidden: [256, 256, 256], epochs: 20 },
     { rule: 'qagrel', dataset: 'fashion-mnist', hidden: [256, 256, 256], epochs: 30 },
-    { rule: 'agrel', dataset: 'fashion-mnist', hidden: [256, 256, 256], epochs: 30 },
+    { rule: 'agrel', dataset: 'fashion-mnist', hidden: [256, 256, 256] },
     { rule: 'twosite', dataset: 'fashion-mnist', hidden: [256, 256, 256], epochs: 20 },
     { rule: 'dendrites', dataset: 'fashion-mnist', hidden: [256, 256, 256], epochs: 20, label: 'dendrites rate fashion-mnist 256x3' },
   ],
