@@ -22,6 +22,10 @@
  *  Poisson counts; at λmax dt = 0.2 the Bernoulli draw is its one-spike approximation). Every spike train
  *  is filtered by the PSP kernel κ(s) = (e^{−s/τL} − e^{−s/τs})/(τL − τs), τL = 10 ms, τs = 3 ms, made of
  *  two exponential traces (f32_trace_step; untruncated, where the authors' code cuts κ after 10 steps).
+ *  The filter is linear, so W is applied to the spikes before filtering: each step's current s·Wᵀ is
+ *  event-driven (f32_event_nn on a per-presentation Wᵀ: at most λmax dt = 20 % of the inputs spike) and
+ *  the basal potential is (y_L − y_S)/(τL − τS) with y the traces of that current (same sums as W·PSP
+ *  up to float rounding; 2.7x faster than a dense GEMM on the PSP per step, measured on 1 000 examples).
  *  Somata integrate by Euler steps of the paper's conductance equations (g_L = 0.1, g_B = g_D = 0.6)
  *  and fire Bernoulli(λmax σ(·) dt) (f32_bernoulli on a seeded WASM stream): the model has no threshold
  *  or reset, so f32_lif_step's threshold/reset does not apply. Each phase lasts 50 ms + ⌊Wald(2, 1)⌋
@@ -105,6 +109,14 @@ export interface DendritesState {
   soma: Tensor[]; // C (hidden) and U (output) membrane, per layer
   spk: SpikeBuffers[]; // index 0 = input, l+1 = layer l
   apical: Tensor[]; // instantaneous A per hidden layer
+  /** Event-driven synapses: Wᵀ per layer [n_in, n_out] (refreshed per presentation), the spike-driven
+   *  current s·Wᵀ [B, n_out], its two PSP traces (W applied before filtering: the filter is linear), and
+   *  an n_out scratch for f32_event_nn. */
+  WT: Tensor[];
+  cur: Tensor[];
+  yl: Tensor[];
+  ys: Tensor[];
+  tmp: Tensor | null;
   /** The spike stream's 16-byte xoshiro128** state (assembly/kernels/rng.ts), or null (rate). */
   rngState: Tensor | null;
   symmetric: boolean;
@@ -182,7 +194,7 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
         sig: net.layers.map((l) => ws.f32([B, l.outSize])),
         dsig: net.layers.map((l) => ws.f32([B, l.outSize])),
         drive: ws.f32([B, C]),
-        soma: [], spk: [], apical: [], rngState: null, symmetric: p.feedback === 'symmetric' && L > 1,
+        soma: [], spk: [], apical: [], WT: [], cur: [], yl: [], ys: [], tmp: null, rngState: null, symmetric: p.feedback === 'symmetric' && L > 1,
         decayL: Math.exp(-1 / TAU_L), decayS: Math.exp(-1 / TAU_S),
       };
       if (p.spiking) {
@@ -191,6 +203,11 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
           s: ws.f32([B, n]), xl: ws.f32([B, n]), xs: ws.f32([B, n]), p: ws.f32([B, n]),
         }));
         st.apical = hidden.map((l) => ws.f32([B, l.outSize]));
+        st.WT = net.layers.map((l) => ws.f32([l.inSize, l.outSize]));
+        st.cur = net.layers.map((l) => ws.f32([B, l.outSize]));
+        st.yl = net.layers.map((l) => ws.f32([B, l.outSize]));
+        st.ys = net.layers.map((l) => ws.f32([B, l.outSize]));
+        st.tmp = ws.f32([Math.max(...net.layers.map((l) => l.outSize))]);
         // The spike stream: a 16-byte generator state in a workspace buffer, seeded from the rule's stream.
         st.rngState = ws.f32([4]);
         net.k.rng_seed(rng.nextU32() | 0, st.rngState.ptr);
@@ -312,9 +329,15 @@ function spikingPresentation(ctx: StepContext, s: DendritesState, p: DendritesPa
   const { net, rows, rng } = ctx;
   const k = net.k, C = net.classes;
   if (train && s.symmetric) symmetricFeedback(net, s);
-  // Start from rest.
+  // Start from rest; the weights are fixed for the presentation, so transpose them once for the event-driven synapses.
   for (const t of s.soma) k.f32_fill(rows * t.cols, 0, t.ptr);
   for (const b of s.spk) { k.f32_fill(rows * b.xl.cols, 0, b.xl.ptr); k.f32_fill(rows * b.xs.cols, 0, b.xs.ptr); }
+  for (let l = 0; l < net.layers.length; l++) {
+    const lay = net.layers[l]!;
+    k.f32_fill(rows * lay.outSize, 0, s.yl[l]!.ptr);
+    k.f32_fill(rows * lay.outSize, 0, s.ys[l]!.ptr);
+    k.f32_transpose(lay.outSize, lay.inSize, lay.W.ptr, s.WT[l]!.ptr);
+  }
   const extra = () => (train && p.randomPhases ? Math.floor(wald(rng, 2, 1)) : 0);
   if (train) {
     const tf = p.phaseTime + extra();
@@ -345,14 +368,19 @@ function runPhase(net: Network, s: DendritesState, rows: number, steps: number, 
     k.f32_bernoulli(n, LAMBDA_MAX * dt, prob.ptr, rng, b.s.ptr);
     k.f32_trace_step(n, s.decayL, b.s.ptr, b.xl.ptr);
     k.f32_trace_step(n, s.decayS, b.s.ptr, b.xs.ptr);
-    k.f32_scale_add(n, pscale, b.xl.ptr, -pscale, b.xs.ptr, b.p.ptr); // PSP: Σ_s κ(s) S(t − s)
   };
   for (let t = 0; t < steps; t++) {
     const avg = t >= steps - window;
     spikeAndFilter(s.spk[0]!, net.input, rows * net.layers[0]!.inSize); // Poisson-like input, rate λmax x
     for (let l = 0; l < L; l++) {
-      const lay = net.layers[l]!, n = rows * lay.outSize, pre = s.spk[l]!.p, soma = s.soma[l]!;
-      k.f32_gemm_nt(rows, lay.outSize, lay.inSize, 1, 0, pre.ptr, lay.W.ptr, lay.a.ptr); // basal / dendrite
+      const lay = net.layers[l]!, n = rows * lay.outSize, inp = s.spk[l]!, soma = s.soma[l]!;
+      // Basal / dendritic potential W·PSP = W·(x_L − x_S)/(τL − τS). The filter is linear, so it is
+      // applied after W: the spikes' current s·Wᵀ (event-driven: only the inputs that spiked, ≤ λmax dt
+      // = 20 % of them) feeds two traces y_L, y_S, and W·PSP = (y_L − y_S)/(τL − τS).
+      k.f32_event_nn(rows, lay.outSize, lay.inSize, inp.s.ptr, s.WT[l]!.ptr, s.tmp!.ptr, s.cur[l]!.ptr);
+      k.f32_trace_step(n, s.decayL, s.cur[l]!.ptr, s.yl[l]!.ptr);
+      k.f32_trace_step(n, s.decayS, s.cur[l]!.ptr, s.ys[l]!.ptr);
+      k.f32_scale_add(n, pscale, s.yl[l]!.ptr, -pscale, s.ys[l]!.ptr, lay.a.ptr);
       if (net.bias) k.f32_add_row(rows, lay.outSize, lay.b.ptr, lay.a.ptr);
       if (l < L - 1 || !target) {
         // Ċ = −g_L C + g_B (B − C): Euler, dt = 1 ms → C ← (1 − g_L − g_B) C + g_B B
@@ -369,9 +397,17 @@ function runPhase(net: Network, s: DendritesState, rows: number, steps: number, 
         if (!target) k.f32_axpy(n, inv, soma.ptr, s.Cbar[l]!.ptr);
       } else if (!target) k.f32_axpy(n, inv, soma.ptr, s.Ubar.ptr);
       else k.f32_axpy(n, inv * LAMBDA_MAX, s.sig[l]!.ptr, s.phiT.ptr); // φ̄^t
-      if (train && !target) k.f32_axpy(rows * lay.inSize, inv, pre.ptr, s.preBar[l]!.ptr);
+      if (train && !target) { // p̄ += PSP / window
+        const ni = rows * lay.inSize;
+        k.f32_axpy(ni, inv * pscale, inp.xl.ptr, s.preBar[l]!.ptr);
+        k.f32_axpy(ni, -inv * pscale, inp.xs.ptr, s.preBar[l]!.ptr);
+      }
     }
-    if (train && avg) apicalFrom(net, s, rows, s.spk[L]!.p, target ? s.At : s.Af, inv, 1); // Ā += A / window
+    if (train && avg) { // Ā += A / window, A from the output's PSP
+      const out = s.spk[L]!;
+      k.f32_scale_add(rows * C, pscale, out.xl.ptr, -pscale, out.xs.ptr, out.p.ptr);
+      apicalFrom(net, s, rows, out.p, target ? s.At : s.Af, inv, 1);
+    }
     onStep?.(t);
   }
 }

@@ -149,6 +149,47 @@ test('dendrites spiking: input PSP average ≈ λmax·x (kernel gain ≈ 1), det
   b.net.dispose();
 });
 
+test('dendrites spiking: the event-driven, filtered drive equals W·(x_L − x_S) (the PSP filter commutes with W)', async () => {
+  // The spiking version applies W to each step's spikes (f32_event_nn on Wᵀ) and filters the current,
+  // instead of filtering the spikes and multiplying by W. Both are W·(x_L − x_S) in exact arithmetic.
+  // Awkward sizes (13 inputs, 7/5 hidden, 3 classes, 5 rows), fixed 30-ms phases; the second presentation
+  // is checked, so traces not reset at rest, or a stale Wᵀ after the first update, would show.
+  const lib = await backend();
+  const R = 5, sizes = [13, 7, 5, 3], T = 60;
+  const net = new Network(lib, { sizes, activation: 'sigmoid', batch: R, seed: 4 });
+  const r = new Rng(9);
+  for (let i = 0; i < net.input.data.length; i++) net.input.data[i] = r.uniform();
+  for (let row = 0; row < R; row++) net.target.data[row * 3 + (row % 3)] = 1;
+  const tr = new Trainer(lib, net, dendrites, { ruleParams: { spiking: true, phaseTime: T / 2, window: 10, randomPhases: false }, seed: 2 });
+  tr.step(R);
+  const W = net.layers.map((l) => Float64Array.from(l.W.data)); // the weights of the second presentation
+  tr.step(R);
+  const st = tr.state as unknown as { spk: { xl: { data: Float32Array }; xs: { data: Float32Array } }[]; yl: { data: Float32Array }[]; ys: { data: Float32Array }[] };
+  const u = 2 ** -24;
+  let spikes = 0;
+  net.layers.forEach((l, li) => {
+    const xl = st.spk[li]!.xl.data, xs = st.spk[li]!.xs.data, yl = st.yl[li]!.data, ys = st.ys[li]!.data;
+    for (let row = 0; row < R; row++) {
+      for (let i = 0; i < l.outSize; i++) {
+        let want = 0, mag = 0;
+        for (let j = 0; j < l.inSize; j++) {
+          const w = W[li]![i * l.inSize + j]!, a = xl[row * l.inSize + j]!, b = xs[row * l.inSize + j]!;
+          want += w * (a - b);
+          mag += Math.abs(w) * (a + b);
+        }
+        spikes += mag > 0 ? 1 : 0;
+        const got = yl[row * l.outSize + i]! - ys[row * l.outSize + i]!;
+        // Float32 rounding: each of T trace steps (a product and a sum) and each of the n_in additions of
+        // a current add ≤ u relative to the running sums, which are bounded by Σ|W|(x_L + x_S).
+        const tol = (2 * T + l.inSize + 4) * u * mag;
+        assert.ok(Math.abs(got - want) <= tol, `layer ${li} row ${row} unit ${i}: ${got} vs ${want} (tol ${tol})`);
+      }
+    }
+  });
+  assert.ok(spikes > 0, 'no spikes reached any layer: the check would be vacuous');
+  net.dispose();
+});
+
 test('dendrites spiking: the loss falls on a seeded task', async () => {
   const lib = await backend();
   const train = blobs(lib, 300, 1);
