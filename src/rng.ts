@@ -80,6 +80,21 @@ export class Rng {
     return this.s.slice();
   }
 
+  /**
+   * Continues the stream from `words`, a state from state() (e.g. of a saved training run): four
+   * integers in [0, 2^32), not all zero.
+   */
+  setState(words: ArrayLike<number>): this {
+    if (words.length !== 4) throw new Error(`rng.setState: expected 4 state words, got ${words.length}`);
+    for (let i = 0; i < 4; i++) {
+      const w = words[i]!;
+      if (!Number.isInteger(w) || w < 0 || w > 0xffffffff) throw new RangeError(`rng.setState: words[${i}] must be an integer in [0, 2^32), got ${w}`);
+    }
+    if ((words[0]! | words[1]! | words[2]! | words[3]!) === 0) throw new Error('rng.setState: the state must not be all zero');
+    this.s.set(words);
+    return this;
+  }
+
   /** A new generator whose seed is drawn from this one (independent child streams). */
   fork(): Rng {
     return new Rng(this.nextU32() | 0);

@@ -20,6 +20,15 @@ export class Workspace {
     return t;
   }
 
+  /**
+   * Every tensor owned, in allocation order (a network, then its spiking simulator, rule state,
+   * optimiser state and diagnostics: the same order for the same configuration). Saved and restored
+   * whole by the training-state snapshot (src/train/trainer.ts). Do not modify the list.
+   */
+  get tensors(): readonly Tensor[] {
+    return this.owned;
+  }
+
   /** Number of tensors owned. */
   get count(): number {
     return this.owned.length;

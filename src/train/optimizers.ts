@@ -24,6 +24,16 @@ export interface Optimizer {
   step(lr: number): void;
   /** Steps taken so far. */
   readonly t: number;
+  /**
+   * Sets the step count, to resume a saved run: with the moment buffers (velocity, Adam's m and v, in
+   * the workspace) it is the whole optimiser state (Adam's bias correction reads it).
+   */
+  restoreSteps(t: number): void;
+}
+
+function checkSteps(t: number): number {
+  if (!Number.isSafeInteger(t) || t < 0) throw new RangeError(`optimizer.restoreSteps: the step count must be a non-negative integer, got ${t}`);
+  return t;
 }
 
 export function makeOptimizer(k: Kernels, ws: Workspace, name: OptimizerName, params: Param[], o: OptimizerOptions = {}): Optimizer {
@@ -35,6 +45,7 @@ export function makeOptimizer(k: Kernels, ws: Workspace, name: OptimizerName, pa
     return {
       name,
       get t() { return t; },
+      restoreSteps(n) { t = checkSteps(n); },
       step(lr) {
         t++;
         for (let i = 0; i < params.length; i++) {
@@ -52,6 +63,7 @@ export function makeOptimizer(k: Kernels, ws: Workspace, name: OptimizerName, pa
     return {
       name,
       get t() { return t; },
+      restoreSteps(n) { t = checkSteps(n); },
       step(lr) {
         t++;
         const bc1 = 1 - b1 ** t, bc2 = 1 - b2 ** t;
