@@ -177,4 +177,26 @@ export class Settler {
   resetStats(): void {
     this.counts.clear();
   }
+
+  /**
+   * The sweep counters behind stats() (plain numbers, JSON-safe), to save with a training run's state;
+   * setCounters() puts them back when the run resumes, so its metrics cover every epoch.
+   */
+  counters(): Record<string, { sweeps: number; examples: number }> {
+    return Object.fromEntries([...this.counts].map(([k, c]) => [k, { ...c }]));
+  }
+
+  setCounters(v: unknown): void {
+    const bad = (what: string) => new Error(`settle.setCounters: ${what}`);
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw bad(`expected an object of per-phase counters, got ${JSON.stringify(v)}`);
+    const entries = Object.entries(v as Record<string, unknown>).map(([k, c]) => {
+      const { sweeps, examples } = (c ?? {}) as { sweeps?: unknown; examples?: unknown };
+      if (!Number.isSafeInteger(sweeps) || !Number.isSafeInteger(examples) || (sweeps as number) < 0 || (examples as number) < 0) {
+        throw bad(`phase '${k}' needs non-negative integer sweeps and examples, got ${JSON.stringify(c)}`);
+      }
+      return [k, { sweeps: sweeps as number, examples: examples as number }] as const;
+    });
+    this.counts.clear();
+    for (const [k, c] of entries) this.counts.set(k, c);
+  }
 }

@@ -110,6 +110,15 @@ export class RasterRecorder {
 
 export const SPIKING_DEFAULTS = { neuron: 'lif', steps: 50, dt: 1e-3, encoder: 'poisson' as EncoderName, maxRate: 100, readout: 'membrane' as Readout, rateScale: 0.01, gain: 1, eventDensity: 0.15, vInit: 'random' as 'random' | 'zero' };
 
+/** SpikingSim's JS-side counters (SpikingSim.counters()), one entry per layer. */
+export interface SimCounters {
+  spikeCount: number[];
+  neuronSteps: number[];
+  eventSteps: number[];
+  denseSteps: number[];
+  simSeconds: number;
+}
+
 /** Per-layer simulation buffers (batch × out unless noted). */
 export interface SpikeLayer {
   WT: Tensor; // [in, out] transposed weights for event-driven propagation (refreshed each run)
@@ -154,6 +163,8 @@ export class SpikingSim {
   readonly vInit: 'random' | 'zero';
   readonly tauOut: number;
   readonly readoutStart: number;
+  /** Seed of the encoder's and the initial membranes' RNG streams. */
+  readonly seed: number;
   private readonly vRng: Tensor; // xoshiro128** state of the initial membranes
 
   constructor(readonly net: Network, ws: Workspace, o: SpikingOptions = {}) {
@@ -179,10 +190,11 @@ export class SpikingSim {
     this.tauOut = d.tauOut ?? this.np.tauMem;
     if (!(this.tauOut >= 0) || !Number.isFinite(this.tauOut)) throw new RangeError(`spiking: tauOut must be >= 0 s, got ${d.tauOut}`);
     const B = net.batch, F = net.sizes[0]!;
-    this.enc = makeEncoder(lib, ws, d.encoder, B, F, { dt: d.dt, steps: d.steps, maxRate: d.maxRate, seed: d.seed ?? net.seed });
+    this.seed = d.seed ?? net.seed;
+    this.enc = makeEncoder(lib, ws, d.encoder, B, F, { dt: d.dt, steps: d.steps, maxRate: d.maxRate, seed: this.seed });
     this.inSpikes = ws.f32([B, F]);
     this.vRng = ws.f32([4]);
-    this.k.rng_seed(((d.seed ?? net.seed) ^ 0x5bd1e995) | 0, this.vRng.ptr);
+    this.k.rng_seed((this.seed ^ 0x5bd1e995) | 0, this.vRng.ptr);
     const L = net.layers.length;
     this.sl = net.layers.map((l, i) => {
       const spiking = i < L - 1 || this.readout === 'count';
@@ -223,6 +235,43 @@ export class SpikingSim {
 
   resetRates(): void {
     this.spikeCount.fill(0); this.neuronSteps.fill(0); this.eventSteps.fill(0); this.denseSteps.fill(0);
+  }
+
+  /**
+   * The JS-side counters (firing rates, event fractions, simulated seconds) as plain numbers, to save
+   * with a training run's state; setCounters() puts them back on resume. Every other piece of simulator
+   * state (membranes, currents, the encoder's and the initial membranes' RNG streams) is in workspace
+   * tensors.
+   */
+  counters(): SimCounters {
+    return {
+      spikeCount: Array.from(this.spikeCount), neuronSteps: Array.from(this.neuronSteps),
+      eventSteps: Array.from(this.eventSteps), denseSteps: Array.from(this.denseSteps), simSeconds: this.simSeconds,
+    };
+  }
+
+  setCounters(v: unknown): void {
+    const c = (v ?? {}) as Partial<Record<keyof SimCounters, unknown>>;
+    const L = this.spikeCount.length;
+    const arrays = (['spikeCount', 'neuronSteps', 'eventSteps', 'denseSteps'] as const).map((key) => {
+      const a = c[key];
+      if (!Array.isArray(a) || a.length !== L || a.some((x) => typeof x !== 'number' || !(x >= 0))) {
+        throw new Error(`spiking.setCounters: ${key} must list ${L} non-negative numbers (one per layer), got ${JSON.stringify(a)}`);
+      }
+      return a as number[];
+    });
+    if (typeof c.simSeconds !== 'number' || !(c.simSeconds >= 0)) throw new Error(`spiking.setCounters: simSeconds must be a number >= 0, got ${JSON.stringify(c.simSeconds)}`);
+    [this.spikeCount, this.neuronSteps, this.eventSteps, this.denseSteps].forEach((a, i) => a.set(arrays[i]!));
+    this.simSeconds = c.simSeconds;
+  }
+
+  /** The resolved simulator settings (what a resumed run must match). */
+  settings(): Record<string, unknown> {
+    return {
+      neuron: this.neuron.id, neuronParams: { ...this.np }, steps: this.steps, dt: this.dt, encoder: this.encoderName, maxRate: this.maxRate,
+      readout: this.readout, rateScale: this.rateScale, gain: this.gain, offset: this.offset, eventDensity: this.eventDensity,
+      vInit: this.vInit, tauOut: this.tauOut, readoutStart: this.readoutStart, seed: this.seed,
+    };
   }
 
   /** Back to rest for the first `rows` rows (see STATE RESET in the header). */

@@ -24,7 +24,7 @@
  *  - timing: partly — two phases; the free-phase activity must be remembered.
  *  - target: not removed — the output is clamped to a label-derived target. */
 import { defineRule } from './types.js';
-import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, type ScaledPhaseState } from './phase.js';
+import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, settleState, type ScaledPhaseState } from './phase.js';
 
 export interface ChlParams {
   gamma: number;
@@ -57,4 +57,5 @@ export const chl = defineRule<ChlParams, State>({
     contrast(ctx, s, s.settler.slot('clamped'), s.settler.slot('free'), s.scale, 'minus', 'plus');
   },
   metrics: (s) => settleMetrics(s),
+  ...settleState,
 });

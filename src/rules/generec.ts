@@ -20,7 +20,7 @@
  *  - timing: partly — minus-phase activity must be kept until the plus phase.
  *  - target: not removed. */
 import { defineRule } from './types.js';
-import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, type ScaledPhaseState } from './phase.js';
+import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, settleState, type ScaledPhaseState } from './phase.js';
 
 export interface GenerecParams {
   symmetric: boolean;
@@ -56,4 +56,5 @@ export const generec = defineRule<GenerecParams, State>({
     contrast(ctx, s, s.settler.slot('plus'), s.settler.slot('minus'), s.scale, pre, post);
   },
   metrics: (s) => settleMetrics(s),
+  ...settleState,
 });

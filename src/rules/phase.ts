@@ -117,6 +117,12 @@ export function gammaScale(net: Network, gamma: number): (l: number) => number {
   return (l) => gamma ** (l - top);
 }
 
+/** The Settler's sweep counters (behind settleMetrics), saved with a training run's state. */
+export const settleState = {
+  saveState: (s: PhaseState): unknown => s.settler.counters(),
+  loadState: (s: PhaseState, v: unknown): void => s.settler.setCounters(v),
+};
+
 /** Mean settling sweeps per example, per phase (for the run record). */
 export function settleMetrics(s: PhaseState): Record<string, number> {
   const r: Record<string, number> = {};

@@ -98,6 +98,10 @@ export const superspike = defineRule({
     s.sim.run(ctx.rows, s.onStep);
   },
   infer: (ctx: StepContext, s: State) => s.sim.run(ctx.rows),
+  // The simulator's firing-rate counters (its other state is in the workspace); on a SpikingNetwork this
+  // is net.sim, which the trainer saves too (restoring it twice is harmless).
+  saveState: (s: State) => s.sim.counters(),
+  loadState: (s: State, v: unknown) => s.sim.setCounters(v),
   teach: (ctx: StepContext, s: State) => { // report the last step's modulated signals as the deltas
     const { net, rows } = ctx;
     net.k.f32_copy(rows * net.classes, s.e.ptr, net.output.delta.ptr);

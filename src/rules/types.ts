@@ -109,6 +109,15 @@ export interface Rule<P extends object = object, S = unknown> {
   /** Figures for the run record (e.g. mean settling iterations per example); called outside the step. */
   metrics?(s: S): Record<string, number>;
   /**
+   * Resumable training (Trainer.snapshot / restore): state a rule keeps in JS rather than in workspace
+   * tensors, as a JSON value (e.g. the counters behind `metrics`); loadState puts it back on a freshly
+   * initialised state. Everything in workspace tensors (weights, feedback matrices, traces, WASM RNG
+   * states, scratch) is saved without these hooks, and JS-side draws use ctx.rng, whose state the
+   * trainer saves. A rule whose state is all in the workspace omits both.
+   */
+  saveState?(s: S): unknown;
+  loadState?(s: S, v: unknown): void;
+  /**
    * The feedback path that carries the teaching signal into hidden layer `l` (0 ≤ l < layers − 1), read
    * only by the alignment diagnostic (src/metrics/alignment.ts) for its weight angle. `from: 'above'`: a
    * matrix standing where backprop uses W_{l+1} ([n_{l+1}, n_l]: B for FA, sign(W)·s for sign-symmetry);
