@@ -17,7 +17,7 @@ export type { Kernels } from './wasm/kernels.js';
 export * from './data/index.js';
 // networks, rules, training, checkpoints
 export { Network, type NetworkOptions, type Layer, type LossName } from './net/network.js';
-export { SpikingNetwork, SpikingSim, simOf, SPIKING_DEFAULTS, type SpikingOptions, type SpikingNetworkOptions, type SpikeLayer, type Readout } from './net/spiking.js';
+export { SpikingNetwork, SpikingSim, simOf, SPIKING_DEFAULTS, type SimCounters, type SpikingOptions, type SpikingNetworkOptions, type SpikeLayer, type Readout } from './net/spiking.js';
 export { neurons, getNeuron, defineNeuron, neuronParams, type Neuron, type NeuronParams, type NeuronState, type Resolved } from './neurons/index.js';
 export { makeEncoder, ENCODERS, type Encoder, type EncoderName, type EncoderOptions } from './encode/index.js';
 export { INIT_SCHEMES, type InitScheme } from './net/init.js';
@@ -26,10 +26,11 @@ export { defineRule, OBJECTIONS, type Rule, type AnyRule, type Objection, type P
 export { chain, direct, localGrads, outputDelta } from './rules/common.js';
 export { Alignment, angleDeg, tensorAngleDeg, normRatio, type AlignmentRecord } from './metrics/alignment.js';
 export type { FeedbackPath } from './rules/types.js';
-export { Trainer, evaluateNetwork, DivergenceError, type TrainerOptions, type EpochRecord, type FitOptions, type FitResult, type BatchInfo } from './train/trainer.js';
+export { Trainer, evaluateNetwork, DivergenceError, configDifferences, type ConfigDifference, type TrainerOptions, type EpochRecord, type FitOptions, type FitResult, type BatchInfo, type TrainingState, type TrainerConfig } from './train/trainer.js';
 export { makeOptimizer, OPTIMIZERS, type Optimizer, type OptimizerName } from './train/optimizers.js';
 export { schedule, SCHEDULES, type ScheduleName } from './train/schedules.js';
 export { encodeCheckpoint, decodeCheckpoint, networkFromCheckpoint, crc32, CHECKPOINT_FORMAT, type CheckpointHeader } from './io/checkpoint.js';
+export { encodeTrainingState, decodeTrainingState, isTrainingState, TRAINING_STATE_VERSION } from './io/training-state.js';
 export { VERSION } from './version.js';
 
 /** Instantiates the WASM core (once per build) and returns the shape-checked kernel API over it. */

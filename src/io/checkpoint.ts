@@ -6,8 +6,12 @@
 //  16  H bytes  header, UTF-8 JSON: { library, rule, seed, sizes, activations, outputActivation, loss,
 //               bias, init, meta, tensors: [{ name, shape, offset }] }   (offset in floats)
 //  16+H         zero padding to a multiple of 4
-//  P            float32 payload: every tensor, in header order
+//  P            float32 payload: every tensor, in header order (two entries may share an offset: one
+//               tensor under two names, as a training-state file's W0 and ws.5; src/io/training-state.ts)
 //  end−4 u32    CRC-32 (IEEE) of every byte before it
+// The payload is copied byte for byte from WASM memory (little-endian by definition), never through a
+// float conversion, so every bit pattern survives (a NaN's payload too: training-state files hold WASM
+// RNG states in float32 tensors).
 // Browser-safe: encode/decode work on bytes; src/io/file.ts adds the atomic Node write.
 import type { Backend } from '../ops.js';
 import { Network, type LossName } from '../net/network.js';
@@ -48,23 +52,38 @@ export function crc32(bytes: Uint8Array, end = bytes.length): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-/** Serialises a network's structure and weights. `rule` and `meta` are recorded for provenance. */
-export function encodeCheckpoint(net: Network, rule: string, meta: Record<string, unknown> = {}): Uint8Array {
-  const tensors: CheckpointHeader['tensors'] = [];
-  const parts: Float32Array[] = [];
-  let offset = 0;
-  for (const l of net.layers) {
-    for (const [name, t] of [[`W${l.index}`, l.W], [`b${l.index}`, l.b]] as const) {
-      tensors.push({ name, shape: [...t.shape], offset });
-      parts.push(t.toArray());
-      offset += t.size;
-    }
-  }
-  const header: CheckpointHeader = {
+/** A tensor to write: its shape and its float32 data as little-endian bytes; `aliases` name it again. */
+export interface TensorEntry {
+  name: string;
+  shape: readonly number[];
+  bytes: Uint8Array;
+  aliases?: string[];
+}
+
+/** The header of a network file for `net`, without its tensor list. */
+export function networkHeader(net: Network, rule: string, meta: Record<string, unknown>): Omit<CheckpointHeader, 'tensors'> {
+  return {
     library: VERSION, rule, seed: net.seed, sizes: [...net.sizes], activations: [...net.activations],
-    outputActivation: net.outputActivation, loss: net.loss, bias: net.bias, init: net.init, meta, tensors,
+    outputActivation: net.outputActivation, loss: net.loss, bias: net.bias, init: net.init, meta,
   };
-  const hb = new TextEncoder().encode(JSON.stringify(header));
+}
+
+/** A tensor's bytes in WASM memory (a view: copy it before memory can grow). */
+export function tensorBytes(t: { ptr: number; size: number; heap: { memory: WebAssembly.Memory } }): Uint8Array {
+  return new Uint8Array(t.heap.memory.buffer, t.ptr, t.size * 4);
+}
+
+/** Serialises a header and tensors into the file layout above (the payload byte for byte). */
+export function encodeTensorFile(head: Omit<CheckpointHeader, 'tensors'>, entries: readonly TensorEntry[]): Uint8Array {
+  const tensors: CheckpointHeader['tensors'] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const size = e.shape.reduce((a, b) => a * b, 1);
+    if (e.bytes.length !== size * 4) throw new Error(`checkpoint: tensor ${e.name} has ${e.bytes.length} bytes, its shape [${e.shape.join(', ')}] needs ${size * 4}`);
+    for (const name of [e.name, ...(e.aliases ?? [])]) tensors.push({ name, shape: [...e.shape], offset });
+    offset += size;
+  }
+  const hb = new TextEncoder().encode(JSON.stringify({ ...head, tensors }));
   const payloadStart = (16 + hb.length + 3) & ~3;
   const total = payloadStart + offset * 4 + 4;
   const out = new Uint8Array(total);
@@ -74,15 +93,28 @@ export function encodeCheckpoint(net: Network, rule: string, meta: Record<string
   dv.setUint32(12, hb.length, true);
   out.set(hb, 16);
   let p = payloadStart;
-  for (const part of parts) {
-    for (let i = 0; i < part.length; i++, p += 4) dv.setFloat32(p, part[i]!, true);
+  for (const e of entries) {
+    out.set(e.bytes, p);
+    p += e.bytes.length;
   }
   dv.setUint32(total - 4, crc32(out, total - 4), true);
   return out;
 }
 
-/** Parses and verifies a checkpoint; throws a clear error naming `source` for any defect. */
-export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): { header: CheckpointHeader; payload: Float32Array } {
+/** Serialises a network's structure and weights. `rule` and `meta` are recorded for provenance. */
+export function encodeCheckpoint(net: Network, rule: string, meta: Record<string, unknown> = {}): Uint8Array {
+  const entries = net.layers.flatMap((l) => [
+    { name: `W${l.index}`, shape: l.W.shape, bytes: tensorBytes(l.W) },
+    { name: `b${l.index}`, shape: l.b.shape, bytes: tensorBytes(l.b) },
+  ]);
+  return encodeTensorFile(networkHeader(net, rule, meta), entries);
+}
+
+/**
+ * Parses and verifies a checkpoint; throws a clear error naming `source` for any defect. `payload` holds
+ * the float32 values, `raw` the same payload as bytes (little-endian, every bit as written).
+ */
+export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): { header: CheckpointHeader; payload: Float32Array; raw: Uint8Array } {
   const fail = (what: string): never => {
     throw new Error(`${source}: not a valid bioprop network file: ${what}`);
   };
@@ -109,7 +141,7 @@ export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): { he
   if (need !== floats) fail(`payload holds ${floats} values, the header describes ${need}`);
   const payload = new Float32Array(floats);
   for (let i = 0; i < floats; i++) payload[i] = dv.getFloat32(payloadStart + 4 * i, true);
-  return { header, payload };
+  return { header, payload, raw: bytes.subarray(payloadStart, payloadStart + floats * 4) };
 }
 
 /** The simulator options a spiking run saved (meta.spiking), or null for a rate network. */

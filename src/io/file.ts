@@ -1,10 +1,14 @@
 // Node file I/O for checkpoints: atomic writes (temp file in the same folder, fsync, rename), so a
 // crash never leaves a half-written network file under the target name.
 import { open, rename, unlink, readFile } from 'node:fs/promises';
+import { openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
+let tmpCount = 0;
+const tmpName = (path: string) => join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.${tmpCount++}.tmp`);
+
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const tmp = tmpName(path);
   const fh = await open(tmp, 'w');
   try {
     await fh.writeFile(bytes);
@@ -21,6 +25,40 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
     await unlink(tmp).catch(() => {});
     throw new Error(`save: could not move the new file into place at ${path}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * writeFileAtomic, synchronously (for callers inside a synchronous loop, e.g. a checkpoint written from
+ * Trainer.fit's onEpoch): temp file in the same folder, write, fsync, rename over `path`, then fsync the
+ * folder (best effort) so the rename itself is durable. A failure leaves `path` as it was and no temp file.
+ */
+export function writeFileAtomicSync(path: string, bytes: Uint8Array): void {
+  const tmp = tmpName(path);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'w');
+  } catch (e) {
+    throw new Error(`save: could not write ${path}: ${(e as Error).message}`);
+  }
+  try {
+    for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    try { unlinkSync(tmp); } catch { /* already gone */ }
+    throw new Error(`save: could not write ${path}: ${(e as Error).message}`);
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    try { unlinkSync(tmp); } catch { /* already gone */ }
+    throw new Error(`save: could not move the new file into place at ${path}: ${(e as Error).message}`);
+  }
+  try {
+    const dfd = openSync(dirname(path), 'r');
+    try { fsyncSync(dfd); } finally { closeSync(dfd); }
+  } catch { /* not every platform can fsync a folder (Windows); the rename is done either way */ }
 }
 
 export async function readFileBytes(path: string, what = 'file'): Promise<Uint8Array> {
