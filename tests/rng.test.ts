@@ -18,6 +18,16 @@ test('same seed, same stream; different seeds differ', () => {
   assert.not.equal(xa, xc);
 });
 
+test('setState(state()) continues the stream where it was; bad states are refused', () => {
+  const a = new Rng(7);
+  for (let i = 0; i < 13; i++) a.nextU32();
+  const b = new Rng(99).setState(a.state());
+  assert.equal(Array.from({ length: 50 }, () => b.nextU32()), Array.from({ length: 50 }, () => a.nextU32()));
+  assert.throws(() => new Rng(1).setState([1, 2, 3]), /rng\.setState: expected 4 state words, got 3/);
+  assert.throws(() => new Rng(1).setState([1, 2, 3, 2 ** 32]), /words\[3\] must be an integer in \[0, 2\^32\)/);
+  assert.throws(() => new Rng(1).setState([0, 0, 0, 0]), /must not be all zero/);
+});
+
 test('uniform in [0,1), int in range and roughly uniform, shuffle is a permutation', () => {
   const r = new Rng(7);
   const counts = new Array(10).fill(0);

@@ -242,6 +242,22 @@ test('damaged, truncated and network-only files are refused with clear errors', 
   a.net.dispose();
 });
 
+test('every bit of a workspace tensor survives the file: RNG state words that read as signalling NaNs too', async () => {
+  const { lib } = await setup();
+  const c: Case = { name: 'fa spiking', rule: rules.fa!, spiking: { steps: 8 }, ruleParams: {} };
+  const a = build(lib, c);
+  // The Poisson encoder's xoshiro128** state: 16 bytes in a [4] float32 tensor. A float32 round trip
+  // through a JS number would set the quiet bit of 0x7f800001 (the network file used to go that way).
+  const rngTensors = a.net.ws.tensors.filter((t) => t.shape.length === 1 && t.shape[0] === 4);
+  assert.ok(rngTensors.length >= 2, 'the encoder and the initial membranes keep their RNG states in the workspace');
+  const words = [0x7f800001, 0xffa00001, 0x12345678, 0x7fc00000];
+  new Uint32Array(lib.heap.memory.buffer, rngTensors[0]!.ptr, 4).set(words);
+  const { state } = decodeTrainingState(encodeTrainingState(a.trainer));
+  const i = a.net.ws.tensors.indexOf(rngTensors[0]!);
+  assert.equal(Array.from(new Uint32Array(state.tensors[i]!.bytes.buffer, state.tensors[i]!.bytes.byteOffset, 4)), words);
+  a.net.dispose();
+});
+
 test('snapshots are taken between epochs: mid-epoch and after a cancelled epoch they are refused', async () => {
   const { lib, train } = await setup();
   const a = build(lib, { name: 'bp', rule: rules.bp!, spiking: null, ruleParams: {} });
