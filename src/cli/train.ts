@@ -1,6 +1,6 @@
 // `bioprop train`: train a network with a named rule on MNIST or Fashion-MNIST.
 import { parseArgs } from 'node:util';
-import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { usage, int, num, oneOf, intList, UsageError } from './args.js';
 import { Progress } from './progress.js';
 import { load } from '../index.js';
@@ -8,7 +8,7 @@ import { getRule, rules } from '../rules/index.js';
 import { Network } from '../net/network.js';
 import { SpikingNetwork, type SpikingOptions } from '../net/spiking.js';
 import { ENCODERS, type EncoderName } from '../encode/index.js';
-import { Trainer, evaluateNetwork, type EpochRecord } from '../train/trainer.js';
+import { Trainer, evaluateNetwork, configDifferences, type EpochRecord } from '../train/trainer.js';
 import { recordRaster } from '../train/raster.js';
 import type { AlignmentRecord } from '../metrics/alignment.js';
 import { OPTIMIZERS } from '../train/optimizers.js';
@@ -17,7 +17,8 @@ import { INIT_SCHEMES } from '../net/init.js';
 import { ACT_NAMES as ACTIVATION_NAMES } from '../activations.js';
 import { loadDataset, DATASETS, type DatasetName } from '../data/index.js';
 import { encodeCheckpoint } from '../io/checkpoint.js';
-import { writeFileAtomic } from '../io/file.js';
+import { writeFileAtomic, writeFileAtomicSync, readFileBytes } from '../io/file.js';
+import { encodeTrainingState, decodeTrainingState } from '../io/training-state.js';
 import { VERSION } from '../version.js';
 
 export const TRAIN_HELP = `bioprop train — train a network with a learning rule
@@ -47,6 +48,11 @@ export const TRAIN_HELP = `bioprop train — train a network with a learning rul
   --test-limit N       evaluate on the first N test examples only (quick runs)
   --data-dir DIR       folder holding the dataset's IDX files
   --save FILE          write the trained network (atomic)
+  --checkpoint FILE    write the training state to FILE after every epoch (atomic), to resume the run
+                       with --resume after an interruption (bioprop eval --load also reads it)
+  --resume             with --checkpoint: continue the run saved in FILE if it exists (it must have been
+                       made by the same command: same rule, settings, data and seed), else start it;
+                       the result is bit-identical to an uninterrupted run
   --out FILE           write a JSON record of the run
   --align-every N      measure each layer's alignment to backprop every N batches (angles in the epoch
                        summary and the --out history; default off)
@@ -58,6 +64,18 @@ function alignSummary(a: AlignmentRecord[]): string {
   const deg = (x: number | null) => (x === null ? '-' : x.toFixed(0));
   return `  angle(dW,bp) ${a.map((r) => deg(r.updateAngleDeg)).join('/')}°  angle(B,W) ${a.map((r) => deg(r.weightAngleDeg)).join('/')}°` +
     `  |dW|/|W| ${a.map((r) => (r.normRatio === null ? '-' : r.normRatio.toExponential(1))).join('/')}`;
+}
+
+/** The flag a setting of the resolved command comes from (for --resume's mismatch message). */
+function flagOf(key: string): string {
+  const flags: Record<string, string> = {
+    validation: '--validation', limit: '--limit', testLimit: '--test-limit', weightDecay: '--weight-decay', alignEvery: '--align-every',
+    trainExamples: 'training examples', evalExamples: 'evaluation examples', 'spikingOptions.maxRate': '--max-rate', spikingOptions: '--spiking',
+  };
+  if (flags[key]) return flags[key]!;
+  if (key.startsWith('ruleParams.')) return `--param ${key.slice('ruleParams.'.length)}`;
+  if (key.startsWith('spikingOptions.')) return `--${key.slice('spikingOptions.'.length)}`;
+  return `--${key}`;
 }
 
 function parseParam(list: string[] | undefined): Record<string, unknown> {
@@ -79,6 +97,7 @@ export async function train(argv: string[]): Promise<void> {
     param: { type: 'string', multiple: true }, seed: { type: 'string' }, validation: { type: 'string' }, limit: { type: 'string' }, 'test-limit': { type: 'string' },
     spiking: { type: 'boolean' }, steps: { type: 'string' }, dt: { type: 'string' }, encoder: { type: 'string' }, 'max-rate': { type: 'string' },
     'data-dir': { type: 'string' }, 'align-every': { type: 'string' }, save: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    checkpoint: { type: 'string' }, resume: { type: 'boolean' },
   } }));
   if (f.help) {
     process.stdout.write(TRAIN_HELP);
@@ -132,6 +151,7 @@ export async function train(argv: string[]): Promise<void> {
     encoder: (oneOf('encoder', f.encoder, ENCODERS) as EncoderName | undefined) ?? sd.encoder,
     maxRate: num('max-rate', f['max-rate'], (x) => x > 0, 'a positive rate in Hz') ?? sd.maxRate,
   };
+  if (f.resume && !f.checkpoint) throw new UsageError('--resume needs --checkpoint FILE (the training state to continue)');
   const quiet = !!f.quiet;
   const log = (s: string) => { if (!quiet) process.stdout.write(s + '\n'); };
 
@@ -155,6 +175,39 @@ export async function train(argv: string[]): Promise<void> {
     log(`spiking: ${rule.id}'s own neuron model and time constants (src/rules/${rule.id}.ts)`);
   }
 
+  // The resolved settings of this command: a checkpoint records them, and --resume continues only a run
+  // made with the same ones (a resumed run must end bit-identical to an uninterrupted one).
+  const command: Record<string, unknown> = {
+    rule: rule.id, ruleParams: trainer.ruleParams, dataset, validation: validation ?? null, limit: limit ?? null, testLimit: testLimit ?? null,
+    trainExamples: data.train.size, evalExamples: evalSet.size, hidden, activation, epochs, batch, lr, optimizer, momentum, weightDecay,
+    schedule: scheduleName, init, seed, alignEvery, spiking, spikingOptions: net instanceof SpikingNetwork ? spikingOpts : null,
+  };
+  // A spiking network records its simulator options, so `bioprop eval` rebuilds it spiking (a rule
+  // with its own neurons records its id: eval cannot simulate those and says so).
+  const spikeMeta = net instanceof SpikingNetwork ? { spiking: spikingOpts } : spiking ? { spikingRule: rule.id } : {};
+  const checkpoint = f.checkpoint;
+  let resumedFrom: number | null = null;
+  if (checkpoint && existsSync(checkpoint)) {
+    if (f.resume) {
+      const { state, meta } = decodeTrainingState(await readFileBytes(checkpoint, 'checkpoint'), checkpoint);
+      const saved = (meta.command ?? {}) as Record<string, unknown>;
+      const diff = configDifferences(JSON.parse(JSON.stringify(command)), saved);
+      if (diff.length) {
+        throw new UsageError(`--resume: ${checkpoint} was saved by a different command, so this run cannot continue it: ` +
+          `${diff.map((d) => `${flagOf(d.key)} ${d.here} now, ${d.saved} in the checkpoint`).join('; ')}. ` +
+          `Run the same command to resume, or use another --checkpoint file to start a new run.`);
+      }
+      trainer.restore(state, checkpoint);
+      resumedFrom = state.epoch;
+      log(state.epoch < epochs ? `resuming at epoch ${state.epoch + 1}/${epochs} from ${checkpoint}` : `${checkpoint}: the run finished all ${epochs} epochs; reporting it`);
+    } else {
+      log(`note: ${checkpoint} exists; this run starts afresh and overwrites it after its first epoch (--resume continues it)`);
+    }
+  }
+  const saveCheckpoint = () => {
+    if (checkpoint) writeFileAtomicSync(checkpoint, encodeTrainingState(trainer, { command, dataset, ...spikeMeta }));
+  };
+
   const progress = new Progress(process.stderr, quiet);
   const ac = new AbortController();
   const onSigint = () => ac.abort();
@@ -171,6 +224,7 @@ export async function train(argv: string[]): Promise<void> {
         progress.clear();
         log(`epoch ${String(r.epoch).padStart(String(epochs).length)}/${epochs}  loss ${r.trainLoss.toFixed(4)}  train ${(100 * r.trainAccuracy).toFixed(2)}%  ` +
             `${evalName} ${(100 * r.testAccuracy).toFixed(2)}%  lr ${r.lr.toPrecision(3)}  ${r.seconds.toFixed(1)} s` + (r.alignment ? alignSummary(r.alignment) : ''));
+        saveCheckpoint();
       },
     });
   } finally {
@@ -197,19 +251,17 @@ export async function train(argv: string[]): Promise<void> {
     limit: limit ?? null, testLimit: testLimit ?? null, validation: validation ?? null, trainExamples: data.train.size, evalExamples: evalSet.size,
     optimizer, momentum, weightDecay, schedule: scheduleName, init, ruleParams: trainer.ruleParams,
     evaluatedOn: evalName, testAccuracy: last?.testAccuracy ?? null, trainAccuracy: last?.trainAccuracy ?? null,
-    seconds: result.seconds, cancelled: result.cancelled,
+    seconds: result.seconds, cancelled: result.cancelled, resumedFrom,
     ruleMetrics: rule.metrics?.(trainer.state) ?? null,
     history: result.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, trainAccuracy: h.trainAccuracy, testAccuracy: h.testAccuracy, testLoss: h.testLoss, lr: h.lr, seconds: h.seconds, ...(h.alignment ? { alignment: h.alignment } : {}) })),
     ...(raster ? { raster } : {}),
     version: VERSION, node: process.version,
   };
-  process.stdout.write(`${result.cancelled ? 'cancelled after' : 'done:'} ${result.history.length} epochs in ${result.seconds.toFixed(1)} s, ` +
-    `${evalName} accuracy ${last ? (100 * last.testAccuracy).toFixed(2) + '%' : 'n/a'}\n`);
+  process.stdout.write(`${result.cancelled ? 'cancelled after' : 'done:'} ${result.history.length} epochs in ${result.seconds.toFixed(1)} s` +
+    `${resumedFrom !== null ? ` (resumed after epoch ${resumedFrom})` : ''}, ${evalName} accuracy ${last ? (100 * last.testAccuracy).toFixed(2) + '%' : 'n/a'}\n`);
+  if (result.cancelled && checkpoint && existsSync(checkpoint)) log(`${checkpoint} holds the run after epoch ${result.history.length}; add --resume to the same command to continue it`);
   if (record.ruleMetrics) log(`rule metrics: ${Object.entries(record.ruleMetrics).map(([k, v]) => `${k} ${+v.toFixed(2)}`).join(', ')}`);
   if (f.save) {
-    // A spiking network records its simulator options, so `bioprop eval` rebuilds it spiking (a rule
-    // with its own neurons records its id: eval cannot simulate those and says so).
-    const spikeMeta = net instanceof SpikingNetwork ? { spiking: spikingOpts } : spiking ? { spikingRule: rule.id } : {};
     await writeFileAtomic(f.save, encodeCheckpoint(net, rule.id, { dataset, epochs: result.history.length, testAccuracy: record.testAccuracy, ...spikeMeta }));
     log(`saved network to ${f.save}`);
   }
