@@ -189,7 +189,11 @@ export async function train(argv: string[]): Promise<void> {
   let resumedFrom: number | null = null;
   if (checkpoint && existsSync(checkpoint)) {
     if (f.resume) {
-      const { state, meta } = decodeTrainingState(await readFileBytes(checkpoint, 'checkpoint'), checkpoint);
+      const { state, meta, header } = decodeTrainingState(await readFileBytes(checkpoint, 'checkpoint'), checkpoint);
+      if (header.library !== VERSION) {
+        process.stderr.write(`bioprop train: note: ${checkpoint} was written by bioprop ${header.library}, this is ${VERSION}; ` +
+          `the run continues, but bit-identity with an uninterrupted run is only guaranteed on the same build\n`);
+      }
       const saved = (meta.command ?? {}) as Record<string, unknown>;
       const diff = configDifferences(JSON.parse(JSON.stringify(command)), saved);
       if (diff.length) {
