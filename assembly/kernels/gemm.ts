@@ -328,6 +328,47 @@ function micro4x4Scalar(kc: i32, pa: usize, pb: usize, alpha: f32, beta: f32, c:
 }
 
 // ---- packing --------------------------------------------------------------------------------------
+// A and B are packed by the same two routines, generic over the panel width W (MR = 4 floats for A,
+// NR = 8 for B). Both fill PACK_A (W = MR) or PACK_B (W = NR) with the W-wide panels of X(p, w) for
+// p in [p0, p0+kc), w in [w0, w0+wc):
+//   packStrided     X(p, w) = x[w·ldx + p]: each panel line is a source row read along k (A for NN/NT,
+//                   B for NT/TT); 4x4 blocks are transposed on the way.
+//   packContiguous  X(p, w) = x[p·ldx + w]: a source row already runs across the panels (A for TN/TT,
+//                   B for NN/TN); rows are copied 16 bytes at a time.
+// Both are @inline and W is a constant in each of the four callers below, so each caller compiles to
+// its own loop with W folded in.
+
+/** Packs A(i, p) = a[i·lda + p] (A not transposed) for i in [i0, i0+mc), p in [p0, p0+kc) into PACK_A. */
+function packA(a: usize, lda: i32, i0: i32, p0: i32, mc: i32, kc: i32): void {
+  packStrided(MR, a, lda, i0, p0, mc, kc);
+}
+
+/** Packs A(i, p) = a[p·lda + i] (A stored transposed, [k×m]) for the same block into PACK_A. */
+function packAT(a: usize, lda: i32, i0: i32, p0: i32, mc: i32, kc: i32): void {
+  packContiguous(MR, a, lda, i0, p0, mc, kc);
+}
+
+/** Packs B(p, j) = b[p·ldb + j] (B not transposed) for p in [p0, p0+kc), j in [j0, j0+nc) into PACK_B. */
+function packB(b: usize, ldb: i32, p0: i32, j0: i32, kc: i32, nc: i32): void {
+  packContiguous(NR, b, ldb, j0, p0, nc, kc);
+}
+
+/** Packs B(p, j) = b[j·ldb + p] (B stored transposed, [n×k]) for the same block into PACK_B. */
+function packBT(b: usize, ldb: i32, p0: i32, j0: i32, kc: i32, nc: i32): void {
+  packStrided(NR, b, ldb, j0, p0, nc, kc);
+}
+
+/** The packed buffer of the W-wide panels: PACK_A (W = MR) or PACK_B (W = NR). */
+// @ts-ignore: decorator
+@inline function packBuffer(W: i32): usize {
+  return W == MR ? PACK_A : PACK_B;
+}
+
+/** Bytes from one packed W-wide panel to the next. */
+// @ts-ignore: decorator
+@inline function panelBytes(W: i32, kc: i32): usize {
+  return W == MR ? panelBytesA(kc) : panelBytesB(kc);
+}
 
 // @ts-ignore: decorator
 @inline function transpose4Store(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
@@ -341,27 +382,37 @@ function micro4x4Scalar(kc: i32, pa: usize, pb: usize, alpha: f32, beta: f32, c:
   v128.store(dst + 3 * stride, f32x4.shuffle(t1, t3, 2, 3, 6, 7));
 }
 
-/** Packs A(i, p) = a[i·lda + p] (A not transposed) for i in [i0, i0+mc), p in [p0, p0+kc) into PACK_A. */
-function packA(a: usize, lda: i32, i0: i32, p0: i32, mc: i32, kc: i32): void {
-  const ldaB = <usize>lda << 2;
-  let dst = PACK_A;
-  for (let ir = 0; ir < mc; ir += MR) {
-    const mr = min(MR, mc - ir);
-    const src = a + <usize>(i0 + ir) * ldaB + (<usize>p0 << 2);
+/**
+ * X(p, w) = x[w·ldx + p] into W-wide panels, one panel at a time. Full panels (SIMD) take 4 k
+ * steps at a time as W/4 4x4 transposes; the k steps left, the ragged last panel (zero-padded) and the
+ * scalar build go one k step at a time.
+ */
+// @ts-ignore: decorator
+@inline function packStrided(W: i32, x: usize, ldx: i32, w0: i32, p0: i32, wc: i32, kc: i32): void {
+  let dst = packBuffer(W);
+  const ldxB = <usize>ldx << 2;
+  const lineB = <usize>W << 2; // bytes of one packed k step: 16 (A) or 32 (B)
+  for (let wr = 0; wr < wc; wr += W) {
+    const w = min(W, wc - wr);
+    const src = x + <usize>(w0 + wr) * ldxB + (<usize>p0 << 2);
     let p = 0;
-    if (mr == MR) {
+    if (w == W) {
       if (ASC_FEATURE_SIMD) {
         for (; p + 4 <= kc; p += 4) {
-          const s = src + (<usize>p << 2);
-          transpose4Store(v128.load(s), v128.load(s + ldaB), v128.load(s + 2 * ldaB), v128.load(s + 3 * ldaB), dst + (<usize>p << 4), 16);
+          const s = src + (<usize>p << 2), d = dst + <usize>p * lineB;
+          transpose4Store(v128.load(s), v128.load(s + ldxB), v128.load(s + 2 * ldxB), v128.load(s + 3 * ldxB), d, lineB);
+          if (W == NR) { // the panel's lines 4-7
+            const s4 = s + 4 * ldxB;
+            transpose4Store(v128.load(s4), v128.load(s4 + ldxB), v128.load(s4 + 2 * ldxB), v128.load(s4 + 3 * ldxB), d + 16, lineB);
+          }
         }
       }
     }
     for (; p < kc; p++) {
-      const s = src + (<usize>p << 2), d = dst + (<usize>p << 4);
-      for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), r < mr ? load<f32>(s + <usize>r * ldaB) : <f32>0);
+      const s = src + (<usize>p << 2), d = dst + <usize>p * lineB;
+      for (let r = 0; r < W; r++) store<f32>(d + (<usize>r << 2), r < w ? load<f32>(s + <usize>r * ldxB) : <f32>0);
     }
-    dst += panelBytesA(kc);
+    dst += panelBytes(W, kc);
   }
 }
 
@@ -376,110 +427,55 @@ function packA(a: usize, lda: i32, i0: i32, p0: i32, mc: i32, kc: i32): void {
   }
 }
 
-// NOTE: packAT and packB walk 4 source rows at a time across all panels, so each source cache line is
+/** Copies one packed line of a W-wide panel (16 or 32 bytes) from s to d + o (o constant: a store offset). */
+// @ts-ignore: decorator
+@inline function copyLine(W: i32, d: usize, o: usize, s: usize): void {
+  copy16(d + o, s);
+  if (W == NR) copy16(d + (o + 16), s + 16);
+}
+
+// NOTE: packContiguous walks 4 source rows at a time across all panels, so each source cache line is
 // read once and each packed line is written whole. Walking one panel at a time down kc rows instead
 // re-reads every line (kc lines in flight, all in one L1 set when the row stride is a multiple of
 // 4 KiB, e.g. n = 1024) and cost 3-7 % on 256x1024x1024 NN/TN. With panel starts a power of two
 // apart the scattered 128-byte writes alias in turn (-2 to -6 % on 100x784x1000 and 33x785x257), hence
 // SKEW: with both, every shape measured within 1.5 % of its best.
 
-/** Packs A(i, p) = a[p·lda + i] (A stored transposed, [k×m]) for the same block into PACK_A. */
-function packAT(a: usize, lda: i32, i0: i32, p0: i32, mc: i32, kc: i32): void {
-  const ldaB = <usize>lda << 2;
-  const panelA = panelBytesA(kc);
-  const src0 = a + <usize>p0 * ldaB + (<usize>i0 << 2);
-  const mFull = mc & ~3;
+/** X(p, w) = x[p·ldx + w] into W-wide panels, 4 source rows at a time (see the NOTE above). */
+// @ts-ignore: decorator
+@inline function packContiguous(W: i32, x: usize, ldx: i32, w0: i32, p0: i32, wc: i32, kc: i32): void {
+  const ldxB = <usize>ldx << 2;
+  const lineB = <usize>W << 2; // bytes of one packed k step: 16 (A) or 32 (B)
+  const panel = panelBytes(W, kc);
+  const src0 = x + <usize>p0 * ldxB + (<usize>w0 << 2);
+  const wFull = wc & ~(W - 1);
   let p = 0;
   for (; p + 4 <= kc; p += 4) {
-    const s = src0 + <usize>p * ldaB;
-    let d = PACK_A + (<usize>p << 4);
-    for (let ir = 0; ir < mFull; ir += MR) {
-      const si = s + (<usize>ir << 2);
-      copy16(d, si);
-      copy16(d + 16, si + ldaB);
-      copy16(d + 32, si + 2 * ldaB);
-      copy16(d + 48, si + 3 * ldaB);
-      d += panelA;
+    const s = src0 + <usize>p * ldxB;
+    let d = packBuffer(W) + <usize>p * lineB;
+    for (let wr = 0; wr < wFull; wr += W) {
+      const sw = s + (<usize>wr << 2);
+      copyLine(W, d, 0, sw);
+      copyLine(W, d, lineB, sw + ldxB);
+      copyLine(W, d, 2 * lineB, sw + 2 * ldxB);
+      copyLine(W, d, 3 * lineB, sw + 3 * ldxB);
+      d += panel;
     }
   }
   for (; p < kc; p++) {
-    const s = src0 + <usize>p * ldaB;
-    let d = PACK_A + (<usize>p << 4);
-    for (let ir = 0; ir < mFull; ir += MR) {
-      copy16(d, s + (<usize>ir << 2));
-      d += panelA;
+    const s = src0 + <usize>p * ldxB;
+    let d = packBuffer(W) + <usize>p * lineB;
+    for (let wr = 0; wr < wFull; wr += W) {
+      copyLine(W, d, 0, s + (<usize>wr << 2));
+      d += panel;
     }
   }
-  if (mc > mFull) { // the ragged last panel, zero-padded
-    const mr = mc - mFull;
-    const d0 = PACK_A + <usize>(mFull >> 2) * panelA, s0 = src0 + (<usize>mFull << 2);
+  if (wc > wFull) { // the ragged last panel, zero-padded
+    const w = wc - wFull;
+    const d0 = packBuffer(W) + <usize>wFull / <usize>W * panel, s0 = src0 + (<usize>wFull << 2);
     for (p = 0; p < kc; p++) {
-      const s = s0 + <usize>p * ldaB, d = d0 + (<usize>p << 4);
-      for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), r < mr ? load<f32>(s + (<usize>r << 2)) : <f32>0);
+      const s = s0 + <usize>p * ldxB, d = d0 + <usize>p * lineB;
+      for (let r = 0; r < W; r++) store<f32>(d + (<usize>r << 2), r < w ? load<f32>(s + (<usize>r << 2)) : <f32>0);
     }
-  }
-}
-
-/** Packs B(p, j) = b[p·ldb + j] (B not transposed) for p in [p0, p0+kc), j in [j0, j0+nc) into PACK_B. */
-function packB(b: usize, ldb: i32, p0: i32, j0: i32, kc: i32, nc: i32): void {
-  const ldbB = <usize>ldb << 2;
-  const panelB = panelBytesB(kc);
-  const src0 = b + <usize>p0 * ldbB + (<usize>j0 << 2);
-  const nFull = nc & ~7;
-  let p = 0;
-  for (; p + 4 <= kc; p += 4) {
-    const s = src0 + <usize>p * ldbB;
-    let d = PACK_B + (<usize>p << 5);
-    for (let jr = 0; jr < nFull; jr += NR) {
-      const sj = s + (<usize>jr << 2);
-      copy16(d, sj); copy16(d + 16, sj + 16);
-      copy16(d + 32, sj + ldbB); copy16(d + 48, sj + ldbB + 16);
-      copy16(d + 64, sj + 2 * ldbB); copy16(d + 80, sj + 2 * ldbB + 16);
-      copy16(d + 96, sj + 3 * ldbB); copy16(d + 112, sj + 3 * ldbB + 16);
-      d += panelB;
-    }
-  }
-  for (; p < kc; p++) {
-    const s = src0 + <usize>p * ldbB;
-    let d = PACK_B + (<usize>p << 5);
-    for (let jr = 0; jr < nFull; jr += NR) {
-      const sj = s + (<usize>jr << 2);
-      copy16(d, sj); copy16(d + 16, sj + 16);
-      d += panelB;
-    }
-  }
-  if (nc > nFull) { // the ragged last panel, zero-padded
-    const nr = nc - nFull;
-    const d0 = PACK_B + <usize>(nFull >> 3) * panelB, s0 = src0 + (<usize>nFull << 2);
-    for (p = 0; p < kc; p++) {
-      const s = s0 + <usize>p * ldbB, d = d0 + (<usize>p << 5);
-      for (let j = 0; j < NR; j++) store<f32>(d + (<usize>j << 2), j < nr ? load<f32>(s + (<usize>j << 2)) : <f32>0);
-    }
-  }
-}
-
-/** Packs B(p, j) = b[j·ldb + p] (B stored transposed, [n×k]) for the same block into PACK_B. */
-function packBT(b: usize, ldb: i32, p0: i32, j0: i32, kc: i32, nc: i32): void {
-  const ldbB = <usize>ldb << 2;
-  let dst = PACK_B;
-  for (let jr = 0; jr < nc; jr += NR) {
-    const nr = min(NR, nc - jr);
-    const src = b + <usize>(j0 + jr) * ldbB + (<usize>p0 << 2);
-    let p = 0;
-    if (nr == NR) {
-      if (ASC_FEATURE_SIMD) {
-        for (; p + 4 <= kc; p += 4) {
-          const s = src + (<usize>p << 2), d = dst + (<usize>p << 5);
-          transpose4Store(v128.load(s), v128.load(s + ldbB), v128.load(s + 2 * ldbB), v128.load(s + 3 * ldbB), d, 32);
-          const s4 = s + 4 * ldbB;
-          transpose4Store(v128.load(s4), v128.load(s4 + ldbB), v128.load(s4 + 2 * ldbB), v128.load(s4 + 3 * ldbB), d + 16, 32);
-        }
-      }
-    }
-    for (; p < kc; p++) {
-      const s = src + (<usize>p << 2), d = dst + (<usize>p << 5);
-      for (let j = 0; j < NR; j++) store<f32>(d + (<usize>j << 2), j < nr ? load<f32>(s + <usize>j * ldbB) : <f32>0);
-    }
-    dst += panelBytesB(kc);
   }
 }
