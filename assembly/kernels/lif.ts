@@ -8,12 +8,12 @@
 // settles at v = I) or by dt / C is the neuron model's choice (src/neurons), made before this call.
 // NOTE: deriv comes from the membrane before the reset. A held neuron cannot respond to its input, so
 // its surrogate is 0.
-// The loop lives in assembly/drivers/lif.ts, generic over the surrogate op class (assembly/ops/spike_*.ts);
-// the three f32_lif_step* kernels differ only in the surrogate written to deriv.
+// The loop lives in assembly/drivers/lif.ts, generic over the surrogate op class (assembly/ops/spike_*.ts)
+// and over the adaptation; the three f32_lif_step* kernels differ only in the surrogate written to deriv.
 // Adaptive LIF (f32_alif_step; Bellec et al. 2018, "Long short-term memory and learning-to-learn in
 // networks of spiking neurons"): the threshold of neuron i is vTh + beta·A_i, with the adaptation
 // A_i <- rho·A_i + s_i after every step (rho = exp(-dt / tauAdapt), computed in TypeScript).
-import { lif, alif } from "../drivers/lif";
+import { lif } from "../drivers/lif";
 import { SpikeSuper } from "../ops/spike_super";
 import { SpikeTriangle } from "../ops/spike_triangle";
 import { SpikeExp } from "../ops/spike_exp";
@@ -30,7 +30,7 @@ export function f32_lif_step(
   n: i32, decay: f32, vTh: f32, vReset: f32, resetMode: i32, refSteps: f32, surrogateK: f32,
   input: usize, v: usize, refrac: usize, spikes: usize, deriv: usize,
 ): i32 {
-  return lif<SpikeSuper>(n, decay, vTh, vReset, resetMode, refSteps, surrogateK, input, v, refrac, spikes, deriv);
+  return lif<SpikeSuper>(false, n, decay, vTh, vReset, resetMode, refSteps, surrogateK, 0, 0, input, v, refrac, 0, spikes, deriv);
 }
 
 /** f32_lif_step with the triangle surrogate deriv = max(0, 1 - k|v - vTh|) (assembly/ops/spike_triangle.ts). */
@@ -38,7 +38,7 @@ export function f32_lif_step_triangle(
   n: i32, decay: f32, vTh: f32, vReset: f32, resetMode: i32, refSteps: f32, surrogateK: f32,
   input: usize, v: usize, refrac: usize, spikes: usize, deriv: usize,
 ): i32 {
-  return lif<SpikeTriangle>(n, decay, vTh, vReset, resetMode, refSteps, surrogateK, input, v, refrac, spikes, deriv);
+  return lif<SpikeTriangle>(false, n, decay, vTh, vReset, resetMode, refSteps, surrogateK, 0, 0, input, v, refrac, 0, spikes, deriv);
 }
 
 /** f32_lif_step with the exponential surrogate deriv = exp(-k|v - vTh|) (assembly/ops/spike_exp.ts). */
@@ -46,7 +46,7 @@ export function f32_lif_step_exp(
   n: i32, decay: f32, vTh: f32, vReset: f32, resetMode: i32, refSteps: f32, surrogateK: f32,
   input: usize, v: usize, refrac: usize, spikes: usize, deriv: usize,
 ): i32 {
-  return lif<SpikeExp>(n, decay, vTh, vReset, resetMode, refSteps, surrogateK, input, v, refrac, spikes, deriv);
+  return lif<SpikeExp>(false, n, decay, vTh, vReset, resetMode, refSteps, surrogateK, 0, 0, input, v, refrac, 0, spikes, deriv);
 }
 
 /**
@@ -60,7 +60,7 @@ export function f32_alif_step(
   n: i32, decay: f32, vTh: f32, vReset: f32, resetMode: i32, refSteps: f32, surrogateK: f32, rho: f32, beta: f32, surrogate: i32,
   input: usize, v: usize, refrac: usize, adapt: usize, spikes: usize, deriv: usize,
 ): i32 {
-  if (surrogate == 1) return alif<SpikeTriangle>(n, decay, vTh, vReset, resetMode, refSteps, surrogateK, rho, beta, input, v, refrac, adapt, spikes, deriv);
-  if (surrogate == 2) return alif<SpikeExp>(n, decay, vTh, vReset, resetMode, refSteps, surrogateK, rho, beta, input, v, refrac, adapt, spikes, deriv);
-  return alif<SpikeSuper>(n, decay, vTh, vReset, resetMode, refSteps, surrogateK, rho, beta, input, v, refrac, adapt, spikes, deriv);
+  if (surrogate == 1) return lif<SpikeTriangle>(true, n, decay, vTh, vReset, resetMode, refSteps, surrogateK, rho, beta, input, v, refrac, adapt, spikes, deriv);
+  if (surrogate == 2) return lif<SpikeExp>(true, n, decay, vTh, vReset, resetMode, refSteps, surrogateK, rho, beta, input, v, refrac, adapt, spikes, deriv);
+  return lif<SpikeSuper>(true, n, decay, vTh, vReset, resetMode, refSteps, surrogateK, rho, beta, input, v, refrac, adapt, spikes, deriv);
 }
