@@ -41,38 +41,38 @@ export function makeOptimizer(k: Kernels, ws: Workspace, name: OptimizerName, pa
   if (name === 'sgd') {
     const mu = o.momentum ?? 0;
     const vel: (Tensor | null)[] = params.map((p) => (mu > 0 ? ws.f32(p.value.shape) : null));
-    let t = 0;
-    return {
-      name,
-      get t() { return t; },
-      restoreSteps(n) { t = checkSteps(n); },
-      step(lr) {
-        t++;
-        for (let i = 0; i < params.length; i++) {
-          const p = params[i]!, v = vel[i];
-          k.f32_sgd_step(p.value.size, lr, mu, p.decay ? wd : 0, p.grad.ptr, v ? v.ptr : 0, p.value.ptr);
-        }
-      },
-    };
+    return counted(name, (lr) => {
+      for (let i = 0; i < params.length; i++) {
+        const p = params[i]!, v = vel[i];
+        k.f32_sgd_step(p.value.size, lr, mu, p.decay ? wd : 0, p.grad.ptr, v ? v.ptr : 0, p.value.ptr);
+      }
+    });
   }
   if (name === 'adam') {
     const b1 = o.beta1 ?? 0.9, b2 = o.beta2 ?? 0.999, eps = o.eps ?? 1e-8;
     const m = params.map((p) => ws.f32(p.value.shape));
     const v = params.map((p) => ws.f32(p.value.shape));
-    let t = 0;
-    return {
-      name,
-      get t() { return t; },
-      restoreSteps(n) { t = checkSteps(n); },
-      step(lr) {
-        t++;
-        const bc1 = 1 - b1 ** t, bc2 = 1 - b2 ** t;
-        for (let i = 0; i < params.length; i++) {
-          const p = params[i]!;
-          k.f32_adam_step(p.value.size, lr, b1, b2, eps, p.decay ? wd : 0, bc1, bc2, p.grad.ptr, m[i]!.ptr, v[i]!.ptr, p.value.ptr);
-        }
-      },
-    };
+    return counted(name, (lr, t) => {
+      const bc1 = 1 - b1 ** t, bc2 = 1 - b2 ** t;
+      for (let i = 0; i < params.length; i++) {
+        const p = params[i]!;
+        k.f32_adam_step(p.value.size, lr, b1, b2, eps, p.decay ? wd : 0, bc1, bc2, p.grad.ptr, m[i]!.ptr, v[i]!.ptr, p.value.ptr);
+      }
+    });
   }
   throw new Error(`optimizer: unknown optimizer '${String(name)}' (expected one of ${OPTIMIZERS.join(', ')})`);
+}
+
+/** An Optimizer that counts its steps (t, restoreSteps): step(lr) increments t, then runs `apply(lr, t)` (t = 1 first). */
+function counted(name: OptimizerName, apply: (lr: number, t: number) => void): Optimizer {
+  let t = 0;
+  return {
+    name,
+    get t() { return t; },
+    restoreSteps(n) { t = checkSteps(n); },
+    step(lr) {
+      t++;
+      apply(lr, t);
+    },
+  };
 }
