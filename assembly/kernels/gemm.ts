@@ -164,49 +164,65 @@ function mergeEdge(mr: i32, nr: i32, beta: f32, c: usize, ldc: usize): void {
  */
 function micro4x8(kc: i32, pa: usize, pb: usize, alpha: f32, beta: f32, c: usize, ldc: usize): void {
   if (ASC_FEATURE_SIMD) {
-    let vacc0x0 = f32x4.splat(0), vacc0x4 = f32x4.splat(0);
-    let vacc1x0 = f32x4.splat(0), vacc1x4 = f32x4.splat(0);
-    let vacc2x0 = f32x4.splat(0), vacc2x4 = f32x4.splat(0);
-    let vacc3x0 = f32x4.splat(0), vacc3x4 = f32x4.splat(0);
-    for (let p = 0; p < kc; p++) {
-      const vb0 = v128.load(pb);
-      const vb4 = v128.load(pb, 16);
-      const va0 = v128.load32_splat(pa);
-      vacc0x0 = f32x4.add(vacc0x0, f32x4.mul(va0, vb0));
-      vacc0x4 = f32x4.add(vacc0x4, f32x4.mul(va0, vb4));
-      const va1 = v128.load32_splat(pa, 4);
-      vacc1x0 = f32x4.add(vacc1x0, f32x4.mul(va1, vb0));
-      vacc1x4 = f32x4.add(vacc1x4, f32x4.mul(va1, vb4));
-      const va2 = v128.load32_splat(pa, 8);
-      vacc2x0 = f32x4.add(vacc2x0, f32x4.mul(va2, vb0));
-      vacc2x4 = f32x4.add(vacc2x4, f32x4.mul(va2, vb4));
-      const va3 = v128.load32_splat(pa, 12);
-      vacc3x0 = f32x4.add(vacc3x0, f32x4.mul(va3, vb0));
-      vacc3x4 = f32x4.add(vacc3x4, f32x4.mul(va3, vb4));
-      pa += 16;
-      pb += 32;
-    }
-    const valpha = f32x4.splat(alpha);
-    const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-    vacc0x0 = f32x4.mul(valpha, vacc0x0); vacc0x4 = f32x4.mul(valpha, vacc0x4);
-    vacc1x0 = f32x4.mul(valpha, vacc1x0); vacc1x4 = f32x4.mul(valpha, vacc1x4);
-    vacc2x0 = f32x4.mul(valpha, vacc2x0); vacc2x4 = f32x4.mul(valpha, vacc2x4);
-    vacc3x0 = f32x4.mul(valpha, vacc3x0); vacc3x4 = f32x4.mul(valpha, vacc3x4);
-    if (beta != 0) {
-      const vbeta = f32x4.splat(beta);
-      vacc0x0 = f32x4.add(vacc0x0, f32x4.mul(vbeta, v128.load(c))); vacc0x4 = f32x4.add(vacc0x4, f32x4.mul(vbeta, v128.load(c, 16)));
-      vacc1x0 = f32x4.add(vacc1x0, f32x4.mul(vbeta, v128.load(c1))); vacc1x4 = f32x4.add(vacc1x4, f32x4.mul(vbeta, v128.load(c1, 16)));
-      vacc2x0 = f32x4.add(vacc2x0, f32x4.mul(vbeta, v128.load(c2))); vacc2x4 = f32x4.add(vacc2x4, f32x4.mul(vbeta, v128.load(c2, 16)));
-      vacc3x0 = f32x4.add(vacc3x0, f32x4.mul(vbeta, v128.load(c3))); vacc3x4 = f32x4.add(vacc3x4, f32x4.mul(vbeta, v128.load(c3, 16)));
-    }
-    v128.store(c, vacc0x0); v128.store(c, vacc0x4, 16);
-    v128.store(c1, vacc1x0); v128.store(c1, vacc1x4, 16);
-    v128.store(c2, vacc2x0); v128.store(c2, vacc2x4, 16);
-    v128.store(c3, vacc3x0); v128.store(c3, vacc3x4, 16);
+    microRx8(4, kc, pa, pb, alpha, beta, c, ldc);
   } else {
     micro4x4Scalar(kc, pa, pb, alpha, beta, c, ldc);
     micro4x4Scalar(kc, pa, pb + 16, alpha, beta, c + 16, ldc);
   }
+}
+
+/** Edge strip, 3 rows × 1 B panel (8 columns). SIMD only. */
+function micro3x8(kc: i32, pa: usize, pb: usize, alpha: f32, beta: f32, c: usize, ldc: usize): void {
+  if (ASC_FEATURE_SIMD) microRx8(3, kc, pa, pb, alpha, beta, c, ldc);
+}
+
+/**
+ * SIMD R×8 tile, R = 3 or 4 (a constant: row 3 compiles away for R = 3), 2·R f32x4 accumulators:
+ * acc = Σ_p Apanel[p][0..R-1] ⊗ Bpanel[p][0..7] over kc steps, then C = α·acc + β·C (β = 0: C not read).
+ */
+// @ts-ignore: decorator
+@inline function microRx8(R: i32, kc: i32, pa: usize, pb: usize, alpha: f32, beta: f32, c: usize, ldc: usize): void {
+  let vacc0x0 = f32x4.splat(0), vacc0x4 = f32x4.splat(0);
+  let vacc1x0 = f32x4.splat(0), vacc1x4 = f32x4.splat(0);
+  let vacc2x0 = f32x4.splat(0), vacc2x4 = f32x4.splat(0);
+  let vacc3x0 = f32x4.splat(0), vacc3x4 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const vb0 = v128.load(pb);
+    const vb4 = v128.load(pb, 16);
+    const va0 = v128.load32_splat(pa);
+    vacc0x0 = f32x4.add(vacc0x0, f32x4.mul(va0, vb0));
+    vacc0x4 = f32x4.add(vacc0x4, f32x4.mul(va0, vb4));
+    const va1 = v128.load32_splat(pa, 4);
+    vacc1x0 = f32x4.add(vacc1x0, f32x4.mul(va1, vb0));
+    vacc1x4 = f32x4.add(vacc1x4, f32x4.mul(va1, vb4));
+    const va2 = v128.load32_splat(pa, 8);
+    vacc2x0 = f32x4.add(vacc2x0, f32x4.mul(va2, vb0));
+    vacc2x4 = f32x4.add(vacc2x4, f32x4.mul(va2, vb4));
+    if (R == 4) {
+      const va3 = v128.load32_splat(pa, 12);
+      vacc3x0 = f32x4.add(vacc3x0, f32x4.mul(va3, vb0));
+      vacc3x4 = f32x4.add(vacc3x4, f32x4.mul(va3, vb4));
+    }
+    pa += 16;
+    pb += 32;
+  }
+  const valpha = f32x4.splat(alpha);
+  const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+  vacc0x0 = f32x4.mul(valpha, vacc0x0); vacc0x4 = f32x4.mul(valpha, vacc0x4);
+  vacc1x0 = f32x4.mul(valpha, vacc1x0); vacc1x4 = f32x4.mul(valpha, vacc1x4);
+  vacc2x0 = f32x4.mul(valpha, vacc2x0); vacc2x4 = f32x4.mul(valpha, vacc2x4);
+  if (R == 4) { vacc3x0 = f32x4.mul(valpha, vacc3x0); vacc3x4 = f32x4.mul(valpha, vacc3x4); }
+  if (beta != 0) {
+    const vbeta = f32x4.splat(beta);
+    vacc0x0 = f32x4.add(vacc0x0, f32x4.mul(vbeta, v128.load(c))); vacc0x4 = f32x4.add(vacc0x4, f32x4.mul(vbeta, v128.load(c, 16)));
+    vacc1x0 = f32x4.add(vacc1x0, f32x4.mul(vbeta, v128.load(c1))); vacc1x4 = f32x4.add(vacc1x4, f32x4.mul(vbeta, v128.load(c1, 16)));
+    vacc2x0 = f32x4.add(vacc2x0, f32x4.mul(vbeta, v128.load(c2))); vacc2x4 = f32x4.add(vacc2x4, f32x4.mul(vbeta, v128.load(c2, 16)));
+    if (R == 4) { vacc3x0 = f32x4.add(vacc3x0, f32x4.mul(vbeta, v128.load(c3))); vacc3x4 = f32x4.add(vacc3x4, f32x4.mul(vbeta, v128.load(c3, 16))); }
+  }
+  v128.store(c, vacc0x0); v128.store(c, vacc0x4, 16);
+  v128.store(c1, vacc1x0); v128.store(c1, vacc1x4, 16);
+  v128.store(c2, vacc2x0); v128.store(c2, vacc2x4, 16);
+  if (R == 4) { v128.store(c3, vacc3x0); v128.store(c3, vacc3x4, 16); }
 }
 
 // @ts-ignore: decorator
@@ -269,33 +285,6 @@ function micro2x16(kc: i32, pa: usize, pb: usize, panelB: usize, alpha: f32, bet
     put4(c + 32, vacc0x8, valpha, beta, vbeta); put4(c + 48, vacc0x12, valpha, beta, vbeta);
     put4(c1, vacc1x0, valpha, beta, vbeta); put4(c1 + 16, vacc1x4, valpha, beta, vbeta);
     put4(c1 + 32, vacc1x8, valpha, beta, vbeta); put4(c1 + 48, vacc1x12, valpha, beta, vbeta);
-  }
-}
-
-/** Edge strip, 3 rows × 1 B panel (8 columns). SIMD only. */
-function micro3x8(kc: i32, pa: usize, pb: usize, alpha: f32, beta: f32, c: usize, ldc: usize): void {
-  if (ASC_FEATURE_SIMD) {
-    let vacc0x0 = f32x4.splat(0), vacc0x4 = f32x4.splat(0);
-    let vacc1x0 = f32x4.splat(0), vacc1x4 = f32x4.splat(0);
-    let vacc2x0 = f32x4.splat(0), vacc2x4 = f32x4.splat(0);
-    for (let p = 0; p < kc; p++) {
-      const vb0 = v128.load(pb), vb4 = v128.load(pb, 16);
-      const va0 = v128.load32_splat(pa);
-      vacc0x0 = f32x4.add(vacc0x0, f32x4.mul(va0, vb0));
-      vacc0x4 = f32x4.add(vacc0x4, f32x4.mul(va0, vb4));
-      const va1 = v128.load32_splat(pa, 4);
-      vacc1x0 = f32x4.add(vacc1x0, f32x4.mul(va1, vb0));
-      vacc1x4 = f32x4.add(vacc1x4, f32x4.mul(va1, vb4));
-      const va2 = v128.load32_splat(pa, 8);
-      vacc2x0 = f32x4.add(vacc2x0, f32x4.mul(va2, vb0));
-      vacc2x4 = f32x4.add(vacc2x4, f32x4.mul(va2, vb4));
-      pa += 16;
-      pb += 32;
-    }
-    const valpha = f32x4.splat(alpha), vbeta = f32x4.splat(beta), c1 = c + ldc, c2 = c1 + ldc;
-    put4(c, vacc0x0, valpha, beta, vbeta); put4(c + 16, vacc0x4, valpha, beta, vbeta);
-    put4(c1, vacc1x0, valpha, beta, vbeta); put4(c1 + 16, vacc1x4, valpha, beta, vbeta);
-    put4(c2, vacc2x0, valpha, beta, vbeta); put4(c2 + 16, vacc2x4, valpha, beta, vbeta);
   }
 }
 
