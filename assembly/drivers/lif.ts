@@ -4,7 +4,8 @@
 // SpikeExp, and pass `adaptive` as a literal: false is the plain LIF step (rho, beta and adapt unused;
 // the adaptation code folds away), true adds the threshold adaptation of f32_alif_step. The map itself
 // is documented there. SIMD body and scalar tail run the same operations in the same order (no fused
-// multiply-add), so both builds give the same bits. Never reads or writes past n.
+// multiply-add), so both builds give the same bits for finite inputs (only a NaN output's sign may
+// differ). Never reads or writes past n.
 
 /**
  * One LIF step (see f32_lif_step), or with `adaptive` one adaptive-LIF step (see f32_alif_step);

@@ -24,7 +24,8 @@ import { SpikeExp } from "../ops/spike_exp";
  * remaining held steps (f32, integral in practice). resetMode: 0 = to vReset, 1 = subtract vTh.
  * input may alias spikes or deriv (each element is read before it is written); v, refrac, spikes and
  * deriv must not overlap each other. SIMD body and scalar tail use the same operations in the same
- * order (no fused multiply-add), so both builds give the same bits.
+ * order (no fused multiply-add), so both builds give the same bits for finite inputs (a NaN output's
+ * sign may differ between the SIMD and scalar builds, e.g. the triangle surrogate's derivative).
  */
 export function f32_lif_step(
   n: i32, decay: f32, vTh: f32, vReset: f32, resetMode: i32, refSteps: f32, surrogateK: f32,
