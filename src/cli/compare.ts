@@ -21,7 +21,8 @@ export const COMPARE_HELP = `bioprop compare — sweep rules × depths × rate/s
                        Fashion-MNIST, 3 seeds, each rule's default epochs, one worker per core (hours)
   --config FILE        a sweep config (JSON; see src/report/config.ts SweepConfig) instead of a preset
   --results FILE       results file, one JSON line per finished run (default runs/<name>/results.jsonl);
-                       re-running the same command resumes, skipping the runs already there
+                       re-running the same command resumes, skipping the runs already there; a run
+                       cut off mid-way continues from its last finished epoch (checkpoints/ beside it)
   --out DIR            report folder: report.md, report.json, charts/*.svg (default: the results file's folder)
   --workers N          concurrent runs (default: the config's; 0 = one per core)
   --retry-failed       run again the runs recorded as failed

@@ -2,11 +2,15 @@
 // isolated: a crash, a divergence or a leak in one cannot touch another), up to `workers` at a time.
 // As each run ends its result is appended to the results file as one JSON line; runs whose key is
 // already there are skipped, so re-running the same command resumes an interrupted sweep. A failed run
-// gets an error line (on stderr and in the file) and the sweep goes on. Node only.
+// gets an error line (on stderr and in the file) and the sweep goes on. Each run also checkpoints its
+// training state after every epoch (`--checkpoint <results folder>/checkpoints/<hash of key>.bpn
+// --resume`), so a run interrupted mid-way continues from its last finished epoch, bit-identically, when
+// the sweep is re-run; the checkpoint is deleted once the run's line is written. Node only.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunSpec, RuleMeta } from './config.js';
 import { runLabel } from './config.js';
@@ -57,6 +61,11 @@ const bar = (f: number, width = 20) => {
   const fill = Math.max(0, Math.min(width, Math.round(width * f)));
   return '█'.repeat(fill) + '░'.repeat(width - fill);
 };
+
+/** The training-state file a sweep's run checkpoints to (one per run key, beside the results file). */
+export function runCheckpointPath(resultsPath: string, key: string): string {
+  return join(dirname(resultsPath), 'checkpoints', `${createHash('sha1').update(key).digest('hex').slice(0, 16)}.bpn`);
+}
 
 /** Fraction of a run done, from a child's progress label 'epoch e/E' and its batch counts. */
 function fractionOf(label: string, done: number, total: number): number {
@@ -118,7 +127,9 @@ export async function runSweep(plan: readonly RunSpec[], o: SweepOptions): Promi
   const launch = (spec: RunSpec): Promise<void> =>
     new Promise((resolve) => {
       const out = join(tmp, `run-${next++}.json`);
-      const child = spawn(process.execPath, [BIN, 'train', ...spec.argv, '--out', out], {
+      const ckpt = runCheckpointPath(o.resultsPath, spec.key);
+      mkdirSync(dirname(ckpt), { recursive: true });
+      const child = spawn(process.execPath, [BIN, 'train', ...spec.argv, '--out', out, '--checkpoint', ckpt, '--resume'], {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, ...o.env, BIOPROP_PROGRESS: 'json' },
       });
@@ -178,6 +189,7 @@ export async function runSweep(plan: readonly RunSpec[], o: SweepOptions): Promi
           summary.failed++;
         }
         appendResult(o.resultsPath, line);
+        rmSync(ckpt, { force: true }); // recorded: a re-run (--retry-failed) starts afresh
         finished++;
         summary.ran++;
         const acc = line.status === 'ok' && line.record.testAccuracy !== null ? `${(100 * line.record.testAccuracy).toFixed(2)}%` : '';
@@ -201,6 +213,7 @@ export async function runSweep(plan: readonly RunSpec[], o: SweepOptions): Promi
     if (timer) clearInterval(timer);
     if (tty && drawn > 0) stream.write(`\x1b[${drawn}F\x1b[J`);
     rmSync(tmp, { recursive: true, force: true });
+    try { rmdirSync(join(dirname(o.resultsPath), 'checkpoints')); } catch { /* absent, or runs left to resume */ }
   }
   summary.interrupted = !!o.signal?.aborted;
   return summary;

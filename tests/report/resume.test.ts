@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseResults, type ResultLine } from '../../src/report/results.js';
+import { runCheckpointPath } from '../../src/report/sweep.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/bioprop.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'bioprop-resume-'));
@@ -66,6 +67,40 @@ test('killed mid-sweep, then resumed: same results as uninterrupted; a half-writ
   assert.match(again.stderr, new RegExp(`${RUNS} of ${RUNS} runs already in`));
   assert.is(read(part).length, RUNS);
   assert.ok(existsSync(join(dir, 'report.md')));
+});
+
+test('a run killed mid-way resumes from its last finished epoch (bit-identical), and its checkpoint is removed', async () => {
+  // One run of 3 epochs; the sweep is killed once the run has checkpointed an epoch, then re-run.
+  const d = mkdtempSync(join(tmpdir(), 'bioprop-resume-'));
+  const cfg = join(d, 'one.json');
+  writeFileSync(cfg, JSON.stringify({ name: 'one', rules: ['bp'], datasets: ['mnist'], depths: [1], width: 8, seeds: [1], epochs: 3, limit: 2000, testLimit: 200, workers: 1 }));
+  const run = (results: string) => {
+    const r = spawnSync(process.execPath, [BIN, 'compare', '--config', cfg, '--results', results], { encoding: 'utf8', timeout: 120_000 });
+    assert.is(r.status, 0, r.stderr);
+  };
+  const full = join(d, 'full', 'results.jsonl');
+  run(full);
+  const want = read(full);
+  assert.is(want.length, 1);
+  assert.not.ok(existsSync(join(d, 'full', 'checkpoints')), 'no checkpoint left behind after a finished sweep');
+
+  const part = join(d, 'part', 'results.jsonl');
+  const ckpt = runCheckpointPath(part, want[0]!.key);
+  const child = spawn(process.execPath, [BIN, 'compare', '--config', cfg, '--results', part], { detached: true, stdio: 'ignore' });
+  const exited = new Promise((r) => child.on('exit', r));
+  for (let i = 0; i < 12000 && !existsSync(ckpt); i++) await new Promise((r) => setTimeout(r, 10));
+  process.kill(-child.pid!, 'SIGKILL');
+  await exited;
+  assert.ok(existsSync(ckpt), 'the run checkpointed an epoch before the kill');
+  assert.not.ok(existsSync(part) && read(part).length > 0, 'killed before the run finished');
+
+  run(part);
+  const got = read(part);
+  assert.is(got.length, 1);
+  const rec = got[0]!.status === 'ok' ? got[0]!.record as { resumedFrom?: number } : {};
+  assert.ok((rec.resumedFrom ?? 0) >= 1, `resumed from a checkpoint (resumedFrom ${rec.resumedFrom})`);
+  assert.equal(outcome(got), outcome(want));
+  assert.not.ok(existsSync(ckpt), 'checkpoint removed once the run is recorded');
 });
 
 test('a failed run gets an error line and the sweep continues', () => {
