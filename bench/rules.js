@@ -4,9 +4,10 @@
 //   default { title, runs: [{ rule, dataset = 'mnist', hidden: [..], epochs?, args?: [...extra CLI flags], label? }] }
 // and lists backprop runs itself, so every comparison is measured in the same sweep.
 // Flags: --family a,b (default all), --match REGEX (only runs whose label matches), --epochs N (override
-// every run), --json FILE, --dry-run.
+// every run), --json FILE, --dry-run, --checkpoint-dir DIR (each run checkpoints its training state there
+// after every epoch and resumes from it: re-running the same command continues a cut-off long run).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync, appendFileSync, mkdtempSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync, appendFileSync, mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,8 @@ const epochsOverride = val('epochs', null);
 const jsonFile = val('json', null);
 const dry = argv.includes('--dry-run');
 const match = val('match', null) ? new RegExp(val('match')) : null;
+const ckptDir = val('checkpoint-dir', null);
+if (ckptDir) mkdirSync(ckptDir, { recursive: true });
 if (jsonFile) writeFileSync(jsonFile, '');
 const dir = mkdtempSync(join(tmpdir(), 'bioprop-rules-'));
 
@@ -35,6 +38,7 @@ for (const fam of wanted) {
       ...(epochsOverride || r.epochs ? ['--epochs', String(epochsOverride ?? r.epochs)] : []), ...(r.args ?? []), '--out', out, '--quiet'];
     const label = r.label ?? `${r.rule} ${dataset} ${r.hidden.join('-')}`;
     if (match && !match.test(label)) continue;
+    if (ckptDir) args.push('--checkpoint', join(ckptDir, `${fam}-${label.replace(/[^\w.-]+/g, '_')}.bpn`), '--resume');
     if (dry) { console.log(`bioprop ${args.join(' ')}`); continue; }
     const p = spawnSync(process.execPath, [join(here, '../bin/bioprop.js'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     if (p.status !== 0) {
