@@ -1,10 +1,10 @@
-// End to end in headless Chromium (Debian's `chromium` driven by playwright-core): open the demo page,
-// train bp on 10 000 MNIST digits (2 hidden layers of 128, 3 epochs), and see the test accuracy pass 88%
-// within 60 s, with no console errors; then fa on spiking LIF neurons (1 hidden layer of 64, 5000 digits,
-// 3 epochs) passes 70% within 40 s and draws a spike raster. Screenshots: test-artefacts/demo.png and
-// demo-spiking.png.
-// Skipped (with a note) when /usr/bin/chromium is missing, except under CI (.ci/run installs it and
-// sets BIOPROP_REQUIRE_E2E=1, so a missing browser fails there).
+// End to end in headless Chromium (Debian's `chromium`, driven by playwright-core) and headless Firefox
+// (Debian's `firefox-esr`, driven by puppeteer-core over WebDriver BiDi): open the demo page, train bp on
+// 10 000 MNIST digits (2 hidden layers of 128, 3 epochs) and see the test accuracy pass 88% within 60 s,
+// with no console errors; then fa on spiking LIF neurons (1 hidden layer of 64, 5000 digits, 3 epochs)
+// passes 70% within 40 s and draws a spike raster. Screenshots: test-artefacts/demo[-spiking]-<browser>.png.
+// A browser that is missing is skipped with a note, except under CI (.ci/run installs both and sets
+// BIOPROP_REQUIRE_E2E=1, so a missing browser fails there).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -14,86 +14,173 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDemoServer } from '../../src/web/server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTEFACTS = fileURLToPath(new URL('../../../test-artefacts/', import.meta.url));
 const TARGET = 0.88;
 // fa on a 784-64-10 spiking LIF network, 5000 digits × 3 epochs: 79.35% with the CLI (same settings, seed 1).
 const SPIKING_TARGET = 0.7;
 
-/** Opens the demo page in a fresh headless Chromium, runs `body(page)`, and returns the console errors. */
-async function withPage(body: (page: import('playwright-core').Page) => Promise<void>): Promise<string[] | null> {
-  if (!existsSync(CHROMIUM)) {
-    // CI (.ci/run) installs chromium and sets BIOPROP_REQUIRE_E2E=1: there a missing browser fails.
-    assert.not.ok(process.env.BIOPROP_REQUIRE_E2E, `${CHROMIUM} not found, and BIOPROP_REQUIRE_E2E is set`);
-    console.log(`  (skipped: ${CHROMIUM} not found; install Debian's chromium or set CHROMIUM_PATH)`);
-    return null;
-  }
-  const { chromium } = await import('playwright-core');
-  const server = await startDemoServer({ port: 0 });
-  // A fresh profile (playwright passes it as --user-data-dir).
-  const profile = mkdtempSync(join(tmpdir(), 'bioprop-chromium-'));
-  const errors: string[] = [];
-  let browser: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined;
-  try {
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, viewport: { width: 1100, height: 900 }, timeout: 30_000,
+/** The few page operations the tests use, over either driver. */
+interface Page {
+  select(sel: string, value: string): Promise<void>;
+  fill(sel: string, value: string): Promise<void>;
+  check(sel: string, on: boolean): Promise<void>;
+  click(sel: string): Promise<void>;
+  waitFor(sel: string, timeout: number): Promise<void>;
+  attr(sel: string, name: string): Promise<string | null>;
+  text(sel: string): Promise<string>;
+  count(sel: string): Promise<number>;
+  screenshot(path: string): Promise<void>;
+}
+
+interface Browser {
+  name: string;
+  path: string;
+  /** Opens `url` in a fresh headless browser and profile; errors collects console/page/request errors. */
+  open(url: string, errors: string[]): Promise<{ page: Page; close(): Promise<void> }>;
+}
+
+const chromium: Browser = {
+  name: 'chromium',
+  path: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  async open(url, errors) {
+    const { chromium: driver } = await import('playwright-core');
+    const profile = mkdtempSync(join(tmpdir(), 'bioprop-chromium-')); // playwright passes it as --user-data-dir
+    const ctx = await driver.launchPersistentContext(profile, {
+      executablePath: this.path, headless: true, viewport: { width: 1100, height: 900 }, timeout: 30_000,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
         '--disable-component-update', '--disable-sync'],
     });
-    const page = browser.pages()[0] ?? (await browser.newPage());
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-    page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
-    page.on('requestfailed', (r) => errors.push(`request: ${r.url()} ${r.failure()?.errorText}`));
-    await page.goto(server.url);
-    await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
-    await body(page);
+    const close = async () => { await ctx.close(); rmSync(profile, { recursive: true, force: true }); };
+    try {
+      const p = ctx.pages()[0] ?? (await ctx.newPage());
+      p.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+      p.on('pageerror', (e) => errors.push(`page: ${e.message}`));
+      p.on('requestfailed', (r) => errors.push(`request: ${r.url()} ${r.failure()?.errorText}`));
+      await p.goto(url);
+      const page: Page = {
+        select: async (sel, v) => { await p.selectOption(sel, v); },
+        fill: (sel, v) => p.fill(sel, v),
+        check: (sel, on) => p.setChecked(sel, on),
+        click: (sel) => p.click(sel),
+        waitFor: async (sel, timeout) => { await p.waitForSelector(sel, { timeout }); },
+        attr: (sel, name) => p.getAttribute(sel, name),
+        text: async (sel) => (await p.textContent(sel)) ?? '',
+        count: (sel) => p.locator(sel).count(),
+        screenshot: async (path) => { await p.screenshot({ path, fullPage: true }); },
+      };
+      return { page, close };
+    } catch (e) {
+      await close();
+      throw e;
+    }
+  },
+};
+
+const firefox: Browser = {
+  name: 'firefox',
+  path: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
+  async open(url, errors) {
+    const { default: puppeteer } = await import('puppeteer-core');
+    // puppeteer makes (and removes) a fresh profile; ESR 140 has no BiDi viewport command, so the window
+    // size is set on the command line.
+    const b = await puppeteer.launch({
+      browser: 'firefox', executablePath: this.path, headless: true, protocol: 'webDriverBiDi', timeout: 60_000,
+      defaultViewport: null, args: ['--width=1100', '--height=900'],
+    });
+    const close = () => b.close();
+    try {
+      const p = await b.newPage();
+      p.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+      p.on('pageerror', (e) => errors.push(`page: ${(e as Error).message}`));
+      p.on('requestfailed', (r) => errors.push(`request: ${r.url()} ${r.failure()?.errorText}`));
+      await p.goto(url);
+      const set = (sel: string, prop: 'value' | 'checked', v: string | boolean) => p.$eval(sel, (el, prop, v) => {
+        (el as unknown as Record<string, unknown>)[prop] = v;
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+        el.dispatchEvent(new Event('change', { bubbles: true }));
+      }, prop, v);
+      const page: Page = {
+        select: async (sel, v) => { await p.select(sel, v); },
+        fill: (sel, v) => set(sel, 'value', v),
+        check: (sel, on) => set(sel, 'checked', on),
+        click: (sel) => p.click(sel),
+        waitFor: async (sel, timeout) => { await p.waitForSelector(sel, { timeout }); },
+        attr: (sel, name) => p.$eval(sel, (el, name) => el.getAttribute(name), name),
+        text: (sel) => p.$eval(sel, (el) => el.textContent ?? ''),
+        count: async (sel) => (await p.$$(sel)).length,
+        screenshot: async (path) => { await p.screenshot({ path: path as `${string}.png`, fullPage: true }); },
+      };
+      return { page, close };
+    } catch (e) {
+      await close();
+      throw e;
+    }
+  },
+};
+
+/** Opens the demo page in a fresh headless `browser`, runs `body(page)`, and returns the console errors. */
+async function withPage(browser: Browser, body: (page: Page) => Promise<void>): Promise<string[] | null> {
+  if (!existsSync(browser.path)) {
+    // CI (.ci/run) installs the browsers and sets BIOPROP_REQUIRE_E2E=1: there a missing browser fails.
+    assert.not.ok(process.env.BIOPROP_REQUIRE_E2E, `${browser.path} not found, and BIOPROP_REQUIRE_E2E is set`);
+    console.log(`  (skipped: ${browser.path} not found; install Debian's ${browser.name === 'firefox' ? 'firefox-esr' : 'chromium'} or set ${browser.name.toUpperCase()}_PATH)`);
+    return null;
+  }
+  const server = await startDemoServer({ port: 0 });
+  const errors: string[] = [];
+  let opened: Awaited<ReturnType<Browser['open']>> | undefined;
+  try {
+    opened = await browser.open(server.url, errors);
+    await opened.page.waitFor('body[data-ready="1"]', 15_000);
+    await body(opened.page);
     return errors;
   } finally {
-    await browser?.close();
+    await opened?.close();
     await server.close();
-    rmSync(profile, { recursive: true, force: true });
   }
 }
 
-async function trainOnPage(page: import('playwright-core').Page, o: { rule: string; depth: string; width: string; limit: string; epochs: string; spiking: boolean; timeout: number; shot: string }): Promise<number> {
-  await page.selectOption('#rule', o.rule);
-  await page.selectOption('#depth', o.depth);
-  await page.selectOption('#width', o.width);
+async function trainOnPage(page: Page, o: { rule: string; depth: string; width: string; limit: string; epochs: string; spiking: boolean; timeout: number; shot: string }): Promise<number> {
+  await page.select('#rule', o.rule);
+  await page.select('#depth', o.depth);
+  await page.select('#width', o.width);
   await page.fill('#limit', o.limit);
   await page.fill('#epochs', o.epochs);
-  await page.setChecked('#spiking', o.spiking);
+  await page.check('#spiking', o.spiking);
   await page.click('#start');
-  await page.waitForSelector('#status[data-done="1"]', { timeout: o.timeout }).catch(async (e) => {
-    throw new Error(`training did not finish: status '${await page.textContent('#status')}' (${(e as Error).message.split('\n')[0]})`);
+  await page.waitFor('#status[data-done="1"]', o.timeout).catch(async (e) => {
+    throw new Error(`training did not finish: status '${await page.text('#status')}' (${(e as Error).message.split('\n')[0]})`);
   });
-  const acc = Number(await page.getAttribute('#accuracy', 'data-value'));
-  await page.waitForTimeout(400); // let the last chart redraw before the screenshot
+  const acc = Number(await page.attr('#accuracy', 'data-value'));
+  await new Promise((r) => setTimeout(r, 400)); // let the last chart redraw before the screenshot
   mkdirSync(ARTEFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTEFACTS, o.shot), fullPage: true });
+  await page.screenshot(join(ARTEFACTS, o.shot));
   return acc;
 }
 
-test('demo page: bp training in a worker passes 88% test accuracy, no console errors', async () => {
-  const errors = await withPage(async (page) => {
-    const acc = await trainOnPage(page, { rule: 'bp', depth: '2', width: '128', limit: '10000', epochs: '3', spiking: false, timeout: 60_000, shot: 'demo.png' });
-    assert.ok(acc > TARGET, `test accuracy ${acc} > ${TARGET}`);
-    assert.is(await page.locator('#digits figure').count(), 10, 'ten test digits with predictions');
-    assert.ok((await page.locator('#curve svg').count()) === 1, 'the learning curve chart is drawn');
-    assert.is(await page.locator('#raster svg').count(), 0, 'no raster for rate neurons');
+for (const browser of [chromium, firefox]) {
+  test(`demo page (${browser.name}): bp training in a worker passes 88% test accuracy, no console errors`, async () => {
+    const errors = await withPage(browser, async (page) => {
+      const acc = await trainOnPage(page, { rule: 'bp', depth: '2', width: '128', limit: '10000', epochs: '3', spiking: false, timeout: 60_000, shot: `demo-${browser.name}.png` });
+      assert.ok(acc > TARGET, `test accuracy ${acc} > ${TARGET}`);
+      assert.is(await page.count('#digits figure'), 10, 'ten test digits with predictions');
+      assert.is(await page.count('#curve svg'), 1, 'the learning curve chart is drawn');
+      assert.is(await page.count('#raster svg'), 0, 'no raster for rate neurons');
+    });
+    if (errors) assert.equal(errors, [], 'no console errors');
   });
-  if (errors) assert.equal(errors, [], 'no console errors');
-});
 
-test(`demo page, spiking: fa on spiking LIF neurons passes ${100 * SPIKING_TARGET}%, draws a spike raster, no console errors`, async () => {
-  const errors = await withPage(async (page) => {
-    const acc = await trainOnPage(page, { rule: 'fa', depth: '1', width: '64', limit: '5000', epochs: '3', spiking: true, timeout: 40_000, shot: 'demo-spiking.png' });
-    assert.match(await page.textContent('#accuracy') ?? '', /^\d+\.\d\d%$/, 'the accuracy is shown');
-    assert.ok(acc > SPIKING_TARGET, `test accuracy ${acc} > ${SPIKING_TARGET}`);
-    assert.ok((await page.locator('#raster svg').count()) === 1, 'the spike raster is drawn');
-    assert.ok((await page.locator('#raster svg path, #raster svg line, #raster svg rect').count()) > 10, 'the raster has marks');
-    assert.is(await page.locator('#digits figure').count(), 10, 'ten test digits with predictions');
+  test(`demo page (${browser.name}), spiking: fa on spiking LIF neurons passes ${100 * SPIKING_TARGET}%, draws a spike raster, no console errors`, async () => {
+    const errors = await withPage(browser, async (page) => {
+      const acc = await trainOnPage(page, { rule: 'fa', depth: '1', width: '64', limit: '5000', epochs: '3', spiking: true, timeout: 40_000, shot: `demo-spiking-${browser.name}.png` });
+      assert.match(await page.text('#accuracy'), /^\d+\.\d\d%$/, 'the accuracy is shown');
+      assert.ok(acc > SPIKING_TARGET, `test accuracy ${acc} > ${SPIKING_TARGET}`);
+      assert.is(await page.count('#raster svg'), 1, 'the spike raster is drawn');
+      assert.ok((await page.count('#raster svg path, #raster svg line, #raster svg rect')) > 10, 'the raster has marks');
+      assert.is(await page.count('#digits figure'), 10, 'ten test digits with predictions');
+    });
+    if (errors) assert.equal(errors, [], 'no console errors');
   });
-  if (errors) assert.equal(errors, [], 'no console errors');
-});
+}
 
 test.run();
