@@ -2,7 +2,7 @@
 // AGREL and Q-AGREL — each next to backprop at the same sizes (bp listed first so ratios resolve).
 // Spiking segregated dendrites simulates ~100 ms per training example and 250 ms per test example: its
 // 60 default epochs (the paper's) take hours: `--checkpoint-dir DIR` makes a cut-off run resume bit-identically.
-const spiking = ['--param', 'spiking=true'];
+const spiking = ['--spiking']; // applies the rule's spiking defaults (spikingTrain: batch 5)
 export default {
   title: 'segregated dendrites, two-site neurons, AGREL / Q-AGREL (vs backprop)',
   runs: [

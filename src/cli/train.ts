@@ -109,8 +109,11 @@ export async function train(argv: string[]): Promise<void> {
   } catch {
     throw new UsageError(`unknown rule '${f.rule}' (registered: ${Object.keys(rules).join(', ')})`);
   }
-  // Spiking runs take the rule's spiking overrides of its training defaults (e.g. a larger lr).
-  const d = { ...rule.train, ...(f.spiking || rule.spikingDefaults?.only ? rule.spikingTrain : undefined) };
+  // Spiking runs take the rule's spiking overrides of its training defaults (e.g. a larger lr), however
+  // spiking was asked for (--spiking, or --param <the rule's spiking parameter>=true).
+  const ruleParams = parseParam(f.param);
+  const askedSpiking = !!f.spiking || !!rule.spikingDefaults?.only || (rule.spikingParam !== undefined && ruleParams[rule.spikingParam] === true);
+  const d = { ...rule.train, ...(askedSpiking ? rule.spikingTrain : undefined) };
   const dataset = (oneOf('dataset', f.dataset === 'fashion' ? 'fashion-mnist' : f.dataset, DATASETS) ?? 'mnist') as DatasetName;
   const hidden = intList('hidden', f.hidden) ?? d.hidden;
   const activation = oneOf('activation', f.activation, ACTIVATION_NAMES) ?? d.activation;
@@ -127,7 +130,6 @@ export async function train(argv: string[]): Promise<void> {
   const limit = int('limit', f.limit, 1);
   const testLimit = int('test-limit', f['test-limit'], 1);
   const alignEvery = int('align-every', f['align-every'], 1) ?? 0;
-  const ruleParams = parseParam(f.param);
   for (const key of Object.keys(ruleParams)) {
     if (!Object.hasOwn(rule.defaults, key)) throw new UsageError(`rule '${rule.id}' has no parameter '${key}' (it has: ${Object.keys(rule.defaults).join(', ') || 'none'})`);
   }

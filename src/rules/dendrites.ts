@@ -162,6 +162,11 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
   // not used by the rule's own forward pass). The paper trains online for 60 epochs with η = 0.21; so do
   // the defaults (rate version, full MNIST, seed 1: 96.76 % after 20 epochs, 97.34 % after 60).
   train: { optimizer: 'sgd', lr: 0.3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'sigmoid', init: 'uniform', epochs: 60, batch: 20, hidden: [500, 100] },
+  // Spiking version: batches of 5 (4x the updates; the paper learns online, one example per update). On a
+  // 10 000-example slice, 3 epochs, 2 000 test digits (measured): batch 20 83.55 %, batch 5 86.70 %; lr 1
+  // instead of 0.3: 80.40 % (batch 20), 84.40 % (batch 5). Full MNIST with batch 20: 94.28 % after 14 of 60
+  // epochs (the rate version: 96.76 % at the same point), so the spiking default does not reuse it.
+  spikingTrain: { batch: 5 },
   init(net, p, ws, rng) {
     checkParams(p);
     const B = net.batch, C = net.classes, L = net.layers.length;

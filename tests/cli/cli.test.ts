@@ -57,6 +57,20 @@ test('rules lists bp with its paper and the objection table; --json parses', () 
   assert.equal(bp.objections, { weightTransport: 'required', derivativeTransport: 'required', linearFeedback: 'required', spiking: 'required', timing: 'required', target: 'required' });
 });
 
+test("spiking runs take the rule's spiking training defaults, however spiking is asked for (dendrites: batch 5)", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioprop-cli-'));
+  const batchOf = (name: string, ...args: string[]) => {
+    const out = join(dir, `${name}.json`);
+    const r = run('train', '--rule', 'dendrites', '--hidden', '8', '--limit', '40', '--test-limit', '10', '--epochs', '1', '--param', 'testTime=20', '--param', 'testWindow=10', ...args, '--out', out, '--quiet');
+    assert.is(r.code, 0, r.err);
+    return (JSON.parse(readFileSync(out, 'utf8')) as { batch: number }).batch;
+  };
+  assert.is(batchOf('rate'), 20);
+  assert.is(batchOf('flag', '--spiking'), 5);
+  assert.is(batchOf('param', '--param', 'spiking=true'), 5);
+  assert.is(batchOf('explicit', '--spiking', '--batch', '7'), 7);
+});
+
 test('train on real MNIST (small slice) → --out record and --save file; eval reloads it', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bioprop-cli-'));
   const out = join(dir, 'run.json'), save = join(dir, 'net.bioprop');
