@@ -1,36 +1,21 @@
 // Node file I/O for checkpoints: atomic writes (temp file in the same folder, fsync, rename), so a
 // crash never leaves a half-written network file under the target name.
-import { open, rename, unlink, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
 let tmpCount = 0;
 const tmpName = (path: string) => join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.${tmpCount++}.tmp`);
 
+/** writeFileAtomicSync for async callers (the CLI's --save / --out): one implementation of the protocol. */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = tmpName(path);
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(bytes);
-    await fh.sync();
-  } catch (e) {
-    await fh.close();
-    await unlink(tmp).catch(() => {});
-    throw new Error(`save: could not write ${path}: ${(e as Error).message}`);
-  }
-  await fh.close();
-  try {
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => {});
-    throw new Error(`save: could not move the new file into place at ${path}: ${(e as Error).message}`);
-  }
+  writeFileAtomicSync(path, bytes);
 }
 
 /**
- * writeFileAtomic, synchronously (for callers inside a synchronous loop, e.g. a checkpoint written from
- * Trainer.fit's onEpoch): temp file in the same folder, write, fsync, rename over `path`, then fsync the
- * folder (best effort) so the rename itself is durable. A failure leaves `path` as it was and no temp file.
+ * Writes `bytes` to `path` atomically: temp file in the same folder, write, fsync, rename over `path`,
+ * then fsync the folder (best effort) so the rename itself is durable. A failure leaves `path` as it was
+ * and no temp file. Synchronous, so a checkpoint can be written from inside Trainer.fit's onEpoch.
  */
 export function writeFileAtomicSync(path: string, bytes: Uint8Array): void {
   const tmp = tmpName(path);
