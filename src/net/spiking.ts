@@ -410,6 +410,16 @@ export class SpikingNetwork extends Network {
   }
 }
 
+/**
+ * Rule.saveState / loadState for a rule whose state holds its simulator as `sim`: the firing-rate
+ * counters (everything else of the simulator is in workspace tensors). On a SpikingNetwork `sim` is
+ * net.sim, which the trainer saves too (restoring it twice is harmless).
+ */
+export const simCounterState = {
+  saveState: (s: { sim: SpikingSim }): unknown => s.sim.counters(),
+  loadState: (s: { sim: SpikingSim }, v: unknown): void => s.sim.setCounters(v),
+};
+
 /** The simulator of a SpikingNetwork, or a new one over a rate Network's layers (buffers in net.ws). */
 export function simOf(net: Network, o: SpikingOptions = {}): SpikingSim {
   return net instanceof SpikingNetwork ? net.sim : new SpikingSim(net, net.ws, o);

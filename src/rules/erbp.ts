@@ -15,7 +15,7 @@
 import { defineRule, type StepContext } from './types.js';
 import type { Network } from '../net/network.js';
 import type { Tensor } from '../tensor.js';
-import { simOf, type SpikingSim } from '../net/spiking.js';
+import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
 import { stepError, accumulate, zeroGrads, needMembrane, errorSteps } from './online.js';
 
 type P = { feedbackScale: number; tauU: number; bmin: number; bmax: number; rateReg: number };
@@ -86,10 +86,7 @@ export const erbp = defineRule({
     s.sim.run(ctx.rows, s.onStep);
   },
   infer: (ctx: StepContext, s: State) => s.sim.run(ctx.rows),
-  // The simulator's firing-rate counters (its other state is in the workspace); on a SpikingNetwork this
-  // is net.sim, which the trainer saves too (restoring it twice is harmless).
-  saveState: (s: State) => s.sim.counters(),
-  loadState: (s: State, v: unknown) => s.sim.setCounters(v),
+  ...simCounterState,
   teach: (ctx: StepContext, s: State) => {
     const { net, rows } = ctx;
     net.k.f32_copy(rows * net.classes, s.e.ptr, net.output.delta.ptr);

@@ -14,7 +14,7 @@
 import { defineRule, type StepContext } from './types.js';
 import type { Network } from '../net/network.js';
 import type { Tensor } from '../tensor.js';
-import { simOf, type SpikingSim } from '../net/spiking.js';
+import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
 import { chain, localGrads } from './common.js';
 
 type P = { tauRef: number; tauRC: number; gamma: number; noise: number; gain: number };
@@ -69,10 +69,7 @@ export const nef = defineRule({
   },
   forward: (ctx: StepContext, s: State, p: P) => rateForward(ctx.net, ctx.rows, s, p, s.sim.rateScale, p.noise),
   infer: (ctx: StepContext, s: State) => s.sim.run(ctx.rows),
-  // The simulator's firing-rate counters (its other state is in the workspace); on a SpikingNetwork this
-  // is net.sim, which the trainer saves too (restoring it twice is harmless).
-  saveState: (s: State) => s.sim.counters(),
-  loadState: (s: State, v: unknown) => s.sim.setCounters(v),
+  ...simCounterState,
   evaluations: { rate: (ctx: StepContext, s: State, p: P) => rateForward(ctx.net, ctx.rows, s, p, s.sim.rateScale, 0) },
   teach: (ctx: StepContext) => chain(ctx, (l) => ctx.net.layers[l]!.W),
   update: (ctx: StepContext) => localGrads(ctx),

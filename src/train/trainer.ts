@@ -23,6 +23,7 @@ import { Batcher } from '../data/batcher.js';
 import type { Dataset } from '../data/dataset.js';
 import { Alignment, type AlignmentRecord } from '../metrics/alignment.js';
 import { SpikingNetwork, type SimCounters } from '../net/spiking.js';
+import { tensorBytes } from '../io/checkpoint.js';
 
 export interface TrainerOptions {
   /** Rule hyperparameters, merged over the rule's defaults. */
@@ -350,7 +351,6 @@ export class Trainer {
     if (p?.inEpoch) {
       throw new Error(`trainer.snapshot: epoch ${p.epoch + 1} was interrupted or is under way; a training state is taken between epochs (in onEpoch or after fit)`);
     }
-    const buf = this.lib.heap.memory.buffer;
     return {
       config: structuredClone(this.config),
       epoch: p?.epoch ?? 0,
@@ -362,7 +362,7 @@ export class Trainer {
       history: structuredClone(p?.history ?? []),
       sim: this.net instanceof SpikingNetwork ? this.net.sim.counters() : null,
       rule: this.rule.saveState?.(this.state) ?? null,
-      tensors: this.net.ws.tensors.map((t) => ({ shape: [...t.shape], bytes: new Uint8Array(buf, t.ptr, t.size * 4).slice() })),
+      tensors: this.net.ws.tensors.map((t) => ({ shape: [...t.shape], bytes: tensorBytes(t).slice() })),
     };
   }
 
