@@ -79,7 +79,8 @@ const MODES: readonly Mode[] = ['rate', 'spiking'];
  * `quick`: every registered rule, MNIST, 1 and 3 hidden layers of 256, one seed, 1 epoch on a slice of
  * the training set scaled so the sweep stays under ~10 minutes on 2 cores however many rules are
  * registered (about 240 000 training examples in total, at least 1 000 and at most 10 000 per run;
- * spiking runs get a fifth of that), 2 000 test examples, and a per-run time limit.
+ * spiking runs get a fifth of that), 2 000 test examples, and a per-run time limit. Alignment to
+ * backprop is measured every 10 batches (for the report's alignment chart).
  */
 export function quickPreset(registered: readonly AnyRule[], cores: number): SweepConfig {
   const depths = [1, 3];
@@ -92,18 +93,19 @@ export function quickPreset(registered: readonly AnyRule[], cores: number): Swee
   return {
     name: 'quick', rules: '*', datasets: ['mnist'], depths, width: 256, modes: ['rate', 'spiking'], seeds: [1],
     epochs: 1, limit, spikingLimit: Math.max(500, Math.round(limit / 5)), testLimit: 2000, workers, timeoutSeconds,
-    referenceDepth: 3, works: { mnist: 0.8 },
+    referenceDepth: 3, works: { mnist: 0.8 }, args: ['--align-every', '10'],
   };
 }
 
 /**
  * `full`: every registered rule, three hidden layers and the depth scan (1, 2, 3, 5), MNIST and
- * Fashion-MNIST, three seeds, each rule's default epochs, full data, one worker per core.
+ * Fashion-MNIST, three seeds, each rule's default epochs, full data, one worker per core. Alignment to
+ * backprop is measured every 50 batches (a scratch backprop pass: a few per cent of the run's time).
  */
 export function fullPreset(): SweepConfig {
   return {
     name: 'full', rules: '*', datasets: ['mnist', 'fashion-mnist'], depths: [1, 2, 3, 5], width: 256, modes: ['rate', 'spiking'],
-    seeds: [1, 2, 3], workers: 0, referenceDepth: 3,
+    seeds: [1, 2, 3], workers: 0, referenceDepth: 3, args: ['--align-every', '50'],
   };
 }
 
@@ -201,9 +203,29 @@ export function expandConfig(c: SweepConfig, registered: Record<string, AnyRule>
   return out;
 }
 
-/** A run's identity: its exact command line (so changing any setting makes it a new run). */
+/**
+ * Flags that only observe a run and never change what it computes, with whether they take a value: left
+ * out of a run's key. `--align-every` measures alignment on scratch buffers (tests/metrics/alignment.test.ts
+ * checks every rule trains bit-identically with and without it), `--quiet` only silences the epoch lines.
+ */
+const OBSERVERS: Readonly<Record<string, boolean>> = { '--align-every': true, '--quiet': false };
+
+/**
+ * A run's identity: its command line (so changing any setting makes it a new run), without the flags that
+ * only observe it (OBSERVERS), so a run measured with alignment is the same run as one measured without.
+ */
 export function runKey(argv: readonly string[]): string {
-  return argv.map((a) => (/^[\w.,:=/+-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!, eq = a.indexOf('=');
+    const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
+    if (Object.hasOwn(OBSERVERS, flag)) {
+      if (OBSERVERS[flag] && flag === a) i++; // skip the value too ('--align-every 50'; not '--align-every=50')
+      continue;
+    }
+    kept.push(a);
+  }
+  return kept.map((a) => (/^[\w.,:=/+-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
 }
 
 /** A short label for progress lines: 'fa mnist 3×256 rate seed 1'. */

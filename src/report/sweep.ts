@@ -3,7 +3,7 @@
 // As each run ends its result is appended to the results file as one JSON line; runs whose key is
 // already there are skipped, so re-running the same command resumes an interrupted sweep. A failed run
 // gets an error line (on stderr and in the file) and the sweep goes on. Each run also checkpoints its
-// training state after every epoch (`--checkpoint <results folder>/checkpoints/<hash of key>.bpn
+// training state after every epoch (`--checkpoint <results folder>/checkpoints/<hash of argv>.bpn
 // --resume`), so a run interrupted mid-way continues from its last finished epoch, bit-identically, when
 // the sweep is re-run; the checkpoint is deleted once the run's line is written. Node only.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -62,9 +62,13 @@ const bar = (f: number, width = 20) => {
   return '█'.repeat(fill) + '░'.repeat(width - fill);
 };
 
-/** The training-state file a sweep's run checkpoints to (one per run key, beside the results file). */
-export function runCheckpointPath(resultsPath: string, key: string): string {
-  return join(dirname(resultsPath), 'checkpoints', `${createHash('sha1').update(key).digest('hex').slice(0, 16)}.bpn`);
+/**
+ * The training-state file a sweep's run checkpoints to, beside the results file: one per exact command
+ * line, observer flags included (unlike the run key), because a checkpoint resumes only under the command
+ * that made it (`--align-every` adds the measurement's scratch tensors to the state).
+ */
+export function runCheckpointPath(resultsPath: string, argv: readonly string[]): string {
+  return join(dirname(resultsPath), 'checkpoints', `${createHash('sha1').update(JSON.stringify(argv)).digest('hex').slice(0, 16)}.bpn`);
 }
 
 /** Fraction of a run done, from a child's progress label 'epoch e/E' and its batch counts. */
@@ -127,7 +131,7 @@ export async function runSweep(plan: readonly RunSpec[], o: SweepOptions): Promi
   const launch = (spec: RunSpec): Promise<void> =>
     new Promise((resolve) => {
       const out = join(tmp, `run-${next++}.json`);
-      const ckpt = runCheckpointPath(o.resultsPath, spec.key);
+      const ckpt = runCheckpointPath(o.resultsPath, spec.argv);
       mkdirSync(dirname(ckpt), { recursive: true });
       const child = spawn(process.execPath, [BIN, 'train', ...spec.argv, '--out', out, '--checkpoint', ckpt, '--resume'], {
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,7 +12,7 @@ import { rules } from '../../src/rules/index.js';
 import { recordToResult, importRecords, parseRecords } from '../../src/report/import.js';
 import { reportHeader } from '../../src/report/provenance.js';
 import { parseResults, type ResultLine } from '../../src/report/results.js';
-import { ruleMeta, expandConfig, validateConfig } from '../../src/report/config.js';
+import { ruleMeta, expandConfig, validateConfig, fullPreset, quickPreset, runKey } from '../../src/report/config.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/bioprop.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'bioprop-import-'));
@@ -56,13 +56,32 @@ test('a bench:rules JSON line → the expected line; default epochs and settings
   assert.equal(line.run, { rule: 'superspike', dataset: 'fashion-mnist', depth: 3, width: 256, mode: 'spiking', seed: 1, argv });
   assert.is(line.importedFrom, 'out.jsonl: line 2');
   assert.is(line.wallSeconds, 600);
-  // The key a sweep of the full preset gives the same run: imported runs count as done for it.
-  const full = expandConfig(validateConfig({ rules: ['superspike'], datasets: ['fashion-mnist'], depths: [3], seeds: [1] }, rules), rules);
+  // The key a sweep of the full preset gives the same run: imported runs count as done for it (the
+  // preset measures alignment, an observer flag that is not part of the key).
+  const full = expandConfig(fullPreset(), rules).filter((r) => r.rule === 'superspike' && r.dataset === 'fashion-mnist' && r.depth === 3 && r.seed === 1);
   assert.equal(full.map((r) => r.key), [line.key]);
+  assert.ok(full[0]!.argv.join(' ').includes('--align-every 50'), full[0]!.argv.join(' '));
   // Mixed widths (dendrites' 500-100): depth 2, width 500; the layer list stays in argv.
   const den = recordToResult({ ...BENCH, rule: 'dendrites', hidden: [500, 100], spiking: true, ruleParams: { spiking: true } }, { file: 'd.json' }, rules, NOW);
   assert.equal([den.run.depth, den.run.width, den.run.argv.slice(4, 6)], [2, 500, ['--hidden', '500,100']]);
   assert.ok(den.run.argv.includes('--spiking') && !den.run.argv.some((a) => a.startsWith('spiking=')), den.key);
+});
+
+test('run keys leave out the observer flags (--align-every N, --align-every=N, --quiet) and keep every other flag', () => {
+  const base = ['--rule', 'fa', '--dataset', 'mnist', '--hidden', '256', '--seed', '1'];
+  const key = runKey(base);
+  assert.is(key, base.join(' '));
+  assert.is(runKey([...base, '--align-every', '50']), key);
+  assert.is(runKey(['--align-every', '7', ...base, '--quiet']), key);
+  assert.is(runKey([...base, '--align-every=5']), key);
+  // Anything else still makes a new run, including a flag whose value looks like an observer.
+  assert.is.not(runKey([...base, '--epochs', '3']), key);
+  assert.is(runKey([...base, '--param', 'note=--quiet']), `${key} --param note=--quiet`);
+  assert.is(runKey([...base, '--lr', '0.1', '--align-every', '50', '--epochs', '2']), `${key} --lr 0.1 --epochs 2`);
+  // Both presets measure alignment; a record of the same run trained with alignment imports under the same key.
+  for (const c of [fullPreset(), quickPreset(Object.values(rules), 2)]) assert.ok(c.args?.includes('--align-every'), c.name);
+  const rec = recordToResult({ ...FA, alignEvery: 50 }, { file: 'rec.json' }, rules, NOW);
+  assert.is(rec.key, recordToResult(FA, { file: 'rec.json' }, rules, NOW).key);
 });
 
 test('re-import dedupes: keys already in the results and repeats inside one import are skipped', () => {

@@ -85,7 +85,7 @@ test('a run killed mid-way resumes from its last finished epoch (bit-identical),
   assert.not.ok(existsSync(join(d, 'full', 'checkpoints')), 'no checkpoint left behind after a finished sweep');
 
   const part = join(d, 'part', 'results.jsonl');
-  const ckpt = runCheckpointPath(part, want[0]!.key);
+  const ckpt = runCheckpointPath(part, want[0]!.run.argv);
   const child = spawn(process.execPath, [BIN, 'compare', '--config', cfg, '--results', part], { detached: true, stdio: 'ignore' });
   const exited = new Promise((r) => child.on('exit', r));
   for (let i = 0; i < 12000 && !existsSync(ckpt); i++) await new Promise((r) => setTimeout(r, 10));

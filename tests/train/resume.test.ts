@@ -10,9 +10,8 @@ import type { Backend } from '../../src/ops.js';
 import { backend } from '../helpers/setup.js';
 import { blobs } from '../helpers/synthetic.js';
 import { rules } from '../../src/rules/index.js';
-import type { AnyRule } from '../../src/rules/types.js';
+import { ruleCases as cases, buildCase, type RuleCase as Case } from '../helpers/rule-cases.js';
 import { Network } from '../../src/net/network.js';
-import { SpikingNetwork, type SpikingOptions } from '../../src/net/spiking.js';
 import { Trainer, type TrainerOptions, type TrainingState, type EpochRecord } from '../../src/train/trainer.js';
 import { encodeTrainingState, decodeTrainingState } from '../../src/io/training-state.js';
 import { encodeCheckpoint, networkFromCheckpoint } from '../../src/io/checkpoint.js';
@@ -21,36 +20,9 @@ import type { Dataset } from '../../src/data/dataset.js';
 
 const EPOCHS = 3;
 
-/** One configuration to train: a rule in its rate or spiking form. */
-interface Case {
-  name: string;
-  rule: AnyRule;
-  spiking: SpikingOptions | null;
-  ruleParams: Record<string, unknown>;
-}
-
-function cases(): Case[] {
-  const out: Case[] = [];
-  for (const [id, rule] of Object.entries(rules)) {
-    const { only, ...sd } = rule.spikingDefaults ?? {};
-    // Short windows: 8 steps, the readout from step 2.
-    const spiking: SpikingOptions = { ...sd, steps: 8, readoutStart: Math.min(sd.readoutStart ?? 0, 2) };
-    if (!only) out.push({ name: id, rule, spiking: null, ruleParams: {} });
-    if (!rule.spiking) continue;
-    if (rule.spikingParam) {
-      // The rule's own spiking neurons, with short phases (its random phase lengths draw from ctx.rng).
-      out.push({ name: `${id} spiking`, rule, spiking: null, ruleParams: { [rule.spikingParam]: true, phaseTime: 6, window: 4, testTime: 8, testWindow: 6 } });
-    } else out.push({ name: `${id} spiking`, rule, spiking, ruleParams: {} });
-  }
-  return out;
-}
-
 function build(lib: Backend, c: Case, o: TrainerOptions = {}) {
-  const base = { sizes: [20, 12, 8, 4], activation: c.rule.train.activation, init: c.rule.train.init, batch: 20, seed: 7 };
-  const net = c.spiking ? new SpikingNetwork(lib, { ...base, spiking: c.spiking }) : new Network(lib, base);
   // alignEvery 3 with 5 batches per epoch: the measurement cadence runs across epoch boundaries.
-  const trainer = new Trainer(lib, net, c.rule, { epochs: EPOCHS, ruleParams: c.ruleParams, alignEvery: 3, ...o });
-  return { net, trainer };
+  return buildCase(lib, c, EPOCHS, { alignEvery: 3, ...o });
 }
 
 const noSeconds = (h: EpochRecord[]) => h.map(({ seconds: _s, ...r }) => r);

@@ -1,0 +1,40 @@
+// Every registered rule in each form it trains in (rate, and spiking where it can), with short spiking
+// windows, on one small network: the cases the tests that must hold for every rule iterate over.
+import type { Backend } from '../../src/ops.js';
+import { rules } from '../../src/rules/index.js';
+import type { AnyRule } from '../../src/rules/types.js';
+import { Network } from '../../src/net/network.js';
+import { SpikingNetwork, type SpikingOptions } from '../../src/net/spiking.js';
+import { Trainer, type TrainerOptions } from '../../src/train/trainer.js';
+
+/** One configuration to train: a rule in its rate or spiking form. */
+export interface RuleCase {
+  name: string;
+  rule: AnyRule;
+  spiking: SpikingOptions | null;
+  ruleParams: Record<string, unknown>;
+}
+
+export function ruleCases(): RuleCase[] {
+  const out: RuleCase[] = [];
+  for (const [id, rule] of Object.entries(rules)) {
+    const { only, ...sd } = rule.spikingDefaults ?? {};
+    // Short windows: 8 steps, the readout from step 2.
+    const spiking: SpikingOptions = { ...sd, steps: 8, readoutStart: Math.min(sd.readoutStart ?? 0, 2) };
+    if (!only) out.push({ name: id, rule, spiking: null, ruleParams: {} });
+    if (!rule.spiking) continue;
+    if (rule.spikingParam) {
+      // The rule's own spiking neurons, with short phases (its random phase lengths draw from ctx.rng).
+      out.push({ name: `${id} spiking`, rule, spiking: null, ruleParams: { [rule.spikingParam]: true, phaseTime: 6, window: 4, testTime: 8, testWindow: 6 } });
+    } else out.push({ name: `${id} spiking`, rule, spiking, ruleParams: {} });
+  }
+  return out;
+}
+
+/** A 20-12-8-4 network (batch 20, seed 7) and a trainer for a case. */
+export function buildCase(lib: Backend, c: RuleCase, epochs: number, o: TrainerOptions = {}) {
+  const base = { sizes: [20, 12, 8, 4], activation: c.rule.train.activation, init: c.rule.train.init, batch: 20, seed: 7 };
+  const net = c.spiking ? new SpikingNetwork(lib, { ...base, spiking: c.spiking }) : new Network(lib, base);
+  const trainer = new Trainer(lib, net, c.rule, { epochs, ruleParams: c.ruleParams, ...o });
+  return { net, trainer };
+}
