@@ -170,24 +170,33 @@ export function configRules(c: SweepConfig, registered: Record<string, AnyRule>)
   return c.rules === '*' ? Object.keys(registered) : [...c.rules];
 }
 
+/** The depth a config's answer table reports at: its referenceDepth, else 3 when swept, else the deepest. */
+export function referenceDepthOf(c: Pick<SweepConfig, 'depths' | 'referenceDepth'>): number {
+  return c.referenceDepth ?? (c.depths.includes(3) ? 3 : Math.max(...c.depths));
+}
+
 /**
- * Every run of a config, in a fixed order (dataset, depth, rule, mode, seed), each with its full
- * `bioprop train` argument list. Spiking runs only for spiking-capable rules; no rate runs for rules
- * that always run spiking.
+ * Every run of a config, each with its full `bioprop train` argument list, in a fixed order chosen so
+ * that a sweep cut short has the most useful part done: seed by seed (one complete seed before the
+ * next), then dataset, then depth with the reference depth (the answer table's) first and the rest of
+ * the scan in the config's order, then rule, then mode. Spiking runs only for spiking-capable rules; no
+ * rate runs for rules that always run spiking.
  */
 export function expandConfig(c: SweepConfig, registered: Record<string, AnyRule>): RunSpec[] {
   const width = c.width ?? 256;
   const modes = c.modes ?? ['rate', 'spiking'];
+  const ref = referenceDepthOf(c);
+  const depths = [...c.depths.filter((d) => d === ref), ...c.depths.filter((d) => d !== ref)];
   const out: RunSpec[] = [];
-  for (const dataset of c.datasets) {
-    for (const depth of c.depths) {
-      for (const rule of configRules(c, registered)) {
-        const meta = registered[rule];
-        for (const mode of modes) {
-          if (mode === 'spiking' && !meta?.spiking) continue;
-          // Rules that always run spiking (superspike, erbp, nef) have no rate run: it would be the spiking run again, mislabelled.
-          if (mode === 'rate' && meta?.spikingDefaults?.only) continue;
-          for (const seed of c.seeds) {
+  for (const seed of c.seeds) {
+    for (const dataset of c.datasets) {
+      for (const depth of depths) {
+        for (const rule of configRules(c, registered)) {
+          const meta = registered[rule];
+          for (const mode of modes) {
+            if (mode === 'spiking' && !meta?.spiking) continue;
+            // Rules that always run spiking (superspike, erbp, nef) have no rate run: it would be the spiking run again, mislabelled.
+            if (mode === 'rate' && meta?.spikingDefaults?.only) continue;
             const limit = mode === 'spiking' ? (c.spikingLimit ?? c.limit) : c.limit;
             const argv = ['--rule', rule, '--dataset', dataset, '--hidden', depth === 0 ? 'none' : Array(depth).fill(width).join(','), '--seed', String(seed)];
             if (c.epochs !== undefined) argv.push('--epochs', String(c.epochs));

@@ -84,6 +84,27 @@ test('run keys leave out the observer flags (--align-every N, --align-every=N, -
   assert.is(rec.key, recordToResult(FA, { file: 'rec.json' }, rules, NOW).key);
 });
 
+test('sweep order: seed by seed, then dataset, then the reference depth first and the rest of the scan, then rule and mode', () => {
+  const plan = expandConfig(fullPreset(), rules);
+  // Every registered rule once per mode it trains in, per (seed, dataset, depth).
+  const perCell = Object.values(rules).reduce((n, r) => n + (r.spikingDefaults?.only ? 0 : 1) + (r.spiking ? 1 : 0), 0);
+  assert.is(plan.length, perCell * 3 * 2 * 4);
+  assert.is(new Set(plan.map((r) => r.key)).size, plan.length, 'keys are unique');
+  const blocks: string[] = [];
+  for (const r of plan) {
+    const b = `${r.seed} ${r.dataset} ${r.depth}`;
+    if (blocks[blocks.length - 1] !== b) blocks.push(b);
+  }
+  const want = [1, 2, 3].flatMap((seed) => ['mnist', 'fashion-mnist'].flatMap((d) => [3, 1, 2, 5].map((depth) => `${seed} ${d} ${depth}`)));
+  assert.equal(blocks, want);
+  assert.equal(plan.slice(0, 3).map((r) => [r.rule, r.mode]), [['bp', 'rate'], ['fa', 'rate'], ['fa', 'spiking']]);
+  // A config without a reference depth: 3 when swept, else the deepest.
+  const depthsOf = (c: object) => [...new Set(expandConfig(validateConfig({ rules: ['bp'], datasets: ['mnist'], seeds: [1], ...c }, rules), rules).map((r) => r.depth))];
+  assert.equal(depthsOf({ depths: [1, 2, 3, 5] }), [3, 1, 2, 5]);
+  assert.equal(depthsOf({ depths: [1, 2, 4] }), [4, 1, 2]);
+  assert.equal(depthsOf({ depths: [1, 2, 3], referenceDepth: 2 }), [2, 1, 3]);
+});
+
 test('re-import dedupes: keys already in the results and repeats inside one import are skipped', () => {
   const a = join(dir, 'fa.json'), b = join(dir, 'bench.jsonl');
   writeFileSync(a, JSON.stringify(FA, null, 2));
