@@ -13,14 +13,20 @@ import { bpFromOutputDelta, forward64, type Net64 } from '../reference/tags.js';
 
 const N = 8000, sizes = [5, 7, 3];
 
-test('agrel: mean update over many Boltzmann draws = BP of softmax cross-entropy (within sampling error)', async () => {
+// With pure Boltzmann selection (ε = 0, the paper's) the mean update is backprop of softmax cross-entropy;
+// with ε of uniform exploration the action is drawn from π_ε = (1 − ε)π + ε/C and the mean update is
+// backprop with the output error π_ε − y (the bias the exploration buys its bounded gain with).
+for (const epsilon of [0, 0.3]) test(`agrel, ε = ${epsilon}: mean update over many draws = BP with output error π_ε − y (within sampling error)`, async () => {
   const lib = await backend();
   const net = new Network(lib, { sizes, activation: 'sigmoid', init: 'xavier', batch: N, seed: 2 });
   const r = new Rng(9);
   const x = Array.from({ length: sizes[0]! }, () => r.uniform());
   const t = 2, y = [0, 0, 1];
   for (let i = 0; i < N; i++) { net.input.data.set(x, i * 5); net.target.data.set(y, i * 3); }
-  const p = { ...agrel.defaults, feedback: 'transpose' };
+  // Output weights ×4: π far from uniform, so π_ε differs from π by clearly more than the sampling error.
+  const Wo = net.layers[1]!.W.data;
+  for (let i = 0; i < Wo.length; i++) Wo[i]! *= 4;
+  const p = { ...agrel.defaults, epsilon, feedback: 'transpose' };
   const s = agrel.init(net, p, net.ws, new Rng(7));
   const ctx: StepContext = { net, rows: N, rng: new Rng(11) };
   net.forward(N);
@@ -29,7 +35,7 @@ test('agrel: mean update over many Boltzmann draws = BP of softmax cross-entropy
   const n64: Net64 = { sizes, acts: ['sigmoid'], W: net.layers.map((l) => Float64Array.from(l.W.data)), b: net.layers.map((l) => Float64Array.from(l.b.data)) };
   const Z = forward64(n64, x).h[2]!;
   const mx = Math.max(...Z), ex = Array.from(Z, (z) => Math.exp(z - mx)), sum = ex.reduce((u, v) => u + v, 0);
-  const pi = ex.map((e) => e / sum);
+  const pi = ex.map((e) => (1 - epsilon) * (e / sum) + epsilon / 3);
   // Per action: output δ = −f_a e_a; the expectation is BP with δ_L = π − y.
   const g = [0, 1, 2].map((a) => bpFromOutputDelta(n64, x, [0, 1, 2].map((c) => (c !== a ? 0 : a === t ? -(1 - pi[a]!) / pi[a]! : 1))));
   const bp = bpFromOutputDelta(n64, x, pi.map((q, c) => q - y[c]!));
