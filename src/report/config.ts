@@ -100,7 +100,8 @@ export function quickPreset(registered: readonly AnyRule[], cores: number): Swee
 /**
  * `full`: every registered rule, three hidden layers and the depth scan (1, 2, 3, 5), MNIST and
  * Fashion-MNIST, three seeds, each rule's default epochs, full data, one worker per core. Alignment to
- * backprop is measured every 50 batches (a scratch backprop pass: a few per cent of the run's time).
+ * backprop is measured every 50 batches (a scratch backprop pass; its cost was within timing noise for fa
+ * and spiking dfa at 784-256x3-10).
  */
 export function fullPreset(): SweepConfig {
   return {
