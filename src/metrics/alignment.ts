@@ -10,6 +10,7 @@
 // the rule's own buffers (delta, dW, db, its state) and allocates nothing in WASM memory. Backprop is taken
 // on the signals the rule's forward pass left (pre, deriv, error): for a rule with its own forward (a
 // settling loop, a spiking time loop) that is backprop through those signals, surrogate derivatives included.
+// A rule that keeps those signals in its own state hands them over with Rule.backpropSignals (dendrites).
 import type { Tensor } from '../tensor.js';
 import type { Network } from '../net/network.js';
 import type { AnyRule, StepContext } from '../rules/types.js';
@@ -72,17 +73,19 @@ export class Alignment {
   measure(ctx: StepContext, lr: number): void {
     const { net, rows } = ctx;
     const k = net.k, layers = net.layers, L = layers.length;
-    // Backprop on the current forward state (the same signals the rule just read).
-    const out = layers[L - 1]!;
-    k.f32_mul(rows * out.outSize, net.error.ptr, out.deriv.ptr, this.delta[L - 1]!.ptr);
+    // Backprop on the current forward state (the same signals the rule just read): the layers' pre and
+    // deriv and the network's error, or the rule's own (Rule.backpropSignals).
+    const out = layers[L - 1]!, own = this.rule.backpropSignals?.(this.state);
+    if (own) k.f32_copy(rows * out.outSize, own.outputDelta.ptr, this.delta[L - 1]!.ptr);
+    else k.f32_mul(rows * out.outSize, net.error.ptr, out.deriv.ptr, this.delta[L - 1]!.ptr);
     for (let l = L - 2; l >= 0; l--) {
       const cur = layers[l]!, up = layers[l + 1]!, d = this.delta[l]!;
       k.f32_gemm_nn(rows, cur.outSize, up.outSize, 1, 0, this.delta[l + 1]!.ptr, up.W.ptr, d.ptr);
-      k.f32_mul(rows * cur.outSize, d.ptr, cur.deriv.ptr, d.ptr);
+      k.f32_mul(rows * cur.outSize, d.ptr, (own ? own.deriv[l]! : cur.deriv).ptr, d.ptr);
     }
     for (let l = 0; l < L; l++) {
-      const cur = layers[l]!;
-      k.f32_gemm_tn(cur.outSize, cur.inSize, rows, 1 / rows, 0, this.delta[l]!.ptr, cur.pre.ptr, this.dW[l]!.ptr);
+      const cur = layers[l]!, pre = own ? own.pre[l]! : cur.pre;
+      k.f32_gemm_tn(cur.outSize, cur.inSize, rows, 1 / rows, 0, this.delta[l]!.ptr, pre.ptr, this.dW[l]!.ptr);
     }
     // Linearised backprop paths for direct feedback: P_{L−2} = W_L, P_l = P_{l+1} · W_{l+1}.
     for (let l = L - 2; l >= 0; l--) {

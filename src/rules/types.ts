@@ -125,6 +125,22 @@ export interface Rule<P extends object = object, S = unknown> {
    * ([classes, n_l]: B_l for DFA). Omitted or null: the rule has no such matrix.
    */
   feedback?(s: S, l: number): FeedbackPath | null;
+  /**
+   * For a rule whose forward pass keeps its signals in its own state rather than in the layers' pre /
+   * deriv and the network's error: the signals backprop is taken on by the alignment diagnostic, after
+   * teach. `pre[l]` [batch, in_l] the presynaptic activity the rule's update uses, `deriv[l]` [batch,
+   * n_l] the derivative of each unit's output with respect to its drive (a positive constant factor per
+   * layer is allowed: angles ignore it), `outputDelta` [batch, classes] backprop's output δ up to a
+   * positive constant. Omitted: the layers' pre, deriv and net.error are used.
+   */
+  backpropSignals?(s: S): BackpropSignals;
+}
+
+/** See Rule.backpropSignals. */
+export interface BackpropSignals {
+  pre: readonly Tensor[];
+  deriv: readonly Tensor[];
+  outputDelta: Tensor;
 }
 
 /** See Rule.feedback. */

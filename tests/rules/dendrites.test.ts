@@ -9,6 +9,7 @@ import { Trainer } from '../../src/train/trainer.js';
 import { Rng } from '../../src/rng.js';
 import { dendrites, LAMBDA_MAX, K_B, K_D, wald } from '../../src/rules/dendrites.js';
 import type { StepContext } from '../../src/rules/types.js';
+import { Alignment, type AlignmentRecord } from '../../src/metrics/alignment.js';
 import { blobs } from '../helpers/synthetic.js';
 
 const sig = (x: number) => 1 / (1 + Math.exp(-x));
@@ -54,7 +55,8 @@ test('dendrites: plateau potentials and updates on a hand-worked example (rate v
 });
 
 /** Cosine between the rule's dW_0 and backprop's for the output loss ½‖φ^t − φ^f‖² (φ^t held fixed). */
-async function cosineToBp(feedback: string): Promise<number> {
+/** The rule's hidden update against an f64 backprop of the same loss, and the alignment diagnostic's angles on that batch. */
+async function cosineToBp(feedback: string): Promise<{ cos: number; diag: AlignmentRecord[] }> {
   const lib = await backend();
   const R = 40, n0 = 20, n1 = 15, C = 5;
   const net = new Network(lib, { sizes: [n0, n1, C], activation: 'sigmoid', batch: R, seed: 4 });
@@ -64,9 +66,12 @@ async function cosineToBp(feedback: string): Promise<number> {
   net.input.set(Array.from({ length: R * n0 }, () => r.uniform()));
   net.target.set(Array.from({ length: R * C }, (_, i) => (i % C === Math.floor(i / C) % C ? 1 : 0)));
   const ctx: StepContext = { net, rows: R, rng: new Rng(2) };
+  const align = new Alignment(net, dendrites, s);
   dendrites.forward!(ctx, s, p);
   dendrites.teach(ctx, s, p);
   dendrites.update(ctx, s, p);
+  align.measure(ctx, 1);
+  const diag = align.take();
   const W0 = net.layers[0]!.W.toArray(), b0 = net.layers[0]!.b.toArray(), W1 = net.layers[1]!.W.toArray(), b1 = net.layers[1]!.b.toArray();
   const x = net.input.toArray(), t = net.target.toArray(), L = LAMBDA_MAX;
   const g = new Float64Array(n1 * n0);
@@ -89,7 +94,7 @@ async function cosineToBp(feedback: string): Promise<number> {
   let dot = 0, a2 = 0, b2 = 0;
   for (let i = 0; i < g.length; i++) { dot += got[i]! * g[i]!; a2 += got[i]! ** 2; b2 += g[i]! ** 2; }
   net.dispose();
-  return dot / Math.sqrt(a2 * b2);
+  return { cos: dot / Math.sqrt(a2 * b2), diag };
 }
 
 test('dendrites: with symmetric feedback the hidden update points along backprop (cosine > 0.9)', async () => {
@@ -97,11 +102,24 @@ test('dendrites: with symmetric feedback the hidden update points along backprop
   // σ(A^t) − σ(A^f) ≈ σ'(A)·(Y(φ^t − φ^f)) instead of W_Lᵀ((φ^t − φ^f) ⊙ σ'(U^f)). With Y = W_Lᵀ the
   // two agree up to those factors, so the cosine is high but not 1 (measured 0.97 here); random
   // feedback has no such guarantee at initialisation.
-  const sym = await cosineToBp('symmetric');
-  const rnd = await cosineToBp('random');
+  const sym = (await cosineToBp('symmetric')).cos;
+  const rnd = (await cosineToBp('random')).cos;
   if (process.env.SHOW_COS) console.log({ sym, rnd });
   assert.ok(sym > 0.9, `symmetric cosine ${sym}`);
   assert.ok(sym > rnd + 0.2, `symmetric ${sym} vs random ${rnd}`);
+});
+
+test('dendrites: the alignment diagnostic takes backprop on the rule\'s own forward signals (its angles = the f64 reference\'s)', async () => {
+  for (const feedback of ['symmetric', 'random']) {
+    const { cos, diag } = await cosineToBp(feedback);
+    const want = (Math.acos(Math.min(1, cos)) * 180) / Math.PI;
+    // Hidden layer: both sides are the same products (f32 against f64, ≤ 40·20-term sums), so the cosines
+    // differ by ~1e-5 relative at most; at the angles here (10-90°) that is under 0.01°.
+    assert.ok(Math.abs(diag[0]!.updateAngleDeg! - want) < 0.01, `${feedback}: hidden angle ${diag[0]!.updateAngleDeg} vs f64 ${want}`);
+    // Output layer: the rule's update is backprop's up to a positive factor, so the angle is 0 to f32
+    // rounding (cos = 1 − O(1e-7) gives acos ≈ 0.03°).
+    assert.ok(diag[1]!.updateAngleDeg! < 0.1, `${feedback}: output angle ${diag[1]!.updateAngleDeg}`);
+  }
 });
 
 test('dendrites: Wald phase-length draws have the right mean (2) and are positive', () => {
