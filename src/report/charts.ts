@@ -8,7 +8,8 @@ export type VlSpec = Record<string, unknown>;
 
 const WIDTH = 360, HEIGHT = 220;
 const pct = { format: '.1%' };
-const ruleColor = { field: 'rule', type: 'nominal', title: 'rule', scale: { scheme: 'tableau10' } };
+// 20 colours: the report can hold all 19 registered rules without two sharing one (tableau10 repeated after 10).
+const ruleColor = { field: 'rule', type: 'nominal', title: 'rule', scale: { scheme: 'tableau20' } };
 const modeDash = (rows: readonly { mode: string }[]) =>
   new Set(rows.map((r) => r.mode)).size > 1 ? { strokeDash: { field: 'mode', type: 'nominal', title: 'neurons' } } : {};
 const facetByDataset = (rows: readonly { dataset: string }[]) => new Set(rows.map((r) => r.dataset)).size > 1;
@@ -52,6 +53,8 @@ export function curvesSpec(points: readonly CurvePoint[], title = 'Learning curv
 /** Angle between each rule's update and backprop's, per layer (one panel per layer), against epoch. */
 export function alignmentSpec(points: readonly AlignPoint[]): VlSpec {
   const layers = new Set(points.map((p) => p.layer)).size;
+  // 0-90° unless an update points against backprop's (> 90°, e.g. early random feedback): then up to 180°.
+  const top = points.some((p) => p.updateAngleDeg > 90) ? 180 : 90;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: 'Angle to the backprop update', background: 'white', config: { font: 'sans-serif' },
     data: { values: points.map((p) => ({ ...p, layerName: `layer ${p.layer}` })) },
@@ -62,7 +65,7 @@ export function alignmentSpec(points: readonly AlignPoint[]): VlSpec {
       mark: { type: 'line', point: true },
       encoding: {
         x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
-        y: { field: 'updateAngleDeg', type: 'quantitative', title: 'angle (degrees)', scale: { domain: [0, 90] } },
+        y: { field: 'updateAngleDeg', type: 'quantitative', title: 'angle (degrees)', scale: { domain: [0, top] } },
         color: ruleColor,
         ...modeDash(points),
       },

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseResults, type ResultLine, type AlignmentEntry, type Raster } from '../../src/report/results.js';
 import { summarize, answerTable, fmtAcc, stat } from '../../src/report/summary.js';
 import { writeReport } from '../../src/report/render.js';
+import { alignmentSpec } from '../../src/report/charts.js';
 import type { RuleMeta } from '../../src/report/config.js';
 
 const META: Record<string, RuleMeta> = {
@@ -83,6 +84,14 @@ test('chart data: depth points, curves, alignment per layer, the raster at the r
   assert.is(rep.raster?.rule, 'spk');
   assert.is(rep.raster?.depth, 3);
   assert.is(rep.failures.length, 1);
+});
+
+test('alignment chart: 0-90° axis, up to 180° once an update points against backprop; 20 rule colours', () => {
+  const pt = (rule: string, updateAngleDeg: number) => ({ rule, dataset: 'mnist' as const, mode: 'rate' as const, depth: 3, epoch: 1, layer: 0, updateAngleDeg });
+  const y = (spec: ReturnType<typeof alignmentSpec>) => (spec.spec as { encoding: { y: { scale: { domain: number[] } }; color: { scale: { scheme: string } } } }).encoding;
+  assert.equal(y(alignmentSpec([pt('fa', 40), pt('dfa', 89.9)])).y.scale.domain, [0, 90]);
+  assert.equal(y(alignmentSpec([pt('fa', 40), pt('superspike', 103)])).y.scale.domain, [0, 180]);
+  assert.is(y(alignmentSpec([pt('fa', 40)])).color.scale.scheme, 'tableau20');
 });
 
 test('accuracy formatting: one seed has no sd, all failed says so', () => {
