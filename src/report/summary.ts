@@ -3,7 +3,7 @@
 // cell run only at another width is shown with its width, and epoch times compare with bp at the same width), finds the deepest depth that works, relates epoch times to backprop, and writes the answer
 // table as Markdown. Browser-safe (pure functions over parsed result lines).
 import type { DatasetId, Mode, RuleMeta } from './config.js';
-import { DEFAULT_WORKS } from './config.js';
+import { DEFAULT_WORKS, referenceDepthOf } from './config.js';
 import type { ResultLine, Raster } from './results.js';
 import type { Objection } from '../rules/types.js';
 
@@ -108,7 +108,7 @@ export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): R
 
   const datasets = DATASET_ORDER.filter((d) => lines.some((l) => l.run.dataset === d));
   const depths = [...new Set(lines.map((l) => l.run.depth))].sort((a, b) => a - b);
-  const referenceDepth = o.referenceDepth ?? (depths.includes(3) ? 3 : depths[depths.length - 1] ?? 3);
+  const referenceDepth = depths.length ? referenceDepthOf({ depths, referenceDepth: o.referenceDepth }) : (o.referenceDepth ?? 3);
   const works = { ...DEFAULT_WORKS, ...o.works };
 
   // The report's width: the most common one (ties: the smaller).
