@@ -13,7 +13,7 @@
 // A rule that keeps those signals in its own state hands them over with Rule.backpropSignals (dendrites).
 import type { Tensor } from '../tensor.js';
 import type { Network } from '../net/network.js';
-import type { AnyRule, StepContext } from '../rules/types.js';
+import type { AnyRule, StepContext, BackpropSignals } from '../rules/types.js';
 import type { Kernels } from '../wasm/kernels.js';
 
 export interface AlignmentRecord {
@@ -51,6 +51,8 @@ export class Alignment {
   private readonly prod: (Tensor | null)[];
   private readonly sum: { u: number; w: number; r: number; nu: number; nw: number; nr: number }[];
   private measured = 0;
+  /** The rule's own forward signals (Rule.backpropSignals), asked for once; null: the layers' own. */
+  private readonly own: BackpropSignals | null;
 
   constructor(readonly net: Network, readonly rule: AnyRule, readonly state: unknown) {
     const ws = net.ws, L = net.layers.length;
@@ -59,6 +61,7 @@ export class Alignment {
     const direct = net.layers.slice(0, -1).some((_, l) => rule.feedback?.(state, l)?.from === 'output');
     this.prod = net.layers.map((l, i) => (direct && i < L - 1 ? ws.f32([net.classes, l.outSize]) : null));
     this.sum = net.layers.map(() => ({ u: 0, w: 0, r: 0, nu: 0, nw: 0, nr: 0 }));
+    this.own = rule.backpropSignals?.(state, net) ?? null;
   }
 
   /** Batches measured since the last take(). */
@@ -75,7 +78,7 @@ export class Alignment {
     const k = net.k, layers = net.layers, L = layers.length;
     // Backprop on the current forward state (the same signals the rule just read): the layers' pre and
     // deriv and the network's error, or the rule's own (Rule.backpropSignals).
-    const out = layers[L - 1]!, own = this.rule.backpropSignals?.(this.state);
+    const out = layers[L - 1]!, own = this.own;
     if (own) k.f32_copy(rows * out.outSize, own.outputDelta.ptr, this.delta[L - 1]!.ptr);
     else k.f32_mul(rows * out.outSize, net.error.ptr, out.deriv.ptr, this.delta[L - 1]!.ptr);
     for (let l = L - 2; l >= 0; l--) {

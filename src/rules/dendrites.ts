@@ -123,8 +123,6 @@ export interface DendritesState {
   symmetric: boolean;
   decayL: number;
   decayS: number;
-  /** The output layer's δ (net.output.delta), for backpropSignals. */
-  outDelta: Tensor;
 }
 
 function checkParams(p: DendritesParams): void {
@@ -204,7 +202,7 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
         dsig: net.layers.map((l) => ws.f32([B, l.outSize])),
         drive: ws.f32([B, C]),
         soma: [], spk: [], apical: [], WT: [], cur: [], yl: [], ys: [], tmp: null, outPsp: null, rngState: null, symmetric: p.feedback === 'symmetric' && L > 1,
-        decayL: Math.exp(-1 / TAU_L), decayS: Math.exp(-1 / TAU_S), outDelta: net.output.delta,
+        decayL: Math.exp(-1 / TAU_L), decayS: Math.exp(-1 / TAU_S),
       };
       if (p.spiking) {
         st.soma = net.layers.map((l) => ws.f32([B, l.outSize]));
@@ -277,7 +275,7 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
   // ½‖λmax σ(Ū^f) − φ̄^t‖², for the alignment diagnostic. After teach: dsig holds σ'(C̄^f) per hidden layer
   // and σ'(Ū^f) for the output (λmax·k dropped: a constant per layer), and the output δ is a positive
   // multiple of (λmax σ(Ū^f) − φ̄^t) ⊙ σ'(Ū^f).
-  backpropSignals: (s) => ({ pre: s.preBar, deriv: s.dsig, outputDelta: s.outDelta }),
+  backpropSignals: (s, net) => ({ pre: s.preBar, deriv: s.dsig, outputDelta: net.output.delta }),
 });
 
 /** Y_m for 'symmetric' feedback: Y_{L−2} = W_{L−1} (the output's W), Y_m = Y_{m+1} · W_{m+1}. */

@@ -131,9 +131,10 @@ export interface Rule<P extends object = object, S = unknown> {
    * teach. `pre[l]` [batch, in_l] the presynaptic activity the rule's update uses, `deriv[l]` [batch,
    * n_l] the derivative of each unit's output with respect to its drive (a positive constant factor per
    * layer is allowed: angles ignore it), `outputDelta` [batch, classes] backprop's output δ up to a
-   * positive constant. Omitted: the layers' pre, deriv and net.error are used.
+   * positive constant. The tensors must stay the same for the state's lifetime: the diagnostic asks once.
+   * Omitted: the layers' pre, deriv and net.error are used.
    */
-  backpropSignals?(s: S): BackpropSignals;
+  backpropSignals?(s: S, net: Network): BackpropSignals;
 }
 
 /** See Rule.backpropSignals. */
