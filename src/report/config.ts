@@ -171,9 +171,9 @@ export function configRules(c: SweepConfig, registered: Record<string, AnyRule>)
   return c.rules === '*' ? Object.keys(registered) : [...c.rules];
 }
 
-/** The depth a config's answer table reports at: its referenceDepth, else 3 when swept, else the deepest. */
-export function referenceDepthOf(c: Pick<SweepConfig, 'depths' | 'referenceDepth'>): number {
-  return c.referenceDepth ?? (c.depths.includes(3) ? 3 : Math.max(...c.depths));
+/** The depth an answer table reports at: referenceDepth, else 3 when swept (or nothing is), else the deepest. */
+export function referenceDepthOf(c: { depths: readonly number[]; referenceDepth?: number | undefined }): number {
+  return c.referenceDepth ?? (c.depths.length === 0 || c.depths.includes(3) ? 3 : Math.max(...c.depths));
 }
 
 /**

@@ -108,7 +108,7 @@ export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): R
 
   const datasets = DATASET_ORDER.filter((d) => lines.some((l) => l.run.dataset === d));
   const depths = [...new Set(lines.map((l) => l.run.depth))].sort((a, b) => a - b);
-  const referenceDepth = depths.length ? referenceDepthOf({ depths, referenceDepth: o.referenceDepth }) : (o.referenceDepth ?? 3);
+  const referenceDepth = referenceDepthOf({ depths, referenceDepth: o.referenceDepth });
   const works = { ...DEFAULT_WORKS, ...o.works };
 
   // The report's width: the most common one (ties: the smaller).

@@ -31,6 +31,9 @@ export function ruleCases(): RuleCase[] {
   return out;
 }
 
+/** Every layer's weights and biases, copied out (for bit-identity comparisons). */
+export const params = (net: Network) => net.layers.map((l) => [Array.from(l.W.data), Array.from(l.b.data)]);
+
 /** A 20-12-8-4 network (batch 20, seed 7) and a trainer for a case. */
 export function buildCase(lib: Backend, c: RuleCase, epochs: number, o: TrainerOptions = {}) {
   const base = { sizes: [20, 12, 8, 4], activation: c.rule.train.activation, init: c.rule.train.init, batch: 20, seed: 7 };

@@ -11,7 +11,7 @@ import { Trainer } from '../../src/train/trainer.js';
 import { angleDeg, normRatio, tensorAngleDeg } from '../../src/metrics/alignment.js';
 import type { FaState } from '../../src/rules/fa.js';
 import type { DfaState } from '../../src/rules/dfa.js';
-import { ruleCases, buildCase } from '../helpers/rule-cases.js';
+import { ruleCases, buildCase, params } from '../helpers/rule-cases.js';
 
 const opts = { optimizer: 'sgd' as const, lr: 0.05, momentum: 0.9, weightDecay: 0, schedule: 'constant' as const, epochs: 1 };
 
@@ -80,7 +80,7 @@ for (const c of ruleCases()) {
     const run = (alignEvery: number) => {
       const { net, trainer } = buildCase(lib, c, 2, { alignEvery });
       const r = trainer.fit(train, { epochs: 2, test: testSet });
-      const w = net.layers.map((l) => [Array.from(l.W.data), Array.from(l.b.data)]);
+      const w = params(net);
       net.dispose();
       return { w, history: r.history.map(({ seconds: _s, alignment: _a, ...h }) => h), measured: r.history.map((h) => h.alignment?.length ?? 0) };
     };

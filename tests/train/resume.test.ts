@@ -10,7 +10,7 @@ import type { Backend } from '../../src/ops.js';
 import { backend } from '../helpers/setup.js';
 import { blobs } from '../helpers/synthetic.js';
 import { rules } from '../../src/rules/index.js';
-import { ruleCases as cases, buildCase, type RuleCase as Case } from '../helpers/rule-cases.js';
+import { ruleCases as cases, buildCase, params, type RuleCase as Case } from '../helpers/rule-cases.js';
 import { Network } from '../../src/net/network.js';
 import { Trainer, type TrainerOptions, type TrainingState, type EpochRecord } from '../../src/train/trainer.js';
 import { encodeTrainingState, decodeTrainingState } from '../../src/io/training-state.js';
@@ -49,7 +49,6 @@ function assertSameState(a: TrainingState, b: TrainingState, what: string): void
   assert.equal(rule(a.rule), rule(b.rule), `${what}: rule's JS-side state`);
 }
 
-const weights = (net: Network) => net.layers.map((l) => [Array.from(l.W.data), Array.from(l.b.data)]);
 
 let data: { train: Dataset; test: Dataset } | null = null;
 async function setup() {
@@ -65,7 +64,7 @@ for (const c of cases()) {
     const straight = build(lib, c);
     const rs = straight.trainer.fit(train, { epochs: EPOCHS, test: testSet });
     const end = straight.trainer.snapshot();
-    const w = weights(straight.net);
+    const w = params(straight.net);
     const metrics = c.rule.metrics?.(straight.trainer.state);
     straight.net.dispose();
 
@@ -80,7 +79,7 @@ for (const c of cases()) {
     assert.is(r.resumedFrom, 1);
     assert.is(r.history.length, EPOCHS);
     assert.equal(noSeconds(r.history), noSeconds(rs.history), 'the returned history covers every epoch, the same');
-    assert.equal(weights(second.net), w, 'final weights bit-identical');
+    assert.equal(params(second.net), w, 'final weights bit-identical');
     assertSameState(second.trainer.snapshot(), end, c.name);
     assert.equal(c.rule.metrics?.(second.trainer.state), metrics, 'rule metrics');
     second.net.dispose();
@@ -128,7 +127,7 @@ test('the comparison can fail: each piece of the state is needed (Rng, optimiser
     const c: Case = { name: id, rule: rules[id]!, spiking: null, ruleParams: {} };
     const a = build(lib, c);
     a.trainer.fit(train, { epochs: EPOCHS, test: testSet });
-    const w = weights(a.net);
+    const w = params(a.net);
     a.net.dispose();
     const b = build(lib, c);
     b.trainer.fit(train, { epochs: 1, test: testSet });
@@ -141,8 +140,8 @@ test('the comparison can fail: each piece of the state is needed (Rng, optimiser
     bad.trainer.restore(t);
     good.trainer.fit(train, { epochs: EPOCHS, test: testSet });
     bad.trainer.fit(train, { epochs: EPOCHS, test: testSet });
-    assert.equal(weights(good.net), w, `${id}: the untampered state resumes exactly`);
-    assert.not.equal(weights(bad.net), w, `${id}: the tampered state must not`);
+    assert.equal(params(good.net), w, `${id}: the untampered state resumes exactly`);
+    assert.not.equal(params(bad.net), w, `${id}: the tampered state must not`);
     good.net.dispose();
     bad.net.dispose();
   };
@@ -168,9 +167,9 @@ test('restoring onto another configuration is a clear error listing what differs
   a.net.dispose();
   const other = (o: TrainerOptions, re: RegExp) => {
     const b = build(lib, c, o);
-    const w = weights(b.net);
+    const w = params(b.net);
     assert.throws(() => b.trainer.restore(s, 'run.state'), re);
-    assert.equal(weights(b.net), w, 'weights untouched by a refused restore');
+    assert.equal(params(b.net), w, 'weights untouched by a refused restore');
     b.net.dispose();
   };
   other({ lr: 0.1 }, /run\.state: cannot resume: it was saved by a run with other settings: lr 0\.1 here, 0\.05 in the state/);
@@ -209,7 +208,7 @@ test('damaged, truncated and network-only files are refused with clear errors', 
   const d = decodeTrainingState(bytes, 'ck.bin');
   assert.equal(d.meta, { note: 'x' });
   const { net } = networkFromCheckpoint(lib, bytes, 5, 'ck.bin');
-  assert.equal(weights(net), weights(a.net));
+  assert.equal(params(net), params(a.net));
   net.dispose();
   a.net.dispose();
 });
