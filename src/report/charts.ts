@@ -10,8 +10,16 @@ const WIDTH = 360, HEIGHT = 220;
 const pct = { format: '.1%' };
 // 20 colours: the report can hold all 19 registered rules without two sharing one (tableau10 repeated after 10).
 const ruleColor = { field: 'rule', type: 'nominal', title: 'rule', scale: { scheme: 'tableau20' } };
-const modeDash = (rows: readonly { mode: string }[]) =>
-  new Set(rows.map((r) => r.mode)).size > 1 ? { strokeDash: { field: 'mode', type: 'nominal', title: 'neurons' } } : {};
+// Lines with points, one colour per rule. With rate and spiking runs, the lines are dashed by mode and
+// the points take a shape by mode: both channels share field and title, so Vega-Lite draws one
+// "neurons" legend whose symbols differ (a dash alone left it two equal dots). A line mark cannot take
+// a shape, hence a line layer and a point layer.
+function ruleLines(rows: readonly { mode: string }[], encoding: Record<string, unknown>, points = true): VlSpec {
+  const mode = new Set(rows.map((r) => r.mode)).size > 1 ? { field: 'mode', type: 'nominal', title: 'neurons' } : null;
+  const line = { mark: { type: 'line' }, ...(mode ? { encoding: { strokeDash: mode } } : {}) };
+  const dots = { mark: { type: 'point', filled: true }, ...(mode ? { encoding: { shape: mode } } : {}) };
+  return { encoding: { ...encoding, color: ruleColor }, layer: points ? [line, dots] : [line] };
+}
 const facetByDataset = (rows: readonly { dataset: string }[]) => new Set(rows.map((r) => r.dataset)).size > 1;
 
 function wrap(spec: VlSpec, title: string, rows: readonly { dataset: string }[]): VlSpec {
@@ -25,14 +33,11 @@ function wrap(spec: VlSpec, title: string, rows: readonly { dataset: string }[])
 export function depthSpec(points: readonly DepthPoint[]): VlSpec {
   return wrap({
     data: { values: points.map((p) => ({ ...p })) },
-    mark: { type: 'line', point: true },
-    encoding: {
+    ...ruleLines(points, {
       x: { field: 'depth', type: 'quantitative', title: 'hidden layers', axis: { tickMinStep: 1, format: 'd' } },
       y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy', axis: pct, scale: { zero: false } },
-      color: ruleColor,
-      ...modeDash(points),
-      tooltip: [{ field: 'rule' }, { field: 'depth' }, { field: 'accuracy', format: '.2%' }, { field: 'n', title: 'seeds' }],
-    },
+      tooltip: [{ field: 'rule' }, { field: 'mode' }, { field: 'depth' }, { field: 'accuracy', format: '.2%' }, { field: 'n', title: 'seeds' }],
+    }),
   }, 'Accuracy vs depth', points);
 }
 
@@ -40,13 +45,10 @@ export function depthSpec(points: readonly DepthPoint[]): VlSpec {
 export function curvesSpec(points: readonly CurvePoint[], title = 'Learning curves'): VlSpec {
   return wrap({
     data: { values: points.map((p) => ({ ...p })) },
-    mark: { type: 'line', point: points.length < 200 },
-    encoding: {
+    ...ruleLines(points, {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
       y: { field: 'testAccuracy', type: 'quantitative', title: 'test accuracy', axis: pct, scale: { zero: false } },
-      color: ruleColor,
-      ...modeDash(points),
-    },
+    }, points.length < 200),
   }, title, points);
 }
 
@@ -62,13 +64,10 @@ export function alignmentSpec(points: readonly AlignPoint[]): VlSpec {
     columns: Math.min(4, layers),
     spec: {
       width: 200, height: 160,
-      mark: { type: 'line', point: true },
-      encoding: {
+      ...ruleLines(points, {
         x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
         y: { field: 'updateAngleDeg', type: 'quantitative', title: 'angle (degrees)', scale: { domain: [0, top] } },
-        color: ruleColor,
-        ...modeDash(points),
-      },
+      }),
     },
   };
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseResults, type ResultLine, type AlignmentEntry, type Raster } from '../../src/report/results.js';
 import { summarize, answerTable, fmtAcc, stat } from '../../src/report/summary.js';
 import { writeReport } from '../../src/report/render.js';
-import { alignmentSpec } from '../../src/report/charts.js';
+import { alignmentSpec, depthSpec } from '../../src/report/charts.js';
 import type { RuleMeta } from '../../src/report/config.js';
 
 const META: Record<string, RuleMeta> = {
@@ -92,6 +92,21 @@ test('alignment chart: 0-90° axis, up to 180° once an update points against ba
   assert.equal(y(alignmentSpec([pt('fa', 40), pt('dfa', 89.9)])).y.scale.domain, [0, 90]);
   assert.equal(y(alignmentSpec([pt('fa', 40), pt('superspike', 103)])).y.scale.domain, [0, 180]);
   assert.is(y(alignmentSpec([pt('fa', 40)])).color.scale.scheme, 'tableau20');
+});
+
+test('charts: rate and spiking differ by dash (line layer) and point shape (point layer), in one "neurons" legend; one mode has neither', () => {
+  const pt = (mode: 'rate' | 'spiking', depth: number) => ({ rule: 'fa', dataset: 'mnist' as const, mode, depth, accuracy: 0.9, sd: 0, n: 1 });
+  type Layer = { mark: { type: string }; encoding?: Record<string, { field?: string; title?: string }> };
+  const layers = (spec: ReturnType<typeof depthSpec>) => spec.layer as Layer[];
+  const [line, dots] = layers(depthSpec([pt('rate', 1), pt('spiking', 1)]));
+  assert.is(line!.mark.type, 'line');
+  assert.is(dots!.mark.type, 'point');
+  for (const [ch, enc] of [['strokeDash', line!.encoding], ['shape', dots!.encoding]] as const) {
+    assert.is(enc?.[ch]?.field, 'mode', ch);
+    assert.is(enc?.[ch]?.title, 'neurons', ch);
+  }
+  assert.is(line!.encoding?.shape, undefined, 'a line mark cannot take a shape');
+  for (const l of layers(depthSpec([pt('rate', 1), pt('rate', 2)]))) assert.is(l.encoding, undefined);
 });
 
 test('accuracy formatting: one seed has no sd, all failed says so', () => {
