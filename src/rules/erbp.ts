@@ -70,8 +70,7 @@ export const erbp = defineRule({
         // Θ = [bmin <= J <= bmax] with J = I/(1 − λm): hard-sigmoid's derivative is exactly this boxcar
         k.f32_hard_sigmoid_fwd(rows * n, (1 - lm) * q.bmin, (1 - lm) * q.bmax, 0, sim.sl[l]!.I.ptr, s.scratch.ptr, g.ptr);
         if (q.rateReg > 0) { // activity penalty: the neuron's own spikes (rate units) join the dendritic error
-          k.f32_copy(rows * n, U.ptr, s.scratch.ptr);
-          k.f32_axpy(rows * n, q.rateReg, s.x[l + 1]!.ptr, s.scratch.ptr);
+          k.f32_scale_add(rows * n, 1, U.ptr, q.rateReg, s.x[l + 1]!.ptr, s.scratch.ptr); // U + ρ·x, rounded as axpy's
           k.f32_mul(rows * n, g.ptr, s.scratch.ptr, g.ptr);
         } else k.f32_mul(rows * n, g.ptr, U.ptr, g.ptr);
         accumulate(net, l, rows, g, s.x[l]!, scale);
