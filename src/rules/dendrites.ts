@@ -170,8 +170,8 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
   // Full MNIST at these defaults, seed 1: 95.82 % after 60 epochs, below the paper's ≈96.8 %. The 20 ms
   // averaging windows make each presentation's update mostly noise (at the trained weights, one draw's
   // hidden-layer update has cosine 0.13–0.28 to the rate version's on the same example); fine-tuning that
-  // network with 70 ms windows raised it to 96.1 % in one epoch. Online updates (batch 1, lr 0.06) were
-  // level with batch 5 over 26 epochs.
+  // network with 100 ms phases averaged over 70 ms raised it to 96.1 % in one epoch (the paper: 50 / 20 ms).
+  // Online updates (batch 1, lr 0.06) were level with batch 5 over 26 epochs.
   spikingTrain: { batch: 5 },
   init(net, p, ws, rng) {
     checkParams(p);
