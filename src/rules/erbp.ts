@@ -17,6 +17,7 @@ import type { Network } from '../net/network.js';
 import type { Tensor } from '../tensor.js';
 import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
 import { stepError, accumulate, zeroGrads, needMembrane, errorSteps } from './online.js';
+import { randomMatrix } from './feedback.js';
 
 type P = { feedbackScale: number; tauU: number; bmin: number; bmax: number; rateReg: number };
 interface State { sim: SpikingSim; G: Tensor[]; U: Tensor[]; gate: Tensor[]; scratch: Tensor; x: Tensor[]; e: Tensor; probs: Tensor; onStep: (t: number) => void; ctx: { rows: number; p: P } }
@@ -41,11 +42,7 @@ export const erbp = defineRule({
     const sim = simOf(net, erbp.spikingDefaults);
     needMembrane('erbp', sim);
     const C = net.classes, Bt = net.batch, hidden = net.layers.slice(0, -1);
-    const G = hidden.map((l) => {
-      const t = ws.f32([C, l.outSize]), d = t.data;
-      for (let i = 0; i < d.length; i++) d[i] = p.feedbackScale * Math.sqrt(-2 * Math.log(1 - rng.uniform())) * Math.cos(2 * Math.PI * rng.uniform()); // N(0, scale²), Box–Muller
-      return t;
-    });
+    const G = hidden.map((l) => randomMatrix(net, ws, rng, C, l.outSize, 'normal', p.feedbackScale)); // N(0, scale²)
     const maxOut = Math.max(...hidden.map((l) => l.outSize), 1);
     const s: State = {
       sim, G, U: hidden.map((l) => ws.f32([Bt, l.outSize])), gate: hidden.map((l) => ws.f32([Bt, l.outSize])),

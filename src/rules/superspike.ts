@@ -26,6 +26,7 @@ import type { Network } from '../net/network.js';
 import type { Tensor } from '../tensor.js';
 import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
 import { stepError, accumulate, zeroGrads, needMembrane, errorSteps } from './online.js';
+import { randomMatrix } from './feedback.js';
 
 interface State {
   sim: SpikingSim; B: Tensor[]; eps: Tensor[]; mod: Tensor[]; e: Tensor; probs: Tensor;
@@ -58,12 +59,7 @@ export const superspike = defineRule({
     const sim = simOf(net, superspike.spikingDefaults);
     needMembrane('superspike', sim);
     const C = net.classes, Bt = net.batch;
-    const B = net.layers.slice(0, -1).map((l) => {
-      const t = ws.f32([C, l.outSize]);
-      const d = t.data;
-      for (let i = 0; i < d.length; i++) d[i] = p.feedbackScale * Math.sqrt(-2 * Math.log(1 - rng.uniform())) * Math.cos(2 * Math.PI * rng.uniform()); // N(0, scale²), Box–Muller
-      return t;
-    });
+    const B = net.layers.slice(0, -1).map((l) => randomMatrix(net, ws, rng, C, l.outSize, 'normal', p.feedbackScale)); // N(0, scale²)
     const eps = net.layers.map((l) => ws.f32([Bt, l.inSize]));
     const mod = net.layers.slice(0, -1).map((l) => ws.f32([Bt, l.outSize]));
     const s: State = { sim, B, eps, mod, e: ws.f32([Bt, C]), probs: ws.f32([Bt, C]), onStep: () => {}, ctx: { rows: Bt, p } };
