@@ -223,7 +223,7 @@ test('dendrites: bad parameters throw clear errors', async () => {
   const lib = await backend();
   const net = new Network(lib, { sizes: [3, 4, 2], batch: 2, seed: 1 });
   assert.throws(() => dendrites.init(net, { ...dendrites.defaults, feedback: 'x' }, net.ws, new Rng(1)), /dendrites: parameter feedback must be 'random' or 'symmetric', got 'x'/);
-  assert.throws(() => dendrites.init(net, { ...dendrites.defaults, window: 80 }, net.ws, new Rng(1)), /dendrites: parameter window must be at most phaseTime \(50\), got 80/);
+  assert.throws(() => dendrites.init(net, { ...dendrites.defaults, phaseTime: 50, window: 80 }, net.ws, new Rng(1)), /dendrites: parameter window must be at most phaseTime \(50\), got 80/);
   net.dispose();
 });
 
