@@ -101,6 +101,7 @@ export function recordToResult(rec: unknown, source: ImportSource, registered: R
   const params = (typeof r.ruleParams === 'object' && r.ruleParams !== null ? r.ruleParams : {}) as Record<string, unknown>;
   for (const k of Object.keys(params).sort()) {
     if (k === rule.spikingParam) continue; // --spiking above
+    if (!spiking && rule.spikingOnlyParams?.includes(k)) continue; // no effect on a rate run
     if (Object.hasOwn(rule.defaults, k) && params[k] !== (rule.defaults as Record<string, unknown>)[k]) argv.push('--param', `${k}=${str(params[k])}`);
   }
   return {

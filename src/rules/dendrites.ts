@@ -155,6 +155,7 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
   partly: ['linearFeedback'],
   spiking: true,
   spikingParam: 'spiking',
+  spikingOnlyParams: ['phaseTime', 'window', 'testTime', 'testWindow', 'randomPhases'],
   phases: ['free', 'target'],
   defaults: {
     spiking: false, feedback: 'random', sparse: true, feedbackScale: 1, initGain: 3,

@@ -77,6 +77,11 @@ export interface Rule<P extends object = object, S = unknown> {
    * plain Network) instead of building a SpikingNetwork, and the run record says `spiking: true`.
    */
   spikingParam?: string;
+  /**
+   * Rule parameters that only the spiking version reads (with spikingParam): a rate run's value of them
+   * has no effect, so its run key (src/report/import.ts) leaves them out.
+   */
+  spikingOnlyParams?: readonly string[];
   /** Overrides of `train` for spiking runs (`--spiking`, or rules that always run spiking). */
   spikingTrain?: Partial<TrainDefaults>;
   /**

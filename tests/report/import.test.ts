@@ -65,6 +65,12 @@ test('a bench:rules JSON line → the expected line; default epochs and settings
   const den = recordToResult({ ...BENCH, rule: 'dendrites', hidden: [500, 100], spiking: true, ruleParams: { spiking: true } }, { file: 'd.json' }, rules, NOW);
   assert.equal([den.run.depth, den.run.width, den.run.argv.slice(4, 6)], [2, 500, ['--hidden', '500,100']]);
   assert.ok(den.run.argv.includes('--spiking') && !den.run.argv.some((a) => a.startsWith('spiking=')), den.key);
+  // A parameter only the spiking version reads is keyed on a spiking run that changed it, never on a rate run.
+  const timing = { phaseTime: 50, window: 20 };
+  const spk = recordToResult({ ...BENCH, rule: 'dendrites', hidden: [500, 100], spiking: true, ruleParams: { spiking: true, ...timing } }, { file: 'd.json' }, rules, NOW);
+  assert.ok(spk.key.endsWith('--param phaseTime=50 --param window=20'), spk.key);
+  const rate = recordToResult({ ...BENCH, rule: 'dendrites', hidden: [500, 100], spiking: false, ruleParams: { spiking: false, ...timing, etaHidden: 5 } }, { file: 'd.json' }, rules, NOW);
+  assert.ok(rate.key.endsWith('--param etaHidden=5') && !rate.key.includes('phaseTime') && !rate.key.includes('window'), rate.key);
 });
 
 test('run keys leave out the observer flags (--align-every N, --align-every=N, --quiet) and keep every other flag', () => {
