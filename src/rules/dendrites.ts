@@ -169,13 +169,14 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
   // 50 ms phases averaged over 20 ms, online updates and 60 epochs; `--param phaseTime=50 --param window=20
   // --epochs 60` gives its timing. Full MNIST, seed 1 (measured): the paper's timing 95.82 % after 60 epochs
   // (batch 1 at lr 0.06: 95.84 %), below its ≈96.8 %; these defaults 96.77 % after 30 epochs, 96.67 ± 0.08 %
-  // over 7 test spike draws (the paper averages 20), still short of it. With 20 ms
-  // windows each presentation's update is mostly spike noise and biased: at the 95.82 % network, one draw's
-  // hidden-layer update has cosine 0.13–0.28 to the rate version's on the same example, the mean of 80 draws
-  // 0.38–0.64, and more epochs or smaller batches did not lift the plateau. On a 10 000-example slice (3 epochs,
+  // over 7 test spike draws (the paper averages 20), still short of it. With 20 ms windows each
+  // presentation's update is mostly spike noise and biased: at the 95.82 % network, one draw's hidden-layer
+  // update has cosine 0.13–0.28 to the rate version's on the same example, the mean of 80 draws 0.38–0.64,
+  // and more epochs or smaller batches did not lift the plateau. On a 10 000-example slice (3 epochs,
   // 2 000 test digits): 50 / 20 ms 86.70 %, 100 / 70 ms 88.15 %, 200 / 170 ms 88.30 % at 1.6x the time of
   // 100 / 70. Batch 20 instead of 5: 83.55 % (50 / 20 ms); lr 1 instead of 0.3: 84.40 %. An epoch takes ~220 s
-  // here with two jobs on the two cores (the paper's timing: ~115 s), so 30 epochs cost about what its 60 do.
+  // here with two jobs on the two cores (the paper's timing: median 114 s in its 60-epoch run), so 30 epochs
+  // cost about what its 60 do.
   spikingTrain: { batch: 5, epochs: 30 },
   init(net, p, ws, rng) {
     checkParams(p);
