@@ -81,7 +81,7 @@ export interface Rule<P extends object = object, S = unknown> {
    * Rule parameters that only the spiking version reads (with spikingParam): a rate run's value of them
    * has no effect, so its run key (src/report/import.ts) leaves them out.
    */
-  spikingOnlyParams?: readonly string[];
+  spikingOnlyParams?: readonly (keyof P & string)[];
   /** Overrides of `train` for spiking runs (`--spiking`, or rules that always run spiking). */
   spikingTrain?: Partial<TrainDefaults>;
   /**
