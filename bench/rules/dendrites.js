@@ -1,8 +1,8 @@
 // Issue 8: dendritic and neuromodulated rules — segregated dendrites (rate and spiking), two-site neurons,
 // AGREL and Q-AGREL — each next to backprop at the same sizes (bp listed first so ratios resolve).
 // Spiking segregated dendrites simulates ~200 ms per training example (two 100 ms phases) and 250 ms per
-// test example: its 30 default epochs take hours: `--checkpoint-dir DIR` makes a cut-off run resume bit-identically.
-const spiking = ['--spiking']; // applies the rule's spiking defaults (spikingTrain: batch 5, 30 epochs)
+// test example: its 60 default epochs take ~3.5 hours here: `--checkpoint-dir DIR` makes a cut-off run resume bit-identically.
+const spiking = ['--spiking']; // applies the rule's spiking defaults (spikingTrain: batch 5, 60 epochs)
 export default {
   title: 'segregated dendrites, two-site neurons, AGREL / Q-AGREL (vs backprop)',
   runs: [
