@@ -25,3 +25,10 @@ for (const [i, f] of files.entries()) {
 }
 const { exec } = await import('uvu');
 await exec(false);
+// Tests skipped for something npm does not install (tests/helpers/requires.ts): say what and how to get it.
+const skips = globalThis.BIOPROP_SKIPS ?? [];
+if (skips.length > 0) {
+  console.log(`  Skipped ${skips.length} test(s) that need what this machine lacks (CI installs them and sets BIOPROP_REQUIRE=all):`);
+  for (const s of skips) console.log(`    - ${s.test}\n      ${s.missing}; install: ${s.install}`);
+  console.log();
+}

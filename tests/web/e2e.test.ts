@@ -3,11 +3,12 @@
 // 10 000 MNIST digits (2 hidden layers of 128, 3 epochs) and see the test accuracy pass 88% within 60 s,
 // with no console errors; then fa on spiking LIF neurons (1 hidden layer of 64, 5000 digits, 3 epochs)
 // passes 70% within 40 s and draws a spike raster. Screenshots: test-artefacts/demo[-spiking]-<browser>.png.
-// A browser that is missing is skipped with a note, except under CI (.ci/run installs both and sets
-// BIOPROP_REQUIRE_E2E=1, so a missing browser fails there).
+// A browser that is missing is counted as skipped with its install command, except under CI (.ci/run
+// installs both and sets BIOPROP_REQUIRE=all, so a missing browser fails there).
 import { test } from 'uvu';
+import { testNeeding, pathRequirement } from '../helpers/requires.js';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,13 +120,7 @@ const firefox: Browser = {
 };
 
 /** Opens the demo page in a fresh headless `browser`, runs `body(page)`, and returns the console errors. */
-async function withPage(browser: Browser, body: (page: Page) => Promise<void>): Promise<string[] | null> {
-  if (!existsSync(browser.path)) {
-    // CI (.ci/run) installs the browsers and sets BIOPROP_REQUIRE_E2E=1: there a missing browser fails.
-    assert.not.ok(process.env.BIOPROP_REQUIRE_E2E, `${browser.path} not found, and BIOPROP_REQUIRE_E2E is set`);
-    console.log(`  (skipped: ${browser.path} not found; install Debian's ${browser.name === 'firefox' ? 'firefox-esr' : 'chromium'} or set ${browser.name.toUpperCase()}_PATH)`);
-    return null;
-  }
+async function withPage(browser: Browser, body: (page: Page) => Promise<void>): Promise<string[]> {
   const server = await startDemoServer({ port: 0 });
   const errors: string[] = [];
   let opened: Awaited<ReturnType<Browser['open']>> | undefined;
@@ -159,6 +154,9 @@ async function trainOnPage(page: Page, o: { rule: string; depth: string; width: 
 }
 
 for (const browser of [chromium, firefox]) {
+  const pkg = browser.name === 'firefox' ? 'firefox-esr' : 'chromium';
+  const req = pathRequirement(browser.name, browser.path, `${browser.path} not found (set ${browser.name.toUpperCase()}_PATH to use another)`, `sudo apt-get install ${pkg}`);
+  const test = (name: string, fn: () => unknown) => testNeeding(req, name, fn);
   test(`demo page (${browser.name}): bp training in a worker passes 88% test accuracy, no console errors`, async () => {
     const errors = await withPage(browser, async (page) => {
       const acc = await trainOnPage(page, { rule: 'bp', depth: '2', width: '128', limit: '10000', epochs: '3', spiking: false, timeout: 60_000, shot: `demo-${browser.name}.png` });
@@ -167,7 +165,7 @@ for (const browser of [chromium, firefox]) {
       assert.is(await page.count('#curve svg'), 1, 'the learning curve chart is drawn');
       assert.is(await page.count('#raster svg'), 0, 'no raster for rate neurons');
     });
-    if (errors) assert.equal(errors, [], 'no console errors');
+    assert.equal(errors, [], 'no console errors');
   });
 
   test(`demo page (${browser.name}), spiking: fa on spiking LIF neurons passes ${100 * SPIKING_TARGET}%, draws a spike raster, no console errors`, async () => {
@@ -179,7 +177,7 @@ for (const browser of [chromium, firefox]) {
       assert.ok((await page.count('#raster svg path, #raster svg line, #raster svg rect')) > 10, 'the raster has marks');
       assert.is(await page.count('#digits figure'), 10, 'ten test digits with predictions');
     });
-    if (errors) assert.equal(errors, [], 'no console errors');
+    assert.equal(errors, [], 'no console errors');
   });
 }
 
