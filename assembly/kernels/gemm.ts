@@ -24,7 +24,8 @@
 // KC ∈ {128, 256, 384}, MC ∈ {64, 96, 128, 256}, NC ∈ {512, 1024} all land within ±2 % of one another
 // (≈ 0.97–1.0 of the SIMD peak probe); KC = 512 with NC = 1024 (a 2 MiB B block, spilling L2) lost 35 %.
 // NC = 512 keeps the packed B block within a 1 MiB L2 (Zen 4/5) alongside the A block.
-// The kernels are therefore not reentrant (fine: one wasm instance runs one call at a time).
+// The scratch is per instance: one instance runs one call at a time, and each thread of a pool has its
+// own instance over the shared memory (see f32_gemm_part).
 
 /** Depth of a K block: a 4x8 micro-step reads 16 + 32 bytes per k, so a B micro-panel is KC·32 B. */
 export const KC: i32 = 256;
@@ -41,9 +42,30 @@ const SKEW: usize = 64;
 @inline function panelBytesA(kc: i32): usize { return (<usize>kc << 4) + SKEW; }
 // @ts-ignore: decorator
 @inline function panelBytesB(kc: i32): usize { return (<usize>kc << 5) + SKEW; }
-const PACK_A: usize = heap.alloc(<usize>(MC / MR) * panelBytesA(KC));
-const PACK_B: usize = heap.alloc(<usize>(NC / NR) * panelBytesB(KC));
-const TILE: usize = heap.alloc(<usize>(MR * NR) << 2);
+/** Bytes of one thread's scratch: packed A block, packed B block, edge tile. Written as constant
+ *  expressions (no calls) so they fold to immutable globals: a worker instance never runs the start
+ *  function, so any global it computes would read 0 there. */
+const SCRATCH_A: i32 = (MC / MR) * ((KC << 4) + <i32>SKEW);
+const SCRATCH_B: i32 = (NC / NR) * ((KC << 5) + <i32>SKEW);
+const SCRATCH_BYTES: i32 = SCRATCH_A + SCRATCH_B + ((MR * NR) << 2);
+// Globals are per instance, memory is shared: the instance that runs the start function (the only one
+// that allocates) gets its scratch here; a worker instance never runs it and is handed a block of
+// SCRATCH_BYTES allocated for it through gemm_set_scratch.
+let PACK_A: usize = heap.alloc(<usize>SCRATCH_BYTES);
+let PACK_B: usize = PACK_A + <usize>SCRATCH_A;
+let TILE: usize = PACK_B + <usize>SCRATCH_B;
+
+/** Bytes a thread's GEMM scratch block needs (see gemm_set_scratch). */
+export function gemm_scratch_bytes(): usize {
+  return <usize>SCRATCH_BYTES;
+}
+
+/** Points this instance's GEMM scratch at `ptr` (gemm_scratch_bytes() bytes, owned by the caller). */
+export function gemm_set_scratch(ptr: usize): void {
+  PACK_A = ptr;
+  PACK_B = ptr + <usize>SCRATCH_A;
+  TILE = PACK_B + <usize>SCRATCH_B;
+}
 
 /** C[m×n] = α·A·B + β·C with A [m×k], B [k×n] (row-major). C must not alias A or B. β = 0: C is write-only. */
 export function f32_gemm_nn(m: i32, n: i32, k: i32, alpha: f32, beta: f32, a: usize, b: usize, c: usize): void {
@@ -65,24 +87,37 @@ export function f32_gemm_tt(m: i32, n: i32, k: i32, alpha: f32, beta: f32, a: us
   gemm(m, n, k, alpha, beta, a, b, c, true, true);
 }
 
-// The shared driver. Preconditions (checked by the TS wrapper, not here): sizes >= 0, C does not overlap
-// A or B, every buffer holds its full matrix. m or n = 0: nothing happens. k = 0: C = β·C.
-function gemm(m: i32, n: i32, k: i32, alpha: f32, beta: f32, a: usize, b: usize, c: usize, transA: bool, transB: bool): void {
-  if (m <= 0 || n <= 0) return;
+/**
+ * The block C[i0:i1, j0:j1] of the GEMM selected by trans (bit 0: A transposed, bit 1: B transposed);
+ * all other arguments as in the four kernels above. Every element of C is reduced over k in the same
+ * KC blocks and the same order whatever block computes it, so threads computing disjoint blocks give
+ * the bits of one whole call.
+ */
+export function f32_gemm_part(trans: i32, m: i32, n: i32, k: i32, alpha: f32, beta: f32, a: usize, b: usize, c: usize, i0: i32, i1: i32, j0: i32, j1: i32): void {
+  if (i0 < 0 || j0 < 0 || i1 > m || j1 > n) return;
+  gemm(m, n, k, alpha, beta, a, b, c, (trans & 1) != 0, (trans & 2) != 0, i0, i1, j0, j1);
+}
+
+// The shared driver, over the block C[i0:i1, j0:j1] (the whole of C unless a pool splits it).
+// Preconditions (checked by the TS wrapper, not here): sizes >= 0, C does not overlap A or B, every
+// buffer holds its full matrix. An empty block: nothing happens. k = 0: C = β·C.
+function gemm(m: i32, n: i32, k: i32, alpha: f32, beta: f32, a: usize, b: usize, c: usize, transA: bool, transB: bool,
+  i0: i32 = 0, i1: i32 = m, j0: i32 = 0, j1: i32 = n): void {
+  if (i1 <= i0 || j1 <= j0) return;
+  const ldc = <usize>n << 2;
   if (k <= 0) {
-    scaleC(m, n, beta, c);
+    for (let i = i0; i < i1; i++) scaleC(j1 - j0, beta, c + <usize>i * ldc + (<usize>j0 << 2));
     return;
   }
-  const ldc = <usize>n << 2;
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = min(NC, n - jc);
+  for (let jc = j0; jc < j1; jc += NC) {
+    const nc = min(NC, j1 - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       const betaBlock: f32 = pc == 0 ? beta : 1;
       if (transB) packBT(b, k, pc, jc, kc, nc);
       else packB(b, n, pc, jc, kc, nc);
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = min(MC, m - ic);
+      for (let ic = i0; ic < i1; ic += MC) {
+        const mc = min(MC, i1 - ic);
         if (transA) packAT(a, m, ic, pc, mc, kc);
         else packA(a, k, ic, pc, mc, kc);
         const panelA = panelBytesA(kc); // bytes from one packed 4-row A panel to the next
@@ -134,10 +169,9 @@ function edgeRows(mr: i32, kc: i32, nc: i32, pa: usize, panelB: usize, alpha: f3
   }
 }
 
-/** C = β·C over m×n; β = 0 writes zeros without reading C. */
-function scaleC(m: i32, n: i32, beta: f32, c: usize): void {
-  const total = m * n;
-  for (let i = 0; i < total; i++) {
+/** C = β·C over n consecutive elements; β = 0 writes zeros without reading C. */
+function scaleC(n: i32, beta: f32, c: usize): void {
+  for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
     store<f32>(c + o, beta == 0 ? <f32>0 : beta * load<f32>(c + o));
   }

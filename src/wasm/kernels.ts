@@ -151,6 +151,11 @@ export interface GemmKernels {
   f32_gemm_nt(m: number, n: number, k: number, alpha: number, beta: number, a: number, b: number, c: number): void;
   f32_gemm_tn(m: number, n: number, k: number, alpha: number, beta: number, a: number, b: number, c: number): void;
   f32_gemm_tt(m: number, n: number, k: number, alpha: number, beta: number, a: number, b: number, c: number): void;
+  /** The block C[i0:i1, j0:j1] of one GEMM (trans bit 0: A transposed, bit 1: B transposed), bit-identical to the whole call's. */
+  f32_gemm_part(trans: number, m: number, n: number, k: number, alpha: number, beta: number, a: number, b: number, c: number, i0: number, i1: number, j0: number, j1: number): void;
+  /** Bytes of one thread's packing scratch; gemm_set_scratch points this instance's scratch at such a block. */
+  gemm_scratch_bytes(): number;
+  gemm_set_scratch(ptr: number): void;
   /** Peak probe (assembly/kernels/peak.ts): iters × 12 f32x4 mul+add chains = 96 flops per iteration. */
   bench_simd_peak(iters: number): number;
 }
@@ -171,6 +176,7 @@ export const KERNEL_NAMES = [
   'f32_sgd_step', 'f32_adam_step',
   'f32_softmax_xent', 'f32_mse', 'f32_argmax_rows', 'f32_count_correct',
   'f32_gemm_nn', 'f32_gemm_nt', 'f32_gemm_tn', 'f32_gemm_tt', 'bench_simd_peak',
+  'f32_gemm_part', 'gemm_scratch_bytes', 'gemm_set_scratch',
   'f32_settle_step',
   'f32_inverse_step_linear', 'f32_inverse_step_tanh', 'f32_inverse_step_leaky_relu',
 ] as const satisfies readonly (keyof Kernels)[];

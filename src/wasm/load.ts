@@ -4,15 +4,24 @@
 import { instantiate } from '@assemblyscript/loader';
 import type { Kernels } from './kernels.js';
 import { KERNEL_NAMES } from './kernels.js';
+import { startPool, sharedMemoryAvailable } from './threads.js';
+import { MAX_THREADS } from './pool.js';
 
-/** release: SIMD, -O3, no asserts. scalar: same source without SIMD. debug: asserts on, SIMD. */
-export type Build = 'release' | 'scalar' | 'debug';
+/** release: SIMD, -O3, no asserts. scalar: same source without SIMD. debug: asserts on, SIMD.
+ *  threads: release over a shared, imported memory (what `threads` > 1 loads). */
+export type Build = 'release' | 'scalar' | 'debug' | 'threads';
 
 export interface LoadOptions {
   /** Which artifact to load when `source` is not given. Default: release if the engine has wasm SIMD, else scalar. */
   build?: Build;
   /** Where the .wasm comes from: bytes, a compiled module, a URL / path string, or a fetch Response. */
   source?: BufferSource | WebAssembly.Module | URL | string | Response | Promise<Response>;
+  /**
+   * Threads that run the large kernels, the calling one included (default 1). More than 1 loads the
+   * 'threads' build and starts a pool; where shared memory is unavailable (a browser page without
+   * cross-origin isolation) it runs on one thread. Results are bit-identical for every thread count.
+   */
+  threads?: number;
 }
 
 // A minimal module using one v128 instruction: validates only where wasm SIMD is supported.
@@ -52,26 +61,43 @@ const cache = new Map<string, Promise<Kernels>>();
  * same build returns the same instance (and so the same memory). Pass `source` to load other bytes.
  */
 export function loadKernels(opts: LoadOptions = {}): Promise<Kernels> {
+  const threads = threadCount(opts);
+  if (threads > 1 && !hasSimd()) throw new Error(`load: threads = ${threads} needs WebAssembly SIMD, which this engine lacks; use threads: 1`);
+  if (threads > 1) return startPool(opts, threads, artifactUrl('threads'), readSource, checkExports);
   const build: Build = opts.build ?? (hasSimd() ? 'release' : 'scalar');
   if (build !== 'scalar' && !hasSimd()) {
     throw new Error(`load: the '${build}' build needs WebAssembly SIMD, which this engine lacks; use { build: 'scalar' }`);
   }
+  if (build === 'threads') throw new Error(`load: the 'threads' build is loaded by { threads: N } with N > 1, not by name`);
   const key = opts.source === undefined ? build : '';
   const hit = key ? cache.get(key) : undefined;
   if (hit) return hit;
   const p = (async () => {
     const src = await readSource(opts.source ?? artifactUrl(build));
     const { exports } = await instantiate<Record<string, unknown>>(src as BufferSource);
-    for (const name of KERNEL_NAMES) {
-      if (typeof exports[name] !== 'function') {
-        throw new Error(`load: the wasm module has no export '${name}' (stale build? run 'npm run build')`);
-      }
-    }
-    return exports as unknown as Kernels;
+    return checkExports(exports);
   })();
   if (key) {
     cache.set(key, p);
     p.catch(() => cache.delete(key));
   }
   return p;
+}
+
+function checkExports(exports: Record<string, unknown>): Kernels {
+  for (const name of KERNEL_NAMES) {
+    if (typeof exports[name] !== 'function') {
+      throw new Error(`load: the wasm module has no export '${name}' (stale build? run 'npm run build')`);
+    }
+  }
+  return exports as unknown as Kernels;
+}
+
+/** opts.threads checked, and cut to 1 where threads cannot share memory. */
+function threadCount(opts: LoadOptions): number {
+  const t = opts.threads ?? 1;
+  if (!Number.isInteger(t) || t < 1 || t > MAX_THREADS) {
+    throw new Error(`load: threads must be an integer from 1 to ${MAX_THREADS}, got ${String(t)}`);
+  }
+  return t > 1 && sharedMemoryAvailable() ? t : 1;
 }

@@ -1,0 +1,243 @@
+// A pool of threads over one shared WebAssembly.Memory. Every thread has its own instance of the
+// 'threads' build (own globals, own GEMM scratch) over the same memory; the calling thread owns the
+// allocator and every pointer, the workers only run kernels on pointers it hands them.
+//
+// One call = one job in a shared control block (an Int32Array over a SharedArrayBuffer): the caller
+// writes the arguments and each worker's share, bumps GEN and notifies; every worker runs its share
+// (possibly empty) and bumps DONE; the caller runs share 0 itself, then waits for DONE = workers.
+// No message per call, no allocation per call. A worker that throws records the error in the block and
+// still acknowledges, so the caller never waits on a dead job; it then shuts the pool down and throws.
+//
+// Threaded kernels split the output, never a reduction: every element is computed by exactly one
+// thread in the order one thread would use, so results are bit-identical for any thread count.
+import type { Kernels } from './kernels.js';
+
+/** Int32 slots of the control block. */
+export const CTL = {
+  GEN: 0, // job counter: workers wait on it
+  DONE: 1, // workers that finished the current job
+  FAIL: 2, // 1 + index of the first worker that threw, else 0
+  STOP: 3, // 1: workers leave their loop at the next GEN
+  OP: 4, // kernel of the job (OP_GEMM)
+  ARGS: 5, // the job's integer arguments (GEMM: trans, m, n, k, a, b, c), then f32 alpha, beta at ARGS + 7, + 8
+  PARTS: 16, // worker w's share at PARTS + 4·w: i0, i1, j0, j1
+  MSG_LEN: 15, // bytes of the error message at MSG_BYTE
+} as const;
+export const OP_GEMM = 1;
+/** Most threads a pool takes (the control block's size). */
+export const MAX_THREADS = 64;
+/** Where the error message of a failed worker goes in the control block, and its room. */
+export const MSG_BYTE = (CTL.PARTS + 4 * MAX_THREADS) * 4;
+export const MSG_CAP = 2048;
+export const CONTROL_BYTES = MSG_BYTE + MSG_CAP;
+
+/** Busy-polls before sleeping in Atomics.wait: a futex wake costs tens of microseconds. */
+export const SPIN = 4000;
+
+/** What a pool worker is sent once, at start. */
+export interface WorkerInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+  /** This worker's index, 1..threads-1 (0 is the calling thread). */
+  index: number;
+  /** This worker's GEMM scratch (gemm_scratch_bytes() bytes, allocated by the calling thread). */
+  scratch: number;
+}
+
+/** What a pool worker sends back once: ready, or why it could not start. */
+export type WorkerReply = { ready: true } | { error: string };
+
+/** The smallest m·n·k a GEMM must have to be split (below it the calling thread does it alone). */
+export const GEMM_MIN_WORK = 1 << 20;
+
+/**
+ * The shares of C[m×n] for `parts` threads: contiguous blocks of columns (multiples of 8, the width of
+ * a packed B panel) when n >= m, else of rows (multiples of 4, the height of a packed A panel), so the
+ * larger operand is packed once in total and only the smaller one by every thread. Shares past the end
+ * are empty ([x, x)).
+ */
+export function splitGemm(m: number, n: number, parts: number): [number, number, number, number][] {
+  const out: [number, number, number, number][] = [];
+  const byCols = n >= m;
+  const len = byCols ? n : m;
+  const align = byCols ? 8 : 4;
+  const chunk = Math.max(align, Math.ceil(len / parts / align) * align);
+  for (let t = 0; t < parts; t++) {
+    const lo = Math.min(len, t * chunk), hi = Math.min(len, (t + 1) * chunk);
+    out.push(byCols ? [0, m, lo, hi] : [lo, hi, 0, n]);
+  }
+  return out;
+}
+
+/** A started worker, whatever the platform (worker_threads in Node, Web Workers in browsers). */
+interface Thread {
+  terminate(): unknown;
+}
+
+export interface PoolOptions {
+  /** Threads including the calling one (>= 2). */
+  threads: number;
+  /** GEMMs with m·n·k below this run on the calling thread (default GEMM_MIN_WORK). */
+  gemmMinWork?: number;
+  /** Called once when the pool shuts down (closed, or a worker failed). */
+  onClose?: () => void;
+}
+
+export class Pool {
+  readonly threads: number;
+  gemmMinWork: number;
+  private readonly ctl: Int32Array;
+  private readonly f32: Float32Array;
+  private readonly msg: Uint8Array;
+  private workers: Thread[] = [];
+  private closedBecause: string | null = null;
+  private readonly raw: Kernels;
+  private readonly onClose: (() => void) | undefined;
+
+  private constructor(raw: Kernels, control: SharedArrayBuffer, opts: PoolOptions) {
+    this.raw = raw;
+    this.threads = opts.threads;
+    this.gemmMinWork = opts.gemmMinWork ?? GEMM_MIN_WORK;
+    this.onClose = opts.onClose;
+    this.ctl = new Int32Array(control, 0, MSG_BYTE / 4);
+    this.f32 = new Float32Array(control, 0, MSG_BYTE / 4);
+    this.msg = new Uint8Array(control, MSG_BYTE, MSG_CAP);
+  }
+
+  /**
+   * Starts threads - 1 workers on `module` over `memory` (the calling thread's instance `raw`, already
+   * initialised, allocates their scratch) and resolves once all of them are ready.
+   */
+  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, raw: Kernels, opts: PoolOptions): Promise<Pool> {
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    const pool = new Pool(raw, control, opts);
+    const url = new URL('./pool-worker.js', import.meta.url);
+    const scratchBytes = raw.gemm_scratch_bytes() >>> 0;
+    const starts: Promise<void>[] = [];
+    for (let index = 1; index < opts.threads; index++) {
+      const init: WorkerInit = { module, memory, control, index, scratch: raw.alloc(scratchBytes) >>> 0 };
+      starts.push(spawn(url, init).then((t) => { pool.workers.push(t); }));
+    }
+    const settled = await Promise.allSettled(starts);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      pool.close();
+      throw new Error(`load: could not start the thread pool (threads = ${opts.threads}): ${(failed.reason as Error).message}`);
+    }
+    return pool;
+  }
+
+  /** True once close() ran (or a worker failed). */
+  get closed(): boolean {
+    return this.closedBecause !== null;
+  }
+
+  /**
+   * C = α·op(A)·op(B) + β·C (trans bit 0: A transposed, bit 1: B transposed), split over the pool when
+   * large enough, else run by the calling thread alone.
+   */
+  gemm(trans: number, m: number, n: number, k: number, alpha: number, beta: number, a: number, b: number, c: number): void {
+    if (this.closedBecause !== null) throw new Error(`gemm: the thread pool is shut down (${this.closedBecause})`);
+    const raw = this.raw;
+    if (m * n * k < this.gemmMinWork || (m <= 4 && n <= 8)) {
+      if (trans === 0) raw.f32_gemm_nn(m, n, k, alpha, beta, a, b, c);
+      else if (trans === 1) raw.f32_gemm_tn(m, n, k, alpha, beta, a, b, c);
+      else if (trans === 2) raw.f32_gemm_nt(m, n, k, alpha, beta, a, b, c);
+      else raw.f32_gemm_tt(m, n, k, alpha, beta, a, b, c);
+      return;
+    }
+    const ctl = this.ctl;
+    const A = CTL.ARGS;
+    ctl[CTL.OP] = OP_GEMM;
+    ctl[A] = trans; ctl[A + 1] = m; ctl[A + 2] = n; ctl[A + 3] = k;
+    ctl[A + 4] = a; ctl[A + 5] = b; ctl[A + 6] = c;
+    this.f32[A + 7] = alpha; this.f32[A + 8] = beta;
+    const shares = splitGemm(m, n, this.threads);
+    for (let w = 1; w < this.threads; w++) {
+      const s = shares[w]!;
+      const p = CTL.PARTS + 4 * w;
+      ctl[p] = s[0]; ctl[p + 1] = s[1]; ctl[p + 2] = s[2]; ctl[p + 3] = s[3];
+    }
+    const s0 = shares[0]!;
+    this.dispatch(() => raw.f32_gemm_part(trans, m, n, k, alpha, beta, a, b, c, s0[0], s0[1], s0[2], s0[3]), 'gemm');
+  }
+
+  /** Wakes the workers on the job already written, runs share 0 here, waits for every worker. */
+  private dispatch(own: () => void, op: string): void {
+    const ctl = this.ctl;
+    const workers = this.threads - 1;
+    Atomics.store(ctl, CTL.DONE, 0);
+    Atomics.add(ctl, CTL.GEN, 1);
+    Atomics.notify(ctl, CTL.GEN);
+    try {
+      own();
+    } finally {
+      this.await(workers);
+    }
+    const fail = Atomics.load(ctl, CTL.FAIL);
+    if (fail !== 0) {
+      const len = Math.min(ctl[CTL.MSG_LEN]!, MSG_CAP);
+      const text = new TextDecoder().decode(this.msg.slice(0, len));
+      const why = `worker thread ${fail} failed: ${text}`;
+      this.close(why);
+      throw new Error(`${op}: ${why} (the thread pool is shut down)`);
+    }
+  }
+
+  private await(workers: number): void {
+    const ctl = this.ctl;
+    for (let i = 0; i < SPIN; i++) if (Atomics.load(ctl, CTL.DONE) >= workers) return;
+    for (;;) {
+      const d = Atomics.load(ctl, CTL.DONE);
+      if (d >= workers) return;
+      Atomics.wait(ctl, CTL.DONE, d);
+    }
+  }
+
+  /** Stops and terminates the workers (idempotent). The memory and its tensors stay usable on the calling thread. */
+  close(why = 'closed'): void {
+    if (this.closedBecause !== null) return;
+    this.closedBecause = why;
+    Atomics.store(this.ctl, CTL.STOP, 1);
+    Atomics.add(this.ctl, CTL.GEN, 1);
+    Atomics.notify(this.ctl, CTL.GEN);
+    for (const w of this.workers) void w.terminate();
+    this.workers = [];
+    this.onClose?.();
+  }
+}
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
+/** Starts one worker on `url`, sends it `init`, resolves when it reports ready (its handle unref'd in Node). */
+async function spawn(url: URL, init: WorkerInit): Promise<Thread> {
+  if (isNode) {
+    const { Worker } = await import('node:worker_threads');
+    const w = new Worker(url, { workerData: init });
+    return new Promise<Thread>((resolve, reject) => {
+      w.once('message', (r: WorkerReply) => {
+        if ('error' in r) {
+          void w.terminate();
+          reject(new Error(r.error));
+        } else {
+          w.unref(); // an idle pool never keeps the process alive
+          resolve(w);
+        }
+      });
+      w.once('error', reject);
+      w.once('exit', (code) => reject(new Error(`worker exited with code ${code} before it was ready`)));
+    });
+  }
+  const w = new Worker(url, { type: 'module' });
+  return new Promise<Thread>((resolve, reject) => {
+    w.onmessage = (e: MessageEvent<WorkerReply>) => {
+      if ('error' in e.data) {
+        w.terminate();
+        reject(new Error(e.data.error));
+      } else resolve(w);
+    };
+    w.onerror = (e) => reject(new Error(e.message || 'the worker failed to load'));
+    w.postMessage(init);
+  });
+}

@@ -1,0 +1,69 @@
+// load({ threads }) for threads > 1: the 'threads' build over one shared memory, the calling thread's
+// instance (the only one that runs the start function and allocates) plus a pool of workers, and the
+// kernels object whose GEMMs dispatch to the pool. Everything else runs on the calling thread.
+import { instantiate } from '@assemblyscript/loader';
+import type { Kernels } from './kernels.js';
+import type { LoadOptions } from './load.js';
+import { Pool } from './pool.js';
+
+/** Initial and maximum pages of the shared memory (a shared memory must declare its maximum: 4 GiB). */
+const INITIAL_PAGES = 16;
+const MAXIMUM_PAGES = 65536;
+
+/**
+ * True where threads can share a memory: SharedArrayBuffer and Atomics exist, the page (if any) is
+ * cross-origin isolated, and this thread may block in Atomics.wait (a browser's window thread may not).
+ */
+export function sharedMemoryAvailable(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return false;
+  const g = globalThis as { crossOriginIsolated?: boolean; document?: unknown };
+  return g.crossOriginIsolated !== false && g.document === undefined;
+}
+
+const pools = new WeakMap<Kernels, Pool>();
+const cache = new Map<number, Promise<Kernels>>();
+
+/** The pool behind kernels loaded with threads > 1, else undefined. */
+export function poolOf(kernels: Kernels): Pool | undefined {
+  return pools.get(kernels);
+}
+
+/** Threads the kernels run on (1 unless loaded with a pool). */
+export function threadsOf(kernels: Kernels): number {
+  return pools.get(kernels)?.threads ?? 1;
+}
+
+type ReadSource = (source: URL) => Promise<BufferSource | WebAssembly.Module | Response>;
+
+/** Loads (once per thread count) the threaded kernels; see LoadOptions.threads. */
+export function startPool(opts: LoadOptions, threads: number, url: URL, readSource: ReadSource, checkExports: (e: Record<string, unknown>) => Kernels): Promise<Kernels> {
+  if (opts.build !== undefined && opts.build !== 'release' && opts.build !== 'threads') {
+    throw new Error(`load: threads = ${threads} runs the 'threads' build (release over shared memory), not '${opts.build}'; use threads: 1 for it`);
+  }
+  if (opts.source !== undefined) throw new Error(`load: threads = ${threads} loads its own build; leave source unset`);
+  const hit = cache.get(threads);
+  if (hit) return hit;
+  const p = (async () => {
+    const src = await readSource(url);
+    const module = src instanceof WebAssembly.Module ? src
+      : await WebAssembly.compile(typeof Response !== 'undefined' && src instanceof Response ? await src.arrayBuffer() : src as BufferSource);
+    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+    const { exports } = await instantiate<Record<string, unknown>>(module, { env: { memory } });
+    (exports._initialize as () => void)();
+    const raw = checkExports(exports);
+    const pool = await Pool.start(module, memory, raw, { threads, onClose: () => cache.delete(threads) });
+    const kernels: Kernels = {
+      ...raw,
+      memory: raw.memory,
+      f32_gemm_nn: (m, n, k, alpha, beta, a, b, c) => pool.gemm(0, m, n, k, alpha, beta, a, b, c),
+      f32_gemm_tn: (m, n, k, alpha, beta, a, b, c) => pool.gemm(1, m, n, k, alpha, beta, a, b, c),
+      f32_gemm_nt: (m, n, k, alpha, beta, a, b, c) => pool.gemm(2, m, n, k, alpha, beta, a, b, c),
+      f32_gemm_tt: (m, n, k, alpha, beta, a, b, c) => pool.gemm(3, m, n, k, alpha, beta, a, b, c),
+    };
+    pools.set(kernels, pool);
+    return kernels;
+  })();
+  cache.set(threads, p);
+  p.catch(() => cache.delete(threads));
+  return p;
+}
