@@ -7,6 +7,7 @@ import { finite, sizeIs, isTensor, matrix, fmtShape, integer } from './check.js'
 import { WasmRng } from './wasm-rng.js';
 import { IntBuffer, type IntKind } from './intbuf.js';
 import { ACTIVATIONS, resolveActParams, type ActName, type ActParams } from './activations.js';
+import { threadsOf } from './wasm/threads.js';
 
 /** Parameters of one LIF step (f32_lif_step); decay = exp(-dt / tauMem) is the caller's. */
 export interface LifParams {
@@ -65,6 +66,11 @@ export class Backend {
 
   constructor(readonly kernels: Kernels) {
     this.heap = new Heap(kernels);
+  }
+
+  /** Threads the large kernels run on (load's `threads`, 1 where memory cannot be shared). */
+  get threads(): number {
+    return threadsOf(this.kernels);
   }
 
   /** A zero-filled float32 tensor, or a copy of `values` when given. */

@@ -1,6 +1,7 @@
 // `bioprop train`: train a network with a named rule on MNIST or Fashion-MNIST.
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { usage, int, num, oneOf, intList, UsageError } from './args.js';
 import { Progress } from './progress.js';
 import { load } from '../index.js';
@@ -17,6 +18,7 @@ import { INIT_SCHEMES } from '../net/init.js';
 import { ACT_NAMES as ACTIVATION_NAMES } from '../activations.js';
 import { loadDataset, DATASETS, type DatasetName } from '../data/index.js';
 import { encodeCheckpoint } from '../io/checkpoint.js';
+import { MAX_THREADS } from '../wasm/pool.js';
 import { writeFileAtomic, writeFileAtomicSync, readFileBytes } from '../io/file.js';
 import { encodeTrainingState, decodeTrainingState } from '../io/training-state.js';
 import { VERSION } from '../version.js';
@@ -43,6 +45,8 @@ export const TRAIN_HELP = `bioprop train — train a network with a learning rul
   --encoder NAME       ${ENCODERS.join(' | ')} input spike code (default: the rule's)
   --max-rate HZ        input rate for a pixel of 1 (default: the rule's)
   --seed N             (default 1)
+  --threads N          threads for the large kernels (default: the machine's available parallelism, or
+                       BIOPROP_THREADS; 'bioprop compare' runs its children on 1); results do not depend on it
   --validation N       carve N training examples out as a validation set and report on it instead of test
   --limit N            train on the first N examples only (quick runs)
   --test-limit N       evaluate on the first N test examples only (quick runs)
@@ -97,7 +101,7 @@ export async function train(argv: string[]): Promise<void> {
     param: { type: 'string', multiple: true }, seed: { type: 'string' }, validation: { type: 'string' }, limit: { type: 'string' }, 'test-limit': { type: 'string' },
     spiking: { type: 'boolean' }, steps: { type: 'string' }, dt: { type: 'string' }, encoder: { type: 'string' }, 'max-rate': { type: 'string' },
     'data-dir': { type: 'string' }, 'align-every': { type: 'string' }, save: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    checkpoint: { type: 'string' }, resume: { type: 'boolean' },
+    checkpoint: { type: 'string' }, resume: { type: 'boolean' }, threads: { type: 'string' },
   } }));
   if (f.help) {
     process.stdout.write(TRAIN_HELP);
@@ -130,6 +134,11 @@ export async function train(argv: string[]): Promise<void> {
   const limit = int('limit', f.limit, 1);
   const testLimit = int('test-limit', f['test-limit'], 1);
   const alignEvery = int('align-every', f['align-every'], 1) ?? 0;
+  const envThreads = process.env.BIOPROP_THREADS;
+  if (envThreads && !(/^\d+$/.test(envThreads) && +envThreads >= 1 && +envThreads <= MAX_THREADS)) {
+    throw new UsageError(`BIOPROP_THREADS must be an integer in [1, ${MAX_THREADS}], got '${envThreads}'`);
+  }
+  const threads = int('threads', f.threads, 1, MAX_THREADS) ?? (envThreads ? +envThreads : Math.min(availableParallelism(), MAX_THREADS));
   for (const key of Object.keys(ruleParams)) {
     if (!Object.hasOwn(rule.defaults, key)) throw new UsageError(`rule '${rule.id}' has no parameter '${key}' (it has: ${Object.keys(rule.defaults).join(', ') || 'none'})`);
   }
@@ -157,7 +166,7 @@ export async function train(argv: string[]): Promise<void> {
   const quiet = !!f.quiet;
   const log = (s: string) => { if (!quiet) process.stdout.write(s + '\n'); };
 
-  const lib = await load();
+  const lib = await load({ threads });
   const data = await loadDataset(lib, dataset, { dataDir: f['data-dir'], validation, seed, limit: limit || testLimit ? { train: limit, test: testLimit } : undefined });
   const evalSet = data.validation ?? data.test;
   const evalName = data.validation ? 'validation' : 'test';
@@ -261,7 +270,7 @@ export async function train(argv: string[]): Promise<void> {
     ruleMetrics: rule.metrics?.(trainer.state) ?? null,
     history: result.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, trainAccuracy: h.trainAccuracy, testAccuracy: h.testAccuracy, testLoss: h.testLoss, lr: h.lr, seconds: h.seconds, ...(h.alignment ? { alignment: h.alignment } : {}) })),
     ...(raster ? { raster } : {}),
-    version: VERSION, node: process.version,
+    threads: lib.threads, version: VERSION, node: process.version,
   };
   process.stdout.write(`${result.cancelled ? 'cancelled after' : 'done:'} ${result.history.length} epochs in ${result.seconds.toFixed(1)} s` +
     `${resumedFrom !== null ? ` (resumed after epoch ${resumedFrom})` : ''}, ${evalName} accuracy ${last ? (100 * last.testAccuracy).toFixed(2) + '%' : 'n/a'}\n`);

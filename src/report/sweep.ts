@@ -135,7 +135,8 @@ export async function runSweep(plan: readonly RunSpec[], o: SweepOptions): Promi
       mkdirSync(dirname(ckpt), { recursive: true });
       const child = spawn(process.execPath, [BIN, 'train', ...spec.argv, '--out', out, '--checkpoint', ckpt, '--resume'], {
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, ...o.env, BIOPROP_PROGRESS: 'json' },
+        // Runs side by side share the cores: one thread each unless the caller chose otherwise.
+        env: { BIOPROP_THREADS: '1', ...process.env, ...o.env, BIOPROP_PROGRESS: 'json' },
       });
       const a: Active = { spec, child, started: performance.now(), fraction: 0, stage: 'starting' };
       active.add(a);

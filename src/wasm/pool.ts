@@ -214,7 +214,8 @@ const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 async function spawn(url: URL, init: WorkerInit): Promise<Thread> {
   if (isNode) {
     const { Worker } = await import('node:worker_threads');
-    const w = new Worker(url, { workerData: init });
+    // No inherited node flags: some (--input-type, an -e script's) do not apply to a worker's file.
+    const w = new Worker(url, { workerData: init, execArgv: [] });
     return new Promise<Thread>((resolve, reject) => {
       w.once('message', (r: WorkerReply) => {
         if ('error' in r) {
