@@ -52,20 +52,23 @@ export type WorkerReply = { ready: true } | { error: string };
 export const GEMM_MIN_WORK = 1 << 20;
 
 /**
- * The shares of C[m×n] for `parts` threads: contiguous blocks of columns (multiples of 8, the width of
- * a packed B panel) when n >= m, else of rows (multiples of 4, the height of a packed A panel), so the
- * larger operand is packed once in total and only the smaller one by every thread. Shares past the end
- * are empty ([x, x)).
+ * How C[m×n] is shared among `parts` threads: contiguous blocks of columns (multiples of 8, the width
+ * of a packed B panel) when n >= m, else of rows (multiples of 4, the height of a packed A panel), so
+ * the larger operand is packed once in total and only the smaller one by every thread. Share t covers
+ * [t·chunk, (t+1)·chunk) of that dimension, cut at its end (so trailing shares may be empty).
  */
+export function gemmChunk(m: number, n: number, parts: number): number {
+  const align = n >= m ? 8 : 4;
+  return Math.max(align, Math.ceil((n >= m ? n : m) / parts / align) * align);
+}
+
+/** Every share of C as [i0, i1, j0, j1] (for tests and tools; the pool computes them in place). */
 export function splitGemm(m: number, n: number, parts: number): [number, number, number, number][] {
+  const chunk = gemmChunk(m, n, parts), len = n >= m ? n : m;
   const out: [number, number, number, number][] = [];
-  const byCols = n >= m;
-  const len = byCols ? n : m;
-  const align = byCols ? 8 : 4;
-  const chunk = Math.max(align, Math.ceil(len / parts / align) * align);
   for (let t = 0; t < parts; t++) {
     const lo = Math.min(len, t * chunk), hi = Math.min(len, (t + 1) * chunk);
-    out.push(byCols ? [0, m, lo, hi] : [lo, hi, 0, n]);
+    out.push(n >= m ? [0, m, lo, hi] : [lo, hi, 0, n]);
   }
   return out;
 }
@@ -153,28 +156,33 @@ export class Pool {
     ctl[A] = trans; ctl[A + 1] = m; ctl[A + 2] = n; ctl[A + 3] = k;
     ctl[A + 4] = a; ctl[A + 5] = b; ctl[A + 6] = c;
     this.f32[A + 7] = alpha; this.f32[A + 8] = beta;
-    const shares = splitGemm(m, n, this.threads);
+    // The shares, written in place (no allocation per call); share 0 is this thread's.
+    const byCols = n >= m, len = byCols ? n : m, chunk = gemmChunk(m, n, this.threads);
     for (let w = 1; w < this.threads; w++) {
-      const s = shares[w]!;
-      const p = CTL.PARTS + 4 * w;
-      ctl[p] = s[0]; ctl[p + 1] = s[1]; ctl[p + 2] = s[2]; ctl[p + 3] = s[3];
+      const p = CTL.PARTS + 4 * w, lo = Math.min(len, w * chunk), hi = Math.min(len, (w + 1) * chunk);
+      ctl[p] = byCols ? 0 : lo; ctl[p + 1] = byCols ? m : hi; ctl[p + 2] = byCols ? lo : 0; ctl[p + 3] = byCols ? hi : n;
     }
-    const s0 = shares[0]!;
-    this.dispatch(() => raw.f32_gemm_part(trans, m, n, k, alpha, beta, a, b, c, s0[0], s0[1], s0[2], s0[3]), 'gemm');
+    const end = Math.min(len, chunk);
+    this.start();
+    try {
+      if (byCols) raw.f32_gemm_part(trans, m, n, k, alpha, beta, a, b, c, 0, m, 0, end);
+      else raw.f32_gemm_part(trans, m, n, k, alpha, beta, a, b, c, 0, end, 0, n);
+    } finally {
+      this.finish('gemm');
+    }
   }
 
-  /** Wakes the workers on the job already written, runs share 0 here, waits for every worker. */
-  private dispatch(own: () => void, op: string): void {
+  /** Wakes the workers on the job already written (the caller then runs share 0 and calls finish). */
+  private start(): void {
+    Atomics.store(this.ctl, CTL.DONE, 0);
+    Atomics.add(this.ctl, CTL.GEN, 1);
+    Atomics.notify(this.ctl, CTL.GEN);
+  }
+
+  /** Waits for every worker; if one failed, shuts the pool down and throws its error. */
+  private finish(op: string): void {
     const ctl = this.ctl;
-    const workers = this.threads - 1;
-    Atomics.store(ctl, CTL.DONE, 0);
-    Atomics.add(ctl, CTL.GEN, 1);
-    Atomics.notify(ctl, CTL.GEN);
-    try {
-      own();
-    } finally {
-      this.await(workers);
-    }
+    this.await(this.threads - 1);
     const fail = Atomics.load(ctl, CTL.FAIL);
     if (fail !== 0) {
       const len = Math.min(ctl[CTL.MSG_LEN]!, MSG_CAP);

