@@ -4,6 +4,7 @@
 // then serves jobs from the control block until told to stop. Runs under worker_threads in Node and as
 // a module Web Worker in browsers.
 import { CTL, OP_GEMM, SPIN, MSG_BYTE, MSG_CAP, type WorkerInit, type WorkerReply } from './pool.js';
+import { abortWith } from './threads.js';
 
 interface PartKernels {
   f32_gemm_part(trans: number, m: number, n: number, k: number, alpha: number, beta: number, a: number, b: number, c: number, i0: number, i1: number, j0: number, j1: number): void;
@@ -13,10 +14,7 @@ interface PartKernels {
 async function start(init: WorkerInit, reply: (r: WorkerReply) => void): Promise<void> {
   let kern: PartKernels;
   try {
-    const abort = (_msg: number, _file: number, line: number, col: number) => {
-      throw new Error(`abort in the wasm core at ${line}:${col}`);
-    };
-    const instance = await WebAssembly.instantiate(init.module, { env: { memory: init.memory, abort } });
+    const instance = await WebAssembly.instantiate(init.module, { env: { memory: init.memory, abort: abortWith(init.memory) } });
     kern = instance.exports as unknown as PartKernels;
     kern.gemm_set_scratch(init.scratch);
   } catch (e) {

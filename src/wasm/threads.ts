@@ -1,7 +1,7 @@
 // load({ threads }) for threads > 1: the 'threads' build over one shared memory, the calling thread's
 // instance (the only one that runs the start function and allocates) plus a pool of workers, and the
 // kernels object whose GEMMs dispatch to the pool. Everything else runs on the calling thread.
-import { instantiate } from '@assemblyscript/loader';
+// Browser-safe (no bare imports): the demo page's worker uses startThreads directly.
 import type { Kernels } from './kernels.js';
 import type { LoadOptions } from './load.js';
 import { Pool } from './pool.js';
@@ -47,23 +47,47 @@ export function startPool(opts: LoadOptions, threads: number, url: URL, readSour
     const src = await readSource(url);
     const module = src instanceof WebAssembly.Module ? src
       : await WebAssembly.compile(typeof Response !== 'undefined' && src instanceof Response ? await src.arrayBuffer() : src as BufferSource);
-    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
-    const { exports } = await instantiate<Record<string, unknown>>(module, { env: { memory } });
-    (exports._initialize as () => void)();
-    const raw = checkExports(exports);
-    const pool = await Pool.start(module, memory, raw, { threads, onClose: () => cache.delete(threads) });
-    const kernels: Kernels = {
-      ...raw,
-      memory: raw.memory,
-      f32_gemm_nn: (m, n, k, alpha, beta, a, b, c) => pool.gemm(0, m, n, k, alpha, beta, a, b, c),
-      f32_gemm_tn: (m, n, k, alpha, beta, a, b, c) => pool.gemm(1, m, n, k, alpha, beta, a, b, c),
-      f32_gemm_nt: (m, n, k, alpha, beta, a, b, c) => pool.gemm(2, m, n, k, alpha, beta, a, b, c),
-      f32_gemm_tt: (m, n, k, alpha, beta, a, b, c) => pool.gemm(3, m, n, k, alpha, beta, a, b, c),
-    };
-    pools.set(kernels, pool);
-    return kernels;
+    return startThreads(module, threads, checkExports, () => cache.delete(threads));
   })();
   cache.set(threads, p);
   p.catch(() => cache.delete(threads));
   return p;
+}
+
+/**
+ * Instantiates the compiled 'threads' build over a new shared memory on this thread (running its start
+ * function), starts threads - 1 workers, and returns kernels whose GEMMs run on all of them.
+ */
+export async function startThreads(module: WebAssembly.Module, threads: number, checkExports: (e: Record<string, unknown>) => Kernels, onClose?: () => void): Promise<Kernels> {
+  const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+  const instance = await WebAssembly.instantiate(module, { env: { memory, abort: abortWith(memory) } });
+  const exports = instance.exports as Record<string, unknown>;
+  (exports._initialize as () => void)();
+  const raw = checkExports(exports);
+  const pool = await Pool.start(module, memory, raw, { threads, onClose });
+  const kernels: Kernels = {
+    ...raw,
+    memory: raw.memory,
+    f32_gemm_nn: (m, n, k, alpha, beta, a, b, c) => pool.gemm(0, m, n, k, alpha, beta, a, b, c),
+    f32_gemm_tn: (m, n, k, alpha, beta, a, b, c) => pool.gemm(1, m, n, k, alpha, beta, a, b, c),
+    f32_gemm_nt: (m, n, k, alpha, beta, a, b, c) => pool.gemm(2, m, n, k, alpha, beta, a, b, c),
+    f32_gemm_tt: (m, n, k, alpha, beta, a, b, c) => pool.gemm(3, m, n, k, alpha, beta, a, b, c),
+  };
+  pools.set(kernels, pool);
+  return kernels;
+}
+
+/** The module's abort import: throws with the message and place it passes (AssemblyScript strings). */
+export function abortWith(memory: WebAssembly.Memory) {
+  const str = (ptr: number): string => {
+    if (!ptr) return '';
+    const u8 = new Uint8Array(memory.buffer);
+    const bytes = (u8[ptr - 4]! | (u8[ptr - 3]! << 8) | (u8[ptr - 2]! << 16) | (u8[ptr - 1]! << 24)) >>> 0; // rtSize of the string
+    let s = '';
+    for (let i = 0; i + 1 < bytes; i += 2) s += String.fromCharCode(u8[ptr + i]! | (u8[ptr + i + 1]! << 8));
+    return s;
+  };
+  return (msg: number, file: number, line: number, col: number): never => {
+    throw new Error(`abort: ${str(msg)} at ${str(file)}:${line}:${col}`);
+  };
 }

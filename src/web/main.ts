@@ -69,7 +69,7 @@ function start() {
   const m: StartMessage = {
     type: 'start', rule: form.rule.value, depth: Number(form.depth.value), width: Number(form.width.value),
     limit: Math.max(100, Math.min(60000, Number(form.limit.value) || 5000)), epochs: Math.max(1, Math.min(50, Number(form.epochs.value) || 3)),
-    testLimit: 2000, spiking: form.spiking.checked, seed: 1,
+    testLimit: 2000, spiking: form.spiking.checked, seed: 1, threads: Math.max(1, Math.min(64, navigator.hardwareConcurrency || 1)),
   };
   loss = []; curve = []; align = [];
   accuracy.textContent = '—';
@@ -85,6 +85,13 @@ function start() {
     const msg = e.data;
     switch (msg.type) {
       case 'status': status.textContent = msg.text; break;
+      case 'threads': {
+        const el = $('threads');
+        el.dataset.value = String(msg.threads);
+        el.textContent = msg.threads > 1 ? `training on ${msg.threads} threads`
+          : `training on 1 thread${msg.isolated ? '' : ' (this page is not cross-origin isolated, so its workers cannot share memory)'}`;
+        break;
+      }
       case 'batch': {
         loss.push({ ...base, epoch: msg.epoch + (msg.batch + 1) / msg.batches, testAccuracy: NaN, trainLoss: msg.loss });
         status.textContent = `epoch ${msg.epoch + 1}/${m.epochs}, batch ${msg.batch + 1}/${msg.batches}, loss ${msg.loss.toFixed(4)}`;

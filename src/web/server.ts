@@ -50,7 +50,12 @@ export function startDemoServer(o: { port?: number; host?: string; root?: string
     } catch {
       return send(404, `not found: ${path}${clean.startsWith('/dist/') || clean.startsWith('/build/') ? " (run 'npm run build')" : ''}`);
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': size, 'cache-control': 'no-cache' });
+    // Cross-origin isolation (all resources are same-origin): it is what lets the page share a
+    // WebAssembly.Memory between workers, i.e. train on more than one thread.
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': size, 'cache-control': 'no-cache',
+      'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp',
+    });
     if (req.method === 'HEAD') return res.end();
     createReadStream(file).pipe(res);
   });

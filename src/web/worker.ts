@@ -12,6 +12,7 @@ import { SpikingNetwork, type Raster } from '../net/spiking.js';
 import { Trainer, type EpochRecord } from '../train/trainer.js';
 import { recordRaster } from '../train/raster.js';
 import { rules } from '../rules/index.js';
+import { startThreads, sharedMemoryAvailable } from '../wasm/threads.js';
 
 export interface StartMessage {
   type: 'start';
@@ -23,10 +24,13 @@ export interface StartMessage {
   testLimit: number;
   spiking: boolean;
   seed: number;
+  /** Threads to train on (the page's hardware concurrency); 1 where memory cannot be shared. */
+  threads: number;
 }
 
 export type WorkerMessage =
   | { type: 'status'; text: string }
+  | { type: 'threads'; threads: number; isolated: boolean }
   | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number }
   | { type: 'epoch'; record: EpochRecord }
   | { type: 'digits'; images: Float32Array; labels: number[]; predictions: number[] }
@@ -43,14 +47,23 @@ const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 
 const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'] as const;
 const DIGITS = 10;
 
-async function loadBackend(): Promise<Backend> {
+function checkExports(exports: Record<string, unknown>): Kernels {
+  for (const name of KERNEL_NAMES) if (typeof exports[name] !== 'function') throw new Error(`the wasm module has no export '${name}' (stale build? run 'npm run build')`);
+  return exports as unknown as Kernels;
+}
+
+async function loadBackend(threads: number): Promise<Backend> {
+  // Threads need SIMD (the threads build is the release build over shared memory) and cross-origin isolation.
+  if (threads > 1 && WebAssembly.validate(SIMD_PROBE) && sharedMemoryAvailable()) {
+    const module = await WebAssembly.compileStreaming(fetch(new URL('build/threads.wasm', ROOT)));
+    return new Backend(await startThreads(module, threads, checkExports));
+  }
   const build = WebAssembly.validate(SIMD_PROBE) ? 'release' : 'scalar';
   const loader = (await import(new URL('node_modules/@assemblyscript/loader/index.js', ROOT).href)) as {
     instantiate(source: Promise<Response>): Promise<{ exports: Record<string, unknown> }>;
   };
   const { exports } = await loader.instantiate(fetch(new URL(`build/${build}.wasm`, ROOT)));
-  for (const name of KERNEL_NAMES) if (typeof exports[name] !== 'function') throw new Error(`the wasm module has no export '${name}' (stale build? run 'npm run build')`);
-  return new Backend(exports as unknown as Kernels);
+  return new Backend(checkExports(exports));
 }
 
 async function fetchIdx(name: string) {
@@ -64,7 +77,7 @@ async function run(m: StartMessage): Promise<void> {
   if (!rule) throw new Error(`unknown rule '${m.rule}' (registered: ${Object.keys(rules).join(', ')})`);
   if (m.spiking && !rule.spiking) throw new Error(`rule '${rule.id}' does not run on spiking neurons`);
   post({ type: 'status', text: 'loading the WASM core and MNIST…' });
-  const [lib, trainImages, trainLabels, testImages, testLabels] = await Promise.all([loadBackend(), ...FILES.map(fetchIdx)]);
+  const [lib, trainImages, trainLabels, testImages, testLabels] = await Promise.all([loadBackend(m.threads), ...FILES.map(fetchIdx)]);
   const data = datasetsFromIdx(lib, 'mnist', { trainImages: trainImages!, trainLabels: trainLabels!, testImages: testImages!, testLabels: testLabels! },
     { trainImages: FILES[0], trainLabels: FILES[1], testImages: FILES[2], testLabels: FILES[3] }, { limit: { train: m.limit, test: m.testLimit }, seed: m.seed });
   // As `bioprop train`: rules that only run spiking (superspike, erbp, nef) always do; a rule with its own
@@ -82,6 +95,7 @@ async function run(m: StartMessage): Promise<void> {
     ...(ownSpikes && spiking ? { ruleParams: { [rule.spikingParam!]: true } } : {}),
   });
   const firstTest = data.test.images.data.slice(0, data.test.features);
+  post({ type: 'threads', threads: lib.threads, isolated: sharedMemoryAvailable() });
   post({ type: 'status', text: `training ${rule.id} on ${data.train.size} examples, ${sizes.join('-')} ${spiking ? 'spiking' : 'rate'}, ${m.epochs} epochs` });
 
   // A few test digits and the network's predictions after each epoch.

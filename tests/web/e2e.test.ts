@@ -1,7 +1,7 @@
 // End to end in headless Chromium (Debian's `chromium`, driven by playwright-core) and headless Firefox
 // (Debian's `firefox-esr`, driven by puppeteer-core over WebDriver BiDi): open the demo page, train bp on
 // 10 000 MNIST digits (2 hidden layers of 128, 3 epochs) and see the test accuracy pass 88% within 60 s,
-// with no console errors; then fa on spiking LIF neurons (1 hidden layer of 64, 5000 digits, 3 epochs)
+// with no console errors, on more than one thread where the machine has them; then fa on spiking LIF neurons (1 hidden layer of 64, 5000 digits, 3 epochs)
 // passes 70% within 40 s and draws a spike raster. Screenshots: test-artefacts/demo[-spiking]-<browser>.png.
 // A browser that is missing is counted as skipped with its install command, except under CI (.ci/run
 // installs both and sets BIOPROP_REQUIRE=all, so a missing browser fails there).
@@ -10,7 +10,7 @@ import { testNeeding, pathRequirement } from '../helpers/requires.js';
 import * as assert from 'uvu/assert';
 import { mkdirSync, rmSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDemoServer } from '../../src/web/server.js';
@@ -164,6 +164,9 @@ for (const browser of [chromium, firefox]) {
       assert.is(await page.count('#digits figure'), 10, 'ten test digits with predictions');
       assert.is(await page.count('#curve svg'), 1, 'the learning curve chart is drawn');
       assert.is(await page.count('#raster svg'), 0, 'no raster for rate neurons');
+      // The server sends COOP/COEP, so the page is cross-origin isolated and trains on every core.
+      const threads = Number(await page.attr('#threads', 'data-value'));
+      if (availableParallelism() > 1) assert.ok(threads > 1, `the page trained on ${threads} thread(s): '${await page.text('#threads')}'`);
     });
     assert.equal(errors, [], 'no console errors');
   });
