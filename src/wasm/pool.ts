@@ -18,18 +18,42 @@ export const CTL = {
   DONE: 1, // workers that finished the current job
   FAIL: 2, // 1 + index of the first worker that threw, else 0
   STOP: 3, // 1: workers leave their loop at the next GEN
-  OP: 4, // kernel of the job (OP_GEMM)
-  ARGS: 5, // the job's integer arguments (GEMM: trans, m, n, k, a, b, c), then f32 alpha, beta at ARGS + 7, + 8
-  PARTS: 16, // worker w's share at PARTS + 4·w: i0, i1, j0, j1
+  OP: 4, // kernel of the job (OP_*)
+  // The job's integer arguments. GEMM: trans, m, n, k, a, b, c, then f32 alpha, beta at ARGS + 7, + 8.
+  // EVENT: m, n, k, s, b, c. MAP: index in ELEMENTWISE_NAMES, argument count (the arguments: ARGS64_BYTE).
+  ARGS: 5,
   MSG_LEN: 15, // bytes of the error message at MSG_BYTE
+  PARTS: 16, // worker w's share at PARTS + 4·w: GEMM i0, i1, j0, j1; EVENT rows, MAP elements lo, hi
 } as const;
 export const OP_GEMM = 1;
+export const OP_EVENT = 2;
+export const OP_MAP = 3;
 /** Most threads a pool takes (the control block's size). */
 export const MAX_THREADS = 64;
+/** Int32 slot of worker w's result (a count its share returned): RESULTS + w. */
+export const RESULTS = CTL.PARTS + 4 * MAX_THREADS;
+/** Byte offset of the MAP job's arguments as float64 (exact for every i32 and f32 a kernel takes). */
+export const ARGS64_BYTE = (RESULTS + MAX_THREADS) * 4;
+export const MAX_ARGS = 16;
 /** Where the error message of a failed worker goes in the control block, and its room. */
-export const MSG_BYTE = (CTL.PARTS + 4 * MAX_THREADS) * 4;
+export const MSG_BYTE = ARGS64_BYTE + 8 * MAX_ARGS;
 export const MSG_CAP = 2048;
 export const CONTROL_BYTES = MSG_BYTE + MSG_CAP;
+
+/**
+ * Elementwise kernels a pool splits over their first argument n (multiples of 4 elements, so every
+ * element takes the same SIMD or scalar path as on one thread): the indices of their pointer arguments
+ * (4-byte elements; a null pointer stays null), which move with the share. Their i32 result, a count,
+ * is summed over the shares.
+ */
+export const ELEMENTWISE: Record<string, readonly number[]> = {
+  f32_lif_step: [7, 8, 9, 10, 11],
+  f32_lif_step_triangle: [7, 8, 9, 10, 11],
+  f32_lif_step_exp: [7, 8, 9, 10, 11],
+  f32_alif_step: [10, 11, 12, 13, 14, 15],
+  f32_trace_step: [2, 3],
+};
+export const ELEMENTWISE_NAMES = Object.keys(ELEMENTWISE);
 
 /** Busy-polls before sleeping in Atomics.wait: a futex wake costs tens of microseconds. */
 export const SPIN = 4000;
@@ -50,6 +74,10 @@ export type WorkerReply = { ready: true } | { error: string };
 
 /** The smallest m·n·k a GEMM must have to be split (below it the calling thread does it alone). */
 export const GEMM_MIN_WORK = 1 << 20;
+/** The same for the event-driven propagation (m·n·k of the dense product it stands for). */
+export const EVENT_MIN_WORK = 1 << 21;
+/** The smallest n an elementwise kernel must have to be split. */
+export const MAP_MIN_WORK = 1 << 14;
 
 /**
  * How C[m×n] is shared among `parts` threads: contiguous blocks of columns (multiples of 8, the width
@@ -83,6 +111,9 @@ export interface PoolOptions {
   threads: number;
   /** GEMMs with m·n·k below this run on the calling thread (default GEMM_MIN_WORK). */
   gemmMinWork?: number;
+  /** Likewise the event-driven propagation (default EVENT_MIN_WORK) and elementwise kernels' n (MAP_MIN_WORK). */
+  eventMinWork?: number;
+  mapMinWork?: number;
   /** Called once when the pool shuts down (closed, or a worker failed). */
   onClose?: () => void;
 }
@@ -90,8 +121,13 @@ export interface PoolOptions {
 export class Pool {
   readonly threads: number;
   gemmMinWork: number;
+  eventMinWork: number;
+  mapMinWork: number;
   private readonly ctl: Int32Array;
   private readonly f32: Float32Array;
+  private readonly f64: Float64Array;
+  private readonly scratchBytes: number;
+  private readonly own: number[] = new Array<number>(MAX_ARGS).fill(0);
   private readonly msg: Uint8Array;
   private workers: Thread[] = [];
   private closedBecause: string | null = null;
@@ -102,9 +138,13 @@ export class Pool {
     this.raw = raw;
     this.threads = opts.threads;
     this.gemmMinWork = opts.gemmMinWork ?? GEMM_MIN_WORK;
+    this.eventMinWork = opts.eventMinWork ?? EVENT_MIN_WORK;
+    this.mapMinWork = opts.mapMinWork ?? MAP_MIN_WORK;
+    this.f64 = new Float64Array(control, ARGS64_BYTE, MAX_ARGS);
+    this.scratchBytes = raw.gemm_scratch_bytes() >>> 0;
     this.onClose = opts.onClose;
-    this.ctl = new Int32Array(control, 0, MSG_BYTE / 4);
-    this.f32 = new Float32Array(control, 0, MSG_BYTE / 4);
+    this.ctl = new Int32Array(control, 0, ARGS64_BYTE / 4);
+    this.f32 = new Float32Array(control, 0, ARGS64_BYTE / 4);
     this.msg = new Uint8Array(control, MSG_BYTE, MSG_CAP);
   }
 
@@ -170,6 +210,75 @@ export class Pool {
     } finally {
       this.finish('gemm');
     }
+  }
+
+  /**
+   * f32_event_nn split over the rows of C (each worker sums into its own scratch where the kernel needs
+   * a temporary row); returns the number of events, summed over the shares.
+   */
+  eventNN(m: number, n: number, k: number, s: number, b: number, tmp: number, c: number): number {
+    if (this.closedBecause !== null) throw new Error(`event_nn: the thread pool is shut down (${this.closedBecause})`);
+    const raw = this.raw;
+    if (m < 2 || m * n * k < this.eventMinWork || n * 4 > this.scratchBytes) return raw.f32_event_nn(m, n, k, s, b, tmp, c);
+    const ctl = this.ctl, A = CTL.ARGS;
+    ctl[CTL.OP] = OP_EVENT;
+    ctl[A] = m; ctl[A + 1] = n; ctl[A + 2] = k; ctl[A + 3] = s; ctl[A + 4] = b; ctl[A + 5] = c;
+    const chunk = Math.ceil(m / this.threads);
+    this.shares(m, chunk);
+    let events = 0;
+    this.start();
+    try {
+      events = raw.f32_event_nn(Math.min(m, chunk), n, k, s, b, tmp, c);
+    } finally {
+      this.finish('event_nn');
+    }
+    return events + this.results();
+  }
+
+  /**
+   * An elementwise kernel of ELEMENTWISE (args as the kernel takes them, n first), split over n; returns
+   * its count summed over the shares.
+   */
+  map(index: number, args: ArrayLike<number>): number {
+    const name = ELEMENTWISE_NAMES[index]!;
+    if (this.closedBecause !== null) throw new Error(`${name}: the thread pool is shut down (${this.closedBecause})`);
+    const fn = (this.raw as unknown as Record<string, (...a: number[]) => number>)[name]!;
+    const n = args[0]!;
+    if (n < this.mapMinWork) return fn.apply(null, args as number[]) | 0;
+    const ctl = this.ctl, f64 = this.f64;
+    ctl[CTL.OP] = OP_MAP;
+    ctl[CTL.ARGS] = index;
+    ctl[CTL.ARGS + 1] = args.length;
+    for (let i = 0; i < args.length; i++) f64[i] = args[i]!;
+    const chunk = Math.ceil(n / this.threads / 4) * 4;
+    this.shares(n, chunk);
+    const own = this.own; // extra arguments past the kernel's own are ignored by the call
+    for (let i = 0; i < args.length; i++) own[i] = args[i]!;
+    own[0] = Math.min(n, chunk);
+    let count = 0;
+    this.start();
+    try {
+      count = fn.apply(null, own) | 0;
+    } finally {
+      this.finish(name);
+    }
+    return count + this.results();
+  }
+
+  /** Worker w's share of [0, len): [w·chunk, (w+1)·chunk) cut at len. */
+  private shares(len: number, chunk: number): void {
+    for (let w = 1; w < this.threads; w++) {
+      const p = CTL.PARTS + 4 * w;
+      this.ctl[p] = Math.min(len, w * chunk);
+      this.ctl[p + 1] = Math.min(len, (w + 1) * chunk);
+    }
+  }
+
+  /** The workers' results of the job just finished, summed. */
+  private results(): number {
+    let sum = 0;
+    for (let w = 1; w < this.threads; w++) sum += this.ctl[RESULTS + w]!;
+    return sum;
   }
 
   /** Wakes the workers on the job already written (the caller then runs share 0 and calls finish). */

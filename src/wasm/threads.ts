@@ -4,7 +4,7 @@
 // Browser-safe (no bare imports): the demo page's worker uses startThreads directly.
 import type { Kernels } from './kernels.js';
 import type { LoadOptions } from './load.js';
-import { Pool } from './pool.js';
+import { Pool, ELEMENTWISE_NAMES } from './pool.js';
 
 /** Initial and maximum pages of the shared memory (a shared memory must declare its maximum: 4 GiB). */
 const INITIAL_PAGES = 16;
@@ -72,7 +72,10 @@ export async function startThreads(module: WebAssembly.Module, threads: number, 
     f32_gemm_tn: (m, n, k, alpha, beta, a, b, c) => pool.gemm(1, m, n, k, alpha, beta, a, b, c),
     f32_gemm_nt: (m, n, k, alpha, beta, a, b, c) => pool.gemm(2, m, n, k, alpha, beta, a, b, c),
     f32_gemm_tt: (m, n, k, alpha, beta, a, b, c) => pool.gemm(3, m, n, k, alpha, beta, a, b, c),
+    f32_event_nn: (m, n, k, s, b, tmp, c) => pool.eventNN(m, n, k, s, b, tmp, c),
   };
+  const split = kernels as unknown as Record<string, (...args: number[]) => number>;
+  ELEMENTWISE_NAMES.forEach((name, i) => { split[name] = (...args: number[]) => pool.map(i, args); });
   pools.set(kernels, pool);
   return kernels;
 }

@@ -1,0 +1,109 @@
+// The spiking simulator's kernels on a thread pool (src/wasm/pool.ts): the event-driven propagation
+// (split over rows) and the LIF / ALIF / trace steps (split over elements) at 2, 3 and 4 threads give
+// exactly the bits of one thread, and of the reference twins where those exist (tests/reference/), on
+// sizes smaller than the thread count, 1xN, Nx1 and off every multiple of 4. The pool's size thresholds
+// are set to 0 so that every call is split.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { load, type Backend } from '../../src/index.js';
+import { poolOf } from '../../src/wasm/threads.js';
+import { backend } from '../helpers/setup.js';
+import { mulberry32, seeded } from '../helpers/fill.js';
+import * as refSpiking from '../reference/spiking.js';
+import * as refNeuron from '../reference/neuron.js';
+
+const THREADS = [2, 3, 4];
+
+async function threaded(threads: number): Promise<Backend> {
+  const lib = await load({ threads });
+  const pool = poolOf(lib.kernels)!;
+  pool.eventMinWork = 0;
+  pool.mapMinWork = 0;
+  return lib;
+}
+
+function bitsEqual(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
+  assert.is(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < want.length; i++) {
+    if (!Object.is(got[i], want[i])) assert.unreachable(`${what}: [${i}] = ${got[i]}, expected ${want[i]}`);
+  }
+}
+
+function spikes(m: number, k: number, density: number, seed: number): Float32Array {
+  const r = mulberry32(seed), s = new Float32Array(m * k);
+  for (let i = 0; i < s.length; i++) if (r() < density) s[i] = Math.fround(0.25 + 2 * r());
+  return s;
+}
+
+test(`f32_event_nn at ${THREADS.join(', ')} threads: the reference twin's bits and event count`, async () => {
+  // m < threads, 1xN, Nx1, k across the K block (256), n off multiples of 4.
+  const shapes: [number, number, number][] = [[1, 1, 1], [1, 37, 300], [37, 1, 300], [2, 5, 7], [3, 13, 257], [5, 100, 784], [100, 33, 600]];
+  for (const t of THREADS) {
+    const lib = await threaded(t);
+    for (const [m, n, k] of shapes) {
+      for (const density of [0, 0.05, 0.5]) {
+        const seed = m * 31 + n * 7 + k + t + Math.round(density * 100);
+        const sv = spikes(m, k, density, seed), bv = seeded(k * n, seed + 1);
+        const S = lib.tensor([m, k], sv), B = lib.tensor([k, n], bv), C = lib.tensor([m, n]), tmp = lib.tensor([n]);
+        C.data.fill(NaN);
+        const events = lib.kernels.f32_event_nn(m, n, k, S.ptr, B.ptr, tmp.ptr, C.ptr);
+        const what = `${t} threads ${m}x${n}x${k} density ${density}`;
+        assert.is(events, sv.filter((x) => x !== 0).length, `${what}: events`);
+        bitsEqual(C.data, refSpiking.eventNN(m, n, k, sv, bv), what);
+        for (const x of [S, B, C, tmp]) x.dispose();
+      }
+    }
+  }
+});
+
+type Step = 'f32_lif_step' | 'f32_lif_step_triangle' | 'f32_lif_step_exp' | 'alif0' | 'alif1' | 'alif2' | 'trace';
+const STEPS: readonly Step[] = ['f32_lif_step', 'f32_lif_step_triangle', 'f32_lif_step_exp', 'alif0', 'alif1', 'alif2', 'trace'];
+
+/** Two steps of `step` on n neurons from seeded state; returns every state array and the counts. */
+function neuronSteps(lib: Backend, step: Step, n: number, withDeriv: boolean, seed: number): { state: Float32Array[]; counts: number[] } {
+  const input = lib.tensor([n], seeded(n, seed, -0.5, 1.5)), v = lib.tensor([n], seeded(n, seed + 1, -0.5, 1.2));
+  const refrac = lib.tensor([n], Array.from(seeded(n, seed + 2, -2, 3), (x) => Math.max(0, Math.round(x))));
+  const spikesT = lib.tensor([n]), deriv = lib.tensor([n]), adapt = lib.tensor([n], seeded(n, seed + 3, 0, 1));
+  const k = lib.kernels, counts: number[] = [];
+  const d = withDeriv ? deriv.ptr : 0;
+  for (let s = 0; s < 2; s++) {
+    if (step === 'trace') k.f32_trace_step(n, 0.875, input.ptr, v.ptr);
+    else if (step.startsWith('alif')) counts.push(k.f32_alif_step(n, 0.9, 1, 0, s, 2, 10, 0.95, 0.2, Number(step[4]), input.ptr, v.ptr, refrac.ptr, adapt.ptr, spikesT.ptr, d));
+    else counts.push(k[step as 'f32_lif_step'](n, 0.9, 1, 0.1, s, 2, 10, input.ptr, v.ptr, refrac.ptr, spikesT.ptr, d));
+  }
+  const state = [v, refrac, spikesT, deriv, adapt].map((x) => x.data.slice());
+  for (const x of [input, v, refrac, spikesT, deriv, adapt]) x.dispose();
+  return { state, counts };
+}
+
+test(`LIF, ALIF and trace steps at ${THREADS.join(', ')} threads: the bits of one thread (and of the reference twins)`, async () => {
+  const one = await backend('release');
+  for (const n of [1, 2, 3, 5, 17, 1001, 4099]) {
+    for (const step of STEPS) {
+      for (const withDeriv of [true, false]) {
+        const seed = n * 13 + STEPS.indexOf(step) * 101 + (withDeriv ? 1 : 0);
+        const want = neuronSteps(one, step, n, withDeriv, seed);
+        for (const t of THREADS) {
+          const got = neuronSteps(await threaded(t), step, n, withDeriv, seed);
+          const what = `${step} n=${n} ${withDeriv ? 'with' : 'without'} deriv at ${t} threads`;
+          assert.equal(got.counts, want.counts, `${what}: spike counts`);
+          got.state.forEach((s, i) => bitsEqual(s, want.state[i]!, `${what}: state ${i}`));
+        }
+      }
+    }
+  }
+  // The one-thread kernels against the reference twins on the same data (the threaded ones equal them).
+  const n = 1001, lib = await threaded(3);
+  const input = seeded(n, 5, -0.5, 1.5), v = seeded(n, 6, -0.5, 1.2), refrac = new Float32Array(n), spikesR = new Float32Array(n), deriv = new Float32Array(n);
+  const count = refNeuron.lifStep({ decay: 0.9, vTh: 1, vReset: 0.1, resetMode: 0, refSteps: 2, k: 10 }, input, v, refrac, spikesR, deriv);
+  const I = lib.tensor([n], input), V = lib.tensor([n], seeded(n, 6, -0.5, 1.2)), R = lib.tensor([n]), S = lib.tensor([n]), D = lib.tensor([n]);
+  assert.is(lib.kernels.f32_lif_step(n, 0.9, 1, 0.1, 0, 2, 10, I.ptr, V.ptr, R.ptr, S.ptr, D.ptr), count);
+  bitsEqual(V.data, v, 'lif v vs reference'); bitsEqual(S.data, spikesR, 'lif spikes vs reference'); bitsEqual(D.data, deriv, 'lif deriv vs reference');
+  const x = seeded(n, 7), X = lib.tensor([n], x);
+  refNeuron.traceStep(0.875, input, x);
+  lib.kernels.f32_trace_step(n, 0.875, I.ptr, X.ptr);
+  bitsEqual(X.data, x, 'trace vs reference');
+  for (const t of [I, V, R, S, D, X]) t.dispose();
+});
+
+test.run();
