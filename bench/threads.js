@@ -80,6 +80,39 @@ if (only.includes('gemm')) {
   }
 }
 
+if (only.includes('gemm')) {
+  // Elementwise kernels the pool splits: the optimiser steps over a 784x1000 weight matrix, one LIF step
+  // of a batch of 100 x 256 neurons, one event-driven propagation 100x256x784 at 5 % input spikes.
+  console.log(`\nElementwise / spiking kernel             1 thread      ${N} threads     speedup`);
+  const cases = [
+    ['f32_sgd_step n=784000 (momentum 0.9)', 784000, (lib, t) => () => lib.kernels.f32_sgd_step(784000, 0.01, 0.9, 0, t[0].ptr, t[1].ptr, t[2].ptr)],
+    ['f32_adam_step n=784000', 784000, (lib, t) => () => lib.kernels.f32_adam_step(784000, 1e-3, 0.9, 0.999, 1e-8, 0, 0.5, 0.5, t[0].ptr, t[1].ptr, t[2].ptr, t[3].ptr)],
+    ['f32_lif_step n=25600', 25600, (lib, t) => () => lib.kernels.f32_lif_step(25600, 0.95, 1, 0, 0, 2, 10, t[0].ptr, t[1].ptr, t[2].ptr, t[3].ptr, t[4].ptr)],
+  ];
+  for (const [what, n, make] of cases) {
+    const side = (lib) => { const t = [0, 1, 2, 3, 4].map((i) => lib.tensor([n])); t[0].data.fill(0.01); return { run: make(lib, t), done: () => t.forEach((x) => x.dispose()) }; };
+    const c1 = side(one), cN = side(many);
+    const t1 = Math.min(timeMs(c1.run), timeMs(c1.run)), tN = Math.min(timeMs(cN.run), timeMs(cN.run));
+    console.log(`${what.padEnd(40)} ${(t1 * 1000).toFixed(1).padStart(8)} us ${(tN * 1000).toFixed(1).padStart(8)} us ${(t1 / tN).toFixed(2).padStart(8)}x`);
+    emit({ bench: 'kernel', what, ms1: t1, msN: tN, speedup: t1 / tN });
+    c1.done(); cN.done();
+  }
+  {
+    const [m, n, k] = [100, 256, 784];
+    const side = (lib) => {
+      const r = (() => { let s = 7; return () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff); })();
+      const S = lib.tensor([m, k], Array.from({ length: m * k }, () => (r() < 0.05 ? 1 : 0))), B = lib.tensor([k, n]), C = lib.tensor([m, n]), tmp = lib.tensor([n]);
+      B.data.fill(0.5);
+      return { run: () => lib.kernels.f32_event_nn(m, n, k, S.ptr, B.ptr, tmp.ptr, C.ptr), done: () => [S, B, C, tmp].forEach((x) => x.dispose()) };
+    };
+    const c1 = side(one), cN = side(many);
+    const t1 = Math.min(timeMs(c1.run), timeMs(c1.run)), tN = Math.min(timeMs(cN.run), timeMs(cN.run));
+    console.log(`${'f32_event_nn 100x256x784, 5 % spikes'.padEnd(40)} ${(t1 * 1000).toFixed(1).padStart(8)} us ${(tN * 1000).toFixed(1).padStart(8)} us ${(t1 / tN).toFixed(2).padStart(8)}x`);
+    emit({ bench: 'kernel', what: 'f32_event_nn 100x256x784 5%', ms1: t1, msN: tN, speedup: t1 / tN });
+    c1.done(); cN.done();
+  }
+}
+
 const NETS = [
   { name: '784-1000-10 tanh', hidden: [1000], act: 'tanh' },
   { name: '784-256x3-10 relu', hidden: [256, 256, 256], act: 'relu' },

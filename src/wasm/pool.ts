@@ -52,6 +52,8 @@ export const ELEMENTWISE: Record<string, readonly number[]> = {
   f32_lif_step_exp: [7, 8, 9, 10, 11],
   f32_alif_step: [10, 11, 12, 13, 14, 15],
   f32_trace_step: [2, 3],
+  f32_sgd_step: [4, 5, 6],
+  f32_adam_step: [8, 9, 10, 11],
 };
 export const ELEMENTWISE_NAMES = Object.keys(ELEMENTWISE);
 

@@ -1,5 +1,6 @@
-// The spiking simulator's kernels on a thread pool (src/wasm/pool.ts): the event-driven propagation
-// (split over rows) and the LIF / ALIF / trace steps (split over elements) at 2, 3 and 4 threads give
+// The kernels a thread pool splits besides the GEMMs (src/wasm/pool.ts): the event-driven propagation
+// (split over rows), the LIF / ALIF / trace steps and the SGD / Adam steps (split over elements) at 2, 3
+// and 4 threads give
 // exactly the bits of one thread, and of the reference twins where those exist (tests/reference/), on
 // sizes smaller than the thread count, 1xN, Nx1 and off every multiple of 4. The pool's size thresholds
 // are set to 0 so that every call is split.
@@ -11,6 +12,7 @@ import { backend } from '../helpers/setup.js';
 import { mulberry32, seeded } from '../helpers/fill.js';
 import * as refSpiking from '../reference/spiking.js';
 import * as refNeuron from '../reference/neuron.js';
+import * as refOptim from '../reference/optim.js';
 
 const THREADS = [2, 3, 4];
 
@@ -104,6 +106,32 @@ test(`LIF, ALIF and trace steps at ${THREADS.join(', ')} threads: the bits of on
   lib.kernels.f32_trace_step(n, 0.875, I.ptr, X.ptr);
   bitsEqual(X.data, x, 'trace vs reference');
   for (const t of [I, V, R, S, D, X]) t.dispose();
+});
+
+test(`SGD and Adam steps at ${THREADS.join(', ')} threads: the reference twins' bits`, async () => {
+  for (const t of THREADS) {
+    const lib = await threaded(t);
+    for (const n of [1, 3, 5, 17, 1001, 4099]) {
+      const seed = n + 10 * t;
+      for (const mu of [0, 0.9]) {
+        const g = seeded(n, seed), vel = seeded(n, seed + 1, -0.1, 0.1), w = seeded(n, seed + 2);
+        const G = lib.tensor([n], g), V = lib.tensor([n], vel), W = lib.tensor([n], w);
+        lib.kernels.f32_sgd_step(n, 0.05, mu, 1e-3, G.ptr, V.ptr, W.ptr);
+        refOptim.sgdStep(0.05, mu, 1e-3, g, vel, w);
+        bitsEqual(W.data, w, `sgd momentum ${mu} n=${n} at ${t} threads: w`);
+        bitsEqual(V.data, vel, `sgd momentum ${mu} n=${n} at ${t} threads: velocity`);
+        for (const x of [G, V, W]) x.dispose();
+      }
+      const g = seeded(n, seed), m = seeded(n, seed + 1, -0.1, 0.1), v = seeded(n, seed + 2, 0, 0.01), w = seeded(n, seed + 3);
+      const G = lib.tensor([n], g), M = lib.tensor([n], m), V = lib.tensor([n], v), W = lib.tensor([n], w);
+      lib.kernels.f32_adam_step(n, 1e-3, 0.9, 0.999, 1e-8, 1e-4, 0.19, 0.002, G.ptr, M.ptr, V.ptr, W.ptr);
+      refOptim.adamStep(1e-3, 0.9, 0.999, 1e-8, 1e-4, 0.19, 0.002, g, m, v, w);
+      bitsEqual(W.data, w, `adam n=${n} at ${t} threads: w`);
+      bitsEqual(M.data, m, `adam n=${n} at ${t} threads: m`);
+      bitsEqual(V.data, v, `adam n=${n} at ${t} threads: v`);
+      for (const x of [G, M, V, W]) x.dispose();
+    }
+  }
 });
 
 test.run();
