@@ -6,10 +6,12 @@
 //  epoch:   one epoch of real MNIST, backprop, batch 100, plain SGD: 784-1000(tanh)-10, 784-256x3(relu)-10.
 //  spiking: one epoch of `bioprop train --rule fa --spiking --hidden 256,256,256` (its defaults), timed on
 //           the first --spiking-limit examples (default 6000; 0 = the whole epoch) and scaled to 60000.
+//  browser: the demo page in headless Chromium (bp 784-256x3-10, 10000 digits, 2 epochs) served with and
+//           without cross-origin isolation: all cores against one thread (Debian's chromium).
 //  peer:    PyTorch at N threads on the same epochs where python3 has torch (bench/peers/torch_mlp.py),
 //           with OPENBLAS_CORETYPE unset for it so OpenBLAS picks its own kernel.
 // The load average is printed before and after: on a shared machine the ratios mean little.
-// Flags: --threads N, --only gemm,epoch,spiking,peer, --rounds R (epochs per side, default 1),
+// Flags: --threads N, --only gemm,epoch,spiking,peer,browser, --rounds R (epochs per side, default 1),
 //        --spiking-limit N, --json FILE (one JSON line per result).
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
@@ -22,7 +24,7 @@ import { load, Network, Trainer, loadDataset } from '../dist/src/index.js';
 const argv = process.argv.slice(2);
 const val = (f, d) => { const i = argv.indexOf(`--${f}`); return i >= 0 && argv[i + 1] ? argv[i + 1] : d; };
 const N = Number(val('threads', 2));
-const only = val('only', 'gemm,epoch,spiking,peer').split(',');
+const only = val('only', 'gemm,epoch,spiking,peer,browser').split(',');
 const rounds = Number(val('rounds', 1));
 const spikingLimit = Number(val('spiking-limit', 6000));
 const jsonFile = val('json', null);
@@ -179,6 +181,39 @@ if (only.includes('peer') && only.includes('epoch')) {
       emit({ bench: 'peer', net: net.name, ours: epochs[net.name], torch: t, ratio: epochs[net.name] / t });
     }
   }
+}
+
+if (only.includes('browser')) {
+  // The demo page in headless Chromium, bp 784-256x3-10 on 10000 digits for 2 epochs: served with the
+  // isolation headers (the page trains on every core) and without (one thread).
+  const { startDemoServer } = await import('../dist/src/web/server.js');
+  const { chromium } = await import('playwright-core');
+  const exe = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  const pageRun = async (isolated) => {
+    const server = await startDemoServer({ port: 0, isolated });
+    const profile = mkdtempSync(join(tmpdir(), 'bench-chromium-'));
+    const ctx = await chromium.launchPersistentContext(profile, { executablePath: exe, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    try {
+      const p = ctx.pages()[0] ?? (await ctx.newPage());
+      await p.goto(server.url);
+      await p.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
+      await p.selectOption('#rule', 'bp'); await p.selectOption('#depth', '3'); await p.selectOption('#width', '256');
+      await p.fill('#limit', '10000'); await p.fill('#epochs', '2'); await p.setChecked('#spiking', false);
+      await p.click('#start');
+      await p.waitForSelector('#status[data-done="1"]', { timeout: 600_000 });
+      const seconds = Number(/in ([\d.]+) s/.exec((await p.textContent('#status')) ?? '')?.[1]);
+      return { seconds, threads: Number(await p.getAttribute('#threads', 'data-value')) };
+    } finally {
+      await ctx.close();
+      await server.close();
+    }
+  };
+  const single = await pageRun(false), threaded = await pageRun(true);
+  const eps = (r) => 2 * 10000 / 60000 / r.seconds; // MNIST epochs (of 60000 digits) per second
+  console.log(`\nbrowser page (Chromium), bp 784-256x3-10, 10000 digits x 2 epochs: not isolated ${single.threads} thread ` +
+    `${single.seconds.toFixed(1)} s (${eps(single).toFixed(3)} MNIST epochs/s), isolated ${threaded.threads} threads ${threaded.seconds.toFixed(1)} s ` +
+    `(${eps(threaded).toFixed(3)} epochs/s): ${(single.seconds / threaded.seconds).toFixed(2)}x`);
+  emit({ bench: 'browser', s1: single.seconds, sN: threaded.seconds, threads1: single.threads, threadsN: threaded.threads, speedup: single.seconds / threaded.seconds });
 }
 
 console.log(`\nload average at the end: ${load1()}`);

@@ -24,7 +24,9 @@ export interface DemoServer {
 }
 
 /** Starts the static server (port 0: any free port). Resolves once listening. */
-export function startDemoServer(o: { port?: number; host?: string; root?: string } = {}): Promise<DemoServer> {
+export function startDemoServer(o: { port?: number; host?: string; root?: string; isolated?: boolean } = {}): Promise<DemoServer> {
+  // isolated: false leaves out the isolation headers (to compare the page on one thread: bench/threads.js).
+  const isolation = o.isolated === false ? {} : { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
   const root = o.root ?? ROOT;
   const server = createServer((req, res) => {
     const send = (code: number, text: string) => { res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8' }); res.end(text); };
@@ -54,7 +56,7 @@ export function startDemoServer(o: { port?: number; host?: string; root?: string
     // WebAssembly.Memory between workers, i.e. train on more than one thread.
     res.writeHead(200, {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': size, 'cache-control': 'no-cache',
-      'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp',
+      ...isolation,
     });
     if (req.method === 'HEAD') return res.end();
     createReadStream(file).pipe(res);
