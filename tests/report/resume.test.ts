@@ -36,6 +36,8 @@ test('killed mid-sweep, then resumed: same results as uninterrupted; a half-writ
   const want = read(full);
   assert.is(want.length, RUNS);
   assert.ok(want.every((l) => l.status === 'ok'));
+  // Runs side by side share the cores: each child trains on one thread (BIOPROP_THREADS is not set here).
+  if (!process.env.BIOPROP_THREADS) assert.ok(want.every((l) => l.status === 'ok' && (l.record as { threads?: number }).threads === 1), 'children on one thread');
 
   // Start the same sweep in its own process group and kill the whole group (compare and its running
   // child) as soon as the first run is recorded.
