@@ -69,22 +69,22 @@ export function gemm_set_scratch(ptr: usize): void {
 
 /** C[m×n] = α·A·B + β·C with A [m×k], B [k×n] (row-major). C must not alias A or B. β = 0: C is write-only. */
 export function f32_gemm_nn(m: i32, n: i32, k: i32, alpha: f32, beta: f32, a: usize, b: usize, c: usize): void {
-  gemm(m, n, k, alpha, beta, a, b, c, false, false);
+  gemm(m, n, k, alpha, beta, a, b, c, false, false, 0, m, 0, n);
 }
 
 /** C[m×n] = α·A·Bᵀ + β·C with A [m×k], B stored [n×k]. C must not alias A or B. β = 0: C is write-only. */
 export function f32_gemm_nt(m: i32, n: i32, k: i32, alpha: f32, beta: f32, a: usize, b: usize, c: usize): void {
-  gemm(m, n, k, alpha, beta, a, b, c, false, true);
+  gemm(m, n, k, alpha, beta, a, b, c, false, true, 0, m, 0, n);
 }
 
 /** C[m×n] = α·Aᵀ·B + β·C with A stored [k×m], B [k×n]. C must not alias A or B. β = 0: C is write-only. */
 export function f32_gemm_tn(m: i32, n: i32, k: i32, alpha: f32, beta: f32, a: usize, b: usize, c: usize): void {
-  gemm(m, n, k, alpha, beta, a, b, c, true, false);
+  gemm(m, n, k, alpha, beta, a, b, c, true, false, 0, m, 0, n);
 }
 
 /** C[m×n] = α·Aᵀ·Bᵀ + β·C with A stored [k×m], B stored [n×k]. C must not alias A or B. β = 0: C is write-only. */
 export function f32_gemm_tt(m: i32, n: i32, k: i32, alpha: f32, beta: f32, a: usize, b: usize, c: usize): void {
-  gemm(m, n, k, alpha, beta, a, b, c, true, true);
+  gemm(m, n, k, alpha, beta, a, b, c, true, true, 0, m, 0, n);
 }
 
 /**
@@ -102,7 +102,7 @@ export function f32_gemm_part(trans: i32, m: i32, n: i32, k: i32, alpha: f32, be
 // Preconditions (checked by the TS wrapper, not here): sizes >= 0, C does not overlap A or B, every
 // buffer holds its full matrix. An empty block: nothing happens. k = 0: C = β·C.
 function gemm(m: i32, n: i32, k: i32, alpha: f32, beta: f32, a: usize, b: usize, c: usize, transA: bool, transB: bool,
-  i0: i32 = 0, i1: i32 = m, j0: i32 = 0, j1: i32 = n): void {
+  i0: i32, i1: i32, j0: i32, j1: i32): void {
   if (i1 <= i0 || j1 <= j0) return;
   const ldc = <usize>n << 2;
   if (k <= 0) {
