@@ -12,6 +12,9 @@ import { splitGemm } from '../../src/wasm/pool.js';
 import { backend } from '../helpers/setup.js';
 import { seeded } from '../helpers/fill.js';
 import * as ref from '../reference/blas.js';
+import { blobs } from '../helpers/synthetic.js';
+import { Network } from '../../src/net/network.js';
+import { Trainer } from '../../src/train/trainer.js';
 
 type Variant = 'nn' | 'nt' | 'tn' | 'tt';
 const VARIANTS: readonly Variant[] = ['nn', 'nt', 'tn', 'tt'];
@@ -89,6 +92,20 @@ test('Backend.threads reports the pool; load rejects a bad thread count before s
     assert.is(await rejection(load({ threads: bad })), `load: threads must be an integer from 1 to 64, got ${bad}`);
   }
   assert.match(await rejection(load({ threads: 2, build: 'scalar' })), /^load: threads = 2 runs the 'threads' build/);
+});
+
+test('a training step on 2 threads (every GEMM split) allocates nothing in WASM memory', async () => {
+  const lib = await threaded(2);
+  const train = blobs(lib, 400, 1, 64);
+  const net = new Network(lib, { sizes: [64, 96, 4], activation: 'tanh', batch: 32, seed: 1 });
+  const trainer = new Trainer(lib, net, 'bp', { lr: 0.05, optimizer: 'adam', epochs: 1 });
+  trainer.fit(train, { epochs: 1 }); // warm
+  const live = lib.heap.live, bytes = lib.heap.bytes, mem = lib.heap.memory.buffer;
+  for (let i = 0; i < 30; i++) trainer.step(i % 2 ? 32 : 17);
+  assert.is(lib.heap.live, live);
+  assert.is(lib.heap.bytes, bytes);
+  assert.ok(lib.heap.memory.buffer === mem, 'memory did not grow');
+  net.dispose(); train.dispose();
 });
 
 test('a worker that throws: a clear error on the calling thread, the pool shut down, and the process exits', () => {
