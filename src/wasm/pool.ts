@@ -185,7 +185,8 @@ export class Pool {
   gemm(trans: number, m: number, n: number, k: number, alpha: number, beta: number, a: number, b: number, c: number): void {
     if (this.closedBecause !== null) throw new Error(`gemm: the thread pool is shut down (${this.closedBecause})`);
     const raw = this.raw;
-    if (m * n * k < this.gemmMinWork || (m <= 4 && n <= 8)) {
+    const byCols = n >= m, len = byCols ? n : m, chunk = gemmChunk(m, n, this.threads);
+    if (m * n * k < this.gemmMinWork || chunk >= len) { // small, or a single share
       if (trans === 0) raw.f32_gemm_nn(m, n, k, alpha, beta, a, b, c);
       else if (trans === 1) raw.f32_gemm_tn(m, n, k, alpha, beta, a, b, c);
       else if (trans === 2) raw.f32_gemm_nt(m, n, k, alpha, beta, a, b, c);
@@ -199,7 +200,6 @@ export class Pool {
     ctl[A + 4] = a; ctl[A + 5] = b; ctl[A + 6] = c;
     this.f32[A + 7] = alpha; this.f32[A + 8] = beta;
     // The shares, written in place (no allocation per call); share 0 is this thread's.
-    const byCols = n >= m, len = byCols ? n : m, chunk = gemmChunk(m, n, this.threads);
     for (let w = 1; w < this.threads; w++) {
       const p = CTL.PARTS + 4 * w, lo = Math.min(len, w * chunk), hi = Math.min(len, (w + 1) * chunk);
       ctl[p] = byCols ? 0 : lo; ctl[p + 1] = byCols ? m : hi; ctl[p + 2] = byCols ? lo : 0; ctl[p + 3] = byCols ? hi : n;
