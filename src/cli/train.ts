@@ -177,7 +177,7 @@ export async function train(argv: string[]): Promise<void> {
   const trainer = new Trainer(lib, net, rule, { ruleParams, optimizer, lr, momentum, weightDecay, schedule: scheduleName, epochs, seed, alignEvery });
   log(`bioprop ${VERSION}: ${rule.id} (${rule.title}) on ${dataset}, ${sizes.join('-')} ${activation}, ${optimizer} lr ${lr}` +
       `${optimizer === 'sgd' && momentum ? ` momentum ${momentum}` : ''}, ${scheduleName} schedule, batch ${batch}, ${epochs} epochs, seed ${seed}`);
-  log(`data: ${data.train.size} train, ${evalSet.size} ${evalName}`);
+  log(`data: ${data.train.size} train, ${evalSet.size} ${evalName}; ${lib.threads} thread${lib.threads > 1 ? 's' : ''}`);
   if (net instanceof SpikingNetwork) {
     const sim = net.sim;
     log(`spiking: ${sim.neuron.id} neurons (tauMem ${sim.np.tauMem} s, tauSyn ${sim.np.tauSyn} s, refractory ${sim.np.refractory} s), ` +
