@@ -3,7 +3,7 @@
 // function is exported as _initialize and only the calling thread runs it), takes its own GEMM scratch,
 // then serves jobs from the control block until told to stop. Runs under worker_threads in Node and as
 // a module Web Worker in browsers.
-import { CTL, OP_GEMM, OP_EVENT, OP_MAP, RESULTS, ARGS64_BYTE, MAX_ARGS, ELEMENTWISE, ELEMENTWISE_NAMES, SPIN, MSG_BYTE, MSG_CAP, type WorkerInit, type WorkerReply } from './pool.js';
+import { CTL, OP_GEMM, OP_EVENT, OP_MAP, RESULTS, ARGS64_BYTE, MAX_ARGS, ELEMENTWISE, ELEMENTWISE_NAMES, WORKER_SPIN, MSG_BYTE, MSG_CAP, type WorkerInit, type WorkerReply } from './pool.js';
 import { abortWith } from './threads.js';
 
 interface PartKernels {
@@ -39,7 +39,7 @@ function serve(init: WorkerInit, kern: PartKernels, gen: number): void {
   const args = new Array<number>(MAX_ARGS).fill(0);
   const fns = kern as unknown as Record<string, (...a: number[]) => number>;
   for (;;) {
-    for (let i = 0; i < SPIN && Atomics.load(ctl, CTL.GEN) === gen; i++);
+    for (let i = 0; i < WORKER_SPIN && Atomics.load(ctl, CTL.GEN) === gen; i++);
     Atomics.wait(ctl, CTL.GEN, gen);
     const g = Atomics.load(ctl, CTL.GEN);
     if (g === gen) continue;

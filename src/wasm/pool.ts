@@ -59,6 +59,12 @@ export const ELEMENTWISE_NAMES = Object.keys(ELEMENTWISE);
 
 /** Busy-polls before sleeping in Atomics.wait: a futex wake costs tens of microseconds. */
 export const SPIN = 4000;
+/**
+ * A worker polls longer after a job (some hundred microseconds): enough to bridge the small kernels the
+ * calling thread runs alone between two split calls of a training step, so the next call finds the
+ * worker awake; an idle pool then sleeps.
+ */
+export const WORKER_SPIN = 20 * SPIN;
 
 /** What a pool worker is sent once, at start. */
 export interface WorkerInit {
