@@ -63,3 +63,17 @@ export function resolveActParams(op: string, name: string, params: Readonly<Reco
   if (bad) throw new Error(`${op}: ${name}: ${bad}`);
   return [full[keys[0]!] ?? 0, full[keys[1]!] ?? 0, full[keys[2]!] ?? 0];
 }
+
+/** An activation resolved once (kernel and p0..p2): what a layer holds, so each call skips the lookup. */
+export interface ResolvedAct {
+  readonly name: ActName;
+  readonly kernel: ActivationSpec['kernel'];
+  readonly p: readonly [number, number, number];
+}
+
+/** Resolves `name` with `params` over its defaults (clear errors name `op`). */
+export function resolveAct(op: string, name: string, params?: Readonly<Record<string, unknown>>): ResolvedAct {
+  const p = resolveActParams(op, name, params);
+  const n = name as ActName;
+  return Object.freeze({ name: n, kernel: ACTIVATIONS[n].kernel, p: Object.freeze(p) });
+}

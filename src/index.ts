@@ -1,9 +1,9 @@
 // bioprop's public surface: re-exports only (and load()).
 import { loadKernels, type LoadOptions } from './wasm/load.js';
-import { Backend } from './ops.js';
+import { Backend } from './backend.js';
 
 // the WASM core and its kernel API
-export { Backend, SURROGATES, type GemmOptions, type LifParams, type LifBuffers, type AlifParams, type SurrogateShape } from './ops.js';
+export { Backend, SURROGATES, RESET_MODES, INVERSE_KERNELS, type BackendOptions, type GemmOptions, type GemmTrans, type LifParams, type AlifParams, type SurrogateShape, type ResetMode, type InvertibleName } from './backend.js';
 export { Heap, type Shape } from './heap.js';
 export { Tensor } from './tensor.js';
 export { Workspace } from './workspace.js';
@@ -35,5 +35,5 @@ export { VERSION } from './version.js';
 
 /** Instantiates the WASM core (once per build) and returns the shape-checked kernel API over it. */
 export async function load(opts: LoadOptions = {}): Promise<Backend> {
-  return new Backend(await loadKernels(opts));
+  return new Backend(await loadKernels(opts), { debug: opts.build === 'debug' });
 }

@@ -1,13 +1,20 @@
 // Tensor: a handle (pointer, shape) to float32 data in WASM memory. `data` is a zero-copy view that is
 // re-created whenever memory has grown; take it where you use it, never keep it in a field.
+//
+// Row views: head(rows) is the first `rows` rows and row(r) the r-th row, as tensors sharing this one's
+// memory. A batch buffer is made for the largest batch and a partial batch works on its head, so the
+// kernel API checks shapes instead of callers computing sizes by hand. Each view is made on first use
+// and kept, so a training loop that asks for the same views every step allocates nothing.
 import type { Heap, Shape } from './heap.js';
 import { HeapBuffer } from './buffer.js';
 
 export class Tensor extends HeapBuffer<Float32Array> {
   readonly shape: readonly number[];
+  private heads: (Tensor | undefined)[] | null = null;
+  private rowViews: (Tensor | undefined)[] | null = null;
 
-  constructor(heap: Heap, ptr: number, shape: Shape, readonly size: number) {
-    super(heap, ptr, size);
+  constructor(heap: Heap, ptr: number, shape: Shape, readonly size: number, owner: Tensor | null = null) {
+    super(heap, ptr, size, owner);
     this.shape = Object.freeze([...shape]);
   }
 
@@ -23,6 +30,44 @@ export class Tensor extends HeapBuffer<Float32Array> {
   /** Number of columns (product of all but the first dimension); the length for a vector. */
   get cols(): number {
     return this.shape.length >= 2 ? this.size / this.shape[0]! : this.size;
+  }
+
+  /**
+   * The first `rows` entries of the first dimension ([rows, …rest]; the first `rows` elements of a
+   * vector) as a view of this tensor; this tensor itself when `rows` is the whole first dimension.
+   */
+  head(rows: number): Tensor {
+    if (rows === this.shape[0]) return this;
+    const v = this.heads?.[rows];
+    return v !== undefined ? v : this.makeHead(rows);
+  }
+
+  /** Row r ([…rest]: all but the first dimension) of a tensor of rank >= 2, as a view of this tensor. */
+  row(r: number): Tensor {
+    const v = this.rowViews?.[r];
+    return v !== undefined ? v : this.makeRow(r);
+  }
+
+  private makeHead(rows: number): Tensor {
+    if (this.owner !== null) throw new Error(`Tensor.head: ${this} is already a view; take views of the tensor it views`);
+    const n = this.shape[0];
+    if (n === undefined) throw new Error(`Tensor.head: ${this} has no dimensions`);
+    if (!Number.isInteger(rows) || rows < 0 || rows > n) throw new RangeError(`Tensor.head: rows must be an integer in [0, ${n}] for ${this}, got ${String(rows)}`);
+    const rest = this.shape.length >= 2 ? this.size / n : 1;
+    const v = new Tensor(this.heap, 0, [rows, ...this.shape.slice(1)], rows * rest, this);
+    (this.heads ??= [])[rows] = v;
+    return v;
+  }
+
+  private makeRow(r: number): Tensor {
+    if (this.owner !== null) throw new Error(`Tensor.row: ${this} is already a view; take views of the tensor it views`);
+    if (this.shape.length < 2) throw new Error(`Tensor.row: ${this} must have at least 2 dimensions`);
+    const n = this.shape[0]!;
+    if (!Number.isInteger(r) || r < 0 || r >= n) throw new RangeError(`Tensor.row: r must be an integer in [0, ${n - 1}] for ${this}, got ${String(r)}`);
+    const cols = this.size / n;
+    const v = new Tensor(this.heap, 4 * r * cols, this.shape.slice(1), cols, this);
+    (this.rowViews ??= [])[r] = v;
+    return v;
   }
 
   /** Copies `values` in. Its length must equal `size`. */

@@ -7,7 +7,7 @@
 // Last batch: with dropLast false (default) the last batch holds size mod batch rows when that is not 0;
 // load() returns that count (also in `count`) and rows past it are zero in both x and y, so a loss summed
 // over the batch ignores them. With dropLast true only full batches are produced.
-import type { Backend } from '../ops.js';
+import type { Backend } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 import { Rng } from '../rng.js';
 import { sameShape } from '../check.js';

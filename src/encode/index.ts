@@ -8,7 +8,7 @@
 //            then stays silent (refractory for the rest of the window): x = 1 fires on step 1, brighter
 //            pixels earlier, x <= 1 − λ never (snnTorch's RC latency code).              amplitude `steps`
 // State (phases, membranes) is reset by reset() at the start of every presentation window.
-import type { Backend } from '../ops.js';
+import type { Backend } from '../backend.js';
 import type { Workspace } from '../workspace.js';
 import type { Tensor } from '../tensor.js';
 

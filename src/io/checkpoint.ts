@@ -13,7 +13,7 @@
 // float conversion, so every bit pattern survives (a NaN's payload too: training-state files hold WASM
 // RNG states in float32 tensors).
 // Browser-safe: encode/decode work on bytes; src/io/file.ts adds the atomic Node write.
-import type { Backend } from '../ops.js';
+import type { Backend } from '../backend.js';
 import { Network, type LossName } from '../net/network.js';
 import { SpikingNetwork, type SpikingOptions } from '../net/spiking.js';
 import type { InitScheme } from '../net/init.js';

@@ -2,7 +2,7 @@
 // Layout (ARCHITECTURE.md): activations [batch, features] row-major; W [out, in]; forward is
 // a_l = pre_l · W_lᵀ + b_l (gemm_nt), post_l = f(a_l), deriv_l = f'(a_l). The output layer is linear
 // when the loss is softmax cross-entropy (the softmax lives in the loss).
-import type { Backend } from '../ops.js';
+import type { Backend } from '../backend.js';
 import type { Kernels } from '../wasm/kernels.js';
 import type { Tensor } from '../tensor.js';
 import { Workspace } from '../workspace.js';

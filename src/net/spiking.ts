@@ -25,7 +25,7 @@
 //
 // SpikingNetwork is a Network whose forward(rows) is the window above, so the Trainer, the loss and every
 // rule accept it as is.
-import type { Backend } from '../ops.js';
+import type { Backend } from '../backend.js';
 import type { Kernels } from '../wasm/kernels.js';
 import type { Tensor } from '../tensor.js';
 import type { Workspace } from '../workspace.js';

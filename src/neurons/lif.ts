@@ -6,7 +6,7 @@
  *  (src/net/spiking.ts), so step() receives (1 − λ)·J as `drive`. Analytic rate for constant J > vTh
  *  (continuous time, reset to 0): r = 1 / (refractory + tauMem·log(J / (J − vTh))). */
 import { defineNeuron, type NeuronParams } from './types.js';
-import { SURROGATES } from '../ops.js';
+import { SURROGATES } from '../backend.js';
 
 export const lif = defineNeuron<NeuronParams>({
   id: 'lif',

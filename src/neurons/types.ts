@@ -5,7 +5,7 @@
 import type { Kernels } from '../wasm/kernels.js';
 import type { Tensor } from '../tensor.js';
 import type { Workspace } from '../workspace.js';
-import type { SurrogateShape } from '../ops.js';
+import type { SurrogateShape } from '../backend.js';
 
 export interface NeuronParams {
   /** Membrane time constant (s). */

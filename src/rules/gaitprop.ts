@@ -36,7 +36,7 @@ import { defineRule, type StepContext } from './types.js';
 import { outputDelta, localGrads } from './common.js';
 import type { Tensor } from '../tensor.js';
 import type { Network } from '../net/network.js';
-import { INVERSE_KERNELS, type InvertibleName } from '../ops.js';
+import { INVERSE_KERNELS, type InvertibleName } from '../backend.js';
 
 export interface GaitParams {
   /** γ: the incremental-target gain (paper: 1e-3). */

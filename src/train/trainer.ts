@@ -12,7 +12,7 @@
 // another one, listing the differences), and the next fit() continues at that epoch with the schedule
 // laid over the same total epochs: same seed, same build, the same result bit for bit as a run that was
 // never interrupted (tests/train/resume.test.ts, every registered rule).
-import type { Backend } from '../ops.js';
+import type { Backend } from '../backend.js';
 import type { Network } from '../net/network.js';
 import type { AnyRule, Param, StepContext } from '../rules/types.js';
 import { getRule } from '../rules/index.js';

@@ -3,7 +3,7 @@
 // with the chosen rule and posts progress to the page. It imports only browser-safe modules: not
 // src/index.ts, whose wasm/load.ts imports '@assemblyscript/loader' by bare name (module workers have no
 // import maps), so the loader is imported here by URL.
-import { Backend } from '../ops.js';
+import { Backend } from '../backend.js';
 import { KERNEL_NAMES, type Kernels } from '../wasm/kernels.js';
 import { decodeIdx } from '../data/idx.js';
 import { datasetsFromIdx } from '../data/dataset.js';

@@ -1,6 +1,6 @@
 // Every registered rule in each form it trains in (rate, and spiking where it can), with short spiking
 // windows, on one small network: the cases the tests that must hold for every rule iterate over.
-import type { Backend } from '../../src/ops.js';
+import type { Backend } from '../../src/backend.js';
 import { rules } from '../../src/rules/index.js';
 import type { AnyRule } from '../../src/rules/types.js';
 import { Network } from '../../src/net/network.js';

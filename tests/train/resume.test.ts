@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Backend } from '../../src/ops.js';
+import type { Backend } from '../../src/backend.js';
 import { backend } from '../helpers/setup.js';
 import { blobs } from '../helpers/synthetic.js';
 import { rules } from '../../src/rules/index.js';
