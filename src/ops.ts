@@ -1,11 +1,11 @@
 // Out-first, shape-checked wrappers over the raw kernels: the public kernel API. Sizes come from the
 // tensors' shapes; every check runs before any kernel, and errors name the op and the shapes.
 import type { Kernels, InverseKernels } from './wasm/kernels.js';
-import { Heap, type Shape } from './heap.js';
-import type { Tensor } from './tensor.js';
-import { finite, sizeIs, isTensor, matrix, fmtShape, integer } from './check.js';
-import { WasmRng } from './wasm-rng.js';
-import { IntBuffer, type IntKind } from './intbuf.js';
+import { Heap, type Shape } from './core/heap.js';
+import type { Tensor } from './core/tensor.js';
+import { finite, sizeIs, isTensor, matrix, fmtShape, integer } from './core/check.js';
+import { WasmRng } from './wasm/rng.js';
+import { IntBuffer, type IntKind } from './core/intbuf.js';
 import { ACTIVATIONS, resolveActParams, type ActName, type ActParams } from './activations.js';
 
 /** Parameters of one LIF step (f32_lif_step); decay = exp(-dt / tauMem) is the caller's. */
