@@ -11,10 +11,10 @@ import { withLoss } from './backend/loss.js';
 import { withSpike } from './backend/spike.js';
 import { withGather } from './backend/gather.js';
 import { withOptim } from './backend/optim.js';
-import type { Shape } from './heap.js';
-import type { Tensor } from './tensor.js';
-import { WasmRng } from './wasm-rng.js';
-import { IntBuffer, type IntKind } from './intbuf.js';
+import type { Shape } from './core/heap.js';
+import type { Tensor } from './core/tensor.js';
+import { WasmRng } from './wasm/rng.js';
+import { IntBuffer, type IntKind } from './core/intbuf.js';
 
 export type { BackendOptions } from './backend/core.js';
 export { SURROGATES, RESET_MODES, type SurrogateShape, type ResetMode, type LifParams, type AlifParams } from './backend/spike.js';

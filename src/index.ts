@@ -4,12 +4,12 @@ import { Backend } from './backend.js';
 
 // the WASM core and its kernel API
 export { Backend, SURROGATES, RESET_MODES, INVERSE_KERNELS, type BackendOptions, type GemmOptions, type GemmTrans, type LifParams, type AlifParams, type SurrogateShape, type ResetMode, type InvertibleName } from './backend.js';
-export { Heap, type Shape } from './heap.js';
-export { Tensor } from './tensor.js';
-export { Workspace } from './workspace.js';
-export { WasmRng } from './wasm-rng.js';
-export { Rng } from './rng.js';
-export { IntBuffer, type IntKind, type IntArray } from './intbuf.js';
+export { Heap, type Shape } from './core/heap.js';
+export { Tensor } from './core/tensor.js';
+export { Workspace } from './core/workspace.js';
+export { WasmRng } from './wasm/rng.js';
+export { Rng } from './core/rng.js';
+export { IntBuffer, type IntKind, type IntArray } from './core/intbuf.js';
 export { ACTIVATIONS, ACT_NAMES, type ActName, type ActParams, type ActivationSpec } from './activations.js';
 export { loadKernels, hasSimd, type Build, type LoadOptions } from './wasm/load.js';
 export type { Kernels } from './wasm/kernels.js';
@@ -23,7 +23,7 @@ export { makeEncoder, ENCODERS, type Encoder, type EncoderName, type EncoderOpti
 export { INIT_SCHEMES, type InitScheme } from './net/init.js';
 export { rules, getRule } from './rules/index.js';
 export { defineRule, OBJECTIONS, type Rule, type AnyRule, type Objection, type Param, type StepContext, type TrainDefaults, type Phase } from './rules/types.js';
-export { chain, direct, localGrads, outputDelta } from './rules/common.js';
+export { chain, direct, localGrads, outputDelta } from './rules/shared/common.js';
 export { Alignment, angleDeg, tensorAngleDeg, normRatio, type AlignmentRecord } from './metrics/alignment.js';
 export type { FeedbackPath } from './rules/types.js';
 export { Trainer, evaluateNetwork, DivergenceError, configDifferences, type ConfigDifference, type TrainerOptions, type EpochRecord, type FitOptions, type FitResult, type BatchInfo, type TrainingState, type TrainerConfig } from './train/trainer.js';

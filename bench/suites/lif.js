@@ -1,7 +1,7 @@
 // Spiking kernels: LIF neuron-updates/s and trace updates/s beside a plain-JS loop doing the same
 // update on the same Float32Arrays; RNG samples/s (uniform, normal, bernoulli) beside the TypeScript
-// generator (src/rng.ts, the same xoshiro128** stream) filling a Float32Array.
-import { Rng } from '../../dist/src/rng.js';
+// generator (src/core/rng.ts, the same xoshiro128** stream) filling a Float32Array.
+import { Rng } from '../../dist/src/core/rng.js';
 
 /** The same map as f32_lif_step (see assembly/kernels/lif.ts), in plain JS over Float32Arrays. */
 function jsLif(n, decay, vTh, vReset, refSteps, k, input, v, refrac, spikes, deriv) {

@@ -1,5 +1,5 @@
 // Activations and their inverse steps (assembly/kernels/act.ts, inverse.ts; registry src/activations.ts).
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { InverseKernels } from '../wasm/kernels.js';
 import type { BackendCore, Ctor } from './core.js';
 import { ACTIVATIONS, resolveAct, resolveActParams, type ActName, type ActParams, type ResolvedAct } from '../activations.js';

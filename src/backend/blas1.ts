@@ -1,5 +1,5 @@
 // Level-1 kernels (assembly/kernels/blas1.ts): vectors of any shape, by element count.
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { Ctor } from './core.js';
 import { isTensor, sizeIs, finite, notNaN, rows2, cols2, disjoint } from './checks.js';
 

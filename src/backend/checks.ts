@@ -1,10 +1,10 @@
 // Argument checks of the kernel API that allocate nothing: every failure names the operation, the
 // argument, what was expected and what was given, before any kernel runs. Shape checks always run;
 // the memory-overlap checks that see through row views run in the debug build (Backend.debug).
-import { Tensor } from '../tensor.js';
-import { fmtShape, isTensor } from '../check.js';
+import { Tensor } from '../core/tensor.js';
+import { fmtShape, isTensor } from '../core/check.js';
 
-export { fmtShape, isTensor, finite, integer, sizeIs } from '../check.js';
+export { fmtShape, isTensor, finite, integer, sizeIs } from '../core/check.js';
 
 /** Throws unless `t` is a live tensor of rank 2 (a vector [n] counts as [1, n] when `allowVector`); returns its rows. */
 export function rows2(op: string, name: string, t: unknown, allowVector = false): number {

@@ -1,7 +1,7 @@
 // What every kernel family of the Backend shares: the raw kernels, the heap that owns WASM memory,
 // and whether the complete (debug) checks run.
 import type { Kernels } from '../wasm/kernels.js';
-import { Heap } from '../heap.js';
+import { Heap } from '../core/heap.js';
 
 export interface BackendOptions {
   /**

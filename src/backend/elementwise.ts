@@ -1,5 +1,5 @@
 // Element-wise kernels (assembly/kernels/elementwise.ts, settle.ts): out may be x and/or y.
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { Ctor } from './core.js';
 import { isTensor, sizeIs, finite, notNaN } from './checks.js';
 

@@ -1,7 +1,7 @@
 // Batch assembly (assembly/kernels/gather.ts): rows of a dataset picked by an index window.
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { Ctor } from './core.js';
-import { IntBuffer } from '../intbuf.js';
+import { IntBuffer } from '../core/intbuf.js';
 import { isTensor, integer, fmtShape, disjoint } from './checks.js';
 
 /** Throws unless t is a live tensor of rank >= 2 (rows × cols). */

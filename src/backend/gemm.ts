@@ -1,6 +1,6 @@
 // Matrix products (assembly/kernels/gemm.ts, event.ts): dense GEMM with the transposes packed inside
 // the kernel, event-driven propagation for spikes, and the transpose that prepares it.
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { Ctor } from './core.js';
 import { sizeIs, finite, rows2, cols2, fmtShape, disjoint } from './checks.js';
 

@@ -1,5 +1,5 @@
 // Losses and row-wise classification helpers (assembly/kernels/loss.ts); rows are examples.
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { Ctor } from './core.js';
 import { rows2, cols2, sameMatrix, fmtShape, disjoint } from './checks.js';
 

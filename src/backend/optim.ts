@@ -1,5 +1,5 @@
 // Optimiser steps (assembly/kernels/optim.ts): w, grad and the moment buffers have one element count.
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { Ctor } from './core.js';
 import { isTensor, sizeIs, finite } from './checks.js';
 

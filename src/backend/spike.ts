@@ -1,6 +1,6 @@
 // Spiking neurons and traces (assembly/kernels/lif.ts, trace.ts). The surrogate table here is the only
 // one: neurons (src/neurons/) name a shape, lifStep / alifStep pick the kernel or index from it.
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { BackendCore, Ctor } from './core.js';
 import { isTensor, sizeIs, finite, integer, oneOf, disjoint } from './checks.js';
 

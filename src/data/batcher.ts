@@ -8,9 +8,9 @@
 // load() returns that count (also in `count`) and rows past it are zero in both x and y, so a loss summed
 // over the batch ignores them. With dropLast true only full batches are produced.
 import type { Backend } from '../backend.js';
-import type { Tensor } from '../tensor.js';
-import { Rng } from '../rng.js';
-import { sameShape } from '../check.js';
+import type { Tensor } from '../core/tensor.js';
+import { Rng } from '../core/rng.js';
+import { sameShape } from '../core/check.js';
 import type { Dataset } from './dataset.js';
 
 export interface BatcherOptions {

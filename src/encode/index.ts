@@ -9,8 +9,8 @@
 //            pixels earlier, x <= 1 − λ never (snnTorch's RC latency code).              amplitude `steps`
 // State (phases, membranes) is reset by reset() at the start of every presentation window.
 import type { Backend } from '../backend.js';
-import type { Workspace } from '../workspace.js';
-import type { Tensor } from '../tensor.js';
+import type { Workspace } from '../core/workspace.js';
+import type { Tensor } from '../core/tensor.js';
 
 export type EncoderName = 'poisson' | 'rate' | 'latency';
 export const ENCODERS: readonly EncoderName[] = ['poisson', 'rate', 'latency'];

@@ -11,7 +11,7 @@
 // on the signals the rule's forward pass left (pre, deriv, error): for a rule with its own forward (a
 // settling loop, a spiking time loop) that is backprop through those signals, surrogate derivatives included.
 // A rule that keeps those signals in its own state hands them over with Rule.backpropSignals (dendrites).
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { Network } from '../net/network.js';
 import type { AnyRule, StepContext, BackpropSignals } from '../rules/types.js';
 import type { Kernels } from '../wasm/kernels.js';

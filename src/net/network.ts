@@ -4,8 +4,8 @@
 // when the loss is softmax cross-entropy (the softmax lives in the loss).
 import type { Backend } from '../backend.js';
 import type { Kernels } from '../wasm/kernels.js';
-import type { Tensor } from '../tensor.js';
-import { Workspace } from '../workspace.js';
+import type { Tensor } from '../core/tensor.js';
+import { Workspace } from '../core/workspace.js';
 import { ACTIVATIONS, ACT_NAMES, resolveActParams, type ActName } from '../activations.js';
 import { initWeights, type InitScheme, INIT_SCHEMES } from './init.js';
 import type { Param } from '../rules/types.js';

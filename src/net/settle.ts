@@ -18,8 +18,8 @@
 // sweep. Stopping test: the largest state change of a sweep (over every unit of every row) <= tol, or
 // maxIter sweeps. Every buffer is made once, in the network's workspace; settle() allocates nothing.
 import type { Network, Layer } from './network.js';
-import type { Workspace } from '../workspace.js';
-import type { Tensor } from '../tensor.js';
+import type { Workspace } from '../core/workspace.js';
+import type { Tensor } from '../core/tensor.js';
 
 export interface SettleOptions {
   /** Feedback gain γ on the top-down path γ·W_{l+1}ᵀ (1 = the symmetric energy model). */

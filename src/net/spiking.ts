@@ -27,8 +27,8 @@
 // rule accept it as is.
 import type { Backend } from '../backend.js';
 import type { Kernels } from '../wasm/kernels.js';
-import type { Tensor } from '../tensor.js';
-import type { Workspace } from '../workspace.js';
+import type { Tensor } from '../core/tensor.js';
+import type { Workspace } from '../core/workspace.js';
 import { Network, type NetworkOptions, type Layer } from './network.js';
 import { getNeuron, neuronParams, type Neuron, type NeuronParams, type NeuronState, type Resolved } from '../neurons/index.js';
 import { makeEncoder, ENCODERS, type Encoder, type EncoderName } from '../encode/index.js';

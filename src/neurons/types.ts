@@ -3,8 +3,8 @@
 // (vTh = 1, vReset = 0 by default: "volts-free"). resolve() turns parameters into per-step coefficients
 // once (decay = exp(−dt/tauMem): no exp per element); step() advances `n` neurons by one dt.
 import type { Kernels } from '../wasm/kernels.js';
-import type { Tensor } from '../tensor.js';
-import type { Workspace } from '../workspace.js';
+import type { Tensor } from '../core/tensor.js';
+import type { Workspace } from '../core/workspace.js';
 import type { SurrogateShape } from '../backend.js';
 
 export interface NeuronParams {

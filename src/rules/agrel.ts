@@ -21,8 +21,8 @@
  *  - derivativeTransport, timing, spiking: not removed (own f' gates tags; a feedback sweep follows the
  *    choice; rate units). */
 import { defineRule } from './types.js';
-import { attentionTeach, checkAttentionParams, environmentReward, initAttention, softmaxRow, sample, type AttentionState } from './attention.js';
-import { localGrads } from './common.js';
+import { attentionTeach, checkAttentionParams, environmentReward, initAttention, softmaxRow, sample, type AttentionState } from './shared/attention.js';
+import { localGrads } from './shared/common.js';
 
 export interface AgrelParams {
   /** Boltzmann temperature of the competition between output units. */

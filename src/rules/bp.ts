@@ -2,7 +2,7 @@
  *  δ_L = e ⊙ f'(a_L),  δ_l = (δ_{l+1} W_{l+1}) ⊙ f'(a_l),  dW_l = δ_lᵀ h_{l−1} / batch.
  *  Rumelhart, Hinton, Williams 1986, Nature 323:533. Removes none of the six objections. */
 import { defineRule } from './types.js';
-import { chain, localGrads } from './common.js';
+import { chain, localGrads } from './shared/common.js';
 
 export const bp = defineRule({
   id: 'bp',

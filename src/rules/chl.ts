@@ -24,7 +24,7 @@
  *  - timing: partly — two phases; the free-phase activity must be remembered.
  *  - target: not removed — the output is clamped to a label-derived target. */
 import { defineRule } from './types.js';
-import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, settleState, type ScaledPhaseState } from './phase.js';
+import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, settleState, type ScaledPhaseState } from './shared/phase.js';
 
 export interface ChlParams {
   gamma: number;

@@ -52,9 +52,9 @@
  *  - timing: not removed: forward and target phases must be told apart.
  *  - target: not removed: the label drives the output's teaching conductances. */
 import { defineRule, type StepContext } from './types.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { Network } from '../net/network.js';
-import type { Rng } from '../rng.js';
+import type { Rng } from '../core/rng.js';
 import { RasterRecorder } from '../net/spiking.js';
 
 export interface DendritesParams {

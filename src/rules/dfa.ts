@@ -12,10 +12,10 @@
  *  - timing: partly removed. No layer-by-layer backward sweep: all layers update in parallel once e exists,
  *    but each must hold its activity until then.
  *  - target: kept. Needs the labelled output error. */
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { defineRule } from './types.js';
-import { direct, localGrads } from './common.js';
-import { FEEDBACK_DISTS, oneOfParam, randomMatrix, scaleParam, type FeedbackDist } from './feedback.js';
+import { direct, localGrads } from './shared/common.js';
+import { FEEDBACK_DISTS, oneOfParam, randomMatrix, scaleParam, type FeedbackDist } from './shared/feedback.js';
 
 export interface DfaParams {
   /** Distribution of B_l: 'uniform' U(−β, β) (Nøkland's) or 'normal' N(0, β²). */

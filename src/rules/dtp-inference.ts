@@ -27,9 +27,9 @@
  *    timing              not removed: settling dynamics after the forward pass.
  *    target              not removed: the top layer is nudged by the label. */
 import { defineRule, type StepContext } from './types.js';
-import { outputDelta, localGrads } from './common.js';
-import type { Tensor } from '../tensor.js';
-import { inverseParams, inverseGrads, topTarget } from './inverses.js';
+import { outputDelta, localGrads } from './shared/common.js';
+import type { Tensor } from '../core/tensor.js';
+import { inverseParams, inverseGrads, topTarget } from './shared/inverses.js';
 import { makeDtpState, checkDtpParams, type DtpParams, type DtpState } from './dtp.js';
 
 export interface DtpInferenceParams extends DtpParams {

@@ -22,16 +22,16 @@
  *    timing              not removed: a target pass and two feedback passes after the forward pass.
  *    target              not removed: the top target needs the label. */
 import { defineRule } from './types.js';
-import { outputDelta, localGrads } from './common.js';
-import type { Tensor } from '../tensor.js';
+import { outputDelta, localGrads } from './shared/common.js';
+import type { Tensor } from '../core/tensor.js';
 import type { Network } from '../net/network.js';
-import type { Workspace } from '../workspace.js';
-import type { Rng } from '../rng.js';
+import type { Workspace } from '../core/workspace.js';
+import type { Rng } from '../core/rng.js';
 import type { StepContext } from './types.js';
 import {
   makeInverses, inverseParams, learnedFeedback, differenceTargets, inverseGrads, topTarget,
   type Inverses, type FeedbackMap, type FeedbackLoss,
-} from './inverses.js';
+} from './shared/inverses.js';
 
 export interface DtpParams {
   /** η̂: step size of the top hidden target along −∂L/∂h (Lee et al.: 0.3277). */

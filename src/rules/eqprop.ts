@@ -19,7 +19,7 @@
  *  - timing: partly — two (or three) phases; the free state must be held until the nudged one is known.
  *  - target: not removed — the output is nudged towards a label. */
 import { defineRule } from './types.js';
-import { phaseState, freePhase, contrast, settleOptions, settleMetrics, settleState, type PhaseState } from './phase.js';
+import { phaseState, freePhase, contrast, settleOptions, settleMetrics, settleState, type PhaseState } from './shared/phase.js';
 
 export interface EqpropParams {
   beta: number;

@@ -14,10 +14,10 @@
  *  partly (continuous accumulation, window-end weight step), target not. */
 import { defineRule, type StepContext } from './types.js';
 import type { Network } from '../net/network.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
-import { stepError, accumulate, zeroGrads, needMembrane, errorSteps } from './online.js';
-import { randomMatrix } from './feedback.js';
+import { stepError, accumulate, zeroGrads, needMembrane, errorSteps } from './shared/online.js';
+import { randomMatrix } from './shared/feedback.js';
 
 type P = { feedbackScale: number; tauU: number; bmin: number; bmax: number; rateReg: number };
 interface State { sim: SpikingSim; G: Tensor[]; U: Tensor[]; gate: Tensor[]; scratch: Tensor; x: Tensor[]; e: Tensor; probs: Tensor; onStep: (t: number) => void; ctx: { rows: number; p: P } }

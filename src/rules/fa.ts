@@ -11,10 +11,10 @@
  *    surrogate derivatives there), the Samadi, Lillicrap & Tweed 2017 setting.
  *  - timing: kept. A layer-by-layer backward sweep after the forward pass.
  *  - target: kept. Needs the labelled output error. */
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { defineRule } from './types.js';
-import { chain, localGrads } from './common.js';
-import { FEEDBACK_DISTS, oneOfParam, randomMatrix, rms, scaleParam, type FeedbackDist } from './feedback.js';
+import { chain, localGrads } from './shared/common.js';
+import { FEEDBACK_DISTS, oneOfParam, randomMatrix, rms, scaleParam, type FeedbackDist } from './shared/feedback.js';
 
 export interface FaParams {
   /** Distribution of B: 'uniform' U(−β, β) (the paper's) or 'normal' N(0, β²). */

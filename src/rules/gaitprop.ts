@@ -33,8 +33,8 @@
  *    spiking, target     not removed.
  *    timing              partly: targets are small perturbations of the forward state. */
 import { defineRule, type StepContext } from './types.js';
-import { outputDelta, localGrads } from './common.js';
-import type { Tensor } from '../tensor.js';
+import { outputDelta, localGrads } from './shared/common.js';
+import type { Tensor } from '../core/tensor.js';
 import type { Network } from '../net/network.js';
 import { INVERSE_KERNELS, type InvertibleName } from '../backend.js';
 

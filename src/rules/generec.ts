@@ -20,7 +20,7 @@
  *  - timing: partly — minus-phase activity must be kept until the plus phase.
  *  - target: not removed. */
 import { defineRule } from './types.js';
-import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, settleState, type ScaledPhaseState } from './phase.js';
+import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, settleState, type ScaledPhaseState } from './shared/phase.js';
 
 export interface GenerecParams {
   symmetric: boolean;

@@ -34,9 +34,9 @@
  *    timing              partly: no layer-by-layer backward sweep; the global scalar must still arrive.
  *    spiking, target     not removed. */
 import { defineRule, type StepContext } from './types.js';
-import { outputDelta, localGrads } from './common.js';
+import { outputDelta, localGrads } from './shared/common.js';
 import type { Network } from '../net/network.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 
 export interface KickbackParams {
   /** Keep the coherence sign constraint (set at init, projected before each forward pass). */

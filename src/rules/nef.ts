@@ -13,9 +13,9 @@
  *  (training is offline backprop). */
 import { defineRule, type StepContext } from './types.js';
 import type { Network } from '../net/network.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
-import { chain, localGrads } from './common.js';
+import { chain, localGrads } from './shared/common.js';
 
 type P = { tauRef: number; tauRC: number; gamma: number; noise: number; gain: number };
 interface State { sim: SpikingSim; J: Tensor; rng: Tensor; noise: Tensor }

@@ -11,7 +11,7 @@
  *  For a fixed action this is exactly backprop of ½(r − Q_a)² (F = W); in expectation over the
  *  action selection it is backprop of the π-weighted sum of those losses (tests/rules/qagrel.test.ts).
  *  Feedback F: the rule's own weights by default (learned with ΔB = ΔW); `feedback=transpose` uses W
- *  (the reference code's autodiff). See src/rules/attention.ts.
+ *  (the reference code's autodiff). See src/rules/shared/attention.ts.
  *
  *  Objections:
  *  - target: removed: only a scalar reward for the chosen action reaches the network.
@@ -24,8 +24,8 @@ import { defineRule } from './types.js';
 import {
   attentionTeach, checkAttentionParams, environmentReward, initAttention, argmax, softmaxRow, sample,
   type AttentionState,
-} from './attention.js';
-import { localGrads } from './common.js';
+} from './shared/attention.js';
+import { localGrads } from './shared/common.js';
 
 export interface QagrelParams {
   /** Exploration rate: probability of a softmax draw instead of the greedy action. */

@@ -15,10 +15,10 @@
  *  - spiking: kept (rate network).
  *  - timing: kept. A layer-by-layer backward sweep after the forward pass.
  *  - target: kept. Needs the labelled output error. */
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { defineRule } from './types.js';
-import { chain, localGrads } from './common.js';
-import { oneOfParam, scaleParam } from './feedback.js';
+import { chain, localGrads } from './shared/common.js';
+import { oneOfParam, scaleParam } from './shared/feedback.js';
 
 export type SignVariant = 'usf' | 'frsf' | 'brsf';
 export const SIGN_VARIANTS: readonly SignVariant[] = ['usf', 'frsf', 'brsf'];

@@ -23,10 +23,10 @@
  *  projection of e), timing partly (online within a window, but a window-end weight step), target not. */
 import { defineRule, type StepContext } from './types.js';
 import type { Network } from '../net/network.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
-import { stepError, accumulate, zeroGrads, needMembrane, errorSteps } from './online.js';
-import { randomMatrix } from './feedback.js';
+import { stepError, accumulate, zeroGrads, needMembrane, errorSteps } from './shared/online.js';
+import { randomMatrix } from './shared/feedback.js';
 
 interface State {
   sim: SpikingSim; B: Tensor[]; eps: Tensor[]; mod: Tensor[]; e: Tensor; probs: Tensor;

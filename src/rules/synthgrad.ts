@@ -15,9 +15,9 @@
  *  - timing: removed. A layer updates as soon as its own forward pass is done (update unlocking); the SG's
  *    regression target may arrive later, from one layer up only.
  *  - target: kept. The top module regresses onto the labelled output error. */
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { defineRule, type Param, type StepContext } from './types.js';
-import { localGrads, outputDelta } from './common.js';
+import { localGrads, outputDelta } from './shared/common.js';
 
 export interface SynthgradParams {
   /** cDNI: the module also sees the one-hot label (ĝ += y·Uᵀ). */

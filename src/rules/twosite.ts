@@ -27,9 +27,9 @@
  *  - linearFeedback, spiking, target: not removed here (signed, linear apical sum; rate model; labels drive
  *    the output's apical site). */
 import { defineRule } from './types.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { Param } from './types.js';
-import { localGrads, outputDelta } from './common.js';
+import { localGrads, outputDelta } from './shared/common.js';
 import { initWeights } from '../net/init.js';
 
 export interface TwositeParams {

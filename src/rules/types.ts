@@ -3,10 +3,10 @@
 // `update` turns signals into gradient estimates in each layer's `dW`/`db` (loss-gradient sign
 // convention: the shared optimiser steps W ← W − lr·dW). Rule-owned trainable state (inverse
 // weights, synthetic-gradient modules…) is exposed through `params` so the same optimiser trains it.
-import type { Tensor } from '../tensor.js';
-import type { Workspace } from '../workspace.js';
+import type { Tensor } from '../core/tensor.js';
+import type { Workspace } from '../core/workspace.js';
 import type { Network, Layer } from '../net/network.js';
-import type { Rng } from '../rng.js';
+import type { Rng } from '../core/rng.js';
 import type { OptimizerName } from '../train/optimizers.js';
 import type { ScheduleName } from '../train/schedules.js';
 import type { InitScheme } from '../net/init.js';

@@ -1,9 +1,9 @@
 // Optimisers shared by every rule: they step each Param's value from its gradient estimate.
 // State (velocity, Adam moments) is allocated once, in the network's workspace, at construction.
 import type { Kernels } from '../wasm/kernels.js';
-import type { Workspace } from '../workspace.js';
+import type { Workspace } from '../core/workspace.js';
 import type { Param } from '../rules/types.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 
 export type OptimizerName = 'sgd' | 'adam';
 export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adam'];

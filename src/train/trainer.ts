@@ -18,7 +18,7 @@ import type { AnyRule, Param, StepContext } from '../rules/types.js';
 import { getRule } from '../rules/index.js';
 import { makeOptimizer, type Optimizer, type OptimizerName } from './optimizers.js';
 import { schedule, type ScheduleName } from './schedules.js';
-import { Rng } from '../rng.js';
+import { Rng } from '../core/rng.js';
 import { Batcher } from '../data/batcher.js';
 import type { Dataset } from '../data/dataset.js';
 import { Alignment, type AlignmentRecord } from '../metrics/alignment.js';

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backend } from '../helpers/setup.js';
 import { neurons, neuronParams } from '../../src/neurons/index.js';
-import { Workspace } from '../../src/workspace.js';
+import { Workspace } from '../../src/core/workspace.js';
 
 /** Simulates n neurons with constant currents J for `steps` steps; returns spike counts. */
 async function simulate(id: string, J: number[], steps: number, dt: number, over: Record<string, unknown> = {}) {

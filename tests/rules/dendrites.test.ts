@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { backend } from '../helpers/setup.js';
 import { Network } from '../../src/net/network.js';
 import { Trainer } from '../../src/train/trainer.js';
-import { Rng } from '../../src/rng.js';
+import { Rng } from '../../src/core/rng.js';
 import { dendrites, LAMBDA_MAX, K_B, K_D, wald } from '../../src/rules/dendrites.js';
 import type { StepContext } from '../../src/rules/types.js';
 import { Alignment, type AlignmentRecord } from '../../src/metrics/alignment.js';

@@ -9,9 +9,9 @@ import { blobs } from '../helpers/synthetic.js';
 import { Network } from '../../src/net/network.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { rules } from '../../src/rules/index.js';
-import { differenceTargets, topTarget, decode, type FeedbackMap } from '../../src/rules/inverses.js';
+import { differenceTargets, topTarget, decode, type FeedbackMap } from '../../src/rules/shared/inverses.js';
 import type { DtpState } from '../../src/rules/dtp.js';
-import type { Tensor } from '../../src/tensor.js';
+import type { Tensor } from '../../src/core/tensor.js';
 
 const B = 6;
 

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backend } from '../helpers/setup.js';
 import { eqprop } from '../../src/rules/eqprop.js';
-import { Rng } from '../../src/rng.js';
+import { Rng } from '../../src/core/rng.js';
 import { loss64, type Net64 } from '../reference/settle.js';
 import { ROWS, tinyNet, ruleGrad, cosine, relErr, to64 } from './phase-helpers.js';
 import type { Network } from '../../src/net/network.js';

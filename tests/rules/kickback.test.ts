@@ -8,7 +8,7 @@ import { throwsClearly } from '../helpers/close.js';
 import { Network } from '../../src/net/network.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { rules } from '../../src/rules/index.js';
-import { chain } from '../../src/rules/common.js';
+import { chain } from '../../src/rules/shared/common.js';
 import { kickbackTeach, polarity, type KickbackState } from '../../src/rules/kickback.js';
 
 const B = 16;

@@ -2,7 +2,7 @@
 // rule step by hand (forward → loss → teach → update) and reading the gradient estimates back.
 import { mulberry32, seeded } from '../helpers/fill.js';
 import { Network } from '../../src/net/network.js';
-import { Rng } from '../../src/rng.js';
+import { Rng } from '../../src/core/rng.js';
 import type { AnyRule, StepContext } from '../../src/rules/types.js';
 import type { Backend } from '../../src/index.js';
 import type { Net64 } from '../reference/settle.js';

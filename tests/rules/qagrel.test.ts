@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backend } from '../helpers/setup.js';
 import { Network } from '../../src/net/network.js';
-import { Rng } from '../../src/rng.js';
+import { Rng } from '../../src/core/rng.js';
 import { qagrel } from '../../src/rules/qagrel.js';
 import type { StepContext } from '../../src/rules/types.js';
 import { bpFromOutputDelta, forward64, type Net64 } from '../reference/tags.js';

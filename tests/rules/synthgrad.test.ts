@@ -8,7 +8,7 @@ import { close } from '../helpers/close.js';
 import { loadBatch } from '../helpers/batch.js';
 import { Network } from '../../src/net/network.js';
 import { Trainer } from '../../src/train/trainer.js';
-import { localGrads } from '../../src/rules/common.js';
+import { localGrads } from '../../src/rules/shared/common.js';
 import { applySynthetic, type SynthgradState } from '../../src/rules/synthgrad.js';
 
 const opts = { optimizer: 'sgd' as const, lr: 0.05, momentum: 0, weightDecay: 0, schedule: 'constant' as const, epochs: 1 };

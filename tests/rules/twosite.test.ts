@@ -6,7 +6,7 @@ import { backend } from '../helpers/setup.js';
 import { Network } from '../../src/net/network.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { Dataset } from '../../src/data/dataset.js';
-import { Rng } from '../../src/rng.js';
+import { Rng } from '../../src/core/rng.js';
 import { twosite } from '../../src/rules/twosite.js';
 import type { StepContext } from '../../src/rules/types.js';
 

@@ -4,11 +4,11 @@
 // (loss-gradient sign: the optimiser does W ← W − lr·dW). With P = s⁻ and Q = s⁺ this is the
 // difference of Hebbian products s⁺_l s⁺_{l−1}ᵀ − s⁻_l s⁻_{l−1}ᵀ written without cancellation (the
 // advice of shared/reference/rules-part2.md §9): CHL and EqProp. GeneRec's variants pick other P, Q.
-import type { Network } from '../net/network.js';
-import type { Workspace } from '../workspace.js';
-import type { Tensor } from '../tensor.js';
-import { Settler, checkSettleOptions, type SettleOptions } from '../net/settle.js';
-import type { StepContext } from './types.js';
+import type { Network } from '../../net/network.js';
+import type { Workspace } from '../../core/workspace.js';
+import type { Tensor } from '../../core/tensor.js';
+import { Settler, checkSettleOptions, type SettleOptions } from '../../net/settle.js';
+import type { StepContext } from '../types.js';
 
 /** The sending side P: the minus-phase activity, or the midpoint ½(s⁺ + s⁻). */
 export type PreForm = 'minus' | 'mid';

@@ -2,8 +2,8 @@
 //   chain:  δ_L = e ⊙ f'_L,  δ_l = (δ_{l+1} · F_{l+1}) ⊙ f'_l      (BP: F = W; FA: F = B; sign: sign(W)·s)
 //   direct: δ_L = e ⊙ f'_L,  δ_l = (e · B_l) ⊙ f'_l                 (DFA)
 //   localGrads: dW_l = δ_lᵀ · pre_l / rows,  db_l = Σ_rows δ_l / rows   (mean over the batch)
-import type { Tensor } from '../tensor.js';
-import type { StepContext } from './types.js';
+import type { Tensor } from '../../core/tensor.js';
+import type { StepContext } from '../types.js';
 
 /** Output teaching signal δ_L = e ⊙ f'(a_L). */
 export function outputDelta(ctx: StepContext): void {

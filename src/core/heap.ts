@@ -1,6 +1,6 @@
 // Heap: who owns WASM memory. Every pointer TypeScript holds comes from here (through the module's
 // alloc/free, TLSF, 16-byte aligned), wrapped in a Tensor with exactly one owner.
-import type { Kernels } from './wasm/kernels.js';
+import type { Kernels } from '../wasm/kernels.js';
 import { Tensor } from './tensor.js';
 
 export type Shape = readonly number[];

@@ -1,11 +1,11 @@
 // WasmRng: a seeded random stream whose 128-bit state lives in WASM memory (a 16-byte buffer owned
 // through the Heap), filling tensors in place with the kernels of assembly/kernels/rng.ts. Same
-// generator and seeding as Rng (src/rng.ts): new WasmRng(…, seed).nextU32() gives Rng(seed).nextU32()'s
+// generator and seeding as Rng (src/core/rng.ts): new WasmRng(…, seed).nextU32() gives Rng(seed).nextU32()'s
 // stream, and setState(rng.state()) continues a TS stream in WASM.
-import type { Kernels } from './wasm/kernels.js';
-import type { Heap } from './heap.js';
-import type { Tensor } from './tensor.js';
-import { finite, integer, isTensor, sizeIs } from './check.js';
+import type { Kernels } from './kernels.js';
+import type { Heap } from '../core/heap.js';
+import type { Tensor } from '../core/tensor.js';
+import { finite, integer, isTensor, sizeIs } from '../core/check.js';
 
 export class WasmRng {
   private st: number;

@@ -4,9 +4,9 @@
 //   dW_l += mod_l(t)ᵀ · x_{l−1}(t) / (rows·T),  db_l += Σ_rows mod_l(t) / (rows·T)
 // mod_l is the rule's modulated teaching signal (error × feedback × postsynaptic factor) and x the
 // presynaptic factor (a PSP trace for SuperSpike, the spike itself for eRBP).
-import type { Network } from '../net/network.js';
-import type { SpikingSim } from '../net/spiking.js';
-import type { Tensor } from '../tensor.js';
+import type { Network } from '../../net/network.js';
+import type { SpikingSim } from '../../net/spiking.js';
+import type { Tensor } from '../../core/tensor.js';
 
 /** e(t) into `e` for the first rows rows (probs: scratch). Requires the membrane readout. */
 export function stepError(net: Network, sim: SpikingSim, rows: number, probs: Tensor, e: Tensor): void {

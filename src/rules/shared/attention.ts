@@ -20,11 +20,11 @@
 //                `learnFeedback=false` keeps B fixed (feedback-alignment-like behaviour).
 //   'transpose'  the transposed forward weights, F_l = W_l (what the BrainProp reference code does via
 //                autodiff): weight transport, exactly BP on the selected unit.
-import type { Tensor } from '../tensor.js';
-import type { Network } from '../net/network.js';
-import type { Param, StepContext } from './types.js';
-import type { Rng } from '../rng.js';
-import { initWeights } from '../net/init.js';
+import type { Tensor } from '../../core/tensor.js';
+import type { Network } from '../../net/network.js';
+import type { Param, StepContext } from '../types.js';
+import type { Rng } from '../../core/rng.js';
+import { initWeights } from '../../net/init.js';
 
 export interface AttentionParams {
   /** 'own' (separate feedback synapses, default) or 'transpose' (F = W, the reference code). */
