@@ -38,6 +38,11 @@ export class Backend extends Families {
     return new WasmRng(this.kernels, this.heap, seed);
   }
 
+  /** A seeded random stream whose state is `state`, a [4] tensor owned elsewhere (a workspace's, saved with a run). */
+  rngIn(state: Tensor, seed: number): WasmRng {
+    return new WasmRng(this.kernels, this.heap, seed, state);
+  }
+
   /** A zero-filled integer buffer in WASM memory ('i32' indices, 'u8' labels), or a copy of `values`. */
   ints<K extends IntKind>(kind: K, lengthOrValues: number | ArrayLike<number>): IntBuffer<K> {
     if (typeof lengthOrValues === 'number') return IntBuffer.alloc(this.heap, kind, lengthOrValues);
