@@ -24,7 +24,7 @@ export { INIT_SCHEMES, type InitScheme } from './net/init.js';
 export { rules, getRule } from './rules/index.js';
 export { defineRule, OBJECTIONS, type Rule, type AnyRule, type Objection, type Param, type StepContext, type TrainDefaults, type Phase } from './rules/types.js';
 export { chain, direct, localGrads, outputDelta } from './rules/shared/common.js';
-export { Alignment, angleDeg, tensorAngleDeg, normRatio, type AlignmentRecord } from './metrics/alignment.js';
+export { Alignment, angleDeg, normRatio, type AlignmentRecord } from './metrics/alignment.js';
 export type { FeedbackPath } from './rules/types.js';
 export { Trainer, evaluateNetwork, DivergenceError, configDifferences, type ConfigDifference, type TrainerOptions, type EpochRecord, type FitOptions, type FitResult, type BatchInfo, type TrainingState, type TrainerConfig } from './train/trainer.js';
 export { makeOptimizer, OPTIMIZERS, type Optimizer, type OptimizerName } from './train/optimizers.js';

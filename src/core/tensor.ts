@@ -1,8 +1,8 @@
 // Tensor: a handle (pointer, shape) to float32 data in WASM memory. `data` is a zero-copy view that is
 // re-created whenever memory has grown; take it where you use it, never keep it in a field.
 //
-// Row views: head(rows) is the first `rows` rows and row(r) the r-th row, as tensors sharing this one's
-// memory. A batch buffer is made for the largest batch and a partial batch works on its head, so the
+// Views: head(rows) is the first `rows` rows, row(r) the r-th row and matrix(rows, cols) the first
+// rows·cols elements as a matrix, as tensors sharing this one's memory. A batch buffer is made for the largest batch and a partial batch works on its head, so the
 // kernel API checks shapes instead of callers computing sizes by hand. Each view is made on first use
 // and kept, so a training loop that asks for the same views every step allocates nothing.
 import type { Heap, Shape } from './heap.js';
@@ -12,6 +12,7 @@ export class Tensor extends HeapBuffer<Float32Array> {
   readonly shape: readonly number[];
   private heads: (Tensor | undefined)[] | null = null;
   private rowViews: (Tensor | undefined)[] | null = null;
+  private matrices: Map<number, Tensor> | null = null;
 
   constructor(heap: Heap, ptr: number, shape: Shape, readonly size: number, owner: Tensor | null = null) {
     super(heap, ptr, size, owner);
@@ -46,6 +47,28 @@ export class Tensor extends HeapBuffer<Float32Array> {
   row(r: number): Tensor {
     const v = this.rowViews?.[r];
     return v !== undefined ? v : this.makeRow(r);
+  }
+
+  /**
+   * The first rows·cols elements as a [rows, cols] matrix view: one scratch buffer serving layers of
+   * different widths. this tensor itself when that is already its shape.
+   */
+  matrix(rows: number, cols: number): Tensor {
+    const s = this.shape;
+    if (s.length === 2 && s[0] === rows && s[1] === cols) return this;
+    const v = this.matrices?.get(rows * 0x200000 + cols);
+    return v !== undefined ? v : this.makeMatrix(rows, cols);
+  }
+
+  private makeMatrix(rows: number, cols: number): Tensor {
+    if (this.owner !== null) throw new Error(`Tensor.matrix: ${this} is already a view; take views of the tensor it views`);
+    const ok = (x: number) => Number.isInteger(x) && x >= 0 && x < 0x200000;
+    if (!ok(rows) || !ok(cols) || rows * cols > this.size) {
+      throw new RangeError(`Tensor.matrix: [${rows}, ${cols}] does not fit in ${this} (${this.size} elements)`);
+    }
+    const v = new Tensor(this.heap, 0, [rows, cols], rows * cols, this);
+    (this.matrices ??= new Map()).set(rows * 0x200000 + cols, v);
+    return v;
   }
 
   private makeHead(rows: number): Tensor {

@@ -48,36 +48,36 @@ export interface DtpInferenceState extends DtpState {
 /** Relaxes the hidden states for T steps and writes every layer's δ (see the header). */
 export function relaxTeach(ctx: StepContext, s: DtpInferenceState, p: DtpInferenceParams): void {
   const { net, rows } = ctx;
-  const k = net.k, L = net.layers, H = L.length - 1;
+  const lib = net.lib, L = net.layers, H = L.length - 1;
   outputDelta(ctx);
   if (H === 0) return;
   topTarget(ctx, p.targetStep, s.targets[H - 1]!);
   for (let i = 1; i < H; i++) s.fb(i, L[i]!.post, s.clean[i]!, rows);
   for (let i = 0; i < H; i++) {
-    k.f32_copy(rows * L[i]!.outSize, L[i]!.a.ptr, s.u[i]!.ptr);
-    k.f32_copy(rows * L[i]!.outSize, L[i]!.post.ptr, s.r[i]!.ptr);
+    lib.copy(s.u[i]!.head(rows), L[i]!.a.head(rows));
+    lib.copy(s.r[i]!.head(rows), L[i]!.post.head(rows));
   }
   for (let t = 0; t < p.steps; t++) {
     // drives from the current states (all layers in parallel): τ_i into targets[i] for i < H−1
     for (let i = H - 2; i >= 0; i--) {
       const n = rows * L[i]!.outSize;
       s.fb(i + 1, s.r[i + 1]!, s.scratch[i + 1]!, rows);
-      k.f32_sub(n, s.scratch[i + 1]!.ptr, s.clean[i + 1]!.ptr, s.targets[i]!.ptr);
-      k.f32_axpy(n, 1, L[i]!.post.ptr, s.targets[i]!.ptr);
+      lib.sub(s.targets[i]!.head(rows), s.scratch[i + 1]!.head(rows), s.clean[i + 1]!.head(rows));
+      lib.axpy(s.targets[i]!.head(rows), 1, L[i]!.post.head(rows));
     }
     for (let i = 0; i < H; i++) {
       const l = L[i]!, n = rows * l.outSize, ap = l.act.p;
       // u += ε (τ − r);  r = f(u)   (rd: scratch for f'(u), here unused)
-      k.f32_sub(n, s.targets[i]!.ptr, s.r[i]!.ptr, s.rd[i]!.ptr);
-      k.f32_axpy(n, p.rate, s.rd[i]!.ptr, s.u[i]!.ptr);
-      k[l.act.kernel](n, ap[0], ap[1], ap[2], s.u[i]!.ptr, s.r[i]!.ptr, s.rd[i]!.ptr);
+      lib.sub(s.rd[i]!.head(rows), s.targets[i]!.head(rows), s.r[i]!.head(rows));
+      lib.axpy(s.u[i]!.head(rows), p.rate, s.rd[i]!.head(rows));
+      lib.activate(l.act, s.r[i]!.head(rows), s.u[i]!.head(rows), s.rd[i]!.head(rows));
     }
   }
   const c = -1 / (p.rate * p.steps);
   for (let i = 0; i < H; i++) {
     const l = L[i]!, n = rows * l.outSize;
-    k.f32_sub(n, s.r[i]!.ptr, l.post.ptr, l.delta.ptr);
-    k.f32_scal(n, c, l.delta.ptr);
+    lib.sub(l.delta.head(rows), s.r[i]!.head(rows), l.post.head(rows));
+    lib.scal(l.delta.head(rows), c);
   }
 }
 

@@ -70,15 +70,15 @@ export function makeDtpState(net: Network, ws: Workspace, rng: Rng): DtpState {
 /** DTP's teaching signals: output δ from the loss, hidden δ_i = (h_i − ĥ_i) ⊙ f'(a_i). */
 export function dtpTeach(ctx: StepContext, s: DtpState, p: DtpParams): void {
   const { net, rows } = ctx;
-  const k = net.k, H = net.layers.length - 1;
+  const lib = net.lib, H = net.layers.length - 1;
   outputDelta(ctx);
   if (H === 0) return;
   topTarget(ctx, p.targetStep, s.targets[H - 1]!);
   differenceTargets(ctx, H - 1, s.targets, s.fb, s.clean, s.scratch);
   for (let i = 0; i < H; i++) {
     const l = net.layers[i]!, n = rows * l.outSize;
-    k.f32_sub(n, l.post.ptr, s.targets[i]!.ptr, l.delta.ptr);
-    k.f32_mul(n, l.delta.ptr, l.deriv.ptr, l.delta.ptr);
+    lib.sub(l.delta.head(rows), l.post.head(rows), s.targets[i]!.head(rows));
+    lib.mul(l.delta.head(rows), l.delta.head(rows), l.deriv.head(rows));
   }
 }
 

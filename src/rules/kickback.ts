@@ -69,36 +69,37 @@ export function constrainedLayers(net: Network): number[] {
 
 /** W ← S ⊙ max(S ⊙ W, 0): zero the weights whose sign breaks coherence. */
 function project(net: Network, s: KickbackState): void {
-  const k = net.k;
+  const lib = net.lib;
   for (let l = 0; l < s.S.length; l++) {
     const S = s.S[l];
     if (!S) continue;
     const W = net.layers[l]!.W;
-    k.f32_mul(W.size, S.ptr, W.ptr, W.ptr);
-    k.f32_clip(W.size, 0, BIG, W.ptr, W.ptr);
-    k.f32_mul(W.size, S.ptr, W.ptr, W.ptr);
+    lib.mul(W, S, W);
+    lib.clip(W, W, 0, BIG);
+    lib.mul(W, S, W);
   }
 }
 
 /** Kickback's teaching signals (see the header). */
 export function kickbackTeach(ctx: StepContext, s: KickbackState): void {
   const { net, rows } = ctx;
-  const k = net.k, L = net.layers, H = L.length - 1;
+  const lib = net.lib, L = net.layers, H = L.length - 1;
   outputDelta(ctx);
   if (H === 0) return;
   const top = L[H - 1]!, out = L[H]!;
-  k.f32_gemm_nn(rows, top.outSize, out.outSize, 1, 0, net.error.ptr, out.W.ptr, top.delta.ptr);
-  k.f32_mul(rows * top.outSize, top.delta.ptr, top.deriv.ptr, top.delta.ptr);
+  lib.gemm(top.delta.head(rows), net.error.head(rows), out.W, 'nn');
+  lib.mul(top.delta.head(rows), top.delta.head(rows), top.deriv.head(rows));
   if (H === 1) return;
-  k.f32_gemm_nn(rows, 1, top.outSize, 1 / top.outSize, 0, top.delta.ptr, s.pcol.ptr, s.beta.ptr);
+  lib.gemm(s.beta.head(rows), top.delta.head(rows), s.pcol, 'nn', 1 / top.outSize, 0);
   for (let l = H - 2; l >= 0; l--) {
     const cur = L[l]!, up = L[l + 1]!, n = cur.outSize, m = up.outSize;
     // κ = (f'_{l+1} ⊙ p_{l+1}) · W_{l+1}  (mask: scratch [batch, max n])
-    k.f32_mul(rows * m, up.deriv.ptr, s.P[l + 1]!.ptr, s.mask.ptr);
-    k.f32_gemm_nn(rows, n, m, 1, 0, s.mask.ptr, up.W.ptr, cur.delta.ptr);
+    const mask = s.mask.matrix(rows, m);
+    lib.mul(mask, up.deriv.head(rows), s.P[l + 1]!.head(rows));
+    lib.gemm(cur.delta.head(rows), mask, up.W, 'nn');
     const beta = s.beta.data;
-    for (let r = 0; r < rows; r++) k.f32_scal(n, beta[r]!, cur.delta.ptr + ((r * n) << 2));
-    k.f32_mul(rows * n, cur.delta.ptr, cur.deriv.ptr, cur.delta.ptr);
+    for (let r = 0; r < rows; r++) lib.scal(cur.delta.row(r), beta[r]!);
+    lib.mul(cur.delta.head(rows), cur.delta.head(rows), cur.deriv.head(rows));
   }
 }
 

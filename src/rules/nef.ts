@@ -14,30 +14,31 @@
 import { defineRule, type StepContext } from './types.js';
 import type { Network } from '../net/network.js';
 import type { Tensor } from '../core/tensor.js';
+import type { WasmRng } from '../wasm/rng.js';
+import { resolveAct, type ResolvedAct } from '../activations.js';
 import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
 import { chain, localGrads } from './shared/common.js';
 
 type P = { tauRef: number; tauRC: number; gamma: number; noise: number; gain: number };
-interface State { sim: SpikingSim; J: Tensor; rng: Tensor; noise: Tensor }
+interface State { sim: SpikingSim; J: Tensor; rng: WasmRng; noise: Tensor; softlif: ResolvedAct }
 
 /** Soft-LIF rate forward pass (noise σ in Hz, 0 for evaluation). */
 function rateForward(net: Network, rows: number, s: State, p: P, rateScale: number, noise: number): void {
-  const k = net.k, L = net.layers.length - 1;
+  const lib = net.lib, L = net.layers.length - 1;
   net.layers.forEach((l, i) => {
-    const n = rows * l.outSize;
-    k.f32_gemm_nt(rows, l.outSize, l.inSize, 1, 0, l.pre.ptr, l.W.ptr, l.a.ptr);
-    if (net.bias) k.f32_add_row(rows, l.outSize, l.b.ptr, l.a.ptr);
-    if (i === L) { k.f32_copy(n, l.a.ptr, l.post.ptr); k.f32_fill(n, 1, l.deriv.ptr); return; }
-    k.f32_fill(n, 1, s.J.ptr);
-    k.f32_axpy(n, p.gain, l.a.ptr, s.J.ptr);
-    k.f32_softlif_fwd(n, p.tauRef, p.tauRC, p.gamma, s.J.ptr, l.post.ptr, l.deriv.ptr);
+    const a = l.a.head(rows), post = l.post.head(rows), deriv = l.deriv.head(rows);
+    lib.gemm(a, l.pre.head(rows), l.W, 'nt');
+    if (net.bias) lib.addRow(a, l.b);
+    if (i === L) { lib.copy(post, a); lib.fill(deriv, 1); return; }
+    const J = s.J.matrix(rows, l.outSize);
+    lib.axpy(lib.fill(J, 1), p.gain, a);
+    lib.activate(s.softlif, post, J, deriv);
     if (noise > 0) {
-      k.f32_normal(n, 0, noise, s.rng.ptr, s.noise.ptr);
-      k.f32_add(n, l.post.ptr, s.noise.ptr, l.post.ptr);
-      k.f32_clip(n, 0, Infinity, l.post.ptr, l.post.ptr);
+      const z = s.rng.normal(s.noise.matrix(rows, l.outSize), 0, noise);
+      lib.clip(post, lib.add(post, post, z), 0, Infinity);
     }
-    k.f32_scal(n, rateScale, l.post.ptr);
-    k.f32_scal(n, rateScale * p.gain, l.deriv.ptr);
+    lib.scal(post, rateScale);
+    lib.scal(deriv, rateScale * p.gain);
   });
 }
 
@@ -63,9 +64,9 @@ export const nef = defineRule({
       throw new Error(`nef: the spiking network's LIF (tauMem ${sim.np.tauMem}, refractory ${sim.np.refractory}, vTh ${sim.np.vTh}, gain ${sim.gain}) must match the soft-LIF (tauRC ${p.tauRC}, tauRef ${p.tauRef}, threshold 1, gain ${p.gain})`);
     }
     const maxOut = Math.max(...net.layers.map((l) => l.outSize));
-    const st = ws.f32([4]);
-    net.k.rng_seed(rng.nextU32() | 0, st.ptr);
-    return { sim, J: ws.f32([net.batch, maxOut]), rng: st, noise: ws.f32([net.batch, maxOut]) };
+    const noiseRng = net.lib.rngIn(ws.f32([4]), rng.nextU32() | 0);
+    const softlif = resolveAct('nef', 'softlif', { tauRef: p.tauRef, tauRC: p.tauRC, gamma: p.gamma });
+    return { sim, J: ws.f32([net.batch, maxOut]), rng: noiseRng, noise: ws.f32([net.batch, maxOut]), softlif };
   },
   forward: (ctx: StepContext, s: State, p: P) => rateForward(ctx.net, ctx.rows, s, p, s.sim.rateScale, p.noise),
   infer: (ctx: StepContext, s: State) => s.sim.run(ctx.rows),

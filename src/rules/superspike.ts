@@ -63,25 +63,25 @@ export const superspike = defineRule({
     const eps = net.layers.map((l) => ws.f32([Bt, l.inSize]));
     const mod = net.layers.slice(0, -1).map((l) => ws.f32([Bt, l.outSize]));
     const s: State = { sim, B, eps, mod, e: ws.f32([Bt, C]), probs: ws.f32([Bt, C]), onStep: () => {}, ctx: { rows: Bt, p } };
-    const k = net.k, L = net.layers.length - 1, lm = sim.r.decay;
+    const lib = net.lib, L = net.layers.length - 1, lm = sim.r.decay;
     s.onStep = (t) => {
       const rows = s.ctx.rows, scale = 1 / (rows * errorSteps(sim)), lam = s.ctx.p.rateReg;
       for (let l = 0; l <= L; l++) { // PSP traces of each layer's input spikes
         const src = l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes;
-        k.f32_axpby(rows * net.layers[l]!.inSize, (1 - lm) * sim.sl[l]!.ampIn, src.ptr, lm, s.eps[l]!.ptr);
+        lib.axpby(s.eps[l]!.head(rows), (1 - lm) * sim.sl[l]!.ampIn, src.head(rows), lm);
       }
       if (t < sim.readoutStart) return; // no error (and no update) before the readout has integrated
       stepError(net, sim, rows, s.probs, s.e);
       accumulate(net, L, rows, s.e, s.eps[L]!, scale);
       for (let l = L - 1; l >= 0; l--) {
         const n = net.layers[l]!.outSize, m = s.mod[l]!;
-        if (s.ctx.p.feedback === 'random') k.f32_gemm_nn(rows, n, C, 1, 0, s.e.ptr, s.B[l]!.ptr, m.ptr);
+        if (s.ctx.p.feedback === 'random') lib.gemm(m.head(rows), s.e.head(rows), s.B[l]!, 'nn');
         else {
           const up = l + 1 === L ? s.e : s.mod[l + 1]!;
-          k.f32_gemm_nn(rows, n, net.layers[l + 1]!.outSize, 1, 0, up.ptr, net.layers[l + 1]!.W.ptr, m.ptr);
+          lib.gemm(m.head(rows), up.head(rows), net.layers[l + 1]!.W, 'nn');
         }
-        if (lam > 0) k.f32_axpy(rows * n, lam, s.eps[l + 1]!.ptr, m.ptr); // activity penalty: ε_{l+1} is layer l's filtered rate
-        k.f32_mul(rows * n, m.ptr, sim.sl[l]!.dstep.ptr, m.ptr);
+        if (lam > 0) lib.axpy(m.head(rows), lam, s.eps[l + 1]!.head(rows)); // activity penalty: ε_{l+1} is layer l's filtered rate
+        lib.mul(m.head(rows), m.head(rows), sim.sl[l]!.dstep.head(rows));
         accumulate(net, l, rows, m, s.eps[l]!, scale);
       }
     };
@@ -90,15 +90,15 @@ export const superspike = defineRule({
   forward(ctx: StepContext, s: State, p: P) {
     s.ctx.rows = ctx.rows; s.ctx.p = p;
     zeroGrads(ctx.net);
-    for (const t of s.eps) ctx.net.k.f32_fill(ctx.rows * t.cols, 0, t.ptr);
+    for (const t of s.eps) ctx.net.lib.fill(t.head(ctx.rows), 0);
     s.sim.run(ctx.rows, s.onStep);
   },
   infer: (ctx: StepContext, s: State) => s.sim.run(ctx.rows),
   ...simCounterState,
   teach: (ctx: StepContext, s: State) => { // report the last step's modulated signals as the deltas
     const { net, rows } = ctx;
-    net.k.f32_copy(rows * net.classes, s.e.ptr, net.output.delta.ptr);
-    s.mod.forEach((m, l) => net.k.f32_copy(rows * m.cols, m.ptr, net.layers[l]!.delta.ptr));
+    net.lib.copy(net.output.delta.head(rows), s.e.head(rows));
+    s.mod.forEach((m, l) => net.lib.copy(net.layers[l]!.delta.head(rows), m.head(rows)));
   },
   update: () => { /* dW, db were accumulated step by step in forward */ },
 });

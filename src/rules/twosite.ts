@@ -46,12 +46,12 @@ export interface TwositeState {
 
 /** D for every layer from the output's D (in loss-gradient sign: delta = −D), through apical weights. */
 export function twositeTeach(net: import('../net/network.js').Network, rows: number, V: (Tensor | null)[] | null): void {
-  const k = net.k, layers = net.layers;
+  const lib = net.lib, layers = net.layers;
   for (let l = layers.length - 2; l >= 0; l--) {
     const cur = layers[l]!, up = layers[l + 1]!;
     const F = V ? V[l + 1]! : up.W;
-    k.f32_gemm_nn(rows, cur.outSize, up.outSize, 1, 0, up.delta.ptr, F.ptr, cur.delta.ptr); // apical input
-    k.f32_mul(rows * cur.outSize, cur.delta.ptr, cur.deriv.ptr, cur.delta.ptr); // gated by A(1 − A)
+    lib.gemm(cur.delta.head(rows), up.delta.head(rows), F, 'nn'); // apical input
+    lib.mul(cur.delta.head(rows), cur.delta.head(rows), cur.deriv.head(rows)); // gated by A(1 − A)
   }
 }
 

@@ -236,7 +236,7 @@ export class Trainer {
     this.state = this.rule.init(net, this.ruleParams, net.ws, this.rng.fork());
     this.params = [...net.params(), ...(this.rule.params?.(this.state) ?? [])];
     const momentum = o.momentum ?? d.momentum, weightDecay = o.weightDecay ?? d.weightDecay;
-    this.optimizer = makeOptimizer(lib.kernels, net.ws, o.optimizer ?? d.optimizer, this.params, { momentum, weightDecay });
+    this.optimizer = makeOptimizer(lib, net.ws, o.optimizer ?? d.optimizer, this.params, { momentum, weightDecay });
     this.ctx = { net, rows: net.batch, rng: this.rng };
     this.alignEvery = o.alignEvery ?? 0;
     if (!Number.isInteger(this.alignEvery) || this.alignEvery < 0) throw new Error(`trainer: alignEvery must be a non-negative integer, got ${o.alignEvery}`);

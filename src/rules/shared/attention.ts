@@ -120,22 +120,19 @@ export function sample(rng: Rng, probs: Float64Array, n: number): number {
  */
 export function attentionTeach(ctx: StepContext, s: AttentionState): void {
   const { net, rows } = ctx;
-  const k = net.k, layers = net.layers, L = net.output, C = net.classes;
+  const lib = net.lib, layers = net.layers, L = net.output, C = net.classes;
   // Output tag: only the selected unit is "attended" (1 there, 0 elsewhere), times its own f'.
   const d = L.delta.data;
   d.fill(0, 0, rows * C);
   for (let r = 0; r < rows; r++) d[r * C + s.action[r]!] = 1;
-  k.f32_mul(rows * C, L.delta.ptr, L.deriv.ptr, L.delta.ptr);
+  lib.mul(L.delta.head(rows), L.delta.head(rows), L.deriv.head(rows));
   // Feedback from the selected unit only, gated by each layer's own derivative.
   for (let l = layers.length - 2; l >= 0; l--) {
     const cur = layers[l]!, up = layers[l + 1]!;
     const F = s.B ? s.B[l + 1]! : up.W;
-    k.f32_gemm_nn(rows, cur.outSize, up.outSize, 1, 0, up.delta.ptr, F.ptr, cur.delta.ptr);
-    k.f32_mul(rows * cur.outSize, cur.delta.ptr, cur.deriv.ptr, cur.delta.ptr);
+    lib.gemm(cur.delta.head(rows), up.delta.head(rows), F, 'nn');
+    lib.mul(cur.delta.head(rows), cur.delta.head(rows), cur.deriv.head(rows));
   }
   // The global neuromodulator multiplies every tag of its example (loss-gradient sign).
-  for (const l of layers) {
-    const n = l.outSize, base = l.delta.ptr;
-    for (let r = 0; r < rows; r++) k.f32_scal(n, -s.mod[r]!, base + 4 * r * n);
-  }
+  for (const l of layers) for (let r = 0; r < rows; r++) lib.scal(l.delta.row(r), -s.mod[r]!);
 }

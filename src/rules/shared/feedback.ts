@@ -24,7 +24,7 @@ export function scaleParam(rule: string, key: string, v: unknown, auto: number):
 
 /** Root mean square of a tensor's entries (0 for an all-zero tensor). */
 export function rms(net: Network, t: Tensor): number {
-  return Math.sqrt(net.k.f32_sumsq(t.size, t.ptr) / t.size);
+  return Math.sqrt(net.lib.sumsq(t) / t.size);
 }
 
 /**

@@ -58,7 +58,7 @@ export function freePhase(ctx: StepContext, s: PhaseState, o: SettleOptions, lab
  */
 export function clampTarget(ctx: StepContext, s: PhaseState): Tensor {
   const { net, rows } = ctx;
-  net.k.f32_sub(rows * net.classes, net.output.post.ptr, net.error.ptr, s.target.ptr);
+  net.lib.sub(s.target.head(rows), net.output.post.head(rows), net.error.head(rows));
   return s.target;
 }
 
@@ -93,21 +93,20 @@ export function contrast(
   ctx: StepContext, s: PhaseState, plus: Tensor[], minus: Tensor[], scale: (l: number) => number, pre: PreForm, post: PostForm,
 ): void {
   const { net, rows } = ctx;
-  const k = net.k, layers = net.layers;
+  const lib = net.lib, layers = net.layers;
   for (let l = 0; l < layers.length; l++) {
-    const n = rows * layers[l]!.outSize;
-    k.f32_sub(n, plus[l]!.ptr, minus[l]!.ptr, s.diff[l]!.ptr);
-    if (pre === 'mid' || post === 'mid') k.f32_scale_add(n, 0.5, plus[l]!.ptr, 0.5, minus[l]!.ptr, s.mid[l]!.ptr);
+    lib.sub(s.diff[l]!.head(rows), plus[l]!.head(rows), minus[l]!.head(rows));
+    if (pre === 'mid' || post === 'mid') lib.scaleAdd(s.mid[l]!.head(rows), 0.5, plus[l]!.head(rows), 0.5, minus[l]!.head(rows));
   }
   for (let l = 0; l < layers.length; l++) {
     const L = layers[l]!, alpha = -scale(l) / rows;
     const P = l === 0 ? net.input : pre === 'mid' ? s.mid[l - 1]! : minus[l - 1]!;
-    k.f32_gemm_tn(L.outSize, L.inSize, rows, alpha, 0, s.diff[l]!.ptr, P.ptr, L.dW.ptr);
+    lib.gemm(L.dW, s.diff[l]!.head(rows), P.head(rows), 'tn', alpha, 0);
     if (l > 0 && post !== 'none') {
       const Q = post === 'plus' ? plus[l]! : post === 'minus' ? minus[l]! : s.mid[l]!;
-      k.f32_gemm_tn(L.outSize, L.inSize, rows, alpha, 1, Q.ptr, s.diff[l - 1]!.ptr, L.dW.ptr);
+      lib.gemm(L.dW, Q.head(rows), s.diff[l - 1]!.head(rows), 'tn', alpha, 1);
     }
-    if (net.bias) k.f32_sum_rows(rows, L.outSize, alpha, 0, s.diff[l]!.ptr, L.db.ptr);
+    if (net.bias) lib.sumRows(L.db, s.diff[l]!.head(rows), alpha, 0);
   }
 }
 
