@@ -130,6 +130,7 @@ export class Batcher {
     if (!(Number.isInteger(i) && i >= 0 && i < this.batches)) {
       throw new RangeError(`Batcher.load: batch must be an integer in [0, ${this.batches - 1}], got ${String(i)}`);
     }
+    if (this.idx.disposed) throw new Error('Batcher.load: used after dispose()');
     const lib = this.lib, ds = this.dataset, start = i * B;
     const count = Math.min(B, ds.size - start);
     if (count < B) {
