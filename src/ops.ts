@@ -1,8 +1,8 @@
 // Out-first, shape-checked wrappers over the raw kernels: the public kernel API. Sizes come from the
 // tensors' shapes; every check runs before any kernel, and errors name the op and the shapes.
 import type { Kernels, InverseKernels } from './wasm/kernels.js';
-import { Heap, type Shape } from './core/heap.js';
-import type { Tensor } from './core/tensor.js';
+import { Heap } from './core/heap.js';
+import type { Tensor, Shape } from './core/tensor.js';
 import { finite, sizeIs, isTensor, matrix, fmtShape, integer } from './core/check.js';
 import { WasmRng } from './wasm/rng.js';
 import { IntBuffer, type IntKind } from './core/intbuf.js';

@@ -1,7 +1,13 @@
 // HeapBuffer: what Tensor (float32) and IntBuffer (i32 / u8) share — a pointer owned through the Heap,
 // a zero-copy typed view re-created whenever memory has grown (growth detaches old views), explicit
 // dispose() with use-after-dispose errors.
-import type { Heap } from './heap.js';
+/** What a buffer needs of its heap (src/core/heap.ts implements it): the memory its view is over, and
+ *  the allocator that owns its pointer. */
+export interface Allocator {
+  readonly memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+}
 
 type View = Float32Array | Int32Array | Uint8Array;
 
@@ -10,7 +16,7 @@ export abstract class HeapBuffer<V extends View> {
   private view: V | null = null;
   private viewBuffer: ArrayBuffer | null = null;
 
-  protected constructor(readonly heap: Heap, ptr: number, private readonly count: number) {
+  protected constructor(readonly heap: Allocator, ptr: number, private readonly count: number) {
     this._ptr = ptr;
   }
 

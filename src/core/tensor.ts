@@ -1,12 +1,28 @@
 // Tensor: a handle (pointer, shape) to float32 data in WASM memory. `data` is a zero-copy view that is
 // re-created whenever memory has grown; take it where you use it, never keep it in a field.
-import type { Heap, Shape } from './heap.js';
-import { HeapBuffer } from './buffer.js';
+import { HeapBuffer, type Allocator } from './buffer.js';
+
+export type Shape = readonly number[];
+
+export function shapeSize(shape: Shape, op = 'tensor'): number {
+  let n = 1;
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new Error(`${op}: shape [${shape.join(', ')}] has a dimension that is not a non-negative integer`);
+    n *= d;
+  }
+  return n;
+}
+
+/** A tensor's bytes in WASM memory (a view: copy it before memory can grow). */
+export function tensorBytes(t: { ptr: number; size: number; heap: { memory: WebAssembly.Memory } }): Uint8Array {
+  return new Uint8Array(t.heap.memory.buffer, t.ptr, t.size * 4);
+}
+
 
 export class Tensor extends HeapBuffer<Float32Array> {
   readonly shape: readonly number[];
 
-  constructor(heap: Heap, ptr: number, shape: Shape, readonly size: number) {
+  constructor(heap: Allocator, ptr: number, shape: Shape, readonly size: number) {
     super(heap, ptr, size);
     this.shape = Object.freeze([...shape]);
   }

@@ -13,8 +13,8 @@
 // laid over the same total epochs: same seed, same build, the same result bit for bit as a run that was
 // never interrupted (tests/train/resume.test.ts, every registered rule).
 import type { Backend } from '../ops.js';
-import type { Network } from '../net/network.js';
-import type { AnyRule, Param, StepContext } from '../rules/types.js';
+import type { Network, Param } from '../net/network.js';
+import type { AnyRule, StepContext } from '../rules/types.js';
 import { getRule } from '../rules/index.js';
 import { makeOptimizer, type Optimizer, type OptimizerName } from './optimizers.js';
 import { schedule, type ScheduleName } from './schedules.js';
@@ -23,7 +23,7 @@ import { Batcher } from '../data/batcher.js';
 import type { Dataset } from '../data/dataset.js';
 import { Alignment, type AlignmentRecord } from '../metrics/alignment.js';
 import { SpikingNetwork, type SimCounters } from '../net/spiking.js';
-import { tensorBytes } from '../io/checkpoint.js';
+import { tensorBytes } from '../core/tensor.js';
 
 export interface TrainerOptions {
   /** Rule hyperparameters, merged over the rule's defaults. */
