@@ -26,7 +26,9 @@ export { defineRule, OBJECTIONS, type Rule, type AnyRule, type Objection, type S
 export { chain, direct, localGrads, outputDelta } from './rules/shared/common.js';
 export { Alignment, angleDeg, tensorAngleDeg, normRatio, type AlignmentRecord } from './metrics/alignment.js';
 export type { FeedbackPath } from './rules/types.js';
-export { Trainer, evaluateNetwork, DivergenceError, configDifferences, type ConfigDifference, type TrainerOptions, type EpochRecord, type FitOptions, type FitResult, type BatchInfo, type TrainingState, type TrainerConfig } from './train/trainer.js';
+export { Trainer, evaluateNetwork, DivergenceError, type TrainerOptions, type FitOptions, type FitResult, type BatchInfo } from './train/trainer.js';
+export type { EpochRecord } from './train/history.js';
+export { configDifferences, type ConfigDifference, type TrainingState, type TrainerConfig } from './train/resume.js';
 export { makeOptimizer, OPTIMIZERS, type Optimizer, type OptimizerName } from './train/optimizers.js';
 export { schedule, SCHEDULES, type ScheduleName } from './train/schedules.js';
 export { encodeCheckpoint, decodeCheckpoint, networkFromCheckpoint, crc32, CHECKPOINT_FORMAT, type CheckpointHeader } from './io/checkpoint.js';
