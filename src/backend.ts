@@ -11,8 +11,7 @@ import { withLoss } from './backend/loss.js';
 import { withSpike } from './backend/spike.js';
 import { withGather } from './backend/gather.js';
 import { withOptim } from './backend/optim.js';
-import type { Shape } from './core/heap.js';
-import type { Tensor } from './core/tensor.js';
+import type { Shape, Tensor } from './core/tensor.js';
 import { WasmRng } from './wasm/rng.js';
 import { IntBuffer, type IntKind } from './core/intbuf.js';
 

@@ -4,8 +4,8 @@ import { Backend } from './backend.js';
 
 // the WASM core and its kernel API
 export { Backend, SURROGATES, RESET_MODES, INVERSE_KERNELS, type BackendOptions, type GemmOptions, type GemmTrans, type LifParams, type AlifParams, type SurrogateShape, type ResetMode, type InvertibleName } from './backend.js';
-export { Heap, type Shape } from './core/heap.js';
-export { Tensor } from './core/tensor.js';
+export { Heap } from './core/heap.js';
+export { Tensor, type Shape } from './core/tensor.js';
 export { Workspace } from './core/workspace.js';
 export { WasmRng } from './wasm/rng.js';
 export { Rng } from './core/rng.js';
@@ -16,17 +16,19 @@ export type { Kernels } from './wasm/kernels.js';
 // data
 export * from './data/index.js';
 // networks, rules, training, checkpoints
-export { Network, type NetworkOptions, type Layer, type LossName } from './net/network.js';
+export { Network, type NetworkOptions, type Layer, type LossName, type Param } from './net/network.js';
 export { SpikingNetwork, SpikingSim, simOf, SPIKING_DEFAULTS, type SimCounters, type SpikingOptions, type SpikingNetworkOptions, type SpikeLayer, type Readout } from './net/spiking.js';
 export { neurons, getNeuron, defineNeuron, neuronParams, type Neuron, type NeuronParams, type NeuronState, type Resolved } from './neurons/index.js';
 export { makeEncoder, ENCODERS, type Encoder, type EncoderName, type EncoderOptions } from './encode/index.js';
 export { INIT_SCHEMES, type InitScheme } from './net/init.js';
 export { rules, getRule } from './rules/index.js';
-export { defineRule, OBJECTIONS, type Rule, type AnyRule, type Objection, type Param, type StepContext, type TrainDefaults, type Phase } from './rules/types.js';
+export { defineRule, OBJECTIONS, type Rule, type AnyRule, type Objection, type StepContext, type TrainDefaults, type Phase } from './rules/types.js';
 export { chain, direct, localGrads, outputDelta } from './rules/shared/common.js';
 export { Alignment, angleDeg, normRatio, type AlignmentRecord } from './metrics/alignment.js';
 export type { FeedbackPath } from './rules/types.js';
-export { Trainer, evaluateNetwork, DivergenceError, configDifferences, type ConfigDifference, type TrainerOptions, type EpochRecord, type FitOptions, type FitResult, type BatchInfo, type TrainingState, type TrainerConfig } from './train/trainer.js';
+export { Trainer, evaluateNetwork, DivergenceError, type TrainerOptions, type FitOptions, type FitResult, type BatchInfo } from './train/trainer.js';
+export type { EpochRecord } from './train/history.js';
+export { configDifferences, type ConfigDifference, type TrainingState, type TrainerConfig } from './train/resume.js';
 export { makeOptimizer, OPTIMIZERS, type Optimizer, type OptimizerName } from './train/optimizers.js';
 export { schedule, SCHEDULES, type ScheduleName } from './train/schedules.js';
 export { encodeCheckpoint, decodeCheckpoint, networkFromCheckpoint, crc32, CHECKPOINT_FORMAT, type CheckpointHeader } from './io/checkpoint.js';

@@ -2,7 +2,13 @@
 // a zero-copy typed view re-created whenever memory has grown (growth detaches old views), explicit
 // dispose() with use-after-dispose errors. A buffer may instead be a view of part of another one: it
 // shares the owner's memory and lifetime and is never disposed on its own.
-import type { Heap } from './heap.js';
+/** What a buffer needs of its heap (src/core/heap.ts implements it): the memory its view is over, and
+ *  the allocator that owns its pointer. */
+export interface Allocator {
+  readonly memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+}
 
 type View = Float32Array | Int32Array | Uint8Array;
 
@@ -13,7 +19,7 @@ export abstract class HeapBuffer<V extends View> {
   private viewBuffer: ArrayBuffer | null = null;
 
   protected constructor(
-    readonly heap: Heap,
+    readonly heap: Allocator,
     ptr: number,
     private readonly count: number,
     /** The buffer this one is a view of, or null when it owns its memory. */

@@ -2,11 +2,28 @@
 // re-created whenever memory has grown; take it where you use it, never keep it in a field.
 //
 // Views: head(rows) is the first `rows` rows, row(r) the r-th row and matrix(rows, cols) the first
-// rows·cols elements as a matrix, as tensors sharing this one's memory. A batch buffer is made for the largest batch and a partial batch works on its head, so the
-// kernel API checks shapes instead of callers computing sizes by hand. Each view is made on first use
-// and kept, so a training loop that asks for the same views every step allocates nothing.
-import type { Heap, Shape } from './heap.js';
-import { HeapBuffer } from './buffer.js';
+// rows·cols elements as a matrix, as tensors sharing this one's memory. A batch buffer is made for the
+// largest batch and a partial batch works on its head, so the kernel API checks shapes instead of
+// callers computing sizes by hand. Each view is made on first use and kept, so a training loop that
+// asks for the same views every step allocates nothing.
+import { HeapBuffer, type Allocator } from './buffer.js';
+
+export type Shape = readonly number[];
+
+export function shapeSize(shape: Shape, op = 'tensor'): number {
+  let n = 1;
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new Error(`${op}: shape [${shape.join(', ')}] has a dimension that is not a non-negative integer`);
+    n *= d;
+  }
+  return n;
+}
+
+/** A tensor's bytes in WASM memory (a view: copy it before memory can grow). */
+export function tensorBytes(t: { ptr: number; size: number; heap: { memory: WebAssembly.Memory } }): Uint8Array {
+  return new Uint8Array(t.heap.memory.buffer, t.ptr, t.size * 4);
+}
+
 
 export class Tensor extends HeapBuffer<Float32Array> {
   readonly shape: readonly number[];
@@ -14,7 +31,7 @@ export class Tensor extends HeapBuffer<Float32Array> {
   private rowViews: (Tensor | undefined)[] | null = null;
   private matrices: Map<number, Tensor> | null = null;
 
-  constructor(heap: Heap, ptr: number, shape: Shape, readonly size: number, owner: Tensor | null = null) {
+  constructor(heap: Allocator, ptr: number, shape: Shape, readonly size: number, owner: Tensor | null = null) {
     super(heap, ptr, size, owner);
     this.shape = Object.freeze([...shape]);
   }

@@ -8,9 +8,17 @@ import type { Tensor } from '../core/tensor.js';
 import { Workspace } from '../core/workspace.js';
 import { ACT_NAMES, resolveAct, type ResolvedAct } from '../activations.js';
 import { initWeights, type InitScheme, INIT_SCHEMES } from './init.js';
-import type { Param } from '../rules/types.js';
 
 export type LossName = 'xent' | 'mse';
+
+/** A trainable tensor and the buffer its gradient estimate is written to. */
+export interface Param {
+  name: string;
+  value: Tensor;
+  grad: Tensor;
+  /** Whether weight decay applies (true for weights, false for biases). */
+  decay: boolean;
+}
 
 export interface NetworkOptions {
   /** Layer sizes, input first: [784, 256, 256, 10]. */

@@ -16,7 +16,8 @@
  *    regression target may arrive later, from one layer up only.
  *  - target: kept. The top module regresses onto the labelled output error. */
 import type { Tensor } from '../core/tensor.js';
-import { defineRule, type Param, type StepContext } from './types.js';
+import { defineRule, type StepContext } from './types.js';
+import type { Param } from '../net/network.js';
 import { localGrads, outputDelta } from './shared/common.js';
 
 export interface SynthgradParams {

@@ -28,7 +28,7 @@
  *    the output's apical site). */
 import { defineRule } from './types.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Param } from './types.js';
+import type { Param } from '../net/network.js';
 import { localGrads, outputDelta } from './shared/common.js';
 import { initWeights } from '../net/init.js';
 

@@ -5,7 +5,7 @@
 // weights, synthetic-gradient modules…) is exposed through `params` so the same optimiser trains it.
 import type { Tensor } from '../core/tensor.js';
 import type { Workspace } from '../core/workspace.js';
-import type { Network, Layer } from '../net/network.js';
+import type { Network, Layer, Param } from '../net/network.js';
 import type { Rng } from '../core/rng.js';
 import type { OptimizerName } from '../train/optimizers.js';
 import type { ScheduleName } from '../train/schedules.js';
@@ -17,15 +17,6 @@ export type Objection = 'weightTransport' | 'derivativeTransport' | 'linearFeedb
 export const OBJECTIONS: readonly Objection[] = ['weightTransport', 'derivativeTransport', 'linearFeedback', 'spiking', 'timing', 'target'];
 
 export type Phase = 'free' | 'nudged' | 'clamped' | 'minus' | 'plus' | 'target';
-
-/** A trainable tensor and the buffer its gradient estimate is written to. */
-export interface Param {
-  name: string;
-  value: Tensor;
-  grad: Tensor;
-  /** Whether weight decay applies (true for weights, false for biases). */
-  decay: boolean;
-}
 
 /** What the trainer hands a rule each step. */
 export interface StepContext {

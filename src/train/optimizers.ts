@@ -2,7 +2,7 @@
 // State (velocity, Adam moments) is allocated once, in the network's workspace, at construction.
 import type { Backend } from '../backend.js';
 import type { Workspace } from '../core/workspace.js';
-import type { Param } from '../rules/types.js';
+import type { Param } from '../net/network.js';
 import type { Tensor } from '../core/tensor.js';
 
 export type OptimizerName = 'sgd' | 'adam';

@@ -9,7 +9,8 @@ import { decodeIdx } from '../data/idx.js';
 import { datasetsFromIdx } from '../data/dataset.js';
 import { Network } from '../net/network.js';
 import { SpikingNetwork, type Raster } from '../net/spiking.js';
-import { Trainer, type EpochRecord } from '../train/trainer.js';
+import { Trainer } from '../train/trainer.js';
+import type { EpochRecord } from '../train/history.js';
 import { recordRaster } from '../train/raster.js';
 import { rules } from '../rules/index.js';
 

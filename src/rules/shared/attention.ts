@@ -21,8 +21,8 @@
 //   'transpose'  the transposed forward weights, F_l = W_l (what the BrainProp reference code does via
 //                autodiff): weight transport, exactly BP on the selected unit.
 import type { Tensor } from '../../core/tensor.js';
-import type { Network } from '../../net/network.js';
-import type { Param, StepContext } from '../types.js';
+import type { Network, Param } from '../../net/network.js';
+import type { StepContext } from '../types.js';
 import type { Rng } from '../../core/rng.js';
 import { initWeights } from '../../net/init.js';
 

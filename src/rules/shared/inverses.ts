@@ -10,12 +10,12 @@
 //         ½‖g_i(f_i(h̃)) − g_i(f_i(h_{i−1})) − (h̃ − h_{i−1})‖²                      (what the difference
 //         correction actually needs: the Jacobian of g_i ∘ f_i close to I around h_{i−1})
 // Difference-corrected targets: ĥ_{i−1} = h_{i−1} + g_i(ĥ_i) − g_i(h_i)  (Lee et al. 2015, eq. 13).
-import type { Network, Layer } from '../../net/network.js';
+import type { Network, Layer, Param } from '../../net/network.js';
 import type { Tensor } from '../../core/tensor.js';
 import type { Workspace } from '../../core/workspace.js';
 import type { Rng } from '../../core/rng.js';
 import type { WasmRng } from '../../wasm/rng.js';
-import type { Param, StepContext } from '../types.js';
+import type { StepContext } from '../types.js';
 
 export type FeedbackLoss = 'dae' | 'drl';
 
