@@ -22,9 +22,10 @@
 import type { Tensor } from '../core/tensor.js';
 import type { Workspace } from '../core/workspace.js';
 import type { Rng } from '../core/rng.js';
+import type { WasmRng } from '../wasm/rng.js';
 import type { Network } from './network.js';
 import { RasterRecorder, type Raster, type RasterOptions } from './spiking.js';
-import { LAMBDA_MAX, G_L, G_B, G_D, E_E, E_I, K_B, K_D, TAU_L, TAU_S, wald } from '../neurons/dendritic.js';
+import { LAMBDA_MAX, G_L, G_B, G_D, E_E, E_I, K_B, K_D, TAU_L, TAU_S, SIGMOID, wald } from '../neurons/dendritic.js';
 
 /** The simulation's mode and timing (ms). */
 export interface DendriticOptions {
@@ -72,8 +73,8 @@ export class DendriticSim {
   private readonly tmp: Tensor | null = null;
   /** The output layer's PSP (x_L − x_S)/(τL − τS) [B, C], which drives the apical compartments. */
   private readonly outPsp: Tensor | null = null;
-  /** The spike stream's 16-byte xoshiro128** state (assembly/kernels/rng.ts), or null (rate). */
-  private readonly rngState: Tensor | null = null;
+  /** The spike stream (its state in the workspace), or null (rate). */
+  private readonly rng: WasmRng | null = null;
   private readonly decayL = Math.exp(-1 / TAU_L);
   private readonly decayS = Math.exp(-1 / TAU_S);
 
@@ -103,9 +104,8 @@ export class DendriticSim {
       this.ys = net.layers.map((l) => ws.f32([B, l.outSize]));
       this.tmp = ws.f32([Math.max(...net.layers.map((l) => l.outSize))]);
       this.outPsp = ws.f32([B, C]);
-      // The spike stream: a 16-byte generator state in a workspace buffer, seeded from the caller's stream.
-      this.rngState = ws.f32([4]);
-      net.k.rng_seed(rng.nextU32() | 0, this.rngState.ptr);
+      // The spike stream: a generator whose state is a workspace buffer, seeded from the caller's stream.
+      this.rng = net.lib.rngIn(ws.f32([4]), rng.nextU32() | 0);
     }
   }
 
@@ -127,67 +127,61 @@ export class DendriticSim {
     return rec.raster;
   }
 
-  /** Apical potentials of every hidden layer from output activity `pOut` [rows, C] into `dst`. */
+  /** Apical potentials of every hidden layer from output activity `pOut` [B, C] (first `rows` rows) into `dst`. */
   private apicalFrom(rows: number, pOut: Tensor, dst: Tensor[], alpha: number, beta: number): void {
-    const net = this.net;
-    for (let m = 0; m < net.layers.length - 1; m++) {
-      const n = net.layers[m]!.outSize;
-      net.k.f32_gemm_nn(rows, n, net.classes, alpha, beta, pOut.ptr, this.Y[m]!.ptr, dst[m]!.ptr);
-    }
+    const net = this.net, p = pOut.head(rows);
+    for (let m = 0; m < net.layers.length - 1; m++) net.lib.gemm(dst[m]!.head(rows), p, this.Y[m]!, 'nn', alpha, beta);
   }
 
   /** Teaching drive g_E E_E + g_I E_I = 16 t − 8 for one-hot t (g_E = t, g_I = 1 − t). */
   private targetDrive(rows: number): void {
-    const net = this.net, n = rows * net.classes;
-    net.k.f32_fill(n, E_I, this.drive.ptr);
-    net.k.f32_axpy(n, E_E - E_I, net.target.ptr, this.drive.ptr);
+    const lib = this.net.lib;
+    lib.axpy(lib.fill(this.drive.head(rows), E_I), E_E - E_I, this.net.target.head(rows));
   }
 
   /** Rate version: steady states of both phases in one pass. */
   private ratePass(rows: number, train: boolean): void {
     const net = this.net, s = this;
-    const k = net.k, L = net.layers.length, C = net.classes;
-    k.f32_copy(rows * net.layers[0]!.inSize, net.input.ptr, s.pre[0]!.ptr);
-    k.f32_scal(rows * net.layers[0]!.inSize, LAMBDA_MAX, s.pre[0]!.ptr); // input rate λmax·x
+    const lib = net.lib, L = net.layers.length;
+    const pre0 = s.pre[0]!.head(rows);
+    lib.scal(lib.copy(pre0, net.input.head(rows)), LAMBDA_MAX); // input rate λmax·x
     for (let m = 0; m < L - 1; m++) {
-      const l = net.layers[m]!, n = rows * l.outSize;
-      k.f32_gemm_nt(rows, l.outSize, l.inSize, 1, 0, s.pre[m]!.ptr, l.W.ptr, l.a.ptr); // basal B
-      if (net.bias) k.f32_add_row(rows, l.outSize, l.b.ptr, l.a.ptr);
-      k.f32_scale_add(n, K_B, l.a.ptr, 0, l.a.ptr, s.Cbar[m]!.ptr); // C = k_B B
-      k.f32_sigmoid_fwd(n, 0, 0, 0, s.Cbar[m]!.ptr, l.post.ptr, 0);
-      k.f32_scal(n, LAMBDA_MAX, l.post.ptr); // φ = λmax σ(C) = the next layer's presynaptic rate
+      const l = net.layers[m]!, a = l.a.head(rows), post = l.post.head(rows), Cb = s.Cbar[m]!.head(rows);
+      lib.gemm(a, s.pre[m]!.head(rows), l.W, 'nt'); // basal B
+      if (net.bias) lib.addRow(a, l.b);
+      lib.scaleAdd(Cb, K_B, a, 0, a); // C = k_B B
+      lib.activate(SIGMOID, post, Cb);
+      lib.scal(post, LAMBDA_MAX); // φ = λmax σ(C) = the next layer's presynaptic rate
     }
-    const out = net.output, n = rows * C;
-    k.f32_gemm_nt(rows, C, out.inSize, 1, 0, s.pre[L - 1]!.ptr, out.W.ptr, out.a.ptr); // dendrite V
-    if (net.bias) k.f32_add_row(rows, C, out.b.ptr, out.a.ptr);
-    k.f32_scale_add(n, K_D, out.a.ptr, 0, out.a.ptr, s.Ubar.ptr); // U^f = k_D V
-    k.f32_copy(n, s.Ubar.ptr, out.post.ptr); // the prediction (argmax of the somatic potential)
+    const out = net.output, V = out.a.head(rows), U = s.Ubar.head(rows);
+    lib.gemm(V, s.pre[L - 1]!.head(rows), out.W, 'nt'); // dendrite V
+    if (net.bias) lib.addRow(V, out.b);
+    lib.scaleAdd(U, K_D, V, 0, V); // U^f = k_D V
+    lib.copy(out.post.head(rows), U); // the prediction (argmax of the somatic potential)
     if (!train) return;
-    for (let l = 0; l < L; l++) k.f32_copy(rows * net.layers[l]!.inSize, s.pre[l]!.ptr, s.preBar[l]!.ptr);
+    for (let l = 0; l < L; l++) lib.copy(s.preBar[l]!.head(rows), s.pre[l]!.head(rows));
     // Forward-phase output rate, and the target phase's conductance-weighted steady state.
-    k.f32_sigmoid_fwd(n, 0, 0, 0, s.Ubar.ptr, s.sig[L - 1]!.ptr, 0);
-    k.f32_scal(n, LAMBDA_MAX, s.sig[L - 1]!.ptr);
+    const sig = s.sig[L - 1]!.head(rows), phiT = s.phiT.head(rows);
+    lib.scal(lib.activate(SIGMOID, sig, U), LAMBDA_MAX);
     this.apicalFrom(rows, s.sig[L - 1]!, s.Af, 1, 0);
     this.targetDrive(rows);
     const gTot = G_L + G_D + 1; // g_E + g_I = 1
-    k.f32_scale_add(n, G_D / gTot, out.a.ptr, 1 / gTot, s.drive.ptr, s.phiT.ptr); // U^t
-    k.f32_sigmoid_fwd(n, 0, 0, 0, s.phiT.ptr, s.phiT.ptr, 0);
-    k.f32_scal(n, LAMBDA_MAX, s.phiT.ptr); // φ^t
+    lib.scaleAdd(phiT, G_D / gTot, V, 1 / gTot, s.drive.head(rows)); // U^t
+    lib.scal(lib.activate(SIGMOID, phiT, phiT), LAMBDA_MAX); // φ^t
     this.apicalFrom(rows, s.phiT, s.At, 1, 0);
   }
 
   /** Spiking version: one presentation (forward + target phases when training, one test phase otherwise). */
   private spikingPresentation(rows: number, rng: Rng | null, train: boolean, onStep?: (t: number) => void): void {
     const net = this.net, s = this, p = this.o;
-    const k = net.k, C = net.classes;
+    const lib = net.lib;
     // Start from rest; the weights are fixed for the presentation, so transpose them once for the event-driven synapses.
-    for (const t of s.soma) k.f32_fill(rows * t.cols, 0, t.ptr);
-    for (const b of s.spk) { k.f32_fill(rows * b.xl.cols, 0, b.xl.ptr); k.f32_fill(rows * b.xs.cols, 0, b.xs.ptr); }
+    for (const t of s.soma) lib.fill(t.head(rows), 0);
+    for (const b of s.spk) { lib.fill(b.xl.head(rows), 0); lib.fill(b.xs.head(rows), 0); }
     for (let l = 0; l < net.layers.length; l++) {
-      const lay = net.layers[l]!;
-      k.f32_fill(rows * lay.outSize, 0, s.yl[l]!.ptr);
-      k.f32_fill(rows * lay.outSize, 0, s.ys[l]!.ptr);
-      k.f32_transpose(lay.outSize, lay.inSize, lay.W.ptr, s.WT[l]!.ptr);
+      lib.fill(s.yl[l]!.head(rows), 0);
+      lib.fill(s.ys[l]!.head(rows), 0);
+      lib.transpose(s.WT[l]!, net.layers[l]!.W);
     }
     const extra = () => (train && p.randomPhases ? Math.floor(wald(rng!, 2, 1)) : 0);
     if (train) {
@@ -199,66 +193,69 @@ export class DendriticSim {
     } else {
       this.runPhase(rows, p.testTime, p.testWindow, false, false, onStep);
     }
-    k.f32_copy(rows * C, s.Ubar.ptr, net.output.post.ptr);
+    lib.copy(net.output.post.head(rows), s.Ubar.head(rows));
+  }
+
+  /** Spikes at rate λmax·prob (Bernoulli per 1 ms step) into b.s, and its two PSP traces (first `rows` rows). */
+  private spikeAndFilter(rows: number, b: SpikeBuffers, prob: Tensor): void {
+    const lib = this.net.lib, sp = b.s.head(rows);
+    this.rng!.bernoulli(sp, prob.head(rows), LAMBDA_MAX);
+    lib.traceStep(b.xl.head(rows), sp, this.decayL);
+    lib.traceStep(b.xs.head(rows), sp, this.decayS);
   }
 
   /** Simulates `steps` ms; the last `window` ms are averaged (forward phase: C̄, Ū, p̄, Ā^f; target: φ̄^t, Ā^t). */
   private runPhase(rows: number, steps: number, window: number, target: boolean, train: boolean, onStep?: (t: number) => void): void {
     const net = this.net, s = this;
-    const k = net.k, L = net.layers.length, C = net.classes;
-    const rng = s.rngState!.ptr, inv = 1 / window, dt = 1, pscale = 1 / (TAU_L - TAU_S);
-    const zero = (t: Tensor, n: number) => k.f32_fill(rows * n, 0, t.ptr);
+    const lib = net.lib, L = net.layers.length;
+    const inv = 1 / window, dt = 1, pscale = 1 / (TAU_L - TAU_S);
     if (!target) {
-      for (let m = 0; m < L - 1; m++) { zero(s.Cbar[m]!, net.layers[m]!.outSize); if (train) zero(s.Af[m]!, net.layers[m]!.outSize); }
-      zero(s.Ubar, C);
-      if (train) for (let l = 0; l < L; l++) zero(s.preBar[l]!, net.layers[l]!.inSize);
+      for (let m = 0; m < L - 1; m++) { lib.fill(s.Cbar[m]!.head(rows), 0); if (train) lib.fill(s.Af[m]!.head(rows), 0); }
+      lib.fill(s.Ubar.head(rows), 0);
+      if (train) for (let l = 0; l < L; l++) lib.fill(s.preBar[l]!.head(rows), 0);
     } else {
-      zero(s.phiT, C);
-      for (let m = 0; m < L - 1; m++) zero(s.At[m]!, net.layers[m]!.outSize);
+      lib.fill(s.phiT.head(rows), 0);
+      for (let m = 0; m < L - 1; m++) lib.fill(s.At[m]!.head(rows), 0);
     }
-    const spikeAndFilter = (b: SpikeBuffers, prob: Tensor, n: number) => {
-      k.f32_bernoulli(n, LAMBDA_MAX * dt, prob.ptr, rng, b.s.ptr);
-      k.f32_trace_step(n, s.decayL, b.s.ptr, b.xl.ptr);
-      k.f32_trace_step(n, s.decayS, b.s.ptr, b.xs.ptr);
-    };
     for (let t = 0; t < steps; t++) {
       const avg = t >= steps - window;
-      spikeAndFilter(s.spk[0]!, net.input, rows * net.layers[0]!.inSize); // Poisson-like input, rate λmax x
+      this.spikeAndFilter(rows, s.spk[0]!, net.input); // Poisson-like input, rate λmax x
       for (let l = 0; l < L; l++) {
-        const lay = net.layers[l]!, n = rows * lay.outSize, inp = s.spk[l]!, soma = s.soma[l]!;
+        const lay = net.layers[l]!, inp = s.spk[l]!, soma = s.soma[l]!.head(rows);
+        const cur = s.cur[l]!.head(rows), a = lay.a.head(rows), sig = s.sig[l]!.head(rows);
         // Basal / dendritic potential W·PSP = W·(x_L − x_S)/(τL − τS). The filter is linear, so it is
         // applied after W: the spikes' current s·Wᵀ (event-driven: only the inputs that spiked, ≤ λmax dt
         // = 20 % of them) feeds two traces y_L, y_S, and W·PSP = (y_L − y_S)/(τL − τS).
-        k.f32_event_nn(rows, lay.outSize, lay.inSize, inp.s.ptr, s.WT[l]!.ptr, s.tmp!.ptr, s.cur[l]!.ptr);
-        k.f32_trace_step(n, s.decayL, s.cur[l]!.ptr, s.yl[l]!.ptr);
-        k.f32_trace_step(n, s.decayS, s.cur[l]!.ptr, s.ys[l]!.ptr);
-        k.f32_scale_add(n, pscale, s.yl[l]!.ptr, -pscale, s.ys[l]!.ptr, lay.a.ptr);
-        if (net.bias) k.f32_add_row(rows, lay.outSize, lay.b.ptr, lay.a.ptr);
+        lib.eventMatmul(cur, inp.s.head(rows), s.WT[l]!, s.tmp!.head(lay.outSize));
+        const yl = lib.traceStep(s.yl[l]!.head(rows), cur, s.decayL);
+        const ys = lib.traceStep(s.ys[l]!.head(rows), cur, s.decayS);
+        lib.scaleAdd(a, pscale, yl, -pscale, ys);
+        if (net.bias) lib.addRow(a, lay.b);
         if (l < L - 1 || !target) {
           // Ċ = −g_L C + g_B (B − C): Euler, dt = 1 ms → C ← (1 − g_L − g_B) C + g_B B
-          k.f32_axpby(n, G_B * dt, lay.a.ptr, 1 - (G_L + G_B) * dt, soma.ptr);
+          lib.axpby(soma, G_B * dt, a, 1 - (G_L + G_B) * dt);
         } else {
           // Target phase: U ← U + dt(−g_L U + g_D (V − U) + g_E (E_E − U) + g_I (E_I − U)), g_E + g_I = 1
-          k.f32_axpby(n, G_D * dt, lay.a.ptr, 1 - (G_L + G_D + 1) * dt, soma.ptr);
-          k.f32_axpy(n, dt, s.drive.ptr, soma.ptr);
+          lib.axpby(soma, G_D * dt, a, 1 - (G_L + G_D + 1) * dt);
+          lib.axpy(soma, dt, s.drive.head(rows));
         }
-        k.f32_sigmoid_fwd(n, 0, 0, 0, soma.ptr, s.sig[l]!.ptr, 0);
-        spikeAndFilter(s.spk[l + 1]!, s.sig[l]!, n); // spikes at rate λmax σ(soma)
+        lib.activate(SIGMOID, sig, soma);
+        this.spikeAndFilter(rows, s.spk[l + 1]!, s.sig[l]!); // spikes at rate λmax σ(soma)
         if (!avg) continue;
         if (l < L - 1) {
-          if (!target) k.f32_axpy(n, inv, soma.ptr, s.Cbar[l]!.ptr);
-        } else if (!target) k.f32_axpy(n, inv, soma.ptr, s.Ubar.ptr);
-        else k.f32_axpy(n, inv * LAMBDA_MAX, s.sig[l]!.ptr, s.phiT.ptr); // φ̄^t
+          if (!target) lib.axpy(s.Cbar[l]!.head(rows), inv, soma);
+        } else if (!target) lib.axpy(s.Ubar.head(rows), inv, soma);
+        else lib.axpy(s.phiT.head(rows), inv * LAMBDA_MAX, sig); // φ̄^t
         if (train && !target) { // p̄ += PSP / window
-          const ni = rows * lay.inSize;
-          k.f32_axpy(ni, inv * pscale, inp.xl.ptr, s.preBar[l]!.ptr);
-          k.f32_axpy(ni, -inv * pscale, inp.xs.ptr, s.preBar[l]!.ptr);
+          const pb = s.preBar[l]!.head(rows);
+          lib.axpy(pb, inv * pscale, inp.xl.head(rows));
+          lib.axpy(pb, -inv * pscale, inp.xs.head(rows));
         }
       }
       if (train && avg) { // Ā += A / window, A from the output's PSP
-        const out = s.spk[L]!, psp = s.outPsp!;
-        k.f32_scale_add(rows * C, pscale, out.xl.ptr, -pscale, out.xs.ptr, psp.ptr);
-        this.apicalFrom(rows, psp, target ? s.At : s.Af, inv, 1);
+        const out = s.spk[L]!;
+        lib.scaleAdd(s.outPsp!.head(rows), pscale, out.xl.head(rows), -pscale, out.xs.head(rows));
+        this.apicalFrom(rows, s.outPsp!, target ? s.At : s.Af, inv, 1);
       }
       onStep?.(t);
     }

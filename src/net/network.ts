@@ -3,7 +3,6 @@
 // a_l = pre_l · W_lᵀ + b_l (gemm_nt), post_l = f(a_l), deriv_l = f'(a_l). The output layer is linear
 // when the loss is softmax cross-entropy (the softmax lives in the loss).
 import type { Backend } from '../backend.js';
-import type { Kernels } from '../wasm/kernels.js';
 import type { Tensor } from '../core/tensor.js';
 import { Workspace } from '../core/workspace.js';
 import { ACT_NAMES, resolveAct, type ResolvedAct } from '../activations.js';
@@ -54,7 +53,6 @@ export interface Layer {
 }
 
 export class Network {
-  readonly k: Kernels;
   readonly ws: Workspace;
   readonly layers: Layer[];
   readonly input: Tensor; // [batch, sizes[0]]
@@ -89,7 +87,6 @@ export class Network {
       if (!(ACT_NAMES as string[]).includes(name)) throw new Error(`network: unknown activation '${name}' (known: ${ACT_NAMES.join(', ')})`);
       return resolveAct('network', name);
     });
-    this.k = lib.kernels;
     this.ws = new Workspace(lib.heap);
     this.batch = o.batch;
     this.sizes = Object.freeze([...sizes]);

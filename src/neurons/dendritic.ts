@@ -7,6 +7,7 @@
  *  Spike trains reach the next compartment through the PSP kernel κ(s) = (e^{−s/τL} − e^{−s/τS})/(τL − τS).
  *  Times in ms, rates in spikes/ms. The simulator is src/net/dendritic.ts. */
 import type { Rng } from '../core/rng.js';
+import { resolveAct } from '../activations.js';
 
 export const LAMBDA_MAX = 0.2; // maximum rate, spikes per ms
 export const G_L = 0.1, G_B = 0.6, G_D = 0.6, E_E = 8, E_I = -8;
@@ -14,6 +15,8 @@ export const G_L = 0.1, G_B = 0.6, G_D = 0.6, E_E = 8, E_I = -8;
 export const K_B = G_B / (G_L + G_B), K_D = G_D / (G_L + G_D);
 /** The PSP kernel's long and short time constants (ms). */
 export const TAU_L = 10, TAU_S = 3;
+/** σ, the rate nonlinearity (and its derivative for the learning rule). */
+export const SIGMOID = resolveAct('dendrites', 'sigmoid');
 
 /** A draw from the Wald (inverse Gaussian) distribution, mean mu, shape lam (Michael, Schucany & Haas 1976). */
 export function wald(rng: Rng, mu: number, lam: number): number {

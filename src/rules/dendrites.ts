@@ -33,7 +33,7 @@ import { defineRule } from './types.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Network } from '../net/network.js';
 import { DendriticSim, type DendriticOptions } from '../net/dendritic.js';
-import { LAMBDA_MAX, K_B, K_D } from '../neurons/dendritic.js';
+import { LAMBDA_MAX, K_B, K_D, SIGMOID } from '../neurons/dendritic.js';
 
 export interface DendritesParams extends DendriticOptions {
   /** 'random' (fixed random Y) or 'symmetric' (Y from the forward weights, for comparison). */
@@ -95,7 +95,7 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
     try {
       for (const l of net.layers) {
         wr.uniform(l.W, -1, 1);
-        net.k.f32_scal(l.W.size, p.initGain / (LAMBDA_MAX * Math.sqrt(l.inSize)), l.W.ptr);
+        net.lib.scal(l.W, p.initGain / (LAMBDA_MAX * Math.sqrt(l.inSize)));
         l.b.data.fill(0);
       }
       const Y = net.layers.slice(0, L - 1).map((l) => {
@@ -122,31 +122,29 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
   raster: (_ctx, s, _p, o) => s.sim.raster(o),
   teach(ctx, st, p) {
     const { net, rows } = ctx;
-    const k = net.k, C = net.classes, L = net.layers.length, s = st.sim;
-    const out = net.output, n = rows * C;
+    const lib = net.lib, L = net.layers.length, s = st.sim;
     // Output: δ = −P_o k_D λmax (φ̄^t − λmax σ(Ū^f)) ⊙ σ'(Ū^f)
-    k.f32_sigmoid_fwd(n, 0, 0, 0, s.Ubar.ptr, s.sig[L - 1]!.ptr, s.dsig[L - 1]!.ptr);
-    k.f32_scale_add(n, 1, s.phiT.ptr, -LAMBDA_MAX, s.sig[L - 1]!.ptr, out.delta.ptr);
-    k.f32_mul(n, out.delta.ptr, s.dsig[L - 1]!.ptr, out.delta.ptr);
-    k.f32_scal(n, -P_O * K_D * LAMBDA_MAX, out.delta.ptr);
+    const sig = s.sig[L - 1]!.head(rows), dsig = s.dsig[L - 1]!.head(rows), delta = net.output.delta.head(rows);
+    lib.activate(SIGMOID, sig, s.Ubar.head(rows), dsig);
+    lib.scaleAdd(delta, 1, s.phiT.head(rows), -LAMBDA_MAX, sig);
+    lib.scal(lib.mul(delta, delta, dsig), -P_O * K_D * LAMBDA_MAX);
     // Hidden: δ_m = −P_h k_B λmax (σ(Ā^t) − σ(Ā^f)) ⊙ σ'(C̄^f)
     for (let m = 0; m < L - 1; m++) {
-      const l = net.layers[m]!, nm = rows * l.outSize;
-      const at = s.sig[m]!, af = s.dsig[m]!;
-      k.f32_sigmoid_fwd(nm, 0, 0, 0, s.At[m]!.ptr, at.ptr, 0);
-      k.f32_sigmoid_fwd(nm, 0, 0, 0, s.Af[m]!.ptr, af.ptr, 0);
-      k.f32_sub(nm, at.ptr, af.ptr, l.delta.ptr); // α^t − α^f: the plateau difference
-      k.f32_sigmoid_fwd(nm, 0, 0, 0, s.Cbar[m]!.ptr, at.ptr, af.ptr); // σ'(C̄^f) into af
-      k.f32_mul(nm, l.delta.ptr, af.ptr, l.delta.ptr);
-      k.f32_scal(nm, -p.etaHidden * P_H * K_B * LAMBDA_MAX, l.delta.ptr);
+      const d = net.layers[m]!.delta.head(rows), at = s.sig[m]!.head(rows), af = s.dsig[m]!.head(rows);
+      lib.activate(SIGMOID, at, s.At[m]!.head(rows));
+      lib.activate(SIGMOID, af, s.Af[m]!.head(rows));
+      lib.sub(d, at, af); // α^t − α^f: the plateau difference
+      lib.activate(SIGMOID, at, s.Cbar[m]!.head(rows), af); // σ'(C̄^f) into af
+      lib.scal(lib.mul(d, d, af), -p.etaHidden * P_H * K_B * LAMBDA_MAX);
     }
   },
   update(ctx, st) {
     const { net, rows } = ctx;
-    const k = net.k, inv = 1 / rows, s = st.sim;
+    const lib = net.lib, inv = 1 / rows, s = st.sim;
     for (const l of net.layers) {
-      k.f32_gemm_tn(l.outSize, l.inSize, rows, inv, 0, l.delta.ptr, s.preBar[l.index]!.ptr, l.dW.ptr);
-      if (net.bias) k.f32_sum_rows(rows, l.outSize, inv, 0, l.delta.ptr, l.db.ptr);
+      const d = l.delta.head(rows);
+      lib.gemm(l.dW, d, s.preBar[l.index]!.head(rows), 'tn', inv, 0);
+      if (net.bias) lib.sumRows(l.db, d, inv, 0);
     }
   },
   // Backprop of the forward phase's rate network (C = k_B(W p̄ + b), φ = λmax σ(C); U = k_D V) on the loss
@@ -158,10 +156,7 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
 
 /** Y_m for 'symmetric' feedback: Y_{L−2} = W_{L−1} (the output's W), Y_m = Y_{m+1} · W_{m+1}. */
 function symmetricFeedback(net: Network, s: DendritesState): void {
-  const k = net.k, L = net.layers.length, C = net.classes;
-  k.f32_copy(s.Y[L - 2]!.size, net.output.W.ptr, s.Y[L - 2]!.ptr);
-  for (let m = L - 3; m >= 0; m--) {
-    const up = net.layers[m + 1]!;
-    k.f32_gemm_nn(C, up.inSize, up.outSize, 1, 0, s.Y[m + 1]!.ptr, up.W.ptr, s.Y[m]!.ptr);
-  }
+  const lib = net.lib, L = net.layers.length;
+  lib.copy(s.Y[L - 2]!, net.output.W);
+  for (let m = L - 3; m >= 0; m--) lib.gemm(s.Y[m]!, s.Y[m + 1]!, net.layers[m + 1]!.W, 'nn');
 }
