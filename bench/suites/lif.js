@@ -27,7 +27,7 @@ export default async ({ lib, quick }) => {
     for (let i = 0; i < n; i++) inp[i] = 0.1 * ((i * 2654435761) % 1000) / 1000;
     cases.push({
       name: `f32_lif_step ${label}`, shape: [n], updates: n,
-      ours: () => lib.lifStep(b, p),
+      ours: () => lib.lifStep(b.input, b.v, b.refrac, b.spikes, b.deriv, p),
       peers: { js: () => jsLif(n, Math.fround(p.decay), 1, 0, 2, 10, b.input.data, b.v.data, b.refrac.data, b.spikes.data, b.deriv.data) },
       teardown: () => Object.values(b).forEach((t) => t.dispose()),
     });

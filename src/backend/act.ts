@@ -3,7 +3,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { InverseKernels } from '../wasm/kernels.js';
 import type { BackendCore, Ctor } from './core.js';
 import { ACTIVATIONS, resolveAct, resolveActParams, type ActName, type ActParams, type ResolvedAct } from '../activations.js';
-import { isTensor, sizeIs, disjoint } from './checks.js';
+import { isTensor, pair, sizeIs, disjoint } from './checks.js';
 
 /** The activations with an inverse-step kernel (f32_inverse_step_<op>, assembly/kernels/inverse.ts). */
 export const INVERSE_KERNELS = {
@@ -62,8 +62,7 @@ export function withAct<B extends Ctor>(Base: B) {
 }
 
 function applyAct(lib: BackendCore, op: string, kernel: ResolvedAct['kernel'], p0: number, p1: number, p2: number, post: Tensor, a: Tensor, deriv: Tensor | null): void {
-  isTensor(op, 'post', post);
-  sizeIs(op, 'a', a, post.size);
+  pair(op, 'post', post, 'a', a);
   if (deriv !== null) {
     sizeIs(op, 'deriv', deriv, post.size);
     disjoint(op, 'deriv', deriv, 'a', a, lib.debug);
@@ -75,8 +74,7 @@ function applyAct(lib: BackendCore, op: string, kernel: ResolvedAct['kernel'], p
 function applyInverse(lib: BackendCore, op: string, f: ResolvedAct, q: Tensor, a: Tensor, h: Tensor, d: Tensor): Tensor {
   const slope = f.p[0];
   checkInvertible(op, f.name, slope);
-  isTensor(op, 'q', q);
-  sizeIs(op, 'a', a, q.size);
+  pair(op, 'q', q, 'a', a);
   sizeIs(op, 'h', h, q.size);
   sizeIs(op, 'd', d, q.size);
   lib.kernels[INVERSE_KERNELS[f.name as InvertibleName]](q.size, slope, a.ptr, h.ptr, d.ptr, q.ptr);

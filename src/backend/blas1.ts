@@ -1,15 +1,14 @@
 // Level-1 kernels (assembly/kernels/blas1.ts): vectors of any shape, by element count.
 import type { Tensor } from '../core/tensor.js';
 import type { Ctor } from './core.js';
-import { isTensor, sizeIs, finite, notNaN, rows2, cols2, disjoint } from './checks.js';
+import { isTensor, pair, sizeIs, finite, notNaN, rows2, cols2, disjoint } from './checks.js';
 
 /** The Blas1 methods of Backend, mixed into a base that provides kernels, heap and debug. */
 export function withBlas1<B extends Ctor>(Base: B) {
   abstract class Blas1Ops extends Base {
     /** y += alpha * x (same number of elements; y may be x). */
     axpy(y: Tensor, alpha: number, x: Tensor): Tensor {
-      isTensor('axpy', 'y', y);
-      sizeIs('axpy', 'x', x, y.size);
+      pair('axpy', 'y', y, 'x', x);
       finite('axpy', 'alpha', alpha);
       this.kernels.f32_axpy(y.size, alpha, x.ptr, y.ptr);
       return y;
@@ -17,8 +16,7 @@ export function withBlas1<B extends Ctor>(Base: B) {
 
     /** y = alpha·x + beta·y (same number of elements; y may be x). */
     axpby(y: Tensor, alpha: number, x: Tensor, beta: number): Tensor {
-      isTensor('axpby', 'y', y);
-      sizeIs('axpby', 'x', x, y.size);
+      pair('axpby', 'y', y, 'x', x);
       finite('axpby', 'alpha', alpha);
       finite('axpby', 'beta', beta);
       this.kernels.f32_axpby(y.size, alpha, x.ptr, beta, y.ptr);
@@ -35,8 +33,7 @@ export function withBlas1<B extends Ctor>(Base: B) {
 
     /** out = x (same number of elements; out may be x). */
     copy(out: Tensor, x: Tensor): Tensor {
-      isTensor('copy', 'out', out);
-      sizeIs('copy', 'x', x, out.size);
+      pair('copy', 'out', out, 'x', x);
       this.kernels.f32_copy(out.size, x.ptr, out.ptr);
       return out;
     }
@@ -51,8 +48,7 @@ export function withBlas1<B extends Ctor>(Base: B) {
 
     /** Σ x·y over all elements (f32 accumulation; see assembly/kernels/blas1.ts for the order). */
     dot(x: Tensor, y: Tensor): number {
-      isTensor('dot', 'x', x);
-      sizeIs('dot', 'y', y, x.size);
+      pair('dot', 'x', x, 'y', y);
       return this.kernels.f32_dot(x.size, x.ptr, y.ptr);
     }
 

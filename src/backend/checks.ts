@@ -2,7 +2,7 @@
 // argument, what was expected and what was given, before any kernel runs. Shape checks always run;
 // the memory-overlap checks that see through row views run in the debug build (Backend.debug).
 import { Tensor } from '../core/tensor.js';
-import { fmtShape, isTensor } from '../core/check.js';
+import { fmtShape, isTensor, sizeIs } from '../core/check.js';
 
 export { fmtShape, isTensor, finite, integer, sizeIs } from '../core/check.js';
 
@@ -13,6 +13,12 @@ export function rows2(op: string, name: string, t: unknown, allowVector = false)
   if (s.length === 2) return s[0]!;
   if (allowVector && s.length === 1) return 1;
   throw new Error(`${op}: ${name} must be a 2-D tensor, got shape ${fmtShape(s)}`);
+}
+
+/** Throws unless `a` is a live tensor and `b` one of as many elements (any shapes). */
+export function pair(op: string, an: string, a: unknown, bn: string, b: unknown): void {
+  isTensor(op, an, a);
+  sizeIs(op, bn, b, a.size);
 }
 
 /** Columns of a tensor that passed rows2. */

@@ -1,11 +1,10 @@
 // Element-wise kernels (assembly/kernels/elementwise.ts, settle.ts): out may be x and/or y.
 import type { Tensor } from '../core/tensor.js';
 import type { Ctor } from './core.js';
-import { isTensor, sizeIs, finite, notNaN } from './checks.js';
+import { isTensor, pair, sizeIs, finite, notNaN } from './checks.js';
 
 function sameSize3(op: string, out: Tensor, x: Tensor, y: Tensor): void {
-  isTensor(op, 'out', out);
-  sizeIs(op, 'x', x, out.size);
+  pair(op, 'out', out, 'x', x);
   sizeIs(op, 'y', y, out.size);
 }
 
@@ -44,8 +43,7 @@ export function withElementwise<B extends Ctor>(Base: B) {
 
     /** out = clamp(x, lo, hi) (lo <= hi; ±Infinity allowed; NaN elements pass through). */
     clip(out: Tensor, x: Tensor, lo: number, hi: number): Tensor {
-      isTensor('clip', 'out', out);
-      sizeIs('clip', 'x', x, out.size);
+      pair('clip', 'out', out, 'x', x);
       notNaN('clip', 'lo', lo);
       notNaN('clip', 'hi', hi);
       if (!(lo <= hi)) throw new RangeError(`clip: lo (${lo}) must be <= hi (${hi})`);
@@ -55,8 +53,7 @@ export function withElementwise<B extends Ctor>(Base: B) {
 
     /** out = s·sign(x) (sign(0) = 0; NaN passes through). */
     signScale(out: Tensor, x: Tensor, s: number): Tensor {
-      isTensor('signScale', 'out', out);
-      sizeIs('signScale', 'x', x, out.size);
+      pair('signScale', 'out', out, 'x', x);
       finite('signScale', 's', s);
       this.kernels.f32_sign_scale(out.size, s, x.ptr, out.ptr);
       return out;
@@ -67,8 +64,7 @@ export function withElementwise<B extends Ctor>(Base: B) {
      * stopping test of a fixed-point iteration). eps in (0, 1]; lo <= hi (±Infinity: no clamp).
      */
     settleStep(s: Tensor, x: Tensor, eps: number, lo = -Infinity, hi = Infinity): number {
-      isTensor('settleStep', 's', s);
-      sizeIs('settleStep', 'x', x, s.size);
+      pair('settleStep', 's', s, 'x', x);
       finite('settleStep', 'eps', eps);
       if (!(eps > 0 && eps <= 1)) throw new RangeError(`settleStep: eps must be in (0, 1], got ${eps}`);
       notNaN('settleStep', 'lo', lo);

@@ -1,7 +1,7 @@
 // Optimiser steps (assembly/kernels/optim.ts): w, grad and the moment buffers have one element count.
 import type { Tensor } from '../core/tensor.js';
 import type { Ctor } from './core.js';
-import { isTensor, sizeIs, finite } from './checks.js';
+import { isTensor, pair, sizeIs, finite } from './checks.js';
 
 /** The Optim methods of Backend, mixed into a base that provides kernels, heap and debug. */
 export function withOptim<B extends Ctor>(Base: B) {
@@ -12,8 +12,7 @@ export function withOptim<B extends Ctor>(Base: B) {
      */
     sgdStep(w: Tensor, grad: Tensor, vel: Tensor | null, lr: number, momentum: number, wd: number): Tensor {
       const op = 'sgdStep';
-      isTensor(op, 'w', w);
-      sizeIs(op, 'grad', grad, w.size);
+      pair(op, 'w', w, 'grad', grad);
       if (vel !== null) sizeIs(op, 'vel', vel, w.size);
       else if (momentum > 0) throw new Error(`${op}: momentum ${momentum} needs a velocity tensor (vel is null)`);
       finite(op, 'lr', lr);
@@ -26,8 +25,7 @@ export function withOptim<B extends Ctor>(Base: B) {
     /** One Adam step in place, with the bias corrections bc1 = 1 − β1^t and bc2 = 1 − β2^t given. */
     adamStep(w: Tensor, grad: Tensor, m: Tensor, v: Tensor, lr: number, b1: number, b2: number, eps: number, wd: number, bc1: number, bc2: number): Tensor {
       const op = 'adamStep';
-      isTensor(op, 'w', w);
-      sizeIs(op, 'grad', grad, w.size);
+      pair(op, 'w', w, 'grad', grad);
       sizeIs(op, 'm', m, w.size);
       sizeIs(op, 'v', v, w.size);
       finite(op, 'lr', lr); finite(op, 'b1', b1); finite(op, 'b2', b2); finite(op, 'eps', eps);

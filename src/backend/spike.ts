@@ -2,7 +2,7 @@
 // one: neurons (src/neurons/) name a shape, lifStep / alifStep pick the kernel or index from it.
 import type { Tensor } from '../core/tensor.js';
 import type { BackendCore, Ctor } from './core.js';
-import { isTensor, sizeIs, finite, integer, oneOf, disjoint } from './checks.js';
+import { isTensor, pair, sizeIs, finite, integer, oneOf, disjoint } from './checks.js';
 
 /** Surrogate derivatives of the spike (assembly/ops/spike_*.ts), u = v − vTh, k = steepness:
  *  super 1/(1 + k|u|)² (SuperSpike fast sigmoid), triangle max(0, 1 − k|u|), exp exp(−k|u|).
@@ -110,8 +110,7 @@ export function withSpike<B extends Ctor>(Base: B) {
 
     /** x = lambda·x + s (same number of elements; s may be x). */
     traceStep(x: Tensor, s: Tensor, lambda: number): Tensor {
-      isTensor('traceStep', 'x', x);
-      sizeIs('traceStep', 's', s, x.size);
+      pair('traceStep', 'x', x, 's', s);
       finite('traceStep', 'lambda', lambda);
       this.kernels.f32_trace_step(x.size, lambda, s.ptr, x.ptr);
       return x;

@@ -1,4 +1,4 @@
-// f32_gemm_{nn,nt,tn,tt} against the float64 reference (tests/reference/blas.ts), both builds, and the
+// f32_gemm_{nn,nt,tn,tt} against the float64 reference (tests/reference/gemm.ts), both builds, and the
 // Backend.gemm wrapper's checks.
 //
 // Tolerance, per element: |got − want| ≤ (k + 4)·u·mag, u = 2⁻²⁴, mag = |α|·Σ_p|A(i,p)B(p,j)| + |β·C0(i,j)|
@@ -14,7 +14,7 @@ import * as assert from 'uvu/assert';
 import { backend, BUILDS } from '../helpers/setup.js';
 import { seeded } from '../helpers/fill.js';
 import { throwsClearly } from '../helpers/close.js';
-import * as ref from '../reference/blas.js';
+import * as ref from '../reference/gemm.js';
 import type { Backend } from '../../src/index.js';
 
 type Variant = 'nn' | 'nt' | 'tn' | 'tt';

@@ -6,7 +6,8 @@ import { BUILDS, backend } from '../helpers/setup.js';
 import { close, throwsClearly } from '../helpers/close.js';
 import { EDGE_SIZES, seeded, mulberry32 } from '../helpers/fill.js';
 import type { Backend, LifParams, Tensor } from '../../src/index.js';
-import * as ref from '../reference/neuron.js';
+import * as ref from '../reference/lif.js';
+import * as trace from '../reference/trace.js';
 
 const f = Math.fround;
 
@@ -237,10 +238,10 @@ for (const build of BUILDS) {
     for (const n of [...EDGE_SIZES, 1000]) {
       const x = lib.tensor([n], seeded(n, n, 0, 2)), s = lib.tensor([n], seeded(n, n + 1, 0, 1).map(Math.round));
       const want = x.toArray();
-      ref.traceStep(0.95, s.data, want);
+      trace.traceStep(0.95, s.data, want);
       lib.traceStep(x, s, 0.95);
       close(x.data, want, { ulps: 0 }, `trace n=${n}`); // same op order as the twin: exact
-      ref.traceStep(0.5, want, want);
+      trace.traceStep(0.5, want, want);
       lib.traceStep(x, x, 0.5);
       close(x.data, want, { ulps: 0 }, `trace in place n=${n}`);
       x.dispose(); s.dispose();

@@ -9,7 +9,7 @@ import { BUILDS, backend } from '../helpers/setup.js';
 import { close, throwsClearly } from '../helpers/close.js';
 import { EDGE_SIZES, seeded, mulberry32 } from '../helpers/fill.js';
 import { SURROGATES, type SurrogateShape } from '../../src/index.js';
-import * as ref from '../reference/spiking.js';
+import * as ref from '../reference/lif.js';
 import { EXP, U } from '../reference/act.js';
 
 const tolFor = (shape: SurrogateShape) => (shape === 'exp' ? { rel: EXP + U } : { ulps: 0 });
