@@ -3,7 +3,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { InverseKernels } from '../wasm/kernels.js';
 import type { BackendCore, Ctor } from './core.js';
 import { ACTIVATIONS, resolveAct, resolveActParams, type ActName, type ActParams, type ResolvedAct } from '../activations.js';
-import { isTensor, pair, sizeIs, disjoint } from './checks.js';
+import { pair, sizeIs, disjoint } from './checks.js';
 
 /** The activations with an inverse-step kernel (f32_inverse_step_<op>, assembly/kernels/inverse.ts). */
 export const INVERSE_KERNELS = {

@@ -1,7 +1,7 @@
 // Element-wise kernels (assembly/kernels/elementwise.ts, settle.ts): out may be x and/or y.
 import type { Tensor } from '../core/tensor.js';
 import type { Ctor } from './core.js';
-import { isTensor, pair, sizeIs, finite, notNaN } from './checks.js';
+import { pair, sizeIs, finite, notNaN } from './checks.js';
 
 function sameSize3(op: string, out: Tensor, x: Tensor, y: Tensor): void {
   pair(op, 'out', out, 'x', x);

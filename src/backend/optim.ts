@@ -1,7 +1,7 @@
 // Optimiser steps (assembly/kernels/optim.ts): w, grad and the moment buffers have one element count.
 import type { Tensor } from '../core/tensor.js';
 import type { Ctor } from './core.js';
-import { isTensor, pair, sizeIs, finite } from './checks.js';
+import { pair, sizeIs, finite } from './checks.js';
 
 /** The Optim methods of Backend, mixed into a base that provides kernels, heap and debug. */
 export function withOptim<B extends Ctor>(Base: B) {

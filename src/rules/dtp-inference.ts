@@ -60,13 +60,12 @@ export function relaxTeach(ctx: StepContext, s: DtpInferenceState, p: DtpInferen
   for (let t = 0; t < p.steps; t++) {
     // drives from the current states (all layers in parallel): τ_i into targets[i] for i < H−1
     for (let i = H - 2; i >= 0; i--) {
-      const n = rows * L[i]!.outSize;
       s.fb(i + 1, s.r[i + 1]!, s.scratch[i + 1]!, rows);
       lib.sub(s.targets[i]!.head(rows), s.scratch[i + 1]!.head(rows), s.clean[i + 1]!.head(rows));
       lib.axpy(s.targets[i]!.head(rows), 1, L[i]!.post.head(rows));
     }
     for (let i = 0; i < H; i++) {
-      const l = L[i]!, n = rows * l.outSize, ap = l.act.p;
+      const l = L[i]!;
       // u += ε (τ − r);  r = f(u)   (rd: scratch for f'(u), here unused)
       lib.sub(s.rd[i]!.head(rows), s.targets[i]!.head(rows), s.r[i]!.head(rows));
       lib.axpy(s.u[i]!.head(rows), p.rate, s.rd[i]!.head(rows));
@@ -75,7 +74,7 @@ export function relaxTeach(ctx: StepContext, s: DtpInferenceState, p: DtpInferen
   }
   const c = -1 / (p.rate * p.steps);
   for (let i = 0; i < H; i++) {
-    const l = L[i]!, n = rows * l.outSize;
+    const l = L[i]!;
     lib.sub(l.delta.head(rows), s.r[i]!.head(rows), l.post.head(rows));
     lib.scal(l.delta.head(rows), c);
   }

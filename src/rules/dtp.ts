@@ -76,7 +76,7 @@ export function dtpTeach(ctx: StepContext, s: DtpState, p: DtpParams): void {
   topTarget(ctx, p.targetStep, s.targets[H - 1]!);
   differenceTargets(ctx, H - 1, s.targets, s.fb, s.clean, s.scratch);
   for (let i = 0; i < H; i++) {
-    const l = net.layers[i]!, n = rows * l.outSize;
+    const l = net.layers[i]!;
     lib.sub(l.delta.head(rows), l.post.head(rows), s.targets[i]!.head(rows));
     lib.mul(l.delta.head(rows), l.delta.head(rows), l.deriv.head(rows));
   }

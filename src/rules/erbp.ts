@@ -55,7 +55,7 @@ export const erbp = defineRule({
       scratch: ws.f32([Bt, maxOut]), x: net.layers.map((l) => ws.f32([Bt, l.inSize])), e: ws.f32([Bt, C]), probs: ws.f32([Bt, C]),
       onStep: () => {}, ctx: { rows: Bt, p, box: boxcar(p, sim.r.decay) },
     };
-    const lib = net.lib, L = net.layers.length - 1, lm = sim.r.decay;
+    const lib = net.lib, L = net.layers.length - 1;
     s.onStep = (t) => {
       if (t < sim.readoutStart) return; // no error events before the readout has integrated
       const rows = s.ctx.rows, q = s.ctx.p, scale = 1 / (rows * errorSteps(sim));

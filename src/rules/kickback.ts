@@ -92,7 +92,7 @@ export function kickbackTeach(ctx: StepContext, s: KickbackState): void {
   if (H === 1) return;
   lib.gemm(s.beta.head(rows), top.delta.head(rows), s.pcol, 'nn', 1 / top.outSize, 0);
   for (let l = H - 2; l >= 0; l--) {
-    const cur = L[l]!, up = L[l + 1]!, n = cur.outSize, m = up.outSize;
+    const cur = L[l]!, up = L[l + 1]!, m = up.outSize;
     // κ = (f'_{l+1} ⊙ p_{l+1}) · W_{l+1}  (mask: scratch [batch, max n])
     const mask = s.mask.matrix(rows, m);
     lib.mul(mask, up.deriv.head(rows), s.P[l + 1]!.head(rows));

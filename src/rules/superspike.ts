@@ -74,7 +74,7 @@ export const superspike = defineRule({
       stepError(net, sim, rows, s.probs, s.e);
       accumulate(net, L, rows, s.e, s.eps[L]!, scale);
       for (let l = L - 1; l >= 0; l--) {
-        const n = net.layers[l]!.outSize, m = s.mod[l]!;
+        const m = s.mod[l]!;
         if (s.ctx.p.feedback === 'random') lib.gemm(m.head(rows), s.e.head(rows), s.B[l]!, 'nn');
         else {
           const up = l + 1 === L ? s.e : s.mod[l + 1]!;

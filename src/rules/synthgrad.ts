@@ -51,7 +51,7 @@ export function predictSynthetic(ctx: StepContext, s: SynthgradState): void {
   const { net, rows } = ctx;
   const lib = net.lib;
   for (let l = 0; l < s.sg.length; l++) {
-    const L = net.layers[l]!, m = s.sg[l]!, n = L.outSize;
+    const L = net.layers[l]!, m = s.sg[l]!;
     lib.gemm(m.g.head(rows), L.post.head(rows), m.M, 'nt');
     lib.addRow(m.g.head(rows), m.c);
     if (m.U) lib.gemm(m.g.head(rows), net.target.head(rows), m.U, 'nt', 1, 1);
@@ -111,7 +111,7 @@ export const synthgrad = defineRule<SynthgradParams, SynthgradState>({
     const lib = net.lib, a = p.sgScale / rows;
     localGrads(ctx);
     for (let l = 0; l < s.sg.length; l++) {
-      const L = net.layers[l]!, up = net.layers[l + 1]!, m = s.sg[l]!, n = L.outSize;
+      const L = net.layers[l]!, up = net.layers[l + 1]!, m = s.sg[l]!;
       // g_l = δ_{l+1} · W_{l+1}, then the residual ĝ_l − g_l in place.
       lib.gemm(m.target.head(rows), up.delta.head(rows), up.W, 'nn');
       lib.sub(m.target.head(rows), m.g.head(rows), m.target.head(rows));

@@ -92,7 +92,7 @@ export function inverseParams(inv: Inverses): Param[] {
 
 /** g_i(x) for the first `rows` rows of x [batch, n_i]: writes pre-activation, output, derivative. */
 export function decode(net: Network, g: InverseLayer, rows: number, x: Tensor, a: Tensor, h: Tensor, d: Tensor): void {
-  const lib = net.lib, lower = net.layers[g.index - 1]!, n = lower.outSize, m = net.layers[g.index]!.outSize;
+  const lib = net.lib, lower = net.layers[g.index - 1]!;
   lib.gemm(a.head(rows), x.head(rows), g.V, 'nt');
   if (net.bias) lib.addRow(a.head(rows), g.c);
   lib.activate(lower.act, h.head(rows), a.head(rows), d.head(rows));
@@ -143,7 +143,6 @@ export function inverseGrads(ctx: StepContext, inv: Inverses, sigma: number, los
   for (const g of inv.layers) {
     if (!g) continue;
     const lower = net.layers[g.index - 1]!, up = net.layers[g.index]!;
-    const n = lower.outSize, m = up.outSize;
     // h̃ = h_{i−1} + σε  (noise kept in g.noise for the DRL)
     inv.rng.normal(g.noise.head(rows), 0, sigma);
     lib.add(g.zin.head(rows), lower.post.head(rows), g.noise.head(rows));
