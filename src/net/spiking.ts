@@ -86,8 +86,14 @@ export interface RasterOptions {
   maxSpikes?: number;
 }
 
+/** A simulator that records a raster of one inference presentation of row 0 of net.input (SpikingSim,
+ *  DendriticSim in src/net/dendritic.ts); null when the layer asked for does not spike. */
+export interface RasterSource {
+  raster(o?: RasterOptions): Raster | null;
+}
+
 /** Records `neurons` columns of row 0 of a spike buffer, step by step, into a Raster (shared by the spiking
- *  simulators: SpikingSim.raster and rules with their own neurons). */
+ *  simulators). */
 export class RasterRecorder {
   readonly raster: Raster;
   private readonly max: number;
@@ -136,7 +142,7 @@ export interface SpikeLayer {
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
-export class SpikingSim {
+export class SpikingSim implements RasterSource {
   readonly k: Kernels;
   readonly steps: number;
   readonly dt: number;
@@ -411,13 +417,13 @@ export class SpikingNetwork extends Network {
 }
 
 /**
- * Rule.saveState / loadState for a rule whose state holds its simulator as `sim`: the firing-rate
- * counters (everything else of the simulator is in workspace tensors). On a SpikingNetwork `sim` is
- * net.sim, which the trainer saves too (restoring it twice is harmless).
+ * Rule.resume for a rule whose state holds its simulator as `sim`: the firing-rate counters (everything
+ * else of the simulator is in workspace tensors). On a SpikingNetwork `sim` is net.sim, which the trainer
+ * saves too (restoring it twice is harmless).
  */
 export const simCounterState = {
-  saveState: (s: { sim: SpikingSim }): unknown => s.sim.counters(),
-  loadState: (s: { sim: SpikingSim }, v: unknown): void => s.sim.setCounters(v),
+  save: (s: { sim: SpikingSim }): unknown => s.sim.counters(),
+  load: (s: { sim: SpikingSim }, v: unknown): void => s.sim.setCounters(v),
 };
 
 /** The simulator of a SpikingNetwork, or a new one over a rate Network's layers (buffers in net.ws). */

@@ -39,9 +39,7 @@ export const agrel = defineRule<AgrelParams, AttentionState>({
   id: 'agrel',
   title: 'AGREL (attention-gated reinforcement learning)',
   cite: 'Roelfsema & van Ooyen 2005, Neural Comput. 17:2176',
-  removes: ['target'],
-  partly: ['weightTransport', 'linearFeedback'],
-  spiking: false,
+  objections: { removes: ['target'], partly: ['weightTransport', 'linearFeedback'] },
   defaults: { temperature: 1, epsilon: 0.05, maxGain: 0, feedback: 'own', learnFeedback: true },
   // One hidden layer of sigmoid units as in the paper. lr 0.01: the gain (1 − π)/π of a rare rewarded
   // choice is unbounded, and at 0.03 one such batch saturated the hidden layer on full MNIST (chance

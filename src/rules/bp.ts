@@ -8,8 +8,7 @@ export const bp = defineRule({
   id: 'bp',
   title: 'Backpropagation',
   cite: 'Rumelhart, Hinton & Williams 1986, Nature 323:533',
-  removes: [],
-  spiking: false,
+  objections: { removes: [] },
   defaults: {},
   // 784-256-256-256-10 ReLU, He init, SGD + momentum 0.9, cosine decay: see the closing note of the
   // training issue for the accuracy these defaults reach on MNIST and Fashion-MNIST.

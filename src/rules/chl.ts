@@ -39,10 +39,7 @@ export const chl = defineRule<ChlParams, State>({
   id: 'chl',
   title: 'Contrastive Hebbian learning (Xie & Seung gain)',
   cite: 'Movellan 1991, Connectionist Models Summer School; Xie & Seung 2003, Neural Comput. 15:441',
-  removes: ['derivativeTransport', 'linearFeedback'],
-  partly: ['timing'],
-  spiking: false,
-  phases: ['free', 'clamped'],
+  objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['timing'] },
   defaults: { gamma: 0.05, eps: 1, maxIter: 20, tol: 1e-5 },
   // 6 epochs, not 15: on full MNIST (784-500-10, seed 1) the 6-epoch cosine run reached 98.12%, while
   // the 15-epoch run peaked at 97.88% (epoch 6) and then destabilised (92.0% at epoch 11): the free
@@ -56,6 +53,6 @@ export const chl = defineRule<ChlParams, State>({
   update(ctx, s) {
     contrast(ctx, s, s.settler.slot('clamped'), s.settler.slot('free'), s.scale, 'minus', 'plus');
   },
-  metrics: (s) => settleMetrics(s),
-  ...settleState,
+  record: { metrics: (s) => settleMetrics(s) },
+  resume: settleState,
 });

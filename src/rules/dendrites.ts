@@ -71,12 +71,7 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
   id: 'dendrites',
   title: 'Segregated dendrites (basal/apical/soma, plateau potentials)',
   cite: 'Guerguiev, Lillicrap & Richards 2017, eLife 6:e22901',
-  removes: ['weightTransport', 'derivativeTransport', 'spiking'],
-  partly: ['linearFeedback'],
-  spiking: true,
-  spikingParam: 'spiking',
-  spikingOnlyParams: ['phaseTime', 'window', 'testTime', 'testWindow', 'randomPhases'],
-  phases: ['free', 'target'],
+  objections: { removes: ['weightTransport', 'derivativeTransport', 'spiking'], partly: ['linearFeedback'] },
   defaults: {
     spiking: false, feedback: 'random', sparse: true, feedbackScale: 1, initGain: 3,
     phaseTime: 100, window: 70, testTime: 250, testWindow: 220, randomPhases: true, etaHidden: 10,
@@ -87,7 +82,7 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
   // Spiking version: 100 ms phases averaged over their last 70 ms where the paper has 50 and 20 (short
   // windows leave each update mostly spike noise; `--param phaseTime=50 --param window=20` gives the
   // paper's timing), batches of 5, the paper's 60 epochs. Results and the timing comparison: docs/report.md.
-  spikingTrain: { batch: 5, epochs: 60 },
+  spiking: { own: ['phaseTime', 'window', 'testTime', 'testWindow', 'randomPhases'], train: { batch: 5, epochs: 60 } },
   init(net, p, ws, rng) {
     checkParams(p);
     const C = net.classes, L = net.layers.length;
@@ -112,14 +107,10 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
       wr.dispose();
     }
   },
-  forward(ctx, s) {
-    if (s.symmetric) symmetricFeedback(ctx.net, s);
-    s.sim.present(ctx.rows, ctx.rng, true);
+  forward(ctx, s, _p, training) {
+    if (training && s.symmetric) symmetricFeedback(ctx.net, s);
+    s.sim.present(ctx.rows, ctx.rng, training);
   },
-  infer(ctx, s) {
-    s.sim.present(ctx.rows, ctx.rng, false);
-  },
-  raster: (_ctx, s, _p, o) => s.sim.raster(o),
   teach(ctx, st, p) {
     const { net, rows } = ctx;
     const k = net.k, C = net.classes, L = net.layers.length, s = st.sim;
@@ -153,7 +144,7 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
   // ½‖λmax σ(Ū^f) − φ̄^t‖², for the alignment diagnostic. After teach: dsig holds σ'(C̄^f) per hidden layer
   // and σ'(Ū^f) for the output (λmax·k dropped: a constant per layer), and the output δ is a positive
   // multiple of (λmax σ(Ū^f) − φ̄^t) ⊙ σ'(Ū^f).
-  backpropSignals: (s, net) => ({ pre: s.sim.preBar, deriv: s.sim.dsig, outputDelta: net.output.delta }),
+  alignment: { signals: (s, net) => ({ pre: s.sim.preBar, deriv: s.sim.dsig, outputDelta: net.output.delta }) },
 });
 
 /** Y_m for 'symmetric' feedback: Y_{L−2} = W_{L−1} (the output's W), Y_m = Y_{m+1} · W_{m+1}. */

@@ -33,16 +33,16 @@ export const dfa = defineRule<DfaParams, DfaState>({
   id: 'dfa',
   title: 'Direct feedback alignment',
   cite: 'Nøkland 2016, NIPS (arXiv:1609.01596)',
-  removes: ['weightTransport'],
-  partly: ['derivativeTransport', 'timing'],
-  spiking: true,
-  // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and surrogate derivatives;
-  // the surrogate-scaled signals are smaller, so the step is larger (5e-3, as for superspike).
-  spikingTrain: { lr: 5e-3 },
-  // 100 steps at up to 200 Hz: 50 steps at 100 Hz (the simulator's defaults) leave training at 95.6 % train
-  // accuracy after 10 epochs (94.8 % test; measured): the Poisson input and the hidden spike counts are too coarse.
-  // With these, 784-256x3-10 on full MNIST, 20 epochs, seed 1: 97.60 % spiking test accuracy (measured).
-  spikingDefaults: { steps: 100, maxRate: 200 },
+  objections: { removes: ['weightTransport'], partly: ['derivativeTransport', 'timing'] },
+  spiking: {
+    // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and surrogate derivatives;
+    // the surrogate-scaled signals are smaller, so the step is larger (5e-3, as for superspike).
+    train: { lr: 5e-3 },
+    // 100 steps at up to 200 Hz: 50 steps at 100 Hz (the simulator's defaults) leave training at 95.6 % train
+    // accuracy after 10 epochs (94.8 % test; measured): the Poisson input and the hidden spike counts are too coarse.
+    // With these, 784-256x3-10 on full MNIST, 20 epochs, seed 1: 97.60 % spiking test accuracy (measured).
+    sim: { steps: 100, maxRate: 200 },
+  },
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },
   // Adam and tanh: with ReLU the top hidden layer barely aligns (update angle ~84° after 17 epochs) and
   // MNIST stops at 97.7 %; Nøkland also reports ReLU nets deeper than 2–3 layers train worse under DFA.
@@ -58,5 +58,5 @@ export const dfa = defineRule<DfaParams, DfaState>({
   },
   teach: (ctx, s) => direct(ctx, (l) => s.B[l]!),
   update: (ctx) => localGrads(ctx),
-  feedback: (s, l) => (l < s.B.length ? { matrix: s.B[l]!, from: 'output' } : null),
+  alignment: { feedback: (s, l) => (l < s.B.length ? { matrix: s.B[l]!, from: 'output' } : null) },
 });

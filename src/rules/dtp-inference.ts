@@ -85,9 +85,7 @@ export const dtpInference = defineRule<DtpInferenceParams, DtpInferenceState>({
   id: 'dtp-inference',
   title: 'Target propagation by iterative inference (STDP-compatible rule)',
   cite: 'Bengio, Lee, Bornschein, Mesnard & Lin 2015 (arXiv:1502.04156); Bengio et al. 2017, Neural Comput. 29(3):555',
-  removes: ['weightTransport', 'derivativeTransport', 'linearFeedback'],
-  partly: ['spiking'],
-  spiking: false,
+  objections: { removes: ['weightTransport', 'derivativeTransport', 'linearFeedback'], partly: ['spiking'] },
   defaults: { targetStep: 0.33, sigma: 0.36, feedback: 'dae', steps: 6, rate: 0.5 },
   // dtp's recipe (tanh, Adam 1e-3, cosine): see the closing note of the target-rules issue.
   train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'tanh', init: 'xavier', epochs: 20, batch: 100, hidden: [256, 256, 256] },

@@ -86,8 +86,7 @@ export const dtp = defineRule<DtpParams, DtpState>({
   id: 'dtp',
   title: 'Difference target propagation',
   cite: 'Lee, Zhang, Fischer & Bengio 2015, ECML-PKDD, LNCS 9284:498',
-  removes: ['weightTransport', 'derivativeTransport', 'linearFeedback'],
-  spiking: false,
+  objections: { removes: ['weightTransport', 'derivativeTransport', 'linearFeedback'] },
   defaults: { targetStep: 0.33, sigma: 0.36, feedback: 'dae' },
   // tanh as in the paper; Adam (scale-free per weight, like the paper's RMSprop) at 1e-3 with a
   // cosine decay: see the closing note of the target-rules issue for the accuracy on MNIST.

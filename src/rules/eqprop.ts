@@ -44,14 +44,16 @@ function check(p: EqpropParams): void {
   settleOptions('eqprop', p);
 }
 
+/** Keeps the nudged phase in the +β slot, or the −β slot when the current β is negative. */
+function snapshotNudged(s: State, rows: number): void {
+  s.settler.snapshot(s.beta > 0 ? 'plus' : 'minus', rows);
+}
+
 export const eqprop = defineRule<EqpropParams, State>({
   id: 'eqprop',
   title: 'Equilibrium propagation',
   cite: 'Scellier & Bengio 2017, Front. Comput. Neurosci. 11:24; Laborieux et al. 2021, Front. Neurosci. 15:633674',
-  removes: ['derivativeTransport', 'linearFeedback'],
-  partly: ['timing'],
-  spiking: false,
-  phases: ['free', 'nudged'],
+  objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['timing'] },
   defaults: { beta: 0.5, symmetric: true, randomSign: false, gamma: 0.5, eps: 1, maxIter: 10, tol: 1e-3 },
   // lr 5e-4 (full MNIST, seed 1, 15 epochs, 10 free + 10 nudged sweeps, measured): 784-500-10 97.94 %,
   // 500x2 98.30 %, 500x3 97.53 %. At 1e-3 the 500x3 net plateaued (loss ~0.26 until the schedule annealed)
@@ -62,27 +64,20 @@ export const eqprop = defineRule<EqpropParams, State>({
     const top = net.layers.length - 1;
     return { ...phaseState(net, ws, ['free', 'plus', 'minus']), beta: p.beta, scale: (l) => p.gamma ** (l - top) };
   },
-  forward(ctx, s, p) {
+  forward(ctx, s, p, training) {
     freePhase(ctx, s, p, 'free');
-    this.observe!(ctx, s, p, 'free');
-  },
-  infer(ctx, s, p) {
-    freePhase(ctx, s, p, 'free');
-  },
-  observe(ctx, s, _p, phase) {
-    // 'free' → the free slot; 'nudged' → the +β slot, or the −β slot when the current β is negative
-    s.settler.snapshot(phase === 'free' ? 'free' : s.beta > 0 ? 'plus' : 'minus', ctx.rows);
+    if (training) s.settler.snapshot('free', ctx.rows);
   },
   teach(ctx, s, p) {
     const { rows } = ctx, st = s.settler;
     s.beta = p.randomSign && (ctx.rng.nextU32() & 1) ? -p.beta : p.beta;
     st.settle(rows, { kind: 'nudge', beta: s.beta }, p, 'nudged');
-    this.observe!(ctx, s, p, 'nudged');
+    snapshotNudged(s, rows);
     if (p.symmetric) {
       st.restore('free', rows);
       s.beta = -s.beta;
       st.settle(rows, { kind: 'nudge', beta: s.beta }, p, 'nudged');
-      this.observe!(ctx, s, p, 'nudged');
+      snapshotNudged(s, rows);
       s.beta = -s.beta;
     }
     st.restore('free', rows); // the prediction the trainer scores is the free phase's
@@ -97,6 +92,6 @@ export const eqprop = defineRule<EqpropParams, State>({
       contrast(ctx, s, nudged, st.slot('free'), (l) => s.scale(l) / s.beta, 'minus', 'plus');
     }
   },
-  metrics: (s) => settleMetrics(s),
-  ...settleState,
+  record: { metrics: (s) => settleMetrics(s) },
+  resume: settleState,
 });

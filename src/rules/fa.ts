@@ -32,13 +32,14 @@ export const fa = defineRule<FaParams, FaState>({
   id: 'fa',
   title: 'Feedback alignment',
   cite: 'Lillicrap, Cownden, Tweed & Akerman 2016, Nat. Commun. 7:13276',
-  removes: ['weightTransport'],
-  spiking: true,
-  // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and surrogate derivatives;
-  // the surrogate-scaled signals are smaller, so the step is larger (5e-3, as for superspike).
-  spikingTrain: { lr: 5e-3 },
-  // The window dfa measured best (src/rules/dfa.ts): 100 steps at up to 200 Hz (not yet measured for fa).
-  spikingDefaults: { steps: 100, maxRate: 200 },
+  objections: { removes: ['weightTransport'] },
+  spiking: {
+    // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and surrogate derivatives;
+    // the surrogate-scaled signals are smaller, so the step is larger (5e-3, as for superspike).
+    train: { lr: 5e-3 },
+    // The window dfa measured best (src/rules/dfa.ts): 100 steps at up to 200 Hz (not yet measured for fa).
+    sim: { steps: 100, maxRate: 200 },
+  },
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },
   // Adam, not backprop's SGD + momentum: before W aligns with B the hidden updates point nowhere in
   // particular, and at SGD rates that train backprop they blow the ReLU activations up (measured: lr 0.05
@@ -56,5 +57,5 @@ export const fa = defineRule<FaParams, FaState>({
   },
   teach: (ctx, s) => chain(ctx, (l) => s.B[l]!),
   update: (ctx) => localGrads(ctx),
-  feedback: (s, l) => (l + 1 < s.B.length ? { matrix: s.B[l + 1]!, from: 'above' } : null),
+  alignment: { feedback: (s, l) => (l + 1 < s.B.length ? { matrix: s.B[l + 1]!, from: 'above' } : null) },
 });

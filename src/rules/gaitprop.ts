@@ -152,9 +152,7 @@ export const gaitprop = defineRule<GaitParams, GaitState>({
   id: 'gaitprop',
   title: 'GAIT-prop (gradient-adjusted incremental target propagation)',
   cite: 'Ahmad, van Gerven & Ambrogioni 2020, NeurIPS 33 (arXiv:2006.06438)',
-  removes: ['linearFeedback'],
-  partly: ['derivativeTransport', 'timing'],
-  spiking: false,
+  objections: { removes: ['linearFeedback'], partly: ['derivativeTransport', 'timing'] },
   defaults: { gamma: 1e-3, ortho: 0, solveIters: 2, orthoInit: true, orthoGain: Math.SQRT2 },
   // Leaky ReLU (invertible), orthogonal init of the inverted layers with He's gain √2, and backprop's SGD
   // recipe. The orthogonality penalty is off by default: on full MNIST (784-256x3, seed 1) λ = 0.01 stood

@@ -37,10 +37,7 @@ export const generec = defineRule<GenerecParams, State>({
   id: 'generec',
   title: 'GeneRec (generalized recirculation)',
   cite: "O'Reilly 1996, Neural Comput. 8(5):895",
-  removes: ['derivativeTransport', 'linearFeedback'],
-  partly: ['weightTransport', 'timing'],
-  spiking: false,
-  phases: ['minus', 'plus'],
+  objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['weightTransport', 'timing'] },
   defaults: { symmetric: false, midpoint: true, gamma: 1, eps: 1, maxIter: 10, tol: 1e-3 },
   train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 15, batch: 50, hidden: [500] },
   init(net, p, ws) {
@@ -55,6 +52,6 @@ export const generec = defineRule<GenerecParams, State>({
     const post = p.symmetric ? (p.midpoint ? 'mid' : 'minus') : 'none';
     contrast(ctx, s, s.settler.slot('plus'), s.settler.slot('minus'), s.scale, pre, post);
   },
-  metrics: (s) => settleMetrics(s),
-  ...settleState,
+  record: { metrics: (s) => settleMetrics(s) },
+  resume: settleState,
 });

@@ -106,9 +106,7 @@ export const kickback = defineRule<KickbackParams, KickbackState>({
   id: 'kickback',
   title: 'Kickback',
   cite: 'Balduzzi, Vanchinathan & Buhmann 2015, AAAI 29 (arXiv:1411.6191)',
-  removes: ['derivativeTransport', 'linearFeedback'],
-  partly: ['weightTransport', 'timing'],
-  spiking: false,
+  objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['weightTransport', 'timing'] },
   defaults: { coherent: true },
   // ReLU (required). Adam: with backprop's SGD recipe (lr 0.05, momentum 0.9) the sign-constrained
   // layers die within an epoch (all units inactive). See the closing note of the target-rules issue.
@@ -148,10 +146,6 @@ export const kickback = defineRule<KickbackParams, KickbackState>({
     return { P, pcol, beta: net.ws.f32([B, 1]), S, mask: net.ws.f32([B, maxN]) };
   },
   forward: (ctx, s) => {
-    project(ctx.net, s);
-    ctx.net.forward(ctx.rows);
-  },
-  infer: (ctx, s) => {
     project(ctx.net, s);
     ctx.net.forward(ctx.rows);
   },

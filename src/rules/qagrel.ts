@@ -40,9 +40,7 @@ export const qagrel = defineRule<QagrelParams, AttentionState>({
   id: 'qagrel',
   title: 'Q-AGREL / BrainProp (attention-gated reward learning)',
   cite: 'Pozzi, Bohté & Roelfsema 2018, arXiv:1811.01768; NeurIPS 2020',
-  removes: ['target'],
-  partly: ['weightTransport', 'linearFeedback'],
-  spiking: false,
+  objections: { removes: ['target'], partly: ['weightTransport', 'linearFeedback'] },
   defaults: { epsilon: 0.1, optimism: 0, feedback: 'own', learnFeedback: true },
   // ReLU, linear Q outputs. The reference uses plain SGD lr 0.1, batch 128 for hundreds of epochs;
   // momentum and a cosine decay reach its accuracy in tens of epochs here (closing note of issue 8).

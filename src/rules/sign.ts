@@ -47,9 +47,7 @@ export const sign = defineRule<SignParams, SignState>({
   id: 'sign',
   title: 'Sign-symmetry (uSF / frSF / brSF, Batch Manhattan)',
   cite: 'Liao, Leibo & Poggio 2016, AAAI (arXiv:1510.05067)',
-  removes: [],
-  partly: ['weightTransport'],
-  spiking: false,
+  objections: { removes: [], partly: ['weightTransport'] },
   defaults: { variant: 'usf', scale: 'auto', manhattan: false },
   // Adam 1e-3 like the rest of the family (MNIST 784-256x3-10: 98.41 % at 20 epochs, beside bp's 98.39 %).
   train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
@@ -94,7 +92,7 @@ export const sign = defineRule<SignParams, SignState>({
       }
     }
   },
-  feedback: (s, l) => (l + 1 < s.F.length ? { matrix: s.F[l + 1]!, from: 'above' } : null),
+  alignment: { feedback: (s, l) => (l + 1 < s.F.length ? { matrix: s.F[l + 1]!, from: 'above' } : null) },
 });
 
 /** |M_l| ~ U(0, halfWidth_l) for every layer but the first (whose feedback is never used). */

@@ -72,8 +72,7 @@ export const synthgrad = defineRule<SynthgradParams, SynthgradState>({
   id: 'synthgrad',
   title: 'Synthetic gradients (decoupled neural interfaces)',
   cite: 'Jaderberg et al. 2016, arXiv:1608.05343 (ICML 2017)',
-  removes: ['timing'],
-  spiking: false,
+  objections: { removes: ['timing'] },
   defaults: { conditioned: true, sgScale: 1 },
   // Adam: the modules regress on ReLU activations whose scale varies by layer and over training, where
   // SGD at the network's rate diverges or crawls; Adam's per-parameter steps train both at lr 1e-3.

@@ -59,9 +59,7 @@ export const twosite = defineRule<TwositeParams, TwositeState>({
   id: 'twosite',
   title: 'Two-site neurons (basal drive, apical burst gating)',
   cite: 'Körding & König 2001, J. Comput. Neurosci. 11:207',
-  removes: ['timing'],
-  partly: ['weightTransport', 'derivativeTransport'],
-  spiking: false,
+  objections: { removes: ['timing'], partly: ['weightTransport', 'derivativeTransport'] },
   defaults: { apical: 'own', learnApical: true },
   // Adam: the A(1 − A) gate shrinks the burst signal by up to 4× per layer; per-weight step sizes keep
   // three sigmoid layers learning (plain SGD stalls at chance on 784-256x3-10 in our runs).

@@ -69,15 +69,9 @@ export function clampTarget(ctx: StepContext, s: PhaseState): Tensor {
  */
 export function clampedPhaseHooks(first: string, second: string) {
   return {
-    forward(ctx: StepContext, s: PhaseState, p: SettleOptions): void {
+    forward(ctx: StepContext, s: PhaseState, p: SettleOptions, training: boolean): void {
       freePhase(ctx, s, p, first);
-      s.settler.snapshot(first, ctx.rows);
-    },
-    infer(ctx: StepContext, s: PhaseState, p: SettleOptions): void {
-      freePhase(ctx, s, p, first);
-    },
-    observe(ctx: StepContext, s: PhaseState, _p: SettleOptions, phase: string): void {
-      s.settler.snapshot(phase === first ? first : second, ctx.rows);
+      if (training) s.settler.snapshot(first, ctx.rows);
     },
     teach(ctx: StepContext, s: PhaseState, p: SettleOptions): void {
       const target = clampTarget(ctx, s);
@@ -119,8 +113,8 @@ export function gammaScale(net: Network, gamma: number): (l: number) => number {
 
 /** The Settler's sweep counters (behind settleMetrics), saved with a training run's state. */
 export const settleState = {
-  saveState: (s: PhaseState): unknown => s.settler.counters(),
-  loadState: (s: PhaseState, v: unknown): void => s.settler.setCounters(v),
+  save: (s: PhaseState): unknown => s.settler.counters(),
+  load: (s: PhaseState, v: unknown): void => s.settler.setCounters(v),
 };
 
 /** Mean settling sweeps per example, per phase (for the run record). */
