@@ -23,7 +23,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { Workspace } from '../core/workspace.js';
 import type { Rng } from '../core/rng.js';
 import type { Network } from './network.js';
-import { RasterRecorder, type Raster, type RasterOptions, type RasterSource } from './spiking.js';
+import { RasterRecorder, type Raster, type RasterOptions, type RasterSource } from './raster.js';
 import { LAMBDA_MAX, G_L, G_B, G_D, E_E, E_I, K_B, K_D, TAU_L, TAU_S, wald } from '../neurons/dendritic.js';
 
 /** The simulation's mode and timing (ms). */

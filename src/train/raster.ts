@@ -1,7 +1,8 @@
 // A spike raster of a trained network: the spikes of the first hidden layer's first neurons while it
 // sees one example (by default the first test example), for the run record (`bioprop train --out`),
 // the report's raster chart and the browser page. Once per run, after training. Browser-safe.
-import { SpikingNetwork, type Raster, type RasterOptions, type RasterSource } from '../net/spiking.js';
+import { SpikingNetwork } from '../net/spiking.js';
+import type { Raster, RasterOptions, RasterSource } from '../net/raster.js';
 import type { Trainer } from './trainer.js';
 
 /**
