@@ -1,6 +1,5 @@
 /** AGREL: attention-gated reinforcement learning of internal representations.
- *  Roelfsema & van Ooyen 2005, Neural Computation 17:2176. Facts from ../shared/reference/rules-part2.md
- *  §4.1 (equations there are marked unverified against the paper's text; this is our reading).
+ *  Roelfsema & van Ooyen 2005, Neural Computation 17:2176 (our reading of its equations).
  *
  *  Per example: output units Z = W_L h_{L−1} + b compete; the winner s is drawn by Boltzmann selection,
  *  π = softmax(Z) (mixed with uniform exploration ε/C when ε > 0). The winner's selection probability is

@@ -9,14 +9,14 @@
  *  gradient as γ → 0; γ = 1 is Movellan's CHL in the continuous Hopfield net. The outcome t is the
  *  one-hot target for an MSE net; for softmax cross-entropy on a linear output it is s⁻_L − e
  *  (e = softmax − y), so the clamped output moves by backprop's output error (our generalisation).
- *  Pitfall (rules-part2.md §2.2): the hidden differences shrink like γ^{top−l} and the γ^{l−top} factor
+ *  Pitfall (Xie & Seung 2003, Neural Comput. 15:441): the hidden differences shrink like γ^{top−l} and the γ^{l−top} factor
  *  amplifies settling error. Default γ = 0.05 with a tight tol (1e-5): the free phase must converge (the
  *  h↔output loop contracts only while γ·‖W_{l+1}‖² < 1), else its leftover drift, amplified by γ^{l−top},
  *  swamps the signal (γ = 0.5 with tol 1e-3 trained to only 85% in a first MNIST epoch). The O(γ) term
  *  s⁺_L·Δᵀ_{top−1} of the output update grows with the logits under cross-entropy: at γ = 0.1 MNIST
  *  784-500-10 reached 97.5% after 2 epochs, then the loss rose (95.0% at epoch 5); hence γ = 0.05.
  *
- *  Objections (shared/reference/rules-part2.md §2.1–2.2):
+ *  Objections (the six objections of Hunsberger 2018, PhD thesis, ch. "Biological deep learning"):
  *  - weight transport: NOT removed — feedback is γ·Wᵀ.
  *  - derivative transport: removed — f′ is implicit in the phase difference.
  *  - linear feedback: removed — the clamped output's effect travels through the nonlinear units.

@@ -1,7 +1,7 @@
 /** Direct feedback alignment: every hidden layer gets the output error through its own fixed random B_l.
  *  δ_L = e ⊙ f'(a_L),  δ_l = (e · B_l) ⊙ f'(a_l) for l < L,  dW_l = δ_lᵀ · pre_l / batch,  db_l = Σ δ_l / batch,
  *  B_l [classes, n_l] ~ U(−β_l, β_l) with β_l = 1/√n_l by default (Nøkland's dfa-torch, rfb_mag = 0), drawn
- *  once and never learned. Nøkland 2016, NIPS (arXiv:1609.01596); rules-part1.md §2.1.
+ *  once and never learned. Nøkland 2016, NIPS (arXiv:1609.01596), §2 (eq. for δ_l with B_l).
  *  Objections:
  *  - weightTransport: removed. Hidden layers never read any forward weight; B_l is fixed and random.
  *  - derivativeTransport: partly removed. A layer uses only its own f'(a_l), no downstream derivative.

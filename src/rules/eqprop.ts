@@ -11,7 +11,7 @@
  *  Cost: the network's loss (softmax cross-entropy on a linear output by default, or ½‖s − y‖²), so
  *  the loss EP descends is the one the trainer reports; paper: Frontiers Comput. Neurosci. 11:24.
  *
- *  Objections (shared/reference/rules-part2.md §2.3):
+ *  Objections (the six objections of Hunsberger 2018, PhD thesis, ch. "Biological deep learning"):
  *  - weight transport: NOT removed — feedback uses W_{l+1}ᵀ (symmetric energy).
  *  - derivative transport: removed — no f′ is sent anywhere; it is implicit in the state difference.
  *  - linear feedback: removed — the error travels through the same nonlinear units as the activity.

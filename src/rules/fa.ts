@@ -1,7 +1,7 @@
 /** Feedback alignment: the backward sweep carries δ through a fixed random B_l (W_l's shape) instead of W_l.
  *  δ_L = e ⊙ f'(a_L),  δ_l = (δ_{l+1} · B_{l+1}) ⊙ f'(a_l),  dW_l = δ_lᵀ · pre_l / batch,  db_l = Σ δ_l / batch.
  *  B_l ~ U(−β, β) as in the paper (or N(0, β²)), drawn once and never learned; W comes to align with B.
- *  Lillicrap, Cownden, Tweed & Akerman 2016, Nat. Commun. 7:13276 (rules-part1.md §1).
+ *  Lillicrap, Cownden, Tweed & Akerman 2016, Nat. Commun. 7:13276 (Methods).
  *  Objections:
  *  - weightTransport: removed. The backward path never reads W, only the fixed B.
  *  - derivativeTransport: kept. δ_{l+1} already holds f'(a_{l+1}) when it is sent down.

@@ -16,7 +16,7 @@
  *  (orthogonal rows), the equivalence the paper proves; tests/rules/gaitprop.test.ts checks it.
  *
  *  The inverse. The reference code inverts every 784×784 matrix after every minibatch (O(n³) per layer
- *  per batch; shared/reference/rules-part2.md §5.5). Here W⁺q is solved, never formed: with D the
+ *  per batch: ~5·10⁸ flops per 784-wide layer and batch). Here W⁺q is solved, never formed: with D the
  *  diagonal of W Wᵀ (squared row norms), Jacobi-preconditioned Richardson on the normal equations,
  *    x₀ = q D⁻¹ W,   x ← x + (q − x Wᵀ) D⁻¹ W   (`solveIters` times),
  *  two GEMMs of the forward pass's size per iteration. x stays in W's row space, so the fixed point is
@@ -25,7 +25,7 @@
  *  Layers above the first must not widen (n_l ≤ n_{l−1}), or W⁺ is not an inverse: init throws.
  *  Invertible activations only: leakyRelu (paper: slope 0.1; bioprop's default slope 0.01), tanh, linear.
  *
- *  Objections (shared/reference/rules-part2.md §5.1):
+ *  Objections (the six objections of Hunsberger 2018, PhD thesis, ch. "Biological deep learning"):
  *    weightTransport     not removed: the inverse is computed from W (the paper uses an exact inverse too).
  *    derivativeTransport partly: the gain γ f'² and f⁻¹ of a layer are its own, but the target differences
  *                        carry the layers above.

@@ -9,10 +9,11 @@
  *    both:       Δw = (y⁺ − y⁻)·x̄ + ȳ·(x⁺ − x⁻) = y⁺x⁺ − y⁻x⁻   (CHL, O'Reilly's derivation)
  *  bias: Δb = y⁺ − y⁻. dW = −γ^{l−top}·mean over the batch of Δw (γ^{l−top} = 1 for γ = 1; kept so
  *  that symmetric+midpoint equals chl at any γ). Input→hidden: x⁺ = x⁻, so midpoint = basic there.
- *  Paper: Neural Comput. 8(5):895–938. Pitfall (rules-part2.md §1.6): plain GeneRec degrades with
- *  depth (strong attractors); measured honestly in bench/rules/phase.js.
+ *  Paper: Neural Comput. 8(5):895–938. Pitfall (O'Reilly & Munakata 2000, Computational Explorations in
+ *  Cognitive Neuroscience, on GeneRec's successor Leabra): plain GeneRec degrades with depth (strong
+ *  attractors); bench/rules/phase.js measures it.
  *
- *  Objections (shared/reference/rules-part2.md §1):
+ *  Objections (the six objections of Hunsberger 2018, PhD thesis, ch. "Biological deep learning"):
  *  - weight transport: partly — reciprocal weights must be roughly symmetric (here W_{l+1}ᵀ itself).
  *  - derivative transport: removed — σ′ is implicit in y⁺ − y⁻.
  *  - linear feedback: removed — the error travels through the ordinary nonlinear units.

@@ -1,6 +1,7 @@
 /** Sign-symmetry: the backward sweep uses the signs of the forward weights, not their magnitudes.
  *  δ_L = e ⊙ f'(a_L),  δ_l = (δ_{l+1} · F_{l+1}) ⊙ f'(a_l),  dW_l = δ_lᵀ · pre_l / batch, with F_l refreshed
- *  from the current W_l every step in one of biotorch's three variants (rules-part1.md §1.5, §7):
+ *  from the current W_l every step in one of the three variants of biotorch (Sanfiz & Akrout 2021,
+ *  arXiv:2108.13446; after Liao, Leibo & Poggio 2016, AAAI):
  *    usf   F = s · sign(W)                      (uniform sign-concordant feedback; Liao et al.)
  *    frsf  F = |M| ⊙ sign(W), M drawn once      (fixed random magnitudes)
  *    brsf  F = |M| ⊙ sign(W), M redrawn per batch (batchwise random magnitudes)

@@ -1,7 +1,6 @@
 /** Two sites of synaptic integration: supervised learning with basal (driving) and apical
  *  (modulating) inputs. Körding & König 2001, J. Comput. Neurosci. 11:207 (and Network 11:25, 2000).
- *  Facts from ../shared/reference/rules-part2.md §3 (model details there are marked unverified; this
- *  is our reading of the supervised instance).
+ *  This is our reading of the supervised instance (the papers' model details are not all stated).
  *
  *  Each unit has an activity A (basal site, sent forward) and a learning signal D (burst rate, from the
  *  apical site), present at the same time — no phases:

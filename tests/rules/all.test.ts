@@ -1,4 +1,4 @@
-// The contract every registered rule meets (ARCHITECTURE.md, "Rules"): iterate the registry so that
+// The contract every registered rule meets: iterate the registry so that
 // registering a rule gives it baseline coverage.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

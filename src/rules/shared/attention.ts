@@ -1,4 +1,5 @@
-// Shared machinery of the attention-gated reinforcement rules (AGREL, Q-AGREL; rules-part2.md §4):
+// Shared machinery of the attention-gated reinforcement rules (AGREL: Roelfsema & van Ooyen 2005;
+// Q-AGREL: Pozzi, Bohté & Roelfsema 2018/2020):
 // the network picks ONE action per example, the environment answers with a scalar reward, and the
 // credit signal is the product of three local factors:
 //   (1) a global neuromodulator m (a function of the reward-prediction error, one scalar per example),

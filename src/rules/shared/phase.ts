@@ -2,8 +2,8 @@
 // them takes, the per-network state (a Settler plus contrast buffers), and the contrastive update
 //   dW_l = −c_l/rows · [ Δ_lᵀ·P_{l−1} + Q_lᵀ·Δ_{l−1} ],   db_l = −c_l/rows · Σ_rows Δ_l,   Δ = s⁺ − s⁻
 // (loss-gradient sign: the optimiser does W ← W − lr·dW). With P = s⁻ and Q = s⁺ this is the
-// difference of Hebbian products s⁺_l s⁺_{l−1}ᵀ − s⁻_l s⁻_{l−1}ᵀ written without cancellation (the
-// advice of shared/reference/rules-part2.md §9): CHL and EqProp. GeneRec's variants pick other P, Q.
+// difference of Hebbian products s⁺_l s⁺_{l−1}ᵀ − s⁻_l s⁻_{l−1}ᵀ written without cancellation (in float32
+// the difference of two nearly equal products loses the signal): CHL and EqProp. GeneRec's variants pick other P, Q.
 import type { Network } from '../../net/network.js';
 import type { Workspace } from '../../core/workspace.js';
 import type { Tensor } from '../../core/tensor.js';
