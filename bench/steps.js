@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// bench/fa-speed.js (run: node bench/fa-speed.js after npm run build). Interleaved step timing: each rule's Trainer.step on the same network shape, rotated round-robin so the
+// npm run bench:steps (after npm run build): the cost of one training step per rule, side by side with bp. Interleaved step timing: each rule's Trainer.step on the same network shape, rotated round-robin so the
 // shared machine's load hits every rule alike. Reports median step time relative to bp.
 import { load } from '../dist/src/index.js';
 import { Network } from '../dist/src/net/network.js';
