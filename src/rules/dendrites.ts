@@ -20,7 +20,8 @@
  *  inputs in spikes/ms (the paper's "weight optimisation" aims at mean 3, s.d. 3; its closed form is not
  *  reproduced here); the network's init scheme is overridden. etaHidden scales the hidden layers' rate
  *  relative to the output's (the paper sets η per layer): with inputs in spikes/ms the hidden updates are
- *  ~λmax² smaller relative to their weights than the output's.
+ *  ~λmax² smaller relative to their weights than the output's, and 10 trains all layers at a similar
+ *  pace (docs/measurements.md).
  *
  *  Objections:
  *  - weightTransport: removed (fixed random feedback; 'symmetric' does not remove it).
@@ -77,11 +78,12 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
     phaseTime: 100, window: 70, testTime: 250, testWindow: 220, randomPhases: true, etaHidden: 10,
   },
   // The paper's network (784-500-100-10), sigmoid somata (the activation flag is not used by the rule's
-  // own forward pass) and 60 epochs; η near its 0.21. Results: docs/report.md.
+  // own forward pass) and 60 epochs; η near its 0.21. Results: docs/report.md, docs/measurements.md.
   train: { optimizer: 'sgd', lr: 0.3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'sigmoid', init: 'uniform', epochs: 60, batch: 20, hidden: [500, 100] },
   // Spiking version: 100 ms phases averaged over their last 70 ms where the paper has 50 and 20 (short
   // windows leave each update mostly spike noise; `--param phaseTime=50 --param window=20` gives the
-  // paper's timing), batches of 5, the paper's 60 epochs. Results and the timing comparison: docs/report.md.
+  // paper's timing), batches of 5, the paper's 60 epochs. Results: docs/report.md; the timing comparison:
+  // docs/measurements.md.
   spiking: { own: ['phaseTime', 'window', 'testTime', 'testWindow', 'randomPhases'], train: { batch: 5, epochs: 60 } },
   init(net, p, ws, rng) {
     checkParams(p);

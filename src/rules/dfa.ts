@@ -38,14 +38,13 @@ export const dfa = defineRule<DfaParams, DfaState>({
     // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and surrogate derivatives;
     // the surrogate-scaled signals are smaller, so the step is larger (5e-3, as for superspike).
     train: { lr: 5e-3 },
-    // 100 steps at up to 200 Hz: 50 steps at 100 Hz (the simulator's defaults) leave training at 95.6 % train
-    // accuracy after 10 epochs (94.8 % test; measured): the Poisson input and the hidden spike counts are too coarse.
-    // With these, 784-256x3-10 on full MNIST, 20 epochs, seed 1: 97.60 % spiking test accuracy (measured).
+    // 100 steps at up to 200 Hz: with the simulator's 50 steps at 100 Hz the Poisson input and the hidden
+    // spike counts are too coarse to fit MNIST (docs/measurements.md).
     sim: { steps: 100, maxRate: 200 },
   },
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },
-  // Adam and tanh: with ReLU the top hidden layer barely aligns (update angle ~84° after 17 epochs) and
-  // MNIST stops at 97.7 %; Nøkland also reports ReLU nets deeper than 2–3 layers train worse under DFA.
+  // Adam and tanh: with ReLU the top hidden layer barely aligns (docs/measurements.md); Nøkland also reports ReLU
+  // nets deeper than 2–3 layers train worse under DFA.
   train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'tanh', init: 'xavier', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init(net, p, ws, rng) {
     const dist = oneOfParam('dfa', 'feedback', p.feedback, FEEDBACK_DISTS);

@@ -55,9 +55,7 @@ export const eqprop = defineRule<EqpropParams, State>({
   cite: 'Scellier & Bengio 2017, Front. Comput. Neurosci. 11:24; Laborieux et al. 2021, Front. Neurosci. 15:633674',
   objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['timing'] },
   defaults: { beta: 0.5, symmetric: true, randomSign: false, gamma: 0.5, eps: 1, maxIter: 10, tol: 1e-3 },
-  // lr 5e-4 (full MNIST, seed 1, 15 epochs, 10 free + 10 nudged sweeps, measured): 784-500-10 97.94 %,
-  // 500x2 98.30 %, 500x3 97.53 %. At 1e-3 the 500x3 net plateaued (loss ~0.26 until the schedule annealed)
-  // and ended at 96.45 %; 10 000-example slices (3 epochs): 1e-3 90.60 %, 5e-4 91.45 %, 2.5e-4 90.35 %.
+  // lr 5e-4: at 1e-3 the three-hidden-layer net plateaus until the schedule anneals (docs/measurements.md).
   train: { optimizer: 'adam', lr: 5e-4, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 15, batch: 50, hidden: [500] },
   init(net, p, ws) {
     check(p);

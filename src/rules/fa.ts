@@ -37,14 +37,13 @@ export const fa = defineRule<FaParams, FaState>({
     // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and surrogate derivatives;
     // the surrogate-scaled signals are smaller, so the step is larger (5e-3, as for superspike).
     train: { lr: 5e-3 },
-    // The window dfa measured best (src/rules/dfa.ts): 100 steps at up to 200 Hz (not yet measured for fa).
+    // dfa's window (src/rules/dfa.ts): 100 steps at up to 200 Hz.
     sim: { steps: 100, maxRate: 200 },
   },
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },
   // Adam, not backprop's SGD + momentum: before W aligns with B the hidden updates point nowhere in
-  // particular, and at SGD rates that train backprop they blow the ReLU activations up (measured: lr 0.05
-  // diverges, lr 0.01 reaches 96.8 % on MNIST). tanh: bounded units keep that early phase harmless (with ReLU
-  // the loss of a small seeded task rose for some feedback draws).
+  // particular, and at SGD rates that train backprop they blow the ReLU activations up. tanh: bounded units
+  // keep that early phase harmless (docs/measurements.md).
   train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 1e-4, schedule: 'cosine', activation: 'tanh', init: 'xavier', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init(net, p, ws, rng) {
     const dist = oneOfParam('fa', 'feedback', p.feedback, FEEDBACK_DISTS);

@@ -82,9 +82,8 @@ export function initAttention(net: Network, p: AttentionParams, rng: Rng): Atten
 }
 
 // Action selection (argmax, softmaxRow, sample) runs in TypeScript, one row at a time: it touches
-// rows × classes numbers against the layers' rows × fan-in × fan-out, and a CPU profile of qagrel's
-// default network (784-1500-1000-500-10, batch 128, 5 000 MNIST examples) put its `teach` at 0.3 % of
-// the run, so a WASM kernel could save at most that.
+// rows × classes numbers against the layers' rows × fan-in × fan-out: a negligible share of a profile of
+// qagrel's default network (docs/measurements.md), which a WASM kernel could not win back.
 
 /** The environment: reward 1 if `action` is the labelled class of `row`, else 0. The only label read. */
 export function environmentReward(net: Network, row: number, action: number): number {
