@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-// Cost of a training step per rule (`npm run bench:steps`, after npm run build): each rule's
-// Trainer.step on the same network shape, interleaved round-robin so a shared machine's load hits every
-// rule alike. Reports the median step time and its ratio to bp's.
-import { load, Rng } from '../dist/src/index.js';
+// npm run bench:steps (after npm run build): the cost of one training step per rule, side by side with bp. Interleaved step timing: each rule's Trainer.step on the same network shape, rotated round-robin so the
+// shared machine's load hits every rule alike. Reports median step time relative to bp.
+import { load } from '../dist/src/index.js';
 import { Network } from '../dist/src/net/network.js';
 import { Trainer } from '../dist/src/train/trainer.js';
 const lib = await load();

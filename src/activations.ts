@@ -29,8 +29,8 @@ export const ACTIVATIONS = {
   },
   softplus: { kernel: 'f32_softplus_fwd', defaults: {}, description: 'softplus: f(a) = log(1 + e^a), f\' = σ(a)' },
   softlif: {
-    // Defaults: τref 2 ms, τRC 20 ms, γ 0.02, nengo-dl's SoftLIFRate values (see
-    // shared/reference/rules-part2.md §6.2: the thesis uses γ = 0.02 with τRC 0.05 s, τref 1 ms).
+    // Defaults: τref 2 ms, τRC 20 ms, γ 0.02, nengo-dl's SoftLIFRate values (Hunsberger's thesis, ch. on
+    // spiking deep networks, uses γ = 0.02 with τRC 0.05 s, τref 1 ms).
     kernel: 'f32_softlif_fwd', defaults: { tauRef: 0.002, tauRC: 0.02, gamma: 0.02 },
     description: 'soft-LIF rate in Hz (Hunsberger & Eliasmith 2015): 1/(τref + τRC·log(1 + 1/j)), j = γ·log(1 + e^((a−1)/γ))',
     check: (p) => (p.tauRef! > 0 && p.tauRC! > 0 && p.gamma! > 0 ? null : `tauRef, tauRC and gamma must be > 0, got ${p.tauRef}, ${p.tauRC}, ${p.gamma}`),

@@ -3,14 +3,14 @@
 //   updateAngleDeg: ∠(dW_rule, dW_bp), dW_bp from a scratch backprop teach on the same forward state
 //   weightAngleDeg: ∠(feedback path, what backprop uses there): B_{l+1} vs W_{l+1} for chain rules (FA, sign),
 //                   B_l vs the linearised product W_L···W_{l+1} for direct rules (DFA); null when the rule
-//                   exposes no feedback matrix (Rule.feedback) and for the output layer
+//                   exposes no feedback matrix (Rule.alignment.feedback) and for the output layer
 //   normRatio:      lr·‖dW_rule‖ / ‖W‖, the relative size of the step the rule asks for (before momentum)
 // Angles are between flattened tensors, in degrees. All scratch buffers (backprop δ and dW, the direct
 // products) are allocated once, at construction, in the network's workspace: measuring never writes to
 // the rule's own buffers (delta, dW, db, its state) and allocates nothing in WASM memory. Backprop is taken
 // on the signals the rule's forward pass left (pre, deriv, error): for a rule with its own forward (a
 // settling loop, a spiking time loop) that is backprop through those signals, surrogate derivatives included.
-// A rule that keeps those signals in its own state hands them over with Rule.backpropSignals (dendrites).
+// A rule that keeps those signals in its own state hands them over with Rule.alignment.signals.
 import type { Tensor } from '../core/tensor.js';
 import type { Network } from '../net/network.js';
 import type { AnyRule, StepContext, BackpropSignals } from '../rules/types.js';
@@ -46,17 +46,17 @@ export class Alignment {
   private readonly prod: (Tensor | null)[];
   private readonly sum: { u: number; w: number; r: number; nu: number; nw: number; nr: number }[];
   private measured = 0;
-  /** The rule's own forward signals (Rule.backpropSignals), asked for once; null: the layers' own. */
+  /** The rule's own forward signals (Rule.alignment.signals), asked for once; null: the layers' own. */
   private readonly own: BackpropSignals | null;
 
   constructor(readonly net: Network, readonly rule: AnyRule, readonly state: unknown) {
     const ws = net.ws, L = net.layers.length;
     this.delta = net.layers.map((l) => ws.f32([net.batch, l.outSize]));
     this.dW = net.layers.map((l) => ws.f32([l.outSize, l.inSize]));
-    const direct = net.layers.slice(0, -1).some((_, l) => rule.feedback?.(state, l)?.from === 'output');
+    const direct = net.layers.slice(0, -1).some((_, l) => rule.alignment?.feedback?.(state, l)?.from === 'output');
     this.prod = net.layers.map((l, i) => (direct && i < L - 1 ? ws.f32([net.classes, l.outSize]) : null));
     this.sum = net.layers.map(() => ({ u: 0, w: 0, r: 0, nu: 0, nw: 0, nr: 0 }));
-    this.own = rule.backpropSignals?.(state, net) ?? null;
+    this.own = rule.alignment?.signals?.(state, net) ?? null;
   }
 
   /** Batches measured since the last take(). */
@@ -72,7 +72,7 @@ export class Alignment {
     const { net, rows } = ctx;
     const lib = net.lib, layers = net.layers, L = layers.length;
     // Backprop on the current forward state (the same signals the rule just read): the layers' pre and
-    // deriv and the network's error, or the rule's own (Rule.backpropSignals).
+    // deriv and the network's error, or the rule's own (Rule.alignment.signals).
     const out = layers[L - 1]!, own = this.own;
     if (own) lib.copy(this.delta[L - 1]!.head(rows), own.outputDelta.head(rows));
     else lib.mul(this.delta[L - 1]!.head(rows), net.error.head(rows), out.deriv.head(rows));
@@ -99,7 +99,7 @@ export class Alignment {
       if (Number.isFinite(u)) { s.u += u; s.nu++; }
       const r = lr * normRatio(lib, cur.dW, cur.W);
       if (Number.isFinite(r)) { s.r += r; s.nr++; }
-      const fb = l < L - 1 ? this.rule.feedback?.(this.state, l) : null;
+      const fb = l < L - 1 ? this.rule.alignment?.feedback?.(this.state, l) : null;
       if (fb) {
         const ref = fb.from === 'above' ? layers[l + 1]!.W : this.prod[l]!;
         const w = angleDeg(lib, fb.matrix, ref);

@@ -24,7 +24,7 @@ import type { Workspace } from '../core/workspace.js';
 import type { Rng } from '../core/rng.js';
 import type { WasmRng } from '../wasm/rng.js';
 import type { Network } from './network.js';
-import { RasterRecorder, type Raster, type RasterOptions } from './spiking.js';
+import { RasterRecorder, type Raster, type RasterOptions, type RasterSource } from './raster.js';
 import { LAMBDA_MAX, G_L, G_B, G_D, E_E, E_I, K_B, K_D, TAU_L, TAU_S, SIGMOID, wald } from '../neurons/dendritic.js';
 
 /** The simulation's mode and timing (ms). */
@@ -45,7 +45,7 @@ interface SpikeBuffers {
   xs: Tensor; // short trace
 }
 
-export class DendriticSim {
+export class DendriticSim implements RasterSource {
   /** Presynaptic signal of layer l (the rate, or the PSP in the spiking version): [B, n_{l−1}]. */
   readonly pre: Tensor[];
   /** Forward-phase averages: presynaptic signal per layer, hidden somata C̄, output soma Ū. */

@@ -1,5 +1,5 @@
 // A dense network of any depth, with every buffer made once for a batch size.
-// Layout (ARCHITECTURE.md): activations [batch, features] row-major; W [out, in]; forward is
+// Layout: activations [batch, features] row-major; W [out, in]; forward is
 // a_l = pre_l · W_lᵀ + b_l (gemm_nt), post_l = f(a_l), deriv_l = f'(a_l). The output layer is linear
 // when the loss is softmax cross-entropy (the softmax lives in the loss).
 import type { Backend } from '../backend.js';

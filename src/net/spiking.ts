@@ -32,6 +32,7 @@ import type { WasmRng } from '../wasm/rng.js';
 import { Network, type NetworkOptions, type Layer } from './network.js';
 import { getNeuron, neuronParams, type Neuron, type NeuronParams, type NeuronState, type Resolved } from '../neurons/index.js';
 import { makeEncoder, ENCODERS, type Encoder, type EncoderName } from '../encode/index.js';
+import { RasterRecorder, type Raster, type RasterOptions, type RasterSource } from './raster.js';
 
 export type Readout = 'membrane' | 'count';
 
@@ -66,48 +67,6 @@ export interface SpikingOptions {
   vInit?: 'random' | 'zero';
 }
 
-/** Spikes of a few neurons of one layer over one presentation window: `spikes` lists [time step, neuron]
- *  pairs in time order, t < steps, neuron < neurons. `layer` counts from 1 (the first hidden layer). */
-export interface Raster {
-  layer: number;
-  steps: number;
-  neurons: number;
-  spikes: [number, number][];
-  /** Spikes in the window among those neurons; more than spikes.length when the list was capped. */
-  total?: number;
-}
-
-export interface RasterOptions {
-  /** Layer to record, from 1 = the first hidden layer (default 1). */
-  layer?: number;
-  /** Record the first this many neurons of the layer (default 64). */
-  neurons?: number;
-  /** Keep at most this many [t, i] pairs (default 2000; later spikes are counted in `total` only). */
-  maxSpikes?: number;
-}
-
-/** Records `neurons` columns of row 0 of a spike buffer, step by step, into a Raster (shared by the spiking
- *  simulators: SpikingSim.raster and rules with their own neurons). */
-export class RasterRecorder {
-  readonly raster: Raster;
-  private readonly max: number;
-  constructor(layer: number, steps: number, width: number, o: RasterOptions = {}) {
-    const neurons = Math.max(0, Math.min(o.neurons ?? 64, width));
-    this.max = o.maxSpikes ?? 2000;
-    this.raster = { layer, steps, neurons, spikes: [], total: 0 };
-  }
-
-  /** Adds step t's spikes from a 0/1 buffer whose row 0 starts at index 0. */
-  record(t: number, spikes: Float32Array): void {
-    const r = this.raster;
-    for (let i = 0; i < r.neurons; i++) {
-      if (spikes[i] === 0) continue;
-      r.total!++;
-      if (r.spikes.length < this.max) r.spikes.push([t, i]);
-    }
-  }
-}
-
 export const SPIKING_DEFAULTS = { neuron: 'lif', steps: 50, dt: 1e-3, encoder: 'poisson' as EncoderName, maxRate: 100, readout: 'membrane' as Readout, rateScale: 0.01, gain: 1, eventDensity: 0.15, vInit: 'random' as 'random' | 'zero' };
 
 /** SpikingSim's JS-side counters (SpikingSim.counters()), one entry per layer. */
@@ -136,7 +95,7 @@ export interface SpikeLayer {
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
-export class SpikingSim {
+export class SpikingSim implements RasterSource {
   readonly lib: Backend;
   readonly steps: number;
   readonly dt: number;
@@ -410,13 +369,13 @@ export class SpikingNetwork extends Network {
 }
 
 /**
- * Rule.saveState / loadState for a rule whose state holds its simulator as `sim`: the firing-rate
- * counters (everything else of the simulator is in workspace tensors). On a SpikingNetwork `sim` is
- * net.sim, which the trainer saves too (restoring it twice is harmless).
+ * Rule.resume for a rule whose state holds its simulator as `sim`: the firing-rate counters (everything
+ * else of the simulator is in workspace tensors). On a SpikingNetwork `sim` is net.sim, which the trainer
+ * saves too (restoring it twice is harmless).
  */
 export const simCounterState = {
-  saveState: (s: { sim: SpikingSim }): unknown => s.sim.counters(),
-  loadState: (s: { sim: SpikingSim }, v: unknown): void => s.sim.setCounters(v),
+  save: (s: { sim: SpikingSim }): unknown => s.sim.counters(),
+  load: (s: { sim: SpikingSim }, v: unknown): void => s.sim.setCounters(v),
 };
 
 /** The simulator of a SpikingNetwork, or a new one over a rate Network's layers (buffers in net.ws). */

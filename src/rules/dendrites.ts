@@ -20,7 +20,8 @@
  *  inputs in spikes/ms (the paper's "weight optimisation" aims at mean 3, s.d. 3; its closed form is not
  *  reproduced here); the network's init scheme is overridden. etaHidden scales the hidden layers' rate
  *  relative to the output's (the paper sets η per layer): with inputs in spikes/ms the hidden updates are
- *  ~λmax² smaller relative to their weights than the output's.
+ *  ~λmax² smaller relative to their weights than the output's, and 10 trains all layers at a similar
+ *  pace (docs/measurements.md).
  *
  *  Objections:
  *  - weightTransport: removed (fixed random feedback; 'symmetric' does not remove it).
@@ -71,23 +72,19 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
   id: 'dendrites',
   title: 'Segregated dendrites (basal/apical/soma, plateau potentials)',
   cite: 'Guerguiev, Lillicrap & Richards 2017, eLife 6:e22901',
-  removes: ['weightTransport', 'derivativeTransport', 'spiking'],
-  partly: ['linearFeedback'],
-  spiking: true,
-  spikingParam: 'spiking',
-  spikingOnlyParams: ['phaseTime', 'window', 'testTime', 'testWindow', 'randomPhases'],
-  phases: ['free', 'target'],
+  objections: { removes: ['weightTransport', 'derivativeTransport', 'spiking'], partly: ['linearFeedback'] },
   defaults: {
     spiking: false, feedback: 'random', sparse: true, feedbackScale: 1, initGain: 3,
     phaseTime: 100, window: 70, testTime: 250, testWindow: 220, randomPhases: true, etaHidden: 10,
   },
   // The paper's network (784-500-100-10), sigmoid somata (the activation flag is not used by the rule's
-  // own forward pass) and 60 epochs; η near its 0.21. Results: docs/report.md.
+  // own forward pass) and 60 epochs; η near its 0.21. Results: docs/report.md, docs/measurements.md.
   train: { optimizer: 'sgd', lr: 0.3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'sigmoid', init: 'uniform', epochs: 60, batch: 20, hidden: [500, 100] },
   // Spiking version: 100 ms phases averaged over their last 70 ms where the paper has 50 and 20 (short
   // windows leave each update mostly spike noise; `--param phaseTime=50 --param window=20` gives the
-  // paper's timing), batches of 5, the paper's 60 epochs. Results and the timing comparison: docs/report.md.
-  spikingTrain: { batch: 5, epochs: 60 },
+  // paper's timing), batches of 5, the paper's 60 epochs. Results: docs/report.md; the timing comparison:
+  // docs/measurements.md.
+  spiking: { own: ['phaseTime', 'window', 'testTime', 'testWindow', 'randomPhases'], train: { batch: 5, epochs: 60 } },
   init(net, p, ws, rng) {
     checkParams(p);
     const C = net.classes, L = net.layers.length;
@@ -112,14 +109,10 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
       wr.dispose();
     }
   },
-  forward(ctx, s) {
-    if (s.symmetric) symmetricFeedback(ctx.net, s);
-    s.sim.present(ctx.rows, ctx.rng, true);
+  forward(ctx, s, _p, training) {
+    if (training && s.symmetric) symmetricFeedback(ctx.net, s);
+    s.sim.present(ctx.rows, ctx.rng, training);
   },
-  infer(ctx, s) {
-    s.sim.present(ctx.rows, ctx.rng, false);
-  },
-  raster: (_ctx, s, _p, o) => s.sim.raster(o),
   teach(ctx, st, p) {
     const { net, rows } = ctx;
     const lib = net.lib, L = net.layers.length, s = st.sim;
@@ -151,7 +144,7 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
   // ½‖λmax σ(Ū^f) − φ̄^t‖², for the alignment diagnostic. After teach: dsig holds σ'(C̄^f) per hidden layer
   // and σ'(Ū^f) for the output (λmax·k dropped: a constant per layer), and the output δ is a positive
   // multiple of (λmax σ(Ū^f) − φ̄^t) ⊙ σ'(Ū^f).
-  backpropSignals: (s, net) => ({ pre: s.sim.preBar, deriv: s.sim.dsig, outputDelta: net.output.delta }),
+  alignment: { signals: (s, net) => ({ pre: s.sim.preBar, deriv: s.sim.dsig, outputDelta: net.output.delta }) },
 });
 
 /** Y_m for 'symmetric' feedback: Y_{L−2} = W_{L−1} (the output's W), Y_m = Y_{m+1} · W_{m+1}. */

@@ -15,7 +15,7 @@
  *  target computed from the relaxed layer above (tests/rules/dtp-inference.test.ts); to first order in
  *  εT, δ_i = (h_i − τ_i) ⊙ f'(a_i), dtp's signal. The decoders are trained as in dtp.
  *  This line of papers reports no classification benchmark (2015: generative MNIST; 2017: simulations
- *  of the learning rule; shared/reference/rules-part1.md §4.2–4.3): bioprop's MNIST and Fashion-MNIST
+ *  of the learning rule: Bengio et al. 2015, arXiv:1502.04156; Bengio et al. 2017, Neural Comput. 29:555): bioprop's MNIST and Fashion-MNIST
  *  figures for this rule are, as far as we know, the first.
  *
  *  Objections:
@@ -84,11 +84,9 @@ export const dtpInference = defineRule<DtpInferenceParams, DtpInferenceState>({
   id: 'dtp-inference',
   title: 'Target propagation by iterative inference (STDP-compatible rule)',
   cite: 'Bengio, Lee, Bornschein, Mesnard & Lin 2015 (arXiv:1502.04156); Bengio et al. 2017, Neural Comput. 29(3):555',
-  removes: ['weightTransport', 'derivativeTransport', 'linearFeedback'],
-  partly: ['spiking'],
-  spiking: false,
+  objections: { removes: ['weightTransport', 'derivativeTransport', 'linearFeedback'], partly: ['spiking'] },
   defaults: { targetStep: 0.33, sigma: 0.36, feedback: 'dae', steps: 6, rate: 0.5 },
-  // dtp's recipe (tanh, Adam 1e-3, cosine): see the closing note of the target-rules issue.
+  // dtp's recipe (tanh, Adam 1e-3, cosine). Results: docs/report.md.
   train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'tanh', init: 'xavier', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init: (net, p, ws, rng) => {
     checkDtpParams('dtp-inference', p);

@@ -12,9 +12,9 @@
  *  V_i, c_i are rule params (allocated once in init) stepped by the shared optimiser each step, together
  *  with the forward weights (Lee et al. alternate whole epochs of feedback and forward training; training
  *  both on every batch is simpler and needs no schedule). Every layer is updated: the released 7-layer
- *  script never updates W6 and b5 (shared/reference/rules-part1.md §4.1); here nothing is skipped.
+ *  script (donghyunlee/dtp, conti_dtp.py) never updates W6 and b5; here nothing is skipped.
  *
- *  Objections (shared/reference/rules-part1.md §0.3):
+ *  Objections (the six objections of Hunsberger 2018, PhD thesis, ch. "Biological deep learning"):
  *    weightTransport     removed: targets travel through the learned V_i, never through W.
  *    derivativeTransport removed: a layer uses only its own f'; no downstream derivative travels.
  *    linearFeedback      removed: feedback is the nonlinear g_i, and what travels is a target.
@@ -86,11 +86,10 @@ export const dtp = defineRule<DtpParams, DtpState>({
   id: 'dtp',
   title: 'Difference target propagation',
   cite: 'Lee, Zhang, Fischer & Bengio 2015, ECML-PKDD, LNCS 9284:498',
-  removes: ['weightTransport', 'derivativeTransport', 'linearFeedback'],
-  spiking: false,
+  objections: { removes: ['weightTransport', 'derivativeTransport', 'linearFeedback'] },
   defaults: { targetStep: 0.33, sigma: 0.36, feedback: 'dae' },
   // tanh as in the paper; Adam (scale-free per weight, like the paper's RMSprop) at 1e-3 with a
-  // cosine decay: see the closing note of the target-rules issue for the accuracy on MNIST.
+  // cosine decay. Results: docs/report.md.
   train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'tanh', init: 'xavier', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init: (net, p, ws, rng) => {
     checkDtpParams('dtp', p);

@@ -32,20 +32,17 @@ export const erbp = defineRule({
   id: 'erbp',
   title: 'Event-driven random backpropagation (eRBP)',
   cite: 'Neftci et al. 2017, Front. Neurosci. 11:324',
-  removes: ['weightTransport', 'derivativeTransport', 'spiking'],
-  partly: ['timing'],
-  spiking: true,
+  objections: { removes: ['weightTransport', 'derivativeTransport', 'spiking'], partly: ['timing'] },
   defaults: { feedbackScale: 0.3, tauU: 5e-3, bmin: 0.5, bmax: 4, rateReg: 0.01 } as P,
-  spikingDefaults: { only: true, steps: 100, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.01, readoutStart: 30, neuronParams: { tauMem: 10e-3, tauSyn: 5e-3, refractory: 1e-3 } },
-  // The window and lr of superspike.ts. Full MNIST, 784-256x3-10, seed 1, these defaults: 97.59 % spiking test
-  // accuracy after 10 epochs, hidden layers at 7 / 8 / 9 Hz (measured).
+  spiking: { only: true, sim: { steps: 100, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.01, readoutStart: 30, neuronParams: { tauMem: 10e-3, tauSyn: 5e-3, refractory: 1e-3 } } },
+  // The window and lr of superspike.ts (docs/measurements.md).
   train: { optimizer: 'adam', lr: 5e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 10, batch: 100, hidden: [256, 256, 256] },
   init(net: Network, p: P, ws, rng) {
     if (!(p.feedbackScale > 0)) throw new Error(`erbp: feedbackScale must be > 0, got ${p.feedbackScale}`);
     if (!(p.tauU >= 0)) throw new Error(`erbp: tauU must be >= 0 s, got ${p.tauU}`);
     if (!(p.bmin < p.bmax)) throw new Error(`erbp: need bmin < bmax, got ${p.bmin}, ${p.bmax}`);
     if (!(p.rateReg >= 0)) throw new Error(`erbp: rateReg must be >= 0, got ${p.rateReg}`);
-    const sim = simOf(net, erbp.spikingDefaults);
+    const sim = simOf(net, erbp.spiking!.sim);
     needMembrane('erbp', sim);
     const C = net.classes, Bt = net.batch, hidden = net.layers.slice(0, -1);
     const G = hidden.map((l) => randomMatrix(net, ws, rng, C, l.outSize, 'normal', p.feedbackScale)); // N(0, scale²)
@@ -80,15 +77,15 @@ export const erbp = defineRule({
     };
     return s;
   },
-  forward(ctx: StepContext, s: State, p: P) {
+  forward(ctx: StepContext, s: State, p: P, training: boolean) {
+    if (!training) { s.sim.run(ctx.rows); return; }
     if (s.ctx.p !== p) s.ctx.box = boxcar(p, s.sim.r.decay);
     s.ctx.rows = ctx.rows; s.ctx.p = p;
     zeroGrads(ctx.net);
     for (const U of s.U) ctx.net.lib.fill(U.head(ctx.rows), 0); // the dendrite rests between examples too
     s.sim.run(ctx.rows, s.onStep);
   },
-  infer: (ctx: StepContext, s: State) => s.sim.run(ctx.rows),
-  ...simCounterState,
+  resume: simCounterState,
   teach: (ctx: StepContext, s: State) => {
     const { net, rows } = ctx;
     net.lib.copy(net.output.delta.head(rows), s.e.head(rows));

@@ -16,7 +16,7 @@
  *  (orthogonal rows), the equivalence the paper proves; tests/rules/gaitprop.test.ts checks it.
  *
  *  The inverse. The reference code inverts every 784×784 matrix after every minibatch (O(n³) per layer
- *  per batch; shared/reference/rules-part2.md §5.5). Here W⁺q is solved, never formed: with D the
+ *  per batch: ~5·10⁸ flops per 784-wide layer and batch). Here W⁺q is solved, never formed: with D the
  *  diagonal of W Wᵀ (squared row norms), Jacobi-preconditioned Richardson on the normal equations,
  *    x₀ = q D⁻¹ W,   x ← x + (q − x Wᵀ) D⁻¹ W   (`solveIters` times),
  *  two GEMMs of the forward pass's size per iteration. x stays in W's row space, so the fixed point is
@@ -25,7 +25,7 @@
  *  Layers above the first must not widen (n_l ≤ n_{l−1}), or W⁺ is not an inverse: init throws.
  *  Invertible activations only: leakyRelu (paper: slope 0.1; bioprop's default slope 0.01), tanh, linear.
  *
- *  Objections (shared/reference/rules-part2.md §5.1):
+ *  Objections (the six objections of Hunsberger 2018, PhD thesis, ch. "Biological deep learning"):
  *    weightTransport     not removed: the inverse is computed from W (the paper uses an exact inverse too).
  *    derivativeTransport partly: the gain γ f'² and f⁻¹ of a layer are its own, but the target differences
  *                        carry the layers above.
@@ -149,13 +149,11 @@ export const gaitprop = defineRule<GaitParams, GaitState>({
   id: 'gaitprop',
   title: 'GAIT-prop (gradient-adjusted incremental target propagation)',
   cite: 'Ahmad, van Gerven & Ambrogioni 2020, NeurIPS 33 (arXiv:2006.06438)',
-  removes: ['linearFeedback'],
-  partly: ['derivativeTransport', 'timing'],
-  spiking: false,
+  objections: { removes: ['linearFeedback'], partly: ['derivativeTransport', 'timing'] },
   defaults: { gamma: 1e-3, ortho: 0, solveIters: 2, orthoInit: true, orthoGain: Math.SQRT2 },
   // Leaky ReLU (invertible), orthogonal init of the inverted layers with He's gain √2, and backprop's SGD
-  // recipe. The orthogonality penalty is off by default: on full MNIST (784-256x3, seed 1) λ = 0.01 stood
-  // at 97.2% after 9 epochs against 98.0% without it; --param ortho=0.1 is the paper's setting.
+  // recipe. The orthogonality penalty is off by default: it slowed training on MNIST (docs/measurements.md);
+  // --param ortho=0.1 is the paper's setting.
   train: { optimizer: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0, schedule: 'cosine', activation: 'leakyRelu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init: (net, p) => {
     if (!(p.gamma > 0 && p.gamma <= 1)) throw new Error(`gaitprop: gamma must be in (0, 1], got ${p.gamma}`);

@@ -26,7 +26,7 @@
  *  pattern) and kept by projection (W ← S ⊙ max(S ⊙ W, 0)) before every forward pass (`coherent:
  *  false` turns the constraint off, an ablation without the guarantee).
  *
- *  Objections (shared/reference/rules-part1.md §0.3):
+ *  Objections (the six objections of Hunsberger 2018, PhD thesis, ch. "Biological deep learning"):
  *    weightTransport     partly: a unit reads the sum of its own outgoing weights onto active units.
  *    derivativeTransport removed: only the next layer's active/inactive state, no derivative values.
  *    linearFeedback      removed: a scalar global error (neuromodulator-like), no signed error vector
@@ -107,12 +107,10 @@ export const kickback = defineRule<KickbackParams, KickbackState>({
   id: 'kickback',
   title: 'Kickback',
   cite: 'Balduzzi, Vanchinathan & Buhmann 2015, AAAI 29 (arXiv:1411.6191)',
-  removes: ['derivativeTransport', 'linearFeedback'],
-  partly: ['weightTransport', 'timing'],
-  spiking: false,
+  objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['weightTransport', 'timing'] },
   defaults: { coherent: true },
   // ReLU (required). Adam: with backprop's SGD recipe (lr 0.05, momentum 0.9) the sign-constrained
-  // layers die within an epoch (all units inactive). See the closing note of the target-rules issue.
+  // layers die within an epoch (all units inactive).
   train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init: (net, p) => {
     const L = net.layers, H = L.length - 1, B = net.batch;
@@ -149,10 +147,6 @@ export const kickback = defineRule<KickbackParams, KickbackState>({
     return { P, pcol, beta: net.ws.f32([B, 1]), S, mask: net.ws.f32([B, maxN]) };
   },
   forward: (ctx, s) => {
-    project(ctx.net, s);
-    ctx.net.forward(ctx.rows);
-  },
-  infer: (ctx, s) => {
     project(ctx.net, s);
     ctx.net.forward(ctx.rows);
   },

@@ -46,18 +46,16 @@ export const nef = defineRule({
   id: 'nef',
   title: 'Soft-LIF training, spiking LIF inference (conversion)',
   cite: 'Hunsberger & Eliasmith 2015, arXiv 1510.08829; 2016, arXiv 1611.05141',
-  removes: [],
-  partly: ['spiking'],
-  spiking: true,
+  objections: { removes: [], partly: ['spiking'] },
   // Thesis: τRC 50 ms (20 ms caused training problems), τref 1 ms, γ 0.02, σ = 10 Hz Gaussian noise,
   // MNIST with τs = 5 ms synapses; windows of 100-200 ms. We present 100 ms at dt = 1 ms.
   defaults: { tauRef: 1e-3, tauRC: 50e-3, gamma: 0.02, noise: 10, gain: 1 } as P,
-  spikingDefaults: { only: true, steps: 100, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.05, tauOut: 0, readoutStart: 20, neuronParams: { tauMem: 50e-3, tauSyn: 5e-3, refractory: 1e-3 } },
+  spiking: { only: true, sim: { steps: 100, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.05, tauOut: 0, readoutStart: 20, neuronParams: { tauMem: 50e-3, tauSyn: 5e-3, refractory: 1e-3 } } },
   train: { optimizer: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0, schedule: 'cosine', activation: 'softlif', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init(net: Network, p: P, ws, rng) {
     for (const key of ['tauRef', 'tauRC', 'gamma', 'gain'] as const) if (!(p[key] > 0)) throw new Error(`nef: ${key} must be > 0, got ${p[key]}`);
     if (!(p.noise >= 0)) throw new Error(`nef: noise must be >= 0 Hz, got ${p.noise}`);
-    const sd = nef.spikingDefaults!;
+    const sd = nef.spiking!.sim!;
     const np = { ...sd.neuronParams, tauMem: p.tauRC, refractory: p.tauRef };
     const sim = simOf(net, { ...sd, neuronParams: np, gain: p.gain, offset: 1 });
     if (sim.np.tauMem !== p.tauRC || sim.np.refractory !== p.tauRef || sim.np.vTh !== 1 || sim.gain !== p.gain) {
@@ -68,10 +66,10 @@ export const nef = defineRule({
     const softlif = resolveAct('nef', 'softlif', { tauRef: p.tauRef, tauRC: p.tauRC, gamma: p.gamma });
     return { sim, J: ws.f32([net.batch, maxOut]), rng: noiseRng, noise: ws.f32([net.batch, maxOut]), softlif };
   },
-  forward: (ctx: StepContext, s: State, p: P) => rateForward(ctx.net, ctx.rows, s, p, s.sim.rateScale, p.noise),
-  infer: (ctx: StepContext, s: State) => s.sim.run(ctx.rows),
-  ...simCounterState,
-  evaluations: { rate: (ctx: StepContext, s: State, p: P) => rateForward(ctx.net, ctx.rows, s, p, s.sim.rateScale, 0) },
+  // Trained as the rate network (with noise), evaluated spiking.
+  forward: (ctx: StepContext, s: State, p: P, training: boolean) => (training ? rateForward(ctx.net, ctx.rows, s, p, s.sim.rateScale, p.noise) : s.sim.run(ctx.rows)),
+  resume: simCounterState,
+  record: { evaluations: { rate: (ctx: StepContext, s: State, p: P) => rateForward(ctx.net, ctx.rows, s, p, s.sim.rateScale, 0) } },
   teach: (ctx: StepContext) => chain(ctx, (l) => ctx.net.layers[l]!.W),
   update: (ctx: StepContext) => localGrads(ctx),
 });

@@ -1,6 +1,7 @@
 /** Sign-symmetry: the backward sweep uses the signs of the forward weights, not their magnitudes.
  *  δ_L = e ⊙ f'(a_L),  δ_l = (δ_{l+1} · F_{l+1}) ⊙ f'(a_l),  dW_l = δ_lᵀ · pre_l / batch, with F_l refreshed
- *  from the current W_l every step in one of biotorch's three variants (rules-part1.md §1.5, §7):
+ *  from the current W_l every step in one of the three variants of biotorch (Sanfiz & Akrout 2021,
+ *  arXiv:2108.13446; after Liao, Leibo & Poggio 2016, AAAI):
  *    usf   F = s · sign(W)                      (uniform sign-concordant feedback; Liao et al.)
  *    frsf  F = |M| ⊙ sign(W), M drawn once      (fixed random magnitudes)
  *    brsf  F = |M| ⊙ sign(W), M redrawn per batch (batchwise random magnitudes)
@@ -48,11 +49,9 @@ export const sign = defineRule<SignParams, SignState>({
   id: 'sign',
   title: 'Sign-symmetry (uSF / frSF / brSF, Batch Manhattan)',
   cite: 'Liao, Leibo & Poggio 2016, AAAI (arXiv:1510.05067)',
-  removes: [],
-  partly: ['weightTransport'],
-  spiking: false,
+  objections: { removes: [], partly: ['weightTransport'] },
   defaults: { variant: 'usf', scale: 'auto', manhattan: false },
-  // Adam 1e-3 like the rest of the family (MNIST 784-256x3-10: 98.41 % at 20 epochs, beside bp's 98.39 %).
+  // Adam 1e-3 like the rest of the family (docs/measurements.md).
   train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init(net, p, ws, rng) {
     const variant = oneOfParam('sign', 'variant', p.variant, SIGN_VARIANTS);
@@ -94,7 +93,7 @@ export const sign = defineRule<SignParams, SignState>({
       }
     }
   },
-  feedback: (s, l) => (l + 1 < s.F.length ? { matrix: s.F[l + 1]!, from: 'above' } : null),
+  alignment: { feedback: (s, l) => (l + 1 < s.F.length ? { matrix: s.F[l + 1]!, from: 'above' } : null) },
 });
 
 /** |M_l| ~ U(0, halfWidth_l) for every layer but the first (whose feedback is never used). */

@@ -15,9 +15,8 @@
  *  softmax cross-entropy of the instantaneous readout rather than a van Rossum distance to target
  *  spike trains; per-parameter RMSmax is replaced by the shared optimiser (Adam by default). The paper's
  *  code regularises hidden activity heterosynaptically (dW_ij −= ρ·w_ij·ν̄_i⁴); here the activity penalty
- *  above is used instead: without either, hidden layers fire at 170–260 Hz and learn less (on 10,000 MNIST
- *  examples × 2 epochs, 256×3, measured: no penalty 85.3 %, heterosynaptic ρ = 0.01 / 0.1 83.4 / 82.0 %,
- *  activity penalty ρ = 0.01 / 0.05 / 0.2 86.5 / 87.0 / 85.9 % with hidden rates near 60 / 25 / 12 Hz).
+ *  above is used instead: without either, hidden layers fire at 170–260 Hz and learn less, and the
+ *  activity penalty learned more than the heterosynaptic term (docs/measurements.md).
  *  Objections: weightTransport removed (random B; not with feedback=symmetric), spiking removed (LIF
  *  spikes forward), derivativeTransport partly (local surrogate only), linearFeedback not (linear
  *  projection of e), timing partly (online within a window, but a window-end weight step), target not. */
@@ -38,25 +37,19 @@ export const superspike = defineRule({
   id: 'superspike',
   title: 'SuperSpike (surrogate gradient, random feedback)',
   cite: 'Zenke & Ganguli 2018, Neural Computation 30:1514',
-  removes: ['weightTransport', 'spiking'],
-  partly: ['derivativeTransport', 'timing'],
-  spiking: true,
+  objections: { removes: ['weightTransport', 'spiking'], partly: ['derivativeTransport', 'timing'] },
   defaults: { feedback: 'random', feedbackScale: 0.3, rateReg: 0.01 } as P,
   // Paper: τmem 10 ms, τsyn 5 ms, refractory 5 ms at dt = 0.1 ms over seconds-long trials. On MNIST we keep
-  // τmem = 10 ms and τsyn = 5 ms but step at 1 ms for 100 ms windows, the error read from 30 ms on. With 30 ms
-  // windows (error from 10 ms) and rateReg 0.05 the full-MNIST run stopped near 93 % train accuracy: hidden
-  // neurons at ~25 Hz fire less than once per window, too few spikes to carry the digit (measured). With these
-  // defaults, full MNIST, 784-256x3-10, seed 1: 97.18 % spiking test accuracy after 10 epochs, hidden layers at
-  // 6 / 11 / 9 Hz (measured; erbp with the same window: 97.59 %).
-  spikingDefaults: { only: true, steps: 100, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.01, readoutStart: 30, neuronParams: { tauMem: 10e-3, tauSyn: 5e-3, refractory: 1e-3 } },
-  // lr: on 10,000 MNIST examples × 1 epoch (30-step windows), Adam 2e-3 / 6e-3 / 1.5e-2 gave 73 / 81 / 83 %
-  // (superspike) and 75 / 84 % at 2e-3 / 6e-3 (erbp); 5e-3 is the pick the full-MNIST runs above used.
+  // τmem = 10 ms and τsyn = 5 ms but step at 1 ms for 100 ms windows, the error read from 30 ms on: in 30 ms
+  // windows hidden neurons at ~25 Hz fire less than once, too few spikes to carry the digit (docs/measurements.md).
+  spiking: { only: true, sim: { steps: 100, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.01, readoutStart: 30, neuronParams: { tauMem: 10e-3, tauSyn: 5e-3, refractory: 1e-3 } } },
+  // lr 5e-3, chosen on an MNIST slice among Adam rates 2e-3 to 1.5e-2 (docs/measurements.md).
   train: { optimizer: 'adam', lr: 5e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 10, batch: 100, hidden: [256, 256, 256] },
   init(net: Network, p: P, ws, rng) {
     if (p.feedback !== 'random' && p.feedback !== 'symmetric') throw new Error(`superspike: feedback must be 'random' or 'symmetric', got '${p.feedback}'`);
     if (!(p.feedbackScale > 0)) throw new Error(`superspike: feedbackScale must be > 0, got ${p.feedbackScale}`);
     if (!(p.rateReg >= 0)) throw new Error(`superspike: rateReg must be >= 0, got ${p.rateReg}`);
-    const sim = simOf(net, superspike.spikingDefaults);
+    const sim = simOf(net, superspike.spiking!.sim);
     needMembrane('superspike', sim);
     const C = net.classes, Bt = net.batch;
     const B = net.layers.slice(0, -1).map((l) => randomMatrix(net, ws, rng, C, l.outSize, 'normal', p.feedbackScale)); // N(0, scale²)
@@ -87,14 +80,14 @@ export const superspike = defineRule({
     };
     return s;
   },
-  forward(ctx: StepContext, s: State, p: P) {
+  forward(ctx: StepContext, s: State, p: P, training: boolean) {
+    if (!training) { s.sim.run(ctx.rows); return; }
     s.ctx.rows = ctx.rows; s.ctx.p = p;
     zeroGrads(ctx.net);
     for (const t of s.eps) ctx.net.lib.fill(t.head(ctx.rows), 0);
     s.sim.run(ctx.rows, s.onStep);
   },
-  infer: (ctx: StepContext, s: State) => s.sim.run(ctx.rows),
-  ...simCounterState,
+  resume: simCounterState,
   teach: (ctx: StepContext, s: State) => { // report the last step's modulated signals as the deltas
     const { net, rows } = ctx;
     net.lib.copy(net.output.delta.head(rows), s.e.head(rows));

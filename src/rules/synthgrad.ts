@@ -6,7 +6,7 @@
  *    g_l = δ_{l+1} · W_{l+1}  (the true ∂L/∂h_l for the top hidden layer; bootstrapped below it)
  *    L_SG = ½ Σ‖ĝ_l − g_l‖² / batch:  dM_l = κ (ĝ_l − g_l)ᵀ h_l / batch, dc_l, dU_l alike (κ = sgScale)
  *  The modules are rule params, stepped by the shared optimiser (their learning rate is κ·lr for SGD).
- *  Jaderberg et al. 2016, arXiv:1608.05343 (ICML 2017); rules-part2.md §7.
+ *  Jaderberg et al. 2016, arXiv:1608.05343 (ICML 2017), §3 (synthetic gradients) and the MLP experiments.
  *  Objections:
  *  - weightTransport: kept. Training M_l needs g_l = δ_{l+1}·W_{l+1}, one step of backprop through W.
  *  - derivativeTransport: kept. g_l carries f'(a_{l+1}) of the layer above.
@@ -72,8 +72,7 @@ export const synthgrad = defineRule<SynthgradParams, SynthgradState>({
   id: 'synthgrad',
   title: 'Synthetic gradients (decoupled neural interfaces)',
   cite: 'Jaderberg et al. 2016, arXiv:1608.05343 (ICML 2017)',
-  removes: ['timing'],
-  spiking: false,
+  objections: { removes: ['timing'] },
   defaults: { conditioned: true, sgScale: 1 },
   // Adam: the modules regress on ReLU activations whose scale varies by layer and over training, where
   // SGD at the network's rate diverges or crawls; Adam's per-parameter steps train both at lr 1e-3.

@@ -1,7 +1,6 @@
 /** Two sites of synaptic integration: supervised learning with basal (driving) and apical
  *  (modulating) inputs. Körding & König 2001, J. Comput. Neurosci. 11:207 (and Network 11:25, 2000).
- *  Facts from ../shared/reference/rules-part2.md §3 (model details there are marked unverified; this
- *  is our reading of the supervised instance).
+ *  This is our reading of the supervised instance (the papers' model details are not all stated).
  *
  *  Each unit has an activity A (basal site, sent forward) and a learning signal D (burst rate, from the
  *  apical site), present at the same time — no phases:
@@ -59,9 +58,7 @@ export const twosite = defineRule<TwositeParams, TwositeState>({
   id: 'twosite',
   title: 'Two-site neurons (basal drive, apical burst gating)',
   cite: 'Körding & König 2001, J. Comput. Neurosci. 11:207',
-  removes: ['timing'],
-  partly: ['weightTransport', 'derivativeTransport'],
-  spiking: false,
+  objections: { removes: ['timing'], partly: ['weightTransport', 'derivativeTransport'] },
   defaults: { apical: 'own', learnApical: true },
   // Adam: the A(1 − A) gate shrinks the burst signal by up to 4× per layer; per-weight step sizes keep
   // three sigmoid layers learning (plain SGD stalls at chance on 784-256x3-10 in our runs).

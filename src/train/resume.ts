@@ -2,7 +2,7 @@
 // rest of the run depends on: the bytes of every workspace tensor (weights, rule state with its WASM RNG
 // states, optimiser moments, scratch), the trainer's Rng (ctx.rng: the rules' JS-side draws), the
 // optimiser's step count, the training batcher's seed (an epoch's order is a function of (seed, epoch)
-// alone), the next epoch, the history, and JS-side counters (the simulator's, rule.saveState()).
+// alone), the next epoch, the history, and JS-side counters (the simulator's, rule.resume.save()).
 // Trainer.restore() puts a snapshot onto a freshly constructed Trainer of the same configuration (it
 // refuses another one, listing the differences), and the next fit() continues at that epoch with the
 // schedule laid over the same total epochs: same seed, same build, the same result bit for bit as a run
@@ -59,7 +59,7 @@ export interface TrainingState {
   history: EpochRecord[];
   /** JS-side counters of a SpikingNetwork's simulator (firing rates), or null. */
   sim: SimCounters | null;
-  /** rule.saveState(state), or null when the rule keeps no JS-side state. */
+  /** rule.resume.save(state), or null when the rule keeps no JS-side state. */
   rule: unknown;
   /** Every workspace tensor in allocation order: its shape and its bytes (float32, little-endian). */
   tensors: { shape: number[]; bytes: Uint8Array }[];
@@ -120,7 +120,7 @@ export function captureState(tr: Resumable, p: RunPosition | null, alignSteps: n
     seconds: p?.seconds ?? 0,
     history: structuredClone(p?.history ?? []),
     sim: tr.net instanceof SpikingNetwork ? tr.net.sim.counters() : null,
-    rule: tr.rule.saveState?.(tr.state) ?? null,
+    rule: tr.rule.resume?.save(tr.state) ?? null,
     tensors: tr.net.ws.tensors.map((t) => ({ shape: [...t.shape], bytes: tensorBytes(t).slice() })),
   };
 }
@@ -159,7 +159,7 @@ export function restoreState(tr: Resumable, s: TrainingState, source: string): v
     if (!Number.isSafeInteger(s.optimizerSteps) || s.optimizerSteps < 0) throw new Error(`the optimiser step count must be a non-negative integer, got ${s.optimizerSteps}`);
     // JS-side counters first: they validate what they are given, and leave the tensors untouched if not.
     if (tr.net instanceof SpikingNetwork) tr.net.sim.setCounters(s.sim);
-    if (tr.rule.loadState) tr.rule.loadState(tr.state, s.rule);
+    if (tr.rule.resume) tr.rule.resume.load(tr.state, s.rule);
     else if (s.rule !== null && s.rule !== undefined) throw new Error(`it holds JS-side state for rule '${tr.rule.id}', which keeps none`);
   } catch (e) {
     fail((e as Error).message);

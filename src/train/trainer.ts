@@ -108,7 +108,7 @@ export class Trainer {
   private lrAt: (epoch: number, frac: number) => number;
   private currentLr: number;
   private epochIndex = 0;
-  /** Evaluation forward pass: the rule's infer (or forward) hook, else the plain network pass. */
+  /** Evaluation forward pass: the rule's forward hook (not training), else the plain network pass. */
   private readonly inferFn: (rows: number) => void;
   private batchIndex = 0;
   /** The alignment diagnostic (scratch buffers made once), when alignEvery > 0. */
@@ -153,9 +153,9 @@ export class Trainer {
       },
     };
     this.alignment = this.alignEvery > 0 ? new Alignment(net, this.rule, this.state) : null;
-    const hook = this.rule.infer ?? this.rule.forward;
-    this.inferFn = hook
-      ? (rows) => { this.ctx.rows = rows; hook.call(this.rule, this.ctx, this.state, this.ruleParams); }
+    const rl = this.rule;
+    this.inferFn = rl.forward
+      ? (rows) => { this.ctx.rows = rows; rl.forward!(this.ctx, this.state, this.ruleParams, false); }
       : (rows) => net.forward(rows);
   }
 
@@ -166,7 +166,7 @@ export class Trainer {
   step(rows = this.net.batch): number {
     const { net, rule, ctx } = this;
     ctx.rows = rows;
-    if (rule.forward) rule.forward(ctx, this.state, this.ruleParams);
+    if (rule.forward) rule.forward(ctx, this.state, this.ruleParams, true);
     else net.forward(rows);
     const loss = net.computeLoss(rows);
     if (!Number.isFinite(loss)) throw new DivergenceError(rule.id, this.epochIndex, this.batchIndex, `the loss is ${loss}`);

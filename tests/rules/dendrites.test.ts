@@ -27,7 +27,7 @@ test('dendrites: plateau potentials and updates on a hand-worked example (rate v
   net.input.set([1, 0.5]);
   net.target.set([1, 0]);
   const ctx: StepContext = { net, rows: 1, rng: new Rng(2) };
-  dendrites.forward!(ctx, s, p);
+  dendrites.forward!(ctx, s, p, true);
   dendrites.teach(ctx, s, p);
   dendrites.update(ctx, s, p);
   // By hand (λmax = 0.2, k_B = k_D = 0.6/0.7):
@@ -68,7 +68,7 @@ async function cosineToBp(feedback: string): Promise<{ cos: number; diag: Alignm
   net.target.set(Array.from({ length: R * C }, (_, i) => (i % C === Math.floor(i / C) % C ? 1 : 0)));
   const ctx: StepContext = { net, rows: R, rng: new Rng(2) };
   const align = new Alignment(net, dendrites, s);
-  dendrites.forward!(ctx, s, p);
+  dendrites.forward!(ctx, s, p, true);
   dendrites.teach(ctx, s, p);
   dendrites.update(ctx, s, p);
   align.measure(ctx, 1);

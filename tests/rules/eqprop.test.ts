@@ -101,7 +101,7 @@ test('eqprop: the trainer scores the free phase (output restored after nudging) 
   const p = { ...eqprop.defaults, ...TIGHT };
   const s = eqprop.init(net, p, net.ws, new Rng(1));
   const ctx = { net, rows: ROWS, rng: new Rng(2) };
-  eqprop.forward!(ctx, s, p);
+  eqprop.forward!(ctx, s, p, true);
   const free = net.output.post.toArray();
   net.computeLoss(ROWS);
   eqprop.teach(ctx, s, p);

@@ -24,7 +24,7 @@ export function ruleGrad(rule: AnyRule, net: Network, params: Record<string, unk
   const p = { ...rule.defaults, ...params };
   const s = state ?? rule.init(net, p, net.ws, rng.fork());
   const ctx: StepContext = { net, rows: ROWS, rng };
-  if (rule.forward) rule.forward(ctx, s, p); else net.forward(ROWS);
+  if (rule.forward) rule.forward(ctx, s, p, true); else net.forward(ROWS);
   net.computeLoss(ROWS);
   rule.teach(ctx, s, p);
   rule.update(ctx, s, p);

@@ -67,7 +67,7 @@ for (const c of cases()) {
     const rs = straight.trainer.fit(train, { epochs: EPOCHS, test: testSet });
     const end = straight.trainer.snapshot();
     const w = params(straight.net);
-    const metrics = c.rule.metrics?.(straight.trainer.state);
+    const metrics = c.rule.record?.metrics?.(straight.trainer.state);
     straight.net.dispose();
 
     const first = build(lib, c);
@@ -83,7 +83,7 @@ for (const c of cases()) {
     assert.equal(noSeconds(r.history), noSeconds(rs.history), 'the returned history covers every epoch, the same');
     assert.equal(params(second.net), w, 'final weights bit-identical');
     assertSameState(second.trainer.snapshot(), end, c.name);
-    assert.equal(c.rule.metrics?.(second.trainer.state), metrics, 'rule metrics');
+    assert.equal(c.rule.record?.metrics?.(second.trainer.state), metrics, 'rule metrics');
     second.net.dispose();
   });
 }

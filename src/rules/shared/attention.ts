@@ -1,4 +1,5 @@
-// Shared machinery of the attention-gated reinforcement rules (AGREL, Q-AGREL; rules-part2.md §4):
+// Shared machinery of the attention-gated reinforcement rules (AGREL: Roelfsema & van Ooyen 2005;
+// Q-AGREL: Pozzi, Bohté & Roelfsema 2018/2020):
 // the network picks ONE action per example, the environment answers with a scalar reward, and the
 // credit signal is the product of three local factors:
 //   (1) a global neuromodulator m (a function of the reward-prediction error, one scalar per example),
@@ -81,9 +82,8 @@ export function initAttention(net: Network, p: AttentionParams, rng: Rng): Atten
 }
 
 // Action selection (argmax, softmaxRow, sample) runs in TypeScript, one row at a time: it touches
-// rows × classes numbers against the layers' rows × fan-in × fan-out, and a CPU profile of qagrel's
-// default network (784-1500-1000-500-10, batch 128, 5 000 MNIST examples) put its `teach` at 0.3 % of
-// the run, so a WASM kernel could save at most that.
+// rows × classes numbers against the layers' rows × fan-in × fan-out: a negligible share of a profile of
+// qagrel's default network (docs/measurements.md), which a WASM kernel could not win back.
 
 /** The environment: reward 1 if `action` is the labelled class of `row`, else 0. The only label read. */
 export function environmentReward(net: Network, row: number, action: number): number {

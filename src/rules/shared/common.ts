@@ -1,4 +1,4 @@
-// Pieces shared by the rules (ARCHITECTURE.md, "Rules"):
+// Pieces shared by the rules:
 //   chain:  δ_L = e ⊙ f'_L,  δ_l = (δ_{l+1} · F_{l+1}) ⊙ f'_l      (BP: F = W; FA: F = B; sign: sign(W)·s)
 //   direct: δ_L = e ⊙ f'_L,  δ_l = (e · B_l) ⊙ f'_l                 (DFA)
 //   localGrads: dW_l = δ_lᵀ · pre_l / rows,  db_l = Σ_rows δ_l / rows   (mean over the batch)

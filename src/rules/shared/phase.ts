@@ -2,8 +2,8 @@
 // them takes, the per-network state (a Settler plus contrast buffers), and the contrastive update
 //   dW_l = −c_l/rows · [ Δ_lᵀ·P_{l−1} + Q_lᵀ·Δ_{l−1} ],   db_l = −c_l/rows · Σ_rows Δ_l,   Δ = s⁺ − s⁻
 // (loss-gradient sign: the optimiser does W ← W − lr·dW). With P = s⁻ and Q = s⁺ this is the
-// difference of Hebbian products s⁺_l s⁺_{l−1}ᵀ − s⁻_l s⁻_{l−1}ᵀ written without cancellation (the
-// advice of shared/reference/rules-part2.md §9): CHL and EqProp. GeneRec's variants pick other P, Q.
+// difference of Hebbian products s⁺_l s⁺_{l−1}ᵀ − s⁻_l s⁻_{l−1}ᵀ written without cancellation (in float32
+// the difference of two nearly equal products loses the signal): CHL and EqProp. GeneRec's variants pick other P, Q.
 import type { Network } from '../../net/network.js';
 import type { Workspace } from '../../core/workspace.js';
 import type { Tensor } from '../../core/tensor.js';
@@ -69,15 +69,9 @@ export function clampTarget(ctx: StepContext, s: PhaseState): Tensor {
  */
 export function clampedPhaseHooks(first: string, second: string) {
   return {
-    forward(ctx: StepContext, s: PhaseState, p: SettleOptions): void {
+    forward(ctx: StepContext, s: PhaseState, p: SettleOptions, training: boolean): void {
       freePhase(ctx, s, p, first);
-      s.settler.snapshot(first, ctx.rows);
-    },
-    infer(ctx: StepContext, s: PhaseState, p: SettleOptions): void {
-      freePhase(ctx, s, p, first);
-    },
-    observe(ctx: StepContext, s: PhaseState, _p: SettleOptions, phase: string): void {
-      s.settler.snapshot(phase === first ? first : second, ctx.rows);
+      if (training) s.settler.snapshot(first, ctx.rows);
     },
     teach(ctx: StepContext, s: PhaseState, p: SettleOptions): void {
       const target = clampTarget(ctx, s);
@@ -118,8 +112,8 @@ export function gammaScale(net: Network, gamma: number): (l: number) => number {
 
 /** The Settler's sweep counters (behind settleMetrics), saved with a training run's state. */
 export const settleState = {
-  saveState: (s: PhaseState): unknown => s.settler.counters(),
-  loadState: (s: PhaseState, v: unknown): void => s.settler.setCounters(v),
+  save: (s: PhaseState): unknown => s.settler.counters(),
+  load: (s: PhaseState, v: unknown): void => s.settler.setCounters(v),
 };
 
 /** Mean settling sweeps per example, per phase (for the run record). */
