@@ -5,8 +5,8 @@ import { Heap } from '../core/heap.js';
 
 export interface BackendOptions {
   /**
-   * Complete checks: also memory overlaps seen through row views (Tensor.head, Tensor.row), where the
-   * release checks compare tensors and addresses only. Default: on for the debug build.
+   * Complete checks: also memory overlaps seen through views (Tensor.head, row, matrix), where the
+   * default checks compare tensors and addresses only. load({ build: 'debug' }) turns it on.
    */
   debug?: boolean;
 }
@@ -22,5 +22,4 @@ export class BackendCore {
 }
 
 /** A class whose instances are a BackendCore: what each kernel family's mixin extends. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Ctor<T = BackendCore> = abstract new (...args: any[]) => T;
