@@ -5,12 +5,11 @@ export { f32_lif_step, f32_lif_step_triangle, f32_lif_step_exp, f32_alif_step } 
 export { f32_event_nn, f32_transpose } from "./kernels/event";
 export { f32_trace_step } from "./kernels/trace";
 export { f32_gather_rows, f32_onehot } from "./kernels/gather";
-export { f32_axpy, f32_scal, f32_copy, f32_fill, f32_dot, f32_axpby, f32_sum_rows, f32_add_row, f32_ger, f32_sumsq, f32_nonfinite } from "./kernels/blas1";
+export { f32_axpy, f32_scal, f32_copy, f32_fill, f32_dot, f32_axpby, f32_sum_rows, f32_add_row, f32_sumsq, f32_nonfinite } from "./kernels/blas1";
 export { f32_add, f32_sub, f32_mul, f32_clip, f32_sign_scale, f32_scale_add } from "./kernels/elementwise";
-export { f32_linear_fwd, f32_sigmoid_fwd, f32_tanh_fwd, f32_relu_fwd, f32_leaky_relu_fwd, f32_hard_sigmoid_fwd, f32_softplus_fwd, f32_softlif_fwd, f32_spike_super_fwd, f32_spike_triangle_fwd, f32_spike_exp_fwd } from "./kernels/act";
-export { f32_softmax_xent, f32_mse, f32_argmax_rows, f32_count_correct } from "./kernels/loss";
+export { f32_linear_fwd, f32_sigmoid_fwd, f32_tanh_fwd, f32_relu_fwd, f32_leaky_relu_fwd, f32_hard_sigmoid_fwd, f32_softplus_fwd, f32_softlif_fwd } from "./kernels/act";
+export { f32_softmax_xent, f32_mse, f32_count_correct } from "./kernels/loss";
 export { f32_sgd_step, f32_adam_step } from "./kernels/optim";
 export { f32_gemm_nn, f32_gemm_nt, f32_gemm_tn, f32_gemm_tt, f32_gemm_part, gemm_scratch_bytes, gemm_set_scratch } from "./kernels/gemm";
-export { bench_simd_peak } from "./kernels/peak";
 export { f32_settle_step } from "./kernels/settle";
 export { f32_inverse_step_linear, f32_inverse_step_tanh, f32_inverse_step_leaky_relu } from "./kernels/inverse";

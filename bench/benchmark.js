@@ -33,9 +33,10 @@ const quick = flag('quick') === true;
 const maxTime = quick ? 0.5 : Number(flag('max-time') ?? 2);
 if (jsonFile) writeFileSync(jsonFile, '');
 
-const lib = await load({ build: 'release' });
+// The bench build (npm run asbuild:bench) is the release build plus the SIMD peak probe.
+const lib = await load({ source: new URL('../build/bench.wasm', import.meta.url) });
 const ctx = { Benchmark, lib, k: lib.kernels, heap: lib.heap, quick };
-console.log(`bioprop bench | node ${process.version} | ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length} | build release (SIMD)`);
+console.log(`bioprop bench | node ${process.version} | ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length} | build bench = release (SIMD) + peak probe`);
 
 function time(fn) {
   const b = new Benchmark({ fn, maxTime, minSamples: 5, initCount: 1 });
@@ -52,16 +53,12 @@ function rate(c, mean) {
 }
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toPrecision(3));
 
-// The machine's WebAssembly SIMD peak, measured once per run when the core exports the probe.
-let peak = null;
-if (typeof lib.kernels.bench_simd_peak === 'function') {
-  const iters = 1 << 16;
-  const r = time(() => lib.kernels.bench_simd_peak(iters));
-  const flopsPerCall = iters * 12 * 4 * 2; // 12 f32x4 accumulators, mul + add per lane
-  peak = flopsPerCall / r.mean / 1e9;
-  console.log(`wasm SIMD peak (f32x4.mul + f32x4.add, 12 accumulators): ${fmt(peak)} GFLOP/s`);
-  if (jsonFile) appendFileSync(jsonFile, JSON.stringify({ suite: 'peak', name: 'simd_peak', shape: [12, 4], gflops: peak }) + '\n');
-}
+// The machine's WebAssembly SIMD peak, measured once per run.
+const peakIters = 1 << 16;
+const flopsPerPeakCall = peakIters * 12 * 4 * 2; // 12 f32x4 accumulators, mul + add per lane
+const peak = flopsPerPeakCall / time(() => lib.kernels.bench_simd_peak(peakIters)).mean / 1e9;
+console.log(`wasm SIMD peak (f32x4.mul + f32x4.add, 12 accumulators): ${fmt(peak)} GFLOP/s`);
+if (jsonFile) appendFileSync(jsonFile, JSON.stringify({ suite: 'peak', name: 'simd_peak', shape: [12, 4], gflops: peak }) + '\n');
 
 for (const suiteName of wanted) {
   const mod = await import(new URL(`./suites/${suiteName}.js`, import.meta.url).href);

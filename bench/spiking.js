@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from '../dist/src/index.js';
 import { SpikingNetwork } from '../dist/src/net/spiking.js';
-import { Rng } from '../dist/src/rng.js';
+import { Rng } from '../dist/src/core/rng.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);

@@ -29,8 +29,8 @@ export const ACTIVATIONS = {
   },
   softplus: { kernel: 'f32_softplus_fwd', defaults: {}, description: 'softplus: f(a) = log(1 + e^a), f\' = σ(a)' },
   softlif: {
-    // Defaults: τref 2 ms, τRC 20 ms, γ 0.02, nengo-dl's SoftLIFRate values (see
-    // shared/reference/rules-part2.md §6.2: the thesis uses γ = 0.02 with τRC 0.05 s, τref 1 ms).
+    // Defaults: τref 2 ms, τRC 20 ms, γ 0.02, nengo-dl's SoftLIFRate values (Hunsberger's thesis, ch. on
+    // spiking deep networks, uses γ = 0.02 with τRC 0.05 s, τref 1 ms).
     kernel: 'f32_softlif_fwd', defaults: { tauRef: 0.002, tauRC: 0.02, gamma: 0.02 },
     description: 'soft-LIF rate in Hz (Hunsberger & Eliasmith 2015): 1/(τref + τRC·log(1 + 1/j)), j = γ·log(1 + e^((a−1)/γ))',
     check: (p) => (p.tauRef! > 0 && p.tauRC! > 0 && p.gamma! > 0 ? null : `tauRef, tauRC and gamma must be > 0, got ${p.tauRef}, ${p.tauRC}, ${p.gamma}`),
@@ -62,4 +62,18 @@ export function resolveActParams(op: string, name: string, params: Readonly<Reco
   const bad = spec.check?.(full);
   if (bad) throw new Error(`${op}: ${name}: ${bad}`);
   return [full[keys[0]!] ?? 0, full[keys[1]!] ?? 0, full[keys[2]!] ?? 0];
+}
+
+/** An activation resolved once (kernel and p0..p2): what a layer holds, so each call skips the lookup. */
+export interface ResolvedAct {
+  readonly name: ActName;
+  readonly kernel: ActivationSpec['kernel'];
+  readonly p: readonly [number, number, number];
+}
+
+/** Resolves `name` with `params` over its defaults (clear errors name `op`). */
+export function resolveAct(op: string, name: string, params?: Readonly<Record<string, unknown>>): ResolvedAct {
+  const p = resolveActParams(op, name, params);
+  const n = name as ActName;
+  return Object.freeze({ name: n, kernel: ACTIVATIONS[n].kernel, p: Object.freeze(p) });
 }

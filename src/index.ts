@@ -1,32 +1,34 @@
 // bioprop's public surface: re-exports only (and load()).
 import { loadKernels, type LoadOptions } from './wasm/load.js';
-import { Backend } from './ops.js';
+import { Backend } from './backend.js';
 
 // the WASM core and its kernel API
-export { Backend, SURROGATES, type GemmOptions, type LifParams, type LifBuffers, type AlifParams, type SurrogateShape } from './ops.js';
-export { Heap, type Shape } from './heap.js';
-export { Tensor } from './tensor.js';
-export { Workspace } from './workspace.js';
-export { WasmRng } from './wasm-rng.js';
-export { Rng } from './rng.js';
-export { IntBuffer, type IntKind, type IntArray } from './intbuf.js';
+export { Backend, SURROGATES, RESET_MODES, INVERSE_KERNELS, type BackendOptions, type GemmOptions, type GemmTrans, type LifParams, type AlifParams, type SurrogateShape, type ResetMode, type InvertibleName } from './backend.js';
+export { Heap } from './core/heap.js';
+export { Tensor, type Shape } from './core/tensor.js';
+export { Workspace } from './core/workspace.js';
+export { WasmRng } from './wasm/rng.js';
+export { Rng } from './core/rng.js';
+export { IntBuffer, type IntKind, type IntArray } from './core/intbuf.js';
 export { ACTIVATIONS, ACT_NAMES, type ActName, type ActParams, type ActivationSpec } from './activations.js';
 export { loadKernels, hasSimd, type Build, type LoadOptions } from './wasm/load.js';
 export type { Kernels } from './wasm/kernels.js';
 // data
 export * from './data/index.js';
 // networks, rules, training, checkpoints
-export { Network, type NetworkOptions, type Layer, type LossName } from './net/network.js';
+export { Network, type NetworkOptions, type Layer, type LossName, type Param } from './net/network.js';
 export { SpikingNetwork, SpikingSim, simOf, SPIKING_DEFAULTS, type SimCounters, type SpikingOptions, type SpikingNetworkOptions, type SpikeLayer, type Readout } from './net/spiking.js';
 export { neurons, getNeuron, defineNeuron, neuronParams, type Neuron, type NeuronParams, type NeuronState, type Resolved } from './neurons/index.js';
 export { makeEncoder, ENCODERS, type Encoder, type EncoderName, type EncoderOptions } from './encode/index.js';
 export { INIT_SCHEMES, type InitScheme } from './net/init.js';
 export { rules, getRule } from './rules/index.js';
-export { defineRule, OBJECTIONS, type Rule, type AnyRule, type Objection, type Param, type StepContext, type TrainDefaults, type Phase } from './rules/types.js';
-export { chain, direct, localGrads, outputDelta } from './rules/common.js';
-export { Alignment, angleDeg, tensorAngleDeg, normRatio, type AlignmentRecord } from './metrics/alignment.js';
+export { defineRule, OBJECTIONS, type Rule, type AnyRule, type Objection, type StepContext, type TrainDefaults, type SpikingForm } from './rules/types.js';
+export { chain, direct, localGrads, outputDelta } from './rules/shared/common.js';
+export { Alignment, angleDeg, normRatio, type AlignmentRecord } from './metrics/alignment.js';
 export type { FeedbackPath } from './rules/types.js';
-export { Trainer, evaluateNetwork, DivergenceError, configDifferences, type ConfigDifference, type TrainerOptions, type EpochRecord, type FitOptions, type FitResult, type BatchInfo, type TrainingState, type TrainerConfig } from './train/trainer.js';
+export { Trainer, evaluateNetwork, DivergenceError, type TrainerOptions, type FitOptions, type FitResult, type BatchInfo } from './train/trainer.js';
+export type { EpochRecord } from './train/history.js';
+export { configDifferences, type ConfigDifference, type TrainingState, type TrainerConfig } from './train/resume.js';
 export { makeOptimizer, OPTIMIZERS, type Optimizer, type OptimizerName } from './train/optimizers.js';
 export { schedule, SCHEDULES, type ScheduleName } from './train/schedules.js';
 export { encodeCheckpoint, decodeCheckpoint, networkFromCheckpoint, crc32, CHECKPOINT_FORMAT, type CheckpointHeader } from './io/checkpoint.js';
@@ -35,5 +37,5 @@ export { VERSION } from './version.js';
 
 /** Instantiates the WASM core (once per build) and returns the shape-checked kernel API over it. */
 export async function load(opts: LoadOptions = {}): Promise<Backend> {
-  return new Backend(await loadKernels(opts));
+  return new Backend(await loadKernels(opts), { debug: opts.build === 'debug' });
 }

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Rng, seedState } from '../src/rng.js';
+import { Rng, seedState } from '../src/core/rng.js';
 
 // Vectors from the reference C code of xoshiro128** (prng.di.unimi.it) seeded by the same splitmix32
-// expansion as src/rng.ts (seed 1), compiled with gcc: the first four outputs.
+// expansion as src/core/rng.ts (seed 1), compiled with gcc: the first four outputs.
 test('xoshiro128** matches the C reference for seed 1', () => {
   const r = new Rng(1);
   assert.equal([r.nextU32(), r.nextU32(), r.nextU32(), r.nextU32()], [2442144158, 3238099751, 3819917871, 2104621829]);

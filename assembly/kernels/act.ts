@@ -32,18 +32,3 @@ export function f32_softplus_fwd(n: i32, p0: f32, p1: f32, p2: f32, a: usize, po
 export function f32_softlif_fwd(n: i32, p0: f32, p1: f32, p2: f32, a: usize, post: usize, deriv: usize): void {
   act<SoftLif>(n, p0, p1, p2, Mathf.log(p2), a, post, deriv);
 }
-
-// Spike nonlinearities with surrogate derivatives (assembly/ops/spike_*.ts), the same op classes the
-// LIF kernels use: post = H(a − vTh), deriv = surrogate(a − vTh). p0 = k (steepness), p1 = vTh.
-// Not in the rate activation registry (their deriv is not the derivative of post), but callable by
-// rate code that wants a spiking nonlinearity with a pseudo-derivative.
-import { SpikeSuper } from "../ops/spike_super";
-import { SpikeTriangle } from "../ops/spike_triangle";
-import { SpikeExp } from "../ops/spike_exp";
-
-/** post = [a >= vTh], deriv = 1/(1 + k|a − vTh|)² (SuperSpike fast sigmoid). p0 = k, p1 = vTh. */
-export function f32_spike_super_fwd(n: i32, p0: f32, p1: f32, p2: f32, a: usize, post: usize, deriv: usize): void { act<SpikeSuper>(n, p0, p1, 0, 0, a, post, deriv); }
-/** post = [a >= vTh], deriv = max(0, 1 − k|a − vTh|) (triangle). p0 = k, p1 = vTh. */
-export function f32_spike_triangle_fwd(n: i32, p0: f32, p1: f32, p2: f32, a: usize, post: usize, deriv: usize): void { act<SpikeTriangle>(n, p0, p1, 0, 0, a, post, deriv); }
-/** post = [a >= vTh], deriv = exp(−k|a − vTh|) (exponential). p0 = k, p1 = vTh. */
-export function f32_spike_exp_fwd(n: i32, p0: f32, p1: f32, p2: f32, a: usize, post: usize, deriv: usize): void { act<SpikeExp>(n, p0, p1, 0, 0, a, post, deriv); }

@@ -1,5 +1,5 @@
 // Level-1 vector kernels and the small matrix reductions/updates around them (column sums, row-broadcast
-// add, rank-1 update). Pointers are byte addresses of f32 arrays in linear memory; matrices are
+// add). Pointers are byte addresses of f32 arrays in linear memory; matrices are
 // row-major [m × n]. Element-wise ones go through drivers/map and drivers/zip.
 //
 // Summation order of the reductions (f32_dot, f32_sumsq): the SIMD build keeps 4 lane-wise partial sums
@@ -153,12 +153,4 @@ export function f32_add_row(m: i32, n: i32, bias: usize, x: usize): void {
   const rowBytes = <usize>n << 2;
   let p = x;
   for (let i = 0; i < m; i++, p += rowBytes) zip<Add>(n, 0, 0, p, bias, p);
-}
-
-/** a[i·n + j] += (alpha·x[i])·y[j] for i < m, j < n: rank-1 update A [m × n] += α·x·yᵀ, with x [m] and
- *  y [n]. Rounded as a + ((alpha·x_i)·y_j). x and y must not overlap a. */
-export function f32_ger(m: i32, n: i32, alpha: f32, x: usize, y: usize, a: usize): void {
-  const rowBytes = <usize>n << 2;
-  let p = a;
-  for (let i = 0; i < m; i++, p += rowBytes) f32_axpy(n, alpha * load<f32>(x + (<usize>i << 2)), y, p);
 }

@@ -1,5 +1,5 @@
 // Batch assembly for datasets that live in WASM memory: row gather by an index list, and one-hot
-// targets from byte labels. Indices are NOT checked here: the TypeScript wrappers (src/ops.ts) check
+// targets from byte labels. Indices are NOT checked here: the TypeScript wrappers (src/backend/gather.ts) check
 // every index before the call, so a bad index is a clear error, never a wild read.
 
 /**

@@ -127,13 +127,6 @@ export function f32_mse(m: i32, n: i32, y: usize, target: usize, grad: usize): f
   return k;
 }
 
-/** out[i] = the first j maximising x[i·n + j], for each row i < m of x [m × n]; out is i32 [m]. NaN
- *  entries never win; a row with nothing above -Inf gives 0. n >= 1. */
-export function f32_argmax_rows(m: i32, n: i32, x: usize, out: usize): void {
-  const rowBytes = <usize>n << 2;
-  for (let i = 0; i < m; i++) store<i32>(out + (<usize>i << 2), argmaxRow(n, x + <usize>i * rowBytes));
-}
-
 /** The number of rows i < m where argmax(x[i, :]) == argmax(target[i, :]) (first max wins in both;
  *  one-hot or soft targets). x, target [m × n], n >= 1. */
 export function f32_count_correct(m: i32, n: i32, x: usize, target: usize): i32 {

@@ -2,8 +2,7 @@
 // 30(6):1514-1541, eq. 6 in its fast-sigmoid form):
 //   s = H(u) = (u >= 0 ? 1 : 0),   s' ~ 1 / (1 + k|u|)^2,   u = a - vTh.
 // Spike op classes share one signature with the rate ops (assembly/drivers/act.ts): k0 = k (steepness),
-// k1 = vTh (threshold); k2, k3 unused. So the same class serves the LIF kernels (assembly/drivers/lif.ts,
-// which pass the membrane as `a`) and the rate-side act kernels f32_spike_*_fwd (assembly/kernels/act.ts).
+// k1 = vTh (threshold); k2, k3 unused. The LIF kernels (assembly/drivers/lif.ts) pass the membrane as `a`.
 // A stateless op class: the methods never read `this`, so drivers call them on
 // `changetype<SpikeSuper>(0)` (no object is allocated) and everything inlines.
 // f4/df4 are the SIMD forms (inside `if (ASC_FEATURE_SIMD)` only); f1/df1 the scalar forms, with the

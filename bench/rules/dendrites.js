@@ -2,7 +2,7 @@
 // AGREL and Q-AGREL — each next to backprop at the same sizes (bp listed first so ratios resolve).
 // Spiking segregated dendrites simulates ~200 ms per training example (two 100 ms phases) and 250 ms per
 // test example: its 60 default epochs take ~3.5 hours here: `--checkpoint-dir DIR` makes a cut-off run resume bit-identically.
-const spiking = ['--spiking']; // applies the rule's spiking defaults (spikingTrain: batch 5, 60 epochs)
+const spiking = ['--spiking']; // applies the rule's spiking defaults (spiking.train: batch 5, 60 epochs)
 export default {
   title: 'segregated dendrites, two-site neurons, AGREL / Q-AGREL (vs backprop)',
   runs: [

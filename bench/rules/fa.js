@@ -1,4 +1,4 @@
-// Feedback-alignment family (issue 4): fa, sign, dfa, synthgrad with backprop in the same sweep.
+// Feedback-alignment family: fa, sign, dfa, synthgrad with backprop in the same sweep.
 // 1. MNIST 784-256x3-10, all four rules and bp (targets: fa/sign/dfa ≥ 97.8 %, synthgrad ≥ 97.5 %).
 // 2. Depth: bp, fa, dfa at 1, 2, 4 and 6 hidden layers of 256 (3 is in part 1).
 // 3. Fashion-MNIST at three hidden layers, all four beside bp.

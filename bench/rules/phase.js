@@ -1,4 +1,4 @@
-// Phase-based rules (issue 5): eqprop and chl at 1–3 hidden layers of 500 (targets: 97.5% at 784-500-10,
+// Phase-based rules: eqprop and chl at 1–3 hidden layers of 500 (targets: 97.5% at 784-500-10,
 // 97.0% deeper), generec at 1–3 hidden layers, Fashion-MNIST at 1 and 3 hidden layers, and backprop on
 // the same networks so epoch time is read relative to it. The run record carries ruleMetrics: mean
 // settling sweeps per example for each phase.

@@ -1,5 +1,5 @@
 // Spiking rules on full MNIST, three hidden layers, spiking inference, with each rule's CLI defaults
-// (epochs and spiking settings: spikingDefaults in src/rules/{superspike,erbp,nef,dfa}.ts), and
+// (epochs and spiking settings: spiking.sim in src/rules/{superspike,erbp,nef,dfa}.ts), and
 // Fashion-MNIST for all. Backprop (rate) is listed for the relative epoch time. The full list takes
 // hours on 2 cores (superspike / erbp: ~3-5 min per epoch, spiking dfa ~1.5-2.5 min): pass --epochs N
 // or --match REGEX for a shorter pass.

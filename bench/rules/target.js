@@ -1,4 +1,4 @@
-// Target-based rules (issue 6): dtp, dtp-inference, gaitprop, kickback against backprop, each with its
+// Target-based rules: dtp, dtp-inference, gaitprop, kickback against backprop, each with its
 // own defaults (only rule, hidden, dataset, epochs and seed given), seed 1.
 const h3 = [256, 256, 256];
 const h7 = [240, 240, 240, 240, 240, 240, 240];

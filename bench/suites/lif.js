@@ -1,7 +1,7 @@
 // Spiking kernels: LIF neuron-updates/s and trace updates/s beside a plain-JS loop doing the same
 // update on the same Float32Arrays; RNG samples/s (uniform, normal, bernoulli) beside the TypeScript
-// generator (src/rng.ts, the same xoshiro128** stream) filling a Float32Array.
-import { Rng } from '../../dist/src/rng.js';
+// generator (src/core/rng.ts, the same xoshiro128** stream) filling a Float32Array.
+import { Rng } from '../../dist/src/core/rng.js';
 
 /** The same map as f32_lif_step (see assembly/kernels/lif.ts), in plain JS over Float32Arrays. */
 function jsLif(n, decay, vTh, vReset, refSteps, k, input, v, refrac, spikes, deriv) {
@@ -27,7 +27,7 @@ export default async ({ lib, quick }) => {
     for (let i = 0; i < n; i++) inp[i] = 0.1 * ((i * 2654435761) % 1000) / 1000;
     cases.push({
       name: `f32_lif_step ${label}`, shape: [n], updates: n,
-      ours: () => lib.lifStep(b, p),
+      ours: () => lib.lifStep(b.input, b.v, b.refrac, b.spikes, b.deriv, p),
       peers: { js: () => jsLif(n, Math.fround(p.decay), 1, 0, 2, 10, b.input.data, b.v.data, b.refrac.data, b.spikes.data, b.deriv.data) },
       teardown: () => Object.values(b).forEach((t) => t.dispose()),
     });

@@ -9,7 +9,7 @@ const SHORT: Record<Objection, string> = {
 };
 
 function mark(r: AnyRule, o: Objection): string {
-  return r.removes.includes(o) ? '✔' : r.partly?.includes(o) ? '◐' : '✘';
+  return r.objections.removes.includes(o) ? '✔' : r.objections.partly?.includes(o) ? '◐' : '✘';
 }
 
 export function rulesTable(): string {
@@ -31,8 +31,8 @@ export async function listRules(argv: string[]): Promise<void> {
   }
   if (f.json) {
     const out = Object.values(rules).map((r) => ({
-      id: r.id, title: r.title, cite: r.cite, spiking: r.spiking, removes: [...r.removes], partly: [...(r.partly ?? [])],
-      objections: Object.fromEntries(OBJECTIONS.map((o) => [o, r.removes.includes(o) ? 'removed' : r.partly?.includes(o) ? 'partly' : 'required'])),
+      id: r.id, title: r.title, cite: r.cite, spiking: !!r.spiking, removes: [...r.objections.removes], partly: [...(r.objections.partly ?? [])],
+      objections: Object.fromEntries(OBJECTIONS.map((o) => [o, mark(r, o) === '✔' ? 'removed' : mark(r, o) === '◐' ? 'partly' : 'required'])),
       defaults: r.defaults, train: r.train,
     }));
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');

@@ -8,8 +8,15 @@ import { load } from '../index.js';
 import { getRule, rules } from '../rules/index.js';
 import { Network } from '../net/network.js';
 import { SpikingNetwork, type SpikingOptions } from '../net/spiking.js';
+import { ruleForm } from '../rules/form.js';
+import type { AnyRule } from '../rules/types.js';
+import type { Backend } from '../backend.js';
+import type { Dataset } from '../data/dataset.js';
+import type { FitResult } from '../train/trainer.js';
 import { ENCODERS, type EncoderName } from '../encode/index.js';
-import { Trainer, evaluateNetwork, configDifferences, type EpochRecord } from '../train/trainer.js';
+import { Trainer, evaluateNetwork } from '../train/trainer.js';
+import type { EpochRecord } from '../train/history.js';
+import { configDifferences } from '../train/resume.js';
 import { recordRaster } from '../train/raster.js';
 import type { AlignmentRecord } from '../metrics/alignment.js';
 import { OPTIMIZERS } from '../train/optimizers.js';
@@ -93,7 +100,41 @@ function parseParam(list: string[] | undefined): Record<string, unknown> {
   return out;
 }
 
-export async function train(argv: string[]): Promise<void> {
+/** A `bioprop train` command resolved: the flags over the rule's defaults for the run's form. */
+interface TrainCommand {
+  rule: AnyRule;
+  spiking: boolean;
+  /** Simulator options of the SpikingNetwork to build, or null (a plain Network). */
+  sim: SpikingOptions | null;
+  ruleParams: Record<string, unknown>;
+  dataset: DatasetName;
+  hidden: number[];
+  activation: string;
+  epochs: number;
+  batch: number;
+  lr: number;
+  optimizer: (typeof OPTIMIZERS)[number];
+  momentum: number;
+  weightDecay: number;
+  schedule: (typeof SCHEDULES)[number];
+  init: (typeof INIT_SCHEMES)[number];
+  seed: number;
+  validation: number | undefined;
+  limit: number | undefined;
+  testLimit: number | undefined;
+  alignEvery: number;
+  dataDir: string | undefined;
+  save: string | undefined;
+  out: string | undefined;
+  checkpoint: string | undefined;
+  resume: boolean;
+  quiet: boolean;
+  /** Threads for the large kernels (results do not depend on it). */
+  threads: number;
+}
+
+/** The flags, checked before any work is done; null for --help. */
+function parseTrain(argv: string[]): TrainCommand | null {
   const { values: f } = usage('train', () => parseArgs({ args: argv, strict: true, allowPositionals: false, options: {
     rule: { type: 'string' }, dataset: { type: 'string' }, hidden: { type: 'string' }, activation: { type: 'string' },
     epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' },
@@ -105,7 +146,7 @@ export async function train(argv: string[]): Promise<void> {
   } }));
   if (f.help) {
     process.stdout.write(TRAIN_HELP);
-    return;
+    return null;
   }
   let rule;
   try {
@@ -114,10 +155,9 @@ export async function train(argv: string[]): Promise<void> {
     throw new UsageError(`unknown rule '${f.rule}' (registered: ${Object.keys(rules).join(', ')})`);
   }
   // Spiking runs take the rule's spiking overrides of its training defaults (e.g. a larger lr), however
-  // spiking was asked for (--spiking, or --param <the rule's spiking parameter>=true).
-  const ruleParams = parseParam(f.param);
-  const askedSpiking = !!f.spiking || !!rule.spikingDefaults?.only || (rule.spikingParam !== undefined && ruleParams[rule.spikingParam] === true);
-  const d = { ...rule.train, ...(askedSpiking ? rule.spikingTrain : undefined) };
+  // spiking was asked for (--spiking, or a rule with its own neurons given --param spiking=true).
+  const form = ruleForm(rule, !!f.spiking, parseParam(f.param));
+  const d = form.train;
   const dataset = (oneOf('dataset', f.dataset === 'fashion' ? 'fashion-mnist' : f.dataset, DATASETS) ?? 'mnist') as DatasetName;
   const hidden = intList('hidden', f.hidden) ?? d.hidden;
   const activation = oneOf('activation', f.activation, ACTIVATION_NAMES) ?? d.activation;
@@ -127,7 +167,7 @@ export async function train(argv: string[]): Promise<void> {
   const optimizer = oneOf('optimizer', f.optimizer, OPTIMIZERS) ?? d.optimizer;
   const momentum = num('momentum', f.momentum, (x) => x >= 0 && x < 1, 'in [0, 1)') ?? d.momentum;
   const weightDecay = num('weight-decay', f['weight-decay'], (x) => x >= 0, 'a non-negative number') ?? d.weightDecay;
-  const scheduleName = oneOf('schedule', f.schedule, SCHEDULES) ?? d.schedule;
+  const schedule = oneOf('schedule', f.schedule, SCHEDULES) ?? d.schedule;
   const init = oneOf('init', f.init, INIT_SCHEMES) ?? d.init;
   const seed = int('seed', f.seed, -(2 ** 31), 2 ** 31 - 1) ?? 1;
   const validation = int('validation', f.validation, 1);
@@ -139,23 +179,20 @@ export async function train(argv: string[]): Promise<void> {
     throw new UsageError(`BIOPROP_THREADS must be an integer in [1, ${MAX_THREADS}], got '${envThreads}'`);
   }
   const threads = int('threads', f.threads, 1, MAX_THREADS) ?? (envThreads ? +envThreads : Math.min(availableParallelism(), MAX_THREADS));
-  for (const key of Object.keys(ruleParams)) {
+  for (const key of Object.keys(form.ruleParams)) {
     if (!Object.hasOwn(rule.defaults, key)) throw new UsageError(`rule '${rule.id}' has no parameter '${key}' (it has: ${Object.keys(rule.defaults).join(', ') || 'none'})`);
   }
   if (f.spiking && !rule.spiking) {
     throw new UsageError(`rule '${rule.id}' has no spiking form, so --spiking does not apply (spiking rules: ${Object.values(rules).filter((r) => r.spiking).map((r) => r.id).join(', ') || 'none'})`);
   }
-  // A rule with its own spiking simulation (rule.spikingParam) takes --spiking as its parameter.
-  const ownSpikes = rule.spikingParam !== undefined;
-  if (ownSpikes && f.spiking) ruleParams[rule.spikingParam!] = true;
-  const spiking = ownSpikes ? ruleParams[rule.spikingParam!] === true : !!f.spiking || !!rule.spikingDefaults?.only;
   const spikeFlags = ['steps', 'dt', 'encoder', 'max-rate'] as const;
-  if (!spiking) for (const flag of spikeFlags) if (f[flag] !== undefined) throw new UsageError(`--${flag} needs --spiking`);
-  if (ownSpikes) for (const flag of spikeFlags) {
-    if (f[flag] !== undefined) throw new UsageError(`--${flag} does not apply to '${rule.id}': it simulates its own neurons with its paper's constants (see 'bioprop rules --json')`);
+  for (const flag of spikeFlags) {
+    if (f[flag] === undefined) continue;
+    if (!form.spiking) throw new UsageError(`--${flag} needs --spiking`);
+    if (!form.sim) throw new UsageError(`--${flag} does not apply to '${rule.id}': it simulates its own neurons with its paper's constants (see 'bioprop rules --json')`);
   }
-  const { only: _only, ...sd } = rule.spikingDefaults ?? {};
-  const spikingOpts: SpikingOptions = {
+  const sd = form.sim;
+  const sim: SpikingOptions | null = sd && {
     ...sd, seed,
     steps: int('steps', f.steps, 1, 100000) ?? sd.steps,
     dt: num('dt', f.dt, (x) => x > 0 && x <= 1, 'a positive number of seconds (<= 1)') ?? sd.dt,
@@ -163,43 +200,69 @@ export async function train(argv: string[]): Promise<void> {
     maxRate: num('max-rate', f['max-rate'], (x) => x > 0, 'a positive rate in Hz') ?? sd.maxRate,
   };
   if (f.resume && !f.checkpoint) throw new UsageError('--resume needs --checkpoint FILE (the training state to continue)');
-  const quiet = !!f.quiet;
-  const log = (s: string) => { if (!quiet) process.stdout.write(s + '\n'); };
+  return {
+    rule, spiking: form.spiking, sim, ruleParams: form.ruleParams, dataset, hidden, activation, epochs, batch, lr, optimizer, momentum, weightDecay,
+    schedule, init, seed, validation, limit, testLimit, alignEvery, dataDir: f['data-dir'], save: f.save, out: f.out,
+    checkpoint: f.checkpoint, resume: !!f.resume, quiet: !!f.quiet, threads,
+  };
+}
 
-  const lib = await load({ threads });
-  const data = await loadDataset(lib, dataset, { dataDir: f['data-dir'], validation, seed, limit: limit || testLimit ? { train: limit, test: testLimit } : undefined });
+/** The data, network and trainer of a command. */
+interface TrainRun {
+  lib: Backend;
+  data: Awaited<ReturnType<typeof loadDataset>>;
+  evalSet: Dataset;
+  evalName: string;
+  net: Network;
+  trainer: Trainer;
+  /** What a checkpoint records of the command (--resume continues only a run made with the same). */
+  command: Record<string, unknown>;
+  /** A spiking network's simulator options for the network file, or the id of a rule with its own neurons. */
+  spikeMeta: Record<string, unknown>;
+}
+
+async function build(c: TrainCommand, log: (s: string) => void): Promise<TrainRun> {
+  const { rule } = c;
+  const lib = await load({ threads: c.threads });
+  const data = await loadDataset(lib, c.dataset, { dataDir: c.dataDir, validation: c.validation, seed: c.seed, limit: c.limit || c.testLimit ? { train: c.limit, test: c.testLimit } : undefined });
   const evalSet = data.validation ?? data.test;
   const evalName = data.validation ? 'validation' : 'test';
-  const sizes = [data.train.features, ...hidden, data.train.classes];
-  const net = spiking && !ownSpikes
-    ? new SpikingNetwork(lib, { sizes, activation, init, batch, seed, spiking: spikingOpts })
-    : new Network(lib, { sizes, activation, init, batch, seed });
-  const trainer = new Trainer(lib, net, rule, { ruleParams, optimizer, lr, momentum, weightDecay, schedule: scheduleName, epochs, seed, alignEvery });
-  log(`bioprop ${VERSION}: ${rule.id} (${rule.title}) on ${dataset}, ${sizes.join('-')} ${activation}, ${optimizer} lr ${lr}` +
-      `${optimizer === 'sgd' && momentum ? ` momentum ${momentum}` : ''}, ${scheduleName} schedule, batch ${batch}, ${epochs} epochs, seed ${seed}`);
+  const sizes = [data.train.features, ...c.hidden, data.train.classes];
+  const netOptions = { sizes, activation: c.activation, init: c.init, batch: c.batch, seed: c.seed };
+  const net = c.sim ? new SpikingNetwork(lib, { ...netOptions, spiking: c.sim }) : new Network(lib, netOptions);
+  const trainer = new Trainer(lib, net, rule, {
+    ruleParams: c.ruleParams, optimizer: c.optimizer, lr: c.lr, momentum: c.momentum, weightDecay: c.weightDecay, schedule: c.schedule, epochs: c.epochs, seed: c.seed, alignEvery: c.alignEvery,
+  });
+  log(`bioprop ${VERSION}: ${rule.id} (${rule.title}) on ${c.dataset}, ${sizes.join('-')} ${c.activation}, ${c.optimizer} lr ${c.lr}` +
+      `${c.optimizer === 'sgd' && c.momentum ? ` momentum ${c.momentum}` : ''}, ${c.schedule} schedule, batch ${c.batch}, ${c.epochs} epochs, seed ${c.seed}`);
   log(`data: ${data.train.size} train, ${evalSet.size} ${evalName}; ${lib.threads} thread${lib.threads > 1 ? 's' : ''}`);
   if (net instanceof SpikingNetwork) {
     const sim = net.sim;
     log(`spiking: ${sim.neuron.id} neurons (tauMem ${sim.np.tauMem} s, tauSyn ${sim.np.tauSyn} s, refractory ${sim.np.refractory} s), ` +
         `${sim.steps} steps of ${sim.dt} s, ${sim.encoderName} encoder at ${sim.maxRate} Hz, ${sim.readout} readout`);
-  } else if (spiking) {
+  } else if (c.spiking) {
     log(`spiking: ${rule.id}'s own neuron model and time constants (src/rules/${rule.id}.ts)`);
   }
-
   // The resolved settings of this command: a checkpoint records them, and --resume continues only a run
   // made with the same ones (a resumed run must end bit-identical to an uninterrupted one).
   const command: Record<string, unknown> = {
-    rule: rule.id, ruleParams: trainer.ruleParams, dataset, validation: validation ?? null, limit: limit ?? null, testLimit: testLimit ?? null,
-    trainExamples: data.train.size, evalExamples: evalSet.size, hidden, activation, epochs, batch, lr, optimizer, momentum, weightDecay,
-    schedule: scheduleName, init, seed, alignEvery, spiking, spikingOptions: net instanceof SpikingNetwork ? spikingOpts : null,
+    rule: rule.id, ruleParams: trainer.ruleParams, dataset: c.dataset, validation: c.validation ?? null, limit: c.limit ?? null, testLimit: c.testLimit ?? null,
+    trainExamples: data.train.size, evalExamples: evalSet.size, hidden: c.hidden, activation: c.activation, epochs: c.epochs, batch: c.batch, lr: c.lr,
+    optimizer: c.optimizer, momentum: c.momentum, weightDecay: c.weightDecay, schedule: c.schedule, init: c.init, seed: c.seed, alignEvery: c.alignEvery,
+    spiking: c.spiking, spikingOptions: net instanceof SpikingNetwork ? c.sim : null,
   };
   // A spiking network records its simulator options, so `bioprop eval` rebuilds it spiking (a rule
   // with its own neurons records its id: eval cannot simulate those and says so).
-  const spikeMeta = net instanceof SpikingNetwork ? { spiking: spikingOpts } : spiking ? { spikingRule: rule.id } : {};
-  const checkpoint = f.checkpoint;
+  const spikeMeta = net instanceof SpikingNetwork ? { spiking: c.sim } : c.spiking ? { spikingRule: rule.id } : {};
+  return { lib, data, evalSet, evalName, net, trainer, command, spikeMeta };
+}
+
+/** Trains (continuing the checkpoint with --resume), writing the checkpoint after every epoch. */
+async function run(c: TrainCommand, r: TrainRun, log: (s: string) => void): Promise<{ result: FitResult; resumedFrom: number | null }> {
+  const { trainer, command, checkpoint } = { ...r, checkpoint: c.checkpoint };
   let resumedFrom: number | null = null;
   if (checkpoint && existsSync(checkpoint)) {
-    if (f.resume) {
+    if (c.resume) {
       const { state, meta, header } = decodeTrainingState(await readFileBytes(checkpoint, 'checkpoint'), checkpoint);
       if (header.library !== VERSION) {
         process.stderr.write(`bioprop train: note: ${checkpoint} was written by bioprop ${header.library}, this is ${VERSION}; ` +
@@ -214,41 +277,46 @@ export async function train(argv: string[]): Promise<void> {
       }
       trainer.restore(state, checkpoint);
       resumedFrom = state.epoch;
-      log(state.epoch < epochs ? `resuming at epoch ${state.epoch + 1}/${epochs} from ${checkpoint}` : `${checkpoint}: the run finished all ${epochs} epochs; reporting it`);
+      log(state.epoch < c.epochs ? `resuming at epoch ${state.epoch + 1}/${c.epochs} from ${checkpoint}` : `${checkpoint}: the run finished all ${c.epochs} epochs; reporting it`);
     } else {
       log(`note: ${checkpoint} exists; this run starts afresh and overwrites it after its first epoch (--resume continues it)`);
     }
   }
   const saveCheckpoint = () => {
-    if (checkpoint) writeFileAtomicSync(checkpoint, encodeTrainingState(trainer, { command, dataset, ...spikeMeta }));
+    if (checkpoint) writeFileAtomicSync(checkpoint, encodeTrainingState(trainer, { command, dataset: c.dataset, ...r.spikeMeta }));
   };
 
-  const progress = new Progress(process.stderr, quiet);
+  const progress = new Progress(process.stderr, c.quiet);
   const ac = new AbortController();
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
-  let result;
   try {
-    result = trainer.fit(data.train, {
-      epochs, test: evalSet, signal: ac.signal,
+    const result = trainer.fit(r.data.train, {
+      epochs: c.epochs, test: r.evalSet, signal: ac.signal,
       onBatch: (b) => {
         if (b.batch === 0) progress.beginEpoch();
-        progress.batch(`epoch ${b.epoch + 1}/${epochs}`, b.batch + 1, b.batches, `loss ${b.loss.toFixed(4)}`);
+        progress.batch(`epoch ${b.epoch + 1}/${c.epochs}`, b.batch + 1, b.batches, `loss ${b.loss.toFixed(4)}`);
       },
-      onEpoch: (r: EpochRecord) => {
+      onEpoch: (e: EpochRecord) => {
         progress.clear();
-        log(`epoch ${String(r.epoch).padStart(String(epochs).length)}/${epochs}  loss ${r.trainLoss.toFixed(4)}  train ${(100 * r.trainAccuracy).toFixed(2)}%  ` +
-            `${evalName} ${(100 * r.testAccuracy).toFixed(2)}%  lr ${r.lr.toPrecision(3)}  ${r.seconds.toFixed(1)} s` + (r.alignment ? alignSummary(r.alignment) : ''));
+        log(`epoch ${String(e.epoch).padStart(String(c.epochs).length)}/${c.epochs}  loss ${e.trainLoss.toFixed(4)}  train ${(100 * e.trainAccuracy).toFixed(2)}%  ` +
+            `${r.evalName} ${(100 * e.testAccuracy).toFixed(2)}%  lr ${e.lr.toPrecision(3)}  ${e.seconds.toFixed(1)} s` + (e.alignment ? alignSummary(e.alignment) : ''));
         saveCheckpoint();
       },
     });
+    return { result, resumedFrom };
   } finally {
     process.off('SIGINT', onSigint);
     progress.clear();
   }
+}
+
+/** The rule's extra evaluations, the run record, the summary lines, the network file and --out. */
+async function report(c: TrainCommand, r: TrainRun, fit: { result: FitResult; resumedFrom: number | null }, log: (s: string) => void): Promise<void> {
+  const { rule, spiking } = c, { lib, net, trainer, data, evalSet, evalName } = r, { result, resumedFrom } = fit;
   const last = result.history[result.history.length - 1];
   const extra: Record<string, number> = {};
-  for (const [name, fn] of Object.entries(rule.evaluations ?? {})) {
+  for (const [name, fn] of Object.entries(rule.record?.evaluations ?? {})) {
     const ctx = trainer.ctx;
     extra[`${name}TestAccuracy`] = evaluateNetwork(lib, net, evalSet, undefined, (rows) => { ctx.rows = rows; fn(ctx, trainer.state, trainer.ruleParams); }).accuracy;
     log(`${name} ${evalName} accuracy ${(100 * extra[`${name}TestAccuracy`]!).toFixed(2)}%`);
@@ -256,35 +324,44 @@ export async function train(argv: string[]): Promise<void> {
   const sim = net instanceof SpikingNetwork ? net.sim : null;
   const spikeRecord = sim
     ? { steps: sim.steps, dt: sim.dt, encoder: sim.encoderName, maxRate: sim.maxRate, readout: sim.readout, neuron: sim.neuron.id, neuronParams: sim.np,
-        firingRates: sim.meanRates().map((r) => (Number.isFinite(r) ? r : null)), simSeconds: sim.simSeconds,
+        firingRates: sim.meanRates().map((x) => (Number.isFinite(x) ? x : null)), simSeconds: sim.simSeconds,
         eventFraction: Array.from(sim.eventSteps, (e, i) => e / Math.max(1, e + sim.denseSteps[i]!)) }
     : {};
   // A spike raster of the first hidden layer while the trained network sees the first test example.
   const raster = spiking && data.test.size > 0 ? recordRaster(trainer, data.test.images.data.subarray(0, data.test.features)) : null;
   const record = {
-    rule: rule.id, dataset, hidden, activation, spiking, ...spikeRecord, ...extra, epochs, batch, lr, seed,
-    limit: limit ?? null, testLimit: testLimit ?? null, validation: validation ?? null, trainExamples: data.train.size, evalExamples: evalSet.size,
-    optimizer, momentum, weightDecay, schedule: scheduleName, init, ruleParams: trainer.ruleParams,
+    rule: rule.id, dataset: c.dataset, hidden: c.hidden, activation: c.activation, spiking, ...spikeRecord, ...extra, epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed,
+    limit: c.limit ?? null, testLimit: c.testLimit ?? null, validation: c.validation ?? null, trainExamples: data.train.size, evalExamples: evalSet.size,
+    optimizer: c.optimizer, momentum: c.momentum, weightDecay: c.weightDecay, schedule: c.schedule, init: c.init, ruleParams: trainer.ruleParams,
     evaluatedOn: evalName, testAccuracy: last?.testAccuracy ?? null, trainAccuracy: last?.trainAccuracy ?? null,
     seconds: result.seconds, cancelled: result.cancelled, resumedFrom,
-    ruleMetrics: rule.metrics?.(trainer.state) ?? null,
+    ruleMetrics: rule.record?.metrics?.(trainer.state) ?? null,
     history: result.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, trainAccuracy: h.trainAccuracy, testAccuracy: h.testAccuracy, testLoss: h.testLoss, lr: h.lr, seconds: h.seconds, ...(h.alignment ? { alignment: h.alignment } : {}) })),
     ...(raster ? { raster } : {}),
     threads: lib.threads, version: VERSION, node: process.version,
   };
   process.stdout.write(`${result.cancelled ? 'cancelled after' : 'done:'} ${result.history.length} epochs in ${result.seconds.toFixed(1)} s` +
     `${resumedFrom !== null ? ` (resumed after epoch ${resumedFrom})` : ''}, ${evalName} accuracy ${last ? (100 * last.testAccuracy).toFixed(2) + '%' : 'n/a'}\n`);
-  if (result.cancelled && checkpoint && existsSync(checkpoint)) log(`${checkpoint} holds the run after epoch ${result.history.length}; add --resume to the same command to continue it`);
+  if (result.cancelled && c.checkpoint && existsSync(c.checkpoint)) log(`${c.checkpoint} holds the run after epoch ${result.history.length}; add --resume to the same command to continue it`);
   if (record.ruleMetrics) log(`rule metrics: ${Object.entries(record.ruleMetrics).map(([k, v]) => `${k} ${+v.toFixed(2)}`).join(', ')}`);
-  if (f.save) {
-    await writeFileAtomic(f.save, encodeCheckpoint(net, rule.id, { dataset, epochs: result.history.length, testAccuracy: record.testAccuracy, ...spikeMeta }));
-    log(`saved network to ${f.save}`);
+  if (c.save) {
+    await writeFileAtomic(c.save, encodeCheckpoint(net, rule.id, { dataset: c.dataset, epochs: result.history.length, testAccuracy: record.testAccuracy, ...r.spikeMeta }));
+    log(`saved network to ${c.save}`);
   }
-  if (f.out) {
-    await writeFileAtomic(f.out, new TextEncoder().encode(JSON.stringify(record, null, 2) + '\n'));
-    log(`wrote run record to ${f.out}`);
+  if (c.out) {
+    await writeFileAtomic(c.out, new TextEncoder().encode(JSON.stringify(record, null, 2) + '\n'));
+    log(`wrote run record to ${c.out}`);
   }
-  net.dispose();
-  for (const ds of [data.train, data.test, data.validation]) ds?.dispose();
-  if (result.cancelled) process.exitCode = 130;
+}
+
+export async function train(argv: string[]): Promise<void> {
+  const c = parseTrain(argv);
+  if (!c) return;
+  const log = (s: string) => { if (!c.quiet) process.stdout.write(s + '\n'); };
+  const r = await build(c, log);
+  const fit = await run(c, r, log);
+  await report(c, r, fit, log);
+  r.net.dispose();
+  for (const ds of [r.data.train, r.data.test, r.data.validation]) ds?.dispose();
+  if (fit.result.cancelled) process.exitCode = 130;
 }

@@ -1,16 +1,18 @@
 // Batcher: seeded mini-batches of a Dataset gathered into two tensors allocated once, x [batch, features]
 // and y [batch, classes] (one-hot). Epoch e visits the examples in the order of a Fisher–Yates shuffle
 // of 0..size-1 by Rng(epochSeed(seed, e)) (or file order when shuffle is false), so an epoch's order is
-// a function of (seed, e) alone, whatever was called before. load(i) copies batch i's rows inside WASM
-// memory (copyWithin on the whole-memory view: no new arrays, no allocation in steady state).
+// a function of (seed, e) alone, whatever was called before. load(i) gathers batch i's rows and one-hot
+// targets inside WASM memory (f32_gather_rows, f32_onehot over the order and a copy of the labels kept
+// there): no new arrays, no allocation in steady state.
 //
 // Last batch: with dropLast false (default) the last batch holds size mod batch rows when that is not 0;
 // load() returns that count (also in `count`) and rows past it are zero in both x and y, so a loss summed
 // over the batch ignores them. With dropLast true only full batches are produced.
-import type { Backend } from '../ops.js';
-import type { Tensor } from '../tensor.js';
-import { Rng } from '../rng.js';
-import { sameShape } from '../check.js';
+import type { Backend } from '../backend.js';
+import type { Tensor } from '../core/tensor.js';
+import { Rng } from '../core/rng.js';
+import { sameShape } from '../core/check.js';
+import type { IntBuffer } from '../core/intbuf.js';
 import type { Dataset } from './dataset.js';
 
 export interface BatcherOptions {
@@ -53,6 +55,9 @@ export class Batcher {
   /** Rows filled by the last load() (batchSize except maybe for the last batch; 0 before any load). */
   count = 0;
   private readonly perm: Uint32Array;
+  /** perm and the dataset's labels in WASM memory, for the gather kernels. */
+  private readonly idx: IntBuffer<'i32'>;
+  private readonly labels: IntBuffer<'u8'>;
   private readonly owned: boolean;
   private current = 0;
   private next = 0;
@@ -80,6 +85,8 @@ export class Batcher {
       sameShape('Batcher', 'into.y', into.y, [batchSize, dataset.classes]);
     }
     this.owned = !into;
+    this.idx = lib.ints('i32', dataset.size);
+    this.labels = lib.ints('u8', dataset.labels);
     this.x = into ? into.x : lib.heap.f32([batchSize, dataset.features]);
     this.y = into ? into.y : lib.heap.f32([batchSize, dataset.classes]);
     this.setEpoch(0);
@@ -110,6 +117,7 @@ export class Batcher {
     const p = this.perm;
     for (let i = 0; i < p.length; i++) p[i] = i;
     if (this.shuffle) new Rng(epochSeed(this.seed, e)).shuffle(p);
+    this.idx.data.set(p);
     this.current = e;
   }
 
@@ -122,20 +130,15 @@ export class Batcher {
     if (!(Number.isInteger(i) && i >= 0 && i < this.batches)) {
       throw new RangeError(`Batcher.load: batch must be an integer in [0, ${this.batches - 1}], got ${String(i)}`);
     }
-    const ds = this.dataset, F = ds.features, C = ds.classes, labels = ds.labels, p = this.perm;
-    const start = i * B;
+    if (this.idx.disposed) throw new Error('Batcher.load: used after dispose()');
+    const lib = this.lib, ds = this.dataset, start = i * B;
     const count = Math.min(B, ds.size - start);
-    // Pointers first (they throw if anything was disposed), then the view: memory cannot grow in between.
-    const src = ds.images.ptr >>> 2, xb = this.x.ptr >>> 2, yb = this.y.ptr >>> 2;
-    const mem = this.lib.heap.f32Memory();
-    mem.fill(0, yb, yb + B * C);
-    for (let r = 0; r < count; r++) {
-      const k = p[start + r]!;
-      const s = src + k * F;
-      mem.copyWithin(xb + r * F, s, s + F);
-      mem[yb + r * C + labels[k]!] = 1;
+    if (count < B) {
+      lib.fill(this.x, 0);
+      lib.fill(this.y, 0);
     }
-    if (count < B) mem.fill(0, xb + count * F, xb + B * F);
+    lib.gatherRows(this.x.head(count), ds.images, this.idx, start);
+    lib.onehot(this.y.head(count), this.labels, this.idx, start);
     this.count = count;
     return count;
   }
@@ -152,8 +155,10 @@ export class Batcher {
     }
   }
 
-  /** Frees x and y when the batcher allocated them (not `into` tensors, not the dataset). */
+  /** Frees the batcher's buffers, and x and y when it allocated them (not `into` tensors, not the dataset). */
   dispose(): void {
+    this.idx.dispose();
+    this.labels.dispose();
     if (this.owned) {
       this.x.dispose();
       this.y.dispose();
@@ -161,6 +166,6 @@ export class Batcher {
   }
 
   [Symbol.dispose](): void {
-    if (!this.owned || !this.x.disposed) this.dispose();
+    if (!this.idx.disposed) this.dispose();
   }
 }

@@ -7,9 +7,9 @@
 // validation = perm[0..v), train = perm[v..N); each keeps the file order of its examples (indices are
 // sorted), so the two are disjoint, cover the training file, and only membership depends on the seed.
 // The test set is never touched.
-import type { Backend } from '../ops.js';
-import type { Tensor } from '../tensor.js';
-import { Rng } from '../rng.js';
+import type { Backend } from '../backend.js';
+import type { Tensor } from '../core/tensor.js';
+import { Rng } from '../core/rng.js';
 import { type Idx, checkPair } from './idx.js';
 
 function positiveInt(op: string, name: string, v: unknown): number {

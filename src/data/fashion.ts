@@ -2,7 +2,7 @@
 // of clothing in 10 classes, a drop-in replacement for MNIST. Read from a folder, by default where
 // Debian's `dataset-fashion-mnist` installs it ({train,t10k}-{images-idx3,labels-idx1}-ubyte.gz); the
 // uncompressed names are accepted too. Nothing is downloaded. Node only.
-import type { Backend } from '../ops.js';
+import type { Backend } from '../backend.js';
 import { type DatasetOptions, type Splits, datasetsFromIdx } from './dataset.js';
 import { readIdxSet } from './node.js';
 

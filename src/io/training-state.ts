@@ -16,7 +16,9 @@
 // A separate format would have needed its own framing and checksum and could not be evaluated directly;
 // keeping the network header costs nothing (W/b are aliases, not copies).
 // Browser-safe: bytes in, bytes out; src/io/file.ts writes them atomically.
-import type { Trainer, TrainingState, EpochRecord } from '../train/trainer.js';
+import type { Trainer } from '../train/trainer.js';
+import type { TrainingState } from '../train/resume.js';
+import type { EpochRecord } from '../train/history.js';
 import { decodeCheckpoint, encodeTensorFile, networkHeader, type CheckpointHeader, type TensorEntry } from './checkpoint.js';
 
 /** Version of meta.training (the layout of the JSON part; the file framing has its own). */

@@ -3,18 +3,18 @@
 //   updateAngleDeg: ∠(dW_rule, dW_bp), dW_bp from a scratch backprop teach on the same forward state
 //   weightAngleDeg: ∠(feedback path, what backprop uses there): B_{l+1} vs W_{l+1} for chain rules (FA, sign),
 //                   B_l vs the linearised product W_L···W_{l+1} for direct rules (DFA); null when the rule
-//                   exposes no feedback matrix (Rule.feedback) and for the output layer
+//                   exposes no feedback matrix (Rule.alignment.feedback) and for the output layer
 //   normRatio:      lr·‖dW_rule‖ / ‖W‖, the relative size of the step the rule asks for (before momentum)
 // Angles are between flattened tensors, in degrees. All scratch buffers (backprop δ and dW, the direct
 // products) are allocated once, at construction, in the network's workspace: measuring never writes to
 // the rule's own buffers (delta, dW, db, its state) and allocates nothing in WASM memory. Backprop is taken
 // on the signals the rule's forward pass left (pre, deriv, error): for a rule with its own forward (a
 // settling loop, a spiking time loop) that is backprop through those signals, surrogate derivatives included.
-// A rule that keeps those signals in its own state hands them over with Rule.backpropSignals (dendrites).
-import type { Tensor } from '../tensor.js';
+// A rule that keeps those signals in its own state hands them over with Rule.alignment.signals.
+import type { Tensor } from '../core/tensor.js';
 import type { Network } from '../net/network.js';
 import type { AnyRule, StepContext, BackpropSignals } from '../rules/types.js';
-import type { Kernels } from '../wasm/kernels.js';
+import type { Backend } from '../backend.js';
 
 export interface AlignmentRecord {
   layer: number;
@@ -23,24 +23,19 @@ export interface AlignmentRecord {
   normRatio: number | null;
 }
 
-/** Angle in degrees between two equally long flat vectors; NaN when either is all zero. */
-export function angleDeg(k: Kernels, n: number, a: number, b: number): number {
-  const ab = k.f32_dot(n, a, b), aa = k.f32_sumsq(n, a), bb = k.f32_sumsq(n, b);
+/** ∠(x, y) in degrees between two tensors of the same size, flattened; NaN when either is all zero. */
+export function angleDeg(lib: Backend, x: Tensor, y: Tensor): number {
+  if (x.size !== y.size) throw new Error(`alignment: angle between tensors of ${x.size} and ${y.size} elements`);
+  const ab = lib.dot(x, y), aa = lib.sumsq(x), bb = lib.sumsq(y);
   if (!(aa > 0 && bb > 0)) return NaN;
   const c = ab / Math.sqrt(aa * bb);
   return (Math.acos(Math.min(1, Math.max(-1, c))) * 180) / Math.PI;
 }
 
-/** ∠(x, y) in degrees between two tensors of the same size, flattened. */
-export function tensorAngleDeg(k: Kernels, x: Tensor, y: Tensor): number {
-  if (x.size !== y.size) throw new Error(`alignment: angle between tensors of ${x.size} and ${y.size} elements`);
-  return angleDeg(k, x.size, x.ptr, y.ptr);
-}
-
 /** ‖x‖ / ‖y‖ (NaN when ‖y‖ = 0). */
-export function normRatio(k: Kernels, x: Tensor, y: Tensor): number {
-  const yy = k.f32_sumsq(y.size, y.ptr);
-  return yy > 0 ? Math.sqrt(k.f32_sumsq(x.size, x.ptr) / yy) : NaN;
+export function normRatio(lib: Backend, x: Tensor, y: Tensor): number {
+  const yy = lib.sumsq(y);
+  return yy > 0 ? Math.sqrt(lib.sumsq(x) / yy) : NaN;
 }
 
 /** Per-layer running sums of the three measures over the measured batches of an epoch. */
@@ -51,17 +46,17 @@ export class Alignment {
   private readonly prod: (Tensor | null)[];
   private readonly sum: { u: number; w: number; r: number; nu: number; nw: number; nr: number }[];
   private measured = 0;
-  /** The rule's own forward signals (Rule.backpropSignals), asked for once; null: the layers' own. */
+  /** The rule's own forward signals (Rule.alignment.signals), asked for once; null: the layers' own. */
   private readonly own: BackpropSignals | null;
 
   constructor(readonly net: Network, readonly rule: AnyRule, readonly state: unknown) {
     const ws = net.ws, L = net.layers.length;
     this.delta = net.layers.map((l) => ws.f32([net.batch, l.outSize]));
     this.dW = net.layers.map((l) => ws.f32([l.outSize, l.inSize]));
-    const direct = net.layers.slice(0, -1).some((_, l) => rule.feedback?.(state, l)?.from === 'output');
+    const direct = net.layers.slice(0, -1).some((_, l) => rule.alignment?.feedback?.(state, l)?.from === 'output');
     this.prod = net.layers.map((l, i) => (direct && i < L - 1 ? ws.f32([net.classes, l.outSize]) : null));
     this.sum = net.layers.map(() => ({ u: 0, w: 0, r: 0, nu: 0, nw: 0, nr: 0 }));
-    this.own = rule.backpropSignals?.(state, net) ?? null;
+    this.own = rule.alignment?.signals?.(state, net) ?? null;
   }
 
   /** Batches measured since the last take(). */
@@ -75,39 +70,39 @@ export class Alignment {
    */
   measure(ctx: StepContext, lr: number): void {
     const { net, rows } = ctx;
-    const k = net.k, layers = net.layers, L = layers.length;
+    const lib = net.lib, layers = net.layers, L = layers.length;
     // Backprop on the current forward state (the same signals the rule just read): the layers' pre and
-    // deriv and the network's error, or the rule's own (Rule.backpropSignals).
+    // deriv and the network's error, or the rule's own (Rule.alignment.signals).
     const out = layers[L - 1]!, own = this.own;
-    if (own) k.f32_copy(rows * out.outSize, own.outputDelta.ptr, this.delta[L - 1]!.ptr);
-    else k.f32_mul(rows * out.outSize, net.error.ptr, out.deriv.ptr, this.delta[L - 1]!.ptr);
+    if (own) lib.copy(this.delta[L - 1]!.head(rows), own.outputDelta.head(rows));
+    else lib.mul(this.delta[L - 1]!.head(rows), net.error.head(rows), out.deriv.head(rows));
     for (let l = L - 2; l >= 0; l--) {
       const cur = layers[l]!, up = layers[l + 1]!, d = this.delta[l]!;
-      k.f32_gemm_nn(rows, cur.outSize, up.outSize, 1, 0, this.delta[l + 1]!.ptr, up.W.ptr, d.ptr);
-      k.f32_mul(rows * cur.outSize, d.ptr, (own ? own.deriv[l]! : cur.deriv).ptr, d.ptr);
+      lib.gemm(d.head(rows), this.delta[l + 1]!.head(rows), up.W, 'nn');
+      lib.mul(d.head(rows), d.head(rows), (own ? own.deriv[l]! : cur.deriv).head(rows));
     }
     for (let l = 0; l < L; l++) {
       const cur = layers[l]!, pre = own ? own.pre[l]! : cur.pre;
-      k.f32_gemm_tn(cur.outSize, cur.inSize, rows, 1 / rows, 0, this.delta[l]!.ptr, pre.ptr, this.dW[l]!.ptr);
+      lib.gemm(this.dW[l]!, this.delta[l]!.head(rows), pre.head(rows), 'tn', 1 / rows, 0);
     }
     // Linearised backprop paths for direct feedback: P_{L−2} = W_L, P_l = P_{l+1} · W_{l+1}.
     for (let l = L - 2; l >= 0; l--) {
       const P = this.prod[l];
       if (!P) continue;
       const W = layers[l + 1]!.W;
-      if (l === L - 2) k.f32_copy(W.size, W.ptr, P.ptr);
-      else k.f32_gemm_nn(net.classes, layers[l]!.outSize, layers[l + 1]!.outSize, 1, 0, this.prod[l + 1]!.ptr, W.ptr, P.ptr);
+      if (l === L - 2) lib.copy(P, W);
+      else lib.gemm(P, this.prod[l + 1]!, W, 'nn');
     }
     for (let l = 0; l < L; l++) {
       const cur = layers[l]!, s = this.sum[l]!;
-      const u = tensorAngleDeg(k, cur.dW, this.dW[l]!);
+      const u = angleDeg(lib, cur.dW, this.dW[l]!);
       if (Number.isFinite(u)) { s.u += u; s.nu++; }
-      const r = lr * normRatio(k, cur.dW, cur.W);
+      const r = lr * normRatio(lib, cur.dW, cur.W);
       if (Number.isFinite(r)) { s.r += r; s.nr++; }
-      const fb = l < L - 1 ? this.rule.feedback?.(this.state, l) : null;
+      const fb = l < L - 1 ? this.rule.alignment?.feedback?.(this.state, l) : null;
       if (fb) {
         const ref = fb.from === 'above' ? layers[l + 1]!.W : this.prod[l]!;
-        const w = tensorAngleDeg(k, fb.matrix, ref);
+        const w = angleDeg(lib, fb.matrix, ref);
         if (Number.isFinite(w)) { s.w += w; s.nw++; }
       }
     }

@@ -1,7 +1,7 @@
 // Weight initialisation schemes used by the rules' papers. Draws come from the WASM generator, so a
 // seed gives the same weights in Node and in browsers.
-import type { Tensor } from '../tensor.js';
-import type { WasmRng } from '../wasm-rng.js';
+import type { Tensor } from '../core/tensor.js';
+import type { WasmRng } from '../wasm/rng.js';
 
 export type InitScheme = 'xavier' | 'he' | 'lecun' | 'uniform' | 'normal';
 export const INIT_SCHEMES: readonly InitScheme[] = ['xavier', 'he', 'lecun', 'uniform', 'normal'];

@@ -1,16 +1,23 @@
 // A dense network of any depth, with every buffer made once for a batch size.
-// Layout (ARCHITECTURE.md): activations [batch, features] row-major; W [out, in]; forward is
+// Layout: activations [batch, features] row-major; W [out, in]; forward is
 // a_l = pre_l · W_lᵀ + b_l (gemm_nt), post_l = f(a_l), deriv_l = f'(a_l). The output layer is linear
 // when the loss is softmax cross-entropy (the softmax lives in the loss).
-import type { Backend } from '../ops.js';
-import type { Kernels } from '../wasm/kernels.js';
-import type { Tensor } from '../tensor.js';
-import { Workspace } from '../workspace.js';
-import { ACTIVATIONS, ACT_NAMES, resolveActParams, type ActName } from '../activations.js';
+import type { Backend } from '../backend.js';
+import type { Tensor } from '../core/tensor.js';
+import { Workspace } from '../core/workspace.js';
+import { ACT_NAMES, resolveAct, type ResolvedAct } from '../activations.js';
 import { initWeights, type InitScheme, INIT_SCHEMES } from './init.js';
-import type { Param } from '../rules/types.js';
 
 export type LossName = 'xent' | 'mse';
+
+/** A trainable tensor and the buffer its gradient estimate is written to. */
+export interface Param {
+  name: string;
+  value: Tensor;
+  grad: Tensor;
+  /** Whether weight decay applies (true for weights, false for biases). */
+  decay: boolean;
+}
 
 export interface NetworkOptions {
   /** Layer sizes, input first: [784, 256, 256, 10]. */
@@ -29,26 +36,11 @@ export interface NetworkOptions {
   seed: number;
 }
 
-/** A layer's nonlinearity: the registry entry resolved once (kernel name and its p0..p2). */
-export interface LayerAct {
-  name: ActName;
-  kernel: (typeof ACTIVATIONS)[ActName]['kernel'];
-  p: [number, number, number];
-}
-
-function layerAct(name: string, params?: Record<string, number>): LayerAct {
-  if (!(ACT_NAMES as string[]).includes(name)) {
-    throw new Error(`network: unknown activation '${name}' (known: ${ACT_NAMES.join(', ')})`);
-  }
-  const n = name as ActName;
-  return { name: n, kernel: ACTIVATIONS[n].kernel, p: resolveActParams('network', n, params) };
-}
-
 export interface Layer {
   index: number;
   inSize: number;
   outSize: number;
-  act: LayerAct;
+  act: ResolvedAct;
   W: Tensor; // [out, in]
   b: Tensor; // [out]
   dW: Tensor; // [out, in] gradient estimate written by the rule
@@ -61,7 +53,6 @@ export interface Layer {
 }
 
 export class Network {
-  readonly k: Kernels;
   readonly ws: Workspace;
   readonly layers: Layer[];
   readonly input: Tensor; // [batch, sizes[0]]
@@ -92,8 +83,10 @@ export class Network {
     this.outputActivation = this.loss === 'xent' ? 'linear' : (o.outputActivation ?? 'linear');
     this.init = o.init ?? 'he';
     if (!INIT_SCHEMES.includes(this.init)) throw new Error(`network: unknown init '${this.init}' (expected one of ${INIT_SCHEMES.join(', ')})`);
-    const specs = [...acts, this.outputActivation].map((name) => layerAct(name)); // throws on unknown names
-    this.k = lib.kernels;
+    const specs = [...acts, this.outputActivation].map((name) => {
+      if (!(ACT_NAMES as string[]).includes(name)) throw new Error(`network: unknown activation '${name}' (known: ${ACT_NAMES.join(', ')})`);
+      return resolveAct('network', name);
+    });
     this.ws = new Workspace(lib.heap);
     this.batch = o.batch;
     this.sizes = Object.freeze([...sizes]);
@@ -138,26 +131,26 @@ export class Network {
 
   /** Forward pass over the first `rows` rows of `input`: fills a, post, deriv of every layer. */
   forward(rows = this.batch): void {
-    const k = this.k;
+    const lib = this.lib;
     for (const l of this.layers) {
-      k.f32_gemm_nt(rows, l.outSize, l.inSize, 1, 0, l.pre.ptr, l.W.ptr, l.a.ptr);
-      if (this.bias) k.f32_add_row(rows, l.outSize, l.b.ptr, l.a.ptr);
-      const p = l.act.p;
-      k[l.act.kernel](rows * l.outSize, p[0], p[1], p[2], l.a.ptr, l.post.ptr, l.deriv.ptr);
+      const a = l.a.head(rows);
+      lib.gemm(a, l.pre.head(rows), l.W, 'nt');
+      if (this.bias) lib.addRow(a, l.b);
+      lib.activate(l.act, l.post.head(rows), a, l.deriv.head(rows));
     }
   }
 
   /** Loss summed over the first `rows` rows; writes `error` (and `probs`). Call after forward(). */
   computeLoss(rows = this.batch): number {
-    const L = this.output, C = this.classes;
-    if (this.loss === 'xent') return this.k.f32_softmax_xent(rows, C, L.post.ptr, this.target.ptr, this.probs.ptr, this.error.ptr);
-    this.k.f32_copy(rows * C, L.post.ptr, this.probs.ptr);
-    return this.k.f32_mse(rows, C, L.post.ptr, this.target.ptr, this.error.ptr);
+    const lib = this.lib, y = this.output.post.head(rows), target = this.target.head(rows), error = this.error.head(rows);
+    if (this.loss === 'xent') return lib.softmaxXent(this.probs.head(rows), error, y, target);
+    lib.copy(this.probs.head(rows), y);
+    return lib.mse(error, y, target);
   }
 
   /** Rows among the first `rows` whose output argmax matches the target's. Call after forward(). */
   countCorrect(rows = this.batch): number {
-    return this.k.f32_count_correct(rows, this.classes, this.output.post.ptr, this.target.ptr);
+    return this.lib.countCorrect(this.output.post.head(rows), this.target.head(rows));
   }
 
   /** The forward weights and biases as optimiser params. */
@@ -173,7 +166,7 @@ export class Network {
   /** Number of non-finite values in the weights and biases (0 for a healthy network). */
   nonFiniteWeights(): number {
     let n = 0;
-    for (const l of this.layers) n += this.k.f32_nonfinite(l.W.size, l.W.ptr) + this.k.f32_nonfinite(l.b.size, l.b.ptr);
+    for (const l of this.layers) n += this.lib.nonFinite(l.W) + this.lib.nonFinite(l.b);
     return n;
   }
 

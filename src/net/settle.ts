@@ -18,8 +18,8 @@
 // sweep. Stopping test: the largest state change of a sweep (over every unit of every row) <= tol, or
 // maxIter sweeps. Every buffer is made once, in the network's workspace; settle() allocates nothing.
 import type { Network, Layer } from './network.js';
-import type { Workspace } from '../workspace.js';
-import type { Tensor } from '../tensor.js';
+import type { Workspace } from '../core/workspace.js';
+import type { Tensor } from '../core/tensor.js';
 
 export interface SettleOptions {
   /** Feedback gain γ on the top-down path γ·W_{l+1}ᵀ (1 = the symmetric energy model). */
@@ -80,7 +80,7 @@ export class Settler {
     const net = this.net;
     net.forward(rows);
     const l0 = net.layers[0]!;
-    net.k.f32_copy(rows * l0.outSize, l0.a.ptr, this.inDrive.ptr);
+    net.lib.copy(this.inDrive.head(rows), l0.a.head(rows));
   }
 
   /**
@@ -88,9 +88,9 @@ export class Settler {
    * their current values. Returns the number of sweeps, counted under `label` in stats().
    */
   settle(rows: number, mode: OutputMode, o: SettleOptions, label: string): number {
-    const net = this.net, k = net.k, layers = net.layers, top = layers.length - 1;
+    const net = this.net, layers = net.layers, top = layers.length - 1;
     const out = layers[top]!;
-    if (mode.kind === 'clamp') k.f32_copy(rows * out.outSize, mode.target.ptr, out.post.ptr);
+    if (mode.kind === 'clamp') net.lib.copy(out.post.head(rows), mode.target.head(rows));
     const last = mode.kind === 'clamp' ? top - 1 : top; // highest layer that moves
     let sweeps = 0, change = 0;
     if (last >= 0) {
@@ -114,38 +114,39 @@ export class Settler {
 
   /** One layer-wise update of layer l; returns its largest state change. */
   private updateLayer(rows: number, l: number, mode: OutputMode, o: SettleOptions): number {
-    const net = this.net, k = net.k, layers = net.layers, top = layers.length - 1;
-    const L = layers[l]!, n = rows * L.outSize;
-    if (l === 0) k.f32_copy(n, this.inDrive.ptr, L.a.ptr);
+    const net = this.net, lib = net.lib, layers = net.layers, top = layers.length - 1;
+    const L = layers[l]!, a = L.a.head(rows), post = L.post.head(rows);
+    if (l === 0) lib.copy(a, this.inDrive.head(rows));
     else {
-      k.f32_gemm_nt(rows, L.outSize, L.inSize, 1, 0, L.pre.ptr, L.W.ptr, L.a.ptr);
-      if (net.bias) k.f32_add_row(rows, L.outSize, L.b.ptr, L.a.ptr);
+      lib.gemm(a, L.pre.head(rows), L.W, 'nt');
+      if (net.bias) lib.addRow(a, L.b);
     }
     if (l < top) {
       const up = layers[l + 1]!;
-      k.f32_gemm_nn(rows, L.outSize, up.outSize, o.gamma, 1, up.post.ptr, up.W.ptr, L.a.ptr);
+      lib.gemm(a, up.post.head(rows), up.W, 'nn', o.gamma, 1);
     } else if (mode.kind === 'nudge' && mode.beta !== 0) {
-      const beta = mode.beta;
+      const beta = mode.beta, target = net.target.head(rows);
       if (net.loss === 'xent') {
         // a_L ← a_L − β·(softmax(s_L) − y): a fixed-point step of s_L + β∇C(s_L) = a_L (contracts for |β| < 2)
-        k.f32_softmax_xent(rows, L.outSize, L.post.ptr, net.target.ptr, this.probs.ptr, this.grad.ptr);
-        k.f32_axpy(n, -beta, this.grad.ptr, L.a.ptr);
+        const grad = this.grad.head(rows);
+        lib.softmaxXent(this.probs.head(rows), grad, post, target);
+        lib.axpy(a, -beta, grad);
       } else {
         // mse: the exact minimiser of ½‖s − a‖² + β·½‖s − y‖² is (a + β·y)/(1 + β) (then clamped)
-        k.f32_scale_add(n, 1 / (1 + beta), L.a.ptr, beta / (1 + beta), net.target.ptr, L.a.ptr);
+        lib.scaleAdd(a, 1 / (1 + beta), a, beta / (1 + beta), target);
       }
     }
     const act = L.act;
-    if (act.name === 'hardSigmoid') return k.f32_settle_step(n, o.eps, 1 - o.eps, act.p[0], act.p[1], L.a.ptr, L.post.ptr);
-    if (act.name === 'linear') return k.f32_settle_step(n, o.eps, 1 - o.eps, -Infinity, Infinity, L.a.ptr, L.post.ptr);
-    k[act.kernel](n, act.p[0], act.p[1], act.p[2], L.a.ptr, this.scratch.ptr, 0);
-    return k.f32_settle_step(n, o.eps, 1 - o.eps, -Infinity, Infinity, this.scratch.ptr, L.post.ptr);
+    if (act.name === 'hardSigmoid') return lib.settleStep(post, a, o.eps, act.p[0], act.p[1]);
+    if (act.name === 'linear') return lib.settleStep(post, a, o.eps);
+    const f = this.scratch.matrix(rows, L.outSize);
+    lib.activate(act, f, a);
+    return lib.settleStep(post, f, o.eps);
   }
 
   /** deriv = f'(a) at the settled drive (post is left alone). */
   private derivOf(rows: number, L: Layer): void {
-    const p = L.act.p;
-    this.net.k[L.act.kernel](rows * L.outSize, p[0], p[1], p[2], L.a.ptr, this.scratch.ptr, L.deriv.ptr);
+    this.net.lib.activate(L.act, this.scratch.matrix(rows, L.outSize), L.a.head(rows), L.deriv.head(rows));
   }
 
   /** The snapshot buffers of `slot` (one [batch, n_l] tensor per layer). */
@@ -157,14 +158,14 @@ export class Settler {
 
   /** Copies every layer's state (post) of the first `rows` rows into `slot`. */
   snapshot(name: string, rows: number): void {
-    const s = this.slot(name), k = this.net.k;
-    this.net.layers.forEach((l, i) => k.f32_copy(rows * l.outSize, l.post.ptr, s[i]!.ptr));
+    const s = this.slot(name), lib = this.net.lib, layers = this.net.layers;
+    for (let i = 0; i < layers.length; i++) lib.copy(s[i]!.head(rows), layers[i]!.post.head(rows));
   }
 
   /** Copies `slot` back into every layer's post. */
   restore(name: string, rows: number): void {
-    const s = this.slot(name), k = this.net.k;
-    this.net.layers.forEach((l, i) => k.f32_copy(rows * l.outSize, s[i]!.ptr, l.post.ptr));
+    const s = this.slot(name), lib = this.net.lib, layers = this.net.layers;
+    for (let i = 0; i < layers.length; i++) lib.copy(layers[i]!.post.head(rows), s[i]!.head(rows));
   }
 
   /** Mean sweeps per example for every phase label so far. */

@@ -25,13 +25,14 @@
 //
 // SpikingNetwork is a Network whose forward(rows) is the window above, so the Trainer, the loss and every
 // rule accept it as is.
-import type { Backend } from '../ops.js';
-import type { Kernels } from '../wasm/kernels.js';
-import type { Tensor } from '../tensor.js';
-import type { Workspace } from '../workspace.js';
+import type { Backend } from '../backend.js';
+import type { Tensor } from '../core/tensor.js';
+import type { Workspace } from '../core/workspace.js';
+import type { WasmRng } from '../wasm/rng.js';
 import { Network, type NetworkOptions, type Layer } from './network.js';
 import { getNeuron, neuronParams, type Neuron, type NeuronParams, type NeuronState, type Resolved } from '../neurons/index.js';
 import { makeEncoder, ENCODERS, type Encoder, type EncoderName } from '../encode/index.js';
+import { RasterRecorder, type Raster, type RasterOptions, type RasterSource } from './raster.js';
 
 export type Readout = 'membrane' | 'count';
 
@@ -66,48 +67,6 @@ export interface SpikingOptions {
   vInit?: 'random' | 'zero';
 }
 
-/** Spikes of a few neurons of one layer over one presentation window: `spikes` lists [time step, neuron]
- *  pairs in time order, t < steps, neuron < neurons. `layer` counts from 1 (the first hidden layer). */
-export interface Raster {
-  layer: number;
-  steps: number;
-  neurons: number;
-  spikes: [number, number][];
-  /** Spikes in the window among those neurons; more than spikes.length when the list was capped. */
-  total?: number;
-}
-
-export interface RasterOptions {
-  /** Layer to record, from 1 = the first hidden layer (default 1). */
-  layer?: number;
-  /** Record the first this many neurons of the layer (default 64). */
-  neurons?: number;
-  /** Keep at most this many [t, i] pairs (default 2000; later spikes are counted in `total` only). */
-  maxSpikes?: number;
-}
-
-/** Records `neurons` columns of row 0 of a spike buffer, step by step, into a Raster (shared by the spiking
- *  simulators: SpikingSim.raster and rules with their own neurons). */
-export class RasterRecorder {
-  readonly raster: Raster;
-  private readonly max: number;
-  constructor(layer: number, steps: number, width: number, o: RasterOptions = {}) {
-    const neurons = Math.max(0, Math.min(o.neurons ?? 64, width));
-    this.max = o.maxSpikes ?? 2000;
-    this.raster = { layer, steps, neurons, spikes: [], total: 0 };
-  }
-
-  /** Adds step t's spikes from a 0/1 buffer whose row 0 starts at index 0. */
-  record(t: number, spikes: Float32Array): void {
-    const r = this.raster;
-    for (let i = 0; i < r.neurons; i++) {
-      if (spikes[i] === 0) continue;
-      r.total!++;
-      if (r.spikes.length < this.max) r.spikes.push([t, i]);
-    }
-  }
-}
-
 export const SPIKING_DEFAULTS = { neuron: 'lif', steps: 50, dt: 1e-3, encoder: 'poisson' as EncoderName, maxRate: 100, readout: 'membrane' as Readout, rateScale: 0.01, gain: 1, eventDensity: 0.15, vInit: 'random' as 'random' | 'zero' };
 
 /** SpikingSim's JS-side counters (SpikingSim.counters()), one entry per layer. */
@@ -136,8 +95,8 @@ export interface SpikeLayer {
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
-export class SpikingSim {
-  readonly k: Kernels;
+export class SpikingSim implements RasterSource {
+  readonly lib: Backend;
   readonly steps: number;
   readonly dt: number;
   readonly maxRate: number;
@@ -165,7 +124,7 @@ export class SpikingSim {
   readonly readoutStart: number;
   /** Seed of the encoder's and the initial membranes' RNG streams. */
   readonly seed: number;
-  private readonly vRng: Tensor; // xoshiro128** state of the initial membranes
+  private readonly vRng: WasmRng; // the initial membranes' stream (state in the workspace)
 
   constructor(readonly net: Network, ws: Workspace, o: SpikingOptions = {}) {
     const lib = net.lib;
@@ -176,7 +135,7 @@ export class SpikingSim {
     if (d.readout !== 'membrane' && d.readout !== 'count') throw new Error(`spiking: readout must be 'membrane' or 'count', got '${String(d.readout)}'`);
     for (const key of ['rateScale', 'gain', 'maxRate'] as const) if (!(d[key] > 0) || !Number.isFinite(d[key])) throw new RangeError(`spiking: ${key} must be > 0, got ${d[key]}`);
     if (!(d.eventDensity >= 0 && d.eventDensity <= 1)) throw new RangeError(`spiking: eventDensity must be in [0, 1], got ${d.eventDensity}`);
-    this.k = lib.kernels;
+    this.lib = lib;
     this.steps = d.steps; this.dt = d.dt; this.maxRate = d.maxRate; this.encoderName = d.encoder; this.readout = d.readout;
     this.rateScale = d.rateScale; this.gain = d.gain; this.eventDensity = d.eventDensity;
     if (d.vInit !== 'random' && d.vInit !== 'zero') throw new Error(`spiking: vInit must be 'random' or 'zero', got '${String(d.vInit)}'`);
@@ -193,8 +152,7 @@ export class SpikingSim {
     this.seed = d.seed ?? net.seed;
     this.enc = makeEncoder(lib, ws, d.encoder, B, F, { dt: d.dt, steps: d.steps, maxRate: d.maxRate, seed: this.seed });
     this.inSpikes = ws.f32([B, F]);
-    this.vRng = ws.f32([4]);
-    this.k.rng_seed((this.seed ^ 0x5bd1e995) | 0, this.vRng.ptr);
+    this.vRng = lib.rngIn(ws.f32([4]), (this.seed ^ 0x5bd1e995) | 0);
     const L = net.layers.length;
     this.sl = net.layers.map((l, i) => {
       const spiking = i < L - 1 || this.readout === 'count';
@@ -276,19 +234,19 @@ export class SpikingSim {
 
   /** Back to rest for the first `rows` rows (see STATE RESET in the header). */
   reset(rows: number): void {
-    const k = this.k, net = this.net;
+    const lib = this.lib, net = this.net;
     this.enc.reset(rows, net.input);
     for (let i = 0; i < this.sl.length; i++) {
       const s = this.sl[i]!, l = net.layers[i]!, n = rows * l.outSize;
       if (s.st) {
-        this.neuron.reset(k, n, s.st);
-        if (this.vInit === 'random') k.f32_uniform(n, this.np.vReset, this.np.vTh, this.vRng.ptr, s.st.v.ptr);
+        this.neuron.reset(lib, s.st, n);
+        if (this.vInit === 'random') this.vRng.uniform(s.st.v.head(n), this.np.vReset, this.np.vTh);
       }
-      k.f32_fill(n, 0, s.I.ptr);
-      k.f32_fill(n, 0, s.spikes.ptr);
-      k.f32_fill(n, 0, l.post.ptr);
-      k.f32_fill(n, 0, l.deriv.ptr);
-      k.f32_fill(n, 0, l.a.ptr);
+      lib.fill(s.I.head(rows), 0);
+      lib.fill(s.spikes.head(rows), 0);
+      lib.fill(l.post.head(rows), 0);
+      lib.fill(l.deriv.head(rows), 0);
+      lib.fill(l.a.head(rows), 0);
     }
   }
 
@@ -298,48 +256,48 @@ export class SpikingSim {
    */
   run(rows: number, onStep?: (t: number) => void): void {
     const t0 = now();
-    const k = this.k, net = this.net, layers = net.layers, r = this.r, T = this.steps;
+    const lib = this.lib, net = this.net, layers = net.layers, r = this.r, T = this.steps;
     const lm = r.decay, ls = r.synDecay, L = layers.length, lo = this.tauOut > 0 ? Math.exp(-this.dt / this.tauOut) : 0;
     const t0c = this.readoutStart;
     this.prepare();
     this.reset(rows);
     for (let t = 0; t < T; t++) {
       this.enc.step(rows, t, net.input, this.inSpikes);
-      let inS = this.inSpikes, inCount = k.f32_sumsq(rows * layers[0]!.inSize, inS.ptr); // 0/1 spikes: Σs² = count
+      let inS = this.inSpikes.head(rows), inCount = lib.sumsq(inS); // 0/1 spikes: Σs² = count
       for (let i = 0; i < L; i++) {
-        const l = layers[i]!, s = this.sl[i]!, n = rows * l.outSize;
+        const l = layers[i]!, s = this.sl[i]!;
+        const I = s.I.head(rows), spikes = s.spikes.head(rows), post = l.post.head(rows);
         this.propagate(i, l, s, rows, inS, inCount);
         if (s.st) {
           // I ← λs·I + (1 − λs)(1 − λm)·gain·amp·cur + biasDrive: the drive (1 − λm)·J of the neuron
-          k.f32_axpby(n, (1 - ls) * (1 - lm) * this.gain * s.ampIn, s.cur.ptr, ls, s.I.ptr);
-          k.f32_add_row(rows, l.outSize, s.biasDrive.ptr, s.I.ptr);
-          const c = this.neuron.step(k, n, this.np, r, s.st, s.I.ptr, s.spikes.ptr, s.dstep.ptr);
+          lib.addRow(lib.axpby(I, (1 - ls) * (1 - lm) * this.gain * s.ampIn, s.cur.head(rows), ls), s.biasDrive);
+          const dstep = s.dstep.head(rows);
+          const c = this.neuron.step(lib, r, s.st, I, spikes, dstep);
           this.spikeCount[i]! += c;
-          if (i < L - 1 || t >= t0c) k.f32_trace_step(n, 1, s.spikes.ptr, l.post.ptr); // spike count (the output's from t_c)
-          k.f32_trace_step(n, 1, s.dstep.ptr, l.deriv.ptr); // Σ surrogate
-          k.f32_trace_step(n, 1, s.I.ptr, l.a.ptr); // Σ drive
-          inS = s.spikes; inCount = c;
+          if (i < L - 1 || t >= t0c) lib.traceStep(post, spikes, 1); // spike count (the output's from t_c)
+          lib.traceStep(l.deriv.head(rows), dstep, 1); // Σ surrogate
+          lib.traceStep(l.a.head(rows), I, 1); // Σ drive
+          inS = spikes; inCount = c;
         } else {
           // membrane readout: I ← λs·I + (1 − λs)(amp·cur + b), m ← λo·m + (1 − λo)·I, post += m from t_c on
-          k.f32_axpby(n, (1 - ls) * s.ampIn, s.cur.ptr, ls, s.I.ptr);
-          k.f32_add_row(rows, l.outSize, s.biasDrive.ptr, s.I.ptr);
-          k.f32_axpby(n, 1 - lo, s.I.ptr, lo, s.spikes.ptr);
-          if (t >= t0c) k.f32_trace_step(n, 1, s.spikes.ptr, l.post.ptr);
+          lib.addRow(lib.axpby(I, (1 - ls) * s.ampIn, s.cur.head(rows), ls), s.biasDrive);
+          lib.axpby(spikes, 1 - lo, I, lo);
+          if (t >= t0c) lib.traceStep(post, spikes, 1);
         }
-        this.neuronSteps[i]! += n;
+        this.neuronSteps[i]! += I.size;
       }
       onStep?.(t);
     }
     for (let i = 0; i < L; i++) {
-      const l = layers[i]!, s = this.sl[i]!, n = rows * l.outSize;
+      const l = layers[i]!, s = this.sl[i]!, post = l.post.head(rows), deriv = l.deriv.head(rows), a = l.a.head(rows);
       if (s.st) {
-        k.f32_scal(n, this.rateScale / ((i === L - 1 ? T - t0c : T) * this.dt), l.post.ptr);
-        k.f32_scal(n, this.gain / T, l.deriv.ptr);
-        k.f32_scal(n, 1 / (T * (1 - lm)), l.a.ptr);
+        lib.scal(post, this.rateScale / ((i === L - 1 ? T - t0c : T) * this.dt));
+        lib.scal(deriv, this.gain / T);
+        lib.scal(a, 1 / (T * (1 - lm)));
       } else {
-        k.f32_scal(n, 1 / (T - t0c), l.post.ptr);
-        k.f32_fill(n, 1, l.deriv.ptr);
-        k.f32_copy(n, l.post.ptr, l.a.ptr);
+        lib.scal(post, 1 / (T - t0c));
+        lib.fill(deriv, 1);
+        lib.copy(a, post);
       }
     }
     this.simSeconds += (now() - t0) / 1000;
@@ -347,32 +305,32 @@ export class SpikingSim {
 
   /** Per window: Wᵀ for the event kernel and the bias drive (weights change between windows). */
   private prepare(): void {
-    const k = this.k, r = this.r, lm = r.decay, ls = r.synDecay;
+    const lib = this.lib, r = this.r, lm = r.decay, ls = r.synDecay;
     for (let i = 0; i < this.sl.length; i++) {
       const l = this.net.layers[i]!, s = this.sl[i]!;
-      k.f32_transpose(l.outSize, l.inSize, l.W.ptr, s.WT.ptr);
+      lib.transpose(s.WT, l.W);
       if (s.st) {
-        k.f32_fill(l.outSize, this.offset, s.biasDrive.ptr);
-        if (this.net.bias) k.f32_axpy(l.outSize, this.gain, l.b.ptr, s.biasDrive.ptr);
-        k.f32_scal(l.outSize, (1 - ls) * (1 - lm), s.biasDrive.ptr);
+        lib.fill(s.biasDrive, this.offset);
+        if (this.net.bias) lib.axpy(s.biasDrive, this.gain, l.b);
+        lib.scal(s.biasDrive, (1 - ls) * (1 - lm));
       } else {
-        k.f32_fill(l.outSize, 0, s.biasDrive.ptr);
-        if (this.net.bias) k.f32_axpy(l.outSize, 1 - ls, l.b.ptr, s.biasDrive.ptr);
+        lib.fill(s.biasDrive, 0);
+        if (this.net.bias) lib.axpy(s.biasDrive, 1 - ls, l.b);
       }
     }
   }
 
   /** cur = s_in · Wᵀ, event-driven when the input is sparse enough (same sums either way: f32_event_nn). */
   private propagate(i: number, l: Layer, s: SpikeLayer, rows: number, inS: Tensor, inCount: number): void {
-    const k = this.k;
+    const lib = this.lib, cur = s.cur.head(rows);
     if (inCount === 0) {
-      k.f32_fill(rows * l.outSize, 0, s.cur.ptr);
+      lib.fill(cur, 0);
       this.eventSteps[i]! += 1;
     } else if (inCount < this.eventDensity * rows * l.inSize) {
-      k.f32_event_nn(rows, l.outSize, l.inSize, inS.ptr, s.WT.ptr, s.tmp.ptr, s.cur.ptr);
+      lib.eventMatmul(cur, inS, s.WT, s.tmp);
       this.eventSteps[i]! += 1;
     } else {
-      k.f32_gemm_nt(rows, l.outSize, l.inSize, 1, 0, inS.ptr, l.W.ptr, s.cur.ptr);
+      lib.gemm(cur, inS, l.W, 'nt');
       this.denseSteps[i]! += 1;
     }
   }
@@ -411,13 +369,13 @@ export class SpikingNetwork extends Network {
 }
 
 /**
- * Rule.saveState / loadState for a rule whose state holds its simulator as `sim`: the firing-rate
- * counters (everything else of the simulator is in workspace tensors). On a SpikingNetwork `sim` is
- * net.sim, which the trainer saves too (restoring it twice is harmless).
+ * Rule.resume for a rule whose state holds its simulator as `sim`: the firing-rate counters (everything
+ * else of the simulator is in workspace tensors). On a SpikingNetwork `sim` is net.sim, which the trainer
+ * saves too (restoring it twice is harmless).
  */
 export const simCounterState = {
-  saveState: (s: { sim: SpikingSim }): unknown => s.sim.counters(),
-  loadState: (s: { sim: SpikingSim }, v: unknown): void => s.sim.setCounters(v),
+  save: (s: { sim: SpikingSim }): unknown => s.sim.counters(),
+  load: (s: { sim: SpikingSim }, v: unknown): void => s.sim.setCounters(v),
 };
 
 /** The simulator of a SpikingNetwork, or a new one over a rate Network's layers (buffers in net.ws). */

@@ -3,6 +3,7 @@
  *    θ = vTh + beta·A,   A ← ρ·A + s,   ρ = exp(−dt/tauAdapt);   otherwise as 'lif' (src/neurons/lif.ts). */
 import { defineNeuron, type NeuronParams } from './types.js';
 import { lif } from './lif.js';
+import type { AlifParams as AlifKernelParams } from '../backend.js';
 
 export interface AlifParams extends NeuronParams {
   /** Adaptation time constant (s). */
@@ -16,14 +17,17 @@ export const alif = defineNeuron<AlifParams>({
   description: 'adaptive-threshold LIF (threshold vTh + beta·A, A decays with tauAdapt)',
   defaults: { ...lif.defaults, tauAdapt: 200e-3, beta: 0.07 },
   state: ['adapt'],
-  resolve: (p, dt) => ({ ...lif.resolve(p, dt), rho: Math.exp(-dt / p.tauAdapt) }),
-  init: (ws, size) => ({ v: ws.f32([size]), refrac: ws.f32([size]), adapt: ws.f32([size]) }),
-  step(k, n, p, r, st, drive, spikes, deriv) {
-    return k.f32_alif_step(n, r.decay, p.vTh, p.vReset, r.resetMode, r.refSteps, p.surrogateK, r.rho!, p.beta, r.surrogate,
-      drive, st.v.ptr, st.refrac.ptr, st.adapt!.ptr, spikes, deriv);
+  resolve(p, dt) {
+    const r = lif.resolve(p, dt);
+    return { ...r, kernel: { ...r.kernel, rho: Math.exp(-dt / p.tauAdapt), beta: p.beta } };
   },
-  reset(k, n, st) {
-    lif.reset(k, n, st);
-    k.f32_fill(n, 0, st.adapt!.ptr);
+  init: (ws, size) => ({ v: ws.f32([size]), refrac: ws.f32([size]), adapt: ws.f32([size]) }),
+  step(lib, r, st, drive, spikes, deriv) {
+    const n = drive.size;
+    return lib.alifStep(drive, st.v.head(n), st.refrac.head(n), st.adapt!.head(n), spikes, deriv, r.kernel as AlifKernelParams);
+  },
+  reset(lib, st, n) {
+    lif.reset(lib, st, n);
+    lib.fill(st.adapt!.head(n), 0);
   },
 });

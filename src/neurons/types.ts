@@ -1,11 +1,11 @@
 // A neuron model is parameters + state + a step (norse style): defineNeuron({ id, defaults, state, step }).
 // Times are in seconds (tauMem, tauSyn, refractory, tauAdapt), voltages in threshold-normalised units
 // (vTh = 1, vReset = 0 by default: "volts-free"). resolve() turns parameters into per-step coefficients
-// once (decay = exp(−dt/tauMem): no exp per element); step() advances `n` neurons by one dt.
-import type { Kernels } from '../wasm/kernels.js';
-import type { Tensor } from '../tensor.js';
-import type { Workspace } from '../workspace.js';
-import type { SurrogateShape } from '../ops.js';
+// once (decay = exp(−dt/tauMem): no exp per element, the kernel's parameters built once); step() advances
+// the neurons of its tensors (row views for a partial batch) by one dt.
+import type { Tensor } from '../core/tensor.js';
+import type { Workspace } from '../core/workspace.js';
+import { SURROGATES, RESET_MODES, type Backend, type SurrogateShape, type ResetMode, type LifParams } from '../backend.js';
 
 export interface NeuronParams {
   /** Membrane time constant (s). */
@@ -19,7 +19,7 @@ export interface NeuronParams {
   /** Refractory period (s), rounded to whole steps. */
   refractory: number;
   /** 'zero': v ← vReset after a spike; 'subtract': v ← v − vTh. */
-  reset: 'zero' | 'subtract';
+  reset: ResetMode;
   /** Surrogate derivative written as the neuron's deriv, and its steepness k (per unit of v − vTh). */
   surrogate: SurrogateShape;
   surrogateK: number;
@@ -28,12 +28,12 @@ export interface NeuronParams {
 
 /** Per-step coefficients of a neuron, computed once for a dt. */
 export interface Resolved {
+  /** Membrane decay per step, exp(−dt/tauMem). */
   decay: number;
+  /** Synaptic current decay per step, exp(−dt/tauSyn) (0 without a synapse). */
   synDecay: number;
-  refSteps: number;
-  resetMode: 0 | 1;
-  surrogate: number; // index into SURROGATES
-  [extra: string]: number;
+  /** The parameters of the neuron's step kernel (Backend.lifStep / alifStep). */
+  kernel: LifParams;
 }
 
 /** State buffers of one population (batch × neurons). */
@@ -52,10 +52,13 @@ export interface Neuron<P extends NeuronParams = NeuronParams> {
   resolve(p: P, dt: number): Resolved;
   /** Allocates the state for `size` elements in ws (zero = at rest). */
   init(ws: Workspace, size: number): NeuronState;
-  /** One step of the first n elements: drive → spikes (0/1), deriv (surrogate, or 0 = skip). Returns the spike count. */
-  step(k: Kernels, n: number, p: P, r: Resolved, st: NeuronState, drive: number, spikes: number, deriv: number): number;
-  /** Rest: every state tensor back to its initial value (the explicit state reset between examples). */
-  reset(k: Kernels, n: number, st: NeuronState): void;
+  /**
+   * One step of the first drive.size neurons of the state: drive → spikes (0/1) and deriv (the
+   * surrogate; null skips it). Returns the spike count.
+   */
+  step(lib: Backend, r: Resolved, st: NeuronState, drive: Tensor, spikes: Tensor, deriv: Tensor | null): number;
+  /** Rest: the first n elements of every state tensor back to the initial value (the explicit state reset between examples). */
+  reset(lib: Backend, st: NeuronState, n: number): void;
 }
 
 export function defineNeuron<P extends NeuronParams>(n: Neuron<P>): Neuron<P> {
@@ -78,8 +81,8 @@ export function neuronParams<P extends NeuronParams>(n: Neuron<P>, over: Record<
   if (!(q.tauMem > 0)) throw new RangeError(`neuron '${n.id}': tauMem must be > 0 s, got ${q.tauMem}`);
   if (!(dt > 0) || !Number.isFinite(dt)) throw new RangeError(`neuron '${n.id}': dt must be > 0 s, got ${dt}`);
   if (!Number.isFinite(q.vTh) || !Number.isFinite(q.vReset) || q.vReset >= q.vTh) throw new RangeError(`neuron '${n.id}': need finite vReset < vTh, got vReset ${q.vReset}, vTh ${q.vTh}`);
-  if (q.reset !== 'zero' && q.reset !== 'subtract') throw new TypeError(`neuron '${n.id}': reset must be 'zero' or 'subtract', got ${String(q.reset)}`);
-  if (!['super', 'triangle', 'exp'].includes(q.surrogate)) throw new TypeError(`neuron '${n.id}': surrogate must be super, triangle or exp, got ${String(q.surrogate)}`);
+  if (!RESET_MODES.includes(q.reset)) throw new TypeError(`neuron '${n.id}': reset must be ${RESET_MODES.join(' or ')}, got ${String(q.reset)}`);
+  if (!SURROGATES.includes(q.surrogate)) throw new TypeError(`neuron '${n.id}': surrogate must be ${SURROGATES.join(', ')}, got ${String(q.surrogate)}`);
   if (!(q.surrogateK >= 0)) throw new RangeError(`neuron '${n.id}': surrogateK must be >= 0, got ${q.surrogateK}`);
   return q;
 }

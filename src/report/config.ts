@@ -68,7 +68,7 @@ export interface RuleMeta {
 }
 
 export function ruleMeta(r: AnyRule): RuleMeta {
-  return { id: r.id, title: r.title, cite: r.cite, removes: [...r.removes], partly: [...(r.partly ?? [])], spiking: r.spiking };
+  return { id: r.id, title: r.title, cite: r.cite, removes: [...r.objections.removes], partly: [...(r.objections.partly ?? [])], spiking: !!r.spiking };
 }
 
 export const DEFAULT_WORKS: Record<DatasetId, number> = { mnist: 0.9, 'fashion-mnist': 0.8 };
@@ -197,7 +197,7 @@ export function expandConfig(c: SweepConfig, registered: Record<string, AnyRule>
           for (const mode of modes) {
             if (mode === 'spiking' && !meta?.spiking) continue;
             // Rules that always run spiking (superspike, erbp, nef) have no rate run: it would be the spiking run again, mislabelled.
-            if (mode === 'rate' && meta?.spikingDefaults?.only) continue;
+            if (mode === 'rate' && meta?.spiking?.only) continue;
             const limit = mode === 'spiking' ? (c.spikingLimit ?? c.limit) : c.limit;
             const argv = ['--rule', rule, '--dataset', dataset, '--hidden', depth === 0 ? 'none' : Array(depth).fill(width).join(','), '--seed', String(seed)];
             if (c.epochs !== undefined) argv.push('--epochs', String(c.epochs));

@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import type { AnyRule } from '../rules/types.js';
 import { SPIKING_DEFAULTS } from '../net/spiking.js';
+import { ruleForm } from '../rules/form.js';
 import { ruleMeta, runKey, type DatasetId } from './config.js';
 import type { ResultLine, RunRecord } from './results.js';
 
@@ -79,8 +80,8 @@ export function recordToResult(rec: unknown, source: ImportSource, registered: R
   if (r.spiking !== undefined && typeof r.spiking !== 'boolean') throw bad('spiking', 'true or false');
   const dataset = r.dataset as DatasetId, hidden = r.hidden as number[], spiking = r.spiking === true;
 
-  // The CLI's defaults for this rule and mode (src/cli/train.ts).
-  const d = { ...rule.train, ...(spiking ? rule.spikingTrain : undefined) };
+  // The CLI's defaults for this rule and mode (src/rules/form.ts).
+  const form = ruleForm(rule, spiking), d = form.train;
   const argv = ['--rule', rule.id, '--dataset', dataset, '--hidden', hidden.length ? hidden.join(',') : 'none', '--seed', str(r.seed)];
   if (r.epochs !== d.epochs) argv.push('--epochs', str(r.epochs));
   if (isInt(r.limit)) argv.push('--limit', str(r.limit));
@@ -92,16 +93,15 @@ export function recordToResult(rec: unknown, source: ImportSource, registered: R
     ['momentum', 'momentum', d.momentum], ['weightDecay', 'weight-decay', d.weightDecay], ['schedule', 'schedule', d.schedule], ['init', 'init', d.init],
   ];
   for (const [field, flag, def] of flags) if (r[field] !== undefined && r[field] !== def) argv.push(`--${flag}`, str(r[field]));
-  if (spiking && rule.spikingParam === undefined) {
-    const sd = { ...SPIKING_DEFAULTS, ...rule.spikingDefaults };
+  if (spiking && !rule.spiking?.own) {
+    const sd = { ...SPIKING_DEFAULTS, ...rule.spiking?.sim };
     for (const [field, flag] of [['steps', 'steps'], ['dt', 'dt'], ['encoder', 'encoder'], ['maxRate', 'max-rate']] as const) {
       if (r[field] !== undefined && r[field] !== sd[field]) argv.push(`--${flag}`, str(r[field]));
     }
   }
   const params = (typeof r.ruleParams === 'object' && r.ruleParams !== null ? r.ruleParams : {}) as Record<string, unknown>;
   for (const k of Object.keys(params).sort()) {
-    if (k === rule.spikingParam) continue; // --spiking above
-    if (!spiking && rule.spikingOnlyParams?.includes(k)) continue; // no effect on a rate run
+    if (form.implied.includes(k) || form.unused.includes(k)) continue; // set by --spiking above, or no effect in this form
     if (Object.hasOwn(rule.defaults, k) && params[k] !== (rule.defaults as Record<string, unknown>)[k]) argv.push('--param', `${k}=${str(params[k])}`);
   }
   return {

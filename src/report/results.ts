@@ -28,8 +28,8 @@ export interface HistoryEntry {
 }
 
 /** Spikes of a few neurons over one presentation: `spikes` is a list of [time step, neuron] pairs. */
-export type { Raster } from '../net/spiking.js';
-import type { Raster } from '../net/spiking.js';
+export type { Raster } from '../net/raster.js';
+import type { Raster } from '../net/raster.js';
 
 /** The JSON record `bioprop train --out` writes (the fields a report reads; others pass through). */
 export interface RunRecord {

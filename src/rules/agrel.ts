@@ -1,6 +1,5 @@
 /** AGREL: attention-gated reinforcement learning of internal representations.
- *  Roelfsema & van Ooyen 2005, Neural Computation 17:2176. Facts from ../shared/reference/rules-part2.md
- *  §4.1 (equations there are marked unverified against the paper's text; this is our reading).
+ *  Roelfsema & van Ooyen 2005, Neural Computation 17:2176 (our reading of its equations).
  *
  *  Per example: output units Z = W_L h_{L−1} + b compete; the winner s is drawn by Boltzmann selection,
  *  π = softmax(Z) (mixed with uniform exploration ε/C when ε > 0). The winner's selection probability is
@@ -21,8 +20,8 @@
  *  - derivativeTransport, timing, spiking: not removed (own f' gates tags; a feedback sweep follows the
  *    choice; rate units). */
 import { defineRule } from './types.js';
-import { attentionTeach, checkAttentionParams, environmentReward, initAttention, softmaxRow, sample, type AttentionState } from './attention.js';
-import { localGrads } from './common.js';
+import { attentionTeach, checkAttentionParams, environmentReward, initAttention, softmaxRow, sample, type AttentionState } from './shared/attention.js';
+import { localGrads } from './shared/common.js';
 
 export interface AgrelParams {
   /** Boltzmann temperature of the competition between output units. */
@@ -39,18 +38,14 @@ export const agrel = defineRule<AgrelParams, AttentionState>({
   id: 'agrel',
   title: 'AGREL (attention-gated reinforcement learning)',
   cite: 'Roelfsema & van Ooyen 2005, Neural Comput. 17:2176',
-  removes: ['target'],
-  partly: ['weightTransport', 'linearFeedback'],
-  spiking: false,
+  objections: { removes: ['target'], partly: ['weightTransport', 'linearFeedback'] },
   defaults: { temperature: 1, epsilon: 0.05, maxGain: 0, feedback: 'own', learnFeedback: true },
   // One hidden layer of sigmoid units as in the paper. lr 0.01: the gain (1 − π)/π of a rare rewarded
   // choice is unbounded, and at 0.03 one such batch saturated the hidden layer on full MNIST (chance
   // accuracy from epoch 1); capping the gain (maxGain) biases the update and collapsed too. ε = 0.05 of
   // uniform exploration bounds the gain at C/ε − 1 without a cap: with pure Boltzmann selection (ε = 0)
   // the 30-epoch run diverged from epoch 9 (chance from epoch 14) and the 10-epoch run collapsed at three
-  // hidden layers on Fashion-MNIST (60.9 % at epoch 5, 34.82 % at the end). With ε = 0.05 and 30 epochs
-  // (full data, seed 1, measured): MNIST 784-500-10 92.44 % (ε = 0, 10 epochs: 91.82 %), 784-256x3-10
-  // 89.89 % (78.78 %); Fashion-MNIST 784-256-10 83.72 % (82.47 %), 784-256x3-10 70.87 % (34.82 %). The
+  // hidden layers on Fashion-MNIST; ε = 0.05 trained in every case tried (docs/measurements.md). The
   // price of ε is a biased gradient: the mean update is backprop's with δ = π_ε − y (tests/rules/agrel.test.ts).
   train: { optimizer: 'sgd', lr: 0.01, momentum: 0.9, weightDecay: 1e-4, schedule: 'cosine', activation: 'sigmoid', init: 'xavier', epochs: 30, batch: 100, hidden: [500] },
   init(net, p, _ws, rng) {

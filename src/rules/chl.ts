@@ -9,14 +9,13 @@
  *  gradient as γ → 0; γ = 1 is Movellan's CHL in the continuous Hopfield net. The outcome t is the
  *  one-hot target for an MSE net; for softmax cross-entropy on a linear output it is s⁻_L − e
  *  (e = softmax − y), so the clamped output moves by backprop's output error (our generalisation).
- *  Pitfall (rules-part2.md §2.2): the hidden differences shrink like γ^{top−l} and the γ^{l−top} factor
+ *  Pitfall (Xie & Seung 2003, Neural Comput. 15:441): the hidden differences shrink like γ^{top−l} and the γ^{l−top} factor
  *  amplifies settling error. Default γ = 0.05 with a tight tol (1e-5): the free phase must converge (the
  *  h↔output loop contracts only while γ·‖W_{l+1}‖² < 1), else its leftover drift, amplified by γ^{l−top},
- *  swamps the signal (γ = 0.5 with tol 1e-3 trained to only 85% in a first MNIST epoch). The O(γ) term
- *  s⁺_L·Δᵀ_{top−1} of the output update grows with the logits under cross-entropy: at γ = 0.1 MNIST
- *  784-500-10 reached 97.5% after 2 epochs, then the loss rose (95.0% at epoch 5); hence γ = 0.05.
+ *  swamps the signal. The O(γ) term s⁺_L·Δᵀ_{top−1} of the output update grows with the logits under
+ *  cross-entropy, so γ stays small (0.05; the runs that chose it: docs/measurements.md).
  *
- *  Objections (shared/reference/rules-part2.md §2.1–2.2):
+ *  Objections (the six objections of Hunsberger 2018, PhD thesis, ch. "Biological deep learning"):
  *  - weight transport: NOT removed — feedback is γ·Wᵀ.
  *  - derivative transport: removed — f′ is implicit in the phase difference.
  *  - linear feedback: removed — the clamped output's effect travels through the nonlinear units.
@@ -24,7 +23,7 @@
  *  - timing: partly — two phases; the free-phase activity must be remembered.
  *  - target: not removed — the output is clamped to a label-derived target. */
 import { defineRule } from './types.js';
-import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, settleState, type ScaledPhaseState } from './phase.js';
+import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, settleState, type ScaledPhaseState } from './shared/phase.js';
 
 export interface ChlParams {
   gamma: number;
@@ -39,14 +38,10 @@ export const chl = defineRule<ChlParams, State>({
   id: 'chl',
   title: 'Contrastive Hebbian learning (Xie & Seung gain)',
   cite: 'Movellan 1991, Connectionist Models Summer School; Xie & Seung 2003, Neural Comput. 15:441',
-  removes: ['derivativeTransport', 'linearFeedback'],
-  partly: ['timing'],
-  spiking: false,
-  phases: ['free', 'clamped'],
+  objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['timing'] },
   defaults: { gamma: 0.05, eps: 1, maxIter: 20, tol: 1e-5 },
-  // 6 epochs, not 15: on full MNIST (784-500-10, seed 1) the 6-epoch cosine run reached 98.12%, while
-  // the 15-epoch run peaked at 97.88% (epoch 6) and then destabilised (92.0% at epoch 11): the free
-  // phase stops converging as the weights grow (see the issue note). Shorter annealing avoids it.
+  // 6 epochs, not 15: with longer runs the free phase stops converging as the weights grow and accuracy
+  // falls after its peak; shorter annealing avoids it (docs/measurements.md).
   train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 6, batch: 50, hidden: [500] },
   init(net, p, ws) {
     settleOptions('chl', p);
@@ -56,6 +51,6 @@ export const chl = defineRule<ChlParams, State>({
   update(ctx, s) {
     contrast(ctx, s, s.settler.slot('clamped'), s.settler.slot('free'), s.scale, 'minus', 'plus');
   },
-  metrics: (s) => settleMetrics(s),
-  ...settleState,
+  record: { metrics: (s) => settleMetrics(s) },
+  resume: settleState,
 });

@@ -1,7 +1,7 @@
 /** Direct feedback alignment: every hidden layer gets the output error through its own fixed random B_l.
  *  δ_L = e ⊙ f'(a_L),  δ_l = (e · B_l) ⊙ f'(a_l) for l < L,  dW_l = δ_lᵀ · pre_l / batch,  db_l = Σ δ_l / batch,
  *  B_l [classes, n_l] ~ U(−β_l, β_l) with β_l = 1/√n_l by default (Nøkland's dfa-torch, rfb_mag = 0), drawn
- *  once and never learned. Nøkland 2016, NIPS (arXiv:1609.01596); rules-part1.md §2.1.
+ *  once and never learned. Nøkland 2016, NIPS (arXiv:1609.01596), §2 (eq. for δ_l with B_l).
  *  Objections:
  *  - weightTransport: removed. Hidden layers never read any forward weight; B_l is fixed and random.
  *  - derivativeTransport: partly removed. A layer uses only its own f'(a_l), no downstream derivative.
@@ -12,10 +12,10 @@
  *  - timing: partly removed. No layer-by-layer backward sweep: all layers update in parallel once e exists,
  *    but each must hold its activity until then.
  *  - target: kept. Needs the labelled output error. */
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { defineRule } from './types.js';
-import { direct, localGrads } from './common.js';
-import { FEEDBACK_DISTS, oneOfParam, randomMatrix, scaleParam, type FeedbackDist } from './feedback.js';
+import { direct, localGrads } from './shared/common.js';
+import { FEEDBACK_DISTS, oneOfParam, randomMatrix, scaleParam, type FeedbackDist } from './shared/feedback.js';
 
 export interface DfaParams {
   /** Distribution of B_l: 'uniform' U(−β, β) (Nøkland's) or 'normal' N(0, β²). */
@@ -33,19 +33,18 @@ export const dfa = defineRule<DfaParams, DfaState>({
   id: 'dfa',
   title: 'Direct feedback alignment',
   cite: 'Nøkland 2016, NIPS (arXiv:1609.01596)',
-  removes: ['weightTransport'],
-  partly: ['derivativeTransport', 'timing'],
-  spiking: true,
-  // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and surrogate derivatives;
-  // the surrogate-scaled signals are smaller, so the step is larger (5e-3, as for superspike).
-  spikingTrain: { lr: 5e-3 },
-  // 100 steps at up to 200 Hz: 50 steps at 100 Hz (the simulator's defaults) leave training at 95.6 % train
-  // accuracy after 10 epochs (94.8 % test; measured): the Poisson input and the hidden spike counts are too coarse.
-  // With these, 784-256x3-10 on full MNIST, 20 epochs, seed 1: 97.60 % spiking test accuracy (measured).
-  spikingDefaults: { steps: 100, maxRate: 200 },
+  objections: { removes: ['weightTransport'], partly: ['derivativeTransport', 'timing'] },
+  spiking: {
+    // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and surrogate derivatives;
+    // the surrogate-scaled signals are smaller, so the step is larger (5e-3, as for superspike).
+    train: { lr: 5e-3 },
+    // 100 steps at up to 200 Hz: with the simulator's 50 steps at 100 Hz the Poisson input and the hidden
+    // spike counts are too coarse to fit MNIST (docs/measurements.md).
+    sim: { steps: 100, maxRate: 200 },
+  },
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },
-  // Adam and tanh: with ReLU the top hidden layer barely aligns (update angle ~84° after 17 epochs) and
-  // MNIST stops at 97.7 %; Nøkland also reports ReLU nets deeper than 2–3 layers train worse under DFA.
+  // Adam and tanh: with ReLU the top hidden layer barely aligns (docs/measurements.md); Nøkland also reports ReLU
+  // nets deeper than 2–3 layers train worse under DFA.
   train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'tanh', init: 'xavier', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init(net, p, ws, rng) {
     const dist = oneOfParam('dfa', 'feedback', p.feedback, FEEDBACK_DISTS);
@@ -58,5 +57,5 @@ export const dfa = defineRule<DfaParams, DfaState>({
   },
   teach: (ctx, s) => direct(ctx, (l) => s.B[l]!),
   update: (ctx) => localGrads(ctx),
-  feedback: (s, l) => (l < s.B.length ? { matrix: s.B[l]!, from: 'output' } : null),
+  alignment: { feedback: (s, l) => (l < s.B.length ? { matrix: s.B[l]!, from: 'output' } : null) },
 });

@@ -15,7 +15,7 @@
  *  target computed from the relaxed layer above (tests/rules/dtp-inference.test.ts); to first order in
  *  εT, δ_i = (h_i − τ_i) ⊙ f'(a_i), dtp's signal. The decoders are trained as in dtp.
  *  This line of papers reports no classification benchmark (2015: generative MNIST; 2017: simulations
- *  of the learning rule; shared/reference/rules-part1.md §4.2–4.3): bioprop's MNIST and Fashion-MNIST
+ *  of the learning rule: Bengio et al. 2015, arXiv:1502.04156; Bengio et al. 2017, Neural Comput. 29:555): bioprop's MNIST and Fashion-MNIST
  *  figures for this rule are, as far as we know, the first.
  *
  *  Objections:
@@ -27,9 +27,9 @@
  *    timing              not removed: settling dynamics after the forward pass.
  *    target              not removed: the top layer is nudged by the label. */
 import { defineRule, type StepContext } from './types.js';
-import { outputDelta, localGrads } from './common.js';
-import type { Tensor } from '../tensor.js';
-import { inverseParams, inverseGrads, topTarget } from './inverses.js';
+import { outputDelta, localGrads } from './shared/common.js';
+import type { Tensor } from '../core/tensor.js';
+import { inverseParams, inverseGrads, topTarget } from './shared/inverses.js';
 import { makeDtpState, checkDtpParams, type DtpParams, type DtpState } from './dtp.js';
 
 export interface DtpInferenceParams extends DtpParams {
@@ -48,36 +48,35 @@ export interface DtpInferenceState extends DtpState {
 /** Relaxes the hidden states for T steps and writes every layer's δ (see the header). */
 export function relaxTeach(ctx: StepContext, s: DtpInferenceState, p: DtpInferenceParams): void {
   const { net, rows } = ctx;
-  const k = net.k, L = net.layers, H = L.length - 1;
+  const lib = net.lib, L = net.layers, H = L.length - 1;
   outputDelta(ctx);
   if (H === 0) return;
   topTarget(ctx, p.targetStep, s.targets[H - 1]!);
   for (let i = 1; i < H; i++) s.fb(i, L[i]!.post, s.clean[i]!, rows);
   for (let i = 0; i < H; i++) {
-    k.f32_copy(rows * L[i]!.outSize, L[i]!.a.ptr, s.u[i]!.ptr);
-    k.f32_copy(rows * L[i]!.outSize, L[i]!.post.ptr, s.r[i]!.ptr);
+    lib.copy(s.u[i]!.head(rows), L[i]!.a.head(rows));
+    lib.copy(s.r[i]!.head(rows), L[i]!.post.head(rows));
   }
   for (let t = 0; t < p.steps; t++) {
     // drives from the current states (all layers in parallel): τ_i into targets[i] for i < H−1
     for (let i = H - 2; i >= 0; i--) {
-      const n = rows * L[i]!.outSize;
       s.fb(i + 1, s.r[i + 1]!, s.scratch[i + 1]!, rows);
-      k.f32_sub(n, s.scratch[i + 1]!.ptr, s.clean[i + 1]!.ptr, s.targets[i]!.ptr);
-      k.f32_axpy(n, 1, L[i]!.post.ptr, s.targets[i]!.ptr);
+      lib.sub(s.targets[i]!.head(rows), s.scratch[i + 1]!.head(rows), s.clean[i + 1]!.head(rows));
+      lib.axpy(s.targets[i]!.head(rows), 1, L[i]!.post.head(rows));
     }
     for (let i = 0; i < H; i++) {
-      const l = L[i]!, n = rows * l.outSize, ap = l.act.p;
+      const l = L[i]!;
       // u += ε (τ − r);  r = f(u)   (rd: scratch for f'(u), here unused)
-      k.f32_sub(n, s.targets[i]!.ptr, s.r[i]!.ptr, s.rd[i]!.ptr);
-      k.f32_axpy(n, p.rate, s.rd[i]!.ptr, s.u[i]!.ptr);
-      k[l.act.kernel](n, ap[0], ap[1], ap[2], s.u[i]!.ptr, s.r[i]!.ptr, s.rd[i]!.ptr);
+      lib.sub(s.rd[i]!.head(rows), s.targets[i]!.head(rows), s.r[i]!.head(rows));
+      lib.axpy(s.u[i]!.head(rows), p.rate, s.rd[i]!.head(rows));
+      lib.activate(l.act, s.r[i]!.head(rows), s.u[i]!.head(rows), s.rd[i]!.head(rows));
     }
   }
   const c = -1 / (p.rate * p.steps);
   for (let i = 0; i < H; i++) {
-    const l = L[i]!, n = rows * l.outSize;
-    k.f32_sub(n, s.r[i]!.ptr, l.post.ptr, l.delta.ptr);
-    k.f32_scal(n, c, l.delta.ptr);
+    const l = L[i]!;
+    lib.sub(l.delta.head(rows), s.r[i]!.head(rows), l.post.head(rows));
+    lib.scal(l.delta.head(rows), c);
   }
 }
 
@@ -85,11 +84,9 @@ export const dtpInference = defineRule<DtpInferenceParams, DtpInferenceState>({
   id: 'dtp-inference',
   title: 'Target propagation by iterative inference (STDP-compatible rule)',
   cite: 'Bengio, Lee, Bornschein, Mesnard & Lin 2015 (arXiv:1502.04156); Bengio et al. 2017, Neural Comput. 29(3):555',
-  removes: ['weightTransport', 'derivativeTransport', 'linearFeedback'],
-  partly: ['spiking'],
-  spiking: false,
+  objections: { removes: ['weightTransport', 'derivativeTransport', 'linearFeedback'], partly: ['spiking'] },
   defaults: { targetStep: 0.33, sigma: 0.36, feedback: 'dae', steps: 6, rate: 0.5 },
-  // dtp's recipe (tanh, Adam 1e-3, cosine): see the closing note of the target-rules issue.
+  // dtp's recipe (tanh, Adam 1e-3, cosine). Results: docs/report.md.
   train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'tanh', init: 'xavier', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init: (net, p, ws, rng) => {
     checkDtpParams('dtp-inference', p);

@@ -12,9 +12,9 @@
  *  V_i, c_i are rule params (allocated once in init) stepped by the shared optimiser each step, together
  *  with the forward weights (Lee et al. alternate whole epochs of feedback and forward training; training
  *  both on every batch is simpler and needs no schedule). Every layer is updated: the released 7-layer
- *  script never updates W6 and b5 (shared/reference/rules-part1.md §4.1); here nothing is skipped.
+ *  script (donghyunlee/dtp, conti_dtp.py) never updates W6 and b5; here nothing is skipped.
  *
- *  Objections (shared/reference/rules-part1.md §0.3):
+ *  Objections (the six objections of Hunsberger 2018, PhD thesis, ch. "Biological deep learning"):
  *    weightTransport     removed: targets travel through the learned V_i, never through W.
  *    derivativeTransport removed: a layer uses only its own f'; no downstream derivative travels.
  *    linearFeedback      removed: feedback is the nonlinear g_i, and what travels is a target.
@@ -22,16 +22,16 @@
  *    timing              not removed: a target pass and two feedback passes after the forward pass.
  *    target              not removed: the top target needs the label. */
 import { defineRule } from './types.js';
-import { outputDelta, localGrads } from './common.js';
-import type { Tensor } from '../tensor.js';
+import { outputDelta, localGrads } from './shared/common.js';
+import type { Tensor } from '../core/tensor.js';
 import type { Network } from '../net/network.js';
-import type { Workspace } from '../workspace.js';
-import type { Rng } from '../rng.js';
+import type { Workspace } from '../core/workspace.js';
+import type { Rng } from '../core/rng.js';
 import type { StepContext } from './types.js';
 import {
   makeInverses, inverseParams, learnedFeedback, differenceTargets, inverseGrads, topTarget,
   type Inverses, type FeedbackMap, type FeedbackLoss,
-} from './inverses.js';
+} from './shared/inverses.js';
 
 export interface DtpParams {
   /** η̂: step size of the top hidden target along −∂L/∂h (Lee et al.: 0.3277). */
@@ -70,15 +70,15 @@ export function makeDtpState(net: Network, ws: Workspace, rng: Rng): DtpState {
 /** DTP's teaching signals: output δ from the loss, hidden δ_i = (h_i − ĥ_i) ⊙ f'(a_i). */
 export function dtpTeach(ctx: StepContext, s: DtpState, p: DtpParams): void {
   const { net, rows } = ctx;
-  const k = net.k, H = net.layers.length - 1;
+  const lib = net.lib, H = net.layers.length - 1;
   outputDelta(ctx);
   if (H === 0) return;
   topTarget(ctx, p.targetStep, s.targets[H - 1]!);
   differenceTargets(ctx, H - 1, s.targets, s.fb, s.clean, s.scratch);
   for (let i = 0; i < H; i++) {
-    const l = net.layers[i]!, n = rows * l.outSize;
-    k.f32_sub(n, l.post.ptr, s.targets[i]!.ptr, l.delta.ptr);
-    k.f32_mul(n, l.delta.ptr, l.deriv.ptr, l.delta.ptr);
+    const l = net.layers[i]!;
+    lib.sub(l.delta.head(rows), l.post.head(rows), s.targets[i]!.head(rows));
+    lib.mul(l.delta.head(rows), l.delta.head(rows), l.deriv.head(rows));
   }
 }
 
@@ -86,11 +86,10 @@ export const dtp = defineRule<DtpParams, DtpState>({
   id: 'dtp',
   title: 'Difference target propagation',
   cite: 'Lee, Zhang, Fischer & Bengio 2015, ECML-PKDD, LNCS 9284:498',
-  removes: ['weightTransport', 'derivativeTransport', 'linearFeedback'],
-  spiking: false,
+  objections: { removes: ['weightTransport', 'derivativeTransport', 'linearFeedback'] },
   defaults: { targetStep: 0.33, sigma: 0.36, feedback: 'dae' },
   // tanh as in the paper; Adam (scale-free per weight, like the paper's RMSprop) at 1e-3 with a
-  // cosine decay: see the closing note of the target-rules issue for the accuracy on MNIST.
+  // cosine decay. Results: docs/report.md.
   train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'tanh', init: 'xavier', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init: (net, p, ws, rng) => {
     checkDtpParams('dtp', p);

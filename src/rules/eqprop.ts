@@ -11,7 +11,7 @@
  *  Cost: the network's loss (softmax cross-entropy on a linear output by default, or ½‖s − y‖²), so
  *  the loss EP descends is the one the trainer reports; paper: Frontiers Comput. Neurosci. 11:24.
  *
- *  Objections (shared/reference/rules-part2.md §2.3):
+ *  Objections (the six objections of Hunsberger 2018, PhD thesis, ch. "Biological deep learning"):
  *  - weight transport: NOT removed — feedback uses W_{l+1}ᵀ (symmetric energy).
  *  - derivative transport: removed — no f′ is sent anywhere; it is implicit in the state difference.
  *  - linear feedback: removed — the error travels through the same nonlinear units as the activity.
@@ -19,7 +19,7 @@
  *  - timing: partly — two (or three) phases; the free state must be held until the nudged one is known.
  *  - target: not removed — the output is nudged towards a label. */
 import { defineRule } from './types.js';
-import { phaseState, freePhase, contrast, settleOptions, settleMetrics, settleState, type PhaseState } from './phase.js';
+import { phaseState, freePhase, contrast, settleOptions, settleMetrics, settleState, type PhaseState } from './shared/phase.js';
 
 export interface EqpropParams {
   beta: number;
@@ -44,45 +44,38 @@ function check(p: EqpropParams): void {
   settleOptions('eqprop', p);
 }
 
+/** Keeps the nudged phase in the +β slot, or the −β slot when the current β is negative. */
+function snapshotNudged(s: State, rows: number): void {
+  s.settler.snapshot(s.beta > 0 ? 'plus' : 'minus', rows);
+}
+
 export const eqprop = defineRule<EqpropParams, State>({
   id: 'eqprop',
   title: 'Equilibrium propagation',
   cite: 'Scellier & Bengio 2017, Front. Comput. Neurosci. 11:24; Laborieux et al. 2021, Front. Neurosci. 15:633674',
-  removes: ['derivativeTransport', 'linearFeedback'],
-  partly: ['timing'],
-  spiking: false,
-  phases: ['free', 'nudged'],
+  objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['timing'] },
   defaults: { beta: 0.5, symmetric: true, randomSign: false, gamma: 0.5, eps: 1, maxIter: 10, tol: 1e-3 },
-  // lr 5e-4 (full MNIST, seed 1, 15 epochs, 10 free + 10 nudged sweeps, measured): 784-500-10 97.94 %,
-  // 500x2 98.30 %, 500x3 97.53 %. At 1e-3 the 500x3 net plateaued (loss ~0.26 until the schedule annealed)
-  // and ended at 96.45 %; 10 000-example slices (3 epochs): 1e-3 90.60 %, 5e-4 91.45 %, 2.5e-4 90.35 %.
+  // lr 5e-4: at 1e-3 the three-hidden-layer net plateaus until the schedule anneals (docs/measurements.md).
   train: { optimizer: 'adam', lr: 5e-4, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 15, batch: 50, hidden: [500] },
   init(net, p, ws) {
     check(p);
     const top = net.layers.length - 1;
     return { ...phaseState(net, ws, ['free', 'plus', 'minus']), beta: p.beta, scale: (l) => p.gamma ** (l - top) };
   },
-  forward(ctx, s, p) {
+  forward(ctx, s, p, training) {
     freePhase(ctx, s, p, 'free');
-    this.observe!(ctx, s, p, 'free');
-  },
-  infer(ctx, s, p) {
-    freePhase(ctx, s, p, 'free');
-  },
-  observe(ctx, s, _p, phase) {
-    // 'free' → the free slot; 'nudged' → the +β slot, or the −β slot when the current β is negative
-    s.settler.snapshot(phase === 'free' ? 'free' : s.beta > 0 ? 'plus' : 'minus', ctx.rows);
+    if (training) s.settler.snapshot('free', ctx.rows);
   },
   teach(ctx, s, p) {
     const { rows } = ctx, st = s.settler;
     s.beta = p.randomSign && (ctx.rng.nextU32() & 1) ? -p.beta : p.beta;
     st.settle(rows, { kind: 'nudge', beta: s.beta }, p, 'nudged');
-    this.observe!(ctx, s, p, 'nudged');
+    snapshotNudged(s, rows);
     if (p.symmetric) {
       st.restore('free', rows);
       s.beta = -s.beta;
       st.settle(rows, { kind: 'nudge', beta: s.beta }, p, 'nudged');
-      this.observe!(ctx, s, p, 'nudged');
+      snapshotNudged(s, rows);
       s.beta = -s.beta;
     }
     st.restore('free', rows); // the prediction the trainer scores is the free phase's
@@ -97,6 +90,6 @@ export const eqprop = defineRule<EqpropParams, State>({
       contrast(ctx, s, nudged, st.slot('free'), (l) => s.scale(l) / s.beta, 'minus', 'plus');
     }
   },
-  metrics: (s) => settleMetrics(s),
-  ...settleState,
+  record: { metrics: (s) => settleMetrics(s) },
+  resume: settleState,
 });

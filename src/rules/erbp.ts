@@ -14,32 +14,35 @@
  *  partly (continuous accumulation, window-end weight step), target not. */
 import { defineRule, type StepContext } from './types.js';
 import type { Network } from '../net/network.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
-import { stepError, accumulate, zeroGrads, needMembrane, errorSteps } from './online.js';
-import { randomMatrix } from './feedback.js';
+import { stepError, accumulate, zeroGrads, needMembrane, errorSteps } from './shared/online.js';
+import { randomMatrix } from './shared/feedback.js';
+import { resolveAct, type ResolvedAct } from '../activations.js';
 
 type P = { feedbackScale: number; tauU: number; bmin: number; bmax: number; rateReg: number };
-interface State { sim: SpikingSim; G: Tensor[]; U: Tensor[]; gate: Tensor[]; scratch: Tensor; x: Tensor[]; e: Tensor; probs: Tensor; onStep: (t: number) => void; ctx: { rows: number; p: P } }
+interface State { sim: SpikingSim; G: Tensor[]; U: Tensor[]; gate: Tensor[]; scratch: Tensor; x: Tensor[]; e: Tensor; probs: Tensor; onStep: (t: number) => void; ctx: { rows: number; p: P; box: ResolvedAct } }
+
+/** The gate's boxcar on the drive I = (1 − λm)·J: hard sigmoid on [(1 − λm)·bmin, (1 − λm)·bmax], whose derivative it is. */
+function boxcar(p: P, lm: number): ResolvedAct {
+  return resolveAct('erbp', 'hardSigmoid', { lo: (1 - lm) * p.bmin, hi: (1 - lm) * p.bmax });
+}
 
 export const erbp = defineRule({
   id: 'erbp',
   title: 'Event-driven random backpropagation (eRBP)',
   cite: 'Neftci et al. 2017, Front. Neurosci. 11:324',
-  removes: ['weightTransport', 'derivativeTransport', 'spiking'],
-  partly: ['timing'],
-  spiking: true,
+  objections: { removes: ['weightTransport', 'derivativeTransport', 'spiking'], partly: ['timing'] },
   defaults: { feedbackScale: 0.3, tauU: 5e-3, bmin: 0.5, bmax: 4, rateReg: 0.01 } as P,
-  spikingDefaults: { only: true, steps: 100, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.01, readoutStart: 30, neuronParams: { tauMem: 10e-3, tauSyn: 5e-3, refractory: 1e-3 } },
-  // The window and lr of superspike.ts. Full MNIST, 784-256x3-10, seed 1, these defaults: 97.59 % spiking test
-  // accuracy after 10 epochs, hidden layers at 7 / 8 / 9 Hz (measured).
+  spiking: { only: true, sim: { steps: 100, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.01, readoutStart: 30, neuronParams: { tauMem: 10e-3, tauSyn: 5e-3, refractory: 1e-3 } } },
+  // The window and lr of superspike.ts (docs/measurements.md).
   train: { optimizer: 'adam', lr: 5e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 10, batch: 100, hidden: [256, 256, 256] },
   init(net: Network, p: P, ws, rng) {
     if (!(p.feedbackScale > 0)) throw new Error(`erbp: feedbackScale must be > 0, got ${p.feedbackScale}`);
     if (!(p.tauU >= 0)) throw new Error(`erbp: tauU must be >= 0 s, got ${p.tauU}`);
     if (!(p.bmin < p.bmax)) throw new Error(`erbp: need bmin < bmax, got ${p.bmin}, ${p.bmax}`);
     if (!(p.rateReg >= 0)) throw new Error(`erbp: rateReg must be >= 0, got ${p.rateReg}`);
-    const sim = simOf(net, erbp.spikingDefaults);
+    const sim = simOf(net, erbp.spiking!.sim);
     needMembrane('erbp', sim);
     const C = net.classes, Bt = net.batch, hidden = net.layers.slice(0, -1);
     const G = hidden.map((l) => randomMatrix(net, ws, rng, C, l.outSize, 'normal', p.feedbackScale)); // N(0, scale²)
@@ -47,46 +50,46 @@ export const erbp = defineRule({
     const s: State = {
       sim, G, U: hidden.map((l) => ws.f32([Bt, l.outSize])), gate: hidden.map((l) => ws.f32([Bt, l.outSize])),
       scratch: ws.f32([Bt, maxOut]), x: net.layers.map((l) => ws.f32([Bt, l.inSize])), e: ws.f32([Bt, C]), probs: ws.f32([Bt, C]),
-      onStep: () => {}, ctx: { rows: Bt, p },
+      onStep: () => {}, ctx: { rows: Bt, p, box: boxcar(p, sim.r.decay) },
     };
-    const k = net.k, L = net.layers.length - 1, lm = sim.r.decay;
+    const lib = net.lib, L = net.layers.length - 1;
     s.onStep = (t) => {
       if (t < sim.readoutStart) return; // no error events before the readout has integrated
       const rows = s.ctx.rows, q = s.ctx.p, scale = 1 / (rows * errorSteps(sim));
       const lu = q.tauU > 0 ? Math.exp(-sim.dt / q.tauU) : 0;
       stepError(net, sim, rows, s.probs, s.e);
       for (let l = 0; l <= L; l++) { // presynaptic events in the rate network's units
-        const src = l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes, n = rows * net.layers[l]!.inSize;
-        k.f32_copy(n, src.ptr, s.x[l]!.ptr);
-        k.f32_scal(n, sim.sl[l]!.ampIn, s.x[l]!.ptr);
+        const src = l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes;
+        lib.scal(lib.copy(s.x[l]!.head(rows), src.head(rows)), sim.sl[l]!.ampIn);
       }
       accumulate(net, L, rows, s.e, s.x[L]!, scale);
       for (let l = 0; l < L; l++) {
-        const n = net.layers[l]!.outSize, U = s.U[l]!, g = s.gate[l]!;
-        k.f32_gemm_nn(rows, n, C, 1 - lu, lu, s.e.ptr, s.G[l]!.ptr, U.ptr);
+        const U = s.U[l]!.head(rows), g = s.gate[l]!.head(rows), scratch = s.scratch.matrix(rows, net.layers[l]!.outSize);
+        lib.gemm(U, s.e.head(rows), s.G[l]!, 'nn', 1 - lu, lu);
         // Θ = [bmin <= J <= bmax] with J = I/(1 − λm): hard-sigmoid's derivative is exactly this boxcar
-        k.f32_hard_sigmoid_fwd(rows * n, (1 - lm) * q.bmin, (1 - lm) * q.bmax, 0, sim.sl[l]!.I.ptr, s.scratch.ptr, g.ptr);
+        lib.activate(s.ctx.box, scratch, sim.sl[l]!.I.head(rows), g);
         if (q.rateReg > 0) { // activity penalty: the neuron's own spikes (rate units) join the dendritic error
-          k.f32_scale_add(rows * n, 1, U.ptr, q.rateReg, s.x[l + 1]!.ptr, s.scratch.ptr); // U + ρ·x, rounded as axpy's
-          k.f32_mul(rows * n, g.ptr, s.scratch.ptr, g.ptr);
-        } else k.f32_mul(rows * n, g.ptr, U.ptr, g.ptr);
+          lib.scaleAdd(scratch, 1, U, q.rateReg, s.x[l + 1]!.head(rows)); // U + ρ·x, rounded as axpy's
+          lib.mul(g, g, scratch);
+        } else lib.mul(g, g, U);
         accumulate(net, l, rows, g, s.x[l]!, scale);
       }
     };
     return s;
   },
-  forward(ctx: StepContext, s: State, p: P) {
+  forward(ctx: StepContext, s: State, p: P, training: boolean) {
+    if (!training) { s.sim.run(ctx.rows); return; }
+    if (s.ctx.p !== p) s.ctx.box = boxcar(p, s.sim.r.decay);
     s.ctx.rows = ctx.rows; s.ctx.p = p;
     zeroGrads(ctx.net);
-    for (const U of s.U) ctx.net.k.f32_fill(ctx.rows * U.cols, 0, U.ptr); // the dendrite rests between examples too
+    for (const U of s.U) ctx.net.lib.fill(U.head(ctx.rows), 0); // the dendrite rests between examples too
     s.sim.run(ctx.rows, s.onStep);
   },
-  infer: (ctx: StepContext, s: State) => s.sim.run(ctx.rows),
-  ...simCounterState,
+  resume: simCounterState,
   teach: (ctx: StepContext, s: State) => {
     const { net, rows } = ctx;
-    net.k.f32_copy(rows * net.classes, s.e.ptr, net.output.delta.ptr);
-    s.gate.forEach((g, l) => net.k.f32_copy(rows * g.cols, g.ptr, net.layers[l]!.delta.ptr));
+    net.lib.copy(net.output.delta.head(rows), s.e.head(rows));
+    s.gate.forEach((g, l) => net.lib.copy(net.layers[l]!.delta.head(rows), g.head(rows)));
   },
   update: () => { /* accumulated per presynaptic event in forward */ },
 });

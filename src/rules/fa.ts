@@ -1,7 +1,7 @@
 /** Feedback alignment: the backward sweep carries δ through a fixed random B_l (W_l's shape) instead of W_l.
  *  δ_L = e ⊙ f'(a_L),  δ_l = (δ_{l+1} · B_{l+1}) ⊙ f'(a_l),  dW_l = δ_lᵀ · pre_l / batch,  db_l = Σ δ_l / batch.
  *  B_l ~ U(−β, β) as in the paper (or N(0, β²)), drawn once and never learned; W comes to align with B.
- *  Lillicrap, Cownden, Tweed & Akerman 2016, Nat. Commun. 7:13276 (rules-part1.md §1).
+ *  Lillicrap, Cownden, Tweed & Akerman 2016, Nat. Commun. 7:13276 (Methods).
  *  Objections:
  *  - weightTransport: removed. The backward path never reads W, only the fixed B.
  *  - derivativeTransport: kept. δ_{l+1} already holds f'(a_{l+1}) when it is sent down.
@@ -11,10 +11,10 @@
  *    surrogate derivatives there), the Samadi, Lillicrap & Tweed 2017 setting.
  *  - timing: kept. A layer-by-layer backward sweep after the forward pass.
  *  - target: kept. Needs the labelled output error. */
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { defineRule } from './types.js';
-import { chain, localGrads } from './common.js';
-import { FEEDBACK_DISTS, oneOfParam, randomMatrix, rms, scaleParam, type FeedbackDist } from './feedback.js';
+import { chain, localGrads } from './shared/common.js';
+import { FEEDBACK_DISTS, oneOfParam, randomMatrix, rms, scaleParam, type FeedbackDist } from './shared/feedback.js';
 
 export interface FaParams {
   /** Distribution of B: 'uniform' U(−β, β) (the paper's) or 'normal' N(0, β²). */
@@ -32,18 +32,18 @@ export const fa = defineRule<FaParams, FaState>({
   id: 'fa',
   title: 'Feedback alignment',
   cite: 'Lillicrap, Cownden, Tweed & Akerman 2016, Nat. Commun. 7:13276',
-  removes: ['weightTransport'],
-  spiking: true,
-  // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and surrogate derivatives;
-  // the surrogate-scaled signals are smaller, so the step is larger (5e-3, as for superspike).
-  spikingTrain: { lr: 5e-3 },
-  // The window dfa measured best (src/rules/dfa.ts): 100 steps at up to 200 Hz (not yet measured for fa).
-  spikingDefaults: { steps: 100, maxRate: 200 },
+  objections: { removes: ['weightTransport'] },
+  spiking: {
+    // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and surrogate derivatives;
+    // the surrogate-scaled signals are smaller, so the step is larger (5e-3, as for superspike).
+    train: { lr: 5e-3 },
+    // dfa's window (src/rules/dfa.ts): 100 steps at up to 200 Hz.
+    sim: { steps: 100, maxRate: 200 },
+  },
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },
   // Adam, not backprop's SGD + momentum: before W aligns with B the hidden updates point nowhere in
-  // particular, and at SGD rates that train backprop they blow the ReLU activations up (measured: lr 0.05
-  // diverges, lr 0.01 reaches 96.8 % on MNIST). tanh: bounded units keep that early phase harmless (with ReLU
-  // the loss of a small seeded task rose for some feedback draws).
+  // particular, and at SGD rates that train backprop they blow the ReLU activations up. tanh: bounded units
+  // keep that early phase harmless (docs/measurements.md).
   train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 1e-4, schedule: 'cosine', activation: 'tanh', init: 'xavier', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init(net, p, ws, rng) {
     const dist = oneOfParam('fa', 'feedback', p.feedback, FEEDBACK_DISTS);
@@ -56,5 +56,5 @@ export const fa = defineRule<FaParams, FaState>({
   },
   teach: (ctx, s) => chain(ctx, (l) => s.B[l]!),
   update: (ctx) => localGrads(ctx),
-  feedback: (s, l) => (l + 1 < s.B.length ? { matrix: s.B[l + 1]!, from: 'above' } : null),
+  alignment: { feedback: (s, l) => (l + 1 < s.B.length ? { matrix: s.B[l + 1]!, from: 'above' } : null) },
 });

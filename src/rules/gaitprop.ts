@@ -16,7 +16,7 @@
  *  (orthogonal rows), the equivalence the paper proves; tests/rules/gaitprop.test.ts checks it.
  *
  *  The inverse. The reference code inverts every 784×784 matrix after every minibatch (O(n³) per layer
- *  per batch; shared/reference/rules-part2.md §5.5). Here W⁺q is solved, never formed: with D the
+ *  per batch: ~5·10⁸ flops per 784-wide layer and batch). Here W⁺q is solved, never formed: with D the
  *  diagonal of W Wᵀ (squared row norms), Jacobi-preconditioned Richardson on the normal equations,
  *    x₀ = q D⁻¹ W,   x ← x + (q − x Wᵀ) D⁻¹ W   (`solveIters` times),
  *  two GEMMs of the forward pass's size per iteration. x stays in W's row space, so the fixed point is
@@ -25,7 +25,7 @@
  *  Layers above the first must not widen (n_l ≤ n_{l−1}), or W⁺ is not an inverse: init throws.
  *  Invertible activations only: leakyRelu (paper: slope 0.1; bioprop's default slope 0.01), tanh, linear.
  *
- *  Objections (shared/reference/rules-part2.md §5.1):
+ *  Objections (the six objections of Hunsberger 2018, PhD thesis, ch. "Biological deep learning"):
  *    weightTransport     not removed: the inverse is computed from W (the paper uses an exact inverse too).
  *    derivativeTransport partly: the gain γ f'² and f⁻¹ of a layer are its own, but the target differences
  *                        carry the layers above.
@@ -33,10 +33,10 @@
  *    spiking, target     not removed.
  *    timing              partly: targets are small perturbations of the forward state. */
 import { defineRule, type StepContext } from './types.js';
-import { outputDelta, localGrads } from './common.js';
-import type { Tensor } from '../tensor.js';
+import { outputDelta, localGrads } from './shared/common.js';
+import type { Tensor } from '../core/tensor.js';
 import type { Network } from '../net/network.js';
-import { INVERSE_KERNELS, type InvertibleName } from '../ops.js';
+import { INVERSE_KERNELS } from '../backend.js';
 
 export interface GaitParams {
   /** γ: the incremental-target gain (paper: 1e-3). */
@@ -90,61 +90,58 @@ export function orthonormalRows(W: Tensor, gain = 1): void {
 
 /** Rebuilds Ws = D⁻¹W, D_ii = ‖W_i‖² (one dot product and one scaled copy per row). */
 function precondition(net: Network, W: Tensor, Ws: Tensor): void {
-  const k = net.k, [out, inp] = [W.shape[0]!, W.shape[1]!];
+  const lib = net.lib, out = W.shape[0]!;
   for (let i = 0; i < out; i++) {
-    const o = (i * inp) << 2;
-    const d = k.f32_dot(inp, W.ptr + o, W.ptr + o);
-    k.f32_scale_add(inp, d > 0 ? 1 / d : 0, W.ptr + o, 0, W.ptr + o, Ws.ptr + o);
+    const Wi = W.row(i), d = lib.dot(Wi, Wi);
+    lib.scaleAdd(Ws.row(i), d > 0 ? 1 / d : 0, Wi, 0, Wi);
   }
 }
 
 /** x [rows, in] ← W⁺ q for q [rows, out] (row form: x Wᵀ = q), by preconditioned Richardson. */
 export function solveRows(net: Network, rows: number, W: Tensor, Ws: Tensor, q: Tensor, x: Tensor, res: Tensor, iters: number): void {
-  const k = net.k, [out, inp] = [W.shape[0]!, W.shape[1]!];
-  k.f32_gemm_nn(rows, inp, out, 1, 0, q.ptr, Ws.ptr, x.ptr);
+  const lib = net.lib, qr = q.head(rows), xr = x.head(rows), rr = res.head(rows);
+  lib.gemm(xr, qr, Ws, 'nn');
   for (let t = 0; t < iters; t++) {
-    k.f32_copy(rows * out, q.ptr, res.ptr);
-    k.f32_gemm_nt(rows, out, inp, -1, 1, x.ptr, W.ptr, res.ptr);
-    k.f32_gemm_nn(rows, inp, out, 1, 1, res.ptr, Ws.ptr, x.ptr);
+    lib.copy(rr, qr);
+    lib.gemm(rr, xr, W, 'nt', -1, 1);
+    lib.gemm(xr, rr, Ws, 'nn', 1, 1);
   }
 }
 
 /** GAIT-prop teaching signals for every layer (see the header). */
 export function gaitTeach(ctx: StepContext, s: GaitState, p: GaitParams): void {
   const { net, rows } = ctx;
-  const k = net.k, L = net.layers, H = L.length - 1;
+  const lib = net.lib, L = net.layers, H = L.length - 1;
   outputDelta(ctx);
   // Δ_H = −e
-  k.f32_scale_add(rows * net.classes, -1, net.error.ptr, 0, net.error.ptr, s.diff[H]!.ptr);
+  const e = net.error.head(rows);
+  lib.scaleAdd(s.diff[H]!.head(rows), -1, e, 0, e);
   let scale = 1;
   for (let l = H; l >= 1; l--) {
-    const cur = L[l]!, low = L[l - 1]!, n = rows * cur.outSize, m = rows * low.outSize;
-    const q = s.q[l]!, D = s.diff[l]!;
+    const cur = L[l]!, low = L[l - 1]!;
+    const q = s.q[l]!, qr = q.head(rows), deriv = cur.deriv.head(rows);
     // d = γ f'² ⊙ Δ   (into q as scratch)
-    k.f32_mul(n, cur.deriv.ptr, cur.deriv.ptr, q.ptr);
-    k.f32_mul(n, q.ptr, D.ptr, q.ptr);
-    k.f32_scal(n, p.gamma, q.ptr);
+    lib.scal(lib.mul(qr, lib.mul(qr, deriv, deriv), s.diff[l]!.head(rows)), p.gamma);
     // q = f⁻¹(h + d) − a in place over d (cancellation-free forms: assembly/ops/inverse.ts)
-    k[INVERSE_KERNELS[cur.act.name as InvertibleName]](n, cur.act.p[0], cur.a.ptr, cur.post.ptr, q.ptr, q.ptr);
+    lib.inverse(cur.act, qr, cur.a.head(rows), cur.post.head(rows), qr);
     const g = s.inv[l]!;
     precondition(net, cur.W, g.Ws);
     solveRows(net, rows, cur.W, g.Ws, q, s.diff[l - 1]!, s.res[l]!, p.solveIters);
     scale /= p.gamma;
     // δ_{l−1} = −s Δ_{l−1} ⊙ f'
-    k.f32_mul(m, s.diff[l - 1]!.ptr, low.deriv.ptr, low.delta.ptr);
-    k.f32_scal(m, -scale, low.delta.ptr);
+    lib.scal(lib.mul(low.delta.head(rows), s.diff[l - 1]!.head(rows), low.deriv.head(rows)), -scale);
   }
 }
 
 /** dW += 4λ (W Wᵀ − diag(W Wᵀ)) W for every inverted layer. */
 function orthoGrads(net: Network, s: GaitState, lambda: number): void {
-  const k = net.k;
+  const lib = net.lib;
   for (let l = 1; l < net.layers.length; l++) {
-    const L = net.layers[l]!, g = s.inv[l]!, out = L.outSize, inp = L.inSize;
-    k.f32_gemm_nt(out, out, inp, 1, 0, L.W.ptr, L.W.ptr, g.M.ptr);
+    const L = net.layers[l]!, g = s.inv[l]!, out = L.outSize;
+    lib.gemm(g.M, L.W, L.W, 'nt');
     const M = g.M.data;
     for (let i = 0; i < out; i++) M[i * out + i] = 0;
-    k.f32_gemm_nn(out, inp, out, 4 * lambda, 1, g.M.ptr, L.W.ptr, L.dW.ptr);
+    lib.gemm(L.dW, g.M, L.W, 'nn', 4 * lambda, 1);
   }
 }
 
@@ -152,13 +149,11 @@ export const gaitprop = defineRule<GaitParams, GaitState>({
   id: 'gaitprop',
   title: 'GAIT-prop (gradient-adjusted incremental target propagation)',
   cite: 'Ahmad, van Gerven & Ambrogioni 2020, NeurIPS 33 (arXiv:2006.06438)',
-  removes: ['linearFeedback'],
-  partly: ['derivativeTransport', 'timing'],
-  spiking: false,
+  objections: { removes: ['linearFeedback'], partly: ['derivativeTransport', 'timing'] },
   defaults: { gamma: 1e-3, ortho: 0, solveIters: 2, orthoInit: true, orthoGain: Math.SQRT2 },
   // Leaky ReLU (invertible), orthogonal init of the inverted layers with He's gain √2, and backprop's SGD
-  // recipe. The orthogonality penalty is off by default: on full MNIST (784-256x3, seed 1) λ = 0.01 stood
-  // at 97.2% after 9 epochs against 98.0% without it; --param ortho=0.1 is the paper's setting.
+  // recipe. The orthogonality penalty is off by default: it slowed training on MNIST (docs/measurements.md);
+  // --param ortho=0.1 is the paper's setting.
   train: { optimizer: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0, schedule: 'cosine', activation: 'leakyRelu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init: (net, p) => {
     if (!(p.gamma > 0 && p.gamma <= 1)) throw new Error(`gaitprop: gamma must be in (0, 1], got ${p.gamma}`);

@@ -9,10 +9,11 @@
  *    both:       Δw = (y⁺ − y⁻)·x̄ + ȳ·(x⁺ − x⁻) = y⁺x⁺ − y⁻x⁻   (CHL, O'Reilly's derivation)
  *  bias: Δb = y⁺ − y⁻. dW = −γ^{l−top}·mean over the batch of Δw (γ^{l−top} = 1 for γ = 1; kept so
  *  that symmetric+midpoint equals chl at any γ). Input→hidden: x⁺ = x⁻, so midpoint = basic there.
- *  Paper: Neural Comput. 8(5):895–938. Pitfall (rules-part2.md §1.6): plain GeneRec degrades with
- *  depth (strong attractors); measured honestly in bench/rules/phase.js.
+ *  Paper: Neural Comput. 8(5):895–938. Pitfall (O'Reilly & Munakata 2000, Computational Explorations in
+ *  Cognitive Neuroscience, on GeneRec's successor Leabra): plain GeneRec degrades with depth (strong
+ *  attractors); bench/rules/phase.js measures it.
  *
- *  Objections (shared/reference/rules-part2.md §1):
+ *  Objections (the six objections of Hunsberger 2018, PhD thesis, ch. "Biological deep learning"):
  *  - weight transport: partly — reciprocal weights must be roughly symmetric (here W_{l+1}ᵀ itself).
  *  - derivative transport: removed — σ′ is implicit in y⁺ − y⁻.
  *  - linear feedback: removed — the error travels through the ordinary nonlinear units.
@@ -20,7 +21,7 @@
  *  - timing: partly — minus-phase activity must be kept until the plus phase.
  *  - target: not removed. */
 import { defineRule } from './types.js';
-import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, settleState, type ScaledPhaseState } from './phase.js';
+import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, settleState, type ScaledPhaseState } from './shared/phase.js';
 
 export interface GenerecParams {
   symmetric: boolean;
@@ -37,10 +38,7 @@ export const generec = defineRule<GenerecParams, State>({
   id: 'generec',
   title: 'GeneRec (generalized recirculation)',
   cite: "O'Reilly 1996, Neural Comput. 8(5):895",
-  removes: ['derivativeTransport', 'linearFeedback'],
-  partly: ['weightTransport', 'timing'],
-  spiking: false,
-  phases: ['minus', 'plus'],
+  objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['weightTransport', 'timing'] },
   defaults: { symmetric: false, midpoint: true, gamma: 1, eps: 1, maxIter: 10, tol: 1e-3 },
   train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 15, batch: 50, hidden: [500] },
   init(net, p, ws) {
@@ -55,6 +53,6 @@ export const generec = defineRule<GenerecParams, State>({
     const post = p.symmetric ? (p.midpoint ? 'mid' : 'minus') : 'none';
     contrast(ctx, s, s.settler.slot('plus'), s.settler.slot('minus'), s.scale, pre, post);
   },
-  metrics: (s) => settleMetrics(s),
-  ...settleState,
+  record: { metrics: (s) => settleMetrics(s) },
+  resume: settleState,
 });

@@ -26,7 +26,7 @@
  *  pattern) and kept by projection (W ← S ⊙ max(S ⊙ W, 0)) before every forward pass (`coherent:
  *  false` turns the constraint off, an ablation without the guarantee).
  *
- *  Objections (shared/reference/rules-part1.md §0.3):
+ *  Objections (the six objections of Hunsberger 2018, PhD thesis, ch. "Biological deep learning"):
  *    weightTransport     partly: a unit reads the sum of its own outgoing weights onto active units.
  *    derivativeTransport removed: only the next layer's active/inactive state, no derivative values.
  *    linearFeedback      removed: a scalar global error (neuromodulator-like), no signed error vector
@@ -34,9 +34,9 @@
  *    timing              partly: no layer-by-layer backward sweep; the global scalar must still arrive.
  *    spiking, target     not removed. */
 import { defineRule, type StepContext } from './types.js';
-import { outputDelta, localGrads } from './common.js';
+import { outputDelta, localGrads } from './shared/common.js';
 import type { Network } from '../net/network.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 
 export interface KickbackParams {
   /** Keep the coherence sign constraint (set at init, projected before each forward pass). */
@@ -69,36 +69,37 @@ export function constrainedLayers(net: Network): number[] {
 
 /** W ← S ⊙ max(S ⊙ W, 0): zero the weights whose sign breaks coherence. */
 function project(net: Network, s: KickbackState): void {
-  const k = net.k;
+  const lib = net.lib;
   for (let l = 0; l < s.S.length; l++) {
     const S = s.S[l];
     if (!S) continue;
     const W = net.layers[l]!.W;
-    k.f32_mul(W.size, S.ptr, W.ptr, W.ptr);
-    k.f32_clip(W.size, 0, BIG, W.ptr, W.ptr);
-    k.f32_mul(W.size, S.ptr, W.ptr, W.ptr);
+    lib.mul(W, S, W);
+    lib.clip(W, W, 0, BIG);
+    lib.mul(W, S, W);
   }
 }
 
 /** Kickback's teaching signals (see the header). */
 export function kickbackTeach(ctx: StepContext, s: KickbackState): void {
   const { net, rows } = ctx;
-  const k = net.k, L = net.layers, H = L.length - 1;
+  const lib = net.lib, L = net.layers, H = L.length - 1;
   outputDelta(ctx);
   if (H === 0) return;
   const top = L[H - 1]!, out = L[H]!;
-  k.f32_gemm_nn(rows, top.outSize, out.outSize, 1, 0, net.error.ptr, out.W.ptr, top.delta.ptr);
-  k.f32_mul(rows * top.outSize, top.delta.ptr, top.deriv.ptr, top.delta.ptr);
+  lib.gemm(top.delta.head(rows), net.error.head(rows), out.W, 'nn');
+  lib.mul(top.delta.head(rows), top.delta.head(rows), top.deriv.head(rows));
   if (H === 1) return;
-  k.f32_gemm_nn(rows, 1, top.outSize, 1 / top.outSize, 0, top.delta.ptr, s.pcol.ptr, s.beta.ptr);
+  lib.gemm(s.beta.head(rows), top.delta.head(rows), s.pcol, 'nn', 1 / top.outSize, 0);
   for (let l = H - 2; l >= 0; l--) {
-    const cur = L[l]!, up = L[l + 1]!, n = cur.outSize, m = up.outSize;
+    const cur = L[l]!, up = L[l + 1]!, m = up.outSize;
     // κ = (f'_{l+1} ⊙ p_{l+1}) · W_{l+1}  (mask: scratch [batch, max n])
-    k.f32_mul(rows * m, up.deriv.ptr, s.P[l + 1]!.ptr, s.mask.ptr);
-    k.f32_gemm_nn(rows, n, m, 1, 0, s.mask.ptr, up.W.ptr, cur.delta.ptr);
+    const mask = s.mask.matrix(rows, m);
+    lib.mul(mask, up.deriv.head(rows), s.P[l + 1]!.head(rows));
+    lib.gemm(cur.delta.head(rows), mask, up.W, 'nn');
     const beta = s.beta.data;
-    for (let r = 0; r < rows; r++) k.f32_scal(n, beta[r]!, cur.delta.ptr + ((r * n) << 2));
-    k.f32_mul(rows * n, cur.delta.ptr, cur.deriv.ptr, cur.delta.ptr);
+    for (let r = 0; r < rows; r++) lib.scal(cur.delta.row(r), beta[r]!);
+    lib.mul(cur.delta.head(rows), cur.delta.head(rows), cur.deriv.head(rows));
   }
 }
 
@@ -106,12 +107,10 @@ export const kickback = defineRule<KickbackParams, KickbackState>({
   id: 'kickback',
   title: 'Kickback',
   cite: 'Balduzzi, Vanchinathan & Buhmann 2015, AAAI 29 (arXiv:1411.6191)',
-  removes: ['derivativeTransport', 'linearFeedback'],
-  partly: ['weightTransport', 'timing'],
-  spiking: false,
+  objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['weightTransport', 'timing'] },
   defaults: { coherent: true },
   // ReLU (required). Adam: with backprop's SGD recipe (lr 0.05, momentum 0.9) the sign-constrained
-  // layers die within an epoch (all units inactive). See the closing note of the target-rules issue.
+  // layers die within an epoch (all units inactive).
   train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init: (net, p) => {
     const L = net.layers, H = L.length - 1, B = net.batch;
@@ -148,10 +147,6 @@ export const kickback = defineRule<KickbackParams, KickbackState>({
     return { P, pcol, beta: net.ws.f32([B, 1]), S, mask: net.ws.f32([B, maxN]) };
   },
   forward: (ctx, s) => {
-    project(ctx.net, s);
-    ctx.net.forward(ctx.rows);
-  },
-  infer: (ctx, s) => {
     project(ctx.net, s);
     ctx.net.forward(ctx.rows);
   },

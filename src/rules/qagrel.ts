@@ -1,6 +1,6 @@
 /** Q-AGREL / BrainProp: reward-based, attention-gated learning in deep networks.
  *  Pozzi, Bohté & Roelfsema 2018, arXiv:1811.01768; NeurIPS 2020 ("Attention-gated brain propagation").
- *  Facts from ../shared/reference/rules-part2.md §4.3 (authors' code isapome/BrainProp).
+ *  Our reading of the paper and the authors' code (isapome/BrainProp).
  *
  *  Per example: Q = W_L h_{L−1} (linear output units are action values). Action a = argmax Q with
  *  probability 1 − ε, else a draw from softmax(Q) (ε = 0.02 in the reference code; 0.1 here: with few epochs, classes whose Q never wins must still be tried). The environment
@@ -11,7 +11,7 @@
  *  For a fixed action this is exactly backprop of ½(r − Q_a)² (F = W); in expectation over the
  *  action selection it is backprop of the π-weighted sum of those losses (tests/rules/qagrel.test.ts).
  *  Feedback F: the rule's own weights by default (learned with ΔB = ΔW); `feedback=transpose` uses W
- *  (the reference code's autodiff). See src/rules/attention.ts.
+ *  (the reference code's autodiff). See src/rules/shared/attention.ts.
  *
  *  Objections:
  *  - target: removed: only a scalar reward for the chosen action reaches the network.
@@ -24,8 +24,8 @@ import { defineRule } from './types.js';
 import {
   attentionTeach, checkAttentionParams, environmentReward, initAttention, argmax, softmaxRow, sample,
   type AttentionState,
-} from './attention.js';
-import { localGrads } from './common.js';
+} from './shared/attention.js';
+import { localGrads } from './shared/common.js';
 
 export interface QagrelParams {
   /** Exploration rate: probability of a softmax draw instead of the greedy action. */
@@ -40,12 +40,10 @@ export const qagrel = defineRule<QagrelParams, AttentionState>({
   id: 'qagrel',
   title: 'Q-AGREL / BrainProp (attention-gated reward learning)',
   cite: 'Pozzi, Bohté & Roelfsema 2018, arXiv:1811.01768; NeurIPS 2020',
-  removes: ['target'],
-  partly: ['weightTransport', 'linearFeedback'],
-  spiking: false,
+  objections: { removes: ['target'], partly: ['weightTransport', 'linearFeedback'] },
   defaults: { epsilon: 0.1, optimism: 0, feedback: 'own', learnFeedback: true },
   // ReLU, linear Q outputs. The reference uses plain SGD lr 0.1, batch 128 for hundreds of epochs;
-  // momentum and a cosine decay reach its accuracy in tens of epochs here (closing note of issue 8).
+  // momentum and a cosine decay reach its accuracy in tens of epochs (docs/report.md).
   train: { optimizer: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 1e-4, schedule: 'cosine', activation: 'relu', init: 'xavier', epochs: 30, batch: 128, hidden: [1500, 1000, 500] },
   init(net, p, _ws, rng) {
     checkAttentionParams('qagrel', p);

@@ -1,6 +1,7 @@
 /** Sign-symmetry: the backward sweep uses the signs of the forward weights, not their magnitudes.
  *  δ_L = e ⊙ f'(a_L),  δ_l = (δ_{l+1} · F_{l+1}) ⊙ f'(a_l),  dW_l = δ_lᵀ · pre_l / batch, with F_l refreshed
- *  from the current W_l every step in one of biotorch's three variants (rules-part1.md §1.5, §7):
+ *  from the current W_l every step in one of the three variants of biotorch (Sanfiz & Akrout 2021,
+ *  arXiv:2108.13446; after Liao, Leibo & Poggio 2016, AAAI):
  *    usf   F = s · sign(W)                      (uniform sign-concordant feedback; Liao et al.)
  *    frsf  F = |M| ⊙ sign(W), M drawn once      (fixed random magnitudes)
  *    brsf  F = |M| ⊙ sign(W), M redrawn per batch (batchwise random magnitudes)
@@ -15,10 +16,11 @@
  *  - spiking: kept (rate network).
  *  - timing: kept. A layer-by-layer backward sweep after the forward pass.
  *  - target: kept. Needs the labelled output error. */
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { defineRule } from './types.js';
-import { chain, localGrads } from './common.js';
-import { oneOfParam, scaleParam } from './feedback.js';
+import { chain, localGrads } from './shared/common.js';
+import { oneOfParam, scaleParam } from './shared/feedback.js';
+import type { WasmRng } from '../wasm/rng.js';
 
 export type SignVariant = 'usf' | 'frsf' | 'brsf';
 export const SIGN_VARIANTS: readonly SignVariant[] = ['usf', 'frsf', 'brsf'];
@@ -39,19 +41,17 @@ export interface SignState {
   F: Tensor[];
   /** |M_l| for frsf/brsf (drawn once; brsf redraws each batch), else empty. */
   M: Tensor[];
-  /** 16-byte WASM generator state for brsf's redraws. */
-  rngState: Tensor | null;
+  /** brsf's generator of the redraws (state in the workspace). */
+  rng: WasmRng | null;
 }
 
 export const sign = defineRule<SignParams, SignState>({
   id: 'sign',
   title: 'Sign-symmetry (uSF / frSF / brSF, Batch Manhattan)',
   cite: 'Liao, Leibo & Poggio 2016, AAAI (arXiv:1510.05067)',
-  removes: [],
-  partly: ['weightTransport'],
-  spiking: false,
+  objections: { removes: [], partly: ['weightTransport'] },
   defaults: { variant: 'usf', scale: 'auto', manhattan: false },
-  // Adam 1e-3 like the rest of the family (MNIST 784-256x3-10: 98.41 % at 20 epochs, beside bp's 98.39 %).
+  // Adam 1e-3 like the rest of the family (docs/measurements.md).
   train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init(net, p, ws, rng) {
     const variant = oneOfParam('sign', 'variant', p.variant, SIGN_VARIANTS);
@@ -61,25 +61,24 @@ export const sign = defineRule<SignParams, SignState>({
       return variant === 'usf' ? rmsS : Math.sqrt(3) * rmsS;
     });
     const F = net.layers.map((l) => ws.f32([l.outSize, l.inSize]));
-    let M: Tensor[] = [], rngState: Tensor | null = null;
+    let M: Tensor[] = [], mRng: WasmRng | null = null;
     if (variant !== 'usf') {
-      rngState = ws.f32([4]);
-      net.k.rng_seed(rng.nextU32() | 0, rngState.ptr);
+      mRng = net.lib.rngIn(ws.f32([4]), rng.nextU32() | 0);
       M = net.layers.map((l) => ws.f32([l.outSize, l.inSize]));
-      drawMagnitudes(net.k, s, M, rngState.ptr);
+      drawMagnitudes(mRng, s, M);
     }
-    return { variant, s, F, M, rngState };
+    return { variant, s, F, M, rng: mRng };
   },
   teach(ctx, st) {
-    const k = ctx.net.k, layers = ctx.net.layers;
-    if (st.variant === 'brsf') drawMagnitudes(k, st.s, st.M, st.rngState!.ptr);
+    const lib = ctx.net.lib, layers = ctx.net.layers;
+    if (st.variant === 'brsf') drawMagnitudes(st.rng!, st.s, st.M);
     // Layer 0's feedback is never used: nothing lies below it.
     for (let l = 1; l < layers.length; l++) {
       const W = layers[l]!.W, F = st.F[l]!;
-      if (st.variant === 'usf') k.f32_sign_scale(W.size, st.s[l]!, W.ptr, F.ptr);
+      if (st.variant === 'usf') lib.signScale(F, W, st.s[l]!);
       else {
-        k.f32_sign_scale(W.size, 1, W.ptr, F.ptr);
-        k.f32_mul(W.size, F.ptr, st.M[l]!.ptr, F.ptr);
+        lib.signScale(F, W, 1);
+        lib.mul(F, F, st.M[l]!);
       }
     }
     chain(ctx, (l) => st.F[l]!);
@@ -87,17 +86,17 @@ export const sign = defineRule<SignParams, SignState>({
   update(ctx, _s, p) {
     localGrads(ctx);
     if (p.manhattan) {
-      const net = ctx.net, k = net.k;
+      const net = ctx.net, lib = net.lib;
       for (const l of net.layers) {
-        k.f32_sign_scale(l.dW.size, 1, l.dW.ptr, l.dW.ptr);
-        if (net.bias) k.f32_sign_scale(l.db.size, 1, l.db.ptr, l.db.ptr);
+        lib.signScale(l.dW, l.dW, 1);
+        if (net.bias) lib.signScale(l.db, l.db, 1);
       }
     }
   },
-  feedback: (s, l) => (l + 1 < s.F.length ? { matrix: s.F[l + 1]!, from: 'above' } : null),
+  alignment: { feedback: (s, l) => (l + 1 < s.F.length ? { matrix: s.F[l + 1]!, from: 'above' } : null) },
 });
 
 /** |M_l| ~ U(0, halfWidth_l) for every layer but the first (whose feedback is never used). */
-function drawMagnitudes(k: { f32_uniform(n: number, lo: number, hi: number, state: number, out: number): void }, half: number[], M: Tensor[], state: number): void {
-  for (let l = 1; l < M.length; l++) k.f32_uniform(M[l]!.size, 0, half[l]!, state, M[l]!.ptr);
+function drawMagnitudes(rng: WasmRng, half: number[], M: Tensor[]): void {
+  for (let l = 1; l < M.length; l++) rng.uniform(M[l]!, 0, half[l]!);
 }

@@ -15,18 +15,17 @@
  *  softmax cross-entropy of the instantaneous readout rather than a van Rossum distance to target
  *  spike trains; per-parameter RMSmax is replaced by the shared optimiser (Adam by default). The paper's
  *  code regularises hidden activity heterosynaptically (dW_ij −= ρ·w_ij·ν̄_i⁴); here the activity penalty
- *  above is used instead: without either, hidden layers fire at 170–260 Hz and learn less (on 10,000 MNIST
- *  examples × 2 epochs, 256×3, measured: no penalty 85.3 %, heterosynaptic ρ = 0.01 / 0.1 83.4 / 82.0 %,
- *  activity penalty ρ = 0.01 / 0.05 / 0.2 86.5 / 87.0 / 85.9 % with hidden rates near 60 / 25 / 12 Hz).
+ *  above is used instead: without either, hidden layers fire at 170–260 Hz and learn less, and the
+ *  activity penalty learned more than the heterosynaptic term (docs/measurements.md).
  *  Objections: weightTransport removed (random B; not with feedback=symmetric), spiking removed (LIF
  *  spikes forward), derivativeTransport partly (local surrogate only), linearFeedback not (linear
  *  projection of e), timing partly (online within a window, but a window-end weight step), target not. */
 import { defineRule, type StepContext } from './types.js';
 import type { Network } from '../net/network.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
-import { stepError, accumulate, zeroGrads, needMembrane, errorSteps } from './online.js';
-import { randomMatrix } from './feedback.js';
+import { stepError, accumulate, zeroGrads, needMembrane, errorSteps } from './shared/online.js';
+import { randomMatrix } from './shared/feedback.js';
 
 interface State {
   sim: SpikingSim; B: Tensor[]; eps: Tensor[]; mod: Tensor[]; e: Tensor; probs: Tensor;
@@ -38,67 +37,61 @@ export const superspike = defineRule({
   id: 'superspike',
   title: 'SuperSpike (surrogate gradient, random feedback)',
   cite: 'Zenke & Ganguli 2018, Neural Computation 30:1514',
-  removes: ['weightTransport', 'spiking'],
-  partly: ['derivativeTransport', 'timing'],
-  spiking: true,
+  objections: { removes: ['weightTransport', 'spiking'], partly: ['derivativeTransport', 'timing'] },
   defaults: { feedback: 'random', feedbackScale: 0.3, rateReg: 0.01 } as P,
   // Paper: τmem 10 ms, τsyn 5 ms, refractory 5 ms at dt = 0.1 ms over seconds-long trials. On MNIST we keep
-  // τmem = 10 ms and τsyn = 5 ms but step at 1 ms for 100 ms windows, the error read from 30 ms on. With 30 ms
-  // windows (error from 10 ms) and rateReg 0.05 the full-MNIST run stopped near 93 % train accuracy: hidden
-  // neurons at ~25 Hz fire less than once per window, too few spikes to carry the digit (measured). With these
-  // defaults, full MNIST, 784-256x3-10, seed 1: 97.18 % spiking test accuracy after 10 epochs, hidden layers at
-  // 6 / 11 / 9 Hz (measured; erbp with the same window: 97.59 %).
-  spikingDefaults: { only: true, steps: 100, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.01, readoutStart: 30, neuronParams: { tauMem: 10e-3, tauSyn: 5e-3, refractory: 1e-3 } },
-  // lr: on 10,000 MNIST examples × 1 epoch (30-step windows), Adam 2e-3 / 6e-3 / 1.5e-2 gave 73 / 81 / 83 %
-  // (superspike) and 75 / 84 % at 2e-3 / 6e-3 (erbp); 5e-3 is the pick the full-MNIST runs above used.
+  // τmem = 10 ms and τsyn = 5 ms but step at 1 ms for 100 ms windows, the error read from 30 ms on: in 30 ms
+  // windows hidden neurons at ~25 Hz fire less than once, too few spikes to carry the digit (docs/measurements.md).
+  spiking: { only: true, sim: { steps: 100, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.01, readoutStart: 30, neuronParams: { tauMem: 10e-3, tauSyn: 5e-3, refractory: 1e-3 } } },
+  // lr 5e-3, chosen on an MNIST slice among Adam rates 2e-3 to 1.5e-2 (docs/measurements.md).
   train: { optimizer: 'adam', lr: 5e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 10, batch: 100, hidden: [256, 256, 256] },
   init(net: Network, p: P, ws, rng) {
     if (p.feedback !== 'random' && p.feedback !== 'symmetric') throw new Error(`superspike: feedback must be 'random' or 'symmetric', got '${p.feedback}'`);
     if (!(p.feedbackScale > 0)) throw new Error(`superspike: feedbackScale must be > 0, got ${p.feedbackScale}`);
     if (!(p.rateReg >= 0)) throw new Error(`superspike: rateReg must be >= 0, got ${p.rateReg}`);
-    const sim = simOf(net, superspike.spikingDefaults);
+    const sim = simOf(net, superspike.spiking!.sim);
     needMembrane('superspike', sim);
     const C = net.classes, Bt = net.batch;
     const B = net.layers.slice(0, -1).map((l) => randomMatrix(net, ws, rng, C, l.outSize, 'normal', p.feedbackScale)); // N(0, scale²)
     const eps = net.layers.map((l) => ws.f32([Bt, l.inSize]));
     const mod = net.layers.slice(0, -1).map((l) => ws.f32([Bt, l.outSize]));
     const s: State = { sim, B, eps, mod, e: ws.f32([Bt, C]), probs: ws.f32([Bt, C]), onStep: () => {}, ctx: { rows: Bt, p } };
-    const k = net.k, L = net.layers.length - 1, lm = sim.r.decay;
+    const lib = net.lib, L = net.layers.length - 1, lm = sim.r.decay;
     s.onStep = (t) => {
       const rows = s.ctx.rows, scale = 1 / (rows * errorSteps(sim)), lam = s.ctx.p.rateReg;
       for (let l = 0; l <= L; l++) { // PSP traces of each layer's input spikes
         const src = l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes;
-        k.f32_axpby(rows * net.layers[l]!.inSize, (1 - lm) * sim.sl[l]!.ampIn, src.ptr, lm, s.eps[l]!.ptr);
+        lib.axpby(s.eps[l]!.head(rows), (1 - lm) * sim.sl[l]!.ampIn, src.head(rows), lm);
       }
       if (t < sim.readoutStart) return; // no error (and no update) before the readout has integrated
       stepError(net, sim, rows, s.probs, s.e);
       accumulate(net, L, rows, s.e, s.eps[L]!, scale);
       for (let l = L - 1; l >= 0; l--) {
-        const n = net.layers[l]!.outSize, m = s.mod[l]!;
-        if (s.ctx.p.feedback === 'random') k.f32_gemm_nn(rows, n, C, 1, 0, s.e.ptr, s.B[l]!.ptr, m.ptr);
+        const m = s.mod[l]!;
+        if (s.ctx.p.feedback === 'random') lib.gemm(m.head(rows), s.e.head(rows), s.B[l]!, 'nn');
         else {
           const up = l + 1 === L ? s.e : s.mod[l + 1]!;
-          k.f32_gemm_nn(rows, n, net.layers[l + 1]!.outSize, 1, 0, up.ptr, net.layers[l + 1]!.W.ptr, m.ptr);
+          lib.gemm(m.head(rows), up.head(rows), net.layers[l + 1]!.W, 'nn');
         }
-        if (lam > 0) k.f32_axpy(rows * n, lam, s.eps[l + 1]!.ptr, m.ptr); // activity penalty: ε_{l+1} is layer l's filtered rate
-        k.f32_mul(rows * n, m.ptr, sim.sl[l]!.dstep.ptr, m.ptr);
+        if (lam > 0) lib.axpy(m.head(rows), lam, s.eps[l + 1]!.head(rows)); // activity penalty: ε_{l+1} is layer l's filtered rate
+        lib.mul(m.head(rows), m.head(rows), sim.sl[l]!.dstep.head(rows));
         accumulate(net, l, rows, m, s.eps[l]!, scale);
       }
     };
     return s;
   },
-  forward(ctx: StepContext, s: State, p: P) {
+  forward(ctx: StepContext, s: State, p: P, training: boolean) {
+    if (!training) { s.sim.run(ctx.rows); return; }
     s.ctx.rows = ctx.rows; s.ctx.p = p;
     zeroGrads(ctx.net);
-    for (const t of s.eps) ctx.net.k.f32_fill(ctx.rows * t.cols, 0, t.ptr);
+    for (const t of s.eps) ctx.net.lib.fill(t.head(ctx.rows), 0);
     s.sim.run(ctx.rows, s.onStep);
   },
-  infer: (ctx: StepContext, s: State) => s.sim.run(ctx.rows),
-  ...simCounterState,
+  resume: simCounterState,
   teach: (ctx: StepContext, s: State) => { // report the last step's modulated signals as the deltas
     const { net, rows } = ctx;
-    net.k.f32_copy(rows * net.classes, s.e.ptr, net.output.delta.ptr);
-    s.mod.forEach((m, l) => net.k.f32_copy(rows * m.cols, m.ptr, net.layers[l]!.delta.ptr));
+    net.lib.copy(net.output.delta.head(rows), s.e.head(rows));
+    s.mod.forEach((m, l) => net.lib.copy(net.layers[l]!.delta.head(rows), m.head(rows)));
   },
   update: () => { /* dW, db were accumulated step by step in forward */ },
 });

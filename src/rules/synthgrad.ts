@@ -6,7 +6,7 @@
  *    g_l = δ_{l+1} · W_{l+1}  (the true ∂L/∂h_l for the top hidden layer; bootstrapped below it)
  *    L_SG = ½ Σ‖ĝ_l − g_l‖² / batch:  dM_l = κ (ĝ_l − g_l)ᵀ h_l / batch, dc_l, dU_l alike (κ = sgScale)
  *  The modules are rule params, stepped by the shared optimiser (their learning rate is κ·lr for SGD).
- *  Jaderberg et al. 2016, arXiv:1608.05343 (ICML 2017); rules-part2.md §7.
+ *  Jaderberg et al. 2016, arXiv:1608.05343 (ICML 2017), §3 (synthetic gradients) and the MLP experiments.
  *  Objections:
  *  - weightTransport: kept. Training M_l needs g_l = δ_{l+1}·W_{l+1}, one step of backprop through W.
  *  - derivativeTransport: kept. g_l carries f'(a_{l+1}) of the layer above.
@@ -15,9 +15,10 @@
  *  - timing: removed. A layer updates as soon as its own forward pass is done (update unlocking); the SG's
  *    regression target may arrive later, from one layer up only.
  *  - target: kept. The top module regresses onto the labelled output error. */
-import type { Tensor } from '../tensor.js';
-import { defineRule, type Param, type StepContext } from './types.js';
-import { localGrads, outputDelta } from './common.js';
+import type { Tensor } from '../core/tensor.js';
+import { defineRule, type StepContext } from './types.js';
+import type { Param } from '../net/network.js';
+import { localGrads, outputDelta } from './shared/common.js';
 
 export interface SynthgradParams {
   /** cDNI: the module also sees the one-hot label (ĝ += y·Uᵀ). */
@@ -48,12 +49,12 @@ export interface SynthgradState {
 /** Writes every hidden layer's synthetic gradient ĝ_l from its output h_l (and the label when conditioned). */
 export function predictSynthetic(ctx: StepContext, s: SynthgradState): void {
   const { net, rows } = ctx;
-  const k = net.k;
+  const lib = net.lib;
   for (let l = 0; l < s.sg.length; l++) {
-    const L = net.layers[l]!, m = s.sg[l]!, n = L.outSize;
-    k.f32_gemm_nt(rows, n, n, 1, 0, L.post.ptr, m.M.ptr, m.g.ptr);
-    k.f32_add_row(rows, n, m.c.ptr, m.g.ptr);
-    if (m.U) k.f32_gemm_nt(rows, n, net.classes, 1, 1, net.target.ptr, m.U.ptr, m.g.ptr);
+    const L = net.layers[l]!, m = s.sg[l]!;
+    lib.gemm(m.g.head(rows), L.post.head(rows), m.M, 'nt');
+    lib.addRow(m.g.head(rows), m.c);
+    if (m.U) lib.gemm(m.g.head(rows), net.target.head(rows), m.U, 'nt', 1, 1);
   }
 }
 
@@ -63,7 +64,7 @@ export function applySynthetic(ctx: StepContext, s: SynthgradState): void {
   outputDelta(ctx);
   for (let l = 0; l < s.sg.length; l++) {
     const L = net.layers[l]!;
-    net.k.f32_mul(rows * L.outSize, s.sg[l]!.g.ptr, L.deriv.ptr, L.delta.ptr);
+    net.lib.mul(L.delta.head(rows), s.sg[l]!.g.head(rows), L.deriv.head(rows));
   }
 }
 
@@ -71,8 +72,7 @@ export const synthgrad = defineRule<SynthgradParams, SynthgradState>({
   id: 'synthgrad',
   title: 'Synthetic gradients (decoupled neural interfaces)',
   cite: 'Jaderberg et al. 2016, arXiv:1608.05343 (ICML 2017)',
-  removes: ['timing'],
-  spiking: false,
+  objections: { removes: ['timing'] },
   defaults: { conditioned: true, sgScale: 1 },
   // Adam: the modules regress on ReLU activations whose scale varies by layer and over training, where
   // SGD at the network's rate diverges or crawls; Adam's per-parameter steps train both at lr 1e-3.
@@ -107,16 +107,16 @@ export const synthgrad = defineRule<SynthgradParams, SynthgradState>({
   },
   update(ctx, s, p) {
     const { net, rows } = ctx;
-    const k = net.k, a = p.sgScale / rows;
+    const lib = net.lib, a = p.sgScale / rows;
     localGrads(ctx);
     for (let l = 0; l < s.sg.length; l++) {
-      const L = net.layers[l]!, up = net.layers[l + 1]!, m = s.sg[l]!, n = L.outSize;
+      const L = net.layers[l]!, up = net.layers[l + 1]!, m = s.sg[l]!;
       // g_l = δ_{l+1} · W_{l+1}, then the residual ĝ_l − g_l in place.
-      k.f32_gemm_nn(rows, n, up.outSize, 1, 0, up.delta.ptr, up.W.ptr, m.target.ptr);
-      k.f32_sub(rows * n, m.g.ptr, m.target.ptr, m.target.ptr);
-      k.f32_gemm_tn(n, n, rows, a, 0, m.target.ptr, L.post.ptr, m.dM.ptr);
-      k.f32_sum_rows(rows, n, a, 0, m.target.ptr, m.dc.ptr);
-      if (m.dU) k.f32_gemm_tn(n, net.classes, rows, a, 0, m.target.ptr, net.target.ptr, m.dU.ptr);
+      lib.gemm(m.target.head(rows), up.delta.head(rows), up.W, 'nn');
+      lib.sub(m.target.head(rows), m.g.head(rows), m.target.head(rows));
+      lib.gemm(m.dM, m.target.head(rows), L.post.head(rows), 'tn', a, 0);
+      lib.sumRows(m.dc, m.target.head(rows), a, 0);
+      if (m.dU) lib.gemm(m.dU, m.target.head(rows), net.target.head(rows), 'tn', a, 0);
     }
   },
 });

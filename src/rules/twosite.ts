@@ -1,7 +1,6 @@
 /** Two sites of synaptic integration: supervised learning with basal (driving) and apical
  *  (modulating) inputs. Körding & König 2001, J. Comput. Neurosci. 11:207 (and Network 11:25, 2000).
- *  Facts from ../shared/reference/rules-part2.md §3 (model details there are marked unverified; this
- *  is our reading of the supervised instance).
+ *  This is our reading of the supervised instance (the papers' model details are not all stated).
  *
  *  Each unit has an activity A (basal site, sent forward) and a learning signal D (burst rate, from the
  *  apical site), present at the same time — no phases:
@@ -27,9 +26,9 @@
  *  - linearFeedback, spiking, target: not removed here (signed, linear apical sum; rate model; labels drive
  *    the output's apical site). */
 import { defineRule } from './types.js';
-import type { Tensor } from '../tensor.js';
-import type { Param } from './types.js';
-import { localGrads, outputDelta } from './common.js';
+import type { Tensor } from '../core/tensor.js';
+import type { Param } from '../net/network.js';
+import { localGrads, outputDelta } from './shared/common.js';
 import { initWeights } from '../net/init.js';
 
 export interface TwositeParams {
@@ -46,12 +45,12 @@ export interface TwositeState {
 
 /** D for every layer from the output's D (in loss-gradient sign: delta = −D), through apical weights. */
 export function twositeTeach(net: import('../net/network.js').Network, rows: number, V: (Tensor | null)[] | null): void {
-  const k = net.k, layers = net.layers;
+  const lib = net.lib, layers = net.layers;
   for (let l = layers.length - 2; l >= 0; l--) {
     const cur = layers[l]!, up = layers[l + 1]!;
     const F = V ? V[l + 1]! : up.W;
-    k.f32_gemm_nn(rows, cur.outSize, up.outSize, 1, 0, up.delta.ptr, F.ptr, cur.delta.ptr); // apical input
-    k.f32_mul(rows * cur.outSize, cur.delta.ptr, cur.deriv.ptr, cur.delta.ptr); // gated by A(1 − A)
+    lib.gemm(cur.delta.head(rows), up.delta.head(rows), F, 'nn'); // apical input
+    lib.mul(cur.delta.head(rows), cur.delta.head(rows), cur.deriv.head(rows)); // gated by A(1 − A)
   }
 }
 
@@ -59,9 +58,7 @@ export const twosite = defineRule<TwositeParams, TwositeState>({
   id: 'twosite',
   title: 'Two-site neurons (basal drive, apical burst gating)',
   cite: 'Körding & König 2001, J. Comput. Neurosci. 11:207',
-  removes: ['timing'],
-  partly: ['weightTransport', 'derivativeTransport'],
-  spiking: false,
+  objections: { removes: ['timing'], partly: ['weightTransport', 'derivativeTransport'] },
   defaults: { apical: 'own', learnApical: true },
   // Adam: the A(1 − A) gate shrinks the burst signal by up to 4× per layer; per-weight step sizes keep
   // three sigmoid layers learning (plain SGD stalls at chance on 784-256x3-10 in our runs).

@@ -1,9 +1,9 @@
 // Optimisers shared by every rule: they step each Param's value from its gradient estimate.
 // State (velocity, Adam moments) is allocated once, in the network's workspace, at construction.
-import type { Kernels } from '../wasm/kernels.js';
-import type { Workspace } from '../workspace.js';
-import type { Param } from '../rules/types.js';
-import type { Tensor } from '../tensor.js';
+import type { Backend } from '../backend.js';
+import type { Workspace } from '../core/workspace.js';
+import type { Param } from '../net/network.js';
+import type { Tensor } from '../core/tensor.js';
 
 export type OptimizerName = 'sgd' | 'adam';
 export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adam'];
@@ -36,7 +36,7 @@ function checkSteps(t: number): number {
   return t;
 }
 
-export function makeOptimizer(k: Kernels, ws: Workspace, name: OptimizerName, params: Param[], o: OptimizerOptions = {}): Optimizer {
+export function makeOptimizer(lib: Backend, ws: Workspace, name: OptimizerName, params: Param[], o: OptimizerOptions = {}): Optimizer {
   const wd = o.weightDecay ?? 0;
   if (name === 'sgd') {
     const mu = o.momentum ?? 0;
@@ -44,7 +44,7 @@ export function makeOptimizer(k: Kernels, ws: Workspace, name: OptimizerName, pa
     return counted(name, (lr) => {
       for (let i = 0; i < params.length; i++) {
         const p = params[i]!, v = vel[i];
-        k.f32_sgd_step(p.value.size, lr, mu, p.decay ? wd : 0, p.grad.ptr, v ? v.ptr : 0, p.value.ptr);
+        lib.sgdStep(p.value, p.grad, v ?? null, lr, mu, p.decay ? wd : 0);
       }
     });
   }
@@ -56,7 +56,7 @@ export function makeOptimizer(k: Kernels, ws: Workspace, name: OptimizerName, pa
       const bc1 = 1 - b1 ** t, bc2 = 1 - b2 ** t;
       for (let i = 0; i < params.length; i++) {
         const p = params[i]!;
-        k.f32_adam_step(p.value.size, lr, b1, b2, eps, p.decay ? wd : 0, bc1, bc2, p.grad.ptr, m[i]!.ptr, v[i]!.ptr, p.value.ptr);
+        lib.adamStep(p.value, p.grad, m[i]!, v[i]!, lr, b1, b2, eps, p.decay ? wd : 0, bc1, bc2);
       }
     });
   }

@@ -2,7 +2,7 @@
 // instance (the only one that runs the start function and allocates) plus a pool of workers, and the
 // kernels object whose GEMMs dispatch to the pool. Everything else runs on the calling thread.
 // Browser-safe (no bare imports): the demo page's worker uses startThreads directly.
-import type { Kernels } from './kernels.js';
+import { THREADS_START, type Kernels } from './kernels.js';
 import type { LoadOptions } from './load.js';
 import { Pool, ELEMENTWISE_NAMES } from './pool.js';
 
@@ -62,7 +62,7 @@ export async function startThreads(module: WebAssembly.Module, threads: number, 
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
   const instance = await WebAssembly.instantiate(module, { env: { memory, abort: abortWith(memory) } });
   const exports = instance.exports as Record<string, unknown>;
-  (exports._initialize as () => void)();
+  (exports[THREADS_START] as () => void)();
   const raw = checkExports(exports);
   const pool = await Pool.start(module, memory, raw, { threads, onClose });
   const kernels: Kernels = {

@@ -24,7 +24,7 @@ const status = $('status'), accuracy = $('accuracy');
 for (const r of Object.values(rules)) form.rule.add(new Option(`${r.id} — ${r.title}`, r.id));
 const syncSpiking = () => {
   const r = rules[form.rule.value];
-  const only = !!r?.spikingDefaults?.only; // superspike, erbp, nef: spiking neurons always
+  const only = !!r?.spiking?.only; // superspike, erbp, nef: spiking neurons always
   form.spiking.disabled = !r?.spiking || only;
   if (!r?.spiking) form.spiking.checked = false;
   if (only) form.spiking.checked = true;

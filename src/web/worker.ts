@@ -3,15 +3,18 @@
 // with the chosen rule and posts progress to the page. It imports only browser-safe modules: not
 // src/index.ts, whose wasm/load.ts imports '@assemblyscript/loader' by bare name (module workers have no
 // import maps), so the loader is imported here by URL.
-import { Backend } from '../ops.js';
+import { Backend } from '../backend.js';
 import { KERNEL_NAMES, type Kernels } from '../wasm/kernels.js';
 import { decodeIdx } from '../data/idx.js';
 import { datasetsFromIdx } from '../data/dataset.js';
 import { Network } from '../net/network.js';
-import { SpikingNetwork, type Raster } from '../net/spiking.js';
-import { Trainer, type EpochRecord } from '../train/trainer.js';
+import { SpikingNetwork } from '../net/spiking.js';
+import type { Raster } from '../net/raster.js';
+import { Trainer } from '../train/trainer.js';
+import type { EpochRecord } from '../train/history.js';
 import { recordRaster } from '../train/raster.js';
 import { rules } from '../rules/index.js';
+import { ruleForm } from '../rules/form.js';
 import { startThreads, sharedMemoryAvailable } from '../wasm/threads.js';
 
 export interface StartMessage {
@@ -80,19 +83,14 @@ async function run(m: StartMessage): Promise<void> {
   const [lib, trainImages, trainLabels, testImages, testLabels] = await Promise.all([loadBackend(m.threads), ...FILES.map(fetchIdx)]);
   const data = datasetsFromIdx(lib, 'mnist', { trainImages: trainImages!, trainLabels: trainLabels!, testImages: testImages!, testLabels: testLabels! },
     { trainImages: FILES[0], trainLabels: FILES[1], testImages: FILES[2], testLabels: FILES[3] }, { limit: { train: m.limit, test: m.testLimit }, seed: m.seed });
-  // As `bioprop train`: rules that only run spiking (superspike, erbp, nef) always do; a rule with its own
-  // spiking neurons (dendrites) takes spiking as its parameter; other spiking-capable rules run on a
-  // SpikingNetwork with the rule's spiking settings and training overrides (e.g. fa's lr).
-  const ownSpikes = rule.spikingParam !== undefined;
-  const spiking = m.spiking || !!rule.spikingDefaults?.only;
-  const d = { ...rule.train, ...(spiking ? rule.spikingTrain : undefined) };
+  // As `bioprop train`: the rule's form (src/rules/form.ts) picks the network and the training defaults.
+  const form = ruleForm(rule, m.spiking), spiking = form.spiking, d = form.train;
   const sizes = [data.train.features, ...Array(m.depth).fill(m.width), data.train.classes];
-  const { only: _only, ...sd } = rule.spikingDefaults ?? {};
   const netOpts = { sizes, activation: d.activation, init: d.init, batch: d.batch, seed: m.seed };
-  const net = spiking && !ownSpikes ? new SpikingNetwork(lib, { ...netOpts, spiking: { ...sd, seed: m.seed } }) : new Network(lib, netOpts);
+  const net = form.sim ? new SpikingNetwork(lib, { ...netOpts, spiking: { ...form.sim, seed: m.seed } }) : new Network(lib, netOpts);
   const trainer = new Trainer(lib, net, rule, {
     epochs: m.epochs, seed: m.seed, lr: d.lr, optimizer: d.optimizer, momentum: d.momentum, weightDecay: d.weightDecay, schedule: d.schedule,
-    ...(ownSpikes && spiking ? { ruleParams: { [rule.spikingParam!]: true } } : {}),
+    ruleParams: form.ruleParams,
   });
   const firstTest = data.test.images.data.slice(0, data.test.features);
   post({ type: 'threads', threads: lib.threads, isolated: sharedMemoryAvailable() });
@@ -103,8 +101,7 @@ async function run(m: StartMessage): Promise<void> {
   const digits = () => {
     const px = data.test.images.data.slice(0, n * data.test.features);
     net.input.data.set(px);
-    const hook = rule.infer ?? rule.forward;
-    if (hook) { trainer.ctx.rows = n; hook.call(rule, trainer.ctx, trainer.state, trainer.ruleParams); } else net.forward(n);
+    if (rule.forward) { trainer.ctx.rows = n; rule.forward(trainer.ctx, trainer.state, trainer.ruleParams, false); } else net.forward(n);
     const out = net.output.post.data, k = data.test.classes, predictions: number[] = [];
     for (let r = 0; r < n; r++) {
       let best = 0;

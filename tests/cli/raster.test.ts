@@ -34,7 +34,7 @@ function checkRaster(rec: RunRecord, steps: number, neurons: number) {
 
 test('superspike: a raster of 64 of the first hidden layer\'s 96 neurons over its default window, the same under the same seed', () => {
   const a = train('--rule', 'superspike', '--hidden', '96,32', '--seed', '7');
-  checkRaster(a, rules.superspike!.spikingDefaults!.steps!, 64);
+  checkRaster(a, rules.superspike!.spiking!.sim!.steps!, 64);
   const b = train('--rule', 'superspike', '--hidden', '96,32', '--seed', '7');
   assert.equal(b.raster, a.raster, 'deterministic under a seed');
   assert.equal(b.firingRates, a.firingRates);

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backend } from '../helpers/setup.js';
 import { makeEncoder } from '../../src/encode/index.js';
-import { Workspace } from '../../src/workspace.js';
+import { Workspace } from '../../src/core/workspace.js';
 
 async function counts(name: string, x: number[], rows: number, steps: number, o: { dt?: number; maxRate?: number; seed?: number } = {}) {
   const lib = await backend();

@@ -1,6 +1,6 @@
 // A small synthetic classification problem: `classes` Gaussian blobs in `features` dimensions,
 // centres drawn once from a seed. Linearly separable enough that a trained MLP clears 95 %.
-import type { Backend } from '../../src/ops.js';
+import type { Backend } from '../../src/backend.js';
 import { Dataset } from '../../src/data/dataset.js';
 import { mulberry32 } from './fill.js';
 

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { BUILDS, backend } from '../helpers/setup.js';
 import { close, throwsClearly } from '../helpers/close.js';
 import { mulberry32, seeded } from '../helpers/fill.js';
-import * as ref from '../reference/spiking.js';
+import * as ref from '../reference/event.js';
 
 function spikes(m: number, k: number, density: number, seed: number, graded = false): Float32Array {
   const r = mulberry32(seed), s = new Float32Array(m * k);

@@ -11,7 +11,7 @@ import { BUILDS, backend } from '../helpers/setup.js';
 import { seeded, EDGE_SIZES } from '../helpers/fill.js';
 import { close, throwsClearly } from '../helpers/close.js';
 import type { Backend } from '../../src/index.js';
-import { INVERSE_KERNELS } from '../../src/ops.js';
+import { INVERSE_KERNELS } from '../../src/backend.js';
 import { inverseTwin, inverseF64, tanhBound, ATANH_REL, ATANH_MAX, ZMAX, TINY, type InverseName } from '../reference/inverse.js';
 
 const NAMES = Object.keys(INVERSE_KERNELS) as InverseName[];

@@ -6,7 +6,8 @@ import { BUILDS, backend } from '../helpers/setup.js';
 import { close, throwsClearly } from '../helpers/close.js';
 import { EDGE_SIZES, seeded, mulberry32 } from '../helpers/fill.js';
 import type { Backend, LifParams, Tensor } from '../../src/index.js';
-import * as ref from '../reference/neuron.js';
+import * as ref from '../reference/lif.js';
+import * as trace from '../reference/trace.js';
 
 const f = Math.fround;
 
@@ -23,17 +24,22 @@ function layer(lib: Backend, n: number, input: ArrayLike<number>, v0?: ArrayLike
 }
 
 function refParams(p: LifParams): ref.LifRefParams {
-  return { decay: p.decay, vTh: p.vTh ?? 1, vReset: p.vReset ?? 0, resetMode: p.resetMode === 'subtract' ? 1 : 0, refSteps: p.refSteps ?? 0, k: p.surrogate ?? 10 };
+  return { decay: p.decay, vTh: p.vTh ?? 1, vReset: p.vReset ?? 0, resetMode: p.reset === 'subtract' ? 1 : 0, refSteps: p.refSteps ?? 0, k: p.surrogate ?? 10 };
+}
+
+/** lifStep over a layer's buffers (deriv absent: skipped). */
+function lifStep(lib: Backend, b: { input: Tensor; v: Tensor; refrac: Tensor; spikes: Tensor; deriv?: Tensor | undefined }, p: LifParams): number {
+  return lib.lifStep(b.input, b.v, b.refrac, b.spikes, b.deriv ?? null, p);
 }
 
 for (const build of BUILDS) {
   test(`[${build}] f32_lif_step equals the reference twin bit for bit (EDGE_SIZES, both reset modes, refractory, 8 steps)`, async () => {
     const lib = await backend(build);
     const params: LifParams[] = [
-      { decay: 0.9, vTh: 1, vReset: 0, resetMode: 'reset', refSteps: 0, surrogate: 5 },
-      { decay: 0.95122942, vTh: 0.8, vReset: -0.1, resetMode: 'reset', refSteps: 2, surrogate: 10 },
-      { decay: 0.7, vTh: 1, vReset: 0, resetMode: 'subtract', refSteps: 1, surrogate: 0.5 },
-      { decay: 1, vTh: 0.5, vReset: 0.25, resetMode: 'subtract', refSteps: 0, surrogate: 100 },
+      { decay: 0.9, vTh: 1, vReset: 0, reset: 'zero', refSteps: 0, surrogate: 5 },
+      { decay: 0.95122942, vTh: 0.8, vReset: -0.1, reset: 'zero', refSteps: 2, surrogate: 10 },
+      { decay: 0.7, vTh: 1, vReset: 0, reset: 'subtract', refSteps: 1, surrogate: 0.5 },
+      { decay: 1, vTh: 0.5, vReset: 0.25, reset: 'subtract', refSteps: 0, surrogate: 100 },
     ];
     for (const [pi, p] of params.entries()) {
       for (const n of [...EDGE_SIZES, 1000]) {
@@ -46,7 +52,7 @@ for (const build of BUILDS) {
           const input = seeded(n, 1000 * step + n + pi, -0.2, 0.9);
           b.input.set(input);
           const useDeriv = step % 2 === 0;
-          const got = lib.lifStep(useDeriv ? b : { ...b, deriv: undefined }, p);
+          const got = lifStep(lib, useDeriv ? b : { ...b, deriv: undefined }, p);
           const want = ref.lifStep(rp, input, v, refrac, spikes, useDeriv ? deriv : null);
           const what = `params ${pi} n=${n} step ${step}`;
           assert.is(got, want, `${what}: spike count`);
@@ -68,7 +74,7 @@ for (const build of BUILDS) {
       const v = new Float32Array(n), refrac = new Float32Array(n), spikes = new Float32Array(n), deriv = new Float32Array(n);
       const p: LifParams = { decay: 0.5, surrogate: 2 };
       b.spikes.set(input);
-      const got = lib.lifStep({ ...b, input: b.spikes }, p);
+      const got = lifStep(lib, { ...b, input: b.spikes }, p);
       const want = ref.lifStep(refParams(p), input, v, refrac, spikes, deriv);
       assert.is(got, want);
       close(b.spikes.data, spikes, { ulps: 0 });
@@ -101,7 +107,7 @@ for (const build of BUILDS) {
     const D2B = f(1024 / 1225); // neuron B at step 3
     const { b, dispose } = layer(lib, 4, input, v0);
     for (let t = 0; t < 6; t++) {
-      const count = lib.lifStep(b, { decay: 0.5, vTh: 1, vReset: 0, surrogate: 1 });
+      const count = lifStep(lib, b, { decay: 0.5, vTh: 1, vReset: 0, surrogate: 1 });
       assert.equal(Array.from(b.v.data), V[t], `v after step ${t + 1}`);
       assert.equal(Array.from(b.spikes.data), S[t], `spikes at step ${t + 1}`);
       assert.is(count, S[t]!.reduce((x, y) => x + y), `count at step ${t + 1}`);
@@ -118,7 +124,7 @@ for (const build of BUILDS) {
     let { b, dispose } = layer(lib, 1, [1.5]);
     const spikes: number[] = [], refr: number[] = [], derivs: number[] = [];
     for (let t = 0; t < 7; t++) {
-      lib.lifStep(b, { decay: 0.5, refSteps: 2, surrogate: 1 });
+      lifStep(lib, b, { decay: 0.5, refSteps: 2, surrogate: 1 });
       spikes.push(b.spikes.data[0]!); refr.push(b.refrac.data[0]!); derivs.push(b.deriv.data[0]!);
       assert.is(b.v.data[0], 0);
     }
@@ -131,7 +137,7 @@ for (const build of BUILDS) {
     ({ b, dispose } = layer(lib, 1, [0.75]));
     const vs: number[] = [], ss: number[] = [];
     for (let t = 0; t < 8; t++) {
-      lib.lifStep(b, { decay: 1, resetMode: 'subtract' });
+      lifStep(lib, b, { decay: 1, reset: 'subtract' });
       vs.push(b.v.data[0]!); ss.push(b.spikes.data[0]!);
     }
     assert.equal(vs, [0.75, 0.5, 0.25, 0, 0.75, 0.5, 0.25, 0]);
@@ -146,7 +152,7 @@ for (const build of BUILDS) {
     let { b, dispose } = layer(lib, n, new Float32Array(n), seeded(n, 3, -1, 0.99));
     let prev = b.v.toArray();
     for (let t = 0; t < 400; t++) {
-      assert.is(lib.lifStep(b, { decay: 0.9 }), 0);
+      assert.is(lifStep(lib, b, { decay: 0.9 }), 0);
       const v = b.v.data;
       for (let i = 0; i < n; i++) assert.ok(Math.abs(v[i]!) <= Math.abs(prev[i]!), 'never grows');
       prev = b.v.toArray();
@@ -154,23 +160,23 @@ for (const build of BUILDS) {
     assert.ok(prev.every((x) => Math.abs(x) <= 1e-18), `decayed to ~0: max ${Math.max(...prev.map(Math.abs))}`);
     dispose();
     // After a spike: v == vReset (mode 0) or (decay*v + I) - vTh (mode 1); refractory: held at vReset.
-    for (const mode of ['reset', 'subtract'] as const) {
+    for (const mode of ['zero', 'subtract'] as const) {
       ({ b, dispose } = layer(lib, n, seeded(n, 9, 0, 0.8), seeded(n, 4, -0.2, 0.9)));
-      const p = { decay: 0.8, vTh: 0.9, vReset: -0.05, resetMode: mode, refSteps: mode === 'reset' ? 3 : 0 };
+      const p: LifParams = { decay: 0.8, vTh: 0.9, vReset: -0.05, reset: mode, refSteps: mode === 'zero' ? 3 : 0 };
       let fired = 0, held = 0;
       for (let t = 0; t < 60; t++) {
         const v0 = b.v.toArray(), r0 = b.refrac.toArray(), input = b.input.data;
-        lib.lifStep(b, p);
+        lifStep(lib, b, p);
         const v = b.v.data, s = b.spikes.data, r = b.refrac.data, d = b.deriv.data;
         for (let i = 0; i < n; i++) {
           if (r0[i]! > 0) {
             held++;
-            assert.ok(v[i] === f(p.vReset) && s[i] === 0 && d[i] === 0 && r[i] === r0[i]! - 1, `held neuron ${i}`);
+            assert.ok(v[i] === f(p.vReset!) && s[i] === 0 && d[i] === 0 && r[i] === r0[i]! - 1, `held neuron ${i}`);
           } else if (s[i] === 1) {
             fired++;
             const m = f(f(f(p.decay) * v0[i]!) + input[i]!);
-            assert.ok(m >= f(p.vTh));
-            assert.is(v[i], mode === 'reset' ? f(p.vReset) : f(m - f(p.vTh)), `v after spike, neuron ${i}`);
+            assert.ok(m >= f(p.vTh!));
+            assert.is(v[i], mode === 'zero' ? f(p.vReset!) : f(m - f(p.vTh!)), `v after spike, neuron ${i}`);
             assert.is(r[i], p.refSteps);
           }
         }
@@ -183,7 +189,7 @@ for (const build of BUILDS) {
     ({ b, dispose } = layer(lib, currents.length, currents));
     const counts = new Array(currents.length).fill(0);
     for (let t = 0; t < 300; t++) {
-      lib.lifStep(b, { decay: 0.95, refSteps: 2 });
+      lifStep(lib, b, { decay: 0.95, refSteps: 2 });
       b.spikes.data.forEach((s, i) => (counts[i] += s));
     }
     for (let i = 1; i < counts.length; i++) assert.ok(counts[i] >= counts[i - 1], `count(I=${currents[i]}) = ${counts[i]} < count(I=${currents[i - 1]}) = ${counts[i - 1]}`);
@@ -218,7 +224,7 @@ for (const build of BUILDS) {
       const counts = new Array(currents.length).fill(0);
       let total = 0;
       for (let t = 0; t < T; t++) {
-        total += lib.lifStep(b, { decay: lambda, vTh, refSteps: R });
+        total += lifStep(lib, b, { decay: lambda, vTh, refSteps: R });
         b.spikes.data.forEach((s, i) => (counts[i] += s));
       }
       assert.equal(counts, expected, `R = ${R}`);
@@ -232,10 +238,10 @@ for (const build of BUILDS) {
     for (const n of [...EDGE_SIZES, 1000]) {
       const x = lib.tensor([n], seeded(n, n, 0, 2)), s = lib.tensor([n], seeded(n, n + 1, 0, 1).map(Math.round));
       const want = x.toArray();
-      ref.traceStep(0.95, s.data, want);
+      trace.traceStep(0.95, s.data, want);
       lib.traceStep(x, s, 0.95);
       close(x.data, want, { ulps: 0 }, `trace n=${n}`); // same op order as the twin: exact
-      ref.traceStep(0.5, want, want);
+      trace.traceStep(0.5, want, want);
       lib.traceStep(x, x, 0.5);
       close(x.data, want, { ulps: 0 }, `trace in place n=${n}`);
       x.dispose(); s.dispose();
@@ -248,17 +254,17 @@ test('lifStep / traceStep argument errors are clear', async () => {
   const live = lib.heap.live;
   const { b, dispose } = layer(lib, 6, new Float32Array(6));
   const short = lib.tensor([5]);
-  throwsClearly(() => lib.lifStep({ ...b, refrac: short }, { decay: 0.9 }), /lifStep: refrac \[5\] has 5 elements, expected 6/);
-  throwsClearly(() => lib.lifStep({ ...b, deriv: short }, { decay: 0.9 }), /lifStep: deriv \[5\] has 5 elements, expected 6/);
-  throwsClearly(() => lib.lifStep({ ...b, spikes: b.v }, { decay: 0.9 }), /lifStep: v and spikes are the same tensor/);
-  throwsClearly(() => lib.lifStep(b, { decay: 1.5 }), /lifStep: decay must be in \[0, 1\], got 1.5/);
-  throwsClearly(() => lib.lifStep(b, { decay: NaN }), /lifStep: decay must be a finite number/);
-  throwsClearly(() => lib.lifStep(b, { decay: 0.9, refSteps: 1.5 }), /lifStep: refSteps must be an integer/);
-  throwsClearly(() => lib.lifStep(b, { decay: 0.9, resetMode: 'zero' as never }), /lifStep: resetMode must be 'reset' or 'subtract', got zero/);
+  throwsClearly(() => lifStep(lib, { ...b, refrac: short }, { decay: 0.9 }), /lifStep: refrac \[5\] has 5 elements, expected 6/);
+  throwsClearly(() => lifStep(lib, { ...b, deriv: short }, { decay: 0.9 }), /lifStep: deriv \[5\] has 5 elements, expected 6/);
+  throwsClearly(() => lifStep(lib, { ...b, spikes: b.v }, { decay: 0.9 }), /lifStep: v and spikes must not share memory/);
+  throwsClearly(() => lifStep(lib, b, { decay: 1.5 }), /lifStep: decay must be in \[0, 1\], got 1.5/);
+  throwsClearly(() => lifStep(lib, b, { decay: NaN }), /lifStep: decay must be a finite number/);
+  throwsClearly(() => lifStep(lib, b, { decay: 0.9, refSteps: 1.5 }), /lifStep: refSteps must be an integer/);
+  throwsClearly(() => lifStep(lib, b, { decay: 0.9, reset: 'reset' as never }), /lifStep: reset must be one of zero, subtract, got reset/);
   throwsClearly(() => lib.traceStep(b.v, short, 0.9), /traceStep: s \[5\] has 5 elements, expected 6/);
   throwsClearly(() => lib.traceStep(b.v, b.spikes, Infinity), /traceStep: lambda must be a finite number/);
   short.dispose();
-  throwsClearly(() => lib.lifStep({ ...b, input: short }, { decay: 0.9 }), /lifStep: input Tensor\[5\] was disposed/);
+  throwsClearly(() => lifStep(lib, { ...b, input: short }, { decay: 0.9 }), /lifStep: input Tensor\[5\] was disposed/);
   dispose();
   assert.is(lib.heap.live, live);
 });

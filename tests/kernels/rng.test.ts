@@ -1,11 +1,11 @@
-// The WASM generator (assembly/kernels/rng.ts via WasmRng) against the TypeScript one (src/rng.ts,
+// The WASM generator (assembly/kernels/rng.ts via WasmRng) against the TypeScript one (src/core/rng.ts,
 // itself checked against the C reference in tests/rng.test.ts), on both builds.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BUILDS, backend } from '../helpers/setup.js';
 import { close, throwsClearly } from '../helpers/close.js';
 import { EDGE_SIZES, seeded } from '../helpers/fill.js';
-import { Rng, seedState } from '../../src/rng.js';
+import { Rng, seedState } from '../../src/core/rng.js';
 import * as ref from '../reference/rng.js';
 
 const SEEDS = [0, 1, -1, 7, 42, 123456789, 2 ** 31 - 1, -(2 ** 31), 0xdeadbeef];
@@ -19,7 +19,7 @@ function phi(x: number): number {
 }
 
 for (const build of BUILDS) {
-  test(`[${build}] seeding and the u32 stream equal src/rng.ts bit for bit`, async () => {
+  test(`[${build}] seeding and the u32 stream equal src/core/rng.ts bit for bit`, async () => {
     const lib = await backend(build);
     for (const seed of SEEDS) {
       const w = lib.rng(seed), r = new Rng(seed);

@@ -1,5 +1,5 @@
 // Surrogate op classes (SuperSpike fast sigmoid, triangle, exponential) through the three kernels that
-// share them: f32_lif_step{,_triangle,_exp}, f32_alif_step and f32_spike_*_fwd. Reference twins round
+// share them: f32_lif_step{,_triangle,_exp}, f32_alif_step. Reference twins round
 // like the kernels (0 ulps), except the exponential surrogate: exp1 is within EXP_MAX_REL_ERR of f64 exp
 // at the same f32 argument (assembly/ops/math.ts), and the expected values are stored in Float32Arrays
 // (one more rounding, <= 2^-24 relative), so those values get rel = EXP + U.
@@ -9,7 +9,7 @@ import { BUILDS, backend } from '../helpers/setup.js';
 import { close, throwsClearly } from '../helpers/close.js';
 import { EDGE_SIZES, seeded, mulberry32 } from '../helpers/fill.js';
 import { SURROGATES, type SurrogateShape } from '../../src/index.js';
-import * as ref from '../reference/spiking.js';
+import * as ref from '../reference/lif.js';
 import { EXP, U } from '../reference/act.js';
 
 const tolFor = (shape: SurrogateShape) => (shape === 'exp' ? { rel: EXP + U } : { ulps: 0 });
@@ -25,7 +25,7 @@ for (const build of BUILDS) {
         for (let step = 0; step < 6; step++) {
           const input = seeded(n, 31 * step + n, -0.3, 0.8);
           t.input.set(input);
-          const got = lib.lifStep(t, { decay: p.decay, vTh: p.vTh, vReset: p.vReset, resetMode: p.resetMode ? 'subtract' : 'reset', refSteps: p.refSteps, surrogate: p.k, surrogateShape: shape });
+          const got = lib.lifStep(t.input, t.v, t.refrac, t.spikes, t.deriv, { decay: p.decay, vTh: p.vTh, vReset: p.vReset, reset: p.resetMode ? 'subtract' : 'zero', refSteps: p.refSteps, surrogate: p.k, surrogateShape: shape });
           const want = ref.alifStep({ ...p, rho: 0, beta: 0, shape }, input, v, refrac, null, spikes, deriv);
           assert.is(got, want, `n=${n} step ${step}: count`);
           close(t.v.data, v, { ulps: 0 }, `n=${n} step ${step}: v`);
@@ -45,7 +45,7 @@ for (const build of BUILDS) {
         for (let step = 0; step < 10; step++) {
           const input = seeded(n, 7 * step + n, 0, 0.7);
           t.input.set(input);
-          const got = lib.alifStep(t, { decay: p.decay, vTh: p.vTh, resetMode: p.resetMode ? 'subtract' : 'reset', refSteps: p.refSteps, surrogate: p.k, rho: p.rho, beta: p.beta, surrogateShape: shape });
+          const got = lib.alifStep(t.input, t.v, t.refrac, t.adapt, t.spikes, t.deriv, { decay: p.decay, vTh: p.vTh, reset: p.resetMode ? 'subtract' : 'zero', refSteps: p.refSteps, surrogate: p.k, rho: p.rho, beta: p.beta, surrogateShape: shape });
           const want = ref.alifStep(p, input, v, refrac, adapt, spikes, deriv);
           assert.is(got, want, `n=${n} step ${step}: count`);
           close(t.v.data, v, { ulps: 0 }, 'v');
@@ -55,18 +55,6 @@ for (const build of BUILDS) {
         Object.values(t).forEach((x) => x.dispose());
       }
     });
-
-    test(`[${build}] spike act kernel ('${shape}'): post = H(a − vTh), deriv = surrogate`, async () => {
-      const lib = await backend(build);
-      for (const n of EDGE_SIZES) {
-        const a = lib.tensor([n], seeded(n, n, -2, 3)), post = lib.tensor([n]), deriv = lib.tensor([n]);
-        lib.spike(post, deriv, a, shape, 1.5, 0.5);
-        const av = a.toArray();
-        close(post.data, av.map((x) => (Math.fround(x - 0.5) >= 0 ? 1 : 0)), { ulps: 0 }, 'post');
-        close(deriv.data, av.map((x) => ref.surrogate(shape, x, 1.5, 0.5)), tolFor(shape), 'deriv');
-        a.dispose(); post.dispose(); deriv.dispose();
-      }
-    });
   }
 }
 
@@ -74,18 +62,19 @@ test('surrogate shapes: peak 1 at threshold, symmetric, decreasing in |u|', asyn
   const lib = await backend();
   const us = [-3, -1, -0.5, -0.1, 0, 0.1, 0.5, 1, 3];
   for (const shape of SURROGATES) {
-    const a = lib.tensor([us.length], us), post = lib.tensor([us.length]), d = lib.tensor([us.length]);
-    lib.spike(post, d, a, shape, 1, 0);
+    // From rest with no leak, the membrane is the input: deriv = surrogate(u − vTh) with vTh = 0, k = 1.
+    const n = us.length, a = lib.tensor([n], us), v = lib.tensor([n]), refrac = lib.tensor([n]), post = lib.tensor([n]), d = lib.tensor([n]);
+    lib.lifStep(a, v, refrac, post, d, { decay: 1, vTh: 0, surrogate: 1, surrogateShape: shape });
     const g = Array.from(d.data);
     assert.is(g[4], 1, `${shape}: 1 at u = 0`);
     for (let i = 0; i < 4; i++) assert.is(g[i], g[8 - i], `${shape}: symmetric`);
     for (let i = 5; i < 9; i++) assert.ok(g[i]! <= g[i - 1]!, `${shape}: decreasing`);
-    a.dispose(); post.dispose(); d.dispose();
+    [a, v, refrac, post, d].forEach((x) => x.dispose());
   }
-  const r = mulberry32(1); void r;
-  throwsClearly(() => lib.spike(lib.tensor([2]), null, lib.tensor([2]), 'sigmoid' as SurrogateShape), /spike: shape must be one of super, triangle, exp/);
   const t = { input: lib.tensor([2]), v: lib.tensor([2]), refrac: lib.tensor([2]), spikes: lib.tensor([2]), adapt: lib.tensor([3]) };
-  throwsClearly(() => lib.alifStep(t, { decay: 0.9, rho: 0.9, beta: 0.1 }), /alifStep/, /adapt/);
+  throwsClearly(() => lib.lifStep(t.input, t.v, t.refrac, t.spikes, null, { decay: 0.9, surrogateShape: 'sigmoid' as SurrogateShape }), /lifStep: surrogateShape must be one of super, triangle, exp, got sigmoid/);
+  throwsClearly(() => lib.alifStep(t.input, t.v, t.refrac, t.adapt, t.spikes, null, { decay: 0.9, rho: 0.9, beta: 0.1 }), /alifStep: adapt \[3\] has 3 elements, expected 2/);
+  Object.values(t).forEach((x) => x.dispose());
 });
 
 test.run();

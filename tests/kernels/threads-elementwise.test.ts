@@ -1,17 +1,20 @@
-// The kernels a thread pool splits besides the GEMMs (src/wasm/pool.ts): the event-driven propagation
-// (split over rows), the LIF / ALIF / trace steps and the SGD / Adam steps (split over elements) at 2, 3
-// and 4 threads give
-// exactly the bits of one thread, and of the reference twins where those exist (tests/reference/), on
+// The kernels a thread pool splits besides the GEMMs (src/wasm/pool.ts), called through the Backend as the
+// library calls them: the event-driven propagation (split over rows), the LIF / ALIF / trace steps and the
+// SGD / Adam steps (split over elements) at 2, 3 and 4 threads give exactly the bits of one thread, and of the reference twins where those exist (tests/reference/), on
 // sizes smaller than the thread count, 1xN, Nx1 and off every multiple of 4. The pool's size thresholds
 // are set to 0 so that every call is split.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { load, type Backend } from '../../src/index.js';
 import { poolOf } from '../../src/wasm/threads.js';
+import { ELEMENTWISE } from '../../src/wasm/pool.js';
+import { KERNEL_ARITY } from '../../src/wasm/kernels.js';
 import { backend } from '../helpers/setup.js';
 import { mulberry32, seeded } from '../helpers/fill.js';
-import * as refSpiking from '../reference/spiking.js';
-import * as refNeuron from '../reference/neuron.js';
+import type { SurrogateShape } from '../../src/backend.js';
+import * as refEvent from '../reference/event.js';
+import * as refLif from '../reference/lif.js';
+import * as refTrace from '../reference/trace.js';
 import * as refOptim from '../reference/optim.js';
 
 const THREADS = [2, 3, 4];
@@ -37,7 +40,16 @@ function spikes(m: number, k: number, density: number, seed: number): Float32Arr
   return s;
 }
 
-test(`f32_event_nn at ${THREADS.join(', ')} threads: the reference twin's bits and event count`, async () => {
+test('the split kernels are kernels, and their pointer arguments are their last ones (as the signatures generated from asc say)', () => {
+  // The pool moves exactly these arguments with each share: a signature change must show up here.
+  for (const [name, ptrs] of Object.entries(ELEMENTWISE)) {
+    const arity = (KERNEL_ARITY as Record<string, number>)[name];
+    assert.ok(arity !== undefined, `${name} is an exported kernel`);
+    assert.equal([...ptrs], Array.from({ length: ptrs.length }, (_, i) => arity! - ptrs.length + i), `${name}: pointers are its last ${ptrs.length} of ${arity} arguments`);
+  }
+});
+
+test(`eventMatmul (f32_event_nn) at ${THREADS.join(', ')} threads: the reference twin's bits and event count`, async () => {
   // m < threads, 1xN, Nx1, k across the K block (256), n off multiples of 4.
   const shapes: [number, number, number][] = [[1, 1, 1], [1, 37, 300], [37, 1, 300], [2, 5, 7], [3, 13, 257], [5, 100, 784], [100, 33, 600]];
   for (const t of THREADS) {
@@ -48,30 +60,32 @@ test(`f32_event_nn at ${THREADS.join(', ')} threads: the reference twin's bits a
         const sv = spikes(m, k, density, seed), bv = seeded(k * n, seed + 1);
         const S = lib.tensor([m, k], sv), B = lib.tensor([k, n], bv), C = lib.tensor([m, n]), tmp = lib.tensor([n]);
         C.data.fill(NaN);
-        const events = lib.kernels.f32_event_nn(m, n, k, S.ptr, B.ptr, tmp.ptr, C.ptr);
+        const events = lib.eventMatmul(C, S, B, tmp);
         const what = `${t} threads ${m}x${n}x${k} density ${density}`;
         assert.is(events, sv.filter((x) => x !== 0).length, `${what}: events`);
-        bitsEqual(C.data, refSpiking.eventNN(m, n, k, sv, bv), what);
+        bitsEqual(C.data, refEvent.eventNN(m, n, k, sv, bv), what);
         for (const x of [S, B, C, tmp]) x.dispose();
       }
     }
   }
 });
 
-type Step = 'f32_lif_step' | 'f32_lif_step_triangle' | 'f32_lif_step_exp' | 'alif0' | 'alif1' | 'alif2' | 'trace';
-const STEPS: readonly Step[] = ['f32_lif_step', 'f32_lif_step_triangle', 'f32_lif_step_exp', 'alif0', 'alif1', 'alif2', 'trace'];
+type Step = 'lif super' | 'lif triangle' | 'lif exp' | 'alif super' | 'alif triangle' | 'alif exp' | 'trace';
+const STEPS: readonly Step[] = ['lif super', 'lif triangle', 'lif exp', 'alif super', 'alif triangle', 'alif exp', 'trace'];
 
 /** Two steps of `step` on n neurons from seeded state; returns every state array and the counts. */
 function neuronSteps(lib: Backend, step: Step, n: number, withDeriv: boolean, seed: number): { state: Float32Array[]; counts: number[] } {
   const input = lib.tensor([n], seeded(n, seed, -0.5, 1.5)), v = lib.tensor([n], seeded(n, seed + 1, -0.5, 1.2));
   const refrac = lib.tensor([n], Array.from(seeded(n, seed + 2, -2, 3), (x) => Math.max(0, Math.round(x))));
   const spikesT = lib.tensor([n]), deriv = lib.tensor([n]), adapt = lib.tensor([n], seeded(n, seed + 3, 0, 1));
-  const k = lib.kernels, counts: number[] = [];
-  const d = withDeriv ? deriv.ptr : 0;
+  const counts: number[] = [];
+  const d = withDeriv ? deriv : null, surrogateShape = step.split(' ')[1] as SurrogateShape;
   for (let s = 0; s < 2; s++) {
-    if (step === 'trace') k.f32_trace_step(n, 0.875, input.ptr, v.ptr);
-    else if (step.startsWith('alif')) counts.push(k.f32_alif_step(n, 0.9, 1, 0, s, 2, 10, 0.95, 0.2, Number(step[4]), input.ptr, v.ptr, refrac.ptr, adapt.ptr, spikesT.ptr, d));
-    else counts.push(k[step as 'f32_lif_step'](n, 0.9, 1, 0.1, s, 2, 10, input.ptr, v.ptr, refrac.ptr, spikesT.ptr, d));
+    const reset = s === 0 ? 'zero' : 'subtract';
+    if (step === 'trace') lib.traceStep(v, input, 0.875);
+    else if (step.startsWith('alif')) {
+      counts.push(lib.alifStep(input, v, refrac, adapt, spikesT, d, { decay: 0.9, vTh: 1, vReset: 0, reset, refSteps: 2, surrogate: 10, rho: 0.95, beta: 0.2, surrogateShape }));
+    } else counts.push(lib.lifStep(input, v, refrac, spikesT, d, { decay: 0.9, vTh: 1, vReset: 0.1, reset, refSteps: 2, surrogate: 10, surrogateShape }));
   }
   const state = [v, refrac, spikesT, deriv, adapt].map((x) => x.data.slice());
   for (const x of [input, v, refrac, spikesT, deriv, adapt]) x.dispose();
@@ -97,13 +111,13 @@ test(`LIF, ALIF and trace steps at ${THREADS.join(', ')} threads: the bits of on
   // The one-thread kernels against the reference twins on the same data (the threaded ones equal them).
   const n = 1001, lib = await threaded(3);
   const input = seeded(n, 5, -0.5, 1.5), v = seeded(n, 6, -0.5, 1.2), refrac = new Float32Array(n), spikesR = new Float32Array(n), deriv = new Float32Array(n);
-  const count = refNeuron.lifStep({ decay: 0.9, vTh: 1, vReset: 0.1, resetMode: 0, refSteps: 2, k: 10 }, input, v, refrac, spikesR, deriv);
+  const count = refLif.lifStep({ decay: 0.9, vTh: 1, vReset: 0.1, resetMode: 0, refSteps: 2, k: 10 }, input, v, refrac, spikesR, deriv);
   const I = lib.tensor([n], input), V = lib.tensor([n], seeded(n, 6, -0.5, 1.2)), R = lib.tensor([n]), S = lib.tensor([n]), D = lib.tensor([n]);
-  assert.is(lib.kernels.f32_lif_step(n, 0.9, 1, 0.1, 0, 2, 10, I.ptr, V.ptr, R.ptr, S.ptr, D.ptr), count);
+  assert.is(lib.lifStep(I, V, R, S, D, { decay: 0.9, vTh: 1, vReset: 0.1, reset: 'zero', refSteps: 2, surrogate: 10 }), count);
   bitsEqual(V.data, v, 'lif v vs reference'); bitsEqual(S.data, spikesR, 'lif spikes vs reference'); bitsEqual(D.data, deriv, 'lif deriv vs reference');
   const x = seeded(n, 7), X = lib.tensor([n], x);
-  refNeuron.traceStep(0.875, input, x);
-  lib.kernels.f32_trace_step(n, 0.875, I.ptr, X.ptr);
+  refTrace.traceStep(0.875, input, x);
+  lib.traceStep(X, I, 0.875);
   bitsEqual(X.data, x, 'trace vs reference');
   for (const t of [I, V, R, S, D, X]) t.dispose();
 });
@@ -116,7 +130,7 @@ test(`SGD and Adam steps at ${THREADS.join(', ')} threads: the reference twins' 
       for (const mu of [0, 0.9]) {
         const g = seeded(n, seed), vel = seeded(n, seed + 1, -0.1, 0.1), w = seeded(n, seed + 2);
         const G = lib.tensor([n], g), V = lib.tensor([n], vel), W = lib.tensor([n], w);
-        lib.kernels.f32_sgd_step(n, 0.05, mu, 1e-3, G.ptr, V.ptr, W.ptr);
+        lib.sgdStep(W, G, V, 0.05, mu, 1e-3);
         refOptim.sgdStep(0.05, mu, 1e-3, g, vel, w);
         bitsEqual(W.data, w, `sgd momentum ${mu} n=${n} at ${t} threads: w`);
         bitsEqual(V.data, vel, `sgd momentum ${mu} n=${n} at ${t} threads: velocity`);
@@ -124,7 +138,7 @@ test(`SGD and Adam steps at ${THREADS.join(', ')} threads: the reference twins' 
       }
       const g = seeded(n, seed), m = seeded(n, seed + 1, -0.1, 0.1), v = seeded(n, seed + 2, 0, 0.01), w = seeded(n, seed + 3);
       const G = lib.tensor([n], g), M = lib.tensor([n], m), V = lib.tensor([n], v), W = lib.tensor([n], w);
-      lib.kernels.f32_adam_step(n, 1e-3, 0.9, 0.999, 1e-8, 1e-4, 0.19, 0.002, G.ptr, M.ptr, V.ptr, W.ptr);
+      lib.adamStep(W, G, M, V, 1e-3, 0.9, 0.999, 1e-8, 1e-4, 0.19, 0.002);
       refOptim.adamStep(1e-3, 0.9, 0.999, 1e-8, 1e-4, 0.19, 0.002, g, m, v, w);
       bitsEqual(W.data, w, `adam n=${n} at ${t} threads: w`);
       bitsEqual(M.data, m, `adam n=${n} at ${t} threads: m`);

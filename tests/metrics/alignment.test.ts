@@ -8,7 +8,7 @@ import { blobs } from '../helpers/synthetic.js';
 import { seeded } from '../helpers/fill.js';
 import { Network } from '../../src/net/network.js';
 import { Trainer } from '../../src/train/trainer.js';
-import { angleDeg, normRatio, tensorAngleDeg } from '../../src/metrics/alignment.js';
+import { angleDeg, normRatio } from '../../src/metrics/alignment.js';
 import type { FaState } from '../../src/rules/fa.js';
 import type { DfaState } from '../../src/rules/dfa.js';
 import { ruleCases, buildCase, params } from '../helpers/rule-cases.js';
@@ -27,19 +27,18 @@ test('angleDeg: 0°, 90°, 180°, 45°, a random pair against float64; NaN for a
   const h = lib.heap;
   const t = (v: number[]) => h.from([v.length], v);
   const x = t([1, 0, 0, 0, 0]), y = t([0, 2, 0, 0, 0]), z = t([-3, 0, 0, 0, 0]), d = t([1, 1, 0, 0, 0]), o = t([0, 0, 0, 0, 0]);
-  const k = lib.kernels;
   // Exact dot products of small integers: cos is exact, acos within ~1 ulp of double (≈1e-14°).
-  assert.ok(Math.abs(tensorAngleDeg(k, x, x)) < 1e-9);
-  assert.ok(Math.abs(tensorAngleDeg(k, x, y) - 90) < 1e-9);
-  assert.ok(Math.abs(tensorAngleDeg(k, x, z) - 180) < 1e-9);
-  assert.ok(Math.abs(tensorAngleDeg(k, x, d) - 45) < 1e-6); // √2 in f32/f64 sqrt: ~1e-8 relative
-  assert.ok(Number.isNaN(tensorAngleDeg(k, x, o)));
+  assert.ok(Math.abs(angleDeg(lib, x, x)) < 1e-9);
+  assert.ok(Math.abs(angleDeg(lib, x, y) - 90) < 1e-9);
+  assert.ok(Math.abs(angleDeg(lib, x, z) - 180) < 1e-9);
+  assert.ok(Math.abs(angleDeg(lib, x, d) - 45) < 1e-6); // √2 in f32/f64 sqrt: ~1e-8 relative
+  assert.ok(Number.isNaN(angleDeg(lib, x, o)));
   const n = 1000, a = h.from([n], seeded(n, 1)), b = h.from([n], seeded(n, 2));
   // f32 sums of n products: relative error of dot and norms ≤ ~n·ε ≈ 1e-4, cos near 0 here (random
   // vectors), dθ = dcos / sin θ ≈ 1e-4 rad·|terms| → well under 0.05°.
-  assert.ok(Math.abs(angleDeg(k, n, a.ptr, b.ptr) - angle64(a.data, b.data)) < 0.05);
-  assert.ok(Math.abs(normRatio(k, a, b) - Math.sqrt(a.data.reduce((s, v) => s + v * v, 0) / b.data.reduce((s, v) => s + v * v, 0))) < 1e-4);
-  assert.throws(() => tensorAngleDeg(k, a, x), /alignment: angle between tensors of 1000 and 5 elements/);
+  assert.ok(Math.abs(angleDeg(lib, a, b) - angle64(a.data, b.data)) < 0.05);
+  assert.ok(Math.abs(normRatio(lib, a, b) - Math.sqrt(a.data.reduce((s, v) => s + v * v, 0) / b.data.reduce((s, v) => s + v * v, 0))) < 1e-4);
+  assert.throws(() => angleDeg(lib, a, x), /alignment: angle between tensors of 1000 and 5 elements/);
   for (const q of [x, y, z, d, o, a, b]) q.dispose();
 });
 

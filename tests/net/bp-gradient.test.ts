@@ -6,7 +6,7 @@ import { backend } from '../helpers/setup.js';
 import { seeded, mulberry32 } from '../helpers/fill.js';
 import { Network } from '../../src/net/network.js';
 import { bp } from '../../src/rules/bp.js';
-import { Rng } from '../../src/rng.js';
+import { Rng } from '../../src/core/rng.js';
 import * as ref from '../reference/mlp.js';
 
 import { ACT_NAMES } from '../../src/activations.js';

@@ -4,7 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backend } from '../helpers/setup.js';
 import { blobs } from '../helpers/synthetic.js';
-import { SpikingNetwork, type SpikingOptions, type Raster } from '../../src/net/spiking.js';
+import { SpikingNetwork, type SpikingOptions } from '../../src/net/spiking.js';
+import type { Raster } from '../../src/net/raster.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { mulberry32 } from '../helpers/fill.js';
 

@@ -29,12 +29,6 @@ export function sumRows(m: number, n: number, alpha: number, beta: number, x: Ar
 export function addRow(m: number, n: number, bias: ArrayLike<number>, x: Float32Array): void {
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) x[i * n + j] = fr(x[i * n + j]! + bias[j]!);
 }
-export function ger(m: number, n: number, alpha: number, x: ArrayLike<number>, y: ArrayLike<number>, a: Float32Array): void {
-  for (let i = 0; i < m; i++) {
-    const ax = fr(fr(alpha) * x[i]!);
-    for (let j = 0; j < n; j++) a[i * n + j] = fr(a[i * n + j]! + fr(ax * y[j]!));
-  }
-}
 export function nonFinite(n: number, x: ArrayLike<number>): number {
   let c = 0;
   for (let i = 0; i < n; i++) if (!Number.isFinite(x[i]!)) c++;

@@ -1,7 +1,7 @@
-// Twins of assembly/kernels/rng.ts built on the TypeScript generator (src/rng.ts): same stream, same
+// Twins of assembly/kernels/rng.ts built on the TypeScript generator (src/core/rng.ts): same stream, same
 // f32 rounding order, so uniform and bernoulli must match to the bit. normal is computed in f64 from the
 // same two uniforms (the kernel uses f32 Mathf.log/cos/sin), so it is compared with a derived tolerance.
-import { Rng } from '../../src/rng.js';
+import { Rng } from '../../src/core/rng.js';
 
 const f = Math.fround;
 const INV_2_24 = 5.9604644775390625e-8;

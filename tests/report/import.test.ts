@@ -21,7 +21,7 @@ const history = [{ epoch: 1, trainLoss: 0.5, trainAccuracy: 0.9, testAccuracy: 0
 
 // `bioprop train --out` of `--rule fa --spiking --hidden 256,256 --lr 0.01 --param feedback=gaussian --seed 3 --epochs 4`.
 const FA = {
-  rule: 'fa', dataset: 'mnist', hidden: [256, 256], activation: 'tanh', spiking: true, steps: rules.fa!.spikingDefaults!.steps, dt: 1e-3, encoder: 'poisson', maxRate: rules.fa!.spikingDefaults!.maxRate,
+  rule: 'fa', dataset: 'mnist', hidden: [256, 256], activation: 'tanh', spiking: true, steps: rules.fa!.spiking!.sim!.steps, dt: 1e-3, encoder: 'poisson', maxRate: rules.fa!.spiking!.sim!.maxRate,
   epochs: 4, batch: 100, lr: 0.01, seed: 3, optimizer: 'adam', momentum: 0, weightDecay: 1e-4, schedule: 'cosine', init: 'xavier',
   ruleParams: { feedback: 'gaussian', feedbackScale: 'auto' }, limit: null, testLimit: null, validation: null,
   testAccuracy: 0.9412, trainAccuracy: 0.95, seconds: 48.5, cancelled: false, history, version: '0.1.0',
@@ -30,7 +30,7 @@ const FA = {
 // made with superspike's defaults (so its key is the full preset's).
 const BENCH = {
   family: 'spiking', label: 'superspike fashion-mnist 256-256-256', rule: 'superspike', dataset: 'fashion-mnist', hidden: [256, 256, 256],
-  activation: 'relu', spiking: true, steps: rules.superspike!.spikingDefaults!.steps, dt: 1e-3, encoder: 'poisson', maxRate: 200, epochs: 10, batch: 100, lr: 5e-3, seed: 1,
+  activation: 'relu', spiking: true, steps: rules.superspike!.spiking!.sim!.steps, dt: 1e-3, encoder: 'poisson', maxRate: 200, epochs: 10, batch: 100, lr: 5e-3, seed: 1,
   optimizer: 'adam', momentum: 0, weightDecay: 0, schedule: 'cosine', init: 'he', ruleParams: { feedback: 'random', feedbackScale: 0.3 },
   testAccuracy: 0.8, trainAccuracy: 0.81, seconds: 600, cancelled: false, history, epochSeconds: 60, relativeToBp: 7.5,
 };
@@ -93,7 +93,7 @@ test('run keys leave out the observer flags (--align-every N, --align-every=N, -
 test('sweep order: seed by seed, then dataset, then the reference depth first and the rest of the scan, then rule and mode', () => {
   const plan = expandConfig(fullPreset(), rules);
   // Every registered rule once per mode it trains in, per (seed, dataset, depth).
-  const perCell = Object.values(rules).reduce((n, r) => n + (r.spikingDefaults?.only ? 0 : 1) + (r.spiking ? 1 : 0), 0);
+  const perCell = Object.values(rules).reduce((n, r) => n + (r.spiking?.only ? 0 : 1) + (r.spiking ? 1 : 0), 0);
   assert.is(plan.length, perCell * 3 * 2 * 4);
   assert.is(new Set(plan.map((r) => r.key)).size, plan.length, 'keys are unique');
   const blocks: string[] = [];

@@ -1,4 +1,4 @@
-// AGREL against its theory (Roelfsema & van Ooyen 2005; rules-part2.md §4.1): with Boltzmann selection
+// AGREL against its theory (Roelfsema & van Ooyen 2005, Neural Comput. 17:2176): with Boltzmann selection
 // π = softmax(Z), reward expectation π_s and the expansive gain f = (1 − π_s)/π_s when rewarded, −1
 // otherwise, the expected output teaching signal is Σ_s π_s (−f_s) e_s = π − y: over the action draws
 // AGREL's update equals backprop of the softmax cross-entropy. Checked with N draws on one example.
@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backend } from '../helpers/setup.js';
 import { Network } from '../../src/net/network.js';
-import { Rng } from '../../src/rng.js';
+import { Rng } from '../../src/core/rng.js';
 import { agrel } from '../../src/rules/agrel.js';
 import type { StepContext } from '../../src/rules/types.js';
 import { bpFromOutputDelta, forward64, type Net64 } from '../reference/tags.js';

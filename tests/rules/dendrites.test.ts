@@ -1,4 +1,4 @@
-// Segregated dendrites (Guerguiev, Lillicrap & Richards 2017; rules-part1.md §3) against its equations:
+// Segregated dendrites (Guerguiev, Lillicrap & Richards 2017, eLife 6:e22901, Methods) against its equations:
 // a hand-worked plateau example (rate version), the symmetric-feedback update's direction against
 // backprop of the same output loss, and the spiking version's filters, determinism and allocation.
 import { test } from 'uvu';
@@ -6,8 +6,9 @@ import * as assert from 'uvu/assert';
 import { backend } from '../helpers/setup.js';
 import { Network } from '../../src/net/network.js';
 import { Trainer } from '../../src/train/trainer.js';
-import { Rng } from '../../src/rng.js';
-import { dendrites, LAMBDA_MAX, K_B, K_D, wald } from '../../src/rules/dendrites.js';
+import { Rng } from '../../src/core/rng.js';
+import { dendrites } from '../../src/rules/dendrites.js';
+import { LAMBDA_MAX, K_B, K_D, wald } from '../../src/neurons/dendritic.js';
 import type { StepContext } from '../../src/rules/types.js';
 import { Alignment, type AlignmentRecord } from '../../src/metrics/alignment.js';
 import { blobs } from '../helpers/synthetic.js';
@@ -26,7 +27,7 @@ test('dendrites: plateau potentials and updates on a hand-worked example (rate v
   net.input.set([1, 0.5]);
   net.target.set([1, 0]);
   const ctx: StepContext = { net, rows: 1, rng: new Rng(2) };
-  dendrites.forward!(ctx, s, p);
+  dendrites.forward!(ctx, s, p, true);
   dendrites.teach(ctx, s, p);
   dendrites.update(ctx, s, p);
   // By hand (λmax = 0.2, k_B = k_D = 0.6/0.7):
@@ -41,10 +42,10 @@ test('dendrites: plateau potentials and updates on a hand-worked example (rate v
   // f32 arithmetic through ~10 rounded operations and a sigmoid kernel (error ≤ a few ulps each):
   // relative 1e-5 is ~80 ulps, far above the rounding and far below any modelling mistake.
   const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-5 * Math.abs(b) + 1e-7, `${what}: ${a} vs ${b}`);
-  near(s.Cbar[0]!.data[0]!, 0.6857142857142858, 'soma C');
-  near(s.Af[0]!.data[0]!, 0.1393780624332126, 'apical A^f');
-  near(s.At[0]!.data[0]!, 0.2969542148485697, 'apical A^t');
-  near(s.phiT.data[0]!, 0.19849504736810758, 'φ^t_0');
+  near(s.sim.Cbar[0]!.data[0]!, 0.6857142857142858, 'soma C');
+  near(s.sim.Af[0]!.data[0]!, 0.1393780624332126, 'apical A^f');
+  near(s.sim.At[0]!.data[0]!, 0.2969542148485697, 'apical A^t');
+  near(s.sim.phiT.data[0]!, 0.19849504736810758, 'φ^t_0');
   near(net.layers[0]!.delta.data[0]!, -0.14859279254150584, 'hidden δ');
   near(net.layers[0]!.dW.data[0]!, -0.02971855850830117, 'dW_0[0]');
   near(net.layers[0]!.dW.data[1]!, -0.014859279254150586, 'dW_0[1]');
@@ -67,7 +68,7 @@ async function cosineToBp(feedback: string): Promise<{ cos: number; diag: Alignm
   net.target.set(Array.from({ length: R * C }, (_, i) => (i % C === Math.floor(i / C) % C ? 1 : 0)));
   const ctx: StepContext = { net, rows: R, rng: new Rng(2) };
   const align = new Alignment(net, dendrites, s);
-  dendrites.forward!(ctx, s, p);
+  dendrites.forward!(ctx, s, p, true);
   dendrites.teach(ctx, s, p);
   dendrites.update(ctx, s, p);
   align.measure(ctx, 1);
@@ -145,7 +146,7 @@ test('dendrites spiking: input PSP average ≈ λmax·x (kernel gain ≈ 1), det
   a.tr.step(R);
   // Mean over R independent rows of the 40-ms average PSP, per input, vs λmax·x·Σκ (Σκ over 20+ taus ≈ 0.997).
   // Tolerance: 5 standard errors, estimated from the spread across rows (rows are independent draws).
-  const pb = a.tr.state as { preBar: { data: Float32Array }[] };
+  const pb = (a.tr.state as { sim: { preBar: { data: Float32Array }[] } }).sim;
   const d = pb.preBar[0]!.data;
   for (let i = 0; i < n0; i++) {
     let m = 0, m2 = 0;
@@ -182,7 +183,7 @@ test('dendrites spiking: the event-driven, filtered drive equals W·(x_L − x_S
   tr.step(R);
   const W = net.layers.map((l) => Float64Array.from(l.W.data)); // the weights of the second presentation
   tr.step(R);
-  const st = tr.state as unknown as { spk: { xl: { data: Float32Array }; xs: { data: Float32Array } }[]; yl: { data: Float32Array }[]; ys: { data: Float32Array }[] };
+  const st = (tr.state as { sim: unknown }).sim as { spk: { xl: { data: Float32Array }; xs: { data: Float32Array } }[]; yl: { data: Float32Array }[]; ys: { data: Float32Array }[] };
   const u = 2 ** -24;
   let spikes = 0;
   net.layers.forEach((l, li) => {

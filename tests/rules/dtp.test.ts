@@ -9,9 +9,9 @@ import { blobs } from '../helpers/synthetic.js';
 import { Network } from '../../src/net/network.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { rules } from '../../src/rules/index.js';
-import { differenceTargets, topTarget, decode, type FeedbackMap } from '../../src/rules/inverses.js';
+import { differenceTargets, topTarget, decode, type FeedbackMap } from '../../src/rules/shared/inverses.js';
 import type { DtpState } from '../../src/rules/dtp.js';
-import type { Tensor } from '../../src/tensor.js';
+import type { Tensor } from '../../src/core/tensor.js';
 
 const B = 6;
 
@@ -92,7 +92,7 @@ test('dtp: the difference correction cancels the decoders\' reconstruction error
   const recon = relErr(g.gh.toArray(), net.layers[0]!.post.toArray());
   assert.ok(recon > 0.3, `decoder should be a poor inverse at init: ${recon}`);
   // no error at the top: targets equal the activities exactly (h + g(h) − g(h) = h bit for bit)
-  net.k.f32_copy(B * net.layers[H - 1]!.outSize, net.layers[H - 1]!.post.ptr, s.targets[H - 1]!.ptr);
+  net.lib.copy(s.targets[H - 1]!, net.layers[H - 1]!.post);
   differenceTargets(ctx, H - 1, s.targets, s.fb, s.clean, s.scratch);
   for (let i = 0; i < H; i++) assert.equal(Array.from(s.targets[i]!.data), Array.from(net.layers[i]!.post.data), `layer ${i}`);
   // a small top error gives target displacements that shrink with it (plain TP, ĥ = g(ĥ_above), would
@@ -129,9 +129,9 @@ for (const feedback of ['dae', 'drl'] as const) {
       if (feedback === 'dae') return relErr(base, h1.post.toArray()); // its own loss: ‖g(f(h)) − h‖ / ‖h‖
       const hn = Float32Array.from(h1.post.data, (v, i) => v + nu[i]!);
       g.zin.set(hn);
-      net.k.f32_gemm_nt(30, 16, 16, 1, 0, g.zin.ptr, up.W.ptr, g.za.ptr);
-      net.k.f32_add_row(30, 16, up.b.ptr, g.za.ptr);
-      net.k.f32_tanh_fwd(30 * 16, 0, 0, 0, g.za.ptr, g.zh.ptr, g.zd.ptr);
+      const za = g.za.head(30);
+      net.lib.addRow(net.lib.gemm(za, g.zin.head(30), up.W, 'nt'), up.b);
+      net.lib.act('tanh', g.zh.head(30), za, g.zd.head(30));
       decode(net, g, 30, g.zh, g.ga, g.gh, g.gd);
       const out = g.gh.toArray();
       return relErr(Float64Array.from(out, (v, i) => v - base[i]!), nu);

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backend } from '../helpers/setup.js';
 import { eqprop } from '../../src/rules/eqprop.js';
-import { Rng } from '../../src/rng.js';
+import { Rng } from '../../src/core/rng.js';
 import { loss64, type Net64 } from '../reference/settle.js';
 import { ROWS, tinyNet, ruleGrad, cosine, relErr, to64 } from './phase-helpers.js';
 import type { Network } from '../../src/net/network.js';
@@ -101,7 +101,7 @@ test('eqprop: the trainer scores the free phase (output restored after nudging) 
   const p = { ...eqprop.defaults, ...TIGHT };
   const s = eqprop.init(net, p, net.ws, new Rng(1));
   const ctx = { net, rows: ROWS, rng: new Rng(2) };
-  eqprop.forward!(ctx, s, p);
+  eqprop.forward!(ctx, s, p, true);
   const free = net.output.post.toArray();
   net.computeLoss(ROWS);
   eqprop.teach(ctx, s, p);

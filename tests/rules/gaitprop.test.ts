@@ -9,7 +9,7 @@ import { solve, cosine, relErr } from '../helpers/linalg.js';
 import { Network } from '../../src/net/network.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { rules } from '../../src/rules/index.js';
-import { chain, localGrads } from '../../src/rules/common.js';
+import { chain, localGrads } from '../../src/rules/shared/common.js';
 import { gaitTeach, orthonormalRows, solveRows, type GaitState, type GaitParams } from '../../src/rules/gaitprop.js';
 
 const B = 8, n = 8;

@@ -8,7 +8,7 @@ import { throwsClearly } from '../helpers/close.js';
 import { Network } from '../../src/net/network.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { rules } from '../../src/rules/index.js';
-import { chain } from '../../src/rules/common.js';
+import { chain } from '../../src/rules/shared/common.js';
 import { kickbackTeach, polarity, type KickbackState } from '../../src/rules/kickback.js';
 
 const B = 16;
@@ -31,7 +31,7 @@ async function signs(seed: number, coherent: boolean): Promise<[number, number, 
   }
   net.input.set(seeded(B * 6, seed + 1, 0, 1));
   net.target.set(seeded(B, seed + 2, -3, 3));
-  rules.kickback!.forward!(tr.ctx, tr.state, tr.ruleParams);
+  rules.kickback!.forward!(tr.ctx, tr.state, tr.ruleParams, true);
   net.computeLoss(B);
   kickbackTeach(tr.ctx, tr.state as KickbackState);
   const kb = net.layers.map((l) => l.delta.toArray());
@@ -80,7 +80,7 @@ test('kickback: the projection keeps the sign constraint through training steps'
   net.input.set(seeded(4 * 6, 9, 0, 1));
   net.target.set(Float32Array.from({ length: 12 }, (_, i) => (i % 4 === 0 ? 1 : 0)));
   for (let t = 0; t < 5; t++) tr.step();
-  rules.kickback!.forward!(tr.ctx, tr.state, tr.ruleParams);
+  rules.kickback!.forward!(tr.ctx, tr.state, tr.ruleParams, true);
   for (const l of [1, 2]) {
     const L = net.layers[l]!, W = L.W.data;
     for (let k = 0; k < L.outSize; k++) for (let j = 0; j < L.inSize; j++) {

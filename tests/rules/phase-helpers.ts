@@ -2,7 +2,7 @@
 // rule step by hand (forward → loss → teach → update) and reading the gradient estimates back.
 import { mulberry32, seeded } from '../helpers/fill.js';
 import { Network } from '../../src/net/network.js';
-import { Rng } from '../../src/rng.js';
+import { Rng } from '../../src/core/rng.js';
 import type { AnyRule, StepContext } from '../../src/rules/types.js';
 import type { Backend } from '../../src/index.js';
 import type { Net64 } from '../reference/settle.js';
@@ -24,7 +24,7 @@ export function ruleGrad(rule: AnyRule, net: Network, params: Record<string, unk
   const p = { ...rule.defaults, ...params };
   const s = state ?? rule.init(net, p, net.ws, rng.fork());
   const ctx: StepContext = { net, rows: ROWS, rng };
-  if (rule.forward) rule.forward(ctx, s, p); else net.forward(ROWS);
+  if (rule.forward) rule.forward(ctx, s, p, true); else net.forward(ROWS);
   net.computeLoss(ROWS);
   rule.teach(ctx, s, p);
   rule.update(ctx, s, p);

@@ -1,4 +1,4 @@
-// Q-AGREL against its theory (Pozzi, Bohté & Roelfsema; rules-part2.md §4.3): for a fixed action a its
+// Q-AGREL against its theory (Pozzi, Bohté & Roelfsema 2018, arXiv:1811.01768): for a fixed action a its
 // update is backprop of ½(r_a − Q_a)² restricted to unit a, so over the ε-greedy selection
 //   E[ΔW] = Σ_a π_a · BP(δ_L = −(r_a − Q_a) e_a),   π_a = (1 − ε)[a = argmax Q] + ε softmax(Q)_a.
 // Checked with N independent draws on one example (N identical rows of one batch: dW is their mean).
@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backend } from '../helpers/setup.js';
 import { Network } from '../../src/net/network.js';
-import { Rng } from '../../src/rng.js';
+import { Rng } from '../../src/core/rng.js';
 import { qagrel } from '../../src/rules/qagrel.js';
 import type { StepContext } from '../../src/rules/types.js';
 import { bpFromOutputDelta, forward64, type Net64 } from '../reference/tags.js';

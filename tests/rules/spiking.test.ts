@@ -13,7 +13,7 @@ import { train as trainCli } from '../../src/cli/train.js';
 
 // The defaults read the error from step 10 of 30: the same third of these 15-step windows.
 const small = (lib: Awaited<ReturnType<typeof backend>>, id: string) =>
-  new SpikingNetwork(lib, { sizes: [20, 24, 24, 4], batch: 30, seed: 5, spiking: { ...rules[id]!.spikingDefaults, only: undefined, steps: 15, readoutStart: 5 } as never });
+  new SpikingNetwork(lib, { sizes: [20, 24, 24, 4], batch: 30, seed: 5, spiking: { ...rules[id]!.spiking!.sim, steps: 15, readoutStart: 5 } });
 
 // lr 0.02 for erbp: its activity penalty slows this 6-epoch task at 0.01 (loss 1.39 → 1.11, measured).
 for (const [id, params, lr] of [['superspike', {}, 0.01], ['superspike', { feedback: 'symmetric' }, 0.01], ['erbp', {}, 0.02]] as const) {
@@ -63,7 +63,7 @@ test('nef: the spiking LIF network with the soft-LIF weights classifies close to
   tr.fit(train, { epochs: 6 });
   const spiking = tr.evaluate(testSet).accuracy;
   const ctx = tr.ctx;
-  const rate = evaluateNetwork(lib, net, testSet, undefined, (rows) => { ctx.rows = rows; rules.nef!.evaluations!.rate!(ctx, tr.state, tr.ruleParams); }).accuracy;
+  const rate = evaluateNetwork(lib, net, testSet, undefined, (rows) => { ctx.rows = rows; rules.nef!.record!.evaluations!.rate!(ctx, tr.state, tr.ruleParams); }).accuracy;
   assert.ok(rate > 0.9, `rate accuracy ${rate}`);
   assert.ok(spiking > rate - 0.1, `spiking ${spiking} vs rate ${rate}`);
   net.dispose(); train.dispose(); testSet.dispose();

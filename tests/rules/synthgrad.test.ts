@@ -8,7 +8,7 @@ import { close } from '../helpers/close.js';
 import { loadBatch } from '../helpers/batch.js';
 import { Network } from '../../src/net/network.js';
 import { Trainer } from '../../src/train/trainer.js';
-import { localGrads } from '../../src/rules/common.js';
+import { localGrads } from '../../src/rules/shared/common.js';
 import { applySynthetic, type SynthgradState } from '../../src/rules/synthgrad.js';
 
 const opts = { optimizer: 'sgd' as const, lr: 0.05, momentum: 0, weightDecay: 0, schedule: 'constant' as const, epochs: 1 };
@@ -29,8 +29,8 @@ for (const build of ['release', 'scalar'] as const) {
       bp.rule.update(bp.ctx, bp.state, bp.ruleParams);
       // The true ∂L/∂h_l from the backprop network: δ_{l+1} · W_{l+1}, into synthgrad's ĝ buffers.
       for (let l = 0; l < st.sg.length; l++) {
-        const up = b.layers[l + 1]!, n = b.layers[l]!.outSize;
-        b.k.f32_gemm_nn(rows, n, up.outSize, 1, 0, up.delta.ptr, up.W.ptr, st.sg[l]!.g.ptr);
+        const up = b.layers[l + 1]!;
+        b.lib.gemm(st.sg[l]!.g.head(rows), up.delta.head(rows), up.W, 'nn');
       }
       applySynthetic(sg.ctx, st);
       localGrads(sg.ctx);

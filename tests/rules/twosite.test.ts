@@ -1,4 +1,4 @@
-// Two-site neurons (Körding & König 2001; rules-part2.md §3): the gating rule on a hand-worked example,
+// Two-site neurons (Körding & König 2001, J. Comput. Neurosci. 11:207): the gating rule on a hand-worked example,
 // exactness against backprop with V = W, and XOR learned by a small rate network as in the paper.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -6,7 +6,7 @@ import { backend } from '../helpers/setup.js';
 import { Network } from '../../src/net/network.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { Dataset } from '../../src/data/dataset.js';
-import { Rng } from '../../src/rng.js';
+import { Rng } from '../../src/core/rng.js';
 import { twosite } from '../../src/rules/twosite.js';
 import type { StepContext } from '../../src/rules/types.js';
 

@@ -6,13 +6,15 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Backend } from '../../src/ops.js';
+import type { Backend } from '../../src/backend.js';
 import { backend } from '../helpers/setup.js';
 import { blobs } from '../helpers/synthetic.js';
 import { rules } from '../../src/rules/index.js';
 import { ruleCases as cases, buildCase, params, type RuleCase as Case } from '../helpers/rule-cases.js';
 import { Network } from '../../src/net/network.js';
-import { Trainer, type TrainerOptions, type TrainingState, type EpochRecord } from '../../src/train/trainer.js';
+import { Trainer, type TrainerOptions } from '../../src/train/trainer.js';
+import type { TrainingState } from '../../src/train/resume.js';
+import type { EpochRecord } from '../../src/train/history.js';
 import { encodeTrainingState, decodeTrainingState } from '../../src/io/training-state.js';
 import { encodeCheckpoint, networkFromCheckpoint } from '../../src/io/checkpoint.js';
 import { writeFileAtomicSync } from '../../src/io/file.js';
@@ -65,7 +67,7 @@ for (const c of cases()) {
     const rs = straight.trainer.fit(train, { epochs: EPOCHS, test: testSet });
     const end = straight.trainer.snapshot();
     const w = params(straight.net);
-    const metrics = c.rule.metrics?.(straight.trainer.state);
+    const metrics = c.rule.record?.metrics?.(straight.trainer.state);
     straight.net.dispose();
 
     const first = build(lib, c);
@@ -81,7 +83,7 @@ for (const c of cases()) {
     assert.equal(noSeconds(r.history), noSeconds(rs.history), 'the returned history covers every epoch, the same');
     assert.equal(params(second.net), w, 'final weights bit-identical');
     assertSameState(second.trainer.snapshot(), end, c.name);
-    assert.equal(c.rule.metrics?.(second.trainer.state), metrics, 'rule metrics');
+    assert.equal(c.rule.record?.metrics?.(second.trainer.state), metrics, 'rule metrics');
     second.net.dispose();
   });
 }

@@ -1,4 +1,5 @@
-// Shared machinery of the attention-gated reinforcement rules (AGREL, Q-AGREL; rules-part2.md §4):
+// Shared machinery of the attention-gated reinforcement rules (AGREL: Roelfsema & van Ooyen 2005;
+// Q-AGREL: Pozzi, Bohté & Roelfsema 2018/2020):
 // the network picks ONE action per example, the environment answers with a scalar reward, and the
 // credit signal is the product of three local factors:
 //   (1) a global neuromodulator m (a function of the reward-prediction error, one scalar per example),
@@ -20,11 +21,11 @@
 //                `learnFeedback=false` keeps B fixed (feedback-alignment-like behaviour).
 //   'transpose'  the transposed forward weights, F_l = W_l (what the BrainProp reference code does via
 //                autodiff): weight transport, exactly BP on the selected unit.
-import type { Tensor } from '../tensor.js';
-import type { Network } from '../net/network.js';
-import type { Param, StepContext } from './types.js';
-import type { Rng } from '../rng.js';
-import { initWeights } from '../net/init.js';
+import type { Tensor } from '../../core/tensor.js';
+import type { Network, Param } from '../../net/network.js';
+import type { StepContext } from '../types.js';
+import type { Rng } from '../../core/rng.js';
+import { initWeights } from '../../net/init.js';
 
 export interface AttentionParams {
   /** 'own' (separate feedback synapses, default) or 'transpose' (F = W, the reference code). */
@@ -81,9 +82,8 @@ export function initAttention(net: Network, p: AttentionParams, rng: Rng): Atten
 }
 
 // Action selection (argmax, softmaxRow, sample) runs in TypeScript, one row at a time: it touches
-// rows × classes numbers against the layers' rows × fan-in × fan-out, and a CPU profile of qagrel's
-// default network (784-1500-1000-500-10, batch 128, 5 000 MNIST examples) put its `teach` at 0.3 % of
-// the run, so a WASM kernel could save at most that.
+// rows × classes numbers against the layers' rows × fan-in × fan-out: a negligible share of a profile of
+// qagrel's default network (docs/measurements.md), which a WASM kernel could not win back.
 
 /** The environment: reward 1 if `action` is the labelled class of `row`, else 0. The only label read. */
 export function environmentReward(net: Network, row: number, action: number): number {
@@ -120,22 +120,19 @@ export function sample(rng: Rng, probs: Float64Array, n: number): number {
  */
 export function attentionTeach(ctx: StepContext, s: AttentionState): void {
   const { net, rows } = ctx;
-  const k = net.k, layers = net.layers, L = net.output, C = net.classes;
+  const lib = net.lib, layers = net.layers, L = net.output, C = net.classes;
   // Output tag: only the selected unit is "attended" (1 there, 0 elsewhere), times its own f'.
   const d = L.delta.data;
   d.fill(0, 0, rows * C);
   for (let r = 0; r < rows; r++) d[r * C + s.action[r]!] = 1;
-  k.f32_mul(rows * C, L.delta.ptr, L.deriv.ptr, L.delta.ptr);
+  lib.mul(L.delta.head(rows), L.delta.head(rows), L.deriv.head(rows));
   // Feedback from the selected unit only, gated by each layer's own derivative.
   for (let l = layers.length - 2; l >= 0; l--) {
     const cur = layers[l]!, up = layers[l + 1]!;
     const F = s.B ? s.B[l + 1]! : up.W;
-    k.f32_gemm_nn(rows, cur.outSize, up.outSize, 1, 0, up.delta.ptr, F.ptr, cur.delta.ptr);
-    k.f32_mul(rows * cur.outSize, cur.delta.ptr, cur.deriv.ptr, cur.delta.ptr);
+    lib.gemm(cur.delta.head(rows), up.delta.head(rows), F, 'nn');
+    lib.mul(cur.delta.head(rows), cur.delta.head(rows), cur.deriv.head(rows));
   }
   // The global neuromodulator multiplies every tag of its example (loss-gradient sign).
-  for (const l of layers) {
-    const n = l.outSize, base = l.delta.ptr;
-    for (let r = 0; r < rows; r++) k.f32_scal(n, -s.mod[r]!, base + 4 * r * n);
-  }
+  for (const l of layers) for (let r = 0; r < rows; r++) lib.scal(l.delta.row(r), -s.mod[r]!);
 }

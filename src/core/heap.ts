@@ -1,18 +1,7 @@
 // Heap: who owns WASM memory. Every pointer TypeScript holds comes from here (through the module's
 // alloc/free, TLSF, 16-byte aligned), wrapped in a Tensor with exactly one owner.
-import type { Kernels } from './wasm/kernels.js';
-import { Tensor } from './tensor.js';
-
-export type Shape = readonly number[];
-
-export function shapeSize(shape: Shape, op = 'tensor'): number {
-  let n = 1;
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new Error(`${op}: shape [${shape.join(', ')}] has a dimension that is not a non-negative integer`);
-    n *= d;
-  }
-  return n;
-}
+import type { Kernels } from '../wasm/kernels.js';
+import { Tensor, shapeSize, type Shape } from './tensor.js';
 
 export class Heap {
   /** Number of live allocations made through this heap (not yet freed). */

@@ -1,8 +1,7 @@
 // IntBuffer: a handle to an integer array in WASM memory (i32 indices, u8 labels), the integer sibling
 // of Tensor. Allocated through the Heap, so live counts track it; `data` is a zero-copy view re-derived
 // after memory growth (take it where you use it, never keep it).
-import type { Heap } from './heap.js';
-import { HeapBuffer } from './buffer.js';
+import { HeapBuffer, type Allocator } from './buffer.js';
 
 export type IntKind = 'i32' | 'u8';
 export type IntArray<K extends IntKind> = K extends 'i32' ? Int32Array : Uint8Array;
@@ -11,7 +10,7 @@ const RANGE: Record<IntKind, [number, number]> = { i32: [-(2 ** 31), 2 ** 31 - 1
 const BYTES: Record<IntKind, number> = { i32: 4, u8: 1 };
 
 export class IntBuffer<K extends IntKind = IntKind> extends HeapBuffer<IntArray<K>> {
-  private constructor(heap: Heap, ptr: number, readonly kind: K, readonly length: number) {
+  private constructor(heap: Allocator, ptr: number, readonly kind: K, readonly length: number) {
     super(heap, ptr, length);
   }
 
@@ -20,7 +19,7 @@ export class IntBuffer<K extends IntKind = IntKind> extends HeapBuffer<IntArray<
   }
 
   /** A new zero-filled buffer of `length` elements. */
-  static alloc<K extends IntKind>(heap: Heap, kind: K, length: number): IntBuffer<K> {
+  static alloc<K extends IntKind>(heap: Allocator, kind: K, length: number): IntBuffer<K> {
     if (kind !== 'i32' && kind !== 'u8') throw new TypeError(`IntBuffer: kind must be 'i32' or 'u8', got ${String(kind)}`);
     if (!Number.isInteger(length) || length < 0) throw new RangeError(`IntBuffer: length must be a non-negative integer, got ${length}`);
     const b = new IntBuffer(heap, heap.alloc(length * BYTES[kind]), kind, length);

@@ -1,8 +1,43 @@
-// Slow twins of assembly/kernels/event.ts, the surrogate op classes (assembly/ops/spike_*.ts), the
-// generic LIF driver with each surrogate and the adaptive LIF (assembly/drivers/lif.ts). Every float
-// operation is rounded with Math.fround in the kernel's order; only the exponential surrogate uses
-// f64 Math.exp, left unrounded (the kernel's exp1 is within EXP_MAX_REL_ERR of it: tests/reference/act.ts).
+// Slow twins of assembly/kernels/lif.ts: f32_lif_step with the SuperSpike surrogate, the surrogate op
+// classes (assembly/ops/spike_*.ts) and the generic LIF driver with each surrogate and adaptation
+// (assembly/drivers/lif.ts). Every float operation is rounded to f32 with Math.fround in the kernel's
+// order, so the kernels must match to the bit; only the exponential surrogate uses f64 Math.exp, left
+// unrounded (the kernel's exp1 is within EXP_MAX_REL_ERR of it: tests/reference/act.ts).
 const f = Math.fround;
+
+export interface LifRefParams {
+  decay: number; vTh: number; vReset: number; resetMode: 0 | 1; refSteps: number; k: number;
+}
+
+/** One LIF step over arrays (modified in place); deriv may be null. Returns the spike count. */
+export function lifStep(p: LifRefParams, input: ArrayLike<number>, v: Float32Array, refrac: Float32Array, spikes: Float32Array, deriv: Float32Array | null): number {
+  const decay = f(p.decay), vTh = f(p.vTh), vReset = f(p.vReset), refSteps = f(p.refSteps), k = f(p.k);
+  let count = 0;
+  for (let i = 0; i < v.length; i++) {
+    if (refrac[i]! > 0) { // held: count down, clamp to vReset, silent, no surrogate
+      refrac[i] = f(refrac[i]! - 1);
+      v[i] = vReset;
+      spikes[i] = 0;
+      if (deriv) deriv[i] = 0;
+      continue;
+    }
+    const m = f(f(decay * v[i]!) + input[i]!);
+    if (deriv) {
+      const d = f(1 + f(k * Math.abs(f(m - vTh))));
+      deriv[i] = f(1 / f(d * d)); // SuperSpike surrogate of the membrane before reset
+    }
+    if (m >= vTh) {
+      spikes[i] = 1;
+      v[i] = p.resetMode === 1 ? f(m - vTh) : vReset;
+      refrac[i] = refSteps;
+      count++;
+    } else {
+      spikes[i] = 0;
+      v[i] = m;
+    }
+  }
+  return count;
+}
 
 export type Shape = 'super' | 'triangle' | 'exp';
 
@@ -38,31 +73,4 @@ export function alifStep(p: AlifRef, input: ArrayLike<number>, v: Float32Array, 
     if (adapt) adapt[i] = f(f(rho * a) + s);
   }
   return count;
-}
-
-/**
- * C = S·B (S [m×k], B [k×n]) summed as the kernel and f32_gemm_* do: per block of `kc` inputs, from 0
- * in increasing j (products S·B rounded, then added), the block sum then added to C.
- */
-export function eventNN(m: number, n: number, k: number, s: ArrayLike<number>, b: ArrayLike<number>, kc = 256): Float32Array {
-  const c = new Float32Array(m * n);
-  for (let r = 0; r < m; r++) {
-    for (let i = 0; i < n; i++) {
-      let out = 0;
-      for (let pc = 0; pc < k; pc += kc) {
-        let acc = 0;
-        for (let j = pc; j < Math.min(pc + kc, k); j++) acc = f(acc + f(s[r * k + j]! * b[j * n + i]!));
-        out = pc === 0 ? acc : f(acc + out);
-      }
-      c[r * n + i] = out;
-    }
-  }
-  return c;
-}
-
-/** out = aᵀ. */
-export function transpose(m: number, n: number, a: ArrayLike<number>): Float32Array {
-  const out = new Float32Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j * m + i] = a[i * n + j]!;
-  return out;
 }

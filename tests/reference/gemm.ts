@@ -1,4 +1,4 @@
-// Slow, obviously-correct twins of the BLAS-like kernels, accumulating in float64.
+// Slow, obviously-correct twin of assembly/kernels/gemm.ts, accumulating in float64.
 
 /**
  * C = alpha·op(A)·op(B) + beta·C0 for row-major A, B, C0 (op = transpose when the flag is set:

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// bench/fa-speed.js (run: node bench/fa-speed.js after npm run build). Interleaved step timing: each rule's Trainer.step on the same network shape, rotated round-robin so the
+// npm run bench:steps (after npm run build): the cost of one training step per rule, side by side with bp. Interleaved step timing: each rule's Trainer.step on the same network shape, rotated round-robin so the
 // shared machine's load hits every rule alike. Reports median step time relative to bp.
 import { load } from '../dist/src/index.js';
 import { Network } from '../dist/src/net/network.js';
@@ -10,7 +10,8 @@ for (const depth of [3, 6]) {
   const ids = ['bp', 'fa', 'sign', 'dfa', 'synthgrad'];
   const trs = ids.map((id) => {
     const net = new Network(lib, { sizes: [784, ...hidden, 10], activation: 'relu', batch: 100, seed: 1 });
-    const x = net.input.data; for (let i = 0; i < x.length; i++) x[i] = Math.random();
+    const rng = new Rng(1), x = net.input.data;
+    for (let i = 0; i < x.length; i++) x[i] = rng.uniform();
     const t = net.target.data; for (let r = 0; r < 100; r++) t[r * 10 + (r % 10)] = 1;
     return new Trainer(lib, net, id, { optimizer: 'sgd', lr: 1e-4, momentum: 0 }); // same optimiser for all: rule cost only
   });

@@ -1,29 +1,36 @@
 // WasmRng: a seeded random stream whose 128-bit state lives in WASM memory (a 16-byte buffer owned
 // through the Heap), filling tensors in place with the kernels of assembly/kernels/rng.ts. Same
-// generator and seeding as Rng (src/rng.ts): new WasmRng(…, seed).nextU32() gives Rng(seed).nextU32()'s
+// generator and seeding as Rng (src/core/rng.ts): new WasmRng(…, seed).nextU32() gives Rng(seed).nextU32()'s
 // stream, and setState(rng.state()) continues a TS stream in WASM.
-import type { Kernels } from './wasm/kernels.js';
-import type { Heap } from './heap.js';
-import type { Tensor } from './tensor.js';
-import { finite, integer, isTensor, sizeIs } from './check.js';
+import type { Kernels } from './kernels.js';
+import type { Heap } from '../core/heap.js';
+import type { Tensor } from '../core/tensor.js';
+import { finite, integer, isTensor, sizeIs } from '../core/check.js';
 
 export class WasmRng {
   private st: number;
 
-  constructor(private readonly kernels: Kernels, private readonly heap: Heap, seed: number) {
+  /**
+   * A stream seeded with `seed`. Its state is 16 bytes of its own, or `stateIn` when given: a tensor of
+   * 4 elements owned elsewhere (a workspace's, so a run's saved state includes the stream), which
+   * dispose() leaves alone.
+   */
+  constructor(private readonly kernels: Kernels, private readonly heap: Heap, seed: number, private readonly stateIn: Tensor | null = null) {
     integer('rng', 'seed', seed, -(2 ** 31), 2 ** 32 - 1);
-    this.st = heap.alloc(16);
-    kernels.rng_seed(seed | 0, this.st);
+    if (stateIn !== null) sizeIs('rng', 'state', stateIn, 4);
+    this.st = stateIn === null ? heap.alloc(16) : 0;
+    kernels.rng_seed(seed | 0, this.ptr);
   }
 
-  /** Byte address of the 16-byte state. Throws after dispose(). */
+  /** Byte address of the 16-byte state. Throws after dispose() (of the state tensor, when given). */
   get ptr(): number {
+    if (this.stateIn !== null) return this.stateIn.ptr;
     if (this.st < 0) throw new Error('WasmRng used after dispose()');
     return this.st;
   }
 
   get disposed(): boolean {
-    return this.st < 0;
+    return this.stateIn !== null ? this.stateIn.disposed : this.st < 0;
   }
 
   /** Restarts the stream from `seed` (an integer; taken modulo 2^32 like Rng). */
@@ -79,8 +86,9 @@ export class WasmRng {
     return out;
   }
 
-  /** Frees the state. A second dispose() is an error, as is any use afterwards. */
+  /** Frees the state (not a state tensor given to the constructor). A second dispose() is an error, as is any use afterwards. */
   dispose(): void {
+    if (this.stateIn !== null) return;
     const p = this.ptr;
     this.st = -1;
     this.heap.free(p);

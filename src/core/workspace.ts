@@ -1,7 +1,7 @@
 // Workspace: owns every buffer of one network (and of the rule and optimiser attached to it);
 // dispose() frees them all, once.
-import type { Heap, Shape } from './heap.js';
-import type { Tensor } from './tensor.js';
+import type { Heap } from './heap.js';
+import type { Tensor, Shape } from './tensor.js';
 
 export class Workspace {
   private owned: Tensor[] = [];

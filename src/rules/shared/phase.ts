@@ -2,13 +2,13 @@
 // them takes, the per-network state (a Settler plus contrast buffers), and the contrastive update
 //   dW_l = −c_l/rows · [ Δ_lᵀ·P_{l−1} + Q_lᵀ·Δ_{l−1} ],   db_l = −c_l/rows · Σ_rows Δ_l,   Δ = s⁺ − s⁻
 // (loss-gradient sign: the optimiser does W ← W − lr·dW). With P = s⁻ and Q = s⁺ this is the
-// difference of Hebbian products s⁺_l s⁺_{l−1}ᵀ − s⁻_l s⁻_{l−1}ᵀ written without cancellation (the
-// advice of shared/reference/rules-part2.md §9): CHL and EqProp. GeneRec's variants pick other P, Q.
-import type { Network } from '../net/network.js';
-import type { Workspace } from '../workspace.js';
-import type { Tensor } from '../tensor.js';
-import { Settler, checkSettleOptions, type SettleOptions } from '../net/settle.js';
-import type { StepContext } from './types.js';
+// difference of Hebbian products s⁺_l s⁺_{l−1}ᵀ − s⁻_l s⁻_{l−1}ᵀ written without cancellation (in float32
+// the difference of two nearly equal products loses the signal): CHL and EqProp. GeneRec's variants pick other P, Q.
+import type { Network } from '../../net/network.js';
+import type { Workspace } from '../../core/workspace.js';
+import type { Tensor } from '../../core/tensor.js';
+import { Settler, checkSettleOptions, type SettleOptions } from '../../net/settle.js';
+import type { StepContext } from '../types.js';
 
 /** The sending side P: the minus-phase activity, or the midpoint ½(s⁺ + s⁻). */
 export type PreForm = 'minus' | 'mid';
@@ -58,7 +58,7 @@ export function freePhase(ctx: StepContext, s: PhaseState, o: SettleOptions, lab
  */
 export function clampTarget(ctx: StepContext, s: PhaseState): Tensor {
   const { net, rows } = ctx;
-  net.k.f32_sub(rows * net.classes, net.output.post.ptr, net.error.ptr, s.target.ptr);
+  net.lib.sub(s.target.head(rows), net.output.post.head(rows), net.error.head(rows));
   return s.target;
 }
 
@@ -69,15 +69,9 @@ export function clampTarget(ctx: StepContext, s: PhaseState): Tensor {
  */
 export function clampedPhaseHooks(first: string, second: string) {
   return {
-    forward(ctx: StepContext, s: PhaseState, p: SettleOptions): void {
+    forward(ctx: StepContext, s: PhaseState, p: SettleOptions, training: boolean): void {
       freePhase(ctx, s, p, first);
-      s.settler.snapshot(first, ctx.rows);
-    },
-    infer(ctx: StepContext, s: PhaseState, p: SettleOptions): void {
-      freePhase(ctx, s, p, first);
-    },
-    observe(ctx: StepContext, s: PhaseState, _p: SettleOptions, phase: string): void {
-      s.settler.snapshot(phase === first ? first : second, ctx.rows);
+      if (training) s.settler.snapshot(first, ctx.rows);
     },
     teach(ctx: StepContext, s: PhaseState, p: SettleOptions): void {
       const target = clampTarget(ctx, s);
@@ -93,21 +87,20 @@ export function contrast(
   ctx: StepContext, s: PhaseState, plus: Tensor[], minus: Tensor[], scale: (l: number) => number, pre: PreForm, post: PostForm,
 ): void {
   const { net, rows } = ctx;
-  const k = net.k, layers = net.layers;
+  const lib = net.lib, layers = net.layers;
   for (let l = 0; l < layers.length; l++) {
-    const n = rows * layers[l]!.outSize;
-    k.f32_sub(n, plus[l]!.ptr, minus[l]!.ptr, s.diff[l]!.ptr);
-    if (pre === 'mid' || post === 'mid') k.f32_scale_add(n, 0.5, plus[l]!.ptr, 0.5, minus[l]!.ptr, s.mid[l]!.ptr);
+    lib.sub(s.diff[l]!.head(rows), plus[l]!.head(rows), minus[l]!.head(rows));
+    if (pre === 'mid' || post === 'mid') lib.scaleAdd(s.mid[l]!.head(rows), 0.5, plus[l]!.head(rows), 0.5, minus[l]!.head(rows));
   }
   for (let l = 0; l < layers.length; l++) {
     const L = layers[l]!, alpha = -scale(l) / rows;
     const P = l === 0 ? net.input : pre === 'mid' ? s.mid[l - 1]! : minus[l - 1]!;
-    k.f32_gemm_tn(L.outSize, L.inSize, rows, alpha, 0, s.diff[l]!.ptr, P.ptr, L.dW.ptr);
+    lib.gemm(L.dW, s.diff[l]!.head(rows), P.head(rows), 'tn', alpha, 0);
     if (l > 0 && post !== 'none') {
       const Q = post === 'plus' ? plus[l]! : post === 'minus' ? minus[l]! : s.mid[l]!;
-      k.f32_gemm_tn(L.outSize, L.inSize, rows, alpha, 1, Q.ptr, s.diff[l - 1]!.ptr, L.dW.ptr);
+      lib.gemm(L.dW, Q.head(rows), s.diff[l - 1]!.head(rows), 'tn', alpha, 1);
     }
-    if (net.bias) k.f32_sum_rows(rows, L.outSize, alpha, 0, s.diff[l]!.ptr, L.db.ptr);
+    if (net.bias) lib.sumRows(L.db, s.diff[l]!.head(rows), alpha, 0);
   }
 }
 
@@ -119,8 +112,8 @@ export function gammaScale(net: Network, gamma: number): (l: number) => number {
 
 /** The Settler's sweep counters (behind settleMetrics), saved with a training run's state. */
 export const settleState = {
-  saveState: (s: PhaseState): unknown => s.settler.counters(),
-  loadState: (s: PhaseState, v: unknown): void => s.settler.setCounters(v),
+  save: (s: PhaseState): unknown => s.settler.counters(),
+  load: (s: PhaseState, v: unknown): void => s.settler.setCounters(v),
 };
 
 /** Mean settling sweeps per example, per phase (for the run record). */

@@ -1,10 +1,10 @@
 // Fixed random feedback matrices for the feedback-alignment family (fa, dfa, sign's frSF/brSF):
 // drawn once at init from the rule's forked seed with the WASM generator (same seed, same matrices),
 // owned by the network's workspace.
-import type { Tensor } from '../tensor.js';
-import type { Workspace } from '../workspace.js';
-import type { Network } from '../net/network.js';
-import type { Rng } from '../rng.js';
+import type { Tensor } from '../../core/tensor.js';
+import type { Workspace } from '../../core/workspace.js';
+import type { Network } from '../../net/network.js';
+import type { Rng } from '../../core/rng.js';
 
 export type FeedbackDist = 'uniform' | 'normal';
 export const FEEDBACK_DISTS: readonly FeedbackDist[] = ['uniform', 'normal'];
@@ -24,7 +24,7 @@ export function scaleParam(rule: string, key: string, v: unknown, auto: number):
 
 /** Root mean square of a tensor's entries (0 for an all-zero tensor). */
 export function rms(net: Network, t: Tensor): number {
-  return Math.sqrt(net.k.f32_sumsq(t.size, t.ptr) / t.size);
+  return Math.sqrt(net.lib.sumsq(t) / t.size);
 }
 
 /**

@@ -10,11 +10,12 @@
 //         ½‖g_i(f_i(h̃)) − g_i(f_i(h_{i−1})) − (h̃ − h_{i−1})‖²                      (what the difference
 //         correction actually needs: the Jacobian of g_i ∘ f_i close to I around h_{i−1})
 // Difference-corrected targets: ĥ_{i−1} = h_{i−1} + g_i(ĥ_i) − g_i(h_i)  (Lee et al. 2015, eq. 13).
-import type { Network, Layer } from '../net/network.js';
-import type { Tensor } from '../tensor.js';
-import type { Workspace } from '../workspace.js';
-import type { Rng } from '../rng.js';
-import type { Param, StepContext } from './types.js';
+import type { Network, Layer, Param } from '../../net/network.js';
+import type { Tensor } from '../../core/tensor.js';
+import type { Workspace } from '../../core/workspace.js';
+import type { Rng } from '../../core/rng.js';
+import type { WasmRng } from '../../wasm/rng.js';
+import type { StepContext } from '../types.js';
 
 export type FeedbackLoss = 'dae' | 'drl';
 
@@ -44,8 +45,8 @@ export interface InverseLayer {
 
 export interface Inverses {
   layers: (InverseLayer | null)[]; // per network layer; null where there is no decoder
-  /** xoshiro128** state for the feedback noise (16 bytes in wasm memory). */
-  rngState: Tensor;
+  /** The generator of the feedback noise (state in the workspace). */
+  rng: WasmRng;
 }
 
 function hiddenLayers(net: Network): Layer[] {
@@ -75,9 +76,7 @@ export function makeInverses(net: Network, ws: Workspace, rng: Rng): Inverses {
   } finally {
     r.dispose();
   }
-  const rngState = ws.f32([4]);
-  net.k.rng_seed(rng.nextU32() | 0, rngState.ptr);
-  return { layers, rngState };
+  return { layers, rng: net.lib.rngIn(ws.f32([4]), rng.nextU32() | 0) };
 }
 
 /** The decoders' trainable params (V_i, c_i) for the shared optimiser. */
@@ -93,11 +92,10 @@ export function inverseParams(inv: Inverses): Param[] {
 
 /** g_i(x) for the first `rows` rows of x [batch, n_i]: writes pre-activation, output, derivative. */
 export function decode(net: Network, g: InverseLayer, rows: number, x: Tensor, a: Tensor, h: Tensor, d: Tensor): void {
-  const k = net.k, lower = net.layers[g.index - 1]!, n = lower.outSize, m = net.layers[g.index]!.outSize;
-  k.f32_gemm_nt(rows, n, m, 1, 0, x.ptr, g.V.ptr, a.ptr);
-  if (net.bias) k.f32_add_row(rows, n, g.c.ptr, a.ptr);
-  const p = lower.act.p;
-  k[lower.act.kernel](rows * n, p[0], p[1], p[2], a.ptr, h.ptr, d.ptr);
+  const lib = net.lib, lower = net.layers[g.index - 1]!;
+  lib.gemm(a.head(rows), x.head(rows), g.V, 'nt');
+  if (net.bias) lib.addRow(a.head(rows), g.c);
+  lib.activate(lower.act, h.head(rows), a.head(rows), d.head(rows));
 }
 
 /**
@@ -125,14 +123,13 @@ export function differenceTargets(
   ctx: StepContext, top: number, targets: Tensor[], fb: FeedbackMap, clean: Tensor[], scratch: Tensor[],
 ): void {
   const { net, rows } = ctx;
-  const k = net.k;
+  const lib = net.lib;
   for (let i = top; i >= 1; i--) {
-    const lower = net.layers[i - 1]!, n = rows * lower.outSize;
+    const lower = net.layers[i - 1]!;
     fb(i, targets[i]!, scratch[i]!, rows);
     fb(i, net.layers[i]!.post, clean[i]!, rows);
-    const t = targets[i - 1]!;
-    k.f32_sub(n, scratch[i]!.ptr, clean[i]!.ptr, t.ptr);
-    k.f32_axpy(n, 1, lower.post.ptr, t.ptr);
+    const t = targets[i - 1]!.head(rows);
+    lib.axpy(lib.sub(t, scratch[i]!.head(rows), clean[i]!.head(rows)), 1, lower.post.head(rows));
   }
 }
 
@@ -142,38 +139,36 @@ export function differenceTargets(
  */
 export function inverseGrads(ctx: StepContext, inv: Inverses, sigma: number, loss: FeedbackLoss): void {
   const { net, rows } = ctx;
-  const k = net.k, invRows = 1 / rows;
+  const lib = net.lib, invRows = 1 / rows;
   for (const g of inv.layers) {
     if (!g) continue;
     const lower = net.layers[g.index - 1]!, up = net.layers[g.index]!;
-    const n = lower.outSize, m = up.outSize, sz = rows * n;
     // h̃ = h_{i−1} + σε  (noise kept in g.noise for the DRL)
-    k.f32_normal(sz, 0, sigma, inv.rngState.ptr, g.noise.ptr);
-    k.f32_add(sz, lower.post.ptr, g.noise.ptr, g.zin.ptr);
+    inv.rng.normal(g.noise.head(rows), 0, sigma);
+    lib.add(g.zin.head(rows), lower.post.head(rows), g.noise.head(rows));
     // z = f_i(h̃)
-    k.f32_gemm_nt(rows, m, n, 1, 0, g.zin.ptr, up.W.ptr, g.za.ptr);
-    if (net.bias) k.f32_add_row(rows, m, up.b.ptr, g.za.ptr);
-    const p = up.act.p;
-    k[up.act.kernel](rows * m, p[0], p[1], p[2], g.za.ptr, g.zh.ptr, g.zd.ptr);
+    lib.gemm(g.za.head(rows), g.zin.head(rows), up.W, 'nt');
+    if (net.bias) lib.addRow(g.za.head(rows), up.b);
+    lib.activate(up.act, g.zh.head(rows), g.za.head(rows), g.zd.head(rows));
     // r̃ = g_i(z)
     decode(net, g, rows, g.zh, g.ga, g.gh, g.gd);
     if (loss === 'dae') {
       // err = (r̃ − h̃) ⊙ g'
-      k.f32_sub(sz, g.gh.ptr, g.zin.ptr, g.err.ptr);
-      k.f32_mul(sz, g.err.ptr, g.gd.ptr, g.err.ptr);
-      k.f32_gemm_tn(n, m, rows, invRows, 0, g.err.ptr, g.zh.ptr, g.dV.ptr);
-      if (net.bias) k.f32_sum_rows(rows, n, invRows, 0, g.err.ptr, g.dc.ptr);
+      lib.sub(g.err.head(rows), g.gh.head(rows), g.zin.head(rows));
+      lib.mul(g.err.head(rows), g.err.head(rows), g.gd.head(rows));
+      lib.gemm(g.dV, g.err.head(rows), g.zh.head(rows), 'tn', invRows, 0);
+      if (net.bias) lib.sumRows(g.dc, g.err.head(rows), invRows, 0);
     } else {
       // e = r̃ − r − σε;  dV = (e ⊙ g'(z̃))ᵀ z̃ − (e ⊙ g'(z))ᵀ h_i
-      k.f32_sub(sz, g.gh.ptr, g.g0h.ptr, g.err.ptr);
-      k.f32_sub(sz, g.err.ptr, g.noise.ptr, g.err.ptr);
-      k.f32_mul(sz, g.err.ptr, g.gd.ptr, g.gh.ptr); // gh: e ⊙ g'(z̃) (gh no longer needed)
-      k.f32_mul(sz, g.err.ptr, g.g0d.ptr, g.err.ptr); // err: e ⊙ g'(z)
-      k.f32_gemm_tn(n, m, rows, invRows, 0, g.gh.ptr, g.zh.ptr, g.dV.ptr);
-      k.f32_gemm_tn(n, m, rows, -invRows, 1, g.err.ptr, up.post.ptr, g.dV.ptr);
+      lib.sub(g.err.head(rows), g.gh.head(rows), g.g0h.head(rows));
+      lib.sub(g.err.head(rows), g.err.head(rows), g.noise.head(rows));
+      lib.mul(g.gh.head(rows), g.err.head(rows), g.gd.head(rows)); // gh: e ⊙ g'(z̃) (gh no longer needed)
+      lib.mul(g.err.head(rows), g.err.head(rows), g.g0d.head(rows)); // err: e ⊙ g'(z)
+      lib.gemm(g.dV, g.gh.head(rows), g.zh.head(rows), 'tn', invRows, 0);
+      lib.gemm(g.dV, g.err.head(rows), up.post.head(rows), 'tn', -invRows, 1);
       if (net.bias) {
-        k.f32_sub(sz, g.gh.ptr, g.err.ptr, g.gh.ptr);
-        k.f32_sum_rows(rows, n, invRows, 0, g.gh.ptr, g.dc.ptr);
+        lib.sub(g.gh.head(rows), g.gh.head(rows), g.err.head(rows));
+        lib.sumRows(g.dc, g.gh.head(rows), invRows, 0);
       }
     }
   }
@@ -183,6 +178,6 @@ export function inverseGrads(ctx: StepContext, inv: Inverses, sigma: number, los
 export function topTarget(ctx: StepContext, step: number, out: Tensor): void {
   const { net, rows } = ctx;
   const L = net.output, top = net.layers[L.index - 1]!;
-  net.k.f32_gemm_nn(rows, top.outSize, L.outSize, -step, 0, net.error.ptr, L.W.ptr, out.ptr);
-  net.k.f32_axpy(rows * top.outSize, 1, top.post.ptr, out.ptr);
+  net.lib.gemm(out.head(rows), net.error.head(rows), L.W, 'nn', -step, 0);
+  net.lib.axpy(out.head(rows), 1, top.post.head(rows));
 }

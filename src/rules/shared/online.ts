@@ -4,14 +4,14 @@
 //   dW_l += mod_l(t)ᵀ · x_{l−1}(t) / (rows·T),  db_l += Σ_rows mod_l(t) / (rows·T)
 // mod_l is the rule's modulated teaching signal (error × feedback × postsynaptic factor) and x the
 // presynaptic factor (a PSP trace for SuperSpike, the spike itself for eRBP).
-import type { Network } from '../net/network.js';
-import type { SpikingSim } from '../net/spiking.js';
-import type { Tensor } from '../tensor.js';
+import type { Network } from '../../net/network.js';
+import type { SpikingSim } from '../../net/spiking.js';
+import type { Tensor } from '../../core/tensor.js';
 
 /** e(t) into `e` for the first rows rows (probs: scratch). Requires the membrane readout. */
 export function stepError(net: Network, sim: SpikingSim, rows: number, probs: Tensor, e: Tensor): void {
   const L = net.layers.length - 1;
-  net.k.f32_softmax_xent(rows, net.classes, sim.sl[L]!.spikes.ptr, net.target.ptr, probs.ptr, e.ptr);
+  net.lib.softmaxXent(probs.head(rows), e.head(rows), sim.sl[L]!.spikes.head(rows), net.target.head(rows));
 }
 
 /** Steps whose error is read: [readoutStart, steps) (the readout has integrated readoutStart steps by then). */
@@ -21,16 +21,16 @@ export function errorSteps(sim: SpikingSim): number {
 
 /** dW += mod ᵀ·x·scale, db += Σ mod·scale. */
 export function accumulate(net: Network, l: number, rows: number, mod: Tensor, x: Tensor, scale: number): void {
-  const layer = net.layers[l]!, k = net.k;
-  k.f32_gemm_tn(layer.outSize, layer.inSize, rows, scale, 1, mod.ptr, x.ptr, layer.dW.ptr);
-  if (net.bias) k.f32_sum_rows(rows, layer.outSize, scale, 1, mod.ptr, layer.db.ptr);
+  const layer = net.layers[l]!, lib = net.lib;
+  lib.gemm(layer.dW, mod.head(rows), x.head(rows), 'tn', scale, 1);
+  if (net.bias) lib.sumRows(layer.db, mod.head(rows), scale, 1);
 }
 
 /** Zeroes every layer's dW and db (start of a window). */
 export function zeroGrads(net: Network): void {
   for (const l of net.layers) {
-    net.k.f32_fill(l.dW.size, 0, l.dW.ptr);
-    net.k.f32_fill(l.db.size, 0, l.db.ptr);
+    net.lib.fill(l.dW, 0);
+    net.lib.fill(l.db, 0);
   }
 }
 

@@ -1,0 +1,56 @@
+// Argument checks of the kernel API that allocate nothing: every failure names the operation, the
+// argument, what was expected and what was given, before any kernel runs. Shape checks always run;
+// the memory-overlap checks that see through row views run in the debug build (Backend.debug).
+import { Tensor } from '../core/tensor.js';
+import { fmtShape, isTensor, sizeIs } from '../core/check.js';
+
+export { fmtShape, isTensor, finite, integer, sizeIs } from '../core/check.js';
+
+/** Throws unless `t` is a live tensor of rank 2 (a vector [n] counts as [1, n] when `allowVector`); returns its rows. */
+export function rows2(op: string, name: string, t: unknown, allowVector = false): number {
+  isTensor(op, name, t);
+  const s = t.shape;
+  if (s.length === 2) return s[0]!;
+  if (allowVector && s.length === 1) return 1;
+  throw new Error(`${op}: ${name} must be a 2-D tensor, got shape ${fmtShape(s)}`);
+}
+
+/** Throws unless `a` is a live tensor and `b` one of as many elements (any shapes). */
+export function pair(op: string, an: string, a: unknown, bn: string, b: unknown): void {
+  isTensor(op, an, a);
+  sizeIs(op, bn, b, a.size);
+}
+
+/** Columns of a tensor that passed rows2. */
+export function cols2(t: Tensor): number {
+  return t.shape[t.shape.length - 1]!;
+}
+
+/** Throws unless `t` has the same rows × cols as `ref` (a vector [n] counts as [1, n]). */
+export function sameMatrix(op: string, name: string, t: unknown, ref: Tensor): void {
+  const m = rows2(op, name, t, true);
+  if (m !== ref.rows || cols2(t as Tensor) !== ref.cols) throw new Error(`${op}: ${name} is ${fmtShape((t as Tensor).shape)}, expected ${fmtShape(ref.shape)}`);
+}
+
+/** Throws unless `v` is a number that is not NaN (±Infinity allowed: clip bounds). */
+export function notNaN(op: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${op}: ${name} must be a number (not NaN), got ${typeof v === 'number' ? v : typeof v}`);
+  return v;
+}
+
+/**
+ * Throws if `a` and `b` share memory: the same tensor or the same address always; any overlap of
+ * their byte ranges (a row view and the tensor it views) when `full`, i.e. in the debug build.
+ */
+export function disjoint(op: string, an: string, a: Tensor, bn: string, b: Tensor, full: boolean): void {
+  const pa = a.ptr, pb = b.ptr;
+  if (a === b || pa === pb || (full && pa < pb + 4 * b.size && pb < pa + 4 * a.size && a.size > 0 && b.size > 0)) {
+    throw new Error(`${op}: ${an} and ${bn} must not share memory (${an} ${a}, ${bn} ${b}; the kernel writes one while it reads the other)`);
+  }
+}
+
+/** Throws unless `v` is one of `allowed`; returns it. */
+export function oneOf<T extends string>(op: string, name: string, v: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(v as T)) throw new TypeError(`${op}: ${name} must be one of ${allowed.join(', ')}, got ${String(v)}`);
+  return v as T;
+}

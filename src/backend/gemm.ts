@@ -1,0 +1,109 @@
+// Matrix products (assembly/kernels/gemm.ts, event.ts): dense GEMM with the transposes packed inside
+// the kernel, event-driven propagation for spikes, and the transpose that prepares it.
+import type { Tensor } from '../core/tensor.js';
+import type { Ctor } from './core.js';
+import { sizeIs, finite, rows2, cols2, fmtShape, disjoint } from './checks.js';
+
+/** Which operands of gemm are used transposed: 'nt' is a·bᵀ, 'tn' is aᵀ·b. */
+export type GemmTrans = 'nn' | 'nt' | 'tn' | 'tt';
+const TRANS: readonly GemmTrans[] = ['nn', 'nt', 'tn', 'tt'];
+
+/** Options of Backend.gemm in object form. */
+export interface GemmOptions {
+  /** a is stored [k, m] and used as aᵀ. */
+  transA?: boolean;
+  /** b is stored [n, k] and used as bᵀ. */
+  transB?: boolean;
+  /** Scale of the product (finite; default 1). */
+  alpha?: number;
+  /** Scale of out's previous contents (finite; default 0, which never reads out). */
+  beta?: number;
+}
+
+function flag(name: string, v: unknown): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw new TypeError(`gemm: ${name} must be a boolean, got ${typeof v}`);
+  return v;
+}
+
+/** The Gemm methods of Backend, mixed into a base that provides kernels, heap and debug. */
+export function withGemm<B extends Ctor>(Base: B) {
+  abstract class GemmOps extends Base {
+    /**
+     * out = alpha·op(a)·op(b) + beta·out (defaults alpha = 1, beta = 0: out is overwritten, never read).
+     * a is [m, k] ([k, m] used transposed), b is [k, n] ([n, k] used transposed), out is [m, n].
+     * `trans` says which are transposed ('nn', 'nt', 'tn', 'tt'), or pass { transA, transB, alpha, beta }.
+     * out must not share memory with a or b. Transposes are handled by packing inside the kernel.
+     */
+    gemm(out: Tensor, a: Tensor, b: Tensor, trans: GemmTrans | GemmOptions = 'nn', alpha = 1, beta = 0): Tensor {
+      let transA: boolean, transB: boolean;
+      if (typeof trans === 'string') {
+        if (!TRANS.includes(trans)) throw new TypeError(`gemm: trans must be one of ${TRANS.join(', ')}, got ${trans}`);
+        transA = trans[0] === 't';
+        transB = trans[1] === 't';
+      } else {
+        if (typeof trans !== 'object' || trans === null) throw new TypeError(`gemm: opts must be an object, got ${trans === null ? 'null' : typeof trans}`);
+        transA = flag('transA', trans.transA);
+        transB = flag('transB', trans.transB);
+        alpha = trans.alpha ?? 1;
+        beta = trans.beta ?? 0;
+      }
+      finite('gemm', 'alpha', alpha);
+      finite('gemm', 'beta', beta);
+      const a0 = rows2('gemm', 'a', a), a1 = cols2(a);
+      const b0 = rows2('gemm', 'b', b), b1 = cols2(b);
+      const o0 = rows2('gemm', 'out', out), o1 = cols2(out);
+      const m = transA ? a1 : a0, k = transA ? a0 : a1;
+      if (transB ? b1 !== k : b0 !== k) {
+        const want = transB ? `[*, ${k}]` : `[${k}, *]`;
+        throw new Error(`gemm: b is ${fmtShape(b.shape)}, expected ${want} (k = ${k}${transB ? ', b is used transposed' : ''})`);
+      }
+      const n = transB ? b0 : b1;
+      if (o0 !== m || o1 !== n) {
+        throw new Error(`gemm: out is ${fmtShape(out.shape)}, expected [${m}, ${n}] (m = ${m} from a${transA ? 'ᵀ' : ''}, n = ${n} from b${transB ? 'ᵀ' : ''})`);
+      }
+      disjoint('gemm', 'out', out, 'a', a, this.debug);
+      disjoint('gemm', 'out', out, 'b', b, this.debug);
+      const kern = this.kernels;
+      if (transA) {
+        if (transB) kern.f32_gemm_tt(m, n, k, alpha, beta, a.ptr, b.ptr, out.ptr);
+        else kern.f32_gemm_tn(m, n, k, alpha, beta, a.ptr, b.ptr, out.ptr);
+      } else if (transB) kern.f32_gemm_nt(m, n, k, alpha, beta, a.ptr, b.ptr, out.ptr);
+      else kern.f32_gemm_nn(m, n, k, alpha, beta, a.ptr, b.ptr, out.ptr);
+      return out;
+    }
+
+    /**
+     * Event-driven propagation: out[m, n] = s[m, k] · wt[k, n] adding only the rows of wt whose input is
+     * nonzero (f32_event_nn; bit-identical to gemm(out, s, wt) and to gemm(out, s, W, 'nt') with
+     * W = wtᵀ). tmp is an [n] scratch tensor. Returns the number of nonzero inputs visited.
+     */
+    eventMatmul(out: Tensor, s: Tensor, wt: Tensor, tmp: Tensor): number {
+      const op = 'eventMatmul';
+      const m = rows2(op, 's', s), k = cols2(s);
+      const k2 = rows2(op, 'wt', wt), n = cols2(wt);
+      if (k2 !== k) throw new Error(`${op}: wt is ${fmtShape(wt.shape)}, expected [${k}, *] (k = ${k} from s)`);
+      const o0 = rows2(op, 'out', out);
+      if (o0 !== m || cols2(out) !== n) throw new Error(`${op}: out is ${fmtShape(out.shape)}, expected [${m}, ${n}]`);
+      sizeIs(op, 'tmp', tmp, n);
+      const full = this.debug;
+      disjoint(op, 'out', out, 's', s, full);
+      disjoint(op, 'out', out, 'wt', wt, full);
+      disjoint(op, 'out', out, 'tmp', tmp, full);
+      disjoint(op, 'tmp', tmp, 's', s, full);
+      disjoint(op, 'tmp', tmp, 'wt', wt, full);
+      return this.kernels.f32_event_nn(m, n, k, s.ptr, wt.ptr, tmp.ptr, out.ptr);
+    }
+
+    /** out[n, m] = aᵀ for a [m, n]; out must not share memory with a. */
+    transpose(out: Tensor, a: Tensor): Tensor {
+      const m = rows2('transpose', 'a', a), n = cols2(a);
+      const o0 = rows2('transpose', 'out', out);
+      if (o0 !== n || cols2(out) !== m) throw new Error(`transpose: out is ${fmtShape(out.shape)}, expected [${n}, ${m}]`);
+      disjoint('transpose', 'out', out, 'a', a, this.debug);
+      this.kernels.f32_transpose(m, n, a.ptr, out.ptr);
+      return out;
+    }
+  }
+  return GemmOps;
+}

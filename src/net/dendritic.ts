@@ -1,0 +1,263 @@
+/** A network of three-compartment neurons (src/neurons/dendritic.ts) on a Network's weights: hidden
+ *  layers of basal/apical/soma units, an output layer of dendrite/soma units, fixed feedback Y_m from the
+ *  output to every hidden layer's apical dendrites (Guerguiev, Lillicrap & Richards 2017, Methods). One
+ *  presentation runs a forward phase and, when training, a target phase in which the label's teaching
+ *  conductances drive the output somata; it leaves phase averages for a learning rule (rules/dendrites.ts).
+ *
+ *  Rate version (the nonspiking mode of the authors' code): every average is the steady state
+ *  (C = k_B B, U^f = k_D V, U^t the conductance-weighted average), rates pass forward directly, the input
+ *  rate is λmax·x.
+ *  Spiking version: dt = 1 ms. Input spikes ~ Bernoulli(λmax x dt) (the paper draws Poisson counts; at
+ *  λmax dt = 0.2 the Bernoulli draw is its one-spike approximation). Every spike train is filtered by the
+ *  PSP kernel, as two exponential traces (f32_trace_step; untruncated, where the authors' code cuts κ
+ *  after 10 steps). The filter is linear, so W is applied to the spikes before filtering: each step's
+ *  current s·Wᵀ is event-driven (f32_event_nn on a per-presentation Wᵀ: at most λmax dt = 20 % of the
+ *  inputs spike) and the basal potential is (y_L − y_S)/(τL − τS) with y the traces of that current (the
+ *  same sums as W·PSP up to float rounding, without a dense GEMM per step). Somata integrate the
+ *  conductance equations by Euler steps and fire Bernoulli(λmax σ(·) dt) (f32_bernoulli on a seeded WASM
+ *  stream): the model has no threshold or reset, so f32_lif_step does not apply. Each phase lasts
+ *  phaseTime (+ ⌊Wald(2, 1)⌋ ms with randomPhases, drawn per batch) and averages over its last `window`
+ *  ms; testing is one testTime forward phase averaged over its last testWindow. The examples of a batch
+ *  are simulated side by side (the paper: one at a time). Every presentation starts from rest. */
+import type { Tensor } from '../core/tensor.js';
+import type { Workspace } from '../core/workspace.js';
+import type { Rng } from '../core/rng.js';
+import type { WasmRng } from '../wasm/rng.js';
+import type { Network } from './network.js';
+import { RasterRecorder, type Raster, type RasterOptions, type RasterSource } from './raster.js';
+import { LAMBDA_MAX, G_L, G_B, G_D, E_E, E_I, K_B, K_D, TAU_L, TAU_S, SIGMOID, wald } from '../neurons/dendritic.js';
+
+/** The simulation's mode and timing (ms). */
+export interface DendriticOptions {
+  spiking: boolean;
+  /** Training phase length and its averaging window, test phase length and its window. */
+  phaseTime: number;
+  window: number;
+  testTime: number;
+  testWindow: number;
+  /** Random phase lengths (+⌊Wald(2, 1)⌋ ms). */
+  randomPhases: boolean;
+}
+
+interface SpikeBuffers {
+  s: Tensor; // spikes [B, n]
+  xl: Tensor; // long trace
+  xs: Tensor; // short trace
+}
+
+export class DendriticSim implements RasterSource {
+  /** Presynaptic signal of layer l (the rate, or the PSP in the spiking version): [B, n_{l−1}]. */
+  readonly pre: Tensor[];
+  /** Forward-phase averages: presynaptic signal per layer, hidden somata C̄, output soma Ū. */
+  readonly preBar: Tensor[];
+  readonly Cbar: Tensor[];
+  readonly Ubar: Tensor;
+  /** Target-phase output rate average φ̄^t, and apical averages per hidden layer for both phases. */
+  readonly phiT: Tensor;
+  readonly Af: Tensor[];
+  readonly At: Tensor[];
+  /** Scratch: σ of a layer, its derivative. */
+  readonly sig: Tensor[];
+  readonly dsig: Tensor[];
+  private readonly drive: Tensor; // [B, C]: 16 t − 8 during the target phase
+  // Spiking only
+  private readonly soma: Tensor[] = []; // C (hidden) and U (output) membrane, per layer
+  private readonly spk: SpikeBuffers[] = []; // index 0 = input, l+1 = layer l
+  /** Event-driven synapses: Wᵀ per layer [n_in, n_out] (refreshed per presentation), the spike-driven
+   *  current s·Wᵀ [B, n_out], its two PSP traces (W applied before filtering: the filter is linear), and
+   *  an n_out scratch for f32_event_nn. */
+  private readonly WT: Tensor[] = [];
+  private readonly cur: Tensor[] = [];
+  private readonly yl: Tensor[] = [];
+  private readonly ys: Tensor[] = [];
+  private readonly tmp: Tensor | null = null;
+  /** The output layer's PSP (x_L − x_S)/(τL − τS) [B, C], which drives the apical compartments. */
+  private readonly outPsp: Tensor | null = null;
+  /** The spike stream (its state in the workspace), or null (rate). */
+  private readonly rng: WasmRng | null = null;
+  private readonly decayL = Math.exp(-1 / TAU_L);
+  private readonly decayS = Math.exp(-1 / TAU_S);
+
+  /** Buffers in `ws` for `net` with feedback matrices `Y` [classes, n_m]; the spike stream is seeded from `rng`. */
+  constructor(readonly net: Network, readonly Y: readonly Tensor[], readonly o: DendriticOptions, ws: Workspace, rng: Rng) {
+    const B = net.batch, C = net.classes, L = net.layers.length;
+    const hidden = net.layers.slice(0, L - 1);
+    const sizesIn = net.layers.map((l) => l.inSize);
+    this.pre = sizesIn.map((n, l) => (l === 0 || o.spiking ? ws.f32([B, n]) : net.layers[l - 1]!.post));
+    this.preBar = sizesIn.map((n) => ws.f32([B, n]));
+    this.Cbar = hidden.map((l) => ws.f32([B, l.outSize]));
+    this.Ubar = ws.f32([B, C]);
+    this.phiT = ws.f32([B, C]);
+    this.Af = hidden.map((l) => ws.f32([B, l.outSize]));
+    this.At = hidden.map((l) => ws.f32([B, l.outSize]));
+    this.sig = net.layers.map((l) => ws.f32([B, l.outSize]));
+    this.dsig = net.layers.map((l) => ws.f32([B, l.outSize]));
+    this.drive = ws.f32([B, C]);
+    if (o.spiking) {
+      this.soma = net.layers.map((l) => ws.f32([B, l.outSize]));
+      this.spk = [net.layers[0]!.inSize, ...net.layers.map((l) => l.outSize)].map((n) => ({
+        s: ws.f32([B, n]), xl: ws.f32([B, n]), xs: ws.f32([B, n]),
+      }));
+      this.WT = net.layers.map((l) => ws.f32([l.inSize, l.outSize]));
+      this.cur = net.layers.map((l) => ws.f32([B, l.outSize]));
+      this.yl = net.layers.map((l) => ws.f32([B, l.outSize]));
+      this.ys = net.layers.map((l) => ws.f32([B, l.outSize]));
+      this.tmp = ws.f32([Math.max(...net.layers.map((l) => l.outSize))]);
+      this.outPsp = ws.f32([B, C]);
+      // The spike stream: a generator whose state is a workspace buffer, seeded from the caller's stream.
+      this.rng = net.lib.rngIn(ws.f32([4]), rng.nextU32() | 0);
+    }
+  }
+
+  /** One presentation of the first `rows` rows of net.input: forward and target phases when training
+   *  (phase lengths drawn from `rng`), one test phase otherwise; the prediction is left in net.output.post. */
+  present(rows: number, rng: Rng, train: boolean): void {
+    if (this.o.spiking) this.spikingPresentation(rows, rng, train);
+    else this.ratePass(rows, train);
+  }
+
+  /** A spike raster of hidden layer `o.layer` (default 1) during one test presentation of row 0; null
+   *  for the rate version or a layer that is not hidden. */
+  raster(o: RasterOptions = {}): Raster | null {
+    const layer = o.layer ?? 1, L = this.net.layers.length;
+    if (!this.o.spiking || !Number.isInteger(layer) || layer < 1 || layer > L - 1) return null;
+    const rec = new RasterRecorder(layer, this.o.testTime, this.net.layers[layer - 1]!.outSize, o);
+    const buf = this.spk[layer]!.s;
+    this.spikingPresentation(1, null, false, (t) => rec.record(t, buf.data));
+    return rec.raster;
+  }
+
+  /** Apical potentials of every hidden layer from output activity `pOut` [B, C] (first `rows` rows) into `dst`. */
+  private apicalFrom(rows: number, pOut: Tensor, dst: Tensor[], alpha: number, beta: number): void {
+    const net = this.net, p = pOut.head(rows);
+    for (let m = 0; m < net.layers.length - 1; m++) net.lib.gemm(dst[m]!.head(rows), p, this.Y[m]!, 'nn', alpha, beta);
+  }
+
+  /** Teaching drive g_E E_E + g_I E_I = 16 t − 8 for one-hot t (g_E = t, g_I = 1 − t). */
+  private targetDrive(rows: number): void {
+    const lib = this.net.lib;
+    lib.axpy(lib.fill(this.drive.head(rows), E_I), E_E - E_I, this.net.target.head(rows));
+  }
+
+  /** Rate version: steady states of both phases in one pass. */
+  private ratePass(rows: number, train: boolean): void {
+    const net = this.net, s = this;
+    const lib = net.lib, L = net.layers.length;
+    const pre0 = s.pre[0]!.head(rows);
+    lib.scal(lib.copy(pre0, net.input.head(rows)), LAMBDA_MAX); // input rate λmax·x
+    for (let m = 0; m < L - 1; m++) {
+      const l = net.layers[m]!, a = l.a.head(rows), post = l.post.head(rows), Cb = s.Cbar[m]!.head(rows);
+      lib.gemm(a, s.pre[m]!.head(rows), l.W, 'nt'); // basal B
+      if (net.bias) lib.addRow(a, l.b);
+      lib.scaleAdd(Cb, K_B, a, 0, a); // C = k_B B
+      lib.activate(SIGMOID, post, Cb);
+      lib.scal(post, LAMBDA_MAX); // φ = λmax σ(C) = the next layer's presynaptic rate
+    }
+    const out = net.output, V = out.a.head(rows), U = s.Ubar.head(rows);
+    lib.gemm(V, s.pre[L - 1]!.head(rows), out.W, 'nt'); // dendrite V
+    if (net.bias) lib.addRow(V, out.b);
+    lib.scaleAdd(U, K_D, V, 0, V); // U^f = k_D V
+    lib.copy(out.post.head(rows), U); // the prediction (argmax of the somatic potential)
+    if (!train) return;
+    for (let l = 0; l < L; l++) lib.copy(s.preBar[l]!.head(rows), s.pre[l]!.head(rows));
+    // Forward-phase output rate, and the target phase's conductance-weighted steady state.
+    const sig = s.sig[L - 1]!.head(rows), phiT = s.phiT.head(rows);
+    lib.scal(lib.activate(SIGMOID, sig, U), LAMBDA_MAX);
+    this.apicalFrom(rows, s.sig[L - 1]!, s.Af, 1, 0);
+    this.targetDrive(rows);
+    const gTot = G_L + G_D + 1; // g_E + g_I = 1
+    lib.scaleAdd(phiT, G_D / gTot, V, 1 / gTot, s.drive.head(rows)); // U^t
+    lib.scal(lib.activate(SIGMOID, phiT, phiT), LAMBDA_MAX); // φ^t
+    this.apicalFrom(rows, s.phiT, s.At, 1, 0);
+  }
+
+  /** Spiking version: one presentation (forward + target phases when training, one test phase otherwise). */
+  private spikingPresentation(rows: number, rng: Rng | null, train: boolean, onStep?: (t: number) => void): void {
+    const net = this.net, s = this, p = this.o;
+    const lib = net.lib;
+    // Start from rest; the weights are fixed for the presentation, so transpose them once for the event-driven synapses.
+    for (const t of s.soma) lib.fill(t.head(rows), 0);
+    for (const b of s.spk) { lib.fill(b.xl.head(rows), 0); lib.fill(b.xs.head(rows), 0); }
+    for (let l = 0; l < net.layers.length; l++) {
+      lib.fill(s.yl[l]!.head(rows), 0);
+      lib.fill(s.ys[l]!.head(rows), 0);
+      lib.transpose(s.WT[l]!, net.layers[l]!.W);
+    }
+    const extra = () => (train && p.randomPhases ? Math.floor(wald(rng!, 2, 1)) : 0);
+    if (train) {
+      const tf = p.phaseTime + extra();
+      this.runPhase(rows, tf, p.window, false, true);
+      this.targetDrive(rows);
+      const tt = p.phaseTime + extra();
+      this.runPhase(rows, tt, p.window, true, true);
+    } else {
+      this.runPhase(rows, p.testTime, p.testWindow, false, false, onStep);
+    }
+    lib.copy(net.output.post.head(rows), s.Ubar.head(rows));
+  }
+
+  /** Spikes at rate λmax·prob (Bernoulli per 1 ms step) into b.s, and its two PSP traces (first `rows` rows). */
+  private spikeAndFilter(rows: number, b: SpikeBuffers, prob: Tensor): void {
+    const lib = this.net.lib, sp = b.s.head(rows);
+    this.rng!.bernoulli(sp, prob.head(rows), LAMBDA_MAX);
+    lib.traceStep(b.xl.head(rows), sp, this.decayL);
+    lib.traceStep(b.xs.head(rows), sp, this.decayS);
+  }
+
+  /** Simulates `steps` ms; the last `window` ms are averaged (forward phase: C̄, Ū, p̄, Ā^f; target: φ̄^t, Ā^t). */
+  private runPhase(rows: number, steps: number, window: number, target: boolean, train: boolean, onStep?: (t: number) => void): void {
+    const net = this.net, s = this;
+    const lib = net.lib, L = net.layers.length;
+    const inv = 1 / window, dt = 1, pscale = 1 / (TAU_L - TAU_S);
+    if (!target) {
+      for (let m = 0; m < L - 1; m++) { lib.fill(s.Cbar[m]!.head(rows), 0); if (train) lib.fill(s.Af[m]!.head(rows), 0); }
+      lib.fill(s.Ubar.head(rows), 0);
+      if (train) for (let l = 0; l < L; l++) lib.fill(s.preBar[l]!.head(rows), 0);
+    } else {
+      lib.fill(s.phiT.head(rows), 0);
+      for (let m = 0; m < L - 1; m++) lib.fill(s.At[m]!.head(rows), 0);
+    }
+    for (let t = 0; t < steps; t++) {
+      const avg = t >= steps - window;
+      this.spikeAndFilter(rows, s.spk[0]!, net.input); // Poisson-like input, rate λmax x
+      for (let l = 0; l < L; l++) {
+        const lay = net.layers[l]!, inp = s.spk[l]!, soma = s.soma[l]!.head(rows);
+        const cur = s.cur[l]!.head(rows), a = lay.a.head(rows), sig = s.sig[l]!.head(rows);
+        // Basal / dendritic potential W·PSP = W·(x_L − x_S)/(τL − τS). The filter is linear, so it is
+        // applied after W: the spikes' current s·Wᵀ (event-driven: only the inputs that spiked, ≤ λmax dt
+        // = 20 % of them) feeds two traces y_L, y_S, and W·PSP = (y_L − y_S)/(τL − τS).
+        lib.eventMatmul(cur, inp.s.head(rows), s.WT[l]!, s.tmp!.head(lay.outSize));
+        const yl = lib.traceStep(s.yl[l]!.head(rows), cur, s.decayL);
+        const ys = lib.traceStep(s.ys[l]!.head(rows), cur, s.decayS);
+        lib.scaleAdd(a, pscale, yl, -pscale, ys);
+        if (net.bias) lib.addRow(a, lay.b);
+        if (l < L - 1 || !target) {
+          // Ċ = −g_L C + g_B (B − C): Euler, dt = 1 ms → C ← (1 − g_L − g_B) C + g_B B
+          lib.axpby(soma, G_B * dt, a, 1 - (G_L + G_B) * dt);
+        } else {
+          // Target phase: U ← U + dt(−g_L U + g_D (V − U) + g_E (E_E − U) + g_I (E_I − U)), g_E + g_I = 1
+          lib.axpby(soma, G_D * dt, a, 1 - (G_L + G_D + 1) * dt);
+          lib.axpy(soma, dt, s.drive.head(rows));
+        }
+        lib.activate(SIGMOID, sig, soma);
+        this.spikeAndFilter(rows, s.spk[l + 1]!, s.sig[l]!); // spikes at rate λmax σ(soma)
+        if (!avg) continue;
+        if (l < L - 1) {
+          if (!target) lib.axpy(s.Cbar[l]!.head(rows), inv, soma);
+        } else if (!target) lib.axpy(s.Ubar.head(rows), inv, soma);
+        else lib.axpy(s.phiT.head(rows), inv * LAMBDA_MAX, sig); // φ̄^t
+        if (train && !target) { // p̄ += PSP / window
+          const pb = s.preBar[l]!.head(rows);
+          lib.axpy(pb, inv * pscale, inp.xl.head(rows));
+          lib.axpy(pb, -inv * pscale, inp.xs.head(rows));
+        }
+      }
+      if (train && avg) { // Ā += A / window, A from the output's PSP
+        const out = s.spk[L]!;
+        lib.scaleAdd(s.outPsp!.head(rows), pscale, out.xl.head(rows), -pscale, out.xs.head(rows));
+        this.apicalFrom(rows, s.outPsp!, target ? s.At : s.Af, inv, 1);
+      }
+      onStep?.(t);
+    }
+  }
+}

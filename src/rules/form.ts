@@ -1,0 +1,35 @@
+// A run's form, rate or spiking, resolved from the rule's `spiking` (Rule.spiking): the one place the CLI,
+// the browser worker, the report's run keys and the tests derive it from.
+import type { AnyRule, TrainDefaults } from './types.js';
+import type { SpikingOptions } from '../net/spiking.js';
+
+export interface RuleForm {
+  spiking: boolean;
+  /** Options of the SpikingNetwork to build (the rule's paper settings), or null: a plain Network (a rate
+   *  run, or a rule simulating its own neurons). */
+  sim: SpikingOptions | null;
+  /** The rule's training defaults in this form. */
+  train: TrainDefaults;
+  /** The rule parameters given, with what the form sets (a rule with its own neurons: spiking = true). */
+  ruleParams: Record<string, unknown>;
+  /** Parameters the form sets, and parameters with no effect in it (a run key leaves both out). */
+  implied: readonly string[];
+  unused: readonly string[];
+}
+
+/**
+ * The form of a run of `rule` with `ruleParams`, spiking when asked (--spiking), when the rule has no
+ * rate form, or when a rule with its own neurons is given `spiking=true` as a parameter.
+ */
+export function ruleForm(rule: AnyRule, asked: boolean, ruleParams: Record<string, unknown> = {}): RuleForm {
+  const form = rule.spiking, own = form?.own;
+  const spiking = !!form && (asked || !!form.only || (!!own && ruleParams.spiking === true));
+  return {
+    spiking,
+    sim: spiking && !own ? { ...form!.sim } : null,
+    train: { ...rule.train, ...(spiking ? form!.train : undefined) },
+    ruleParams: own && spiking ? { ...ruleParams, spiking: true } : { ...ruleParams },
+    implied: own ? ['spiking'] : [],
+    unused: own && !spiking ? own : [],
+  };
+}

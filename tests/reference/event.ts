@@ -1,0 +1,30 @@
+// Slow twins of assembly/kernels/event.ts (event-driven propagation and the transpose that prepares it).
+// Every float operation is rounded with Math.fround in the kernel's order.
+const f = Math.fround;
+
+/**
+ * C = S·B (S [m×k], B [k×n]) summed as the kernel and f32_gemm_* do: per block of `kc` inputs, from 0
+ * in increasing j (products S·B rounded, then added), the block sum then added to C.
+ */
+export function eventNN(m: number, n: number, k: number, s: ArrayLike<number>, b: ArrayLike<number>, kc = 256): Float32Array {
+  const c = new Float32Array(m * n);
+  for (let r = 0; r < m; r++) {
+    for (let i = 0; i < n; i++) {
+      let out = 0;
+      for (let pc = 0; pc < k; pc += kc) {
+        let acc = 0;
+        for (let j = pc; j < Math.min(pc + kc, k); j++) acc = f(acc + f(s[r * k + j]! * b[j * n + i]!));
+        out = pc === 0 ? acc : f(acc + out);
+      }
+      c[r * n + i] = out;
+    }
+  }
+  return c;
+}
+
+/** out = aᵀ. */
+export function transpose(m: number, n: number, a: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j * m + i] = a[i * n + j]!;
+  return out;
+}

@@ -1,0 +1,56 @@
+// A run's form (src/rules/form.ts): what the CLI, the browser worker, the report's run keys and the test
+// cases derive from Rule.spiking, for each kind of rule.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { rules } from '../../src/rules/index.js';
+import { ruleForm } from '../../src/rules/form.js';
+
+test('a rate-only rule stays rate even when spiking is asked for (the CLI rejects --spiking before)', () => {
+  const f = ruleForm(rules.bp!, true);
+  assert.is(f.spiking, false);
+  assert.is(f.sim, null);
+  assert.equal(f.train, rules.bp!.train);
+});
+
+test('a rule with a spiking form on a SpikingNetwork: its paper settings and training overrides only when asked', () => {
+  const fa = rules.fa!;
+  const rate = ruleForm(fa, false);
+  assert.is(rate.spiking, false);
+  assert.is(rate.sim, null);
+  assert.is(rate.train.lr, fa.train.lr);
+  const spk = ruleForm(fa, true);
+  assert.is(spk.spiking, true);
+  assert.equal(spk.sim, fa.spiking!.sim);
+  assert.is(spk.train.lr, fa.spiking!.train!.lr);
+  assert.is(spk.train.hidden, fa.train.hidden);
+  assert.equal(spk.ruleParams, {});
+});
+
+test('a spiking-only rule runs spiking whether or not it is asked', () => {
+  for (const id of ['superspike', 'erbp', 'nef']) {
+    const f = ruleForm(rules[id]!, false);
+    assert.is(f.spiking, true, id);
+    assert.equal(f.sim, rules[id]!.spiking!.sim, id);
+  }
+});
+
+test("a rule with its own neurons: no SpikingNetwork, its 'spiking' parameter set, its spiking-only parameters unused in a rate run", () => {
+  const d = rules.dendrites!;
+  const asked = ruleForm(d, true, { etaHidden: 5 });
+  assert.is(asked.spiking, true);
+  assert.is(asked.sim, null);
+  assert.equal(asked.ruleParams, { etaHidden: 5, spiking: true });
+  assert.equal(asked.train.batch, d.spiking!.train!.batch);
+  assert.equal(asked.unused, []);
+  assert.equal(asked.implied, ['spiking']);
+  const byParam = ruleForm(d, false, { spiking: true });
+  assert.is(byParam.spiking, true, '--param spiking=true asks for the spiking form too');
+  assert.equal(byParam.train.batch, d.spiking!.train!.batch);
+  const rate = ruleForm(d, false);
+  assert.is(rate.spiking, false);
+  assert.equal(rate.ruleParams, {});
+  assert.equal(rate.unused, d.spiking!.own);
+  assert.equal(rate.train, d.train);
+});
+
+test.run();
