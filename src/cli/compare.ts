@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { usage, int, oneOf, UsageError } from './args.js';
+import { usage, int, oneOf, joinNegativeValues, UsageError } from './args.js';
+import { checkOutputFile, checkOutputDir } from './paths.js';
 import { rules } from '../rules/index.js';
 import { quickPreset, fullPreset, validateConfig, expandConfig, ruleMeta, runLabel, PRESETS, type SweepConfig } from '../report/config.js';
 import { readResults, repairResults, appendResult, type ResultLine } from '../report/results.js';
@@ -44,7 +45,7 @@ export const COMPARE_HELP = `bioprop compare — sweep rules × depths × rate/s
 `;
 
 export async function compare(argv: string[]): Promise<void> {
-  const { values: f, positionals } = usage('compare', () => parseArgs({ args: argv, strict: true, allowPositionals: true, options: {
+  const { values: f, positionals } = usage('compare', () => parseArgs({ args: joinNegativeValues(argv), strict: true, allowPositionals: true, options: {
     preset: { type: 'string' }, config: { type: 'string' }, results: { type: 'string' }, out: { type: 'string' }, workers: { type: 'string' },
     'retry-failed': { type: 'boolean' }, 'report-only': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, import: { type: 'string', multiple: true },
     note: { type: 'string' }, help: { type: 'boolean', short: 'h' },
@@ -91,6 +92,9 @@ export async function compare(argv: string[]): Promise<void> {
     for (const r of plan) process.stdout.write(`  ${runLabel(r).padEnd(44)} bioprop train ${r.key}\n`);
     return;
   }
+
+  checkOutputFile('results', resultsPath, { create: true });
+  checkOutputDir('out', f.out);
 
   if (imports.length) {
     const repaired = repairResults(resultsPath);

@@ -1,8 +1,9 @@
 // `bioprop train`: train a network with a named rule on MNIST or Fashion-MNIST.
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
-import { usage, int, num, oneOf, intList, UsageError } from './args.js';
+import { usage, int, num, oneOf, intList, plural, joinNegativeValues, UsageError } from './args.js';
 import { Progress } from './progress.js';
+import { checkOutputFile } from './paths.js';
 import { load } from '../index.js';
 import { getRule, rules } from '../rules/index.js';
 import { Network } from '../net/network.js';
@@ -25,7 +26,7 @@ export const TRAIN_HELP = `bioprop train — train a network with a learning rul
 
   --rule ID            learning rule (default bp; 'bioprop rules' lists them)
   --dataset NAME       ${DATASETS.join(' | ')} (default mnist)
-  --hidden LIST        hidden layer sizes, e.g. 256,256,256 (default: the rule's)
+  --hidden LIST        hidden layer sizes, e.g. 256,256,256, or none (default: the rule's)
   --activation NAME    hidden nonlinearity: ${ACTIVATION_NAMES.join(', ')} (default: the rule's)
   --epochs N           (default: the rule's)
   --batch N            minibatch size (default: the rule's)
@@ -90,7 +91,7 @@ function parseParam(list: string[] | undefined): Record<string, unknown> {
 }
 
 export async function train(argv: string[]): Promise<void> {
-  const { values: f } = usage('train', () => parseArgs({ args: argv, strict: true, allowPositionals: false, options: {
+  const { values: f } = usage('train', () => parseArgs({ args: joinNegativeValues(argv), strict: true, allowPositionals: false, options: {
     rule: { type: 'string' }, dataset: { type: 'string' }, hidden: { type: 'string' }, activation: { type: 'string' },
     epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' },
     momentum: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' }, init: { type: 'string' },
@@ -154,6 +155,7 @@ export async function train(argv: string[]): Promise<void> {
     maxRate: num('max-rate', f['max-rate'], (x) => x > 0, 'a positive rate in Hz') ?? sd.maxRate,
   };
   if (f.resume && !f.checkpoint) throw new UsageError('--resume needs --checkpoint FILE (the training state to continue)');
+  for (const flag of ['save', 'out', 'checkpoint'] as const) checkOutputFile(flag, f[flag]);
   const quiet = !!f.quiet;
   const log = (s: string) => { if (!quiet) process.stdout.write(s + '\n'); };
 
@@ -167,7 +169,7 @@ export async function train(argv: string[]): Promise<void> {
     : new Network(lib, { sizes, activation, init, batch, seed });
   const trainer = new Trainer(lib, net, rule, { ruleParams, optimizer, lr, momentum, weightDecay, schedule: scheduleName, epochs, seed, alignEvery });
   log(`bioprop ${VERSION}: ${rule.id} (${rule.title}) on ${dataset}, ${sizes.join('-')} ${activation}, ${optimizer} lr ${lr}` +
-      `${optimizer === 'sgd' && momentum ? ` momentum ${momentum}` : ''}, ${scheduleName} schedule, batch ${batch}, ${epochs} epochs, seed ${seed}`);
+      `${optimizer === 'sgd' && momentum ? ` momentum ${momentum}` : ''}, ${scheduleName} schedule, batch ${batch}, ${plural(epochs, 'epoch')}, seed ${seed}`);
   log(`data: ${data.train.size} train, ${evalSet.size} ${evalName}`);
   if (net instanceof SpikingNetwork) {
     const sim = net.sim;
@@ -205,13 +207,13 @@ export async function train(argv: string[]): Promise<void> {
       }
       trainer.restore(state, checkpoint);
       resumedFrom = state.epoch;
-      log(state.epoch < epochs ? `resuming at epoch ${state.epoch + 1}/${epochs} from ${checkpoint}` : `${checkpoint}: the run finished all ${epochs} epochs; reporting it`);
+      log(state.epoch < epochs ? `resuming at epoch ${state.epoch + 1}/${epochs} from ${checkpoint}` : `${checkpoint}: the run finished all ${plural(epochs, 'epoch')}; reporting it`);
     } else {
       log(`note: ${checkpoint} exists; this run starts afresh and overwrites it after its first epoch (--resume continues it)`);
     }
   }
   const saveCheckpoint = () => {
-    if (checkpoint) writeFileAtomicSync(checkpoint, encodeTrainingState(trainer, { command, dataset, ...spikeMeta }));
+    if (checkpoint) writeFileAtomicSync(checkpoint, encodeTrainingState(trainer, { command, dataset, ...spikeMeta }), '--checkpoint');
   };
 
   const progress = new Progress(process.stderr, quiet);
@@ -263,16 +265,16 @@ export async function train(argv: string[]): Promise<void> {
     ...(raster ? { raster } : {}),
     version: VERSION, node: process.version,
   };
-  process.stdout.write(`${result.cancelled ? 'cancelled after' : 'done:'} ${result.history.length} epochs in ${result.seconds.toFixed(1)} s` +
+  process.stdout.write(`${result.cancelled ? 'cancelled after' : 'done:'} ${plural(result.history.length, 'epoch')} in ${result.seconds.toFixed(1)} s` +
     `${resumedFrom !== null ? ` (resumed after epoch ${resumedFrom})` : ''}, ${evalName} accuracy ${last ? (100 * last.testAccuracy).toFixed(2) + '%' : 'n/a'}\n`);
   if (result.cancelled && checkpoint && existsSync(checkpoint)) log(`${checkpoint} holds the run after epoch ${result.history.length}; add --resume to the same command to continue it`);
   if (record.ruleMetrics) log(`rule metrics: ${Object.entries(record.ruleMetrics).map(([k, v]) => `${k} ${+v.toFixed(2)}`).join(', ')}`);
   if (f.save) {
-    await writeFileAtomic(f.save, encodeCheckpoint(net, rule.id, { dataset, epochs: result.history.length, testAccuracy: record.testAccuracy, ...spikeMeta }));
+    await writeFileAtomic(f.save, encodeCheckpoint(net, rule.id, { dataset, epochs: result.history.length, testAccuracy: record.testAccuracy, ...spikeMeta }), '--save');
     log(`saved network to ${f.save}`);
   }
   if (f.out) {
-    await writeFileAtomic(f.out, new TextEncoder().encode(JSON.stringify(record, null, 2) + '\n'));
+    await writeFileAtomic(f.out, new TextEncoder().encode(JSON.stringify(record, null, 2) + '\n'), '--out');
     log(`wrote run record to ${f.out}`);
   }
   net.dispose();
