@@ -1,4 +1,5 @@
 // bioprop's public surface: re-exports only (and load()).
+import './disposable.js';
 import { loadKernels, type LoadOptions } from './wasm/load.js';
 import { Backend } from './ops.js';
 
