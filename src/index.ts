@@ -22,7 +22,7 @@ export { SpikingNetwork, SpikingSim, simOf, SPIKING_DEFAULTS, type SimCounters, 
 export { neurons, getNeuron, defineNeuron, neuronParams, type Neuron, type NeuronParams, type NeuronState, type Resolved } from './neurons/index.js';
 export { makeEncoder, ENCODERS, type Encoder, type EncoderName, type EncoderOptions } from './encode/index.js';
 export { INIT_SCHEMES, type InitScheme } from './net/init.js';
-export { rules, getRule } from './rules/index.js';
+export { rules, getRule, registerRule } from './rules/index.js';
 export { defineRule, OBJECTIONS, type Rule, type AnyRule, type Objection, type Param, type StepContext, type TrainDefaults, type Phase } from './rules/types.js';
 export { chain, direct, localGrads, outputDelta } from './rules/common.js';
 export { Alignment, angleDeg, tensorAngleDeg, normRatio, type AlignmentRecord } from './metrics/alignment.js';

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { usage, int, num, oneOf, intList, plural, joinNegativeValues, UsageError } from './args.js';
 import { Progress } from './progress.js';
 import { checkOutputFile } from './paths.js';
+import { loadPlugins } from './plugins.js';
 import { load } from '../index.js';
 import { getRule, rules } from '../rules/index.js';
 import { Network } from '../net/network.js';
@@ -25,6 +26,8 @@ import { VERSION } from '../version.js';
 export const TRAIN_HELP = `bioprop train — train a network with a learning rule
 
   --rule ID            learning rule (default bp; 'bioprop rules' lists them)
+  --plugin FILE        load rules of your own from FILE, an ES module whose default export is a rule
+                       or a list of rules (repeatable; docs/custom-rule.md)
   --dataset NAME       ${DATASETS.join(' | ')} (default mnist)
   --hidden LIST        hidden layer sizes, e.g. 256,256,256, or none (default: the rule's)
   --activation NAME    hidden nonlinearity: ${ACTIVATION_NAMES.join(', ')} (default: the rule's)
@@ -98,12 +101,13 @@ export async function train(argv: string[]): Promise<void> {
     param: { type: 'string', multiple: true }, seed: { type: 'string' }, validation: { type: 'string' }, limit: { type: 'string' }, 'test-limit': { type: 'string' },
     spiking: { type: 'boolean' }, steps: { type: 'string' }, dt: { type: 'string' }, encoder: { type: 'string' }, 'max-rate': { type: 'string' },
     'data-dir': { type: 'string' }, 'align-every': { type: 'string' }, save: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    checkpoint: { type: 'string' }, resume: { type: 'boolean' },
+    checkpoint: { type: 'string' }, resume: { type: 'boolean' }, plugin: { type: 'string', multiple: true },
   } }));
   if (f.help) {
     process.stdout.write(TRAIN_HELP);
     return;
   }
+  await loadPlugins(f.plugin ?? []);
   let rule;
   try {
     rule = getRule(f.rule ?? 'bp');

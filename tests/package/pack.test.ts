@@ -1,13 +1,14 @@
 // The package as a user gets it: `npm pack`, unpacked into a fresh project's node_modules (its
 // dependencies linked from this checkout's node_modules, so no network is needed), then
 // - type-checked: an import of 'bioprop' under strict, target ES2022, module NodeNext, no skipLibCheck
-//   and no extra `lib` entries (TypeScript from this checkout's devDependencies);
+//   and no extra `lib` entries (TypeScript from this checkout's devDependencies), with the custom-rule
+//   guide's example (examples/custom-rule.ts) as the user's own file;
 // - imported: `import` works, the exported wasm path resolves to a file, and `require('bioprop')` fails
 //   with a message that shows the import to use.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, readFileSync, rmSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,8 +48,10 @@ const proj = installPacked();
 test('the published types compile in a strict ES2022 / NodeNext project without skipLibCheck or extra libs', () => {
   writeFileSync(join(proj, 'tsconfig.json'), JSON.stringify({
     compilerOptions: { strict: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true, skipLibCheck: false },
-    include: ['main.ts'],
+    include: ['main.ts', 'drtp.ts'],
   }));
+  // The custom-rule guide's example, as a user's own file.
+  copyFileSync(join(ROOT, 'examples', 'custom-rule.ts'), join(proj, 'drtp.ts'));
   writeFileSync(join(proj, 'main.ts'), [
     "import { load, Network, Trainer, loadDataset, defineRule, chain, localGrads, type Tensor, type Rule } from 'bioprop';",
     'const k = await load();',
