@@ -233,7 +233,8 @@ export async function gunzipStream(bytes: Uint8Array, name: string): Promise<Uin
   } catch (e) {
     void reader.cancel().catch(() => {});
     if (e instanceof Error && e.message.startsWith(`${name}: `)) throw e;
-    throw new Error(`${name}: corrupt gzip stream (${(e as Error).message})`);
+    // Some engines reject a stream cut short with an empty message.
+    throw new Error(`${name}: corrupt gzip stream (${(e as Error).message || 'damaged, or it ends early'})`);
   }
   return concat(chunks, total);
 }
