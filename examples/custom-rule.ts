@@ -7,7 +7,7 @@
 // B_l [classes, n_l] ~ U(−β_l, β_l), drawn once, never learned. As y* is known before the forward pass
 // ends, hidden layers need not wait for the output (no update locking).
 //
-// Build it and train with it (from a checkout: the test suite runs exactly this):
+// Build it and train with it from a checkout (tests/examples/custom-rule.test.ts runs it so):
 //   npm run build
 //   node bin/bioprop.js train --plugin dist/examples/custom-rule.js --rule drtp --epochs 1 --limit 5000
 import { defineRule, getRule, localGrads, outputDelta, type Tensor } from 'bioprop';
