@@ -3,8 +3,10 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { usage, int, oneOf, UsageError } from './args.js';
+import { dirname, join, relative, resolve } from 'node:path';
+import { usage, int, oneOf, joinNegativeValues, UsageError } from './args.js';
+import { checkOutputFile, checkOutputDir } from './paths.js';
+import { loadPlugins } from './plugins.js';
 import { rules } from '../rules/index.js';
 import { quickPreset, fullPreset, validateConfig, expandConfig, ruleMeta, runLabel, PRESETS, type SweepConfig } from '../report/config.js';
 import { readResults, repairResults, appendResult, type ResultLine } from '../report/results.js';
@@ -29,6 +31,8 @@ export const COMPARE_HELP = `bioprop compare — sweep rules × depths × rate/s
   --report-only        do not run anything: render the report from the results file
   --dry-run            list the planned runs and exit
   --note TEXT          a sentence added to the report's header (e.g. what the runs were for)
+  --plugin FILE        load rules of your own from FILE (as 'bioprop train --plugin'; repeatable); a
+                       config can list them instead: "plugins": ["my-rule.js"] (relative to the config)
   --import FILE...     add runs measured outside a sweep to the results file: train records
                        ('bioprop train --out rec.json', one record per file) and JSON lines of them
                        ('npm run bench:rules -- --json out.jsonl'). Each becomes an ok results line keyed as
@@ -44,10 +48,10 @@ export const COMPARE_HELP = `bioprop compare — sweep rules × depths × rate/s
 `;
 
 export async function compare(argv: string[]): Promise<void> {
-  const { values: f, positionals } = usage('compare', () => parseArgs({ args: argv, strict: true, allowPositionals: true, options: {
+  const { values: f, positionals } = usage('compare', () => parseArgs({ args: joinNegativeValues(argv), strict: true, allowPositionals: true, options: {
     preset: { type: 'string' }, config: { type: 'string' }, results: { type: 'string' }, out: { type: 'string' }, workers: { type: 'string' },
     'retry-failed': { type: 'boolean' }, 'report-only': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, import: { type: 'string', multiple: true },
-    note: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    note: { type: 'string' }, plugin: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
   } }));
   if (f.help) {
     process.stdout.write(COMPARE_HELP);
@@ -58,6 +62,8 @@ export async function compare(argv: string[]): Promise<void> {
   const imports = [...(f.import ?? []), ...positionals];
   if (f.preset && f.config) throw new UsageError('give --preset or --config, not both');
   const preset = oneOf('preset', f.preset, PRESETS);
+  // Rules of the user's own (--plugin, or a config's "plugins"): registered here, and passed on to every run.
+  const plugins = await loadPlugins(f.plugin ?? []);
   const cores = availableParallelism();
   let config: SweepConfig | undefined;
   let source = '';
@@ -68,6 +74,7 @@ export async function compare(argv: string[]): Promise<void> {
     } catch (e) {
       throw new Error(`${f.config}: cannot read the sweep config (${(e as Error).message})`);
     }
+    plugins.push(...(await loadPlugins(configPlugins(raw, f.config), `${f.config}: plugins:`)));
     config = validateConfig(raw, rules);
     config.name ??= f.config.replace(/^.*\//, '').replace(/\.json$/, '');
     source = `--config ${f.config}`;
@@ -92,6 +99,9 @@ export async function compare(argv: string[]): Promise<void> {
     return;
   }
 
+  checkOutputFile('results', resultsPath, { create: true });
+  checkOutputDir('out', f.out);
+
   if (imports.length) {
     const repaired = repairResults(resultsPath);
     if (repaired > 0) process.stderr.write(`compare: ignored a half-written last line (${repaired} bytes) in ${resultsPath}\n`);
@@ -110,7 +120,7 @@ export async function compare(argv: string[]): Promise<void> {
     process.once('SIGTERM', onSigint);
     let s;
     try {
-      s = await runSweep(plan, { resultsPath, workers, timeoutSeconds: config.timeoutSeconds, retryFailed: !!f['retry-failed'], meta: (id) => (rules[id] ? ruleMeta(rules[id]!) : undefined), signal: ac.signal });
+      s = await runSweep(plan, { resultsPath, workers, timeoutSeconds: config.timeoutSeconds, retryFailed: !!f['retry-failed'], trainArgs: plugins.flatMap((p) => ['--plugin', p]), meta: (id) => (rules[id] ? ruleMeta(rules[id]!) : undefined), signal: ac.signal });
     } finally {
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);
@@ -140,4 +150,12 @@ export async function compare(argv: string[]): Promise<void> {
   if (f.note) provenance.push(f.note);
   const rep = await writeReport(outDir, lines, { provenance, referenceDepth: config?.referenceDepth, works: config?.works, config, meta: (id) => (rules[id] ? ruleMeta(rules[id]!) : undefined) });
   process.stdout.write(`wrote ${join(outDir, 'report.md')}, report.json and charts/ (${rep.runs.ok} runs, ${rep.runs.failed} failed)\n`);
+}
+
+/** A config's "plugins": files of rules, relative to the config file. */
+function configPlugins(raw: unknown, configPath: string): string[] {
+  const list = (raw as { plugins?: unknown } | null)?.plugins;
+  if (list === undefined) return [];
+  if (!Array.isArray(list) || list.some((p) => typeof p !== 'string')) throw new Error(`sweep config: plugins must be a list of file names, got ${JSON.stringify(list)}`);
+  return list.map((p: string) => resolve(dirname(configPath), p));
 }

@@ -31,6 +31,8 @@ export interface SweepOptions {
   signal?: AbortSignal;
   /** Extra environment for the child runs. */
   env?: Record<string, string>;
+  /** Extra `bioprop train` arguments for every child run that are no part of a run's identity (e.g. --plugin FILE). */
+  trainArgs?: readonly string[];
 }
 
 export interface SweepSummary {
@@ -133,7 +135,7 @@ export async function runSweep(plan: readonly RunSpec[], o: SweepOptions): Promi
       const out = join(tmp, `run-${next++}.json`);
       const ckpt = runCheckpointPath(o.resultsPath, spec.argv);
       mkdirSync(dirname(ckpt), { recursive: true });
-      const child = spawn(process.execPath, [BIN, 'train', ...spec.argv, '--out', out, '--checkpoint', ckpt, '--resume'], {
+      const child = spawn(process.execPath, [BIN, 'train', ...spec.argv, ...(o.trainArgs ?? []), '--out', out, '--checkpoint', ckpt, '--resume'], {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, ...o.env, BIOPROP_PROGRESS: 'json' },
       });
