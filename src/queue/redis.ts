@@ -105,10 +105,17 @@ export async function checkRedis(t: RedisTarget, timeoutMs = 5000): Promise<stri
   let last: Error | undefined;
   c.on('error', (e: Error) => { last = e; });
   try {
+    const authError = (m: string) => {
+      const said = m.split('\n')[0]!.replace(/\.$/, '');
+      if (/WRONGPASS|invalid password|invalid username/i.test(m)) return new Error(`Redis at ${t.where} refused the credentials of the URL (${said})`);
+      if (/NOAUTH/.test(m)) return new Error(`Redis at ${t.where} needs a password: give it in the URL, redis://[user]:PASSWORD@host:port (${said.slice(0, 60)}…)`);
+      return null;
+    };
     try {
       await c.connect();
     } catch (e) {
-      throw new Error(`cannot reach Redis at ${t.where}: ${(last ?? (e as Error)).message}` +
+      const m = (last ?? (e as Error)).message;
+      throw authError(m) ?? new Error(`cannot reach Redis at ${t.where}: ${m}` +
         (t.tls ? ' (rediss:// needs a Redis with TLS on that port; a self-signed certificate needs NODE_EXTRA_CA_CERTS)' : ''));
     }
     let info: string;
@@ -116,8 +123,7 @@ export async function checkRedis(t: RedisTarget, timeoutMs = 5000): Promise<stri
       info = await c.info('server');
     } catch (e) {
       const m = (e as Error).message;
-      if (/NOAUTH|WRONGPASS|invalid password|invalid username/i.test(m)) throw new Error(`Redis at ${t.where} refused the credentials of the URL (${m.split('\n')[0]})`);
-      throw new Error(`Redis at ${t.where}: ${m}`);
+      throw authError(m) ?? new Error(`Redis at ${t.where}: ${m}`);
     }
     return checkServerInfo(info, t.where);
   } finally {

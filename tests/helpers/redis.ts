@@ -2,7 +2,7 @@
 // Debian's redis-server (the tests using it are skipped with the install command when it is missing).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,13 @@ export function freePort(): Promise<number> {
       const port = (s.address() as { port: number }).port;
       s.close(() => resolve(port));
     });
+  });
+}
+
+function listening(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const c = connect(port, '127.0.0.1', () => { c.destroy(); resolve(); });
+    c.once('error', reject);
   });
 }
 
@@ -58,12 +65,17 @@ export class TestRedis {
     else args.push('--port', String(this.port));
     this.proc = spawn(REDIS_SERVER, args, { stdio: 'ignore' });
     const target = parseRedisUrl(this.url);
+    // Ready when it answers (TLS: when it listens; this process does not trust the test's certificate).
+    const ready = s.tls ? () => listening(this.port) : () => checkRedis(target, 1000);
     for (let i = 0; ; i++) {
       try {
-        await checkRedis(target, 1000);
+        await ready();
         return;
       } catch (e) {
-        if (i > 100 || this.proc.exitCode !== null) throw new Error(`test Redis on port ${this.port} did not start: ${(e as Error).message}`);
+        if (i > 200 || this.proc.exitCode !== null) {
+          this.proc.kill('SIGKILL');
+          throw new Error(`test Redis on port ${this.port} did not start: ${(e as Error).message}`);
+        }
         await sleep(50);
       }
     }
