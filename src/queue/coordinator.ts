@@ -22,15 +22,10 @@ export interface QueueSweepOptions extends Omit<SweepOptions, 'workers' | 'env'>
   attempts?: number;
 }
 
-/** Per-run queue overhead, in seconds, of the runs this coordinator recorded. */
-export interface QueueTimes {
-  /** Enqueued → taken by a worker (includes waiting for a free worker). */
-  toStart: number[];
-  /** Finished on the worker → its line appended here. */
-  finishToRecord: number[];
-}
+/** When a recorded run went through the queue (ms since the epoch; enqueued by this machine's clock, started and finished by the worker's). */
+export interface QueueRunTimes { worker: string; enqueued: number; started: number; finished: number; recorded: number; childSeconds: number }
 
-export interface QueueSweepSummary extends SweepSummary { times: QueueTimes }
+export interface QueueSweepSummary extends SweepSummary { times: QueueRunTimes[] }
 
 interface Returned { record: RunRecord; wallSeconds: number; worker: string }
 
@@ -40,11 +35,22 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-/** 'enqueue→start median 0.21 s, finish→record median 12 ms' (for the closing line of a queued sweep). */
-export function describeTimes(t: QueueTimes): string {
-  if (t.toStart.length === 0) return 'no runs recorded';
-  return `queue overhead per run: enqueue→start median ${median(t.toStart).toFixed(2)} s (max ${Math.max(...t.toStart).toFixed(2)} s, includes waiting for a free worker), ` +
-    `finish→record median ${(1000 * median(t.finishToRecord)).toFixed(0)} ms (max ${(1000 * Math.max(...t.finishToRecord)).toFixed(0)} ms)`;
+/**
+ * The queue's overhead per run, in one line: enqueue → start counted from when the worker that took the
+ * run was free (its previous run finished), the worker's own part around the child run (fetching and
+ * storing state, spawning: finished − started − the child's wall time), and finish → record.
+ */
+export function describeTimes(t: readonly QueueRunTimes[]): string {
+  if (t.length === 0) return 'no runs recorded';
+  const pickup: number[] = [];
+  const lastFinish = new Map<string, number>();
+  for (const r of [...t].sort((a, b) => a.started - b.started)) {
+    pickup.push(r.started - Math.max(r.enqueued, lastFinish.get(r.worker) ?? -Infinity));
+    lastFinish.set(r.worker, Math.max(lastFinish.get(r.worker) ?? -Infinity, r.finished));
+  }
+  const ms = (xs: number[]) => `median ${median(xs).toFixed(0)} ms (max ${Math.max(...xs).toFixed(0)} ms)`;
+  return `queue overhead per run over ${t.length} runs: enqueue→start with a worker free ${ms(pickup)}, ` +
+    `worker around the child run ${ms(t.map((r) => r.finished - r.started - 1000 * r.childSeconds))}, finish→record ${ms(t.map((r) => r.recorded - r.finished))}`;
 }
 
 /** The connections of a coordinator, and the bookkeeping shared by a full sweep and --report-only. */
@@ -52,7 +58,7 @@ class Coordinator {
   readonly queue: Queue<RunJobData>;
   readonly redis: Redis;
   readonly byKey: Map<string, RunSpec>;
-  readonly times: QueueTimes = { toStart: [], finishToRecord: [] };
+  readonly times: QueueRunTimes[] = [];
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(readonly plan: readonly RunSpec[], readonly o: QueueSweepOptions, readonly say: (s: string) => void) {
@@ -94,8 +100,9 @@ class Coordinator {
         appendResult(this.o.resultsPath, line);
         const fd = openSync(this.o.resultsPath, 'r');
         try { fsyncSync(fd); } finally { closeSync(fd); }
-        if (job.processedOn) this.times.toStart.push((job.processedOn - job.timestamp) / 1000);
-        if (job.finishedOn) this.times.finishToRecord.push((Date.now() - job.finishedOn) / 1000);
+        if (ok && job.processedOn && job.finishedOn) {
+          this.times.push({ worker: rv.worker, enqueued: job.timestamp, started: job.processedOn, finished: job.finishedOn, recorded: Date.now(), childSeconds: rv.wallSeconds });
+        }
         onLine(line, spec);
       }
       await job.remove();
@@ -137,7 +144,7 @@ export async function runQueuedSweep(plan: readonly RunSpec[], o: QueueSweepOpti
   const stream = o.stream ?? process.stderr;
   await checkRedis(o.target);
   const { todo, summary } = pendingRuns(plan, o);
-  if (todo.length === 0) return { ...summary, times: { toStart: [], finishToRecord: [] } };
+  if (todo.length === 0) return { ...summary, times: [] };
 
   const view = new LiveView(stream, todo.length);
   const say = (s: string) => view.say(`compare: ${s}`);

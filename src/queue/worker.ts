@@ -27,7 +27,7 @@ export interface WorkerOptions {
   lockSeconds?: number;
   /** How often BullMQ looks for runs whose lock expired, in seconds (default 30). */
   stalledSeconds?: number;
-  /** Exit once the queue has had nothing waiting or running for this many seconds (default: never). */
+  /** Exit once the queue, after it had runs, has had nothing waiting or running for this many seconds (default: never). */
   idleExitSeconds?: number;
   stream?: NodeJS.WritableStream;
   signal?: AbortSignal;
@@ -169,12 +169,13 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   if (o.idleExitSeconds) {
     counter = new Queue(QUEUE, { connection: connectionOptions(o.target, `bioprop-worker-idle ${name}`), prefix: PREFIX, skipVersionCheck: true });
     counter.on('error', connectionLogger(o.target, say));
-    let since = Date.now();
+    // The clock starts once there has been work: a worker started before the sweep is queued waits for it.
+    let since = Date.now(), seenWork = false;
     idle = setInterval(() => {
-      if (children.size > 0) { since = Date.now(); return; }
+      if (children.size > 0) { since = Date.now(); seenWork = true; return; }
       counter!.getJobCounts('wait', 'active', 'delayed', 'prioritized').then((c) => {
-        if (Object.values(c).some((n) => n > 0)) since = Date.now();
-        else if (Date.now() - since >= o.idleExitSeconds! * 1000) { say(`the queue has been empty for ${o.idleExitSeconds} s; exiting`); stop.abort(); }
+        if (Object.values(c).some((n) => n > 0)) { since = Date.now(); seenWork = true; }
+        else if (seenWork && Date.now() - since >= o.idleExitSeconds! * 1000) { say(`the queue has been empty for ${o.idleExitSeconds} s; exiting`); stop.abort(); }
       }, () => { since = Date.now(); });
     }, 1000);
   }

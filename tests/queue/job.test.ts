@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { refusal, trainFlags, jobIdOf, identity, JOB_LAYOUT } from '../../src/queue/job.js';
 import { parseRedisUrl, checkServerInfo, versionAtLeast } from '../../src/queue/redis.js';
+import { describeTimes } from '../../src/queue/coordinator.js';
 import { expandConfig, fullPreset, quickPreset, runKey, validateConfig } from '../../src/report/config.js';
 import { rules } from '../../src/rules/index.js';
 import { TRAIN_HELP } from '../../src/cli/train.js';
@@ -103,6 +104,18 @@ test('Redis older than 6.2 is refused with its version and the one needed', () =
   assert.throws(() => checkServerInfo('redis_version:6.0.16\r\n', 'redis://h:1'), /Redis at redis:\/\/h:1 is version 6\.0\.16; the queue \(BullMQ\) needs Redis 6\.2 or newer/);
   assert.throws(() => checkServerInfo('hello', 'redis://h:1'), /without a redis_version/);
   assert.ok(versionAtLeast('10.0', '6.2.0') && !versionAtLeast('6.1.9', '6.2.0'));
+});
+
+test("queue overhead: a run's start counts from when its worker was free, not from when it was queued", () => {
+  // Worker a: runs 1 and 2 back to back (run 2 queued at 0, started 10 ms after run 1 finished);
+  // worker b: run 3 queued at 0, started at 30. Child runs take 1 s less 20 ms around them.
+  const line = describeTimes([
+    { worker: 'a', enqueued: 0, started: 50, finished: 1070, recorded: 1080, childSeconds: 1 },
+    { worker: 'a', enqueued: 0, started: 1080, finished: 2100, recorded: 2140, childSeconds: 1 },
+    { worker: 'b', enqueued: 0, started: 30, finished: 1050, recorded: 1070, childSeconds: 1 },
+  ]);
+  assert.is(line, 'queue overhead per run over 3 runs: enqueue→start with a worker free median 30 ms (max 50 ms), ' +
+    'worker around the child run median 20 ms (max 20 ms), finish→record median 20 ms (max 40 ms)');
 });
 
 test.run();
