@@ -230,7 +230,7 @@ export async function runQueuedSweep(plan: readonly RunSpec[], o: QueueSweepOpti
     events.on('failed', wakeUp);
     // Running jobs already (a restarted coordinator).
     for (const job of await c.queue.getActive()) if (job?.id) track(job.id, job.progress);
-    let lastWorkerCheck = 0;
+    let lastWorkerCheck = Date.now() - 20_000; // the first look after 10 s
     while (remaining.size > 0 && !o.signal?.aborted) {
       await Promise.race([abort, new Promise<void>((r) => { wake = r; setTimeout(r, 1000); })]);
       if (o.signal?.aborted) break;

@@ -181,6 +181,11 @@ testNeeding(REDIS, 'Redis restarted (AOF) mid-sweep: the sweep continues; the co
     assert.is(w.child.exitCode, null, 'the worker rode out the restart');
     killGroup(c1);
     await c1.exited;
+    // While no coordinator follows: --report-only takes what has finished so far.
+    const ro = bioprop([...args, '--report-only']);
+    await ok(ro, 'compare --report-only');
+    assert.match(ro.err(), /compare: \d+ finished runs? taken from the queue on redis:\/\/127\.0\.0\.1:\d+/);
+    assert.match(ro.out(), /wrote .*report\.md/);
     const before = read(results).length;
     const c2 = bioprop(args);
     procs.push(c2);
