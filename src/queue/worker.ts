@@ -70,7 +70,9 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   let fatal: Error | undefined;
   const stop = new AbortController();
 
+  let tookWork = false;
   const processor = async (job: Job<RunJobData>, token?: string) => {
+    tookWork = true;
     const d = job.data as unknown as Record<string, unknown>;
     if (d && typeof d === 'object' && (d.version !== me.version || d.build !== me.build) && typeof d.build === 'string') {
       // Give the run back untouched for a worker of the right build, and stop taking runs.
@@ -172,7 +174,8 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
     // The clock starts once there has been work: a worker started before the sweep is queued waits for it.
     let since = Date.now(), seenWork = false;
     idle = setInterval(() => {
-      if (children.size > 0) { since = Date.now(); seenWork = true; return; }
+      if (children.size > 0) { since = Date.now(); return; }
+      seenWork ||= tookWork;
       counter!.getJobCounts('wait', 'active', 'delayed', 'prioritized').then((c) => {
         if (Object.values(c).some((n) => n > 0)) { since = Date.now(); seenWork = true; }
         else if (seenWork && Date.now() - since >= o.idleExitSeconds! * 1000) { say(`the queue has been empty for ${o.idleExitSeconds} s; exiting`); stop.abort(); }

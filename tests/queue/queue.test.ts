@@ -71,7 +71,7 @@ testNeeding(REDIS, 'a coordinator and two workers give the results of --workers 
     const want = await localSmall();
     const results = join(dir, 'queued', 'results.jsonl');
     const c = bioprop(['compare', '--config', SMALL, '--queue', redis.url, '--results', results]);
-    const w = [bioprop(['worker', '--queue', redis.url, '--idle-exit', '2']), bioprop(['worker', '--queue', redis.url, '--idle-exit', '2'])];
+    const w = [bioprop(['worker', '--queue', redis.url, '--idle-exit', '1']), bioprop(['worker', '--queue', redis.url, '--idle-exit', '1'])];
     procs.push(c, ...w);
     await ok(c, 'the coordinator');
     for (const x of w) await ok(x, 'a worker');
@@ -108,8 +108,8 @@ testNeeding(REDIS, 'a coordinator and two workers give the results of --workers 
 });
 
 testNeeding(REDIS, 'a worker killed (kill -9) mid-run: the other worker resumes the run from its stored epoch, bit-identical, nothing lost or run twice', async () => {
-  // Two runs long enough (4 epochs) to be killed between epochs.
-  const KILL = cfg('kill', { rules: ['bp'], seeds: [1, 2], width: 64, epochs: 4, limit: 4000, testLimit: 300 });
+  // Two runs long enough (3 epochs) to be killed between epochs.
+  const KILL = cfg('kill', { rules: ['bp'], seeds: [1, 2], width: 64, epochs: 3, limit: 3000, testLimit: 300 });
   const redis = await TestRedis.start();
   const procs: Proc[] = [];
   const db = new Redis(connectionOptions(parseRedisUrl(redis.url), 'test'));
@@ -129,7 +129,7 @@ testNeeding(REDIS, 'a worker killed (kill -9) mid-run: the other worker resumes 
         const bytes = await db.hgetBuffer(k, 'bytes');
         if (!bytes) continue;
         const e = decodeTrainingState(new Uint8Array(bytes)).state.epoch;
-        if (e >= 1 && e < 4) { jobId = k.slice(`${PREFIX}:state:`.length); epoch = e; return true; }
+        if (e >= 1 && e < 3) { jobId = k.slice(`${PREFIX}:state:`.length); epoch = e; return true; }
       }
       return false;
     }, 'a stored training state');
