@@ -16,8 +16,8 @@ export const WORKER_HELP = `bioprop worker — train the runs of a sweep queued 
   --lock-seconds S     a run whose worker has not renewed its lock for S seconds is handed to another
                        worker, which resumes it from its last stored epoch (default 30)
   --stalled-seconds S  how often lost runs are looked for (default 30)
-  --idle-exit S        exit once the queue, after it had runs, has had nothing waiting or running for S
-                       seconds (batch jobs)
+  --idle-exit S        exit once a sweep has been queued and the queue has had nothing waiting or
+                       running for S seconds (batch jobs)
 
   Each run is trained as by a local sweep (a child 'bioprop train' process) and its training state is
   stored in Redis after every epoch. Runs queued by another bioprop version or build are refused. Keep

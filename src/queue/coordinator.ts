@@ -195,6 +195,12 @@ export async function runQueuedSweep(plan: readonly RunSpec[], o: QueueSweepOpti
     if (o.signal?.aborted) resolve();
     o.signal?.addEventListener('abort', () => resolve(), { once: true });
   });
+  const attempts = o.attempts ?? 3;
+  const enqueue = (specs: RunSpec[]) => c.queue.addBulk(specs.map((spec) => ({
+    name: runLabel(spec),
+    data: { layout: JOB_LAYOUT, key: spec.key, argv: spec.argv, version: me.version, build: me.build, ...(o.timeoutSeconds ? { timeoutSeconds: o.timeoutSeconds } : {}) },
+    opts: { jobId: jobIdOf(spec.key), attempts, backoff: { type: 'fixed' as const, delay: 1000 }, removeOnComplete: false, removeOnFail: false },
+  })));
   try {
     await c.redis.set(KEYS.build, JSON.stringify(me));
     // Runs that finished while no coordinator was following.
@@ -213,12 +219,7 @@ export async function runQueuedSweep(plan: readonly RunSpec[], o: QueueSweepOpti
       }
       add.push(spec);
     }
-    const attempts = o.attempts ?? 3;
-    await c.queue.addBulk(add.map((spec) => ({
-      name: runLabel(spec),
-      data: { layout: JOB_LAYOUT, key: spec.key, argv: spec.argv, version: me.version, build: me.build, ...(o.timeoutSeconds ? { timeoutSeconds: o.timeoutSeconds } : {}) },
-      opts: { jobId: jobIdOf(spec.key), attempts, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false },
-    })));
+    await enqueue(add);
     say(`${add.length} run${add.length === 1 ? '' : 's'} queued on ${o.target.where}${todo.length - add.length ? `, ${todo.length - add.length} already there` : ''}; ` +
       `start workers with 'bioprop worker --queue ${o.target.where}'`);
 
@@ -238,8 +239,19 @@ export async function runQueuedSweep(plan: readonly RunSpec[], o: QueueSweepOpti
       // coordinator or Redis was away.
       await c.recordFinished(onLine);
       await showRefusals();
-      if (Date.now() - lastWorkerCheck > 30_000 && running.size === 0) {
+      if (Date.now() - lastWorkerCheck > 30_000) {
         lastWorkerCheck = Date.now();
+        // Runs gone from the queue without a line (a Redis restarted without persistence) are queued again.
+        const lost: RunSpec[] = [];
+        for (const key of remaining) if (!(await c.queue.getJob(jobIdOf(key)))) lost.push(c.byKey.get(key)!);
+        await c.recordFinished(onLine);
+        const still = lost.filter((r) => remaining.has(r.key));
+        if (still.length) {
+          say(`${still.length} run${still.length === 1 ? ' was' : 's were'} no longer in the queue (Redis lost them); queued again`);
+          await enqueue(still);
+        }
+      }
+      if (Date.now() - lastWorkerCheck < 1500 && running.size === 0) {
         if ((await c.queue.getWorkersCount()) === 0) say(`no worker is connected to ${o.target.where} yet`);
       }
     }

@@ -27,7 +27,7 @@ export interface WorkerOptions {
   lockSeconds?: number;
   /** How often BullMQ looks for runs whose lock expired, in seconds (default 30). */
   stalledSeconds?: number;
-  /** Exit once the queue, after it had runs, has had nothing waiting or running for this many seconds (default: never). */
+  /** Exit once a sweep has been queued and the queue has had nothing waiting or running for this many seconds (default: never). */
   idleExitSeconds?: number;
   stream?: NodeJS.WritableStream;
   signal?: AbortSignal;
@@ -171,12 +171,14 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   if (o.idleExitSeconds) {
     counter = new Queue(QUEUE, { connection: connectionOptions(o.target, `bioprop-worker-idle ${name}`), prefix: PREFIX, skipVersionCheck: true });
     counter.on('error', connectionLogger(o.target, say));
-    // The clock starts once there has been work: a worker started before the sweep is queued waits for it.
+    // The clock runs once there is a sweep (a coordinator has published its build, or there has been
+    // work): a worker started before the sweep is queued waits for it.
     let since = Date.now(), seenWork = false;
     idle = setInterval(() => {
       if (children.size > 0) { since = Date.now(); return; }
       seenWork ||= tookWork;
-      counter!.getJobCounts('wait', 'active', 'delayed', 'prioritized').then((c) => {
+      Promise.all([counter!.getJobCounts('wait', 'active', 'delayed', 'prioritized'), redis.exists(KEYS.build)]).then(([c, sweep]) => {
+        if (sweep) seenWork = true;
         if (Object.values(c).some((n) => n > 0)) { since = Date.now(); seenWork = true; }
         else if (seenWork && Date.now() - since >= o.idleExitSeconds! * 1000) { say(`the queue has been empty for ${o.idleExitSeconds} s; exiting`); stop.abort(); }
       }, () => { since = Date.now(); });
