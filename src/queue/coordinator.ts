@@ -241,6 +241,7 @@ export async function runQueuedSweep(plan: readonly RunSpec[], o: QueueSweepOpti
       await showRefusals();
       if (Date.now() - lastWorkerCheck > 30_000) {
         lastWorkerCheck = Date.now();
+        await c.redis.set(KEYS.build, JSON.stringify(me));
         // Runs gone from the queue without a line (a Redis restarted without persistence) are queued again.
         const lost: RunSpec[] = [];
         for (const key of remaining) if (!(await c.queue.getJob(jobIdOf(key)))) lost.push(c.byKey.get(key)!);
@@ -250,9 +251,7 @@ export async function runQueuedSweep(plan: readonly RunSpec[], o: QueueSweepOpti
           say(`${still.length} run${still.length === 1 ? ' was' : 's were'} no longer in the queue (Redis lost them); queued again`);
           await enqueue(still);
         }
-      }
-      if (Date.now() - lastWorkerCheck < 1500 && running.size === 0) {
-        if ((await c.queue.getWorkersCount()) === 0) say(`no worker is connected to ${o.target.where} yet`);
+        if (running.size === 0 && (await c.queue.getWorkersCount()) === 0) say(`no worker is connected to ${o.target.where} yet`);
       }
     }
     await showRefusals();
