@@ -95,6 +95,7 @@ export function refusal(data: unknown, ctx: CheckContext): string | null {
   const extra = Object.keys(d).filter((k) => !fields.includes(k));
   if (extra.length) return `unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${clip(k, 40)}'`).join(', ')} (a run is ${fields.join(', ')})`;
   if (d.layout !== JOB_LAYOUT) return `job layout ${show(d.layout)}, this worker reads layout ${JOB_LAYOUT}`;
+  if (typeof d.version !== 'string' || typeof d.build !== 'string') return `a run names the bioprop version and build that queued it ('version', 'build'), got ${show(d.version)} and ${show(d.build)}`;
   if (typeof d.key !== 'string') return `'key' must be the run's key, got ${show(d.key)}`;
   if (!Array.isArray(d.argv) || d.argv.length > 200 || !d.argv.every((a) => typeof a === 'string' && a.length <= 4096)) {
     return `'argv' must be a list of at most 200 strings, got ${show(d.argv)}`;

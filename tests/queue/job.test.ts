@@ -53,6 +53,7 @@ test('a job that is not a run, a shell command, an unknown flag, a file to write
     [{ cmd: 'rm -rf /' }, /unknown field 'cmd'/],
     [job(['--rule', 'bp'], { shell: 'sh -c id' }), /unknown field 'shell'/],
     [job(['--rule', 'bp'], { layout: 2 }), /job layout 2, this worker reads layout 1/],
+    [{ layout: JOB_LAYOUT, key: '--rule bp', argv: ['--rule', 'bp'] }, /a run names the bioprop version and build that queued it/],
     [job(['--rule', 'bp', 'rm -rf /']), /not a 'bioprop train' command line: Unexpected argument 'rm -rf \/'/],
     [job(['--rule', 'bp', '--exec', 'sh']), /not a 'bioprop train' command line: Unknown option '--exec'/],
     [job(['--rule', '$(touch /tmp/x)']), /unknown rule "\$\(touch \/tmp\/x\)"/],
