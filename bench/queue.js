@@ -43,8 +43,8 @@ async function timed(label, fn) {
   const err = await fn();
   const s = (performance.now() - t0) / 1000;
   console.log(`${label.padEnd(34)} ${s.toFixed(1).padStart(6)} s   (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')})`);
-  const overhead = /queue overhead per run: (.*)/.exec(err)?.[1];
-  if (overhead) console.log(`${''.padEnd(34)} ${overhead}`);
+  const overhead = /queue overhead per run (.*)/.exec(err)?.[1];
+  if (overhead) console.log(`  queue overhead per run ${overhead}`);
   return s;
 }
 
