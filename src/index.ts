@@ -1,4 +1,5 @@
 // bioprop's public surface: re-exports only (and load()).
+import './disposable.js';
 import { loadKernels, type LoadOptions } from './wasm/load.js';
 import { Backend } from './backend.js';
 
@@ -10,9 +11,10 @@ export { Workspace } from './core/workspace.js';
 export { WasmRng } from './wasm/rng.js';
 export { Rng } from './core/rng.js';
 export { IntBuffer, type IntKind, type IntArray } from './core/intbuf.js';
-export { ACTIVATIONS, ACT_NAMES, type ActName, type ActParams, type ActivationSpec } from './activations.js';
+export { HeapBuffer, type Allocator, type View } from './core/buffer.js';
+export { ACTIVATIONS, ACT_NAMES, resolveAct, type ActName, type ActParams, type ActivationSpec, type ResolvedAct } from './activations.js';
 export { loadKernels, hasSimd, type Build, type LoadOptions } from './wasm/load.js';
-export type { Kernels } from './wasm/kernels.js';
+export type { Kernels, ActKernels, ActKernelName, InverseKernels } from './wasm/kernels.js';
 // data
 export * from './data/index.js';
 // networks, rules, training, checkpoints
@@ -21,16 +23,17 @@ export { SpikingNetwork, SpikingSim, simOf, SPIKING_DEFAULTS, type SimCounters, 
 export { neurons, getNeuron, defineNeuron, neuronParams, type Neuron, type NeuronParams, type NeuronState, type Resolved } from './neurons/index.js';
 export { makeEncoder, ENCODERS, type Encoder, type EncoderName, type EncoderOptions } from './encode/index.js';
 export { INIT_SCHEMES, type InitScheme } from './net/init.js';
-export { rules, getRule } from './rules/index.js';
+export { rules, getRule, registerRule } from './rules/index.js';
 export { defineRule, OBJECTIONS, type Rule, type AnyRule, type Objection, type StepContext, type TrainDefaults, type SpikingForm } from './rules/types.js';
 export { chain, direct, localGrads, outputDelta } from './rules/shared/common.js';
 export { Alignment, angleDeg, normRatio, type AlignmentRecord } from './metrics/alignment.js';
-export type { FeedbackPath } from './rules/types.js';
+export type { FeedbackPath, BackpropSignals } from './rules/types.js';
+export type { Raster, RasterOptions, RasterSource } from './net/raster.js';
 export { Trainer, evaluateNetwork, DivergenceError, type TrainerOptions, type FitOptions, type FitResult, type BatchInfo } from './train/trainer.js';
 export type { EpochRecord } from './train/history.js';
 export { configDifferences, type ConfigDifference, type TrainingState, type TrainerConfig } from './train/resume.js';
-export { makeOptimizer, OPTIMIZERS, type Optimizer, type OptimizerName } from './train/optimizers.js';
-export { schedule, SCHEDULES, type ScheduleName } from './train/schedules.js';
+export { makeOptimizer, OPTIMIZERS, type Optimizer, type OptimizerName, type OptimizerOptions } from './train/optimizers.js';
+export { schedule, SCHEDULES, type ScheduleName, type ScheduleOptions } from './train/schedules.js';
 export { encodeCheckpoint, decodeCheckpoint, networkFromCheckpoint, crc32, CHECKPOINT_FORMAT, type CheckpointHeader } from './io/checkpoint.js';
 export { encodeTrainingState, decodeTrainingState, isTrainingState, TRAINING_STATE_VERSION } from './io/training-state.js';
 export { VERSION } from './version.js';

@@ -36,9 +36,35 @@ export function oneOf<T extends string>(flag: string, v: string | undefined, all
   return v as T;
 }
 
+/**
+ * node:util's parseArgs reads `--lr -1` as a flag followed by an option-like token and refuses it as
+ * ambiguous; joining a negative number to the flag before it (`--lr=-1`) lets the value checks give
+ * their own message, as they do for `--lr=-1`.
+ */
+export function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!, next = argv[i + 1];
+    if (/^--[^=]+$/.test(a) && next !== undefined && /^-(\d|\.\d|Infinity\b)/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
+}
+
+/** '1 epoch', '3 epochs'. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Hidden-layer sizes: '256,256,256', or 'none' for a network without hidden layers (an empty value is refused). */
 export function intList(flag: string, v: string | undefined): number[] | undefined {
   if (v === undefined) return undefined;
-  if (v.trim() === '' || v.trim() === 'none') return [];
+  if (v.trim() === 'none') return [];
+  if (v.trim() === '') throw new UsageError(`--${flag} is empty; give sizes such as 256,256,256 (or 'none' for no hidden layer)`);
   const parts = v.split(',').map((s) => s.trim());
   const out = parts.map((p) => Number(p));
   if (parts.some((p) => !/^\d+$/.test(p)) || out.some((n) => n < 1)) {

@@ -3,8 +3,10 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { usage, int, oneOf, UsageError } from './args.js';
+import { dirname, join, relative, resolve } from 'node:path';
+import { usage, int, oneOf, joinNegativeValues, UsageError } from './args.js';
+import { checkOutputFile, checkOutputDir } from './paths.js';
+import { loadPlugins } from './plugins.js';
 import { rules } from '../rules/index.js';
 import { quickPreset, fullPreset, validateConfig, expandConfig, ruleMeta, runLabel, PRESETS, type SweepConfig } from '../report/config.js';
 import { readResults, repairResults, appendResult, type ResultLine } from '../report/results.js';
@@ -13,6 +15,8 @@ import { reportHeader } from '../report/provenance.js';
 import { runSweep } from '../report/sweep.js';
 import { writeReport } from '../report/render.js';
 import { VERSION } from '../version.js';
+import { parseRedisUrl } from '../queue/redis.js';
+import { runQueuedSweep, recordFinishedRuns, describeTimes } from '../queue/coordinator.js';
 
 export const COMPARE_HELP = `bioprop compare — sweep rules × depths × rate/spiking × datasets × seeds and write the report
 
@@ -26,9 +30,15 @@ export const COMPARE_HELP = `bioprop compare — sweep rules × depths × rate/s
   --out DIR            report folder: report.md, report.json, charts/*.svg (default: the results file's folder)
   --workers N          concurrent runs (default: the config's; 0 = one per core)
   --retry-failed       run again the runs recorded as failed
+  --queue URL          run the sweep on 'bioprop worker' processes on any machines instead of here: its
+                       runs go on a queue in this Redis (redis://[[user]:password@]host[:port][/db] or
+                       rediss://), finished runs are appended as they come; with --report-only, the runs
+                       finished so far are appended and the report rendered (see the README)
   --report-only        do not run anything: render the report from the results file
   --dry-run            list the planned runs and exit
   --note TEXT          a sentence added to the report's header (e.g. what the runs were for)
+  --plugin FILE        load rules of your own from FILE (as 'bioprop train --plugin'; repeatable); a
+                       config can list them instead: "plugins": ["my-rule.js"] (relative to the config)
   --import FILE...     add runs measured outside a sweep to the results file: train records
                        ('bioprop train --out rec.json', one record per file) and JSON lines of them
                        ('npm run bench:rules -- --json out.jsonl'). Each becomes an ok results line keyed as
@@ -44,10 +54,10 @@ export const COMPARE_HELP = `bioprop compare — sweep rules × depths × rate/s
 `;
 
 export async function compare(argv: string[]): Promise<void> {
-  const { values: f, positionals } = usage('compare', () => parseArgs({ args: argv, strict: true, allowPositionals: true, options: {
+  const { values: f, positionals } = usage('compare', () => parseArgs({ args: joinNegativeValues(argv), strict: true, allowPositionals: true, options: {
     preset: { type: 'string' }, config: { type: 'string' }, results: { type: 'string' }, out: { type: 'string' }, workers: { type: 'string' },
     'retry-failed': { type: 'boolean' }, 'report-only': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, import: { type: 'string', multiple: true },
-    note: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    note: { type: 'string' }, queue: { type: 'string' }, plugin: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
   } }));
   if (f.help) {
     process.stdout.write(COMPARE_HELP);
@@ -58,6 +68,10 @@ export async function compare(argv: string[]): Promise<void> {
   const imports = [...(f.import ?? []), ...positionals];
   if (f.preset && f.config) throw new UsageError('give --preset or --config, not both');
   const preset = oneOf('preset', f.preset, PRESETS);
+  const target = f.queue === undefined ? undefined : parseRedisUrl(f.queue);
+  if (target && f.workers !== undefined) throw new UsageError("--workers is for a local sweep: with --queue, the runs go to 'bioprop worker' processes");
+  // Rules of the user's own (--plugin, or a config's "plugins"): registered here, and passed on to every run.
+  const plugins = await loadPlugins(f.plugin ?? []);
   const cores = availableParallelism();
   let config: SweepConfig | undefined;
   let source = '';
@@ -68,6 +82,7 @@ export async function compare(argv: string[]): Promise<void> {
     } catch (e) {
       throw new Error(`${f.config}: cannot read the sweep config (${(e as Error).message})`);
     }
+    plugins.push(...(await loadPlugins(configPlugins(raw, f.config), `${f.config}: plugins:`)));
     config = validateConfig(raw, rules);
     config.name ??= f.config.replace(/^.*\//, '').replace(/\.json$/, '');
     source = `--config ${f.config}`;
@@ -77,6 +92,8 @@ export async function compare(argv: string[]): Promise<void> {
   } else if (!imports.length && !f['report-only']) {
     throw new UsageError("give --preset quick|full or --config FILE, or --import FILE... / --report-only --results FILE (see 'bioprop compare --help')");
   }
+  // A worker trains only rules it has registered itself, so a queued sweep cannot carry the user's own.
+  if (target && plugins.length) throw new UsageError(`--queue with rules of your own (--plugin / a config's "plugins": ${plugins.join(', ')}) is not supported: workers accept registered rules only; run this sweep locally (--workers N)`);
   const workersFlag = int('workers', f.workers, 0, 256);
   const w = workersFlag ?? config?.workers ?? 1;
   const workers = w === 0 ? cores : w;
@@ -92,6 +109,9 @@ export async function compare(argv: string[]): Promise<void> {
     return;
   }
 
+  checkOutputFile('results', resultsPath, { create: true });
+  checkOutputDir('out', f.out);
+
   if (imports.length) {
     const repaired = repairResults(resultsPath);
     if (repaired > 0) process.stderr.write(`compare: ignored a half-written last line (${repaired} bytes) in ${resultsPath}\n`);
@@ -103,24 +123,34 @@ export async function compare(argv: string[]): Promise<void> {
   }
 
   if (config && !f['report-only']) {
-    process.stderr.write(`compare: ${plan.length} runs, ${workers} worker${workers > 1 ? 's' : ''}, results in ${resultsPath}\n`);
+    process.stderr.write(`compare: ${plan.length} runs, ${target ? `queued on ${target.where}` : `${workers} worker${workers > 1 ? 's' : ''}`}, results in ${resultsPath}\n`);
     const ac = new AbortController();
     const onSigint = () => ac.abort();
     process.once('SIGINT', onSigint);
     process.once('SIGTERM', onSigint);
     let s;
     try {
-      s = await runSweep(plan, { resultsPath, workers, timeoutSeconds: config.timeoutSeconds, retryFailed: !!f['retry-failed'], meta: (id) => (rules[id] ? ruleMeta(rules[id]!) : undefined), signal: ac.signal });
+      const meta = (id: string) => (rules[id] ? ruleMeta(rules[id]!) : undefined);
+      if (target) {
+        const q = await runQueuedSweep(plan, { target, resultsPath, timeoutSeconds: config.timeoutSeconds, retryFailed: !!f['retry-failed'], meta, signal: ac.signal });
+        if (q.ran > 0) process.stderr.write(`compare: ${describeTimes(q.times)}\n`);
+        s = q;
+      } else s = await runSweep(plan, { resultsPath, workers, timeoutSeconds: config.timeoutSeconds, retryFailed: !!f['retry-failed'], trainArgs: plugins.flatMap((p) => ['--plugin', p]), meta, signal: ac.signal });
     } finally {
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);
     }
     if (s.interrupted) {
-      process.stderr.write(`compare: interrupted; ${s.ran} runs finished this time. Run the same command again to resume.\n`);
+      process.stderr.write(`compare: interrupted; ${s.ran} runs finished this time. Run the same command again to resume${target ? ' (queued runs go on on the workers)' : ''}.\n`);
       process.exitCode = 130;
       return;
     }
     process.stderr.write(`compare: ${s.ran} ran (${s.failed} failed), ${s.skipped} already done\n`);
+  }
+
+  if (config && f['report-only'] && target) {
+    const n = await recordFinishedRuns(plan, { target, resultsPath, meta: (id) => (rules[id] ? ruleMeta(rules[id]!) : undefined) });
+    process.stderr.write(`compare: ${n} finished run${n === 1 ? '' : 's'} taken from the queue on ${target.where}\n`);
   }
 
   // A sweep's report covers its planned runs that are in the results file; without a sweep, every run there.
@@ -140,4 +170,12 @@ export async function compare(argv: string[]): Promise<void> {
   if (f.note) provenance.push(f.note);
   const rep = await writeReport(outDir, lines, { provenance, referenceDepth: config?.referenceDepth, works: config?.works, config, meta: (id) => (rules[id] ? ruleMeta(rules[id]!) : undefined) });
   process.stdout.write(`wrote ${join(outDir, 'report.md')}, report.json and charts/ (${rep.runs.ok} runs, ${rep.runs.failed} failed)\n`);
+}
+
+/** A config's "plugins": files of rules, relative to the config file. */
+function configPlugins(raw: unknown, configPath: string): string[] {
+  const list = (raw as { plugins?: unknown } | null)?.plugins;
+  if (list === undefined) return [];
+  if (!Array.isArray(list) || list.some((p) => typeof p !== 'string')) throw new Error(`sweep config: plugins must be a list of file names, got ${JSON.stringify(list)}`);
+  return list.map((p: string) => resolve(dirname(configPath), p));
 }

@@ -1,6 +1,6 @@
 // `bioprop eval`: accuracy of a saved network on a dataset's test set.
 import { parseArgs } from 'node:util';
-import { usage, int, oneOf, UsageError } from './args.js';
+import { usage, int, oneOf, joinNegativeValues, UsageError } from './args.js';
 import { load } from '../index.js';
 import { networkFromCheckpoint } from '../io/checkpoint.js';
 import { SpikingNetwork } from '../net/spiking.js';
@@ -21,7 +21,7 @@ export const EVAL_HELP = `bioprop eval — evaluate a saved network
 `;
 
 export async function evaluate(argv: string[]): Promise<void> {
-  const { values: f } = usage('eval', () => parseArgs({ args: argv, strict: true, allowPositionals: false, options: {
+  const { values: f } = usage('eval', () => parseArgs({ args: joinNegativeValues(argv), strict: true, allowPositionals: false, options: {
     load: { type: 'string' }, dataset: { type: 'string' }, 'data-dir': { type: 'string' }, batch: { type: 'string' },
     json: { type: 'boolean' }, rate: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   } }));

@@ -5,6 +5,7 @@ import { evaluate, EVAL_HELP } from './eval.js';
 import { listRules } from './rules.js';
 import { demo } from './demo.js';
 import { compare } from './compare.js';
+import { worker } from './worker.js';
 import { UsageError } from './args.js';
 import { VERSION } from '../version.js';
 
@@ -16,6 +17,7 @@ usage: bioprop <command> [flags]
   eval      evaluate a saved network
   rules     list the learning rules and the objections each removes
   compare   sweep rules × depths × rate/spiking × datasets × seeds and write the comparison report
+  worker    train the runs of a sweep queued on Redis ('compare --queue'), on any machine
   demo      run the kernels on a small example
 
 'bioprop <command> --help' shows a command's flags.
@@ -23,7 +25,7 @@ usage: bioprop <command> [flags]
 ${TRAIN_HELP}
 ${EVAL_HELP}`;
 
-const commands: Record<string, (argv: string[]) => Promise<void>> = { train, eval: evaluate, rules: listRules, demo, compare };
+const commands: Record<string, (argv: string[]) => Promise<void>> = { train, eval: evaluate, rules: listRules, demo, compare, worker };
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

@@ -1,6 +1,7 @@
 // `bioprop rules`: every registered rule, its paper, and which of the six objections it removes.
 import { parseArgs } from 'node:util';
 import { usage } from './args.js';
+import { loadPlugins } from './plugins.js';
 import { rules } from '../rules/index.js';
 import { OBJECTIONS, type AnyRule, type Objection } from '../rules/types.js';
 
@@ -24,11 +25,12 @@ export function rulesTable(): string {
 }
 
 export async function listRules(argv: string[]): Promise<void> {
-  const { values: f } = usage('rules', () => parseArgs({ args: argv, strict: true, allowPositionals: false, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+  const { values: f } = usage('rules', () => parseArgs({ args: argv, strict: true, allowPositionals: false, options: { json: { type: 'boolean' }, plugin: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } }));
   if (f.help) {
-    process.stdout.write('bioprop rules [--json] — list the registered learning rules and the objections each removes\n');
+    process.stdout.write('bioprop rules [--json] [--plugin FILE] — list the registered learning rules (with those FILE adds) and the objections each removes\n');
     return;
   }
+  await loadPlugins(f.plugin ?? []);
   if (f.json) {
     const out = Object.values(rules).map((r) => ({
       id: r.id, title: r.title, cite: r.cite, spiking: !!r.spiking, removes: [...r.objections.removes], partly: [...(r.objections.partly ?? [])],

@@ -2,8 +2,10 @@
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { usage, int, num, oneOf, intList, UsageError } from './args.js';
+import { usage, int, num, oneOf, intList, plural, joinNegativeValues, UsageError } from './args.js';
 import { Progress } from './progress.js';
+import { checkOutputFile } from './paths.js';
+import { loadPlugins } from './plugins.js';
 import { load } from '../index.js';
 import { getRule, rules } from '../rules/index.js';
 import { Network } from '../net/network.js';
@@ -33,8 +35,10 @@ import { VERSION } from '../version.js';
 export const TRAIN_HELP = `bioprop train — train a network with a learning rule
 
   --rule ID            learning rule (default bp; 'bioprop rules' lists them)
+  --plugin FILE        load rules of your own from FILE, an ES module whose default export is a rule
+                       or a list of rules (repeatable; docs/custom-rule.md)
   --dataset NAME       ${DATASETS.join(' | ')} (default mnist)
-  --hidden LIST        hidden layer sizes, e.g. 256,256,256 (default: the rule's)
+  --hidden LIST        hidden layer sizes, e.g. 256,256,256, or none (default: the rule's)
   --activation NAME    hidden nonlinearity: ${ACTIVATION_NAMES.join(', ')} (default: the rule's)
   --epochs N           (default: the rule's)
   --batch N            minibatch size (default: the rule's)
@@ -134,20 +138,21 @@ interface TrainCommand {
 }
 
 /** The flags, checked before any work is done; null for --help. */
-function parseTrain(argv: string[]): TrainCommand | null {
-  const { values: f } = usage('train', () => parseArgs({ args: argv, strict: true, allowPositionals: false, options: {
+async function parseTrain(argv: string[]): Promise<TrainCommand | null> {
+  const { values: f } = usage('train', () => parseArgs({ args: joinNegativeValues(argv), strict: true, allowPositionals: false, options: {
     rule: { type: 'string' }, dataset: { type: 'string' }, hidden: { type: 'string' }, activation: { type: 'string' },
     epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' },
     momentum: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' }, init: { type: 'string' },
     param: { type: 'string', multiple: true }, seed: { type: 'string' }, validation: { type: 'string' }, limit: { type: 'string' }, 'test-limit': { type: 'string' },
     spiking: { type: 'boolean' }, steps: { type: 'string' }, dt: { type: 'string' }, encoder: { type: 'string' }, 'max-rate': { type: 'string' },
     'data-dir': { type: 'string' }, 'align-every': { type: 'string' }, save: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    checkpoint: { type: 'string' }, resume: { type: 'boolean' }, threads: { type: 'string' },
+    checkpoint: { type: 'string' }, resume: { type: 'boolean' }, threads: { type: 'string' }, plugin: { type: 'string', multiple: true },
   } }));
   if (f.help) {
     process.stdout.write(TRAIN_HELP);
     return null;
   }
+  await loadPlugins(f.plugin ?? []);
   let rule;
   try {
     rule = getRule(f.rule ?? 'bp');
@@ -200,6 +205,7 @@ function parseTrain(argv: string[]): TrainCommand | null {
     maxRate: num('max-rate', f['max-rate'], (x) => x > 0, 'a positive rate in Hz') ?? sd.maxRate,
   };
   if (f.resume && !f.checkpoint) throw new UsageError('--resume needs --checkpoint FILE (the training state to continue)');
+  for (const flag of ['save', 'out', 'checkpoint'] as const) checkOutputFile(flag, f[flag]);
   return {
     rule, spiking: form.spiking, sim, ruleParams: form.ruleParams, dataset, hidden, activation, epochs, batch, lr, optimizer, momentum, weightDecay,
     schedule, init, seed, validation, limit, testLimit, alignEvery, dataDir: f['data-dir'], save: f.save, out: f.out,
@@ -234,8 +240,8 @@ async function build(c: TrainCommand, log: (s: string) => void): Promise<TrainRu
     ruleParams: c.ruleParams, optimizer: c.optimizer, lr: c.lr, momentum: c.momentum, weightDecay: c.weightDecay, schedule: c.schedule, epochs: c.epochs, seed: c.seed, alignEvery: c.alignEvery,
   });
   log(`bioprop ${VERSION}: ${rule.id} (${rule.title}) on ${c.dataset}, ${sizes.join('-')} ${c.activation}, ${c.optimizer} lr ${c.lr}` +
-      `${c.optimizer === 'sgd' && c.momentum ? ` momentum ${c.momentum}` : ''}, ${c.schedule} schedule, batch ${c.batch}, ${c.epochs} epochs, seed ${c.seed}`);
-  log(`data: ${data.train.size} train, ${evalSet.size} ${evalName}; ${lib.threads} thread${lib.threads > 1 ? 's' : ''}`);
+      `${c.optimizer === 'sgd' && c.momentum ? ` momentum ${c.momentum}` : ''}, ${c.schedule} schedule, batch ${c.batch}, ${plural(c.epochs, 'epoch')}, seed ${c.seed}`);
+  log(`data: ${data.train.size} train, ${evalSet.size} ${evalName}; ${plural(lib.threads, 'thread')}`);
   if (net instanceof SpikingNetwork) {
     const sim = net.sim;
     log(`spiking: ${sim.neuron.id} neurons (tauMem ${sim.np.tauMem} s, tauSyn ${sim.np.tauSyn} s, refractory ${sim.np.refractory} s), ` +
@@ -277,13 +283,13 @@ async function run(c: TrainCommand, r: TrainRun, log: (s: string) => void): Prom
       }
       trainer.restore(state, checkpoint);
       resumedFrom = state.epoch;
-      log(state.epoch < c.epochs ? `resuming at epoch ${state.epoch + 1}/${c.epochs} from ${checkpoint}` : `${checkpoint}: the run finished all ${c.epochs} epochs; reporting it`);
+      log(state.epoch < c.epochs ? `resuming at epoch ${state.epoch + 1}/${c.epochs} from ${checkpoint}` : `${checkpoint}: the run finished all ${plural(c.epochs, 'epoch')}; reporting it`);
     } else {
       log(`note: ${checkpoint} exists; this run starts afresh and overwrites it after its first epoch (--resume continues it)`);
     }
   }
   const saveCheckpoint = () => {
-    if (checkpoint) writeFileAtomicSync(checkpoint, encodeTrainingState(trainer, { command, dataset: c.dataset, ...r.spikeMeta }));
+    if (checkpoint) writeFileAtomicSync(checkpoint, encodeTrainingState(trainer, { command, dataset: c.dataset, ...r.spikeMeta }), '--checkpoint');
   };
 
   const progress = new Progress(process.stderr, c.quiet);
@@ -340,22 +346,22 @@ async function report(c: TrainCommand, r: TrainRun, fit: { result: FitResult; re
     ...(raster ? { raster } : {}),
     threads: lib.threads, version: VERSION, node: process.version,
   };
-  process.stdout.write(`${result.cancelled ? 'cancelled after' : 'done:'} ${result.history.length} epochs in ${result.seconds.toFixed(1)} s` +
+  process.stdout.write(`${result.cancelled ? 'cancelled after' : 'done:'} ${plural(result.history.length, 'epoch')} in ${result.seconds.toFixed(1)} s` +
     `${resumedFrom !== null ? ` (resumed after epoch ${resumedFrom})` : ''}, ${evalName} accuracy ${last ? (100 * last.testAccuracy).toFixed(2) + '%' : 'n/a'}\n`);
   if (result.cancelled && c.checkpoint && existsSync(c.checkpoint)) log(`${c.checkpoint} holds the run after epoch ${result.history.length}; add --resume to the same command to continue it`);
   if (record.ruleMetrics) log(`rule metrics: ${Object.entries(record.ruleMetrics).map(([k, v]) => `${k} ${+v.toFixed(2)}`).join(', ')}`);
   if (c.save) {
-    await writeFileAtomic(c.save, encodeCheckpoint(net, rule.id, { dataset: c.dataset, epochs: result.history.length, testAccuracy: record.testAccuracy, ...r.spikeMeta }));
+    await writeFileAtomic(c.save, encodeCheckpoint(net, rule.id, { dataset: c.dataset, epochs: result.history.length, testAccuracy: record.testAccuracy, ...r.spikeMeta }), '--save');
     log(`saved network to ${c.save}`);
   }
   if (c.out) {
-    await writeFileAtomic(c.out, new TextEncoder().encode(JSON.stringify(record, null, 2) + '\n'));
+    await writeFileAtomic(c.out, new TextEncoder().encode(JSON.stringify(record, null, 2) + '\n'), '--out');
     log(`wrote run record to ${c.out}`);
   }
 }
 
 export async function train(argv: string[]): Promise<void> {
-  const c = parseTrain(argv);
+  const c = await parseTrain(argv);
   if (!c) return;
   const log = (s: string) => { if (!c.quiet) process.stdout.write(s + '\n'); };
   const r = await build(c, log);

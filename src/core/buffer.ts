@@ -10,7 +10,8 @@ export interface Allocator {
   free(ptr: number): void;
 }
 
-type View = Float32Array | Int32Array | Uint8Array;
+/** The typed-array view a heap buffer exposes. */
+export type View = Float32Array | Int32Array | Uint8Array;
 
 export abstract class HeapBuffer<V extends View> {
   /** The byte address, or (for a view) the byte offset inside `owner`; -1 once disposed. */

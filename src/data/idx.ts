@@ -41,17 +41,23 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+interface IdxHeader {
+  type: { dtype: IdxDtype; bytes: number };
+  dims: number[];
+  /** Header bytes (4 + 4 per dimension). */
+  header: number;
+  /** Elements. */
+  count: number;
+  /** Data bytes. */
+  payload: number;
+}
+
 /**
- * Parses an uncompressed IDX file. `name` (a path or file name) is used in every error. u8 and i8 data
- * are views over `bytes` (no copy); multi-byte types are decoded from big-endian into new arrays.
- * Throws on: gzip bytes, bad magic, unknown type code, zero/absurd dimensions, truncated or oversized files.
+ * Reads and checks an IDX header from the start of a file: null when `bytes` is too short to hold it
+ * all, an Error naming the file for a bad magic, type code or dimensions.
  */
-export function parseIdx(bytes: Uint8Array, name: string): Idx {
-  if (!(bytes instanceof Uint8Array)) throw new TypeError(`${name}: parseIdx expects a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
-  if (isGzip(bytes)) {
-    throw new Error(`${name}: looks gzip-compressed (starts with 1f 8b); decompress it first (readIdxFile and decodeIdx do)`);
-  }
-  if (bytes.length < 4) throw new Error(`${name}: too short for an IDX header (${bytes.length} bytes, need at least 4)`);
+function readHeader(bytes: Uint8Array, name: string): IdxHeader | null {
+  if (bytes.length < 4) return null;
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     throw new Error(`${name}: bad magic: first bytes are ${hex(bytes[0]!)} ${hex(bytes[1]!)}, expected 00 00 (not an IDX file)`);
   }
@@ -64,9 +70,7 @@ export function parseIdx(bytes: Uint8Array, name: string): Idx {
   if (ndims === 0) throw new Error(`${name}: zero dimensions in the IDX header`);
   if (ndims > MAX_DIMS) throw new Error(`${name}: absurd number of dimensions ${ndims} in the IDX header (at most ${MAX_DIMS})`);
   const header = 4 + 4 * ndims;
-  if (bytes.length < header) {
-    throw new Error(`${name}: truncated header: ${ndims} dimensions need ${header} header bytes, the file has ${bytes.length}`);
-  }
+  if (bytes.length < header) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
   let count = 1;
@@ -82,6 +86,46 @@ export function parseIdx(bytes: Uint8Array, name: string): Idx {
   if (payload > MAX_BYTES) {
     throw new Error(`${name}: absurd dimensions ${shape} of ${type.dtype}: ${payload} bytes, more than ${MAX_BYTES} (corrupt header?)`);
   }
+  return { type, dims, header, count, payload };
+}
+
+/** The largest IDX file parseIdx accepts (the largest header and payload): the bound before a header is known. */
+export const MAX_IDX_FILE_BYTES = 4 + 4 * MAX_DIMS + MAX_BYTES;
+
+/**
+ * The size in bytes an IDX file declares (header + data), read from its first bytes: what its gzip stream
+ * may expand to at most, so decompression can stop there. Null when `prefix` is too short to hold the
+ * header; throws parseIdx's error for a bad header.
+ */
+export function idxDeclaredSize(prefix: Uint8Array, name: string): number | null {
+  const h = readHeader(prefix, name);
+  return h === null ? null : h.header + h.payload;
+}
+
+/** The refusal of a gzip stream that expands past what its IDX header declares (a corrupt file or a decompression bomb). */
+export function gzipBombError(name: string, declared: number): Error {
+  return new Error(`${name}: the gzip stream expands to more than the ${declared} bytes its IDX header declares; ` +
+    'refused without decompressing the rest (a corrupt file or a decompression bomb)');
+}
+
+/**
+ * Parses an uncompressed IDX file. `name` (a path or file name) is used in every error. u8 and i8 data
+ * are views over `bytes` (no copy); multi-byte types are decoded from big-endian into new arrays.
+ * Throws on: gzip bytes, bad magic, unknown type code, zero/absurd dimensions, truncated or oversized files.
+ */
+export function parseIdx(bytes: Uint8Array, name: string): Idx {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`${name}: parseIdx expects a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
+  if (isGzip(bytes)) {
+    throw new Error(`${name}: looks gzip-compressed (starts with 1f 8b); decompress it first (readIdxFile and decodeIdx do)`);
+  }
+  if (bytes.length < 4) throw new Error(`${name}: too short for an IDX header (${bytes.length} bytes, need at least 4)`);
+  const h = readHeader(bytes, name);
+  if (h === null) {
+    throw new Error(`${name}: truncated header: ${bytes[3]} dimensions need ${4 + 4 * bytes[3]!} header bytes, the file has ${bytes.length}`);
+  }
+  const { type, dims, header, count, payload } = h;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const shape = `[${dims.join(', ')}]`;
   const expected = header + payload;
   if (bytes.length < expected) {
     throw new Error(
@@ -160,17 +204,53 @@ export function encodeIdx(dtype: IdxDtype, dims: readonly number[], data: ArrayL
   return out;
 }
 
-/** Gunzips with the platform's DecompressionStream (browsers, Deno, Node ≥ 18). Errors name the file. */
+/**
+ * Gunzips with the platform's DecompressionStream (browsers, Deno, Node ≥ 18), chunk by chunk: once the
+ * IDX header is out, output past the size it declares is refused at once (gzipBombError). Errors name
+ * the file.
+ */
 export async function gunzipStream(bytes: Uint8Array, name: string): Promise<Uint8Array> {
   if (typeof DecompressionStream === 'undefined') {
     throw new Error(`${name}: is gzip-compressed and this engine has no DecompressionStream; decompress it first`);
   }
+  const reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let limit = MAX_IDX_FILE_BYTES;
+  let known = false;
   try {
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.length;
+      if (!known) {
+        const declared = idxDeclaredSize(concat(chunks, Math.min(total, 4 + 4 * MAX_DIMS)), name);
+        if (declared !== null) [limit, known] = [declared, true];
+      }
+      if (total > limit) throw known ? gzipBombError(name, limit) : new Error(`${name}: the gzip stream expands past ${limit} bytes, more than an IDX file may hold`);
+    }
   } catch (e) {
-    throw new Error(`${name}: corrupt gzip stream (${(e as Error).message})`);
+    void reader.cancel().catch(() => {});
+    if (e instanceof Error && e.message.startsWith(`${name}: `)) throw e;
+    // Some engines reject a stream cut short with an empty message.
+    throw new Error(`${name}: corrupt gzip stream (${(e as Error).message || 'damaged, or it ends early'})`);
   }
+  return concat(chunks, total);
+}
+
+/** The first `n` bytes of `chunks` joined (all of them when n is their total). */
+function concat(chunks: readonly Uint8Array[], n: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0]!.length === n) return chunks[0]!;
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const c of chunks) {
+    if (off >= n) break;
+    const part = c.subarray(0, n - off);
+    out.set(part, off);
+    off += part.length;
+  }
+  return out;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Node-only file access for datasets: read an IDX file (raw or gzip, detected by the 1f 8b magic) and
 // find dataset files in a folder. Node modules are imported dynamically so that bundling this module
 // for a browser does not fail; calling these functions outside Node throws a clear error.
-import { type Idx, isGzip, parseIdx } from './idx.js';
+import { type Idx, isGzip, parseIdx, idxDeclaredSize, gzipBombError, MAX_IDX_FILE_BYTES } from './idx.js';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
@@ -9,17 +9,41 @@ function needNode(what: string): void {
   if (!isNode) throw new Error(`${what} reads files and needs Node; in a browser fetch the bytes and use decodeIdx()`);
 }
 
-/** Gunzips with node:zlib; a corrupt stream becomes an Error naming the file. */
+/**
+ * Gunzips an IDX file with node:zlib, bounded by the size its header declares: the first bytes are
+ * decompressed alone to read the header, then zlib's maxOutputLength stops the whole stream the moment
+ * it passes that size (gzipBombError), so a small file that expands to gigabytes costs nothing. A
+ * corrupt stream becomes an Error naming the file.
+ */
 export async function gunzipNode(bytes: Uint8Array, name: string): Promise<Uint8Array> {
   needNode('gunzipNode');
   const zlib = await import('node:zlib');
+  const { constants: bufferConstants } = await import('node:buffer');
+  let declared: number | null = null;
+  try {
+    // A sync flush decompresses what these bytes hold without asking for the end of the stream.
+    const head = zlib.gunzipSync(bytes.subarray(0, HEAD_INPUT_BYTES), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    declared = idxDeclaredSize(new Uint8Array(head.buffer, head.byteOffset, head.byteLength), name);
+  } catch (e) {
+    if ((e as Error).message.startsWith(`${name}: `)) throw e; // a bad IDX header
+    throw new Error(`${name}: corrupt gzip stream (${(e as Error).message})`);
+  }
+  const limit = Math.min(declared ?? MAX_IDX_FILE_BYTES, bufferConstants.MAX_LENGTH);
   return new Promise((resolve, reject) => {
-    zlib.gunzip(bytes, (err, out) => {
-      if (err) reject(new Error(`${name}: corrupt gzip stream (${err.message})`));
-      else resolve(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
+    zlib.gunzip(bytes, { maxOutputLength: limit }, (err, out) => {
+      if (err && (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        reject(declared === null ? new Error(`${name}: the gzip stream expands past ${limit} bytes, more than an IDX file may hold`) : gzipBombError(name, limit));
+      } else if (err) {
+        reject(new Error(`${name}: corrupt gzip stream (${err.message})`));
+      } else {
+        resolve(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
+      }
     });
   });
 }
+
+/** Compressed bytes decompressed to read an IDX header (at most 68 bytes of output; deflate needs far fewer). */
+const HEAD_INPUT_BYTES = 4096;
 
 /** Reads and parses an IDX file, gunzipping it first when it starts with 1f 8b. Errors name the path. */
 export async function readIdxFile(path: string): Promise<Idx> {

@@ -8,22 +8,23 @@ let tmpCount = 0;
 const tmpName = (path: string) => join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.${tmpCount++}.tmp`);
 
 /** writeFileAtomicSync for async callers (the CLI's --save / --out): one implementation of the protocol. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  writeFileAtomicSync(path, bytes);
+export async function writeFileAtomic(path: string, bytes: Uint8Array, what = 'save'): Promise<void> {
+  writeFileAtomicSync(path, bytes, what);
 }
 
 /**
  * Writes `bytes` to `path` atomically: temp file in the same folder, write, fsync, rename over `path`,
  * then fsync the folder (best effort) so the rename itself is durable. A failure leaves `path` as it was
  * and no temp file. Synchronous, so a checkpoint can be written from inside Trainer.fit's onEpoch.
+ * `what` opens every error message (the operation or the flag, e.g. '--out').
  */
-export function writeFileAtomicSync(path: string, bytes: Uint8Array): void {
+export function writeFileAtomicSync(path: string, bytes: Uint8Array, what = 'save'): void {
   const tmp = tmpName(path);
   let fd: number;
   try {
     fd = openSync(tmp, 'w');
   } catch (e) {
-    throw new Error(`save: could not write ${path}: ${(e as Error).message}`);
+    throw new Error(`${what}: could not write ${path}: ${(e as Error).message}`);
   }
   try {
     for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
@@ -31,14 +32,14 @@ export function writeFileAtomicSync(path: string, bytes: Uint8Array): void {
   } catch (e) {
     closeSync(fd);
     try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw new Error(`save: could not write ${path}: ${(e as Error).message}`);
+    throw new Error(`${what}: could not write ${path}: ${(e as Error).message}`);
   }
   closeSync(fd);
   try {
     renameSync(tmp, path);
   } catch (e) {
     try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw new Error(`save: could not move the new file into place at ${path}: ${(e as Error).message}`);
+    throw new Error(`${what}: could not move the new file into place at ${path}: ${(e as Error).message}`);
   }
   try {
     const dfd = openSync(dirname(path), 'r');
@@ -51,6 +52,8 @@ export async function readFileBytes(path: string, what = 'file'): Promise<Uint8A
     return new Uint8Array(await readFile(path));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `${what} not found: ${path}` : `could not read ${what} ${path}: ${(e as Error).message}`);
+    if (code === 'ENOENT') throw new Error(`${what} not found: ${path}`);
+    if (code === 'EISDIR') throw new Error(`${what} ${path} is a folder; give the file inside it`);
+    throw new Error(`could not read ${what} ${path}: ${(e as Error).message}`);
   }
 }

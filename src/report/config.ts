@@ -42,6 +42,8 @@ export interface SweepConfig {
   referenceDepth?: number;
   /** Mean test accuracy a rule must reach at a depth for that depth to "work" (default mnist 0.9, fashion-mnist 0.8). */
   works?: Partial<Record<DatasetId, number>>;
+  /** Files of rules of your own (relative to the config file), loaded as by `--plugin` before `rules` is checked. */
+  plugins?: string[];
 }
 
 /** One planned run. */
@@ -125,7 +127,7 @@ export function validateConfig(c: unknown, registered: Record<string, AnyRule>):
   if (typeof c !== 'object' || c === null || Array.isArray(c)) fail(`expected a JSON object, got ${JSON.stringify(c)}`);
   const o = c as Record<string, unknown>;
   const known = new Set(['name', 'rules', 'datasets', 'depths', 'width', 'modes', 'seeds', 'epochs', 'limit', 'testLimit', 'spikingLimit',
-    'args', 'modeArgs', 'ruleArgs', 'workers', 'timeoutSeconds', 'referenceDepth', 'works', '$comment']);
+    'args', 'modeArgs', 'ruleArgs', 'workers', 'timeoutSeconds', 'referenceDepth', 'works', 'plugins', '$comment']);
   for (const k of Object.keys(o)) if (!known.has(k)) fail(`unknown field '${k}' (fields: ${[...known].join(', ')})`);
   if (o.rules !== '*') {
     if (!isStrList(o.rules) || o.rules.length === 0) fail(`rules must be '*' or a non-empty list of rule ids, got ${JSON.stringify(o.rules)}`);
@@ -148,6 +150,7 @@ export function validateConfig(c: unknown, registered: Record<string, AnyRule>):
     fail(`workers must be an integer ≥ 0 (0 = one per core), got ${JSON.stringify(o.workers)}`);
   }
   if (o.args !== undefined && !isStrList(o.args)) fail(`args must be a list of strings, got ${JSON.stringify(o.args)}`);
+  if (o.plugins !== undefined && !isStrList(o.plugins)) fail(`plugins must be a list of file names, got ${JSON.stringify(o.plugins)}`);
   for (const k of ['modeArgs', 'ruleArgs'] as const) {
     const m = o[k];
     if (m === undefined) continue;

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResultLine } from './results.js';
-import { summarize, reportMarkdown, type Report, type SummaryOptions } from './summary.js';
+import { summarize, reportMarkdown, singleEpoch, type Report, type SummaryOptions } from './summary.js';
 import { depthSpec, curvesSpec, alignmentSpec, rasterSpec, type VlSpec } from './charts.js';
 
 /** Renders a Vega-Lite spec to an SVG string in Node. */
@@ -27,14 +27,18 @@ export interface WriteReportOptions extends SummaryOptions {
   config?: unknown;
 }
 
-/** The chart specs a report has data for, by chart id. */
+/**
+ * The chart specs a report has data for, by chart id. Curves and alignment over epochs are left out when
+ * every run trained a single epoch (one point per rule draws no curve; reportMarkdown says so).
+ */
 export function reportSpecs(rep: Report): Partial<Record<'depth' | 'curves' | 'alignment' | 'raster', VlSpec>> {
   const specs: Partial<Record<'depth' | 'curves' | 'alignment' | 'raster', VlSpec>> = {};
-  if (rep.depthPoints.length) specs.depth = depthSpec(rep.depthPoints);
+  const order = rep.answer.map((r) => r.rule); // a rule keeps its colour and shape from chart to chart
+  if (rep.depthPoints.length) specs.depth = depthSpec(rep.depthPoints, order);
   const curves = rep.curves.filter((c) => c.depth === rep.referenceDepth);
-  if (curves.length) specs.curves = curvesSpec(curves, `Learning curves (${rep.referenceDepth} hidden layers)`);
+  if (curves.length && !singleEpoch(curves)) specs.curves = curvesSpec(curves, `Learning curves (${rep.referenceDepth} hidden layers)`, order);
   const align = rep.alignment.filter((a) => a.depth === rep.referenceDepth);
-  if (align.length) specs.alignment = alignmentSpec(align);
+  if (align.length && !singleEpoch(align)) specs.alignment = alignmentSpec(align, order);
   if (rep.raster) specs.raster = rasterSpec(rep.raster.raster, `Spike raster: ${rep.raster.rule}, ${rep.raster.dataset}, ${rep.raster.depth} hidden, seed ${rep.raster.seed}`);
   return specs;
 }

@@ -50,6 +50,11 @@ export interface AnswerRow {
   accuracy: Partial<Record<DatasetId, Partial<Record<Mode, { stat: Stat; failed: number; note?: string }>>>>;
   /** Epoch time relative to bp (geometric mean over matching dataset/depth cells), per mode. */
   relTime: Partial<Record<Mode, number>>;
+  /**
+   * Mean test accuracy minus bp's (rate) at the reference depth on the first dataset, per mode: what a
+   * report whose budget is too small to judge gives instead of `deepest` (same budget, same cell).
+   */
+  vsBp: Partial<Record<Mode, number>>;
   removes: Objection[];
   partly: Objection[];
 }
@@ -58,8 +63,25 @@ export interface CurvePoint { rule: string; dataset: DatasetId; mode: Mode; dept
 export interface DepthPoint { rule: string; dataset: DatasetId; mode: Mode; depth: number; accuracy: number; sd: number; n: number }
 export interface AlignPoint { rule: string; dataset: DatasetId; mode: Mode; depth: number; epoch: number; layer: number; updateAngleDeg: number; weightAngleDeg?: number }
 
+/** The training budget behind a report: the fewest training examples any finished run saw (epochs × examples). */
+export interface Budget {
+  /** Whether every run saw at least JUDGE_MIN_EXAMPLES: only then does the report say which depths work. */
+  judged: boolean;
+  minExamplesSeen: number;
+  /** Epochs and training examples per epoch of the run that saw the fewest. */
+  epochs: number;
+  trainExamples: number;
+}
+
+/**
+ * A run that has not seen one pass over MNIST's 60 000 training examples is too short to say whether a
+ * rule works at a depth (rules that learn slower than backprop early on would be called failures).
+ */
+export const JUDGE_MIN_EXAMPLES = 60000;
+
 export interface Report {
   referenceDepth: number;
+  budget: Budget;
   /** The most common hidden width of the runs (a sweep's only width). */
   width: number;
   datasets: DatasetId[];
@@ -95,6 +117,19 @@ function limitOf(argv: readonly string[]): number {
   const i = argv.indexOf('--limit');
   const v = i >= 0 ? Number(argv[i + 1]) : NaN;
   return Number.isFinite(v) && v > 0 ? Math.min(v, 60000) : 60000;
+}
+
+/** The smallest training budget among the finished runs (a report with none is judged: it has nothing to judge). */
+export function budgetOf(lines: readonly ResultLine[]): Budget {
+  let min: Budget = { judged: true, minExamplesSeen: Infinity, epochs: 0, trainExamples: 0 };
+  for (const l of lines) {
+    if (l.status !== 'ok' || l.record.cancelled) continue;
+    const trainExamples = typeof l.record.trainExamples === 'number' ? l.record.trainExamples : limitOf(l.run.argv);
+    const epochs = l.record.history.length;
+    if (epochs * trainExamples < min.minExamplesSeen) min = { judged: true, minExamplesSeen: epochs * trainExamples, epochs, trainExamples };
+  }
+  if (!Number.isFinite(min.minExamplesSeen)) return { judged: true, minExamplesSeen: 0, epochs: 0, trainExamples: 0 };
+  return { ...min, judged: min.minExamplesSeen >= JUDGE_MIN_EXAMPLES };
 }
 
 /** Builds the report data from result lines (the last line per run key counts). */
@@ -167,6 +202,7 @@ export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): R
     }
   }
 
+  const budget = budgetOf(lines);
   const preferredGroup = (g: Group) => isPreferred.has(`${g.rule}\u0000${g.dataset}\u0000${g.depth}\u0000${g.mode}\u0000${g.width}`);
   const depthPoints: DepthPoint[] = groups.filter((g) => g.accuracy.n > 0 && preferredGroup(g))
     .map((g) => ({ rule: g.rule, dataset: g.dataset, mode: g.mode, depth: g.depth, accuracy: g.accuracy.mean, sd: Number.isFinite(g.accuracy.sd) ? g.accuracy.sd : 0, n: g.accuracy.n }));
@@ -177,11 +213,13 @@ export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): R
     groups.find((g) => g.rule === rule && g.dataset === d && g.depth === depth && g.mode === m && (w === undefined ? preferredGroup(g) : g.width === w));
   const answer: AnswerRow[] = ruleIds.map((rule) => {
     const m = meta(rule);
-    const row: AnswerRow = { rule, title: m.title, spiking: m.spiking, deepest: {}, accuracy: {}, relTime: {}, removes: m.removes, partly: m.partly };
+    const row: AnswerRow = { rule, title: m.title, spiking: m.spiking, deepest: {}, accuracy: {}, relTime: {}, vsBp: {}, removes: m.removes, partly: m.partly };
     const first = datasets[0];
     for (const mode of ['rate', 'spiking'] as const) {
       const gs = groups.filter((g) => g.rule === rule && g.mode === mode && g.dataset === first && preferredGroup(g));
-      if (gs.length) row.deepest[mode] = gs.filter((g) => g.works).reduce<number | null>((a, g) => (a === null || g.depth > a ? g.depth : a), null);
+      if (gs.length && budget.judged) row.deepest[mode] = gs.filter((g) => g.works).reduce<number | null>((a, g) => (a === null || g.depth > a ? g.depth : a), null);
+      const here = first ? cell(rule, first, referenceDepth, mode) : undefined, bp = first ? cell('bp', first, referenceDepth, 'rate') : undefined;
+      if (here && bp && here.accuracy.n > 0 && bp.accuracy.n > 0) row.vsBp[mode] = here.accuracy.mean - bp.accuracy.mean;
       for (const d of datasets) {
         const g = cell(rule, d, referenceDepth, mode);
         if (g) (row.accuracy[d] ??= {})[mode] = { stat: g.accuracy, failed: g.failed, ...(g.width !== width ? { note: `${g.width} wide` } : {}) };
@@ -204,7 +242,7 @@ export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): R
 
   const failures = lines.flatMap((l) => (l.status === 'error' ? [{ rule: l.run.rule, dataset: l.run.dataset, depth: l.run.depth, mode: l.run.mode, seed: l.run.seed, error: l.error }] : []));
   return {
-    referenceDepth, width, datasets, works, runs: { ok: lines.length - failures.length, failed: failures.length },
+    referenceDepth, budget, width, datasets, works, runs: { ok: lines.length - failures.length, failed: failures.length },
     answer, groups, depthPoints, curves, alignment, ...(raster ? { raster } : {}), failures,
   };
 }
@@ -229,10 +267,14 @@ const pair = (a: string, b: string | undefined) => (b === undefined ? a : `${a} 
 export function answerTable(rep: Report): string {
   const anySpiking = rep.answer.some((r) => r.spiking);
   const modes = anySpiking ? 'rate / spiking' : 'rate';
-  const head = ['rule', 'spiking?', `deepest depth that works (${DATASET_TITLE[rep.datasets[0] ?? 'mnist']}, ${modes})`,
+  const judged = rep.budget.judged;
+  const first = DATASET_TITLE[rep.datasets[0] ?? 'mnist'];
+  const head = ['rule', 'spiking?', judged ? `deepest depth that works (${first}, ${modes})` : `vs bp at this budget, points (${first}, ${rep.referenceDepth} hidden, ${modes})`,
     ...rep.datasets.map((d) => `${DATASET_TITLE[d]} accuracy % (${rep.referenceDepth} hidden, ${modes})`), `epoch time vs bp (${modes})`, 'objections removed'];
   const rows = rep.answer.map((r) => {
-    const deep = (m: Mode) => (r.deepest[m] === undefined ? '—' : r.deepest[m] === null ? 'none' : String(r.deepest[m]));
+    const deep = judged
+      ? (m: Mode) => (r.deepest[m] === undefined ? '—' : r.deepest[m] === null ? 'none' : String(r.deepest[m]))
+      : (m: Mode) => (r.vsBp[m] === undefined ? '—' : `${r.vsBp[m]! >= 0 ? '+' : '−'}${Math.abs(100 * r.vsBp[m]!).toFixed(2)}`);
     const time = (m: Mode) => (r.relTime[m] === undefined ? '—' : `${r.relTime[m]!.toFixed(2)}×`);
     const sp = <T,>(f: (m: Mode) => T) => (anySpiking ? (r.spiking ? f('spiking') : '—') : undefined);
     return [
@@ -258,22 +300,42 @@ export interface MarkdownOptions {
   charts: Partial<Record<'depth' | 'curves' | 'alignment' | 'raster', string>>;
 }
 
+/** True when there are points and all are of epoch 1: no series over epochs has a second point to draw a curve. */
+export function singleEpoch(points: readonly { epoch: number }[]): boolean {
+  return points.length > 0 && points.every((p) => p.epoch === 1);
+}
+
+/** What a report whose budget is too small to judge says above its answer table. */
+export function budgetNote(b: Budget): string {
+  return `**This budget is too small to judge.** The shortest run trained ${b.epochs} epoch${b.epochs === 1 ? '' : 's'} on ` +
+    `${b.trainExamples.toLocaleString('en-US')} examples, fewer than one pass over the ${JUDGE_MIN_EXAMPLES.toLocaleString('en-US')} training examples, ` +
+    'so this report does not say which depths work: rules that start slower than backprop would be called failures. ' +
+    'Each rule is compared with bp at the same budget instead. For verdicts, see a full-length report (`bioprop compare --preset full`).';
+}
+
 /** The whole report.md. */
 export function reportMarkdown(rep: Report, o: MarkdownOptions): string {
   const out: string[] = [];
   out.push(`# ${o.title ?? 'bioprop: which learning rules work, in spiking neurons, at depth, on real benchmarks?'}`, '');
   for (const p of o.provenance) out.push(`> ${p}`);
-  out.push('', '## The answer', '', answerTable(rep));
+  out.push('', '## The answer', '');
+  if (!rep.budget.judged) out.push(budgetNote(rep.budget), '');
+  out.push(answerTable(rep));
   const w = rep.datasets.map((d) => `${DATASET_TITLE[d]} ≥ ${(100 * rep.works[d]).toFixed(0)}%`).join(', ');
-  out.push(`A depth *works* when every seed finished and the mean test accuracy reaches ${w}. Accuracies are test accuracy after the last epoch, mean ± sample sd over seeds, at ${rep.referenceDepth} hidden layers. ` +
+  out.push((rep.budget.judged ? `A depth *works* when every seed finished and the mean test accuracy reaches ${w}. `
+    : `"vs bp" is the rule's mean test accuracy minus bp's (rate), in percentage points, at the same budget and depth. `) +
+    `Accuracies are test accuracy after the last epoch, mean ± sample sd over seeds, at ${rep.referenceDepth} hidden layers. ` +
     'Epoch time is per training example, relative to backprop (rate) at the same dataset, depth and width (geometric mean over the swept cells). — means not run.', '', OBJECTION_LEGEND, '');
   const chart = (id: keyof MarkdownOptions['charts'], heading: string, alt: string, none: string) => {
     out.push(`## ${heading}`, '');
     out.push(o.charts[id] ? `![${alt}](${o.charts[id]})` : none, '');
   };
   chart('depth', 'Accuracy vs depth', 'test accuracy against the number of hidden layers, per rule', 'No finished runs.');
-  chart('curves', 'Learning curves', `test accuracy per epoch at ${rep.referenceDepth} hidden layers`, 'No finished runs.');
-  chart('alignment', 'Gradient alignment', 'angle between each rule\'s update and backprop\'s, per layer', 'No run recorded alignment angles.');
+  const oneEpoch = 'Every run trained a single epoch: one point per rule is not a curve, so the chart is left out.';
+  const ref = <T extends { depth: number }>(xs: readonly T[]) => xs.filter((x) => x.depth === rep.referenceDepth);
+  chart('curves', 'Learning curves', `test accuracy per epoch at ${rep.referenceDepth} hidden layers`, singleEpoch(ref(rep.curves)) ? oneEpoch : 'No finished runs.');
+  chart('alignment', 'Gradient alignment', 'angle between each rule\'s update and backprop\'s, per layer',
+    singleEpoch(ref(rep.alignment)) ? 'Alignment was measured in a single epoch of each run: one point per rule and layer is not a curve, so the chart is left out.' : 'No run recorded alignment angles.');
   chart('raster', 'Spike raster', 'spikes of a few neurons in a spiking run', 'No spiking run recorded a raster.');
   if (rep.failures.length) {
     out.push('## Failed runs', '', '| rule | dataset | depth | mode | seed | error |', '| --- | --- | --- | --- | --- | --- |');
@@ -283,7 +345,7 @@ export function reportMarkdown(rep: Report, o: MarkdownOptions): string {
   out.push('## Every cell', '', '| rule | dataset | depth | mode | seeds | accuracy % | s / epoch | works |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
   const sorted = [...rep.groups].sort((a, b) => a.rule.localeCompare(b.rule) || a.dataset.localeCompare(b.dataset) || a.mode.localeCompare(b.mode) || a.depth - b.depth);
   for (const g of sorted) {
-    out.push(`| ${g.rule}${g.width !== rep.width ? ` (${g.width} wide)` : ''} | ${g.dataset} | ${g.depth} | ${g.mode} | ${g.accuracy.n}${g.failed ? ` (+${g.failed} failed)` : ''} | ${fmtAcc({ stat: g.accuracy, failed: 0 })} | ${Number.isFinite(g.epochSeconds) ? g.epochSeconds.toFixed(2) : '—'} | ${g.works ? 'yes' : 'no'} |`);
+    out.push(`| ${g.rule}${g.width !== rep.width ? ` (${g.width} wide)` : ''} | ${g.dataset} | ${g.depth} | ${g.mode} | ${g.accuracy.n}${g.failed ? ` (+${g.failed} failed)` : ''} | ${fmtAcc({ stat: g.accuracy, failed: 0 })} | ${Number.isFinite(g.epochSeconds) ? g.epochSeconds.toFixed(2) : '—'} | ${rep.budget.judged ? (g.works ? 'yes' : 'no') : '—'} |`);
   }
   out.push('');
   return out.join('\n');

@@ -6,17 +6,16 @@
 // training state after every epoch (`--checkpoint <results folder>/checkpoints/<hash of argv>.bpn
 // --resume`), so a run interrupted mid-way continues from its last finished epoch, bit-identically, when
 // the sweep is re-run; the checkpoint is deleted once the run's line is written. Node only.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RunSpec, RuleMeta } from './config.js';
 import { runLabel } from './config.js';
-import { appendResult, latestByKey, readResults, repairResults, type ResultLine, type RunRecord } from './results.js';
-
-const BIN = fileURLToPath(new URL('../../../bin/bioprop.js', import.meta.url));
+import { appendResult, latestByKey, readResults, repairResults } from './results.js';
+import { LiveView, type LiveRun } from './live.js';
+import { startTrainRun, sweepLine, lineSummary } from './train-run.js';
 
 export interface SweepOptions {
   resultsPath: string;
@@ -31,6 +30,8 @@ export interface SweepOptions {
   signal?: AbortSignal;
   /** Extra environment for the child runs. */
   env?: Record<string, string>;
+  /** Extra `bioprop train` arguments for every child run that are no part of a run's identity (e.g. --plugin FILE). */
+  trainArgs?: readonly string[];
 }
 
 export interface SweepSummary {
@@ -43,25 +44,6 @@ export interface SweepSummary {
   interrupted: boolean;
 }
 
-interface Active {
-  spec: RunSpec;
-  child: ChildProcess;
-  started: number;
-  fraction: number;
-  stage: string;
-}
-
-const fmtTime = (s: number) => {
-  if (!Number.isFinite(s)) return '?';
-  s = Math.max(0, Math.round(s));
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
-};
-const bar = (f: number, width = 20) => {
-  const fill = Math.max(0, Math.min(width, Math.round(width * f)));
-  return '█'.repeat(fill) + '░'.repeat(width - fill);
-};
-
 /**
  * The training-state file a sweep's run checkpoints to, beside the results file: one per exact command
  * line, observer flags included (unlike the run key), because a checkpoint resumes only under the command
@@ -71,18 +53,12 @@ export function runCheckpointPath(resultsPath: string, argv: readonly string[]):
   return join(dirname(resultsPath), 'checkpoints', `${createHash('sha1').update(JSON.stringify(argv)).digest('hex').slice(0, 16)}.bpn`);
 }
 
-/** Fraction of a run done, from a child's progress label 'epoch e/E' and its batch counts. */
-function fractionOf(label: string, done: number, total: number): number {
-  const m = /epoch (\d+)\/(\d+)/.exec(label);
-  if (!m) return total > 0 ? done / total : 0;
-  const e = Number(m[1]), E = Number(m[2]);
-  return (e - 1 + (total > 0 ? done / total : 0)) / E;
-}
-
-/** Runs the planned runs not yet in the results file. Resolves when all ran or the signal aborted. */
-export async function runSweep(plan: readonly RunSpec[], o: SweepOptions): Promise<SweepSummary> {
+/**
+ * The start of a sweep, local or queued: cuts off a half-written last line of the results file and
+ * picks the planned runs not yet in it (and those recorded as failed, with retryFailed).
+ */
+export function pendingRuns(plan: readonly RunSpec[], o: Pick<SweepOptions, 'resultsPath' | 'retryFailed' | 'stream'>): { todo: RunSpec[]; summary: SweepSummary } {
   const stream = o.stream ?? process.stderr;
-  const tty = !!stream.isTTY;
   const repairedBytes = repairResults(o.resultsPath);
   if (repairedBytes > 0) stream.write(`compare: ignored a half-written last line (${repairedBytes} bytes) in ${o.resultsPath}\n`);
   const done = latestByKey(readResults(o.resultsPath).lines);
@@ -92,120 +68,44 @@ export async function runSweep(plan: readonly RunSpec[], o: SweepOptions): Promi
   });
   const summary: SweepSummary = { planned: plan.length, skipped: plan.length - todo.length, ran: 0, failed: 0, repairedBytes, interrupted: false };
   if (summary.skipped > 0) stream.write(`compare: ${summary.skipped} of ${plan.length} runs already in ${o.resultsPath}, ${todo.length} to go\n`);
+  return { todo, summary };
+}
+
+/** Runs the planned runs not yet in the results file. Resolves when all ran or the signal aborted. */
+export async function runSweep(plan: readonly RunSpec[], o: SweepOptions): Promise<SweepSummary> {
+  const stream = o.stream ?? process.stderr;
+  const { todo, summary } = pendingRuns(plan, o);
   if (todo.length === 0) return summary;
 
   const tmp = mkdtempSync(join(tmpdir(), 'bioprop-compare-'));
-  const active = new Set<Active>();
-  const t0 = performance.now();
-  let finished = 0, drawn = 0, next = 0;
+  const children = new Set<ChildProcess>();
+  let next = 0;
   const total = todo.length;
+  const view = new LiveView(stream, total);
 
-  const draw = () => {
-    if (!tty) return;
-    const elapsed = (performance.now() - t0) / 1000;
-    const partial = [...active].reduce((s, a) => s + a.fraction, 0);
-    const f = (finished + partial) / total;
-    const eta = f > 0 ? (elapsed * (1 - f)) / f : NaN;
-    const lines = [`sweep ${bar(f, 24)} ${finished}/${total} runs  ${fmtTime(elapsed)} elapsed  ETA ${fmtTime(eta)}`];
-    for (const a of active) {
-      const t = (performance.now() - a.started) / 1000;
-      const etaRun = a.fraction > 0.01 ? (t * (1 - a.fraction)) / a.fraction : NaN;
-      lines.push(`  ${runLabel(a.spec).padEnd(32)} ${bar(a.fraction, 12)} ${String(Math.round(100 * a.fraction)).padStart(3)}%  ${fmtTime(t)}  ETA ${fmtTime(etaRun)}  ${a.stage}`);
-    }
-    let out = drawn > 0 ? `\x1b[${drawn}F` : '';
-    out += lines.map((l) => `\x1b[2K${l.slice(0, (stream.columns ?? 160) - 1)}`).join('\n') + '\n';
-    // Clear lines left over from a taller previous frame.
-    for (let i = lines.length; i < drawn; i++) out += '\x1b[2K\n';
-    if (drawn > lines.length) out += `\x1b[${drawn - lines.length}F`;
-    stream.write(out);
-    drawn = lines.length;
+  const launch = async (spec: RunSpec): Promise<void> => {
+    const out = join(tmp, `run-${next++}.json`);
+    const ckpt = runCheckpointPath(o.resultsPath, spec.argv);
+    mkdirSync(dirname(ckpt), { recursive: true });
+    const a: LiveRun = { label: runLabel(spec), started: performance.now(), fraction: 0, stage: 'starting' };
+    const run = startTrainRun({ argv: spec.argv, extraArgs: o.trainArgs, out, checkpoint: ckpt, env: o.env, timeoutSeconds: o.timeoutSeconds,
+      onProgress: (fraction, stage) => { a.fraction = Math.max(a.fraction, fraction); a.stage = stage; } });
+    children.add(run.child);
+    view.active.add(a);
+    const outcome = await run.done;
+    children.delete(run.child);
+    view.active.delete(a);
+    if (o.signal?.aborted) return; // interrupted: not recorded, resumes next time
+    const line = sweepLine(spec, o.meta(spec.rule), outcome);
+    if (line.status === 'error') summary.failed++;
+    appendResult(o.resultsPath, line);
+    rmSync(ckpt, { force: true }); // recorded: a re-run (--retry-failed) starts afresh
+    view.finished++;
+    summary.ran++;
+    view.say(lineSummary(line, runLabel(spec), view.finished, total));
   };
-  const say = (s: string) => {
-    if (tty && drawn > 0) stream.write(`\x1b[${drawn}F\x1b[J`);
-    drawn = 0;
-    stream.write(s + '\n');
-    draw();
-  };
-  const timer = tty ? setInterval(draw, 250) : undefined;
 
-  const launch = (spec: RunSpec): Promise<void> =>
-    new Promise((resolve) => {
-      const out = join(tmp, `run-${next++}.json`);
-      const ckpt = runCheckpointPath(o.resultsPath, spec.argv);
-      mkdirSync(dirname(ckpt), { recursive: true });
-      const child = spawn(process.execPath, [BIN, 'train', ...spec.argv, '--out', out, '--checkpoint', ckpt, '--resume'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        // Runs side by side share the cores: one thread each unless the caller chose otherwise.
-        env: { BIOPROP_THREADS: '1', ...process.env, ...o.env, BIOPROP_PROGRESS: 'json' },
-      });
-      const a: Active = { spec, child, started: performance.now(), fraction: 0, stage: 'starting' };
-      active.add(a);
-      const errTail: string[] = [];
-      let buf = '';
-      child.stderr!.setEncoding('utf8');
-      child.stderr!.on('data', (s: string) => {
-        buf += s;
-        let nl;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          if (line.startsWith('{"progress"')) {
-            try {
-              const p = JSON.parse(line).progress as { label: string; done: number; total: number };
-              a.fraction = fractionOf(p.label, p.done, p.total);
-              a.stage = p.label;
-            } catch { /* a progress line is only a hint */ }
-          } else if (line.trim()) {
-            errTail.push(line);
-            if (errTail.length > 20) errTail.shift();
-          }
-        }
-      });
-      child.stdout!.setEncoding('utf8');
-      child.stdout!.on('data', (s: string) => {
-        const m = /epoch\s+(\d+)\/(\d+)/.exec(s);
-        if (m) a.fraction = Math.max(a.fraction, Number(m[1]) / Number(m[2]));
-      });
-      let timedOut = false;
-      const killer = o.timeoutSeconds ? setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, o.timeoutSeconds * 1000) : undefined;
-      child.on('close', (code, sig) => {
-        if (killer) clearTimeout(killer);
-        active.delete(a);
-        if (buf.trim() && !buf.startsWith('{"progress"')) errTail.push(buf.trim());
-        const wallSeconds = (performance.now() - a.started) / 1000;
-        if (o.signal?.aborted) { resolve(); return; } // interrupted: not recorded, resumes next time
-        const base = { key: spec.key, run: { rule: spec.rule, dataset: spec.dataset, depth: spec.depth, width: spec.width, mode: spec.mode, seed: spec.seed, argv: spec.argv }, meta: o.meta(spec.rule), wallSeconds, finishedAt: new Date().toISOString() };
-        let line: ResultLine;
-        let record: RunRecord | undefined;
-        if (code === 0) {
-          try {
-            record = JSON.parse(readFileSync(out, 'utf8')) as RunRecord;
-          } catch (e) {
-            errTail.push(`the run exited 0 but its record could not be read (${(e as Error).message})`);
-          }
-          rmSync(out, { force: true });
-        }
-        if (record) {
-          line = { ...base, status: 'ok', record };
-        } else {
-          const why = timedOut ? `timed out after ${o.timeoutSeconds} s (timeoutSeconds)` :
-            (errTail[errTail.length - 1] ?? `exited with ${sig ? `signal ${sig}` : `code ${code}`}`).replace(/^bioprop train: /, '');
-          line = { ...base, status: 'error', error: why };
-          summary.failed++;
-        }
-        appendResult(o.resultsPath, line);
-        rmSync(ckpt, { force: true }); // recorded: a re-run (--retry-failed) starts afresh
-        finished++;
-        summary.ran++;
-        const acc = line.status === 'ok' && line.record.testAccuracy !== null ? `${(100 * line.record.testAccuracy).toFixed(2)}%` : '';
-        say(line.status === 'ok'
-          ? `[${finished}/${total}] ${runLabel(spec)}: ${acc} in ${wallSeconds.toFixed(1)} s`
-          : `[${finished}/${total}] FAILED ${runLabel(spec)}: ${line.error}`);
-        resolve();
-      });
-    });
-
-  const abort = () => { for (const a of active) a.child.kill('SIGTERM'); };
+  const abort = () => { for (const c of children) c.kill('SIGTERM'); };
   o.signal?.addEventListener('abort', abort);
   try {
     const queue = [...todo];
@@ -215,8 +115,7 @@ export async function runSweep(plan: readonly RunSpec[], o: SweepOptions): Promi
     await Promise.all(Array.from({ length: Math.max(1, Math.min(o.workers, todo.length)) }, worker));
   } finally {
     o.signal?.removeEventListener('abort', abort);
-    if (timer) clearInterval(timer);
-    if (tty && drawn > 0) stream.write(`\x1b[${drawn}F\x1b[J`);
+    view.close();
     rmSync(tmp, { recursive: true, force: true });
     try { rmdirSync(join(dirname(o.resultsPath), 'checkpoints')); } catch { /* absent, or runs left to resume */ }
   }

@@ -94,7 +94,7 @@ async function run(m: StartMessage): Promise<void> {
   });
   const firstTest = data.test.images.data.slice(0, data.test.features);
   post({ type: 'threads', threads: lib.threads, isolated: sharedMemoryAvailable() });
-  post({ type: 'status', text: `training ${rule.id} on ${data.train.size} examples, ${sizes.join('-')} ${spiking ? 'spiking' : 'rate'}, ${m.epochs} epochs` });
+  post({ type: 'status', text: `training ${rule.id} on ${data.train.size} examples, ${sizes.join('-')} ${spiking ? 'spiking' : 'rate'}, ${m.epochs} epoch${m.epochs === 1 ? '' : 's'}` });
 
   // A few test digits and the network's predictions after each epoch.
   const n = Math.min(DIGITS, net.batch, data.test.size);

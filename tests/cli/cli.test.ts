@@ -27,6 +27,16 @@ test('bad input: unknown command, rule, flag and values exit non-zero with one c
     [['eval'], /--load FILE is required/],
     [['train', '--rule', 'bp', '--spiking'], /rule 'bp' has no spiking form/],
     [['train', '--rule', 'dendrites', '--spiking', '--steps', '10'], /--steps does not apply to 'dendrites'/],
+    // a negative value after a space gets the value's own message, as with '='
+    [['train', '--lr', '-1'], /--lr must be a positive number, got '-1'/],
+    [['train', '--lr=-1'], /--lr must be a positive number, got '-1'/],
+    [['train', '--momentum', '-0.5'], /--momentum must be in \[0, 1\), got '-0.5'/],
+    [['train', '--epochs', '-3'], /--epochs must be an integer in \[1, 100000\], got '-3'/],
+    [['compare', '--preset', 'quick', '--workers', '-1'], /--workers must be an integer in \[0, 256\], got '-1'/],
+    [['eval', '--load', 'x', '--batch', '-5'], /--batch must be an integer in \[1, 65536\], got '-5'/],
+    // an empty hidden list is refused; 'none' spells no hidden layer
+    [['train', '--hidden', ''], /--hidden is empty; give sizes such as 256,256,256 \(or 'none' for no hidden layer\)/],
+    [['train', '--hidden', ' '], /--hidden is empty/],
   ] as const) {
     const r = run(...args);
     assert.ok(r.code === 2, `${args.join(' ')}: exit ${r.code}`);

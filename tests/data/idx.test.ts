@@ -109,8 +109,29 @@ test('corrupt gzip streams are refused naming the file (node:zlib and Decompress
   for (const [tag, bytes] of [['flipped', flipped], ['cut', cut]] as const) {
     const p = writeBytes(dir, `corrupt-${tag}.gz`, bytes);
     await rejectsClearly(readIdxFile(p), new RegExp(`^${literal(p).source}: corrupt gzip stream`));
-    await rejectsClearly(decodeIdx(bytes.slice().buffer, `web-${tag}.gz`), /^web-\w+\.gz: corrupt gzip stream/);
+    await rejectsClearly(decodeIdx(new Uint8Array(bytes).buffer, `web-${tag}.gz`), /^web-\w+\.gz: corrupt gzip stream/);
   }
+});
+
+test('gzip bombs: output past the size the IDX header declares is refused at once (node:zlib and DecompressionStream)', async () => {
+  // A header declaring [10, 28, 28] u8 (7 856 bytes in all) followed by 32 MiB of zeros: a 32 KB .gz.
+  const header = encodeIdx('u8', [10, 28, 28], new Uint8Array(7840));
+  const body = new Uint8Array(header.length + 32 * 2 ** 20);
+  body.set(header);
+  const bomb = gzipSync(body, { level: 9 });
+  assert.ok(bomb.length < body.length / 500, `a bomb: ${bomb.length} bytes expanding to ${body.length}`);
+  const p = writeBytes(dir, 'bomb.gz', bomb);
+  const refused = /the gzip stream expands to more than the 7856 bytes its IDX header declares; refused without decompressing the rest/;
+  await rejectsClearly(readIdxFile(p), new RegExp(`^${literal(p).source}: `), refused);
+  await rejectsClearly(decodeIdx(new Uint8Array(bomb).buffer, 'web-bomb.gz'), /^web-bomb\.gz: /, refused);
+  // The bound is the declared size exactly: one byte more is refused the same way.
+  const plusOne = gzipSync(new Uint8Array([...good(), 0]));
+  await rejectsClearly(readIdxFile(writeBytes(dir, 'plus-one.gz', plusOne)), /expands to more than the 28 bytes its IDX header declares/);
+  await rejectsClearly(decodeIdx(new Uint8Array(plusOne).buffer, 'web-plus-one.gz'), /expands to more than the 28 bytes its IDX header declares/);
+  // A bad header inside a .gz is refused from its first bytes, before the rest is decompressed.
+  const badMagic = body.slice(0, 4096);
+  badMagic[0] = 7;
+  await rejectsClearly(readIdxFile(writeBytes(dir, 'bad-magic.gz', gzipSync(badMagic))), /bad-magic\.gz: bad magic: first bytes are 07 00/);
 });
 
 test('missing file: the error names the path', async () => {

@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseResults, type ResultLine, type AlignmentEntry, type Raster } from '../../src/report/results.js';
 import { summarize, answerTable, fmtAcc, stat } from '../../src/report/summary.js';
-import { writeReport } from '../../src/report/render.js';
-import { alignmentSpec, depthSpec } from '../../src/report/charts.js';
+import { writeReport, renderSvg } from '../../src/report/render.js';
+import { alignmentSpec, depthSpec, ruleStyles, type VlSpec } from '../../src/report/charts.js';
+import { rules } from '../../src/rules/index.js';
 import type { RuleMeta } from '../../src/report/config.js';
 
 const META: Record<string, RuleMeta> = {
@@ -29,7 +30,7 @@ function line(rule: string, dataset: 'mnist' | 'fashion-mnist', depth: number, m
       rule, dataset, hidden: Array(depth).fill(8), spiking: mode === 'spiking', epochs: 2, seed, testAccuracy: acc, trainAccuracy: acc, seconds: 2 * secs, cancelled: false,
       history: [
         { epoch: 1, trainLoss: 1, trainAccuracy: acc - 0.1, testAccuracy: acc - 0.1, testLoss: 1, lr: 0.1, seconds: secs, ...(extra.alignment ? { alignment: extra.alignment as AlignmentEntry[] } : {}) },
-        { epoch: 2, trainLoss: 0.5, trainAccuracy: acc, testAccuracy: acc, testLoss: 0.5, lr: 0.1, seconds: secs },
+        { epoch: 2, trainLoss: 0.5, trainAccuracy: acc, testAccuracy: acc, testLoss: 0.5, lr: 0.1, seconds: secs, ...(extra.alignment ? { alignment: extra.alignment as AlignmentEntry[] } : {}) },
       ],
       ...(extra.raster ? { raster: extra.raster as Raster } : {}),
     },
@@ -80,33 +81,68 @@ test('chart data: depth points, curves, alignment per layer, the raster at the r
   assert.ok(Math.abs(fa1.accuracy - 0.95) < 1e-12 && fa1.n === 2);
   const bpCurve = rep.curves.filter((c) => c.rule === 'bp' && c.dataset === 'mnist' && c.depth === 3).map((c) => +c.testAccuracy.toFixed(6));
   assert.equal(bpCurve, [0.88, 0.98]);
-  assert.equal(rep.alignment.filter((a) => a.depth === 3).map((a) => [a.rule, a.epoch, a.layer, a.updateAngleDeg]), [['fa', 1, 1, 40], ['fa', 1, 2, 20]]);
+  assert.equal(rep.alignment.filter((a) => a.depth === 3).map((a) => [a.rule, a.epoch, a.layer, a.updateAngleDeg]), [['fa', 1, 1, 40], ['fa', 1, 2, 20], ['fa', 2, 1, 40], ['fa', 2, 2, 20]]);
   assert.is(rep.raster?.rule, 'spk');
   assert.is(rep.raster?.depth, 3);
   assert.is(rep.failures.length, 1);
 });
 
-test('alignment chart: 0-90° axis, up to 180° once an update points against backprop; 20 rule colours', () => {
+test('alignment chart: 0-90° axis, up to 180° once an update points against backprop', () => {
   const pt = (rule: string, updateAngleDeg: number) => ({ rule, dataset: 'mnist' as const, mode: 'rate' as const, depth: 3, epoch: 1, layer: 0, updateAngleDeg });
-  const y = (spec: ReturnType<typeof alignmentSpec>) => (spec.spec as { encoding: { y: { scale: { domain: number[] } }; color: { scale: { scheme: string } } } }).encoding;
+  const y = (spec: ReturnType<typeof alignmentSpec>) => (spec.spec as { encoding: { y: { scale: { domain: number[] } } } }).encoding;
   assert.equal(y(alignmentSpec([pt('fa', 40), pt('dfa', 89.9)])).y.scale.domain, [0, 90]);
   assert.equal(y(alignmentSpec([pt('fa', 40), pt('superspike', 103)])).y.scale.domain, [0, 180]);
-  assert.is(y(alignmentSpec([pt('fa', 40)])).color.scale.scheme, 'tableau20');
 });
 
-test('charts: rate and spiking differ by dash (line layer) and point shape (point layer), in one "neurons" legend; one mode has neither', () => {
-  const pt = (mode: 'rate' | 'spiking', depth: number) => ({ rule: 'fa', dataset: 'mnist' as const, mode, depth, accuracy: 0.9, sd: 0, n: 1 });
-  type Layer = { mark: { type: string }; encoding?: Record<string, { field?: string; title?: string }> };
-  const layers = (spec: ReturnType<typeof depthSpec>) => spec.layer as Layer[];
-  const [line, dots] = layers(depthSpec([pt('rate', 1), pt('spiking', 1)]));
-  assert.is(line!.mark.type, 'line');
-  assert.is(dots!.mark.type, 'point');
-  for (const [ch, enc] of [['strokeDash', line!.encoding], ['shape', dots!.encoding]] as const) {
-    assert.is(enc?.[ch]?.field, 'mode', ch);
-    assert.is(enc?.[ch]?.title, 'neurons', ch);
+type Enc = { field?: string; title?: string; scale?: { domain: string[]; range: string[] } };
+type Layer = { mark: { type: string; filled?: boolean }; transform?: unknown[]; encoding?: Record<string, Enc> };
+
+test('rules are told apart by colour and shape: 19 rules, 19 different pairs, the same in every chart, the legend lists the rules drawn', () => {
+  const ids = Object.keys(rules);
+  assert.ok(ids.length >= 19);
+  const styles = ruleStyles(ids, ids);
+  const pairs = new Set([...styles.values()].map((st) => `${st.color} ${st.shape}`));
+  assert.is(pairs.size, ids.length, 'no two rules share a colour and a shape');
+  assert.is(new Set([...styles.values()].map((st) => st.color)).size, 10, 'ten colours');
+  const dp = (rule: string, depth: number) => ({ rule, dataset: 'mnist' as const, mode: 'rate' as const, depth, accuracy: 0.9, sd: 0, n: 1 });
+  const ap = (rule: string, epoch: number) => ({ rule, dataset: 'mnist' as const, mode: 'rate' as const, depth: 3, epoch, layer: 0, updateAngleDeg: 40 });
+  const depth = depthSpec(ids.flatMap((r) => [dp(r, 1), dp(r, 3)]), ids);
+  const align = alignmentSpec(['fa', 'dfa'].flatMap((r) => [ap(r, 1), ap(r, 2)]), ids);
+  const enc = (spec: VlSpec) => ((spec.spec ?? spec) as { encoding: Record<string, Enc>; layer: Layer[] });
+  const colorOf = (spec: VlSpec, rule: string) => { const c = enc(spec).encoding.color!.scale!; return c.range[c.domain.indexOf(rule)]; };
+  const shapeOf = (spec: VlSpec, rule: string) => { const c = enc(spec).layer[1]!.encoding!.shape!.scale!; return c.range[c.domain.indexOf(rule)]; };
+  for (const r of ['fa', 'dfa']) {
+    assert.is(colorOf(align, r), colorOf(depth, r), `${r}: same colour in both charts`);
+    assert.is(shapeOf(align, r), shapeOf(depth, r), `${r}: same shape in both charts`);
   }
-  assert.is(line!.encoding?.shape, undefined, 'a line mark cannot take a shape');
-  for (const l of layers(depthSpec([pt('rate', 1), pt('rate', 2)]))) assert.is(l.encoding, undefined);
+  assert.equal(enc(align).encoding.color!.scale!.domain, ['fa', 'dfa'], 'the alignment legend lists only the rules it draws');
+  // colour and shape share field and title: one legend whose symbols carry both
+  assert.equal([enc(depth).encoding.color!.title, enc(depth).layer[1]!.encoding!.shape!.title], ['rule', 'rule']);
+});
+
+test('charts: rate and spiking runs differ by dash and by hollow points; one mode has neither', () => {
+  const pt = (mode: 'rate' | 'spiking', depth: number) => ({ rule: 'fa', dataset: 'mnist' as const, mode, depth, accuracy: 0.9, sd: 0, n: 1 });
+  const layers = (spec: ReturnType<typeof depthSpec>) => spec.layer as Layer[];
+  const [line, rate, spiking] = layers(depthSpec([pt('rate', 1), pt('spiking', 1)]));
+  assert.is(line!.mark.type, 'line');
+  assert.equal(line!.encoding?.strokeDash, { field: 'mode', type: 'nominal', title: 'neurons' } as Enc);
+  assert.equal([rate!.mark.type, rate!.mark.filled, spiking!.mark.type, spiking!.mark.filled], ['point', true, 'point', false]);
+  const one = layers(depthSpec([pt('rate', 1), pt('rate', 2)]));
+  assert.is(one.length, 2);
+  assert.is(one[0]!.encoding, undefined, 'no dash with one mode');
+});
+
+test('alignment chart with two datasets: a row of panels per dataset, so no line joins two datasets; the rendered legend lists the rules drawn, once', async () => {
+  const ap = (rule: string, dataset: 'mnist' | 'fashion-mnist', epoch: number, layer: number) => ({ rule, dataset, mode: 'rate' as const, depth: 3, epoch, layer, updateAngleDeg: 30 + epoch });
+  const pts = ['fa', 'dfa', 'sign'].flatMap((r) => (['mnist', 'fashion-mnist'] as const).flatMap((d) => [1, 2, 3].flatMap((e) => [ap(r, d, e, 0), ap(r, d, e, 1)])));
+  const spec = alignmentSpec(pts, ['bp', 'fa', 'dfa', 'sign']);
+  assert.equal((spec.facet as { row: { field: string } }).row.field, 'dataset');
+  assert.equal((spec.facet as { column: { field: string } }).column.field, 'layerName');
+  const svg = await renderSvg(spec);
+  const labels = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  for (const r of ['fa', 'dfa', 'sign']) assert.is(labels.filter((t) => t === r).length, 1, `'${r}' once in the legend`);
+  assert.not.ok(labels.includes('bp'), 'a rule that is not drawn is not in the legend');
+  assert.is(labels.filter((t) => t === 'rule').length, 1, 'one rule legend (colour and shape merged)');
 });
 
 test('accuracy formatting: one seed has no sd, all failed says so', () => {
@@ -154,6 +190,33 @@ test('mixed widths (imported runs): the common width leads, another width is lab
   assert.ok(Math.abs(row('fa').relTime.rate! - 1.2) < 1e-9, `fa vs bp at width 8: ${row('fa').relTime.rate}`);
   assert.equal(rep.depthPoints.filter((d) => d.rule === 'bp').map((d) => d.accuracy), [0.98], 'one bp point per depth (the common width)');
   assert.is(rep.curves.filter((c) => c.rule === 'bp').length, 2, 'one bp curve (2 epochs)');
+});
+
+test('a budget too small to judge: the report says so above the answer table and gives no verdict, only each rule against bp; single-epoch charts are left out with the reason', async () => {
+  // The quick preset's budget: one epoch on 3 500 examples.
+  const quick = (l: ResultLine): ResultLine => {
+    if (l.status !== 'ok') return l;
+    const argv = [...l.run.argv, '--epochs', '1', '--limit', '3500'];
+    return { ...l, key: argv.join(' '), run: { ...l.run, argv }, record: { ...l.record, epochs: 1, trainExamples: 3500, history: [{ ...l.record.history[1]!, epoch: 1 }] } };
+  };
+  const lines = FIXTURE.map(quick);
+  const rep = summarize(lines);
+  assert.equal(rep.budget, { judged: false, minExamplesSeen: 3500, epochs: 1, trainExamples: 3500 });
+  const table = answerTable(rep);
+  assert.match(table, /\| rule \| spiking\? \| vs bp at this budget, points \(MNIST, 3 hidden, rate \/ spiking\) \|/);
+  assert.not.match(table, /deepest depth that works/);
+  assert.match(table, /\| fa \| no \| −3\.00 \/ — \| 95\.00 \(1 failed\)/, 'fa 95.00 vs bp 98.00 at 3 hidden');
+  assert.match(table, /\| bp \| no \| \+0\.00 \/ — \|/);
+  assert.equal(summarize(FIXTURE).budget.judged, true, 'two full epochs are judged');
+  const dir = mkdtempSync(join(tmpdir(), 'bioprop-report-'));
+  await writeReport(dir, lines, { provenance: ['quick'] });
+  const md = readFileSync(join(dir, 'report.md'), 'utf8');
+  assert.match(md, /## The answer\n\n\*\*This budget is too small to judge\.\*\* The shortest run trained 1 epoch on 3,500 examples, fewer than one pass over the 60,000 training examples/);
+  assert.match(md, /\| fa \| mnist \| 1 \| rate \| 2 \| 95\.00 ± 1\.41 \| 1\.50 \| — \|/, 'no "works" verdict per cell');
+  for (const f of ['learning-curves', 'alignment']) assert.not.ok(existsSync(join(dir, 'charts', `${f}.svg`)), `${f}: one point per rule, left out`);
+  assert.match(md, /## Learning curves\n\nEvery run trained a single epoch: one point per rule is not a curve, so the chart is left out\./);
+  assert.match(md, /## Gradient alignment\n\nAlignment was measured in a single epoch of each run: one point per rule and layer is not a curve, so the chart is left out\./);
+  assert.ok(existsSync(join(dir, 'charts', 'accuracy-vs-depth.svg')), 'two depths still draw a line');
 });
 
 test.run();

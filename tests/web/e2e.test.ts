@@ -8,7 +8,8 @@
 import { test } from 'uvu';
 import { testNeeding, pathRequirement } from '../helpers/requires.js';
 import * as assert from 'uvu/assert';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { startDemoServer } from '../../src/web/server.js';
 
 const ARTEFACTS = fileURLToPath(new URL('../../../test-artefacts/', import.meta.url));
+const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
 const TARGET = 0.88;
 // fa on a 784-64-10 spiking LIF network, 5000 digits × 3 epochs: 79.35% with the CLI (same settings, seed 1).
 const SPIKING_TARGET = 0.7;
@@ -82,7 +84,7 @@ const firefox: Browser = {
   path: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
   async open(url, errors) {
     const { default: puppeteer } = await import('puppeteer-core');
-    // puppeteer makes (and removes) a fresh profile; ESR 140 has no BiDi viewport command, so the window
+    // puppeteer makes (and removes) a fresh profile; ESR 140 had no BiDi viewport command, so the window
     // size is set on the command line.
     const b = await puppeteer.launch({
       browser: 'firefox', executablePath: this.path, headless: true, protocol: 'webDriverBiDi', timeout: 60_000,
@@ -119,14 +121,14 @@ const firefox: Browser = {
   },
 };
 
-/** Opens the demo page in a fresh headless `browser`, runs `body(page)`, and returns the console errors. */
-async function withPage(browser: Browser, body: (page: Page) => Promise<void>): Promise<string[]> {
+/** Opens the demo page (or `path` on its server) in a fresh headless `browser`, runs `body(page)`, and returns the console errors. */
+async function withPage(browser: Browser, body: (page: Page) => Promise<void>, path?: string): Promise<string[]> {
   const server = await startDemoServer({ port: 0 });
   const errors: string[] = [];
   let opened: Awaited<ReturnType<Browser['open']>> | undefined;
   try {
-    opened = await browser.open(server.url, errors);
-    await opened.page.waitFor('body[data-ready="1"]', 15_000);
+    opened = await browser.open(path ? new URL(path, server.url).href : server.url, errors);
+    if (!path) await opened.page.waitFor('body[data-ready="1"]', 15_000);
     await body(opened.page);
     return errors;
   } finally {
@@ -157,6 +159,24 @@ for (const browser of [chromium, firefox]) {
   const pkg = browser.name === 'firefox' ? 'firefox-esr' : 'chromium';
   const req = pathRequirement(browser.name, browser.path, `${browser.path} not found (set ${browser.name.toUpperCase()}_PATH to use another)`, `sudo apt-get install ${pkg}`);
   const test = (name: string, fn: () => unknown) => testNeeding(req, name, fn);
+  if (browser.name === 'firefox') {
+    test('the README names the Firefox ESR major these tests drive', () => {
+      const v = spawnSync(browser.path, ['--version'], { encoding: 'utf8', timeout: 30_000 }).stdout;
+      const major = /Firefox (\d+)\./.exec(v)?.[1];
+      assert.ok(major, `firefox --version: ${v}`);
+      assert.match(readFileSync(README, 'utf8'), new RegExp(`Firefox ESR \\(Debian's \`firefox-esr\`, tested with ESR\\s+${major}\\b`));
+    });
+  }
+
+  test(`bioprop in a page (${browser.name}), loaded as the README says: load() and load({ source: URL })`, async () => {
+    const errors = await withPage(browser, async (page) => {
+      await page.waitFor('body[data-done="1"]', 15_000);
+      // 1·4 + 2·5 + 3·6 from the default .wasm (next to the package's modules) and from a URL to it.
+      assert.equal(JSON.parse(await page.text('#out')), { default: 32, source: 32 });
+    }, '/src/web/readme-load.html');
+    assert.equal(errors, [], 'no console errors');
+  });
+
   test(`demo page (${browser.name}): bp training in a worker passes 88% test accuracy, no console errors`, async () => {
     const errors = await withPage(browser, async (page) => {
       const acc = await trainOnPage(page, { rule: 'bp', depth: '2', width: '128', limit: '10000', epochs: '3', spiking: false, timeout: 60_000, shot: `demo-${browser.name}.png` });
