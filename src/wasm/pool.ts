@@ -334,6 +334,8 @@ export class Pool {
 }
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+/** How long a browser worker may take to report ready. */
+const START_TIMEOUT_MS = 30_000;
 
 /** Starts one worker on `url`, sends it `init`, resolves when it reports ready (its handle unref'd in Node). */
 async function spawn(url: URL, init: WorkerInit): Promise<Thread> {
@@ -357,13 +359,16 @@ async function spawn(url: URL, init: WorkerInit): Promise<Thread> {
   }
   const w = new Worker(url, { type: 'module' });
   return new Promise<Thread>((resolve, reject) => {
+    // A browser reports no exit of a worker that never starts: give up with a message rather than wait forever.
+    const timer = setTimeout(() => { w.terminate(); reject(new Error(`pool worker ${init.index} did not start within ${START_TIMEOUT_MS / 1000} s`)); }, START_TIMEOUT_MS);
     w.onmessage = (e: MessageEvent<WorkerReply>) => {
+      clearTimeout(timer);
       if ('error' in e.data) {
         w.terminate();
         reject(new Error(e.data.error));
       } else resolve(w);
     };
-    w.onerror = (e) => reject(new Error(e.message || 'the worker failed to load'));
+    w.onerror = (e) => { clearTimeout(timer); reject(new Error(e.message || 'the worker failed to load')); };
     w.postMessage(init);
   });
 }

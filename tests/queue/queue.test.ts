@@ -108,8 +108,8 @@ testNeeding(REDIS, 'a coordinator and two workers give the results of --workers 
 });
 
 testNeeding(REDIS, 'a worker killed (kill -9) mid-run: the other worker resumes the run from its stored epoch, bit-identical, nothing lost or run twice', async () => {
-  // Two runs long enough (3 epochs) to be killed between epochs.
-  const KILL = cfg('kill', { rules: ['bp'], seeds: [1, 2], width: 64, epochs: 3, limit: 3000, testLimit: 300 });
+  // Two runs long enough (4 epochs) to be killed between epochs.
+  const KILL = cfg('kill', { rules: ['bp'], seeds: [1, 2], width: 64, epochs: 4, limit: 3000, testLimit: 300 });
   const redis = await TestRedis.start();
   const procs: Proc[] = [];
   const db = new Redis(connectionOptions(parseRedisUrl(redis.url), 'test'));
@@ -122,24 +122,30 @@ testNeeding(REDIS, 'a worker killed (kill -9) mid-run: the other worker resumes 
     const a = bioprop(['worker', '--queue', redis.url, ...FAST_STALL]);
     const b = bioprop(['worker', '--queue', redis.url, ...FAST_STALL]);
     procs.push(c, a, b);
-    // Wait for a run with a stored state of 1..3 epochs, and kill the worker training it with its child.
-    let jobId = '', epoch = 0;
+    // Wait for a run that a worker holds with a stored state of 1 or 2 of its 4 epochs (so at least two
+    // epochs are left: the kill lands mid-run), and kill the worker training it with its child. The holder
+    // is read in the same check: a run seen between two polls may have finished and left the queue.
+    let jobId = '', epoch = 0, key = '';
+    let victim: Proc | undefined;
     await until(async () => {
       for (const k of await db.keys(`${PREFIX}:state:*`)) {
         const bytes = await db.hgetBuffer(k, 'bytes');
         if (!bytes) continue;
         const e = decodeTrainingState(new Uint8Array(bytes)).state.epoch;
-        if (e >= 1 && e < 3) { jobId = k.slice(`${PREFIX}:state:`.length); epoch = e; return true; }
+        if (e < 1 || e > 2) continue;
+        const id = k.slice(`${PREFIX}:state:`.length);
+        const job = await queue.getJob(id);
+        const holder = job?.processedBy ?? (job?.progress as { worker?: string } | undefined)?.worker;
+        const w = [a, b].find((p) => holder?.endsWith(`:${p.child.pid}`));
+        if (!job || !w) continue;
+        jobId = id; epoch = e; victim = w; key = (job.data as { key: string }).key;
+        return true;
       }
       return false;
-    }, 'a stored training state');
-    const job = await queue.getJob(jobId);
-    const holder = job?.processedBy ?? (job?.progress as { worker?: string })?.worker;
-    const victim = [a, b].find((w) => holder?.endsWith(`:${w.child.pid}`));
-    assert.ok(victim, `the worker holding ${jobId} (${holder})`);
+    }, 'a worker holding a run with a stored training state');
+    assert.ok(victim, `the worker holding ${jobId}`);
     killGroup(victim!);
     const survivor = victim === a ? b : a;
-    const key = (job!.data as { key: string }).key;
     assert.not.ok(read(results).some((l) => l.key === key), 'killed before the run finished');
 
     await ok(c, 'the coordinator');
