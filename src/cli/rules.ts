@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { usage } from './args.js';
 import { loadPlugins } from './plugins.js';
 import { rules } from '../rules/index.js';
-import { OBJECTIONS, type AnyRule, type Objection } from '../rules/types.js';
+import { OBJECTIONS, SPIKING_PARTS, type AnyRule, type Objection } from '../rules/types.js';
 
 const SHORT: Record<Objection, string> = {
   weightTransport: 'WT', derivativeTransport: 'DT', linearFeedback: 'LF', spiking: 'SP', timing: 'TI', target: 'TG',
@@ -24,21 +24,32 @@ export function rulesTable(): string {
   return [head, ...lines, '', legend].join('\n') + '\n';
 }
 
+/** Per rule, what is spiking in its spiking form, part by part, or why it has none. */
+export function spikingTable(): string {
+  const blocks = Object.values(rules).map((r) => {
+    const head = `${r.id} — ${r.title}`;
+    if (!r.spiking) return `${head}\n  no spiking form: ${r.noSpiking ?? 'none yet (no reason recorded)'}`;
+    const w = Math.max(...SPIKING_PARTS.map((k) => k.length));
+    return [head, ...SPIKING_PARTS.map((k) => `  ${k.padEnd(w)}  ${r.spiking!.parts[k]}`)].join('\n');
+  });
+  return blocks.join('\n\n') + '\n';
+}
+
 export async function listRules(argv: string[]): Promise<void> {
-  const { values: f } = usage('rules', () => parseArgs({ args: argv, strict: true, allowPositionals: false, options: { json: { type: 'boolean' }, plugin: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } }));
+  const { values: f } = usage('rules', () => parseArgs({ args: argv, strict: true, allowPositionals: false, options: { json: { type: 'boolean' }, spiking: { type: 'boolean' }, plugin: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } }));
   if (f.help) {
-    process.stdout.write('bioprop rules [--json] [--plugin FILE] — list the registered learning rules (with those FILE adds) and the objections each removes\n');
+    process.stdout.write('bioprop rules [--json] [--spiking] [--plugin FILE] — list the registered learning rules (with those FILE adds) and the objections each removes;\n  --spiking: what is spiking in each rule\'s spiking form (forward, feedback, error, update), or why it has none\n');
     return;
   }
   await loadPlugins(f.plugin ?? []);
   if (f.json) {
     const out = Object.values(rules).map((r) => ({
-      id: r.id, title: r.title, cite: r.cite, spiking: !!r.spiking, removes: [...r.objections.removes], partly: [...(r.objections.partly ?? [])],
+      id: r.id, title: r.title, cite: r.cite, spiking: !!r.spiking, spikingParts: r.spiking?.parts ?? null, noSpiking: r.noSpiking ?? null, removes: [...r.objections.removes], partly: [...(r.objections.partly ?? [])],
       objections: Object.fromEntries(OBJECTIONS.map((o) => [o, mark(r, o) === '✔' ? 'removed' : mark(r, o) === '◐' ? 'partly' : 'required'])),
       defaults: r.defaults, train: r.train,
     }));
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
     return;
   }
-  process.stdout.write(rulesTable());
+  process.stdout.write(f.spiking ? spikingTable() : rulesTable());
 }

@@ -84,7 +84,15 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
   // windows leave each update mostly spike noise; `--param phaseTime=50 --param window=20` gives the
   // paper's timing), batches of 5, the paper's 60 epochs. Results: docs/report.md; the timing comparison:
   // docs/measurements.md.
-  spiking: { own: ['phaseTime', 'window', 'testTime', 'testWindow', 'randomPhases'], train: { batch: 5, epochs: 60 } },
+  spiking: {
+    own: ['phaseTime', 'window', 'testTime', 'testWindow', 'randomPhases'], train: { batch: 5, epochs: 60 },
+    parts: {
+      forward: 'Poisson-like spikes, PSP-filtered, through three-compartment neurons end to end (with spiking=true).',
+      feedback: 'Spiking: the output layer\'s spikes reach the apical compartments through fixed random weights.',
+      error: 'Implicit: the label\'s teaching conductances move the output\'s spiking in the target phase; no error signal is computed.',
+      update: 'Once after the target phase, from phase-averaged plateau potentials and PSP-filtered spike trains.',
+    },
+  },
   init(net, p, ws, rng) {
     checkParams(p);
     const C = net.classes, L = net.layers.length;

@@ -41,6 +41,12 @@ export const dfa = defineRule<DfaParams, DfaState>({
     // 100 steps at up to 200 Hz: with the simulator's 50 steps at 100 Hz the Poisson input and the hidden
     // spike counts are too coarse to fit MNIST (docs/measurements.md).
     sim: { steps: 100, maxRate: 200 },
+    parts: {
+      forward: 'LIF spikes from Poisson input; a leaky membrane readout of the last hidden layer gives the output.',
+      feedback: 'Rate-coded: the output error reaches every hidden layer through its fixed random B as a graded signal.',
+      error: 'Graded: softmax of the readout minus the label, once per window.',
+      update: 'Once per window, from hidden firing rates and mean surrogate derivatives (rates, not spike times).',
+    },
   },
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },
   // Adam and tanh: with ReLU the top hidden layer barely aligns (docs/measurements.md); Nøkland also reports ReLU

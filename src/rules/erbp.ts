@@ -34,7 +34,13 @@ export const erbp = defineRule({
   cite: 'Neftci et al. 2017, Front. Neurosci. 11:324',
   objections: { removes: ['weightTransport', 'derivativeTransport', 'spiking'], partly: ['timing'] },
   defaults: { feedbackScale: 0.3, tauU: 5e-3, bmin: 0.5, bmax: 4, rateReg: 0.01 } as P,
-  spiking: { only: true, sim: { steps: 100, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.01, readoutStart: 30, neuronParams: { tauMem: 10e-3, tauSyn: 5e-3, refractory: 1e-3 } } },
+  spiking: { only: true, sim: { steps: 100, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.01, readoutStart: 30, neuronParams: { tauMem: 10e-3, tauSyn: 5e-3, refractory: 1e-3 } },
+    parts: {
+      forward: 'LIF spikes from Poisson input; a leaky membrane readout of the last hidden layer gives the output.',
+      feedback: 'Graded: the error is projected through fixed random G into each hidden neuron\'s dendritic compartment every step (the paper sends it as error-neuron spikes; here their net rate).',
+      error: 'Graded and online: softmax of the instantaneous readout minus the label, every step after readoutStart.',
+      update: 'Event-driven: each presynaptic spike adds the gated dendritic value to its synapses, every step; applied at the window end.',
+    } },
   // The window and lr of superspike.ts (docs/measurements.md).
   train: { optimizer: 'adam', lr: 5e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 10, batch: 100, hidden: [256, 256, 256] },
   init(net: Network, p: P, ws, rng) {

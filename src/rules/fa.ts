@@ -39,6 +39,12 @@ export const fa = defineRule<FaParams, FaState>({
     train: { lr: 5e-3 },
     // dfa's window (src/rules/dfa.ts): 100 steps at up to 200 Hz.
     sim: { steps: 100, maxRate: 200 },
+    parts: {
+      forward: 'LIF spikes from Poisson input; a leaky membrane readout of the last hidden layer gives the output.',
+      feedback: 'Rate-coded: the error travels down through the fixed random B as a graded signal, not as spikes.',
+      error: 'Graded: softmax of the readout minus the label, once per window.',
+      update: 'Once per window, from hidden firing rates and mean surrogate derivatives (rates, not spike times).',
+    },
   },
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },
   // Adam, not backprop's SGD + momentum: before W aligns with B the hidden updates point nowhere in

@@ -1,5 +1,5 @@
 // THE rule registry: one import and one entry per rule. Tests and the CLI iterate it.
-import { OBJECTIONS, type AnyRule } from './types.js';
+import { OBJECTIONS, SPIKING_PARTS, type AnyRule } from './types.js';
 import { bp } from './bp.js';
 import { fa } from './fa.js';
 import { sign } from './sign.js';
@@ -76,7 +76,15 @@ export function registerRule<R extends AnyRule>(rule: R): R {
     if (!Array.isArray(v) || v.some((o) => !OBJECTIONS.includes(o))) fail(`objections.${k} must be a list of ${OBJECTIONS.join(', ')}, got ${JSON.stringify(v)}`);
   }
   if (rule.spiking !== undefined && (typeof rule.spiking !== 'object' || rule.spiking === null)) {
-    fail(`spiking must be omitted (a rate rule) or an object such as { sim: {...}, train: {...} }, got ${JSON.stringify(rule.spiking)}`);
+    fail(`spiking must be omitted (a rate rule) or an object such as { sim: {...}, train: {...}, parts: {...} }, got ${JSON.stringify(rule.spiking)}`);
+  }
+  if (rule.spiking) {
+    const parts = rule.spiking.parts as unknown as Record<string, unknown> | undefined;
+    const bad = SPIKING_PARTS.filter((k) => typeof parts?.[k] !== 'string' || !(parts[k] as string).trim());
+    if (bad.length) fail(`spiking.parts must say in one sentence each what is spiking in ${SPIKING_PARTS.join(', ')}; missing or empty: ${bad.join(', ')}`);
+  }
+  if (rule.noSpiking !== undefined && (typeof rule.noSpiking !== 'string' || !rule.noSpiking.trim() || rule.spiking)) {
+    fail(`noSpiking must be the reason a rule without a spiking form has none (a non-empty string, and no spiking form), got ${JSON.stringify(rule.noSpiking)}`);
   }
   if (typeof rule.defaults !== 'object' || rule.defaults === null) fail(`defaults must be an object of the rule's parameters ({} for none)`);
   if (typeof rule.train !== 'object' || rule.train === null) fail(`train must hold the training defaults (${TRAIN_KEYS.join(', ')})`);

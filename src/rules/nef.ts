@@ -50,7 +50,13 @@ export const nef = defineRule({
   // Thesis: τRC 50 ms (20 ms caused training problems), τref 1 ms, γ 0.02, σ = 10 Hz Gaussian noise,
   // MNIST with τs = 5 ms synapses; windows of 100-200 ms. We present 100 ms at dt = 1 ms.
   defaults: { tauRef: 1e-3, tauRC: 50e-3, gamma: 0.02, noise: 10, gain: 1 } as P,
-  spiking: { only: true, sim: { steps: 100, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.05, tauOut: 0, readoutStart: 20, neuronParams: { tauMem: 50e-3, tauSyn: 5e-3, refractory: 1e-3 } } },
+  spiking: { only: true, sim: { steps: 100, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.05, tauOut: 0, readoutStart: 20, neuronParams: { tauMem: 50e-3, tauSyn: 5e-3, refractory: 1e-3 } },
+    parts: {
+      forward: 'Spiking at inference only: LIF neurons with the trained weights, Poisson input, a synapse-filtered readout; training runs the soft-LIF rate network.',
+      feedback: 'Not spiking: backprop through the soft-LIF rate network, with the forward weights.',
+      error: 'Graded: the rate network\'s softmax cross-entropy error.',
+      update: 'Offline, from rates: a backprop step on the rate network; spikes never drive learning.',
+    } },
   train: { optimizer: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0, schedule: 'cosine', activation: 'softlif', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init(net: Network, p: P, ws, rng) {
     for (const key of ['tauRef', 'tauRC', 'gamma', 'gain'] as const) if (!(p[key] > 0)) throw new Error(`nef: ${key} must be > 0, got ${p[key]}`);

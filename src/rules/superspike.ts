@@ -42,7 +42,13 @@ export const superspike = defineRule({
   // Paper: τmem 10 ms, τsyn 5 ms, refractory 5 ms at dt = 0.1 ms over seconds-long trials. On MNIST we keep
   // τmem = 10 ms and τsyn = 5 ms but step at 1 ms for 100 ms windows, the error read from 30 ms on: in 30 ms
   // windows hidden neurons at ~25 Hz fire less than once, too few spikes to carry the digit (docs/measurements.md).
-  spiking: { only: true, sim: { steps: 100, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.01, readoutStart: 30, neuronParams: { tauMem: 10e-3, tauSyn: 5e-3, refractory: 1e-3 } } },
+  spiking: { only: true, sim: { steps: 100, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.01, readoutStart: 30, neuronParams: { tauMem: 10e-3, tauSyn: 5e-3, refractory: 1e-3 } },
+    parts: {
+      forward: 'LIF spikes from Poisson input; a leaky membrane readout of the last hidden layer gives the output.',
+      feedback: 'Graded: the output error reaches each hidden layer through fixed random B every time step (not spikes).',
+      error: 'Graded and online: softmax of the instantaneous readout minus the label, every step after readoutStart.',
+      update: 'Online three-factor: every step, presynaptic spike traces times the fed-back error times the surrogate of the membrane; applied at the window end.',
+    } },
   // lr 5e-3, chosen on an MNIST slice among Adam rates 2e-3 to 1.5e-2 (docs/measurements.md).
   train: { optimizer: 'adam', lr: 5e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 10, batch: 100, hidden: [256, 256, 256] },
   init(net: Network, p: P, ws, rng) {

@@ -54,6 +54,26 @@ export interface SpikingForm<P> {
   train?: Partial<TrainDefaults>;
   /** The rule's own neurons: the parameters only its spiking version reads. */
   own?: P extends { spiking: boolean } ? readonly (keyof P & string)[] : never;
+  /** What this form carries in spikes and what stays rate-coded (`bioprop rules --spiking`, the report). */
+  parts: SpikingParts;
+}
+
+/** The parts of learning a SpikingParts describes, in the order they are printed. */
+export const SPIKING_PARTS = ['forward', 'feedback', 'error', 'update'] as const;
+
+/**
+ * One sentence per part of learning, saying what is spiking in a rule's spiking form and what stays
+ * rate-coded or graded: the answer to "can it be built from spiking neurons", part by part.
+ */
+export interface SpikingParts {
+  /** The forward pass: neurons, input encoding, readout. */
+  forward: string;
+  /** The path that carries the learning signal to hidden layers. */
+  feedback: string;
+  /** The output error, or whatever stands in its place. */
+  error: string;
+  /** When the weights change and from which quantities (spike times, rates, traces). */
+  update: string;
 }
 
 export interface Rule<P extends object = object, S = unknown> {
@@ -69,6 +89,9 @@ export interface Rule<P extends object = object, S = unknown> {
   train: TrainDefaults;
   /** Present when the rule runs in spiking neurons. */
   spiking?: SpikingForm<P>;
+  /** For a rule with no spiking form: why its learning signal cannot come from spikes in any published or
+   *  sound form (a reason, not "not implemented"). */
+  noSpiking?: string;
   /** Builds rule state (feedback matrices, scratch) in `ws`, once per network. */
   init(net: Network, p: P, ws: Workspace, rng: Rng): S;
   /** Trainable tensors the rule owns, stepped by the shared optimiser (default none). */

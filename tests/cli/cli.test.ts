@@ -65,6 +65,14 @@ test('rules lists bp with its paper and the objection table; --json parses', () 
   const j = JSON.parse(run('rules', '--json').out) as { id: string; objections: Record<string, string> }[];
   const bp = j.find((x) => x.id === 'bp')!;
   assert.equal(bp.objections, { weightTransport: 'required', derivativeTransport: 'required', linearFeedback: 'required', spiking: 'required', timing: 'required', target: 'required' });
+  const fa = j.find((x) => x.id === 'fa') as unknown as { spikingParts: Record<string, string> };
+  assert.equal(Object.keys(fa.spikingParts), ['forward', 'feedback', 'error', 'update']);
+});
+
+test('rules --spiking says, per rule, what is spiking in each part of learning', () => {
+  const r = run('rules', '--spiking');
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /^erbp — .*\n  forward +LIF spikes.*\n  feedback .*\n  error +Graded.*\n  update +Event-driven/m);
 });
 
 test("spiking runs take the rule's spiking training defaults, however spiking is asked for (dendrites: batch 5)", () => {

@@ -2,7 +2,8 @@
 // cases derive from Rule.spiking, for each kind of rule.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { rules } from '../../src/rules/index.js';
+import { rules, registerRule } from '../../src/rules/index.js';
+import { SPIKING_PARTS } from '../../src/rules/types.js';
 import { ruleForm } from '../../src/rules/form.js';
 
 test('a rate-only rule stays rate even when spiking is asked for (the CLI rejects --spiking before)', () => {
@@ -51,6 +52,23 @@ test("a rule with its own neurons: no SpikingNetwork, its 'spiking' parameter se
   assert.equal(rate.ruleParams, {});
   assert.equal(rate.unused, d.spiking!.own);
   assert.equal(rate.train, d.train);
+});
+
+test('every spiking form says what is spiking in it, part by part; a rule without one may say why', () => {
+  for (const r of Object.values(rules)) {
+    if (!r.spiking) continue;
+    for (const k of SPIKING_PARTS) assert.ok(typeof r.spiking.parts[k] === 'string' && r.spiking.parts[k].length > 20, `${r.id}: spiking.parts.${k}`);
+    assert.is(r.noSpiking, undefined, `${r.id} has a spiking form and a reason for having none`);
+  }
+});
+
+test('registerRule refuses a spiking form that does not describe its parts, and a noSpiking beside a spiking form', () => {
+  const base = { ...rules.fa!, id: 'parts-check' };
+  const { parts: _parts, ...noParts } = rules.fa!.spiking!;
+  assert.throws(() => registerRule({ ...base, spiking: noParts as never }), /registerRule 'parts-check': spiking\.parts must say .* missing or empty: forward, feedback, error, update/);
+  assert.throws(() => registerRule({ ...base, spiking: { ...rules.fa!.spiking!, parts: { ...rules.fa!.spiking!.parts, error: ' ' } } }), /missing or empty: error$/);
+  assert.throws(() => registerRule({ ...base, noSpiking: 'a reason' }), /noSpiking must be the reason a rule without a spiking form/);
+  assert.is(rules['parts-check'], undefined);
 });
 
 test.run();
