@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { usage, int, oneOf, joinNegativeValues, UsageError } from './args.js';
 import { checkOutputFile, checkOutputDir } from './paths.js';
 import { loadPlugins } from './plugins.js';
@@ -85,7 +85,7 @@ export async function compare(argv: string[]): Promise<void> {
     plugins.push(...(await loadPlugins(configPlugins(raw, f.config), `${f.config}: plugins:`)));
     config = validateConfig(raw, rules);
     config.name ??= f.config.replace(/^.*\//, '').replace(/\.json$/, '');
-    source = `--config ${f.config}`;
+    source = `--config ${nameWithin(".", f.config)}`;
   } else if (preset) {
     config = preset === 'quick' ? quickPreset(Object.values(rules), cores) : fullPreset();
     source = `--preset ${preset}`;
@@ -116,7 +116,7 @@ export async function compare(argv: string[]): Promise<void> {
     const repaired = repairResults(resultsPath);
     if (repaired > 0) process.stderr.write(`compare: ignored a half-written last line (${repaired} bytes) in ${resultsPath}\n`);
     const existing = new Set(readResults(resultsPath).lines.map((l) => l.key));
-    const got = importRecords(imports, rules, existing);
+    const got = importRecords(imports, rules, existing, new Date(), (file) => nameWithin(dirname(resultsPath), file));
     for (const line of got.lines) appendResult(resultsPath, line); // one write per line, as the sweep appends
     process.stderr.write(`compare: imported ${got.lines.length} run${got.lines.length === 1 ? '' : 's'} from ${imports.length} file${imports.length === 1 ? '' : 's'} into ${resultsPath}` +
       `${got.duplicates ? ` (${got.duplicates} already there)` : ''}${got.cancelled.length ? `; skipped ${got.cancelled.length} cancelled run${got.cancelled.length === 1 ? '' : 's'} (${got.cancelled.join(', ')})` : ''}\n`);
@@ -158,7 +158,8 @@ export async function compare(argv: string[]): Promise<void> {
   const all = readResults(resultsPath).lines;
   const lines: ResultLine[] = config ? all.filter((l) => keys.has(l.key)) : all;
   if (lines.length === 0) throw new Error(`${resultsPath}: no results ${config ? 'for this sweep yet (run without --report-only)' : 'in this file'}`);
-  const cmd = `bioprop compare ${[source, ...(imports.length ? ['--import', ...imports] : []), ...(f['report-only'] && !config ? ['--report-only'] : []), ...(f.results ? ['--results', f.results] : []), ...(f.out ? ['--out', f.out] : [])].filter(Boolean).join(' ')}`;
+  const shown = (file: string) => nameWithin('.', file);
+  const cmd = `bioprop compare ${[source, ...(imports.length ? ['--import', ...imports.map(shown)] : []), ...(f['report-only'] && !config ? ['--report-only'] : []), ...(f.results ? ['--results', shown(f.results)] : []), ...(f.out ? ['--out', shown(f.out)] : [])].filter(Boolean).join(' ')}`;
   // The last line per key is the one the report uses (as summarize does).
   const latest = [...new Map(lines.map((l) => [l.key, l])).values()];
   const provenance = reportHeader({
@@ -170,6 +171,15 @@ export async function compare(argv: string[]): Promise<void> {
   if (f.note) provenance.push(f.note);
   const rep = await writeReport(outDir, lines, { provenance, referenceDepth: config?.referenceDepth, works: config?.works, config, meta: (id) => (rules[id] ? ruleMeta(rules[id]!) : undefined) });
   process.stdout.write(`wrote ${join(outDir, 'report.md')}, report.json and charts/ (${rep.runs.ok} runs, ${rep.runs.failed} failed)\n`);
+}
+
+/**
+ * A file as a report names it: relative to `base` when inside it, else by its name alone — never an
+ * absolute path of the machine the report was made on.
+ */
+function nameWithin(base: string, file: string): string {
+  const r = relative(resolve(base), resolve(file));
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : basename(file);
 }
 
 /** A config's "plugins": files of rules, relative to the config file. */
