@@ -71,8 +71,9 @@ export function reportHeader(o: HeaderOptions): string[] {
     return [
       `${from}, from ${n} of ${o.sweep.planned} planned runs in \`${resultsName}\`${importedPart}.`,
       `Sweep \`${c.name ?? 'sweep'}\`: rules ${c.rules === '*' ? `every registered rule (${o.sweep.allRules.join(', ')})` : c.rules.join(', ')}; ` +
-        `${c.datasets.join(', ')}; hidden layers ${c.depths.join(', ')} × ${c.width ?? 256} units; ${(c.modes ?? ['rate', 'spiking']).join(' and ')} (spiking for spiking rules only); ` +
-        `seeds ${c.seeds.join(', ')}; epochs ${c.epochs ?? "each rule's default"}; training examples ${c.limit ?? 'all'}${c.spikingLimit ? ` (spiking ${c.spikingLimit})` : ''}; ` +
+        `${c.parts ? `${c.parts.map((p) => `${p.datasets ?? c.datasets} at ${(p.depths ?? c.depths).join(', ')} hidden layers, seed${(p.seeds ?? c.seeds).length > 1 ? 's' : ''} ${(p.seeds ?? c.seeds).join(', ')}`).join('; ')}; ` : ''}` +
+        `${c.parts ? '' : `${c.datasets.join(', ')}; hidden layers ${c.depths.join(', ')}; `}${c.width ?? 256} units per hidden layer${c.ruleWidths ? ` (${Object.entries(c.ruleWidths).map(([r, w]) => `${r} ${w}`).join(', ')})` : ''}; ${(c.modes ?? ['rate', 'spiking']).join(' and ')} (spiking for spiking rules only); ` +
+        `${c.parts ? '' : `seeds ${c.seeds.join(', ')}; `}epochs ${c.epochs ?? "each rule's default"}; training examples ${c.limit ?? 'all'}${c.spikingLimit ? ` (spiking ${c.spikingLimit})` : ''}; ` +
         `test examples ${c.testLimit ?? 'all'}${c.args?.length ? `; extra args \`${c.args.join(' ')}\`` : ''}${c.ruleArgs ? `; per-rule args \`${JSON.stringify(c.ruleArgs)}\`` : ''}.`,
     ];
   }
