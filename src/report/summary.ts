@@ -6,6 +6,7 @@ import type { DatasetId, Mode, RuleMeta } from './config.js';
 import { DEFAULT_WORKS, referenceDepthOf } from './config.js';
 import type { ResultLine, Raster } from './results.js';
 import type { Objection } from '../rules/types.js';
+import { publishedRows, MATCH_POINTS, type PublishedRow } from './published.js';
 
 export const OBJECTION_ORDER: readonly Objection[] = ['weightTransport', 'derivativeTransport', 'linearFeedback', 'spiking', 'timing', 'target'];
 export const OBJECTION_SHORT: Record<Objection, string> = {
@@ -88,6 +89,8 @@ export interface Report {
   works: Record<DatasetId, number>;
   runs: { ok: number; failed: number };
   answer: AnswerRow[];
+  /** Each rule against its published MNIST figure (src/report/published.ts). */
+  published: PublishedRow[];
   groups: Group[];
   depthPoints: DepthPoint[];
   curves: CurvePoint[];
@@ -243,7 +246,7 @@ export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): R
   const failures = lines.flatMap((l) => (l.status === 'error' ? [{ rule: l.run.rule, dataset: l.run.dataset, depth: l.run.depth, mode: l.run.mode, seed: l.run.seed, error: l.error }] : []));
   return {
     referenceDepth, budget, width, datasets, works, runs: { ok: lines.length - failures.length, failed: failures.length },
-    answer, groups, depthPoints, curves, alignment, ...(raster ? { raster } : {}), failures,
+    answer, published: publishedRows(answer), groups, depthPoints, curves, alignment, ...(raster ? { raster } : {}), failures,
   };
 }
 
@@ -314,6 +317,23 @@ export function budgetNote(b: Budget): string {
 }
 
 /** The whole report.md. */
+/** The comparison with each rule's published MNIST figure, as a Markdown section. */
+export function publishedTable(rep: Report): string {
+  const out = ['## Against the published figures', '',
+    `| rule | published MNIST test % | network | source | bioprop MNIST test % (${rep.referenceDepth} hidden) | verdict |`, '| --- | --- | --- | --- | --- | --- |'];
+  for (const p of rep.published) {
+    const f = p.figure;
+    const oursCell = p.ours ? `${fmtAcc({ stat: p.ours, failed: 0 })} (${p.mode})` : '—';
+    if (!f || 'none' in f) out.push(`| ${p.rule} | — | — | ${f ? f.none : 'no entry'} | ${oursCell} | no figure |`);
+    else out.push(`| ${p.rule} | ${f.accuracy.toFixed(2)}${f.checked ? '' : ' (unchecked)'} | ${f.network} | ${f.source} | ${oursCell} | ${p.verdict} |`);
+  }
+  out.push('', `A rule *matches* its paper when the two MNIST test accuracies are within ${MATCH_POINTS} points (twice the binomial ` +
+    'standard error of an accuracy near 98% on the 10 000 test images), *beats* or *misses* it beyond that. The networks differ ' +
+    "(the paper's against bioprop's at the reference depth), so a verdict says where a rule stands, not that the settings were the same; " +
+    'a convolutional figure is not comparable with a fully connected network. "(unchecked)": taken from a secondary account of the paper, not read in its table.');
+  return out.join('\n');
+}
+
 export function reportMarkdown(rep: Report, o: MarkdownOptions): string {
   const out: string[] = [];
   out.push(`# ${o.title ?? 'bioprop: which learning rules work, in spiking neurons, at depth, on real benchmarks?'}`, '');
@@ -326,6 +346,7 @@ export function reportMarkdown(rep: Report, o: MarkdownOptions): string {
     : `"vs bp" is the rule's mean test accuracy minus bp's (rate), in percentage points, at the same budget and depth. `) +
     `Accuracies are test accuracy after the last epoch, mean ± sample sd over seeds, at ${rep.referenceDepth} hidden layers. ` +
     'Epoch time is per training example, relative to backprop (rate) at the same dataset, depth and width (geometric mean over the swept cells). — means not run.', '', OBJECTION_LEGEND, '');
+  out.push(publishedTable(rep), '');
   const chart = (id: keyof MarkdownOptions['charts'], heading: string, alt: string, none: string) => {
     out.push(`## ${heading}`, '');
     out.push(o.charts[id] ? `![${alt}](${o.charts[id]})` : none, '');
