@@ -77,10 +77,16 @@ export interface RuleMeta {
   removes: Objection[];
   partly: Objection[];
   spiking: boolean;
+  /** The objections the rule's spiking form removes, when they differ from its rate form's. */
+  spikingObjections?: { removes: Objection[]; partly: Objection[] };
 }
 
 export function ruleMeta(r: AnyRule): RuleMeta {
-  return { id: r.id, title: r.title, cite: r.cite, removes: [...r.objections.removes], partly: [...(r.objections.partly ?? [])], spiking: !!r.spiking };
+  const so = r.spiking?.objections;
+  return {
+    id: r.id, title: r.title, cite: r.cite, removes: [...r.objections.removes], partly: [...(r.objections.partly ?? [])], spiking: !!r.spiking,
+    ...(so ? { spikingObjections: { removes: [...so.removes], partly: [...(so.partly ?? [])] } } : {}),
+  };
 }
 
 export const DEFAULT_WORKS: Record<DatasetId, number> = { mnist: 0.9, 'fashion-mnist': 0.8 };

@@ -58,6 +58,8 @@ export interface AnswerRow {
   vsBp: Partial<Record<Mode, number>>;
   removes: Objection[];
   partly: Objection[];
+  /** Those of the spiking form, when they differ from the rate form's. */
+  spikingObjections?: { removes: Objection[]; partly: Objection[] };
 }
 
 export interface CurvePoint { rule: string; dataset: DatasetId; mode: Mode; depth: number; epoch: number; testAccuracy: number; trainLoss: number }
@@ -102,7 +104,8 @@ export interface Report {
 export interface SummaryOptions {
   referenceDepth?: number;
   works?: Partial<Record<DatasetId, number>>;
-  /** Rule metadata for rules whose lines carry none (e.g. older results files). */
+  /** Rule metadata from the registry: preferred to what the lines recorded (the objections a rule is
+   *  credited with may have been corrected since), which stays the answer for rules not registered. */
   meta?: (rule: string) => RuleMeta | undefined;
 }
 
@@ -142,7 +145,7 @@ export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): R
   const lines = [...latest.values()];
   const metaOf = new Map<string, RuleMeta>();
   for (const l of lines) if (l.meta) metaOf.set(l.run.rule, l.meta);
-  const meta = (id: string): RuleMeta => metaOf.get(id) ?? o.meta?.(id) ?? { id, title: id, cite: '', removes: [], partly: [], spiking: false };
+  const meta = (id: string): RuleMeta => o.meta?.(id) ?? metaOf.get(id) ?? { id, title: id, cite: '', removes: [], partly: [], spiking: false };
 
   const datasets = DATASET_ORDER.filter((d) => lines.some((l) => l.run.dataset === d));
   const depths = [...new Set(lines.map((l) => l.run.depth))].sort((a, b) => a - b);
@@ -216,7 +219,7 @@ export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): R
     groups.find((g) => g.rule === rule && g.dataset === d && g.depth === depth && g.mode === m && (w === undefined ? preferredGroup(g) : g.width === w));
   const answer: AnswerRow[] = ruleIds.map((rule) => {
     const m = meta(rule);
-    const row: AnswerRow = { rule, title: m.title, spiking: m.spiking, deepest: {}, accuracy: {}, relTime: {}, vsBp: {}, removes: m.removes, partly: m.partly };
+    const row: AnswerRow = { rule, title: m.title, spiking: m.spiking, deepest: {}, accuracy: {}, relTime: {}, vsBp: {}, removes: m.removes, partly: m.partly, ...(m.spikingObjections ? { spikingObjections: m.spikingObjections } : {}) };
     const first = datasets[0];
     for (const mode of ['rate', 'spiking'] as const) {
       const gs = groups.filter((g) => g.rule === rule && g.mode === mode && g.dataset === first && preferredGroup(g));
@@ -259,9 +262,15 @@ export function fmtAcc(c: { stat: Stat; failed: number; note?: string } | undefi
   return `${m}${s}${c.failed ? ` (${c.failed} failed)` : ''}${c.note ? ` (${c.note})` : ''}`;
 }
 
-function fmtObjections(r: AnswerRow): string {
-  const parts = OBJECTION_ORDER.flatMap((o) => (r.removes.includes(o) ? [OBJECTION_SHORT[o]] : r.partly.includes(o) ? [`${OBJECTION_SHORT[o]}◐`] : []));
+function fmtObjectionSet(removes: readonly Objection[], partly: readonly Objection[]): string {
+  const parts = OBJECTION_ORDER.flatMap((o) => (removes.includes(o) ? [OBJECTION_SHORT[o]] : partly.includes(o) ? [`${OBJECTION_SHORT[o]}◐`] : []));
   return parts.length ? parts.join(' ') : 'none';
+}
+
+/** The objections a rule removes; 'rate / spiking' when its spiking form removes others. */
+function fmtObjections(r: AnswerRow): string {
+  const rate = fmtObjectionSet(r.removes, r.partly);
+  return r.spikingObjections ? `${rate} / ${fmtObjectionSet(r.spikingObjections.removes, r.spikingObjections.partly)}` : rate;
 }
 
 const pair = (a: string, b: string | undefined) => (b === undefined ? a : `${a} / ${b}`);
@@ -273,7 +282,7 @@ export function answerTable(rep: Report): string {
   const judged = rep.budget.judged;
   const first = DATASET_TITLE[rep.datasets[0] ?? 'mnist'];
   const head = ['rule', 'spiking?', judged ? `deepest depth that works (${first}, ${modes})` : `vs bp at this budget, points (${first}, ${rep.referenceDepth} hidden, ${modes})`,
-    ...rep.datasets.map((d) => `${DATASET_TITLE[d]} accuracy % (${rep.referenceDepth} hidden, ${modes})`), `epoch time vs bp (${modes})`, 'objections removed'];
+    ...rep.datasets.map((d) => `${DATASET_TITLE[d]} accuracy % (${rep.referenceDepth} hidden, ${modes})`), `epoch time vs bp (${modes})`, `objections removed${rep.answer.some((r) => r.spikingObjections) ? ' (rate / spiking where they differ)' : ''}`];
   const rows = rep.answer.map((r) => {
     const deep = judged
       ? (m: Mode) => (r.deepest[m] === undefined ? '—' : r.deepest[m] === null ? 'none' : String(r.deepest[m]))
