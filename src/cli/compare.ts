@@ -1,16 +1,17 @@
 // `bioprop compare`: run a sweep (a JSON config or a preset) as child `bioprop train` runs, appending each
 // finished run to a results file (re-running resumes), then render report.md, report.json and SVG charts.
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { usage, int, oneOf, joinNegativeValues, UsageError } from './args.js';
 import { checkOutputFile, checkOutputDir } from './paths.js';
 import { loadPlugins } from './plugins.js';
 import { rules } from '../rules/index.js';
-import { quickPreset, fullPreset, validateConfig, expandConfig, ruleMeta, runLabel, PRESETS, type SweepConfig } from '../report/config.js';
+import { quickPreset, fullPreset, reportPreset, validateConfig, expandConfig, ruleMeta, runLabel, PRESETS, type SweepConfig } from '../report/config.js';
 import { readResults, repairResults, appendResult, type ResultLine } from '../report/results.js';
 import { importRecords } from '../report/import.js';
+import { estimateSweep, describeEstimate } from '../report/estimate.js';
 import { reportHeader } from '../report/provenance.js';
 import { runSweep } from '../report/sweep.js';
 import { writeReport } from '../report/render.js';
@@ -22,7 +23,10 @@ export const COMPARE_HELP = `bioprop compare — sweep rules × depths × rate/s
 
   --preset NAME        ${PRESETS.join(' | ')}: quick = every rule, MNIST, 1 and 3 hidden layers, one seed, a small
                        budget (under 10 minutes on 2 cores); full = 1, 2, 3, 5 hidden layers, MNIST and
-                       Fashion-MNIST, 3 seeds, each rule's default epochs, one worker per core (hours)
+                       Fashion-MNIST, 3 seeds, each rule's default epochs, one worker per core (hours);
+                       report = the cells of docs/report.md: every rule at its default width and epochs,
+                       rate and spiking, 3 hidden layers (MNIST seeds 1-3, Fashion-MNIST seed 1) and
+                       the depth scan 1, 2, 4 (MNIST, seed 1)
   --config FILE        a sweep config (JSON; see src/report/config.ts SweepConfig) instead of a preset
   --results FILE       results file, one JSON line per finished run (default runs/<name>/results.jsonl);
                        re-running the same command resumes, skipping the runs already there; a run
@@ -35,7 +39,11 @@ export const COMPARE_HELP = `bioprop compare — sweep rules × depths × rate/s
                        rediss://), finished runs are appended as they come; with --report-only, the runs
                        finished so far are appended and the report rendered (see the README)
   --report-only        do not run anything: render the report from the results file
-  --dry-run            list the planned runs and exit
+  --dry-run            list the planned runs with each one's estimated core-hours and the total, and exit:
+                       estimated from the epoch times of the finished runs in --results and in
+                       --estimate-from FILE... (results files of earlier sweeps, e.g. docs/report-results.jsonl),
+                       per rule and mode, scaled by training examples x weights x epochs; runs never measured
+                       are listed
   --note TEXT          a sentence added to the report's header (e.g. what the runs were for)
   --plugin FILE        load rules of your own from FILE (as 'bioprop train --plugin'; repeatable); a
                        config can list them instead: "plugins": ["my-rule.js"] (relative to the config)
@@ -56,7 +64,7 @@ export const COMPARE_HELP = `bioprop compare — sweep rules × depths × rate/s
 export async function compare(argv: string[]): Promise<void> {
   const { values: f, positionals } = usage('compare', () => parseArgs({ args: joinNegativeValues(argv), strict: true, allowPositionals: true, options: {
     preset: { type: 'string' }, config: { type: 'string' }, results: { type: 'string' }, out: { type: 'string' }, workers: { type: 'string' },
-    'retry-failed': { type: 'boolean' }, 'report-only': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, import: { type: 'string', multiple: true },
+    'retry-failed': { type: 'boolean' }, 'report-only': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, 'estimate-from': { type: 'string', multiple: true }, import: { type: 'string', multiple: true },
     note: { type: 'string' }, queue: { type: 'string' }, plugin: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
   } }));
   if (f.help) {
@@ -85,9 +93,9 @@ export async function compare(argv: string[]): Promise<void> {
     plugins.push(...(await loadPlugins(configPlugins(raw, f.config), `${f.config}: plugins:`)));
     config = validateConfig(raw, rules);
     config.name ??= f.config.replace(/^.*\//, '').replace(/\.json$/, '');
-    source = `--config ${f.config}`;
+    source = `--config ${nameWithin(".", f.config)}`;
   } else if (preset) {
-    config = preset === 'quick' ? quickPreset(Object.values(rules), cores) : fullPreset();
+    config = preset === 'quick' ? quickPreset(Object.values(rules), cores) : preset === 'report' ? reportPreset() : fullPreset();
     source = `--preset ${preset}`;
   } else if (!imports.length && !f['report-only']) {
     throw new UsageError("give --preset quick|full or --config FILE, or --import FILE... / --report-only --results FILE (see 'bioprop compare --help')");
@@ -102,10 +110,25 @@ export async function compare(argv: string[]): Promise<void> {
   const outDir = f.out ?? dirname(resultsPath);
   const plan = config ? expandConfig(config, rules) : [];
 
+  if (f['estimate-from'] && !f['dry-run']) throw new UsageError('--estimate-from is for --dry-run (the estimate of a sweep before running it)');
   if (f['dry-run']) {
     if (!config) throw new UsageError('--dry-run lists the runs of a sweep: give --preset or --config');
     process.stdout.write(`${plan.length} runs (${workers} worker${workers > 1 ? 's' : ''}):\n`);
-    for (const r of plan) process.stdout.write(`  ${runLabel(r).padEnd(44)} bioprop train ${r.key}\n`);
+    // Epoch times measured here: the sweep's own results and earlier sweeps' (those do not count as done).
+    const own = existsSync(resultsPath) ? readResults(resultsPath).lines : [];
+    const earlier = (f['estimate-from'] ?? []).flatMap((file) => {
+      if (!existsSync(file)) throw new UsageError(`--estimate-from ${file}: no such results file`);
+      return readResults(file).lines;
+    });
+    const est = estimateSweep(plan, own, rules, earlier);
+    const measured = [...own, ...earlier];
+    est.runs.forEach((e, i) => {
+      const r = plan[i]!;
+      const cost = e.done ? 'done' : e.coreSeconds === null ? '?' : `${(e.coreSeconds / 3600).toFixed(2)} h`;
+      process.stdout.write(`  ${runLabel(r).padEnd(44)} ${cost.padStart(7)}  bioprop train ${r.key}\n`);
+    });
+    process.stdout.write(describeEstimate(est, workers).join('\n') + '\n');
+    if (!measured.length) process.stdout.write(`  (no finished runs in ${resultsPath} to estimate from: add --estimate-from FILE, the results of an earlier sweep)\n`);
     return;
   }
 
@@ -116,7 +139,7 @@ export async function compare(argv: string[]): Promise<void> {
     const repaired = repairResults(resultsPath);
     if (repaired > 0) process.stderr.write(`compare: ignored a half-written last line (${repaired} bytes) in ${resultsPath}\n`);
     const existing = new Set(readResults(resultsPath).lines.map((l) => l.key));
-    const got = importRecords(imports, rules, existing);
+    const got = importRecords(imports, rules, existing, new Date(), (file) => nameWithin(dirname(resultsPath), file));
     for (const line of got.lines) appendResult(resultsPath, line); // one write per line, as the sweep appends
     process.stderr.write(`compare: imported ${got.lines.length} run${got.lines.length === 1 ? '' : 's'} from ${imports.length} file${imports.length === 1 ? '' : 's'} into ${resultsPath}` +
       `${got.duplicates ? ` (${got.duplicates} already there)` : ''}${got.cancelled.length ? `; skipped ${got.cancelled.length} cancelled run${got.cancelled.length === 1 ? '' : 's'} (${got.cancelled.join(', ')})` : ''}\n`);
@@ -158,7 +181,8 @@ export async function compare(argv: string[]): Promise<void> {
   const all = readResults(resultsPath).lines;
   const lines: ResultLine[] = config ? all.filter((l) => keys.has(l.key)) : all;
   if (lines.length === 0) throw new Error(`${resultsPath}: no results ${config ? 'for this sweep yet (run without --report-only)' : 'in this file'}`);
-  const cmd = `bioprop compare ${[source, ...(imports.length ? ['--import', ...imports] : []), ...(f['report-only'] && !config ? ['--report-only'] : []), ...(f.results ? ['--results', f.results] : []), ...(f.out ? ['--out', f.out] : [])].filter(Boolean).join(' ')}`;
+  const shown = (file: string) => nameWithin('.', file);
+  const cmd = `bioprop compare ${[source, ...(imports.length ? ['--import', ...imports.map(shown)] : []), ...(f['report-only'] && !config ? ['--report-only'] : []), ...(f.results ? ['--results', shown(f.results)] : []), ...(f.out ? ['--out', shown(f.out)] : [])].filter(Boolean).join(' ')}`;
   // The last line per key is the one the report uses (as summarize does).
   const latest = [...new Map(lines.map((l) => [l.key, l])).values()];
   const provenance = reportHeader({
@@ -170,6 +194,15 @@ export async function compare(argv: string[]): Promise<void> {
   if (f.note) provenance.push(f.note);
   const rep = await writeReport(outDir, lines, { provenance, referenceDepth: config?.referenceDepth, works: config?.works, config, meta: (id) => (rules[id] ? ruleMeta(rules[id]!) : undefined) });
   process.stdout.write(`wrote ${join(outDir, 'report.md')}, report.json and charts/ (${rep.runs.ok} runs, ${rep.runs.failed} failed)\n`);
+}
+
+/**
+ * A file as a report names it: relative to `base` when inside it, else by its name alone — never an
+ * absolute path of the machine the report was made on.
+ */
+function nameWithin(base: string, file: string): string {
+  const r = relative(resolve(base), resolve(file));
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : basename(file);
 }
 
 /** A config's "plugins": files of rules, relative to the config file. */

@@ -17,6 +17,8 @@ export interface SweepConfig {
   depths: number[];
   /** Units per hidden layer (default 256). */
   width?: number;
+  /** Units per hidden layer for some rules instead of `width` (e.g. the phase rules at their reference 500). */
+  ruleWidths?: Record<string, number>;
   /** 'spiking' runs are made only for rules whose metadata says `spiking: true`. Default ['rate', 'spiking']. */
   modes?: Mode[];
   seeds: number[];
@@ -44,7 +46,15 @@ export interface SweepConfig {
   works?: Partial<Record<DatasetId, number>>;
   /** Files of rules of your own (relative to the config file), loaded as by `--plugin` before `rules` is checked. */
   plugins?: string[];
+  /**
+   * A sweep that is not one product: each part overrides datasets, depths, seeds and modes of the config
+   * and the runs are the union, in the parts' order (a run two parts plan is planned once). The config's
+   * own datasets, depths and seeds then list everything the parts sweep (the report's layout reads them).
+   */
+  parts?: SweepPart[];
 }
+
+export type SweepPart = Partial<Pick<SweepConfig, 'datasets' | 'depths' | 'seeds' | 'modes'>>;
 
 /** One planned run. */
 export interface RunSpec {
@@ -67,10 +77,16 @@ export interface RuleMeta {
   removes: Objection[];
   partly: Objection[];
   spiking: boolean;
+  /** The objections the rule's spiking form removes, when they differ from its rate form's. */
+  spikingObjections?: { removes: Objection[]; partly: Objection[] };
 }
 
 export function ruleMeta(r: AnyRule): RuleMeta {
-  return { id: r.id, title: r.title, cite: r.cite, removes: [...r.objections.removes], partly: [...(r.objections.partly ?? [])], spiking: !!r.spiking };
+  const so = r.spiking?.objections;
+  return {
+    id: r.id, title: r.title, cite: r.cite, removes: [...r.objections.removes], partly: [...(r.objections.partly ?? [])], spiking: !!r.spiking,
+    ...(so ? { spikingObjections: { removes: [...so.removes], partly: [...(so.partly ?? [])] } } : {}),
+  };
 }
 
 export const DEFAULT_WORKS: Record<DatasetId, number> = { mnist: 0.9, 'fashion-mnist': 0.8 };
@@ -112,7 +128,26 @@ export function fullPreset(): SweepConfig {
   };
 }
 
-export const PRESETS = ['quick', 'full'] as const;
+/**
+ * `report`: exactly the cells of the checked-in report (docs/report.md), each rule with its default epochs,
+ * 256 units per hidden layer (the phase rules at the 500 of their papers' MNIST networks), rate and spiking wherever the rule has that form. Parts, in the order a sweep cut
+ * short would want them done: three hidden layers on MNIST (seed 1), the same on Fashion-MNIST, the depth
+ * scan (1, 2 and 4 hidden layers, MNIST), then seeds 2 and 3 of the three-layer MNIST cells.
+ */
+export function reportPreset(): SweepConfig {
+  return {
+    name: 'report', rules: '*', datasets: ['mnist', 'fashion-mnist'], depths: [3, 1, 2, 4], width: 256, ruleWidths: { chl: 500, eqprop: 500, generec: 500 }, modes: ['rate', 'spiking'],
+    seeds: [1, 2, 3], workers: 0, referenceDepth: 3, args: ['--align-every', '50'],
+    parts: [
+      { datasets: ['mnist'], depths: [3], seeds: [1] },
+      { datasets: ['fashion-mnist'], depths: [3], seeds: [1] },
+      { datasets: ['mnist'], depths: [1, 2, 4], seeds: [1] },
+      { datasets: ['mnist'], depths: [3], seeds: [2, 3] },
+    ],
+  };
+}
+
+export const PRESETS = ['quick', 'full', 'report'] as const;
 export type PresetName = (typeof PRESETS)[number];
 
 function fail(msg: string): never {
@@ -127,21 +162,32 @@ export function validateConfig(c: unknown, registered: Record<string, AnyRule>):
   if (typeof c !== 'object' || c === null || Array.isArray(c)) fail(`expected a JSON object, got ${JSON.stringify(c)}`);
   const o = c as Record<string, unknown>;
   const known = new Set(['name', 'rules', 'datasets', 'depths', 'width', 'modes', 'seeds', 'epochs', 'limit', 'testLimit', 'spikingLimit',
-    'args', 'modeArgs', 'ruleArgs', 'workers', 'timeoutSeconds', 'referenceDepth', 'works', 'plugins', '$comment']);
+    'args', 'modeArgs', 'ruleArgs', 'workers', 'timeoutSeconds', 'referenceDepth', 'works', 'plugins', 'parts', 'ruleWidths', '$comment']);
   for (const k of Object.keys(o)) if (!known.has(k)) fail(`unknown field '${k}' (fields: ${[...known].join(', ')})`);
   if (o.rules !== '*') {
     if (!isStrList(o.rules) || o.rules.length === 0) fail(`rules must be '*' or a non-empty list of rule ids, got ${JSON.stringify(o.rules)}`);
     for (const id of o.rules) if (!Object.hasOwn(registered, id)) fail(`unknown rule '${id}' (registered: ${Object.keys(registered).join(', ')})`);
   }
-  if (!isStrList(o.datasets) || o.datasets.length === 0 || o.datasets.some((d) => !DATASET_IDS.includes(d as DatasetId))) {
-    fail(`datasets must be a non-empty list of ${DATASET_IDS.join(' | ')}, got ${JSON.stringify(o.datasets)}`);
+  checkAxes(o, '');
+  if (o.parts !== undefined) {
+    if (!Array.isArray(o.parts) || o.parts.length === 0) fail(`parts must be a non-empty list of { datasets?, depths?, seeds?, modes? }, got ${JSON.stringify(o.parts)}`);
+    o.parts.forEach((part: unknown, i) => {
+      if (typeof part !== 'object' || part === null || Array.isArray(part)) fail(`parts[${i}] must be an object { datasets?, depths?, seeds?, modes? }, got ${JSON.stringify(part)}`);
+      const q = part as Record<string, unknown>;
+      for (const k of Object.keys(q)) if (!PART_KEYS.includes(k)) fail(`parts[${i}]: unknown field '${k}' (a part sets ${PART_KEYS.join(', ')})`);
+      checkAxes({ ...o, ...q }, `parts[${i}].`);
+      for (const k of ['datasets', 'depths', 'seeds'] as const) {
+        const outside = ((q[k] ?? []) as unknown[]).filter((v) => !(o[k] as unknown[]).includes(v));
+        if (outside.length) fail(`parts[${i}].${k} has ${outside.join(', ')}, not in the config's ${k} (${(o[k] as unknown[]).join(', ')}): list there everything the parts sweep`);
+      }
+    });
   }
-  if (!Array.isArray(o.depths) || o.depths.length === 0 || !o.depths.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) {
-    fail(`depths must be a non-empty list of hidden-layer counts (integers ≥ 0), got ${JSON.stringify(o.depths)}`);
-  }
-  if (!Array.isArray(o.seeds) || o.seeds.length === 0 || !o.seeds.every((s) => Number.isInteger(s))) fail(`seeds must be a non-empty list of integers, got ${JSON.stringify(o.seeds)}`);
-  if (o.modes !== undefined && (!isStrList(o.modes) || o.modes.length === 0 || o.modes.some((m) => !MODES.includes(m as Mode)))) {
-    fail(`modes must be a non-empty list of rate | spiking, got ${JSON.stringify(o.modes)}`);
+  if (o.ruleWidths !== undefined) {
+    if (typeof o.ruleWidths !== 'object' || o.ruleWidths === null || Array.isArray(o.ruleWidths)) fail(`ruleWidths must be an object { rule: units }, got ${JSON.stringify(o.ruleWidths)}`);
+    for (const [id, v] of Object.entries(o.ruleWidths)) {
+      if (!Object.hasOwn(registered, id)) fail(`ruleWidths: unknown rule '${id}' (registered: ${Object.keys(registered).join(', ')})`);
+      if (!posInt(v)) fail(`ruleWidths.${id} must be a positive integer, got ${JSON.stringify(v)}`);
+    }
   }
   for (const k of ['width', 'epochs', 'limit', 'testLimit', 'spikingLimit', 'timeoutSeconds', 'referenceDepth'] as const) {
     if (o[k] !== undefined && !posInt(o[k])) fail(`${k} must be a positive integer, got ${JSON.stringify(o[k])}`);
@@ -169,6 +215,22 @@ export function validateConfig(c: unknown, registered: Record<string, AnyRule>):
   return o as unknown as SweepConfig;
 }
 
+const PART_KEYS = ['datasets', 'depths', 'seeds', 'modes'];
+
+/** The swept axes of a config (or of a config with a part applied, `at` naming the part in errors). */
+function checkAxes(o: Record<string, unknown>, at: string): void {
+  if (!isStrList(o.datasets) || o.datasets.length === 0 || o.datasets.some((d) => !DATASET_IDS.includes(d as DatasetId))) {
+    fail(`${at}datasets must be a non-empty list of ${DATASET_IDS.join(' | ')}, got ${JSON.stringify(o.datasets)}`);
+  }
+  if (!Array.isArray(o.depths) || o.depths.length === 0 || !o.depths.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) {
+    fail(`${at}depths must be a non-empty list of hidden-layer counts (integers ≥ 0), got ${JSON.stringify(o.depths)}`);
+  }
+  if (!Array.isArray(o.seeds) || o.seeds.length === 0 || !o.seeds.every((s) => Number.isInteger(s))) fail(`${at}seeds must be a non-empty list of integers, got ${JSON.stringify(o.seeds)}`);
+  if (o.modes !== undefined && (!isStrList(o.modes) || o.modes.length === 0 || o.modes.some((m) => !MODES.includes(m as Mode)))) {
+    fail(`${at}modes must be a non-empty list of rate | spiking, got ${JSON.stringify(o.modes)}`);
+  }
+}
+
 /** The rule ids a config sweeps, in registry order for '*'. */
 export function configRules(c: SweepConfig, registered: Record<string, AnyRule>): string[] {
   return c.rules === '*' ? Object.keys(registered) : [...c.rules];
@@ -187,7 +249,10 @@ export function referenceDepthOf(c: { depths: readonly number[]; referenceDepth?
  * rate runs for rules that always run spiking.
  */
 export function expandConfig(c: SweepConfig, registered: Record<string, AnyRule>): RunSpec[] {
-  const width = c.width ?? 256;
+  if (c.parts) {
+    const seen = new Set<string>();
+    return c.parts.flatMap((part) => expandConfig({ ...c, ...part, parts: undefined }, registered)).filter((r) => !seen.has(r.key) && !!seen.add(r.key));
+  }
   const modes = c.modes ?? ['rate', 'spiking'];
   const ref = referenceDepthOf(c);
   const depths = [...c.depths.filter((d) => d === ref), ...c.depths.filter((d) => d !== ref)];
@@ -197,6 +262,7 @@ export function expandConfig(c: SweepConfig, registered: Record<string, AnyRule>
       for (const depth of depths) {
         for (const rule of configRules(c, registered)) {
           const meta = registered[rule];
+          const width = c.ruleWidths?.[rule] ?? c.width ?? 256;
           for (const mode of modes) {
             if (mode === 'spiking' && !meta?.spiking) continue;
             // Rules that always run spiking (superspike, erbp, nef) have no rate run: it would be the spiking run again, mislabelled.

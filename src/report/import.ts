@@ -121,8 +121,11 @@ export interface ImportSummary {
   cancelled: string[];
 }
 
-/** Reads and converts every record of `files`, dropping keys in `existing` and repeats. Nothing is written. */
-export function importRecords(files: readonly string[], registered: Record<string, AnyRule>, existing: ReadonlySet<string>, now = new Date()): ImportSummary {
+/**
+ * Reads and converts every record of `files`, dropping keys in `existing` and repeats. Nothing is written.
+ * `nameOf` gives the name a line records as its origin (default: the path as given).
+ */
+export function importRecords(files: readonly string[], registered: Record<string, AnyRule>, existing: ReadonlySet<string>, now = new Date(), nameOf: (file: string) => string = (f) => f): ImportSummary {
   const seen = new Set(existing);
   const out: ImportSummary = { lines: [], duplicates: 0, cancelled: [] };
   for (const file of files) {
@@ -132,7 +135,7 @@ export function importRecords(files: readonly string[], registered: Record<strin
     } catch (e) {
       throw new Error(`${file}: cannot read (${(e as Error).message})`);
     }
-    for (const { record, source } of parseRecords(text, file)) {
+    for (const { record, source } of parseRecords(text, nameOf(file))) {
       const line = recordToResult(record, source, registered, now);
       if (line.status === 'ok' && line.record.cancelled === true) { out.cancelled.push(where(source)); continue; }
       if (seen.has(line.key)) { out.duplicates++; continue; }

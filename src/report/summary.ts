@@ -6,6 +6,7 @@ import type { DatasetId, Mode, RuleMeta } from './config.js';
 import { DEFAULT_WORKS, referenceDepthOf } from './config.js';
 import type { ResultLine, Raster } from './results.js';
 import type { Objection } from '../rules/types.js';
+import { publishedRows, MATCH_POINTS, type PublishedRow } from './published.js';
 
 export const OBJECTION_ORDER: readonly Objection[] = ['weightTransport', 'derivativeTransport', 'linearFeedback', 'spiking', 'timing', 'target'];
 export const OBJECTION_SHORT: Record<Objection, string> = {
@@ -57,6 +58,8 @@ export interface AnswerRow {
   vsBp: Partial<Record<Mode, number>>;
   removes: Objection[];
   partly: Objection[];
+  /** Those of the spiking form, when they differ from the rate form's. */
+  spikingObjections?: { removes: Objection[]; partly: Objection[] };
 }
 
 export interface CurvePoint { rule: string; dataset: DatasetId; mode: Mode; depth: number; epoch: number; testAccuracy: number; trainLoss: number }
@@ -88,6 +91,8 @@ export interface Report {
   works: Record<DatasetId, number>;
   runs: { ok: number; failed: number };
   answer: AnswerRow[];
+  /** Each rule against its published MNIST figure (src/report/published.ts). */
+  published: PublishedRow[];
   groups: Group[];
   depthPoints: DepthPoint[];
   curves: CurvePoint[];
@@ -99,7 +104,8 @@ export interface Report {
 export interface SummaryOptions {
   referenceDepth?: number;
   works?: Partial<Record<DatasetId, number>>;
-  /** Rule metadata for rules whose lines carry none (e.g. older results files). */
+  /** Rule metadata from the registry: preferred to what the lines recorded (the objections a rule is
+   *  credited with may have been corrected since), which stays the answer for rules not registered. */
   meta?: (rule: string) => RuleMeta | undefined;
 }
 
@@ -139,7 +145,7 @@ export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): R
   const lines = [...latest.values()];
   const metaOf = new Map<string, RuleMeta>();
   for (const l of lines) if (l.meta) metaOf.set(l.run.rule, l.meta);
-  const meta = (id: string): RuleMeta => metaOf.get(id) ?? o.meta?.(id) ?? { id, title: id, cite: '', removes: [], partly: [], spiking: false };
+  const meta = (id: string): RuleMeta => o.meta?.(id) ?? metaOf.get(id) ?? { id, title: id, cite: '', removes: [], partly: [], spiking: false };
 
   const datasets = DATASET_ORDER.filter((d) => lines.some((l) => l.run.dataset === d));
   const depths = [...new Set(lines.map((l) => l.run.depth))].sort((a, b) => a - b);
@@ -213,7 +219,7 @@ export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): R
     groups.find((g) => g.rule === rule && g.dataset === d && g.depth === depth && g.mode === m && (w === undefined ? preferredGroup(g) : g.width === w));
   const answer: AnswerRow[] = ruleIds.map((rule) => {
     const m = meta(rule);
-    const row: AnswerRow = { rule, title: m.title, spiking: m.spiking, deepest: {}, accuracy: {}, relTime: {}, vsBp: {}, removes: m.removes, partly: m.partly };
+    const row: AnswerRow = { rule, title: m.title, spiking: m.spiking, deepest: {}, accuracy: {}, relTime: {}, vsBp: {}, removes: m.removes, partly: m.partly, ...(m.spikingObjections ? { spikingObjections: m.spikingObjections } : {}) };
     const first = datasets[0];
     for (const mode of ['rate', 'spiking'] as const) {
       const gs = groups.filter((g) => g.rule === rule && g.mode === mode && g.dataset === first && preferredGroup(g));
@@ -243,7 +249,7 @@ export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): R
   const failures = lines.flatMap((l) => (l.status === 'error' ? [{ rule: l.run.rule, dataset: l.run.dataset, depth: l.run.depth, mode: l.run.mode, seed: l.run.seed, error: l.error }] : []));
   return {
     referenceDepth, budget, width, datasets, works, runs: { ok: lines.length - failures.length, failed: failures.length },
-    answer, groups, depthPoints, curves, alignment, ...(raster ? { raster } : {}), failures,
+    answer, published: publishedRows(answer), groups, depthPoints, curves, alignment, ...(raster ? { raster } : {}), failures,
   };
 }
 
@@ -256,9 +262,15 @@ export function fmtAcc(c: { stat: Stat; failed: number; note?: string } | undefi
   return `${m}${s}${c.failed ? ` (${c.failed} failed)` : ''}${c.note ? ` (${c.note})` : ''}`;
 }
 
-function fmtObjections(r: AnswerRow): string {
-  const parts = OBJECTION_ORDER.flatMap((o) => (r.removes.includes(o) ? [OBJECTION_SHORT[o]] : r.partly.includes(o) ? [`${OBJECTION_SHORT[o]}◐`] : []));
+function fmtObjectionSet(removes: readonly Objection[], partly: readonly Objection[]): string {
+  const parts = OBJECTION_ORDER.flatMap((o) => (removes.includes(o) ? [OBJECTION_SHORT[o]] : partly.includes(o) ? [`${OBJECTION_SHORT[o]}◐`] : []));
   return parts.length ? parts.join(' ') : 'none';
+}
+
+/** The objections a rule removes; 'rate / spiking' when its spiking form removes others. */
+function fmtObjections(r: AnswerRow): string {
+  const rate = fmtObjectionSet(r.removes, r.partly);
+  return r.spikingObjections ? `${rate} / ${fmtObjectionSet(r.spikingObjections.removes, r.spikingObjections.partly)}` : rate;
 }
 
 const pair = (a: string, b: string | undefined) => (b === undefined ? a : `${a} / ${b}`);
@@ -270,7 +282,7 @@ export function answerTable(rep: Report): string {
   const judged = rep.budget.judged;
   const first = DATASET_TITLE[rep.datasets[0] ?? 'mnist'];
   const head = ['rule', 'spiking?', judged ? `deepest depth that works (${first}, ${modes})` : `vs bp at this budget, points (${first}, ${rep.referenceDepth} hidden, ${modes})`,
-    ...rep.datasets.map((d) => `${DATASET_TITLE[d]} accuracy % (${rep.referenceDepth} hidden, ${modes})`), `epoch time vs bp (${modes})`, 'objections removed'];
+    ...rep.datasets.map((d) => `${DATASET_TITLE[d]} accuracy % (${rep.referenceDepth} hidden, ${modes})`), `epoch time vs bp (${modes})`, `objections removed${rep.answer.some((r) => r.spikingObjections) ? ' (rate / spiking where they differ)' : ''}`];
   const rows = rep.answer.map((r) => {
     const deep = judged
       ? (m: Mode) => (r.deepest[m] === undefined ? '—' : r.deepest[m] === null ? 'none' : String(r.deepest[m]))
@@ -314,6 +326,23 @@ export function budgetNote(b: Budget): string {
 }
 
 /** The whole report.md. */
+/** The comparison with each rule's published MNIST figure, as a Markdown section. */
+export function publishedTable(rep: Report): string {
+  const out = ['## Against the published figures', '',
+    `| rule | published MNIST test % | network | source | bioprop MNIST test % (${rep.referenceDepth} hidden) | verdict |`, '| --- | --- | --- | --- | --- | --- |'];
+  for (const p of rep.published) {
+    const f = p.figure;
+    const oursCell = p.ours ? `${fmtAcc({ stat: p.ours, failed: 0 })} (${p.mode})` : '—';
+    if (!f || 'none' in f) out.push(`| ${p.rule} | — | — | ${f ? f.none : 'no entry'} | ${oursCell} | no figure |`);
+    else out.push(`| ${p.rule} | ${f.accuracy.toFixed(2)}${f.checked ? '' : ' (unchecked)'} | ${f.network} | ${f.source} | ${oursCell} | ${p.verdict} |`);
+  }
+  out.push('', `A rule *matches* its paper when the two MNIST test accuracies are within ${MATCH_POINTS} points (twice the binomial ` +
+    'standard error of an accuracy near 98% on the 10 000 test images), *beats* or *misses* it beyond that. The networks differ ' +
+    "(the paper's against bioprop's at the reference depth), so a verdict says where a rule stands, not that the settings were the same; " +
+    'a convolutional figure is not comparable with a fully connected network. "(unchecked)": taken from a secondary account of the paper, not read in its table.');
+  return out.join('\n');
+}
+
 export function reportMarkdown(rep: Report, o: MarkdownOptions): string {
   const out: string[] = [];
   out.push(`# ${o.title ?? 'bioprop: which learning rules work, in spiking neurons, at depth, on real benchmarks?'}`, '');
@@ -326,6 +355,7 @@ export function reportMarkdown(rep: Report, o: MarkdownOptions): string {
     : `"vs bp" is the rule's mean test accuracy minus bp's (rate), in percentage points, at the same budget and depth. `) +
     `Accuracies are test accuracy after the last epoch, mean ± sample sd over seeds, at ${rep.referenceDepth} hidden layers. ` +
     'Epoch time is per training example, relative to backprop (rate) at the same dataset, depth and width (geometric mean over the swept cells). — means not run.', '', OBJECTION_LEGEND, '');
+  out.push(publishedTable(rep), '');
   const chart = (id: keyof MarkdownOptions['charts'], heading: string, alt: string, none: string) => {
     out.push(`## ${heading}`, '');
     out.push(o.charts[id] ? `![${alt}](${o.charts[id]})` : none, '');

@@ -39,6 +39,8 @@ export const fa = defineRule<FaParams, FaState>({
     train: { lr: 5e-3 },
     // dfa's window (src/rules/dfa.ts): 100 steps at up to 200 Hz.
     sim: { steps: 100, maxRate: 200 },
+    // Spikes carry the forward pass only; learning reads rates, so the spiking objection is removed in part.
+    objections: { removes: ['weightTransport'], partly: ['spiking'] },
     parts: {
       forward: 'LIF spikes from Poisson input; a leaky membrane readout of the last hidden layer gives the output.',
       feedback: 'Rate-coded: the error travels down through the fixed random B as a graded signal, not as spikes.',

@@ -83,6 +83,14 @@ export function registerRule<R extends AnyRule>(rule: R): R {
     const bad = SPIKING_PARTS.filter((k) => typeof parts?.[k] !== 'string' || !(parts[k] as string).trim());
     if (bad.length) fail(`spiking.parts must say in one sentence each what is spiking in ${SPIKING_PARTS.join(', ')}; missing or empty: ${bad.join(', ')}`);
   }
+  const so = rule.spiking?.objections;
+  if (so !== undefined) {
+    for (const k of ['removes', 'partly'] as const) {
+      const v = so[k];
+      if (v === undefined && k === 'partly') continue;
+      if (!Array.isArray(v) || v.some((o) => !OBJECTIONS.includes(o))) fail(`spiking.objections.${k} must be a list of ${OBJECTIONS.join(', ')}, got ${JSON.stringify(v)}`);
+    }
+  }
   if (rule.noSpiking !== undefined && (typeof rule.noSpiking !== 'string' || !rule.noSpiking.trim() || rule.spiking)) {
     fail(`noSpiking must be the reason a rule without a spiking form has none (a non-empty string, and no spiking form), got ${JSON.stringify(rule.noSpiking)}`);
   }

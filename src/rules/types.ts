@@ -56,6 +56,10 @@ export interface SpikingForm<P> {
   own?: P extends { spiking: boolean } ? readonly (keyof P & string)[] : never;
   /** What this form carries in spikes and what stays rate-coded (`bioprop rules --spiking`, the report). */
   parts: SpikingParts;
+  /** The objections this form removes, when they differ from the rule's (Rule.objections): a rule defined
+   *  on rates that runs on spiking neurons removes the spiking objection in part (spiking forward pass,
+   *  learning from rates). A spiking-only rule's Rule.objections already describe its spiking form. */
+  objections?: { removes: readonly Objection[]; partly?: readonly Objection[] };
 }
 
 /** The parts of learning a SpikingParts describes, in the order they are printed. */

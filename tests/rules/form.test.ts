@@ -71,4 +71,18 @@ test('registerRule refuses a spiking form that does not describe its parts, and 
   assert.is(rules['parts-check'], undefined);
 });
 
+test("a spiking form's objections: checked by registerRule, carried into the report's rule metadata", async () => {
+  const base = { ...rules.fa!, id: 'objections-check' };
+  assert.throws(() => registerRule({ ...base, spiking: { ...rules.fa!.spiking!, objections: { removes: ['spikes' as never] } } }), /spiking\.objections\.removes must be a list of weightTransport/);
+  const { ruleMeta } = await import('../../src/report/config.js');
+  assert.equal(ruleMeta(rules.fa!).spikingObjections, { removes: ['weightTransport'], partly: ['spiking'] });
+  assert.is(ruleMeta(rules.bp!).spikingObjections, undefined);
+  // A rule defined on rates credits itself with no spiking in its rate form, only in part in its spiking form.
+  for (const r of Object.values(rules)) {
+    if (!r.spiking || r.spiking.only || r.spiking.own) continue;
+    assert.not.ok(r.objections.removes.includes('spiking') || r.objections.partly?.includes('spiking'), `${r.id}: rate form`);
+    assert.ok(r.spiking.objections?.partly?.includes('spiking') || r.spiking.objections?.removes.includes('spiking'), `${r.id}: its spiking form must say how far it removes the spiking objection`);
+  }
+});
+
 test.run();

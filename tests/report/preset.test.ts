@@ -1,0 +1,108 @@
+// The `report` preset plans exactly the report's cells; sweep parts and per-rule widths; the dry run's
+// cost estimate from measured epoch times (the model in src/report/estimate.ts, checked by hand).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { rules } from '../../src/rules/index.js';
+import { reportPreset, expandConfig, validateConfig, ruleMeta, type RunSpec } from '../../src/report/config.js';
+import { estimateSweep, weightCount } from '../../src/report/estimate.js';
+import type { ResultLine } from '../../src/report/results.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/bioprop.js', import.meta.url));
+const PHASE = ['chl', 'eqprop', 'generec'];
+
+test('the report preset: every rule in every mode it has, 3 hidden layers (MNIST seeds 1-3, Fashion-MNIST seed 1), depth scan 1, 2, 4 (MNIST seed 1)', () => {
+  const plan = expandConfig(validateConfig(reportPreset(), rules), rules);
+  assert.is(new Set(plan.map((r) => r.key)).size, plan.length, 'each run planned once');
+  const modesOf = (id: string) => [...(rules[id]!.spiking?.only ? [] : ['rate']), ...(rules[id]!.spiking ? ['spiking'] : [])];
+  const want: string[] = [];
+  const cell = (dataset: string, depth: number, seed: number) => {
+    for (const id of Object.keys(rules)) for (const mode of modesOf(id)) want.push(`${id} ${mode} ${dataset} ${depth}×${PHASE.includes(id) ? 500 : 256} seed ${seed}`);
+  };
+  cell('mnist', 3, 1);
+  cell('fashion-mnist', 3, 1);
+  for (const d of [1, 2, 4]) cell('mnist', d, 1);
+  for (const s of [2, 3]) cell('mnist', 3, s);
+  assert.equal(plan.map((r) => `${r.rule} ${r.mode} ${r.dataset} ${r.depth}×${r.width} seed ${r.seed}`), want);
+  const chl = plan.find((r) => r.rule === 'chl' && r.depth === 2)!;
+  assert.ok(chl.argv.join(' ').includes('--hidden 500,500'), chl.key);
+  assert.not.ok(plan.some((r) => r.argv.includes('--epochs')), "each rule's default epochs");
+});
+
+test('parts: the union in the parts\' order, a run two parts plan planned once; bad parts and widths named', () => {
+  const base = { rules: ['bp'], datasets: ['mnist', 'fashion-mnist'], depths: [1, 3], seeds: [1, 2] };
+  const plan = expandConfig(validateConfig({ ...base, parts: [{ depths: [3], seeds: [1] }, { datasets: ['fashion-mnist'], depths: [1, 3], seeds: [1] }] }, rules), rules);
+  assert.equal(plan.map((r) => `${r.dataset} ${r.depth} ${r.seed}`), ['mnist 3 1', 'fashion-mnist 3 1', 'fashion-mnist 1 1']);
+  assert.throws(() => validateConfig({ ...base, parts: [{ depths: [4] }] }, rules), /parts\[0\]\.depths has 4, not in the config's depths \(1, 3\)/);
+  assert.throws(() => validateConfig({ ...base, parts: [{ width: 5 }] }, rules), /parts\[0\]: unknown field 'width'/);
+  assert.throws(() => validateConfig({ ...base, parts: [{ seeds: [] }] }, rules), /parts\[0\]\.seeds must be a non-empty list/);
+  assert.throws(() => validateConfig({ ...base, parts: [] }, rules), /parts must be a non-empty list/);
+  assert.throws(() => validateConfig({ ...base, ruleWidths: { nope: 3 } }, rules), /ruleWidths: unknown rule 'nope'/);
+  assert.throws(() => validateConfig({ ...base, ruleWidths: { bp: 0 } }, rules), /ruleWidths\.bp must be a positive integer, got 0/);
+});
+
+/** A finished run of `argv` as a results line, `seconds` over `epochs`, with the record's network. */
+function line(rule: string, mode: 'rate' | 'spiking', hidden: number[], seconds: number, epochs: number, extra: Record<string, unknown> = {}): ResultLine {
+  const argv = ['--rule', rule, '--dataset', 'mnist', '--hidden', hidden.join(','), '--seed', '9', ...(mode === 'spiking' ? ['--spiking'] : [])];
+  return {
+    key: argv.join(' '), status: 'ok', run: { rule, dataset: 'mnist', depth: hidden.length, width: hidden[0]!, mode, seed: 9, argv },
+    meta: ruleMeta(rules[rule]!), wallSeconds: seconds, finishedAt: '2026-01-01T00:00:00Z',
+    record: { rule, hidden, seconds, epochs, ...extra } as never,
+  } as ResultLine;
+}
+
+test('estimate: median cost per example per weight of the rule and mode, times examples × weights × epochs; done and unmeasured runs apart', () => {
+  assert.is(weightCount([256, 256]), 784 * 256 + 256 * 256 + 256 * 10);
+  assert.is(weightCount([]), 7840);
+  const measured = [
+    line('bp', 'rate', [100], 60, 10), // 6 s per epoch over 60 000 examples
+    line('bp', 'rate', [100], 120, 10, { limit: 30_000 }), // 12 s per epoch over 30 000: 4× the cost
+    line('bp', 'rate', [100], 90, 10, { threads: 2 }), // 9 s per epoch on 2 threads: 18 core-seconds
+    line('fa', 'spiking', [50], 100, 1),
+  ];
+  const c = (s: number, n: number) => s / (n * weightCount([100]));
+  const median = c(18, 60_000); // median of 6, 18 and 24 core-seconds per 60 000-example epoch
+  assert.ok(Math.abs(c(12, 30_000) - c(24, 60_000)) < 1e-18);
+  const spec = (rule: string, hidden: number[], mode: 'rate' | 'spiking', extra: string[] = []): RunSpec => {
+    const argv = ['--rule', rule, '--dataset', 'mnist', '--hidden', hidden.join(','), '--seed', '1', ...extra, ...(mode === 'spiking' ? ['--spiking'] : [])];
+    return { key: argv.join(' '), rule, dataset: 'mnist', depth: hidden.length, width: hidden[0]!, mode, seed: 1, argv };
+  };
+  const plan = [spec('bp', [200, 200], 'rate', ['--epochs', '5', '--limit', '1000']), spec('bp', [100], 'rate'), spec('sign', [100], 'rate'), spec('fa', [50], 'spiking')];
+  const own = [line('fa', 'spiking', [50], 100, 1)];
+  own[0] = { ...own[0]!, key: plan[3]!.key };
+  const e = estimateSweep(plan, own, rules, measured);
+  const close = (a: number | null, b: number) => assert.ok(a !== null && Math.abs(a - b) <= 1e-9 * b, `${a} vs ${b}`);
+  close(e.runs[0]!.coreSeconds, median * 1000 * weightCount([200, 200]) * 5);
+  close(e.runs[1]!.coreSeconds, 18 * rules.bp!.train.epochs);
+  assert.is(e.runs[2]!.coreSeconds, null, 'sign was never measured');
+  assert.ok(e.runs[3]!.done, "a planned run in the sweep's own results is done");
+  assert.is(e.done, 1);
+  close(e.coreSeconds, e.runs[0]!.coreSeconds! + e.runs[1]!.coreSeconds!);
+  assert.equal(e.unmeasured, ['sign rate']);
+  // Earlier sweeps' runs give epoch times but are not this sweep's: the same key there is not done.
+  assert.is(estimateSweep([plan[1]!], [], rules, [line('bp', 'rate', [100], 60, 10)]).done, 0);
+});
+
+test('compare --preset report --dry-run lists every run with its estimate and the total; --estimate-from needs --dry-run', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioprop-preset-'));
+  const earlier = join(dir, 'earlier.jsonl');
+  writeFileSync(earlier, JSON.stringify(line('bp', 'rate', [256, 256, 256], 120, 20)) + '\n');
+  const run = (...a: string[]) => spawnSync(process.execPath, [BIN, 'compare', '--preset', 'report', '--results', join(dir, 'r.jsonl'), ...a], { encoding: 'utf8' });
+  const r = run('--dry-run', '--workers', '2', '--estimate-from', earlier);
+  assert.is(r.status, 0, r.stderr);
+  const n = expandConfig(reportPreset(), rules).length;
+  assert.match(r.stdout, new RegExp(`^${n} runs \\(2 workers\\):`));
+  assert.match(r.stdout, /bp mnist 3×256 rate seed 1 +0\.03 h  bioprop train --rule bp --dataset mnist --hidden 256,256,256 --seed 1\n/);
+  assert.match(r.stdout, /chl mnist 3×500 rate seed 1 +\?  bioprop train/);
+  assert.match(r.stdout, new RegExp(`estimate: 0\\.\\d core-hours for 7 of the ${n} runs not yet done \\(0 done\\)`));
+  assert.match(r.stdout, /not estimated \(never measured here, so not in the total\): fa rate, fa spiking/);
+  const bad = run('--estimate-from', earlier);
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, /--estimate-from is for --dry-run/);
+});
+
+test.run();
