@@ -50,6 +50,8 @@ export const ELEMENTWISE: Record<string, readonly number[]> = {
   f32_trace_step: [2, 3],
   f32_sgd_step: [4, 5, 6],
   f32_adam_step: [8, 9, 10, 11],
+  f32_mul: [1, 2, 3],
+  ...Object.fromEntries(['linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'hard_sigmoid', 'softplus', 'softlif'].map((a) => [`f32_${a}_fwd`, [4, 5, 6]])),
 };
 export const ELEMENTWISE_NAMES = Object.keys(ELEMENTWISE);
 
