@@ -9,11 +9,14 @@
 //  browser: the demo page in headless Chromium (bp 784-256x3-10, 10000 digits, 2 epochs) served with and
 //           without cross-origin isolation: all cores against one thread (Debian's chromium).
 //  peer:    PyTorch at N threads on the same epochs where python3 has torch (bench/peers/torch_mlp.py),
-//           with OPENBLAS_CORETYPE unset for it so OpenBLAS picks its own kernel.
+//           with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for it so OpenBLAS picks its own kernel.
 // The load average is printed before and after: on a shared machine the ratios mean little.
 // Flags: --threads N, --only gemm,epoch,spiking,peer,browser, --rounds R (epochs per side, default 1),
-//        --spiking-limit N, --json FILE (one JSON line per result).
-import { spawnSync } from 'node:child_process';
+//        --spiking-limit N, --json FILE (one JSON line per result), --busy B (B competing processes that
+//        spin for the whole run: how the pool behaves when the cores are oversubscribed),
+//        --old DIR with --only ab: one bp epoch per net (--epoch-limit N examples, default 20000) at N threads
+//        on this build and on the built checkout DIR, alternating --rounds times, and at 1 thread here.
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
 import { loadavg, availableParallelism, tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -28,12 +31,17 @@ const only = val('only', 'gemm,epoch,spiking,peer,browser').split(',');
 const rounds = Number(val('rounds', 1));
 const spikingLimit = Number(val('spiking-limit', 6000));
 const jsonFile = val('json', null);
+const busy = Number(val('busy', 0));
 if (jsonFile) writeFileSync(jsonFile, '');
 const emit = (rec) => { if (jsonFile) appendFileSync(jsonFile, JSON.stringify({ threads: N, ...rec }) + '\n'); };
 const here = dirname(fileURLToPath(import.meta.url));
 const load1 = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 console.log(`bench:threads — 1 thread vs ${N} threads (${availableParallelism()} cores available); load average ${load1()}`);
+// Competing load: each child spins until this process ends (it polls its parent's liveness).
+const hogs = Array.from({ length: busy }, () => spawn(process.execPath, ['-e', `const p = ${process.pid}; let i = 0; for (;;) if (++i % 1e8 === 0) { try { process.kill(p, 0); } catch { process.exit(0); } }`], { stdio: 'ignore' }));
+if (busy > 0) console.log(`${busy} competing spinning process(es) started`);
+process.on('exit', () => { for (const h of hogs) h.kill(); });
 const one = await load();
 const many = await load({ threads: N });
 if (many.threads !== N) throw new Error(`bench:threads: asked for ${N} threads, the pool has ${many.threads}`);
@@ -120,9 +128,9 @@ const NETS = [
   { name: '784-256x3-10 relu', hidden: [256, 256, 256], act: 'relu' },
 ];
 
-function epochSeconds(lib, data, net) {
-  const n = new Network(lib, { sizes: [784, ...net.hidden, 10], activation: net.act, init: 'xavier', batch: 100, seed: 1 });
-  const t = new Trainer(lib, n, 'bp', { optimizer: 'sgd', lr: 0.05, momentum: 0, schedule: 'constant', epochs: 1 });
+function epochSeconds(lib, data, net, mod = { Network, Trainer }) {
+  const n = new mod.Network(lib, { sizes: [784, ...net.hidden, 10], activation: net.act, init: 'xavier', batch: 100, seed: 1 });
+  const t = new mod.Trainer(lib, n, 'bp', { optimizer: 'sgd', lr: 0.05, momentum: 0, schedule: 'constant', epochs: 1 });
   for (let i = 0; i < 20; i++) t.step(); // warm-up (JIT, caches)
   const r = t.fit(data.train, { epochs: 1 });
   n.dispose();
@@ -144,6 +152,28 @@ if (only.includes('epoch')) {
     emit({ bench: 'epoch', net: net.name, s1, sN, speedup: s1 / sN });
   }
   for (const d of [d1, dN]) { d.train.dispose(); d.test.dispose(); }
+}
+
+if (only.includes('ab')) {
+  const oldDir = val('old', null);
+  if (!oldDir) throw new Error('bench:threads: --only ab needs --old DIR (a built checkout of bioprop)');
+  const limit = Number(val('epoch-limit', 20000));
+  const { pathToFileURL } = await import('node:url');
+  const old = await import(pathToFileURL(join(oldDir, 'dist/src/index.js')).href);
+  const sides = [
+    { name: `this build, 1 thread`, mod: { Network, Trainer, loadDataset }, lib: one },
+    { name: `this build, ${N} threads`, mod: { Network, Trainer, loadDataset }, lib: many },
+    { name: `${oldDir}, ${N} threads`, mod: old, lib: await old.load({ threads: N }) },
+  ];
+  for (const s of sides) s.data = await s.mod.loadDataset(s.lib, 'mnist', { limit: { train: limit, test: 100 } });
+  console.log(`\nA/B, bp epoch of ${limit} examples, ${rounds} alternating rounds (median s)`);
+  for (const net of NETS) {
+    const times = sides.map(() => []);
+    for (let r = 0; r < rounds; r++) sides.forEach((s, i) => times[i].push(epochSeconds(s.lib, s.data, net, s.mod)));
+    const med = times.map((t) => [...t].sort((a, b) => a - b)[t.length >> 1]);
+    console.log(`${net.name}: ${sides.map((s, i) => `${s.name} ${med[i].toFixed(2)} s`).join(', ')}; new/old at ${N} threads ${(med[1] / med[2]).toFixed(2)}, speedup 1 -> ${N} here ${(med[0] / med[1]).toFixed(2)}x`);
+    emit({ bench: 'ab', net: net.name, limit, rounds, one: med[0], now: med[1], old: med[2] });
+  }
 }
 
 if (only.includes('spiking')) {
@@ -171,8 +201,8 @@ if (only.includes('peer') && only.includes('epoch')) {
   if (!py) {
     console.log('\nPyTorch peer: skipped (no python3 with torch; Debian: apt-get install python3-torch libopenblas0-pthread)');
   } else {
-    const { OPENBLAS_CORETYPE: _drop, ...env } = process.env;
-    console.log(`\nPyTorch at ${N} threads (OPENBLAS_CORETYPE unset): ours/PyTorch epoch time`);
+    const { OPENBLAS_CORETYPE: _core, OPENBLAS_L2_SIZE: _l2, ...env } = process.env;
+    console.log(`\nPyTorch at ${N} threads (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset): ours/PyTorch epoch time`);
     for (const net of NETS) {
       const r = spawnSync(py, [join(here, 'peers/torch_mlp.py'), '--sizes', [784, ...net.hidden, 10].join(','), '--act', net.act,
         '--threads', String(N), '--batch', '100', '--lr', '0.05', '--data', mnist], { encoding: 'utf8', env });

@@ -148,4 +148,32 @@ test(`SGD and Adam steps at ${THREADS.join(', ')} threads: the reference twins' 
   }
 });
 
+test(`the activations and f32_mul at ${THREADS.join(', ')} threads: the bits of one thread`, async () => {
+  const one = await backend('release');
+  const acts = Object.keys(ELEMENTWISE).filter((name) => name.endsWith('_fwd'));
+  assert.ok(acts.length >= 8, 'every activation kernel is split');
+  /** post and deriv (or z of f32_mul) of one call of `name` on n seeded elements. */
+  const call = (lib: Backend, name: string, n: number, withDeriv: boolean, seed: number): Float32Array[] => {
+    const a = lib.tensor([n], seeded(n, seed, -4, 4)), b = lib.tensor([n], seeded(n, seed + 1)), c = lib.tensor([n]), d = lib.tensor([n]);
+    c.data.fill(NaN); d.data.fill(NaN);
+    const k = lib.kernels as unknown as Record<string, (...args: number[]) => void>;
+    if (name === 'f32_mul') k[name]!(n, a.ptr, b.ptr, c.ptr);
+    else k[name]!(n, 0.1, 1.5, 0.25, a.ptr, c.ptr, withDeriv ? d.ptr : 0);
+    const out = [c.data.slice(), d.data.slice()];
+    for (const x of [a, b, c, d]) x.dispose();
+    return out;
+  };
+  for (const t of THREADS) {
+    const lib = await threaded(t);
+    for (const name of [...acts, 'f32_mul']) {
+      for (const n of [1, 3, 5, 17, 1001, 4099]) {
+        for (const withDeriv of [true, false]) {
+          const seed = n * 7 + t, want = call(one, name, n, withDeriv, seed), got = call(lib, name, n, withDeriv, seed);
+          want.forEach((w, i) => bitsEqual(got[i]!, w, `${name} n=${n} ${withDeriv ? 'with' : 'without'} deriv at ${t} threads: output ${i}`));
+        }
+      }
+    }
+  }
+});
+
 test.run();

@@ -1,0 +1,186 @@
+// The control block a thread pool shares (pool.ts), and the part of the protocol every thread runs,
+// the calling thread and the workers alike (pool-worker.ts): a job is cut into chunks along one
+// dimension of its output, and each thread claims the next chunk until none is left. Who runs a chunk
+// changes from run to run, what a chunk computes does not: every output element is computed by one
+// thread in the order one thread would use, so results are bit-identical for any thread count.
+/** Int32 slots of the control block. */
+export const CTL = {
+  GEN: 0, // job counter: workers wait on it
+  DONE: 1, // chunks of the current job finished (a lost worker adds LOST to it)
+  FAIL: 2, // 1 + index of the first thread that failed (0: the calling thread), else 0
+  STOP: 3, // 1: workers leave their loop at the next GEN
+  OP: 4, // kernel of the job (OP_*)
+  TICKET: 5, // (job counter mod 2^24) · 256 + the next chunk to claim
+  CHUNKS: 6, // chunks of the current job (at most MAX_CHUNKS)
+  CHUNK: 7, // length of a chunk along the split dimension
+  RESULT: 8, // the chunks' counts (events, spikes), summed
+  MSG_LEN: 9, // bytes of the error message at MSG_BYTE
+  // The job's integer arguments. GEMM: trans, m, n, k, a, b, c, then f32 alpha, beta at ARGS + 7, + 8.
+  // EVENT: m, n, k, s, b, c. MAP: index in ELEMENTWISE_NAMES, argument count (the arguments: ARGS64_BYTE).
+  ARGS: 10,
+} as const;
+export const OP_GEMM = 1;
+export const OP_EVENT = 2;
+export const OP_MAP = 3;
+/** Most threads a pool takes. */
+export const MAX_THREADS = 64;
+/** Most chunks one job is cut into (the chunk index is the low byte of TICKET). */
+export const MAX_CHUNKS = 255;
+/** Added to DONE when a worker is lost, so that a caller waiting for its chunks wakes up. */
+export const LOST = 1 << 16;
+/** Byte offset of the MAP job's arguments as float64 (exact for every i32 and f32 a kernel takes). */
+export const ARGS64_BYTE = 32 * 4;
+export const MAX_ARGS = 16;
+/** Where the error message of a failed thread goes in the control block, and its room. */
+export const MSG_BYTE = ARGS64_BYTE + 8 * MAX_ARGS;
+export const MSG_CAP = 2048;
+export const CONTROL_BYTES = MSG_BYTE + MSG_CAP;
+
+/**
+ * Elementwise kernels a pool splits over their first argument n (multiples of 4 elements, so every
+ * element takes the same SIMD or scalar path as on one thread): the indices of their pointer arguments
+ * (4-byte elements; a null pointer stays null), which move with the share. Their i32 result, a count,
+ * is summed over the shares.
+ */
+export const ELEMENTWISE: Record<string, readonly number[]> = {
+  f32_lif_step: [7, 8, 9, 10, 11],
+  f32_lif_step_triangle: [7, 8, 9, 10, 11],
+  f32_lif_step_exp: [7, 8, 9, 10, 11],
+  f32_alif_step: [10, 11, 12, 13, 14, 15],
+  f32_trace_step: [2, 3],
+  f32_sgd_step: [4, 5, 6],
+  f32_adam_step: [8, 9, 10, 11],
+  f32_mul: [1, 2, 3],
+  ...Object.fromEntries(['linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'hard_sigmoid', 'softplus', 'softlif'].map((a) => [`f32_${a}_fwd`, [4, 5, 6]])),
+};
+export const ELEMENTWISE_NAMES = Object.keys(ELEMENTWISE);
+
+/** Busy-polls of the calling thread before it sleeps in Atomics.wait for the workers' last chunks. */
+export const SPIN = 4000;
+/**
+ * How long (ms) a worker polls for the next job before it sleeps in Atomics.wait: long enough to bridge
+ * the small kernels the calling thread runs alone between two split calls of a training step (a futex
+ * wake costs tens of microseconds), short enough that a worker between steps, or on cores other
+ * processes want, gives its core away.
+ */
+export const WORKER_SPIN_MS = 0.2;
+/**
+ * Chunks per thread a split job is cut into. Threads claim chunks as they come, so a thread that the
+ * system does not run (oversubscribed cores) delays a job by one chunk at most, not by its whole share;
+ * more chunks would re-pack the smaller GEMM operand more often.
+ */
+export const CHUNKS_PER_THREAD = 2;
+
+/** What a pool worker is sent once, at start. */
+export interface WorkerInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+  /** This worker's index, 1..threads-1 (0 is the calling thread). */
+  index: number;
+  /** This worker's GEMM scratch (gemm_scratch_bytes() bytes, allocated by the calling thread). */
+  scratch: number;
+}
+
+/** What a pool worker sends back once: ready, or why it could not start. */
+export type WorkerReply = { ready: true } | { error: string };
+
+/**
+ * How C[m×n] is cut into chunks of `parts`: contiguous blocks of columns (multiples of 8, the width of
+ * a packed B panel) when n >= m, else of rows (multiples of 4, the height of a packed A panel), so the
+ * larger operand is packed once in total and only the smaller one once per chunk. Chunk t covers
+ * [t·chunk, (t+1)·chunk) of that dimension, cut at its end.
+ */
+export function gemmChunk(m: number, n: number, parts: number): number {
+  const align = n >= m ? 8 : 4;
+  return Math.max(align, Math.ceil((n >= m ? n : m) / parts / align) * align);
+}
+
+/** The kernels a chunk runs (the elementwise ones by name). */
+export interface ChunkKernels {
+  f32_gemm_part(trans: number, m: number, n: number, k: number, alpha: number, beta: number, a: number, b: number, c: number, i0: number, i1: number, j0: number, j1: number): void;
+  f32_event_nn(m: number, n: number, k: number, s: number, b: number, tmp: number, c: number): number;
+}
+
+/** One thread's view of the control block, with the room a chunk needs (no allocation per chunk). */
+export class JobView {
+  readonly ctl: Int32Array;
+  private readonly f32: Float32Array;
+  private readonly f64: Float64Array;
+  private readonly args = new Array<number>(MAX_ARGS).fill(0);
+  private readonly fns: Record<string, (...a: number[]) => number>;
+
+  /** `tmp`: this thread's temporary row (n floats) for the event-driven propagation. */
+  constructor(control: SharedArrayBuffer, private readonly kern: ChunkKernels, readonly index: number, public tmp: number) {
+    this.ctl = new Int32Array(control, 0, ARGS64_BYTE / 4);
+    this.f32 = new Float32Array(control, 0, ARGS64_BYTE / 4);
+    this.f64 = new Float64Array(control, ARGS64_BYTE, MAX_ARGS);
+    this.fns = kern as unknown as Record<string, (...a: number[]) => number>;
+  }
+
+  /**
+   * Claims and runs chunks of job `gen` until none is left (or the job is no longer `gen`), adding their
+   * counts to RESULT. A chunk that throws is recorded as the job's failure and still counted done, so
+   * no thread ever waits on it.
+   */
+  drain(gen: number): void {
+    const ctl = this.ctl, tag = gen & 0xffffff;
+    for (;;) {
+      const t = Atomics.load(ctl, CTL.TICKET);
+      if (t >>> 8 !== tag) return;
+      const chunks = ctl[CTL.CHUNKS]!;
+      if ((t & 255) >= chunks) return;
+      if (Atomics.compareExchange(ctl, CTL.TICKET, t, t + 1) !== t) continue;
+      // The chunk is ours: the job cannot change before it is counted done.
+      try {
+        const r = this.run(t & 255);
+        if (r !== 0) Atomics.add(ctl, CTL.RESULT, r);
+      } catch (e) {
+        this.fail(`${(e as Error).name}: ${(e as Error).message}`);
+      }
+      if (Atomics.add(ctl, CTL.DONE, 1) + 1 >= chunks) Atomics.notify(ctl, CTL.DONE);
+    }
+  }
+
+  /** Records this thread's failure, unless another thread's was recorded first. */
+  fail(text: string): void {
+    recordFailure(this.ctl.buffer as SharedArrayBuffer, this.index, text);
+  }
+
+  /** Runs chunk `idx` of the current job; returns its count. */
+  private run(idx: number): number {
+    const ctl = this.ctl, A = CTL.ARGS, lo = idx * ctl[CTL.CHUNK]!;
+    const op = ctl[CTL.OP];
+    if (op === OP_GEMM) {
+      const m = ctl[A + 1]!, n = ctl[A + 2]!, byCols = n >= m, hi = Math.min(byCols ? n : m, lo + ctl[CTL.CHUNK]!);
+      this.kern.f32_gemm_part(ctl[A]!, m, n, ctl[A + 3]!, this.f32[A + 7]!, this.f32[A + 8]!, ctl[A + 4]!, ctl[A + 5]!, ctl[A + 6]!,
+        byCols ? 0 : lo, byCols ? m : hi, byCols ? lo : 0, byCols ? hi : n);
+      return 0;
+    }
+    if (op === OP_EVENT) { // rows [lo, hi) of C = S·B
+      const m = ctl[A]!, n = ctl[A + 1]!, k = ctl[A + 2]!, hi = Math.min(m, lo + ctl[CTL.CHUNK]!);
+      return this.kern.f32_event_nn(hi - lo, n, k, (ctl[A + 3]! >>> 0) + lo * k * 4, ctl[A + 4]!, this.tmp, (ctl[A + 5]! >>> 0) + lo * n * 4);
+    }
+    if (op === OP_MAP) { // elements [lo, hi): n becomes the chunk's length, every non-null pointer moves by lo
+      const name = ELEMENTWISE_NAMES[ctl[A]!]!, count = ctl[A + 1]!, args = this.args, f64 = this.f64;
+      for (let i = 0; i < count; i++) args[i] = f64[i]!;
+      args[0] = Math.min(f64[0]!, lo + ctl[CTL.CHUNK]!) - lo;
+      for (const i of ELEMENTWISE[name]!) if (args[i] !== 0) args[i] = (args[i]! + lo * 4) >>> 0;
+      return this.fns[name]!.apply(null, args) | 0; // arguments past the kernel's own are ignored
+    }
+    throw new Error(`unknown job ${op}`);
+  }
+}
+
+/** Records thread `index`'s failure (first one wins) and wakes a caller waiting on the job. */
+export function recordFailure(control: SharedArrayBuffer, index: number, text: string, lost = false): void {
+  const ctl = new Int32Array(control, 0, ARGS64_BYTE / 4);
+  if (Atomics.compareExchange(ctl, CTL.FAIL, 0, index + 1) === 0) {
+    const bytes = new TextEncoder().encode(text), msg = new Uint8Array(control, MSG_BYTE, MSG_CAP);
+    const n = Math.min(bytes.length, MSG_CAP);
+    msg.set(bytes.subarray(0, n));
+    Atomics.store(ctl, CTL.MSG_LEN, n);
+  }
+  if (lost) Atomics.add(ctl, CTL.DONE, LOST);
+  Atomics.notify(ctl, CTL.DONE);
+}

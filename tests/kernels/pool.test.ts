@@ -1,0 +1,84 @@
+// The thread pool's protocol (src/wasm/pool.ts, pool-jobs.ts): threads claim chunks of a job as they
+// come, so the calling thread finishes a job alone when no worker claims anything (a worker the system
+// does not run at the moment), with the bits of one thread; and a worker that dies, idle or in the middle
+// of a job, surfaces as an error naming it on the calling thread, never as a hang.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { load } from '../../src/index.js';
+import { CTL, CONTROL_BYTES, OP_GEMM, JobView, gemmChunk, type ChunkKernels } from '../../src/wasm/pool-jobs.js';
+import { seeded } from '../helpers/fill.js';
+
+test('the calling thread alone finishes every chunk of a job no worker claims, with the bits of one call', async () => {
+  const lib = await load();
+  for (const [m, n, k] of [[100, 784, 256], [300, 64, 100], [5, 1030, 7]] as const) {
+    const a = lib.tensor([m, k], seeded(m * k, 1)), b = lib.tensor([k, n], seeded(k * n, 2));
+    const want = lib.tensor([m, n]), got = lib.tensor([m, n]);
+    lib.gemm(want, a, b);
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    const job = new JobView(control, lib.kernels as unknown as ChunkKernels, 0, 0);
+    const ctl = job.ctl, A = CTL.ARGS, len = Math.max(m, n), chunk = gemmChunk(m, n, 4), chunks = Math.ceil(len / chunk);
+    ctl[CTL.OP] = OP_GEMM;
+    ctl.set([0, m, n, k, a.ptr, b.ptr, got.ptr], A);
+    new Float32Array(control, 0, ctl.length).set([1, 0], A + 7);
+    ctl[CTL.CHUNK] = chunk; ctl[CTL.CHUNKS] = chunks; ctl[CTL.TICKET] = 7 << 8; ctl[CTL.GEN] = 7;
+    job.drain(6); // a stale job number claims nothing
+    assert.is(ctl[CTL.DONE], 0, 'a thread late for an earlier job claims no chunk of this one');
+    job.drain(7);
+    assert.is(ctl[CTL.DONE], chunks, `${m}x${n}x${k}: all ${chunks} chunks done`);
+    assert.is(ctl[CTL.FAIL], 0);
+    assert.ok(got.data.every((x, i) => Object.is(x, want.data[i])), `${m}x${n}x${k}: bit-identical`);
+    for (const t of [a, b, want, got]) t.dispose();
+  }
+});
+
+/** Runs `body` (an async function body with lib, pool and a 256x1024x1024 GEMM `big()`) in a child process. */
+function child(body: string): { stdout: string; stderr: string; status: number | null; error?: Error } {
+  const index = fileURLToPath(new URL('../../src/index.js', import.meta.url));
+  const threads = fileURLToPath(new URL('../../src/wasm/threads.js', import.meta.url));
+  const script = `
+    import { load } from ${JSON.stringify(index)};
+    import { poolOf } from ${JSON.stringify(threads)};
+    const lib = await load({ threads: 3 });
+    const pool = poolOf(lib.kernels);
+    const a = lib.tensor([256, 1024]), b = lib.tensor([1024, 1024]), c = lib.tensor([256, 1024]);
+    const big = () => lib.gemm(c, a, b);
+    ${body}
+  `;
+  // A hang fails the test by the timeout instead of hanging the runner.
+  return spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+}
+
+test('a worker that dies while the pool is idle: the next split call fails naming it, the pool is shut down, the process exits', () => {
+  const r = child(`
+    big();
+    pool.kill(2);
+    await new Promise((ok) => setTimeout(ok, 500));
+    try { big(); console.log('no error'); } catch (e) { console.log('error: ' + e.message); }
+    try { big(); console.log('no error'); } catch (e) { console.log('then: ' + e.message); }
+    console.log('closed: ' + pool.closed);
+  `);
+  assert.is(r.error, undefined, `child: ${r.error?.message}`);
+  assert.is(r.status, 0, `exit status ${r.status}, stderr: ${r.stderr}`);
+  assert.match(r.stdout, /^error: gemm: worker thread 2 failed: it exited \(code 1\) \(the thread pool is shut down\)$/m);
+  assert.match(r.stdout, /^then: gemm: the thread pool is shut down \(worker thread 2 failed: it exited \(code 1\)\)$/m);
+  assert.match(r.stdout, /^closed: true$/m);
+});
+
+test('a worker that dies in the middle of a job: the calling thread wakes with an error naming it, never hangs', () => {
+  // The kill lands while the calling thread runs GEMMs back to back (blocked, its event loop idle): the
+  // worker is lost holding a chunk or between two, and either way the error must come.
+  const r = child(`
+    big();
+    pool.kill(1);
+    let i = 0;
+    try { for (; i < 400; i++) big(); console.log('no error'); } catch (e) { console.log('error: ' + e.message); }
+    console.log('calls: ' + i);
+  `);
+  assert.is(r.error, undefined, `child: ${r.error?.message}`);
+  assert.is(r.status, 0, `exit status ${r.status}, stderr: ${r.stderr}`);
+  assert.match(r.stdout, /^error: gemm: worker thread 1 failed: it exited \(code 1\) \(the thread pool is shut down\)$/m);
+});
+
+test.run();
