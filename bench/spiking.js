@@ -5,6 +5,7 @@
 // peers in bench/peers/ measured in the same run: a batched NumPy and PyTorch time-stepped simulation
 // on one thread, and Brian2's cython target. A peer whose library is missing is skipped (reported).
 // Flags: --reps N (default 3: the median of N timed runs of ours), --json FILE.
+// --train [--profile]: training epochs of the spiking rules against rate bp instead (bench/spiking-train.js).
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,6 +16,10 @@ import { Rng } from '../dist/src/core/rng.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
+if (argv.includes('--train')) {
+  await import('./spiking-train.js');
+  process.exit(0);
+}
 const val = (f, d) => { const i = argv.indexOf(`--${f}`); return i >= 0 ? argv[i + 1] : d; };
 const reps = Number(val('reps', 3));
 const B = 100, F = 784, H = 1000, C = 10, T = 100;

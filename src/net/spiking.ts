@@ -33,6 +33,7 @@ import { Network, type NetworkOptions, type Layer } from './network.js';
 import { getNeuron, neuronParams, type Neuron, type NeuronParams, type NeuronState, type Resolved } from '../neurons/index.js';
 import { makeEncoder, ENCODERS, type Encoder, type EncoderName } from '../encode/index.js';
 import { RasterRecorder, type Raster, type RasterOptions, type RasterSource } from './raster.js';
+import { ENCODER, LEARNING, NEURON, PROPAGATION, TRACES, type StepProfile } from './profile.js';
 
 export type Readout = 'membrane' | 'count';
 
@@ -119,6 +120,8 @@ export class SpikingSim implements RasterSource {
   readonly eventSteps: Float64Array;
   readonly denseSteps: Float64Array;
   simSeconds = 0;
+  /** Time per part of the step loop when set (benchmarks); null costs nothing. */
+  profile: StepProfile | null = null;
   readonly vInit: 'random' | 'zero';
   readonly tauOut: number;
   readonly readoutStart: number;
@@ -259,34 +262,43 @@ export class SpikingSim implements RasterSource {
     const lib = this.lib, net = this.net, layers = net.layers, r = this.r, T = this.steps;
     const lm = r.decay, ls = r.synDecay, L = layers.length, lo = this.tauOut > 0 ? Math.exp(-this.dt / this.tauOut) : 0;
     const t0c = this.readoutStart;
+    const pr = this.profile;
     this.prepare();
     this.reset(rows);
+    pr?.start();
     for (let t = 0; t < T; t++) {
       this.enc.step(rows, t, net.input, this.inSpikes);
       let inS = this.inSpikes.head(rows), inCount = lib.sumsq(inS); // 0/1 spikes: Σs² = count
+      pr?.lap(ENCODER);
       for (let i = 0; i < L; i++) {
         const l = layers[i]!, s = this.sl[i]!;
         const I = s.I.head(rows), spikes = s.spikes.head(rows), post = l.post.head(rows);
         this.propagate(i, l, s, rows, inS, inCount);
+        pr?.lap(PROPAGATION);
         if (s.st) {
           // I ← λs·I + (1 − λs)(1 − λm)·gain·amp·cur + biasDrive: the drive (1 − λm)·J of the neuron
           lib.addRow(lib.axpby(I, (1 - ls) * (1 - lm) * this.gain * s.ampIn, s.cur.head(rows), ls), s.biasDrive);
           const dstep = s.dstep.head(rows);
           const c = this.neuron.step(lib, r, s.st, I, spikes, dstep);
           this.spikeCount[i]! += c;
+          pr?.lap(NEURON);
           if (i < L - 1 || t >= t0c) lib.traceStep(post, spikes, 1); // spike count (the output's from t_c)
           lib.traceStep(l.deriv.head(rows), dstep, 1); // Σ surrogate
           lib.traceStep(l.a.head(rows), I, 1); // Σ drive
+          pr?.lap(TRACES);
           inS = spikes; inCount = c;
         } else {
           // membrane readout: I ← λs·I + (1 − λs)(amp·cur + b), m ← λo·m + (1 − λo)·I, post += m from t_c on
           lib.addRow(lib.axpby(I, (1 - ls) * s.ampIn, s.cur.head(rows), ls), s.biasDrive);
           lib.axpby(spikes, 1 - lo, I, lo);
+          pr?.lap(NEURON);
           if (t >= t0c) lib.traceStep(post, spikes, 1);
+          pr?.lap(TRACES);
         }
         this.neuronSteps[i]! += I.size;
       }
       onStep?.(t);
+      pr?.lap(LEARNING);
     }
     for (let i = 0; i < L; i++) {
       const l = layers[i]!, s = this.sl[i]!, post = l.post.head(rows), deriv = l.deriv.head(rows), a = l.a.head(rows);
