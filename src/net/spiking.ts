@@ -25,7 +25,7 @@
 //
 // SpikingNetwork is a Network whose forward(rows) is the window above, so the Trainer, the loss and every
 // rule accept it as is.
-import type { Backend } from '../backend.js';
+import type { Backend, LayerStepBuffers } from '../backend.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Workspace } from '../core/workspace.js';
 import type { WasmRng } from '../wasm/rng.js';
@@ -92,6 +92,8 @@ export interface SpikeLayer {
   /** Spike amplitude of this layer's input (encoder's for layer 0). */
   ampIn: number;
   spiking: boolean;
+  /** The fused step's buffers (neurons with a layerStep), kept so a step allocates nothing. */
+  fused: LayerStepBuffers | null;
 }
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -163,9 +165,16 @@ export class SpikingSim implements RasterSource {
         WT: ws.f32([l.inSize, l.outSize]), tmp: ws.f32([l.outSize]), biasDrive: ws.f32([l.outSize]),
         cur: ws.f32([B, l.outSize]), I: ws.f32([B, l.outSize]), spikes: ws.f32([B, l.outSize]), dstep: ws.f32([B, l.outSize]),
         st: spiking ? this.neuron.init(ws, B * l.outSize) : null,
-        ampIn: i === 0 ? this.enc.amplitude : this.rateScale / d.dt, spiking,
+        ampIn: i === 0 ? this.enc.amplitude : this.rateScale / d.dt, spiking, fused: null,
       };
     });
+    for (const s of this.sl) {
+      if (!s.st || !this.neuron.layerStep) continue;
+      s.fused = {
+        cur: s.cur, bias: s.biasDrive, I: s.I, v: s.st.v, refrac: s.st.refrac, adapt: s.st.adapt ?? null, spikes: s.spikes, dstep: s.dstep,
+        post: null, deriv: s.dstep, acc: s.I, list: null, counts: null,
+      };
+    }
     this.spikeCount = new Float64Array(L); this.neuronSteps = new Float64Array(L);
     this.eventSteps = new Float64Array(L); this.denseSteps = new Float64Array(L);
   }
@@ -277,23 +286,30 @@ export class SpikingSim implements RasterSource {
         pr?.lap(PROPAGATION);
         if (s.st) {
           // I ← λs·I + (1 − λs)(1 − λm)·gain·amp·cur + biasDrive: the drive (1 − λm)·J of the neuron
-          lib.addRow(lib.axpby(I, (1 - ls) * (1 - lm) * this.gain * s.ampIn, s.cur.head(rows), ls), s.biasDrive);
-          const dstep = s.dstep.head(rows);
-          const c = this.neuron.step(lib, r, s.st, I, spikes, dstep);
+          const alpha = (1 - ls) * (1 - lm) * this.gain * s.ampIn, dstep = s.dstep.head(rows);
+          const counted = i < L - 1 || t >= t0c; // spike count (the output's from t_c)
+          let c: number;
+          if (s.fused) { // one pass: synapse, neuron, and the sums Σ spikes, Σ surrogate, Σ drive
+            const b = s.fused;
+            b.cur = s.cur.head(rows); b.I = I; b.spikes = spikes; b.dstep = dstep;
+            b.post = counted ? post : null; b.deriv = l.deriv.head(rows); b.acc = l.a.head(rows);
+            c = this.neuron.layerStep!(lib, r, s.st, b, alpha, ls);
+            pr?.lap(NEURON);
+          } else {
+            lib.addRow(lib.axpby(I, alpha, s.cur.head(rows), ls), s.biasDrive);
+            c = this.neuron.step(lib, r, s.st, I, spikes, dstep);
+            pr?.lap(NEURON);
+            if (counted) lib.traceStep(post, spikes, 1);
+            lib.traceStep(l.deriv.head(rows), dstep, 1); // Σ surrogate
+            lib.traceStep(l.a.head(rows), I, 1); // Σ drive
+            pr?.lap(TRACES);
+          }
           this.spikeCount[i]! += c;
-          pr?.lap(NEURON);
-          if (i < L - 1 || t >= t0c) lib.traceStep(post, spikes, 1); // spike count (the output's from t_c)
-          lib.traceStep(l.deriv.head(rows), dstep, 1); // Σ surrogate
-          lib.traceStep(l.a.head(rows), I, 1); // Σ drive
-          pr?.lap(TRACES);
           inS = spikes; inCount = c;
         } else {
           // membrane readout: I ← λs·I + (1 − λs)(amp·cur + b), m ← λo·m + (1 − λo)·I, post += m from t_c on
-          lib.addRow(lib.axpby(I, (1 - ls) * s.ampIn, s.cur.head(rows), ls), s.biasDrive);
-          lib.axpby(spikes, 1 - lo, I, lo);
+          lib.readoutStep(s.cur.head(rows), s.biasDrive, I, spikes, t >= t0c ? post : null, (1 - ls) * s.ampIn, ls, lo);
           pr?.lap(NEURON);
-          if (t >= t0c) lib.traceStep(post, spikes, 1);
-          pr?.lap(TRACES);
         }
         this.neuronSteps[i]! += I.size;
       }
