@@ -2,9 +2,11 @@
 // dispose() frees them all, once.
 import type { Heap } from './heap.js';
 import type { Tensor, Shape } from './tensor.js';
+import { IntBuffer } from './intbuf.js';
 
 export class Workspace {
   private owned: Tensor[] = [];
+  private scratch: IntBuffer[] = [];
   constructor(readonly heap: Heap) {}
 
   /** A zero-filled tensor owned by this workspace. */
@@ -12,6 +14,16 @@ export class Workspace {
     const t = this.heap.f32(shape);
     this.owned.push(t);
     return t;
+  }
+
+  /**
+   * A zero-filled i32 scratch buffer owned by this workspace (freed by dispose()) but, unlike f32
+   * tensors, not part of a training-state snapshot: for what a step rewrites before it reads (spike lists).
+   */
+  i32(length: number): IntBuffer<'i32'> {
+    const b = IntBuffer.alloc(this.heap, 'i32', length);
+    this.scratch.push(b);
+    return b;
   }
 
   /** Takes ownership of a tensor made elsewhere. */
@@ -36,6 +48,8 @@ export class Workspace {
 
   dispose(): void {
     for (const t of this.owned) if (!t.disposed) t.dispose();
+    for (const b of this.scratch) if (!b.disposed) b.dispose();
     this.owned = [];
+    this.scratch = [];
   }
 }

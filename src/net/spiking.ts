@@ -34,6 +34,8 @@ import { getNeuron, neuronParams, type Neuron, type NeuronParams, type NeuronSta
 import { makeEncoder, ENCODERS, type Encoder, type EncoderName } from '../encode/index.js';
 import { RasterRecorder, type Raster, type RasterOptions, type RasterSource } from './raster.js';
 import { ENCODER, LEARNING, NEURON, PROPAGATION, TRACES, type StepProfile } from './profile.js';
+import { eventThreshold } from './event-threshold.js';
+import type { IntBuffer } from '../core/intbuf.js';
 
 export type Readout = 'membrane' | 'count';
 
@@ -54,8 +56,10 @@ export interface SpikingOptions {
   /** Input current J = offset + gain·(W·x + b) (defaults: offset = vTh, gain 1). */
   gain?: number;
   offset?: number;
-  /** Use event-driven propagation when the fraction of inputs that spiked is below this (default 0.15). */
-  eventDensity?: number;
+  /** Use event-driven propagation when the fraction of inputs that spiked is below this; 'auto' (the
+   *  default) measures the crossover per layer shape on this machine (src/net/event-threshold.ts). Either
+   *  way the sums are the same as the dense GEMM's: this only trades time. */
+  eventDensity?: number | 'auto';
   /** Seed of the Poisson encoder's RNG stream (default: the network's seed). */
   seed?: number;
   /** Readout filter time constant (s) of the 'membrane' readout: m ← λo·m + (1 − λo)·I, λo = exp(−dt/tauOut);
@@ -68,7 +72,7 @@ export interface SpikingOptions {
   vInit?: 'random' | 'zero';
 }
 
-export const SPIKING_DEFAULTS = { neuron: 'lif', steps: 50, dt: 1e-3, encoder: 'poisson' as EncoderName, maxRate: 100, readout: 'membrane' as Readout, rateScale: 0.01, gain: 1, eventDensity: 0.15, vInit: 'random' as 'random' | 'zero' };
+export const SPIKING_DEFAULTS = { neuron: 'lif', steps: 50, dt: 1e-3, encoder: 'poisson' as EncoderName, maxRate: 100, readout: 'membrane' as Readout, rateScale: 0.01, gain: 1, eventDensity: 'auto' as number | 'auto', vInit: 'random' as 'random' | 'zero' };
 
 /** SpikingSim's JS-side counters (SpikingSim.counters()), one entry per layer. */
 export interface SimCounters {
@@ -94,6 +98,9 @@ export interface SpikeLayer {
   spiking: boolean;
   /** The fused step's buffers (neurons with a layerStep), kept so a step allocates nothing. */
   fused: LayerStepBuffers | null;
+  /** This layer's spike list for the next layer's event-driven propagation (fused hidden layers; else null). */
+  list: IntBuffer<'i32'> | null;
+  counts: IntBuffer<'i32'> | null;
 }
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -108,7 +115,9 @@ export class SpikingSim implements RasterSource {
   readonly rateScale: number;
   readonly gain: number;
   readonly offset: number;
-  readonly eventDensity: number;
+  readonly eventDensity: number | 'auto';
+  /** Per layer, the input spike density below which propagation is event-driven (eventDensity, or measured). */
+  private thresholds: Float64Array | null = null;
   readonly neuron: Neuron<NeuronParams>;
   readonly np: NeuronParams;
   readonly r: Resolved;
@@ -139,7 +148,7 @@ export class SpikingSim implements RasterSource {
     if (!(ENCODERS as string[]).includes(d.encoder)) throw new Error(`spiking: unknown encoder '${d.encoder}' (known: ${ENCODERS.join(', ')})`);
     if (d.readout !== 'membrane' && d.readout !== 'count') throw new Error(`spiking: readout must be 'membrane' or 'count', got '${String(d.readout)}'`);
     for (const key of ['rateScale', 'gain', 'maxRate'] as const) if (!(d[key] > 0) || !Number.isFinite(d[key])) throw new RangeError(`spiking: ${key} must be > 0, got ${d[key]}`);
-    if (!(d.eventDensity >= 0 && d.eventDensity <= 1)) throw new RangeError(`spiking: eventDensity must be in [0, 1], got ${d.eventDensity}`);
+    if (d.eventDensity !== 'auto' && !(d.eventDensity >= 0 && d.eventDensity <= 1)) throw new RangeError(`spiking: eventDensity must be in [0, 1] or 'auto', got ${d.eventDensity}`);
     this.lib = lib;
     this.steps = d.steps; this.dt = d.dt; this.maxRate = d.maxRate; this.encoderName = d.encoder; this.readout = d.readout;
     this.rateScale = d.rateScale; this.gain = d.gain; this.eventDensity = d.eventDensity;
@@ -165,16 +174,17 @@ export class SpikingSim implements RasterSource {
         WT: ws.f32([l.inSize, l.outSize]), tmp: ws.f32([l.outSize]), biasDrive: ws.f32([l.outSize]),
         cur: ws.f32([B, l.outSize]), I: ws.f32([B, l.outSize]), spikes: ws.f32([B, l.outSize]), dstep: ws.f32([B, l.outSize]),
         st: spiking ? this.neuron.init(ws, B * l.outSize) : null,
-        ampIn: i === 0 ? this.enc.amplitude : this.rateScale / d.dt, spiking, fused: null,
+        ampIn: i === 0 ? this.enc.amplitude : this.rateScale / d.dt, spiking, fused: null, list: null, counts: null,
       };
     });
-    for (const s of this.sl) {
-      if (!s.st || !this.neuron.layerStep) continue;
+    this.sl.forEach((s, i) => {
+      if (!s.st || !this.neuron.layerStep) return;
+      if (i < L - 1) { s.list = ws.i32(B * net.layers[i]!.outSize); s.counts = ws.i32(B); }
       s.fused = {
         cur: s.cur, bias: s.biasDrive, I: s.I, v: s.st.v, refrac: s.st.refrac, adapt: s.st.adapt ?? null, spikes: s.spikes, dstep: s.dstep,
-        post: null, deriv: s.dstep, acc: s.I, list: null, counts: null,
+        post: null, deriv: s.dstep, acc: s.I, list: s.list, counts: s.counts,
       };
-    }
+    });
     this.spikeCount = new Float64Array(L); this.neuronSteps = new Float64Array(L);
     this.eventSteps = new Float64Array(L); this.denseSteps = new Float64Array(L);
   }
@@ -334,6 +344,11 @@ export class SpikingSim implements RasterSource {
   /** Per window: Wᵀ for the event kernel and the bias drive (weights change between windows). */
   private prepare(): void {
     const lib = this.lib, r = this.r, lm = r.decay, ls = r.synDecay;
+    if (!this.thresholds) {
+      const ed = this.eventDensity, B = this.net.batch;
+      this.thresholds = Float64Array.from(this.net.layers, (l, i) =>
+        (ed === 'auto' ? eventThreshold(lib, B, l.inSize, l.outSize, i > 0 && this.sl[i - 1]!.list !== null) : ed));
+    }
     for (let i = 0; i < this.sl.length; i++) {
       const l = this.net.layers[i]!, s = this.sl[i]!;
       lib.transpose(s.WT, l.W);
@@ -348,14 +363,16 @@ export class SpikingSim implements RasterSource {
     }
   }
 
-  /** cur = s_in · Wᵀ, event-driven when the input is sparse enough (same sums either way: f32_event_nn). */
+  /** cur = s_in · Wᵀ, event-driven when the input is sparse enough (same sums either way: f32_event_nn,
+   *  or f32_event_list_nn on the spike list the layer below wrote in its fused step). */
   private propagate(i: number, l: Layer, s: SpikeLayer, rows: number, inS: Tensor, inCount: number): void {
-    const lib = this.lib, cur = s.cur.head(rows);
+    const lib = this.lib, cur = s.cur.head(rows), below = i > 0 ? this.sl[i - 1]! : null;
     if (inCount === 0) {
       lib.fill(cur, 0);
       this.eventSteps[i]! += 1;
-    } else if (inCount < this.eventDensity * rows * l.inSize) {
-      lib.eventMatmul(cur, inS, s.WT, s.tmp);
+    } else if (inCount < this.thresholds![i]! * rows * l.inSize) {
+      if (below?.list) lib.eventListMatmul(cur, below.list, below.counts!, s.WT);
+      else lib.eventMatmul(cur, inS, s.WT, s.tmp);
       this.eventSteps[i]! += 1;
     } else {
       lib.gemm(cur, inS, l.W, 'nt');

@@ -42,6 +42,48 @@ for (const build of BUILDS) {
     }
   });
 
+  test(`[${build}] event-driven propagation from spike lists equals the dense GEMM and the reference exactly`, async () => {
+    const lib = await backend(build);
+    // n around the 32-column register block and the 4 lanes; k across the K block (256)
+    const shapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [2, 31, 40], [4, 32, 255], [5, 33, 256], [3, 67, 257], [7, 100, 784], [2, 256, 600]];
+    for (const [m, n, k] of shapes) {
+      for (const density of [0, 0.01, 0.05, 0.2, 1]) {
+        const seed = m * 1000 + n * 10 + k + Math.round(density * 100);
+        const S = spikes(m, k, density, seed), s = S;
+        const lists = Array.from({ length: m }, (_, r) => Array.from({ length: k }, (_, j) => j).filter((j) => s[r * k + j] === 1));
+        const list = lib.ints('i32', m * k), counts = lib.ints('i32', lists.map((l) => l.length));
+        lists.forEach((l, r) => list.data.set(l, r * k));
+        const St = lib.tensor([m, k], S), W = lib.tensor([n, k], seeded(n * k, seed + 1, -1, 1)), WT = lib.tensor([k, n]);
+        lib.transpose(WT, W);
+        const ev = lib.tensor([m, n]), dense = lib.tensor([m, n]);
+        ev.data.fill(NaN); // write-only output
+        const events = lib.eventListMatmul(ev, list, counts, WT);
+        lib.gemm(dense, St, W, { transB: true });
+        const what = `${m}x${n}x${k} density ${density}`;
+        assert.is(events, lists.flat().length, `${what}: events`);
+        close(ev.data, dense.data, { ulps: 0 }, `${what}: spike lists vs gemm_nt`);
+        close(ev.data, ref.eventListNN(m, n, k, lists, WT.toArray()), { ulps: 0 }, `${what}: spike lists vs reference`);
+        for (const t of [St, W, WT, ev, dense]) t.dispose();
+        list.dispose(); counts.dispose();
+      }
+    }
+  });
+
+  test(`[${build}] eventListMatmul: a count outside [0, k] is a clear error and nothing is written`, async () => {
+    const lib = await backend(build);
+    const WT = lib.tensor([8, 5], seeded(40, 3)), out = lib.tensor([2, 5]), list = lib.ints('i32', 16);
+    for (const bad of [[1, 9], [-1, 0]]) {
+      const counts = lib.ints('i32', bad);
+      out.data.fill(7);
+      throwsClearly(() => lib.eventListMatmul(out, list, counts, WT), /eventListMatmul/, /counts\[\d\]/, /\[0, 8\]/);
+      assert.ok(out.data.every((x) => x === 7), 'out untouched');
+      counts.dispose();
+    }
+    throwsClearly(() => lib.eventListMatmul(out, lib.ints('i32', 15), lib.ints('i32', 2), WT), /eventListMatmul/, /list/, /16/);
+    for (const t of [WT, out]) t.dispose();
+    list.dispose();
+  });
+
   test(`[${build}] f32_transpose matches the reference`, async () => {
     const lib = await backend(build);
     for (const [m, n] of [[1, 1], [1, 9], [9, 1], [17, 33], [40, 16]] as const) {

@@ -22,6 +22,14 @@ export function eventNN(m: number, n: number, k: number, s: ArrayLike<number>, b
   return c;
 }
 
+/** f32_event_list_nn: C = S·B for 0/1 spikes given as per-row lists of spiking inputs (increasing): the
+ *  0/1 matrix they describe, summed as eventNN sums it. */
+export function eventListNN(m: number, n: number, k: number, lists: number[][], b: ArrayLike<number>, kc = 256): Float32Array {
+  const s = new Float32Array(m * k);
+  lists.forEach((l, r) => l.forEach((j) => { s[r * k + j] = 1; }));
+  return eventNN(m, n, k, s, b, kc);
+}
+
 /** out = aᵀ. */
 export function transpose(m: number, n: number, a: ArrayLike<number>): Float32Array {
   const out = new Float32Array(m * n);
