@@ -111,6 +111,29 @@ export function f32_event_list_nn(m: i32, n: i32, k: i32, list: usize, ldl: i32,
   }
 }
 
+/**
+ * C[k×n] += Sᵀ·G (S [m×k], G [m×n]), skipping S[r, j] == 0: for each row r and each nonzero S[r, j],
+ * C[j, :] += S[r, j]·G[r, :] (one SIMD axpy over n) — the weight-gradient side of event-driven
+ * propagation: a presynaptic spike adds its row's postsynaptic signal to its own row of Cᵀ = dWᵀ, so the
+ * work is spikes × n rather than m × k × n. Terms are added to C in the order (r, j) increasing; that
+ * differs from a GEMM's order, so results match Sᵀ·G to float rounding, not bit for bit.
+ * Returns the number of nonzero S entries. C must not alias S or G.
+ */
+export function f32_event_tn(m: i32, n: i32, k: i32, s: usize, g: usize, c: usize): i32 {
+  let events = 0;
+  const ldc = <usize>n << 2;
+  for (let r = 0; r < m; r++) {
+    const srow = s + <usize>r * (<usize>k << 2), grow = g + <usize>r * ldc;
+    for (let j = 0; j < k; j++) {
+      const sj = load<f32>(srow + (<usize>j << 2));
+      if (sj == 0) continue;
+      events++;
+      axpy(n, sj, grow, c + <usize>j * ldc);
+    }
+  }
+  return events;
+}
+
 /** out[n×m] = aᵀ for a [m×n] (row-major). out must not alias a. */
 export function f32_transpose(m: i32, n: i32, a: usize, out: usize): void {
   // 4x4 blocks through SIMD shuffles would be faster; a plain blocked copy is plenty next to the T

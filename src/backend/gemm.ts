@@ -128,6 +128,23 @@ export function withGemm<B extends Ctor>(Base: B) {
       return events;
     }
 
+    /**
+     * c[k, n] += sᵀ·g for s [m, k] mostly zero (spikes) and g [m, n], visiting only the nonzero s
+     * (f32_event_tn): per spike one row of c gains s·g's row. Equal to gemm(c, s, g, 'tn', 1, 1) up to
+     * float rounding (the terms are added in another order). Returns the number of nonzero s.
+     */
+    eventOuter(c: Tensor, s: Tensor, g: Tensor): number {
+      const op = 'eventOuter';
+      const m = rows2(op, 's', s), k = cols2(s);
+      const m2 = rows2(op, 'g', g), n = cols2(g);
+      if (m2 !== m) throw new Error(`${op}: g is ${fmtShape(g.shape)}, expected [${m}, *] (m = ${m} from s)`);
+      const k2 = rows2(op, 'c', c);
+      if (k2 !== k || cols2(c) !== n) throw new Error(`${op}: c is ${fmtShape(c.shape)}, expected [${k}, ${n}]`);
+      disjoint(op, 'c', c, 's', s, this.debug);
+      disjoint(op, 'c', c, 'g', g, this.debug);
+      return this.kernels.f32_event_tn(m, n, k, s.ptr, g.ptr, c.ptr);
+    }
+
     /** out[n, m] = aᵀ for a [m, n]; out must not share memory with a. */
     transpose(out: Tensor, a: Tensor): Tensor {
       const m = rows2('transpose', 'a', a), n = cols2(a);

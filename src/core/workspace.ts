@@ -7,6 +7,7 @@ import { IntBuffer } from './intbuf.js';
 export class Workspace {
   private owned: Tensor[] = [];
   private scratch: IntBuffer[] = [];
+  private temp: Tensor[] = [];
   constructor(readonly heap: Heap) {}
 
   /** A zero-filled tensor owned by this workspace. */
@@ -24,6 +25,14 @@ export class Workspace {
     const b = IntBuffer.alloc(this.heap, 'i32', length);
     this.scratch.push(b);
     return b;
+  }
+
+  /** A zero-filled f32 scratch tensor owned by this workspace but, like i32(), not part of a
+   *  training-state snapshot: for what is rebuilt within a step (per-window accumulators). */
+  scratchF32(shape: Shape): Tensor {
+    const t = this.heap.f32(shape);
+    this.temp.push(t);
+    return t;
   }
 
   /** Takes ownership of a tensor made elsewhere. */
@@ -49,7 +58,9 @@ export class Workspace {
   dispose(): void {
     for (const t of this.owned) if (!t.disposed) t.dispose();
     for (const b of this.scratch) if (!b.disposed) b.dispose();
+    for (const t of this.temp) if (!t.disposed) t.dispose();
     this.owned = [];
     this.scratch = [];
+    this.temp = [];
   }
 }

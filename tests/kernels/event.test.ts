@@ -84,6 +84,27 @@ for (const build of BUILDS) {
     list.dispose();
   });
 
+  test(`[${build}] f32_event_tn (C += Sᵀ·G over the spikes) equals its reference bit for bit and the GEMM to float rounding`, async () => {
+    const lib = await backend(build);
+    for (const [m, n, k] of [[1, 1, 1], [3, 5, 7], [4, 33, 17], [30, 24, 20], [7, 256, 300]] as [number, number, number][]) {
+      for (const [density, graded] of [[0, false], [0.05, false], [0.3, true], [1, false]] as [number, boolean][]) {
+        const seed = m * 97 + n * 13 + k + Math.round(density * 100);
+        const S = lib.tensor([m, k], spikes(m, k, density, seed, graded)), G = lib.tensor([m, n], seeded(m * n, seed + 2, -1, 1));
+        const c0 = seeded(k * n, seed + 3, -1, 1), C = lib.tensor([k, n], c0), D = lib.tensor([k, n], c0);
+        const events = lib.eventOuter(C, S, G);
+        lib.gemm(D, S, G, 'tn', 1, 1);
+        const what = `${m}x${n}x${k} density ${density}${graded ? ' graded' : ''}`;
+        assert.is(events, S.toArray().filter((x) => x !== 0).length, `${what}: events`);
+        close(C.data, ref.eventTN(m, n, k, S.toArray(), G.toArray(), Float32Array.from(c0)), { ulps: 0 }, `${what}: vs reference`);
+        // vs the GEMM: two f32 sums of the same m + 1 terms (|S| <= 2.25, |G|, |C| <= 1): each within
+        // γ_m·Σ|terms| of the exact sum, so within 2γ_m·(m·2.25 + 1) of each other
+        const u = 2 ** -24, g = (m * u) / (1 - m * u);
+        close(C.data, D.data, { abs: 2 * g * (m * 2.25 + 1) }, `${what}: vs gemm`);
+        for (const t of [S, G, C, D]) t.dispose();
+      }
+    }
+  });
+
   test(`[${build}] f32_transpose matches the reference`, async () => {
     const lib = await backend(build);
     for (const [m, n] of [[1, 1], [1, 9], [9, 1], [17, 33], [40, 16]] as const) {
