@@ -21,6 +21,8 @@ export * from './data/index.js';
 export { Network, type NetworkOptions, type Layer, type LossName, type Param } from './net/network.js';
 export { SpikingNetwork, SpikingSim, simOf, SPIKING_DEFAULTS, type SimCounters, type SpikingOptions, type SpikingNetworkOptions, type SpikeLayer, type Readout } from './net/spiking.js';
 export { neurons, getNeuron, defineNeuron, neuronParams, type Neuron, type NeuronParams, type NeuronState, type Resolved } from './neurons/index.js';
+export type { LayerBuffers } from './neurons/types.js';
+export { StepProfile, PROFILE_PARTS, type ProfilePart } from './net/profile.js';
 export { makeEncoder, ENCODERS, type Encoder, type EncoderName, type EncoderOptions } from './encode/index.js';
 export { INIT_SCHEMES, type InitScheme } from './net/init.js';
 export { rules, getRule, registerRule } from './rules/index.js';
