@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Spiking speed benchmark (`npm run bench:spiking`): 784 Poisson inputs -> 1000 LIF -> 10 LIF, dense
 // weights, dt = 1 ms, 100 steps per image, 100 images. bioprop's SpikingSim (release build, one
-// thread; event-driven input propagation chosen per step, and forced dense for comparison) beside the
+// thread; event-driven propagation chosen per step by the measured crossover, and forced dense for comparison) beside the
 // peers in bench/peers/ measured in the same run: a batched NumPy and PyTorch time-stepped simulation
 // on one thread, and Brian2's cython target. A peer whose library is missing is skipped (reported).
 // Flags: --reps N (default 3: the median of N timed runs of ours), --json FILE.
@@ -53,7 +53,7 @@ function ours(eventDensity) {
 }
 
 const rows = [];
-const ev = ours(0.15), dense = ours(0);
+const ev = ours('auto'), dense = ours(0);
 rows.push({ name: 'bioprop (event-driven input)', ...ev }, { name: 'bioprop (dense only)', ...dense });
 
 const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
