@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Spiking speed benchmark (`npm run bench:spiking`): 784 Poisson inputs -> 1000 LIF -> 10 LIF, dense
 // weights, dt = 1 ms, 100 steps per image, 100 images. bioprop's SpikingSim (release build, one
-// thread; event-driven input propagation chosen per step, and forced dense for comparison) beside the
+// thread; event-driven propagation chosen per step by the measured crossover, and forced dense for comparison) beside the
 // peers in bench/peers/ measured in the same run: a batched NumPy and PyTorch time-stepped simulation
 // on one thread, and Brian2's cython target. A peer whose library is missing is skipped (reported).
 // Flags: --reps N (default 3: the median of N timed runs of ours), --json FILE.
+// --train [--profile]: training epochs of the spiking rules against rate bp instead (bench/spiking-train.js).
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,6 +16,10 @@ import { Rng } from '../dist/src/core/rng.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
+if (argv.includes('--train')) {
+  await import('./spiking-train.js');
+  process.exit(0);
+}
 const val = (f, d) => { const i = argv.indexOf(`--${f}`); return i >= 0 ? argv[i + 1] : d; };
 const reps = Number(val('reps', 3));
 const B = 100, F = 784, H = 1000, C = 10, T = 100;
@@ -48,7 +53,7 @@ function ours(eventDensity) {
 }
 
 const rows = [];
-const ev = ours(0.15), dense = ours(0);
+const ev = ours('auto'), dense = ours(0);
 rows.push({ name: 'bioprop (event-driven input)', ...ev }, { name: 'bioprop (dense only)', ...dense });
 
 const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };

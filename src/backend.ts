@@ -16,7 +16,7 @@ import { WasmRng } from './wasm/rng.js';
 import { IntBuffer, type IntKind } from './core/intbuf.js';
 
 export type { BackendOptions } from './backend/core.js';
-export { SURROGATES, RESET_MODES, type SurrogateShape, type ResetMode, type LifParams, type AlifParams } from './backend/spike.js';
+export { SURROGATES, RESET_MODES, type SurrogateShape, type ResetMode, type LifParams, type AlifParams, type LayerStepBuffers } from './backend/spike.js';
 export { INVERSE_KERNELS, type InvertibleName } from './backend/act.js';
 export type { GemmOptions, GemmTrans } from './backend/gemm.js';
 

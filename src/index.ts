@@ -4,7 +4,7 @@ import { loadKernels, type LoadOptions } from './wasm/load.js';
 import { Backend } from './backend.js';
 
 // the WASM core and its kernel API
-export { Backend, SURROGATES, RESET_MODES, INVERSE_KERNELS, type BackendOptions, type GemmOptions, type GemmTrans, type LifParams, type AlifParams, type SurrogateShape, type ResetMode, type InvertibleName } from './backend.js';
+export { Backend, SURROGATES, RESET_MODES, INVERSE_KERNELS, type BackendOptions, type GemmOptions, type GemmTrans, type LifParams, type AlifParams, type LayerStepBuffers, type SurrogateShape, type ResetMode, type InvertibleName } from './backend.js';
 export { Heap } from './core/heap.js';
 export { Tensor, type Shape } from './core/tensor.js';
 export { Workspace } from './core/workspace.js';
@@ -21,6 +21,8 @@ export * from './data/index.js';
 export { Network, type NetworkOptions, type Layer, type LossName, type Param } from './net/network.js';
 export { SpikingNetwork, SpikingSim, simOf, SPIKING_DEFAULTS, type SimCounters, type SpikingOptions, type SpikingNetworkOptions, type SpikeLayer, type Readout } from './net/spiking.js';
 export { neurons, getNeuron, defineNeuron, neuronParams, type Neuron, type NeuronParams, type NeuronState, type Resolved } from './neurons/index.js';
+export type { LayerBuffers } from './neurons/types.js';
+export { StepProfile, PROFILE_PARTS, type ProfilePart } from './net/profile.js';
 export { makeEncoder, ENCODERS, type Encoder, type EncoderName, type EncoderOptions } from './encode/index.js';
 export { INIT_SCHEMES, type InitScheme } from './net/init.js';
 export { rules, getRule, registerRule } from './rules/index.js';

@@ -38,6 +38,102 @@ export function f32_event_nn(m: i32, n: i32, k: i32, s: usize, b: usize, tmp: us
   return events;
 }
 
+/**
+ * C[m×n] = S·B for 0/1 spikes S given as spike lists (f32_lif_layer_step's): row r's spiking inputs
+ * are list[r·ldl .. r·ldl + counts[r]) (i32, increasing, each < k). Same sums as f32_event_nn on the
+ * 0/1 matrix (a spike adds its weight row, 1·b = b exactly; the same KC blocks, each summed from +0 in
+ * increasing j and then added to C), so bit-identical to f32_gemm_nn / _nt with α = 1, β = 0. Columns are
+ * summed 32 at a time in registers, which changes no element's order. Returns the number of events,
+ * or ~r (negative) without writing anything when counts[r] is outside [0, k]. C must not alias B; C is
+ * write-only.
+ */
+export function f32_event_list_nn(m: i32, n: i32, k: i32, list: usize, ldl: i32, counts: usize, b: usize, c: usize): i32 {
+  for (let r = 0; r < m; r++) { // before any work: a count outside [0, k] returns ~r
+    const cnt = load<i32>(counts + (<usize>r << 2));
+    if (cnt < 0 || cnt > k) return ~r;
+  }
+  let events = 0;
+  const ldb = <usize>n << 2;
+  for (let r = 0; r < m; r++) {
+    const lrow = list + (<usize>r * <usize>ldl << 2);
+    const cnt = load<i32>(counts + (<usize>r << 2));
+    const crow = c + <usize>r * ldb;
+    events += cnt;
+    let e0 = 0;
+    for (let pc = 0; pc < k || pc == 0; pc += KC) { // the blocks of inputs [pc, pc + KC)
+      let e1 = e0;
+      while (e1 < cnt && load<i32>(lrow + (<usize>e1 << 2)) < pc + KC) e1++;
+      if (pc == 0 || e1 > e0) blockSum(n, lrow, e0, e1, b, ldb, crow, pc != 0);
+      e0 = e1;
+    }
+  }
+  return events;
+}
+
+/** crow[:] (= or +=, as `add`) the sum over list entries [e0, e1) of B's rows, from +0 in list order. */
+// @ts-ignore: decorator
+@inline function blockSum(n: i32, lrow: usize, e0: i32, e1: i32, b: usize, ldb: usize, crow: usize, add: bool): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 32 <= n; i += 32) {
+      const o = <usize>i << 2;
+      let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+      for (let e = e0; e < e1; e++) {
+        const p = b + <usize>load<i32>(lrow + (<usize>e << 2)) * ldb + o;
+        a0 = f32x4.add(a0, v128.load(p)); a1 = f32x4.add(a1, v128.load(p, 16));
+        a2 = f32x4.add(a2, v128.load(p, 32)); a3 = f32x4.add(a3, v128.load(p, 48));
+        a4 = f32x4.add(a4, v128.load(p, 64)); a5 = f32x4.add(a5, v128.load(p, 80));
+        a6 = f32x4.add(a6, v128.load(p, 96)); a7 = f32x4.add(a7, v128.load(p, 112));
+      }
+      const q = crow + o;
+      if (add) {
+        a0 = f32x4.add(a0, v128.load(q)); a1 = f32x4.add(a1, v128.load(q, 16));
+        a2 = f32x4.add(a2, v128.load(q, 32)); a3 = f32x4.add(a3, v128.load(q, 48));
+        a4 = f32x4.add(a4, v128.load(q, 64)); a5 = f32x4.add(a5, v128.load(q, 80));
+        a6 = f32x4.add(a6, v128.load(q, 96)); a7 = f32x4.add(a7, v128.load(q, 112));
+      }
+      v128.store(q, a0); v128.store(q, a1, 16); v128.store(q, a2, 32); v128.store(q, a3, 48);
+      v128.store(q, a4, 64); v128.store(q, a5, 80); v128.store(q, a6, 96); v128.store(q, a7, 112);
+    }
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      let a0 = f32x4.splat(0);
+      for (let e = e0; e < e1; e++) a0 = f32x4.add(a0, v128.load(b + <usize>load<i32>(lrow + (<usize>e << 2)) * ldb + o));
+      if (add) a0 = f32x4.add(a0, v128.load(crow + o));
+      v128.store(crow + o, a0);
+    }
+  }
+  for (; i < n; i++) { // the tail, and every column in the scalar build
+    const o = <usize>i << 2;
+    let a: f32 = 0;
+    for (let e = e0; e < e1; e++) a += load<f32>(b + <usize>load<i32>(lrow + (<usize>e << 2)) * ldb + o);
+    store<f32>(crow + o, add ? a + load<f32>(crow + o) : a);
+  }
+}
+
+/**
+ * C[k×n] += Sᵀ·G (S [m×k], G [m×n]), skipping S[r, j] == 0: for each row r and each nonzero S[r, j],
+ * C[j, :] += S[r, j]·G[r, :] (one SIMD axpy over n) — the weight-gradient side of event-driven
+ * propagation: a presynaptic spike adds its row's postsynaptic signal to its own row of Cᵀ = dWᵀ, so the
+ * work is spikes × n rather than m × k × n. Terms are added to C in the order (r, j) increasing; that
+ * differs from a GEMM's order, so results match Sᵀ·G to float rounding, not bit for bit.
+ * Returns the number of nonzero S entries. C must not alias S or G.
+ */
+export function f32_event_tn(m: i32, n: i32, k: i32, s: usize, g: usize, c: usize): i32 {
+  let events = 0;
+  const ldc = <usize>n << 2;
+  for (let r = 0; r < m; r++) {
+    const srow = s + <usize>r * (<usize>k << 2), grow = g + <usize>r * ldc;
+    for (let j = 0; j < k; j++) {
+      const sj = load<f32>(srow + (<usize>j << 2));
+      if (sj == 0) continue;
+      events++;
+      axpy(n, sj, grow, c + <usize>j * ldc);
+    }
+  }
+  return events;
+}
+
 /** out[n×m] = aᵀ for a [m×n] (row-major). out must not alias a. */
 export function f32_transpose(m: i32, n: i32, a: usize, out: usize): void {
   // 4x4 blocks through SIMD shuffles would be faster; a plain blocked copy is plenty next to the T

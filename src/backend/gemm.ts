@@ -1,5 +1,6 @@
 // Matrix products (assembly/kernels/gemm.ts, event.ts): dense GEMM with the transposes packed inside
 // the kernel, event-driven propagation for spikes, and the transpose that prepares it.
+import { IntBuffer } from '../core/intbuf.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Ctor } from './core.js';
 import { sizeIs, finite, rows2, cols2, fmtShape, disjoint } from './checks.js';
@@ -93,6 +94,55 @@ export function withGemm<B extends Ctor>(Base: B) {
       disjoint(op, 'tmp', tmp, 's', s, full);
       disjoint(op, 'tmp', tmp, 'wt', wt, full);
       return this.kernels.f32_event_nn(m, n, k, s.ptr, wt.ptr, tmp.ptr, out.ptr);
+    }
+
+    /**
+     * out[m, n] = S·wt for 0/1 spikes S given as spike lists (layerStep's list and counts: row r's inputs
+     * list[r·k ..] with k = wt's rows, counts[r] of them, increasing) — f32_event_list_nn, bit-identical
+     * to eventMatmul and gemm on the 0/1 matrix. The counts are checked (each in [0, k], by the kernel before
+     * it writes anything); the indices are trusted as layerStep wrote them, and checked in the debug build. Returns the number of events.
+     */
+    eventListMatmul(out: Tensor, list: IntBuffer<'i32'>, counts: IntBuffer<'i32'>, wt: Tensor): number {
+      const op = 'eventListMatmul';
+      const k = rows2(op, 'wt', wt), n = cols2(wt), m = rows2(op, 'out', out);
+      if (cols2(out) !== n) throw new Error(`${op}: out is ${fmtShape(out.shape)}, expected [${m}, ${n}] (n = ${n} from wt)`);
+      for (const [name, buf, need] of [['list', list, m * k], ['counts', counts, m]] as const) {
+        if (!(buf instanceof IntBuffer) || buf.kind !== 'i32') throw new TypeError(`${op}: ${name} must be an IntBuffer<'i32'>, got ${String(buf)}`);
+        if (buf.length < need) throw new RangeError(`${op}: ${name} needs at least ${need} slots for ${m} rows of ${k} inputs, got ${buf.length}`);
+      }
+      disjoint(op, 'out', out, 'wt', wt, this.debug);
+      if (this.debug) {
+        const c = counts.data, l = list.data;
+        for (let r = 0; r < m; r++) {
+          for (let e = 0; e < c[r]! && c[r]! <= k; e++) {
+            const j = l[r * k + e]!;
+            if (!(j >= 0 && j < k) || (e > 0 && j <= l[r * k + e - 1]!)) throw new RangeError(`${op}: list row ${r} must hold increasing indices in [0, ${k}), got ${j} at ${e}`);
+          }
+        }
+      }
+      const events = this.kernels.f32_event_list_nn(m, n, k, list.ptr, k, counts.ptr, wt.ptr, out.ptr);
+      if (events < 0) {
+        const r = ~events;
+        throw new RangeError(`${op}: counts[${r}] must be in [0, ${k}] (the inputs of a row), got ${counts.data[r]}`);
+      }
+      return events;
+    }
+
+    /**
+     * c[k, n] += sᵀ·g for s [m, k] mostly zero (spikes) and g [m, n], visiting only the nonzero s
+     * (f32_event_tn): per spike one row of c gains s·g's row. Equal to gemm(c, s, g, 'tn', 1, 1) up to
+     * float rounding (the terms are added in another order). Returns the number of nonzero s.
+     */
+    eventOuter(c: Tensor, s: Tensor, g: Tensor): number {
+      const op = 'eventOuter';
+      const m = rows2(op, 's', s), k = cols2(s);
+      const m2 = rows2(op, 'g', g), n = cols2(g);
+      if (m2 !== m) throw new Error(`${op}: g is ${fmtShape(g.shape)}, expected [${m}, *] (m = ${m} from s)`);
+      const k2 = rows2(op, 'c', c);
+      if (k2 !== k || cols2(c) !== n) throw new Error(`${op}: c is ${fmtShape(c.shape)}, expected [${k}, ${n}]`);
+      disjoint(op, 'c', c, 's', s, this.debug);
+      disjoint(op, 'c', c, 'g', g, this.debug);
+      return this.kernels.f32_event_tn(m, n, k, s.ptr, g.ptr, c.ptr);
     }
 
     /** out[n, m] = aᵀ for a [m, n]; out must not share memory with a. */

@@ -1,8 +1,9 @@
 // Spiking neurons and traces (assembly/kernels/lif.ts, trace.ts). The surrogate table here is the only
 // one: neurons (src/neurons/) name a shape, lifStep / alifStep pick the kernel or index from it.
 import type { Tensor } from '../core/tensor.js';
+import { IntBuffer } from '../core/intbuf.js';
 import type { BackendCore, Ctor } from './core.js';
-import { isTensor, pair, sizeIs, finite, integer, oneOf, disjoint } from './checks.js';
+import { isTensor, pair, sizeIs, finite, integer, oneOf, disjoint, rows2, cols2 } from './checks.js';
 
 /** Surrogate derivatives of the spike (assembly/ops/spike_*.ts), u = v − vTh, k = steepness:
  *  super 1/(1 + k|u|)² (SuperSpike fast sigmoid), triangle max(0, 1 − k|u|), exp exp(−k|u|).
@@ -39,6 +40,31 @@ export interface AlifParams extends LifParams {
   rho: number;
   /** Threshold increment per unit of adaptation (>= 0). */
   beta: number;
+}
+
+/** The buffers of one fused layer step (Backend.layerStep); all rows × n but bias [n]. */
+export interface LayerStepBuffers {
+  /** This step's input current s·Wᵀ (read). */
+  cur: Tensor;
+  /** Per-neuron bias drive [n] (read). */
+  bias: Tensor;
+  /** Synaptic current (updated, then the neuron's input). */
+  I: Tensor;
+  v: Tensor;
+  refrac: Tensor;
+  /** Adaptation (adaptive LIF only; null for LIF). */
+  adapt: Tensor | null;
+  /** This step's spikes (0/1) and surrogate (written). */
+  spikes: Tensor;
+  dstep: Tensor;
+  /** Running sums: post += spikes (null: not this step), deriv += dstep, acc += I. */
+  post: Tensor | null;
+  deriv: Tensor;
+  acc: Tensor;
+  /** The spike list (i32, rows·n slots: row r's spiking neurons from r·n on, increasing) and its counts
+   *  per row (i32, >= rows), or both null. */
+  list: IntBuffer<'i32'> | null;
+  counts: IntBuffer<'i32'> | null;
 }
 
 /** Checks the buffers of a LIF step (all with v's element count, outputs distinct) and the shared parameters. */
@@ -106,6 +132,61 @@ export function withSpike<B extends Ctor>(Base: B) {
       return this.kernels.f32_alif_step(v.size, p.decay, p.vTh ?? 1, p.vReset ?? 0, p.reset === 'subtract' ? 1 : 0, p.refSteps ?? 0,
         p.surrogate ?? 10, rho, beta, SURROGATES.indexOf(p.surrogateShape ?? 'super'),
         input.ptr, v.ptr, refrac.ptr, adapt.ptr, spikes.ptr, deriv === null ? 0 : deriv.ptr);
+    }
+
+    /**
+     * One fused time step of a (rows × n) layer (f32_lif_layer_step): I = alpha·cur + synDecay·I + bias,
+     * the LIF step (or, with p.rho and p.beta and b.adapt, the adaptive-LIF step) on I, the running sums
+     * post += spikes, deriv += dstep, acc += I, and the spike list when asked for. Bit-identical to axpby,
+     * addRow, lifStep / alifStep and three traceStep(…, 1). Returns the spike count.
+     */
+    layerStep(b: LayerStepBuffers, alpha: number, synDecay: number, p: LifParams | AlifParams): number {
+      const op = 'layerStep';
+      const rows = rows2(op, 'I', b.I), n = cols2(b.I), full = this.debug;
+      lifChecks(this, op, b.I, b.v, b.refrac, b.spikes, b.dstep, p);
+      sizeIs(op, 'bias', b.bias, n);
+      const named = [['cur', b.cur], ['deriv', b.deriv], ['acc', b.acc], ...(b.post ? [['post', b.post]] : []), ...(b.adapt ? [['adapt', b.adapt]] : [])] as [string, Tensor][];
+      for (const [name, t] of named) sizeIs(op, name, t, rows * n);
+      const all = [['cur', b.cur], ['bias', b.bias], ['I', b.I], ['v', b.v], ['refrac', b.refrac], ['spikes', b.spikes], ['dstep', b.dstep], ...named.slice(1)] as [string, Tensor][];
+      for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) disjoint(op, all[i]![0], all[i]![1], all[j]![0], all[j]![1], full);
+      if ((b.list === null) !== (b.counts === null)) throw new TypeError(`${op}: list and counts go together (both IntBuffer<'i32'> or both null)`);
+      for (const [name, buf, need] of [['list', b.list, rows * n], ['counts', b.counts, rows]] as const) {
+        if (buf === null) continue;
+        if (!(buf instanceof IntBuffer) || buf.kind !== 'i32') throw new TypeError(`${op}: ${name} must be an IntBuffer<'i32'>, got ${String(buf)}`);
+        if (buf.length < need) throw new RangeError(`${op}: ${name} needs at least ${need} slots, got ${buf.length}`);
+      }
+      const adaptive = 'rho' in p && b.adapt !== null;
+      if (('rho' in p) !== (b.adapt !== null)) throw new TypeError(`${op}: adaptive-LIF parameters (rho, beta) and the adapt buffer go together`);
+      let rho = 0, beta = 0;
+      if (adaptive) {
+        rho = finite(op, 'rho', (p as AlifParams).rho);
+        if (rho < 0 || rho > 1) throw new RangeError(`${op}: rho must be in [0, 1], got ${rho}`);
+        beta = finite(op, 'beta', (p as AlifParams).beta);
+        if (beta < 0) throw new RangeError(`${op}: beta must be >= 0, got ${beta}`);
+      }
+      finite(op, 'alpha', alpha);
+      finite(op, 'synDecay', synDecay);
+      return this.kernels.f32_lif_layer_step(rows, n, alpha, synDecay, p.decay, p.vTh ?? 1, p.vReset ?? 0, p.reset === 'subtract' ? 1 : 0,
+        p.refSteps ?? 0, p.surrogate ?? 10, rho, beta, SURROGATES.indexOf(p.surrogateShape ?? 'super'), adaptive ? 1 : 0, b.post ? 1 : 0,
+        b.cur.ptr, b.bias.ptr, b.I.ptr, b.v.ptr, b.refrac.ptr, adaptive ? b.adapt!.ptr : 0, b.spikes.ptr, b.dstep.ptr,
+        b.post ? b.post.ptr : 0, b.deriv.ptr, b.acc.ptr, b.list ? b.list.ptr : 0, b.counts ? b.counts.ptr : 0);
+    }
+
+    /**
+     * One fused time step of the non-spiking membrane readout (f32_readout_step): I = alpha·cur +
+     * synDecay·I + bias, m = (1 − lo)·I + lo·m, post += m unless post is null. Bit-identical to axpby,
+     * addRow, axpby and traceStep(post, m, 1).
+     */
+    readoutStep(cur: Tensor, bias: Tensor, I: Tensor, m: Tensor, post: Tensor | null, alpha: number, synDecay: number, lo: number): void {
+      const op = 'readoutStep';
+      const rows = rows2(op, 'I', I), n = cols2(I), full = this.debug;
+      sizeIs(op, 'bias', bias, n);
+      const named = [['cur', cur], ['m', m], ...(post ? [['post', post]] : [])] as [string, Tensor][];
+      for (const [name, t] of named) sizeIs(op, name, t, rows * n);
+      const all = [['I', I], ['bias', bias], ...named] as [string, Tensor][];
+      for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) disjoint(op, all[i]![0], all[i]![1], all[j]![0], all[j]![1], full);
+      for (const [name, x] of [['alpha', alpha], ['synDecay', synDecay], ['lo', lo]] as const) finite(op, name, x);
+      this.kernels.f32_readout_step(rows, n, alpha, synDecay, 1 - lo, lo, post ? 1 : 0, cur.ptr, bias.ptr, I.ptr, m.ptr, post ? post.ptr : 0);
     }
 
     /** x = lambda·x + s (same number of elements; s may be x). */

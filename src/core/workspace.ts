@@ -2,15 +2,36 @@
 // dispose() frees them all, once.
 import type { Heap } from './heap.js';
 import type { Tensor, Shape } from './tensor.js';
+import { IntBuffer } from './intbuf.js';
 
 export class Workspace {
   private owned: Tensor[] = [];
+  private scratch: IntBuffer[] = [];
+  private temp: Tensor[] = [];
   constructor(readonly heap: Heap) {}
 
   /** A zero-filled tensor owned by this workspace. */
   f32(shape: Shape): Tensor {
     const t = this.heap.f32(shape);
     this.owned.push(t);
+    return t;
+  }
+
+  /**
+   * A zero-filled i32 scratch buffer owned by this workspace (freed by dispose()) but, unlike f32
+   * tensors, not part of a training-state snapshot: for what a step rewrites before it reads (spike lists).
+   */
+  i32(length: number): IntBuffer<'i32'> {
+    const b = IntBuffer.alloc(this.heap, 'i32', length);
+    this.scratch.push(b);
+    return b;
+  }
+
+  /** A zero-filled f32 scratch tensor owned by this workspace but, like i32(), not part of a
+   *  training-state snapshot: for what is rebuilt within a step (per-window accumulators). */
+  scratchF32(shape: Shape): Tensor {
+    const t = this.heap.f32(shape);
+    this.temp.push(t);
     return t;
   }
 
@@ -36,6 +57,10 @@ export class Workspace {
 
   dispose(): void {
     for (const t of this.owned) if (!t.disposed) t.dispose();
+    for (const b of this.scratch) if (!b.disposed) b.dispose();
+    for (const t of this.temp) if (!t.disposed) t.dispose();
     this.owned = [];
+    this.scratch = [];
+    this.temp = [];
   }
 }

@@ -25,6 +25,7 @@ import type { Rng } from '../core/rng.js';
 import type { WasmRng } from '../wasm/rng.js';
 import type { Network } from './network.js';
 import { RasterRecorder, type Raster, type RasterOptions, type RasterSource } from './raster.js';
+import { ENCODER, LEARNING, NEURON, PROPAGATION, TRACES, type StepProfile } from './profile.js';
 import { LAMBDA_MAX, G_L, G_B, G_D, E_E, E_I, K_B, K_D, TAU_L, TAU_S, SIGMOID, wald } from '../neurons/dendritic.js';
 
 /** The simulation's mode and timing (ms). */
@@ -77,6 +78,8 @@ export class DendriticSim implements RasterSource {
   private readonly rng: WasmRng | null = null;
   private readonly decayL = Math.exp(-1 / TAU_L);
   private readonly decayS = Math.exp(-1 / TAU_S);
+  /** Time per part of the step loop when set (benchmarks); null costs nothing. */
+  profile: StepProfile | null = null;
 
   /** Buffers in `ws` for `net` with feedback matrices `Y` [classes, n_m]; the spike stream is seeded from `rng`. */
   constructor(readonly net: Network, readonly Y: readonly Tensor[], readonly o: DendriticOptions, ws: Workspace, rng: Rng) {
@@ -197,11 +200,13 @@ export class DendriticSim implements RasterSource {
   }
 
   /** Spikes at rate λmax·prob (Bernoulli per 1 ms step) into b.s, and its two PSP traces (first `rows` rows). */
-  private spikeAndFilter(rows: number, b: SpikeBuffers, prob: Tensor): void {
-    const lib = this.net.lib, sp = b.s.head(rows);
+  private spikeAndFilter(rows: number, b: SpikeBuffers, prob: Tensor, part: number): void {
+    const lib = this.net.lib, sp = b.s.head(rows), pr = this.profile;
     this.rng!.bernoulli(sp, prob.head(rows), LAMBDA_MAX);
+    pr?.lap(part);
     lib.traceStep(b.xl.head(rows), sp, this.decayL);
     lib.traceStep(b.xs.head(rows), sp, this.decayS);
+    pr?.lap(TRACES);
   }
 
   /** Simulates `steps` ms; the last `window` ms are averaged (forward phase: C̄, Ū, p̄, Ā^f; target: φ̄^t, Ā^t). */
@@ -217,9 +222,11 @@ export class DendriticSim implements RasterSource {
       lib.fill(s.phiT.head(rows), 0);
       for (let m = 0; m < L - 1; m++) lib.fill(s.At[m]!.head(rows), 0);
     }
+    const pr = this.profile;
+    pr?.start();
     for (let t = 0; t < steps; t++) {
       const avg = t >= steps - window;
-      this.spikeAndFilter(rows, s.spk[0]!, net.input); // Poisson-like input, rate λmax x
+      this.spikeAndFilter(rows, s.spk[0]!, net.input, ENCODER); // Poisson-like input, rate λmax x
       for (let l = 0; l < L; l++) {
         const lay = net.layers[l]!, inp = s.spk[l]!, soma = s.soma[l]!.head(rows);
         const cur = s.cur[l]!.head(rows), a = lay.a.head(rows), sig = s.sig[l]!.head(rows);
@@ -227,10 +234,12 @@ export class DendriticSim implements RasterSource {
         // applied after W: the spikes' current s·Wᵀ (event-driven: only the inputs that spiked, ≤ λmax dt
         // = 20 % of them) feeds two traces y_L, y_S, and W·PSP = (y_L − y_S)/(τL − τS).
         lib.eventMatmul(cur, inp.s.head(rows), s.WT[l]!, s.tmp!.head(lay.outSize));
+        pr?.lap(PROPAGATION);
         const yl = lib.traceStep(s.yl[l]!.head(rows), cur, s.decayL);
         const ys = lib.traceStep(s.ys[l]!.head(rows), cur, s.decayS);
         lib.scaleAdd(a, pscale, yl, -pscale, ys);
         if (net.bias) lib.addRow(a, lay.b);
+        pr?.lap(TRACES);
         if (l < L - 1 || !target) {
           // Ċ = −g_L C + g_B (B − C): Euler, dt = 1 ms → C ← (1 − g_L − g_B) C + g_B B
           lib.axpby(soma, G_B * dt, a, 1 - (G_L + G_B) * dt);
@@ -240,7 +249,7 @@ export class DendriticSim implements RasterSource {
           lib.axpy(soma, dt, s.drive.head(rows));
         }
         lib.activate(SIGMOID, sig, soma);
-        this.spikeAndFilter(rows, s.spk[l + 1]!, s.sig[l]!); // spikes at rate λmax σ(soma)
+        this.spikeAndFilter(rows, s.spk[l + 1]!, s.sig[l]!, NEURON); // spikes at rate λmax σ(soma)
         if (!avg) continue;
         if (l < L - 1) {
           if (!target) lib.axpy(s.Cbar[l]!.head(rows), inv, soma);
@@ -251,13 +260,16 @@ export class DendriticSim implements RasterSource {
           lib.axpy(pb, inv * pscale, inp.xl.head(rows));
           lib.axpy(pb, -inv * pscale, inp.xs.head(rows));
         }
+        pr?.lap(LEARNING); // the phase averages the update reads
       }
       if (train && avg) { // Ā += A / window, A from the output's PSP
         const out = s.spk[L]!;
         lib.scaleAdd(s.outPsp!.head(rows), pscale, out.xl.head(rows), -pscale, out.xs.head(rows));
         this.apicalFrom(rows, s.outPsp!, target ? s.At : s.Af, inv, 1);
+        pr?.lap(LEARNING);
       }
       onStep?.(t);
+      pr?.start(); // a raster's recording is not the simulation's
     }
   }
 }

@@ -25,7 +25,7 @@
 //
 // SpikingNetwork is a Network whose forward(rows) is the window above, so the Trainer, the loss and every
 // rule accept it as is.
-import type { Backend } from '../backend.js';
+import type { Backend, LayerStepBuffers } from '../backend.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Workspace } from '../core/workspace.js';
 import type { WasmRng } from '../wasm/rng.js';
@@ -33,6 +33,9 @@ import { Network, type NetworkOptions, type Layer } from './network.js';
 import { getNeuron, neuronParams, type Neuron, type NeuronParams, type NeuronState, type Resolved } from '../neurons/index.js';
 import { makeEncoder, ENCODERS, type Encoder, type EncoderName } from '../encode/index.js';
 import { RasterRecorder, type Raster, type RasterOptions, type RasterSource } from './raster.js';
+import { ENCODER, LEARNING, NEURON, PROPAGATION, TRACES, type StepProfile } from './profile.js';
+import { eventThreshold } from './event-threshold.js';
+import type { IntBuffer } from '../core/intbuf.js';
 
 export type Readout = 'membrane' | 'count';
 
@@ -53,8 +56,10 @@ export interface SpikingOptions {
   /** Input current J = offset + gain·(W·x + b) (defaults: offset = vTh, gain 1). */
   gain?: number;
   offset?: number;
-  /** Use event-driven propagation when the fraction of inputs that spiked is below this (default 0.15). */
-  eventDensity?: number;
+  /** Use event-driven propagation when the fraction of inputs that spiked is below this; 'auto' (the
+   *  default) measures the crossover per layer shape on this machine (src/net/event-threshold.ts). Either
+   *  way the sums are the same as the dense GEMM's: this only trades time. */
+  eventDensity?: number | 'auto';
   /** Seed of the Poisson encoder's RNG stream (default: the network's seed). */
   seed?: number;
   /** Readout filter time constant (s) of the 'membrane' readout: m ← λo·m + (1 − λo)·I, λo = exp(−dt/tauOut);
@@ -67,7 +72,7 @@ export interface SpikingOptions {
   vInit?: 'random' | 'zero';
 }
 
-export const SPIKING_DEFAULTS = { neuron: 'lif', steps: 50, dt: 1e-3, encoder: 'poisson' as EncoderName, maxRate: 100, readout: 'membrane' as Readout, rateScale: 0.01, gain: 1, eventDensity: 0.15, vInit: 'random' as 'random' | 'zero' };
+export const SPIKING_DEFAULTS = { neuron: 'lif', steps: 50, dt: 1e-3, encoder: 'poisson' as EncoderName, maxRate: 100, readout: 'membrane' as Readout, rateScale: 0.01, gain: 1, eventDensity: 'auto' as number | 'auto', vInit: 'random' as 'random' | 'zero' };
 
 /** SpikingSim's JS-side counters (SpikingSim.counters()), one entry per layer. */
 export interface SimCounters {
@@ -91,6 +96,11 @@ export interface SpikeLayer {
   /** Spike amplitude of this layer's input (encoder's for layer 0). */
   ampIn: number;
   spiking: boolean;
+  /** The fused step's buffers (neurons with a layerStep), kept so a step allocates nothing. */
+  fused: LayerStepBuffers | null;
+  /** This layer's spike list for the next layer's event-driven propagation (fused hidden layers; else null). */
+  list: IntBuffer<'i32'> | null;
+  counts: IntBuffer<'i32'> | null;
 }
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -105,7 +115,9 @@ export class SpikingSim implements RasterSource {
   readonly rateScale: number;
   readonly gain: number;
   readonly offset: number;
-  readonly eventDensity: number;
+  readonly eventDensity: number | 'auto';
+  /** Per layer, the input spike density below which propagation is event-driven (eventDensity, or measured). */
+  private thresholds: Float64Array | null = null;
   readonly neuron: Neuron<NeuronParams>;
   readonly np: NeuronParams;
   readonly r: Resolved;
@@ -119,6 +131,8 @@ export class SpikingSim implements RasterSource {
   readonly eventSteps: Float64Array;
   readonly denseSteps: Float64Array;
   simSeconds = 0;
+  /** Time per part of the step loop when set (benchmarks); null costs nothing. */
+  profile: StepProfile | null = null;
   readonly vInit: 'random' | 'zero';
   readonly tauOut: number;
   readonly readoutStart: number;
@@ -134,7 +148,7 @@ export class SpikingSim implements RasterSource {
     if (!(ENCODERS as string[]).includes(d.encoder)) throw new Error(`spiking: unknown encoder '${d.encoder}' (known: ${ENCODERS.join(', ')})`);
     if (d.readout !== 'membrane' && d.readout !== 'count') throw new Error(`spiking: readout must be 'membrane' or 'count', got '${String(d.readout)}'`);
     for (const key of ['rateScale', 'gain', 'maxRate'] as const) if (!(d[key] > 0) || !Number.isFinite(d[key])) throw new RangeError(`spiking: ${key} must be > 0, got ${d[key]}`);
-    if (!(d.eventDensity >= 0 && d.eventDensity <= 1)) throw new RangeError(`spiking: eventDensity must be in [0, 1], got ${d.eventDensity}`);
+    if (d.eventDensity !== 'auto' && !(d.eventDensity >= 0 && d.eventDensity <= 1)) throw new RangeError(`spiking: eventDensity must be in [0, 1] or 'auto', got ${d.eventDensity}`);
     this.lib = lib;
     this.steps = d.steps; this.dt = d.dt; this.maxRate = d.maxRate; this.encoderName = d.encoder; this.readout = d.readout;
     this.rateScale = d.rateScale; this.gain = d.gain; this.eventDensity = d.eventDensity;
@@ -160,7 +174,15 @@ export class SpikingSim implements RasterSource {
         WT: ws.f32([l.inSize, l.outSize]), tmp: ws.f32([l.outSize]), biasDrive: ws.f32([l.outSize]),
         cur: ws.f32([B, l.outSize]), I: ws.f32([B, l.outSize]), spikes: ws.f32([B, l.outSize]), dstep: ws.f32([B, l.outSize]),
         st: spiking ? this.neuron.init(ws, B * l.outSize) : null,
-        ampIn: i === 0 ? this.enc.amplitude : this.rateScale / d.dt, spiking,
+        ampIn: i === 0 ? this.enc.amplitude : this.rateScale / d.dt, spiking, fused: null, list: null, counts: null,
+      };
+    });
+    this.sl.forEach((s, i) => {
+      if (!s.st || !this.neuron.layerStep) return;
+      if (i < L - 1) { s.list = ws.i32(B * net.layers[i]!.outSize); s.counts = ws.i32(B); }
+      s.fused = {
+        cur: s.cur, bias: s.biasDrive, I: s.I, v: s.st.v, refrac: s.st.refrac, adapt: s.st.adapt ?? null, spikes: s.spikes, dstep: s.dstep,
+        post: null, deriv: s.dstep, acc: s.I, list: s.list, counts: s.counts,
       };
     });
     this.spikeCount = new Float64Array(L); this.neuronSteps = new Float64Array(L);
@@ -259,34 +281,50 @@ export class SpikingSim implements RasterSource {
     const lib = this.lib, net = this.net, layers = net.layers, r = this.r, T = this.steps;
     const lm = r.decay, ls = r.synDecay, L = layers.length, lo = this.tauOut > 0 ? Math.exp(-this.dt / this.tauOut) : 0;
     const t0c = this.readoutStart;
+    const pr = this.profile;
     this.prepare();
     this.reset(rows);
+    pr?.start();
     for (let t = 0; t < T; t++) {
       this.enc.step(rows, t, net.input, this.inSpikes);
       let inS = this.inSpikes.head(rows), inCount = lib.sumsq(inS); // 0/1 spikes: Σs² = count
+      pr?.lap(ENCODER);
       for (let i = 0; i < L; i++) {
         const l = layers[i]!, s = this.sl[i]!;
         const I = s.I.head(rows), spikes = s.spikes.head(rows), post = l.post.head(rows);
         this.propagate(i, l, s, rows, inS, inCount);
+        pr?.lap(PROPAGATION);
         if (s.st) {
           // I ← λs·I + (1 − λs)(1 − λm)·gain·amp·cur + biasDrive: the drive (1 − λm)·J of the neuron
-          lib.addRow(lib.axpby(I, (1 - ls) * (1 - lm) * this.gain * s.ampIn, s.cur.head(rows), ls), s.biasDrive);
-          const dstep = s.dstep.head(rows);
-          const c = this.neuron.step(lib, r, s.st, I, spikes, dstep);
+          const alpha = (1 - ls) * (1 - lm) * this.gain * s.ampIn, dstep = s.dstep.head(rows);
+          const counted = i < L - 1 || t >= t0c; // spike count (the output's from t_c)
+          let c: number;
+          if (s.fused) { // one pass: synapse, neuron, and the sums Σ spikes, Σ surrogate, Σ drive
+            const b = s.fused;
+            b.cur = s.cur.head(rows); b.I = I; b.spikes = spikes; b.dstep = dstep;
+            b.post = counted ? post : null; b.deriv = l.deriv.head(rows); b.acc = l.a.head(rows);
+            c = this.neuron.layerStep!(lib, r, s.st, b, alpha, ls);
+            pr?.lap(NEURON);
+          } else {
+            lib.addRow(lib.axpby(I, alpha, s.cur.head(rows), ls), s.biasDrive);
+            c = this.neuron.step(lib, r, s.st, I, spikes, dstep);
+            pr?.lap(NEURON);
+            if (counted) lib.traceStep(post, spikes, 1);
+            lib.traceStep(l.deriv.head(rows), dstep, 1); // Σ surrogate
+            lib.traceStep(l.a.head(rows), I, 1); // Σ drive
+            pr?.lap(TRACES);
+          }
           this.spikeCount[i]! += c;
-          if (i < L - 1 || t >= t0c) lib.traceStep(post, spikes, 1); // spike count (the output's from t_c)
-          lib.traceStep(l.deriv.head(rows), dstep, 1); // Σ surrogate
-          lib.traceStep(l.a.head(rows), I, 1); // Σ drive
           inS = spikes; inCount = c;
         } else {
           // membrane readout: I ← λs·I + (1 − λs)(amp·cur + b), m ← λo·m + (1 − λo)·I, post += m from t_c on
-          lib.addRow(lib.axpby(I, (1 - ls) * s.ampIn, s.cur.head(rows), ls), s.biasDrive);
-          lib.axpby(spikes, 1 - lo, I, lo);
-          if (t >= t0c) lib.traceStep(post, spikes, 1);
+          lib.readoutStep(s.cur.head(rows), s.biasDrive, I, spikes, t >= t0c ? post : null, (1 - ls) * s.ampIn, ls, lo);
+          pr?.lap(NEURON);
         }
         this.neuronSteps[i]! += I.size;
       }
       onStep?.(t);
+      pr?.lap(LEARNING);
     }
     for (let i = 0; i < L; i++) {
       const l = layers[i]!, s = this.sl[i]!, post = l.post.head(rows), deriv = l.deriv.head(rows), a = l.a.head(rows);
@@ -306,6 +344,11 @@ export class SpikingSim implements RasterSource {
   /** Per window: Wᵀ for the event kernel and the bias drive (weights change between windows). */
   private prepare(): void {
     const lib = this.lib, r = this.r, lm = r.decay, ls = r.synDecay;
+    if (!this.thresholds) {
+      const ed = this.eventDensity, B = this.net.batch;
+      this.thresholds = Float64Array.from(this.net.layers, (l, i) =>
+        (ed === 'auto' ? eventThreshold(lib, B, l.inSize, l.outSize, i > 0 && this.sl[i - 1]!.list !== null) : ed));
+    }
     for (let i = 0; i < this.sl.length; i++) {
       const l = this.net.layers[i]!, s = this.sl[i]!;
       lib.transpose(s.WT, l.W);
@@ -320,14 +363,16 @@ export class SpikingSim implements RasterSource {
     }
   }
 
-  /** cur = s_in · Wᵀ, event-driven when the input is sparse enough (same sums either way: f32_event_nn). */
+  /** cur = s_in · Wᵀ, event-driven when the input is sparse enough (same sums either way: f32_event_nn,
+   *  or f32_event_list_nn on the spike list the layer below wrote in its fused step). */
   private propagate(i: number, l: Layer, s: SpikeLayer, rows: number, inS: Tensor, inCount: number): void {
-    const lib = this.lib, cur = s.cur.head(rows);
+    const lib = this.lib, cur = s.cur.head(rows), below = i > 0 ? this.sl[i - 1]! : null;
     if (inCount === 0) {
       lib.fill(cur, 0);
       this.eventSteps[i]! += 1;
-    } else if (inCount < this.eventDensity * rows * l.inSize) {
-      lib.eventMatmul(cur, inS, s.WT, s.tmp);
+    } else if (inCount < this.thresholds![i]! * rows * l.inSize) {
+      if (below?.list) lib.eventListMatmul(cur, below.list, below.counts!, s.WT);
+      else lib.eventMatmul(cur, inS, s.WT, s.tmp);
       this.eventSteps[i]! += 1;
     } else {
       lib.gemm(cur, inS, l.W, 'nt');

@@ -3,6 +3,7 @@
  *    θ = vTh + beta·A,   A ← ρ·A + s,   ρ = exp(−dt/tauAdapt);   otherwise as 'lif' (src/neurons/lif.ts). */
 import { defineNeuron, type NeuronParams } from './types.js';
 import { lif } from './lif.js';
+import type { LayerStepBuffers } from '../backend/spike.js';
 import type { AlifParams as AlifKernelParams } from '../backend.js';
 
 export interface AlifParams extends NeuronParams {
@@ -25,6 +26,11 @@ export const alif = defineNeuron<AlifParams>({
   step(lib, r, st, drive, spikes, deriv) {
     const n = drive.size;
     return lib.alifStep(drive, st.v.head(n), st.refrac.head(n), st.adapt!.head(n), spikes, deriv, r.kernel as AlifKernelParams);
+  },
+  layerStep(lib, r, st, b, alpha, synDecay) {
+    const n = b.I.size, s = b as LayerStepBuffers;
+    s.v = st.v.head(n); s.refrac = st.refrac.head(n); s.adapt = st.adapt!.head(n);
+    return lib.layerStep(s, alpha, synDecay, r.kernel as AlifKernelParams);
   },
   reset(lib, st, n) {
     lif.reset(lib, st, n);

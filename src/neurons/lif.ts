@@ -6,6 +6,7 @@
  *  (src/net/spiking.ts), so step() receives (1 − λ)·J as `drive`. Analytic rate for constant J > vTh
  *  (continuous time, reset to 0): r = 1 / (refractory + tauMem·log(J / (J − vTh))). */
 import { defineNeuron, type NeuronParams } from './types.js';
+import type { LayerStepBuffers } from '../backend/spike.js';
 
 export const lif = defineNeuron<NeuronParams>({
   id: 'lif',
@@ -21,6 +22,11 @@ export const lif = defineNeuron<NeuronParams>({
   },
   init: (ws, size) => ({ v: ws.f32([size]), refrac: ws.f32([size]) }),
   step: (lib, r, st, drive, spikes, deriv) => lib.lifStep(drive, st.v.head(drive.size), st.refrac.head(drive.size), spikes, deriv, r.kernel),
+  layerStep(lib, r, st, b, alpha, synDecay) {
+    const n = b.I.size, s = b as LayerStepBuffers;
+    s.v = st.v.head(n); s.refrac = st.refrac.head(n); s.adapt = null;
+    return lib.layerStep(s, alpha, synDecay, r.kernel);
+  },
   reset(lib, st, n) {
     lib.fill(st.v.head(n), 0);
     lib.fill(st.refrac.head(n), 0);

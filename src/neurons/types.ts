@@ -6,6 +6,10 @@
 import type { Tensor } from '../core/tensor.js';
 import type { Workspace } from '../core/workspace.js';
 import { SURROGATES, RESET_MODES, type Backend, type SurrogateShape, type ResetMode, type LifParams } from '../backend.js';
+import type { LayerStepBuffers } from '../backend/spike.js';
+
+/** The buffers of a fused layer step other than the neuron's own state (Neuron.layerStep). */
+export type LayerBuffers = Omit<LayerStepBuffers, 'v' | 'refrac' | 'adapt'>;
 
 export interface NeuronParams {
   /** Membrane time constant (s). */
@@ -57,6 +61,12 @@ export interface Neuron<P extends NeuronParams = NeuronParams> {
    * surrogate; null skips it). Returns the spike count.
    */
   step(lib: Backend, r: Resolved, st: NeuronState, drive: Tensor, spikes: Tensor, deriv: Tensor | null): number;
+  /**
+   * Optional fused form of a whole layer's time step (Backend.layerStep): the synaptic current
+   * I = alpha·cur + synDecay·I + bias, step() on it, and the running sums, in one kernel call, with the
+   * same results as those done one by one. A neuron without it is stepped the long way.
+   */
+  layerStep?(lib: Backend, r: Resolved, st: NeuronState, b: LayerBuffers, alpha: number, synDecay: number): number;
   /** Rest: the first n elements of every state tensor back to the initial value (the explicit state reset between examples). */
   reset(lib: Backend, st: NeuronState, n: number): void;
 }

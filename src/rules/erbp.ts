@@ -7,6 +7,9 @@
  *    dW_l  += (U_l ⊙ Θ_l)ᵀ · amp·s_{l−1}(t) / (rows·T)  triggered by presynaptic spikes: only spiking inputs
  *                                                          change (one add and two compares per event in hardware)
  *  From readoutStart t_c on (no error before the readout has integrated), normalised by rows·(T − t_c).
+ *  The sum is event-driven as the text has it: each presynaptic spike adds its row's gated signal to
+ *  dWᵀ's row (f32_event_tn), spikes × n work per step instead of a rows × n_in × n product, and dW =
+ *  amp/(rows·(T − t_c))·(Σ_t Σ spikes ⊗ signal)ᵀ is formed once at the end of the window.
  *  Activity penalty (rateReg ρ, bioprop's, as in superspike.ts): the gated signal is Θ_l ⊙ (U_l + ρ·amp·s_l(t)),
  *  whose time average adds ρ·rate·Θ: the surrogate gradient of ½ρ·Σ rate² (keeps hidden rates off saturation).
  *  Objections: weightTransport removed (G random), spiking removed, derivativeTransport removed (the
@@ -16,12 +19,17 @@ import { defineRule, type StepContext } from './types.js';
 import type { Network } from '../net/network.js';
 import type { Tensor } from '../core/tensor.js';
 import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
-import { stepError, accumulate, zeroGrads, needMembrane, errorSteps } from './shared/online.js';
+import { stepError, zeroGrads, needMembrane, errorSteps } from './shared/online.js';
 import { randomMatrix } from './shared/feedback.js';
 import { resolveAct, type ResolvedAct } from '../activations.js';
 
 type P = { feedbackScale: number; tauU: number; bmin: number; bmax: number; rateReg: number };
-interface State { sim: SpikingSim; G: Tensor[]; U: Tensor[]; gate: Tensor[]; scratch: Tensor; x: Tensor[]; e: Tensor; probs: Tensor; onStep: (t: number) => void; ctx: { rows: number; p: P; box: ResolvedAct } }
+interface State {
+  sim: SpikingSim; G: Tensor[]; U: Tensor[]; gate: Tensor[]; scratch: Tensor; e: Tensor; probs: Tensor;
+  /** Σ over the window of presynaptic spikes ⊗ gated signal, [n_in, n_out] per layer (dWᵀ unscaled). */
+  acc: Tensor[];
+  onStep: (t: number) => void; ctx: { rows: number; p: P; box: ResolvedAct };
+}
 
 /** The gate's boxcar on the drive I = (1 − λm)·J: hard sigmoid on [(1 − λm)·bmin, (1 − λm)·bmax], whose derivative it is. */
 function boxcar(p: P, lm: number): ResolvedAct {
@@ -55,7 +63,8 @@ export const erbp = defineRule({
     const maxOut = Math.max(...hidden.map((l) => l.outSize), 1);
     const s: State = {
       sim, G, U: hidden.map((l) => ws.f32([Bt, l.outSize])), gate: hidden.map((l) => ws.f32([Bt, l.outSize])),
-      scratch: ws.f32([Bt, maxOut]), x: net.layers.map((l) => ws.f32([Bt, l.inSize])), e: ws.f32([Bt, C]), probs: ws.f32([Bt, C]),
+      scratch: ws.f32([Bt, maxOut]), e: ws.f32([Bt, C]), probs: ws.f32([Bt, C]),
+      acc: net.layers.map((l) => ws.scratchF32([l.inSize, l.outSize])),
       onStep: () => {}, ctx: { rows: Bt, p, box: boxcar(p, sim.r.decay) },
     };
     const lib = net.lib, L = net.layers.length - 1;
@@ -64,21 +73,21 @@ export const erbp = defineRule({
       const rows = s.ctx.rows, q = s.ctx.p, scale = 1 / (rows * errorSteps(sim));
       const lu = q.tauU > 0 ? Math.exp(-sim.dt / q.tauU) : 0;
       stepError(net, sim, rows, s.probs, s.e);
-      for (let l = 0; l <= L; l++) { // presynaptic events in the rate network's units
-        const src = l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes;
-        lib.scal(lib.copy(s.x[l]!.head(rows), src.head(rows)), sim.sl[l]!.ampIn);
-      }
-      accumulate(net, L, rows, s.e, s.x[L]!, scale);
+      const spikesIn = (l: number) => (l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes).head(rows); // 0/1
+      lib.eventOuter(s.acc[L]!, spikesIn(L), s.e.head(rows));
+      if (net.bias) lib.sumRows(net.layers[L]!.db, s.e.head(rows), scale, 1);
       for (let l = 0; l < L; l++) {
         const U = s.U[l]!.head(rows), g = s.gate[l]!.head(rows), scratch = s.scratch.matrix(rows, net.layers[l]!.outSize);
         lib.gemm(U, s.e.head(rows), s.G[l]!, 'nn', 1 - lu, lu);
         // Θ = [bmin <= J <= bmax] with J = I/(1 − λm): hard-sigmoid's derivative is exactly this boxcar
         lib.activate(s.ctx.box, scratch, sim.sl[l]!.I.head(rows), g);
-        if (q.rateReg > 0) { // activity penalty: the neuron's own spikes (rate units) join the dendritic error
-          lib.scaleAdd(scratch, 1, U, q.rateReg, s.x[l + 1]!.head(rows)); // U + ρ·x, rounded as axpy's
+        if (q.rateReg > 0) { // activity penalty: the neuron's own spikes (rate units, amp·s) join the dendritic error
+          const rhoAmp = Math.fround(Math.fround(q.rateReg) * Math.fround(sim.sl[l + 1]!.ampIn)); // ρ·(amp·s) for s ∈ {0, 1}
+          lib.scaleAdd(scratch, 1, U, rhoAmp, spikesIn(l + 1));
           lib.mul(g, g, scratch);
         } else lib.mul(g, g, U);
-        accumulate(net, l, rows, g, s.x[l]!, scale);
+        lib.eventOuter(s.acc[l]!, spikesIn(l), g);
+        if (net.bias) lib.sumRows(net.layers[l]!.db, g, scale, 1);
       }
     };
     return s;
@@ -87,9 +96,13 @@ export const erbp = defineRule({
     if (!training) { s.sim.run(ctx.rows); return; }
     if (s.ctx.p !== p) s.ctx.box = boxcar(p, s.sim.r.decay);
     s.ctx.rows = ctx.rows; s.ctx.p = p;
+    const lib = ctx.net.lib, sim = s.sim;
     zeroGrads(ctx.net);
-    for (const U of s.U) ctx.net.lib.fill(U.head(ctx.rows), 0); // the dendrite rests between examples too
-    s.sim.run(ctx.rows, s.onStep);
+    for (const U of s.U) lib.fill(U.head(ctx.rows), 0); // the dendrite rests between examples too
+    for (const a of s.acc) lib.fill(a, 0);
+    sim.run(ctx.rows, s.onStep);
+    const scale = 1 / (ctx.rows * errorSteps(sim));
+    ctx.net.layers.forEach((l, i) => lib.scal(lib.transpose(l.dW, s.acc[i]!), scale * sim.sl[i]!.ampIn)); // dW = amp·scale·accᵀ
   },
   resume: simCounterState,
   teach: (ctx: StepContext, s: State) => {

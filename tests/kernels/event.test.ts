@@ -42,6 +42,69 @@ for (const build of BUILDS) {
     }
   });
 
+  test(`[${build}] event-driven propagation from spike lists equals the dense GEMM and the reference exactly`, async () => {
+    const lib = await backend(build);
+    // n around the 32-column register block and the 4 lanes; k across the K block (256)
+    const shapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [2, 31, 40], [4, 32, 255], [5, 33, 256], [3, 67, 257], [7, 100, 784], [2, 256, 600]];
+    for (const [m, n, k] of shapes) {
+      for (const density of [0, 0.01, 0.05, 0.2, 1]) {
+        const seed = m * 1000 + n * 10 + k + Math.round(density * 100);
+        const S = spikes(m, k, density, seed), s = S;
+        const lists = Array.from({ length: m }, (_, r) => Array.from({ length: k }, (_, j) => j).filter((j) => s[r * k + j] === 1));
+        const list = lib.ints('i32', m * k), counts = lib.ints('i32', lists.map((l) => l.length));
+        lists.forEach((l, r) => list.data.set(l, r * k));
+        const St = lib.tensor([m, k], S), W = lib.tensor([n, k], seeded(n * k, seed + 1, -1, 1)), WT = lib.tensor([k, n]);
+        lib.transpose(WT, W);
+        const ev = lib.tensor([m, n]), dense = lib.tensor([m, n]);
+        ev.data.fill(NaN); // write-only output
+        const events = lib.eventListMatmul(ev, list, counts, WT);
+        lib.gemm(dense, St, W, { transB: true });
+        const what = `${m}x${n}x${k} density ${density}`;
+        assert.is(events, lists.flat().length, `${what}: events`);
+        close(ev.data, dense.data, { ulps: 0 }, `${what}: spike lists vs gemm_nt`);
+        close(ev.data, ref.eventListNN(m, n, k, lists, WT.toArray()), { ulps: 0 }, `${what}: spike lists vs reference`);
+        for (const t of [St, W, WT, ev, dense]) t.dispose();
+        list.dispose(); counts.dispose();
+      }
+    }
+  });
+
+  test(`[${build}] eventListMatmul: a count outside [0, k] is a clear error and nothing is written`, async () => {
+    const lib = await backend(build);
+    const WT = lib.tensor([8, 5], seeded(40, 3)), out = lib.tensor([2, 5]), list = lib.ints('i32', 16);
+    for (const bad of [[1, 9], [-1, 0]]) {
+      const counts = lib.ints('i32', bad);
+      out.data.fill(7);
+      throwsClearly(() => lib.eventListMatmul(out, list, counts, WT), /eventListMatmul/, /counts\[\d\]/, /\[0, 8\]/);
+      assert.ok(out.data.every((x) => x === 7), 'out untouched');
+      counts.dispose();
+    }
+    throwsClearly(() => lib.eventListMatmul(out, lib.ints('i32', 15), lib.ints('i32', 2), WT), /eventListMatmul/, /list/, /16/);
+    for (const t of [WT, out]) t.dispose();
+    list.dispose();
+  });
+
+  test(`[${build}] f32_event_tn (C += Sᵀ·G over the spikes) equals its reference bit for bit and the GEMM to float rounding`, async () => {
+    const lib = await backend(build);
+    for (const [m, n, k] of [[1, 1, 1], [3, 5, 7], [4, 33, 17], [30, 24, 20], [7, 256, 300]] as [number, number, number][]) {
+      for (const [density, graded] of [[0, false], [0.05, false], [0.3, true], [1, false]] as [number, boolean][]) {
+        const seed = m * 97 + n * 13 + k + Math.round(density * 100);
+        const S = lib.tensor([m, k], spikes(m, k, density, seed, graded)), G = lib.tensor([m, n], seeded(m * n, seed + 2, -1, 1));
+        const c0 = seeded(k * n, seed + 3, -1, 1), C = lib.tensor([k, n], c0), D = lib.tensor([k, n], c0);
+        const events = lib.eventOuter(C, S, G);
+        lib.gemm(D, S, G, 'tn', 1, 1);
+        const what = `${m}x${n}x${k} density ${density}${graded ? ' graded' : ''}`;
+        assert.is(events, S.toArray().filter((x) => x !== 0).length, `${what}: events`);
+        close(C.data, ref.eventTN(m, n, k, S.toArray(), G.toArray(), Float32Array.from(c0)), { ulps: 0 }, `${what}: vs reference`);
+        // vs the GEMM: two f32 sums of the same m + 1 terms (|S| <= 2.25, |G|, |C| <= 1): each within
+        // γ_m·Σ|terms| of the exact sum, so within 2γ_m·(m·2.25 + 1) of each other
+        const u = 2 ** -24, g = (m * u) / (1 - m * u);
+        close(C.data, D.data, { abs: 2 * g * (m * 2.25 + 1) }, `${what}: vs gemm`);
+        for (const t of [S, G, C, D]) t.dispose();
+      }
+    }
+  });
+
   test(`[${build}] f32_transpose matches the reference`, async () => {
     const lib = await backend(build);
     for (const [m, n] of [[1, 1], [1, 9], [9, 1], [17, 33], [40, 16]] as const) {

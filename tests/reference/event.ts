@@ -22,6 +22,27 @@ export function eventNN(m: number, n: number, k: number, s: ArrayLike<number>, b
   return c;
 }
 
+/** f32_event_list_nn: C = S·B for 0/1 spikes given as per-row lists of spiking inputs (increasing): the
+ *  0/1 matrix they describe, summed as eventNN sums it. */
+export function eventListNN(m: number, n: number, k: number, lists: number[][], b: ArrayLike<number>, kc = 256): Float32Array {
+  const s = new Float32Array(m * k);
+  lists.forEach((l, r) => l.forEach((j) => { s[r * k + j] = 1; }));
+  return eventNN(m, n, k, s, b, kc);
+}
+
+/** f32_event_tn: C[k×n] += Sᵀ·G in the kernel's order: rows r increasing, inputs j increasing, each
+ *  nonzero S[r, j] adding the rounded products S[r, j]·G[r, :] to C's row j. */
+export function eventTN(m: number, n: number, k: number, s: ArrayLike<number>, g: ArrayLike<number>, c: Float32Array): Float32Array {
+  for (let r = 0; r < m; r++) {
+    for (let j = 0; j < k; j++) {
+      const sj = s[r * k + j]!;
+      if (sj === 0) continue;
+      for (let i = 0; i < n; i++) c[j * n + i] = f(c[j * n + i]! + f(sj * g[r * n + i]!));
+    }
+  }
+  return c;
+}
+
 /** out = aᵀ. */
 export function transpose(m: number, n: number, a: ArrayLike<number>): Float32Array {
   const out = new Float32Array(m * n);

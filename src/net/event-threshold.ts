@@ -1,0 +1,65 @@
+// The spike density below which event-driven propagation (add up the weight rows of the inputs that
+// spiked) beats a dense GEMM, measured on this machine rather than fixed: the crossover depends on the
+// SIMD width, the caches and the GEMM's threads. Both paths give the same sums (f32_event_nn and
+// f32_event_list_nn are bit-identical to the GEMM), so the choice changes the time, never the result.
+// A short calibration per layer shape and backend, once per process (cached): the dense product, and the
+// event kernel at no spikes and at density 0.1; the event cost is close to linear in the spike count,
+// so the crossover is where that line meets the dense time.
+import type { Backend } from '../backend.js';
+
+const cache = new WeakMap<Backend, Map<string, number>>();
+const PROBE = 0.1; // the density of the timed spike pattern
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** Fastest of `reps` runs of fn, in ms (the minimum: other jobs on the machine only ever add time). */
+function fastest(fn: () => void, reps = 3): number {
+  let best = Infinity;
+  for (let i = 0; i < reps; i++) {
+    const t0 = now();
+    fn();
+    best = Math.min(best, now() - t0);
+  }
+  return best;
+}
+
+/**
+ * The crossover density for propagating `rows` rows of k inputs into n outputs: event-driven below it,
+ * dense GEMM above. lists: the event path reads spike lists (f32_event_list_nn) rather than scanning the
+ * spike matrix (f32_event_nn). Cached per backend and shape.
+ */
+export function eventThreshold(lib: Backend, rows: number, k: number, n: number, lists: boolean): number {
+  let byShape = cache.get(lib);
+  if (!byShape) cache.set(lib, (byShape = new Map()));
+  const key = `${rows}x${k}x${n}${lists ? ' lists' : ''}`;
+  const known = byShape.get(key);
+  if (known !== undefined) return known;
+  const W = lib.tensor([n, k]), WT = lib.tensor([k, n]), S0 = lib.tensor([rows, k]), S1 = lib.tensor([rows, k]);
+  const out = lib.tensor([rows, n]), tmp = lib.tensor([n]);
+  const list = lib.ints('i32', rows * k), none = lib.ints('i32', rows), some = lib.ints('i32', rows);
+  try {
+    const w = W.data;
+    for (let i = 0; i < w.length; i++) w[i] = ((i * 7919) % 201) / 100 - 1;
+    lib.transpose(WT, W);
+    // a spread pattern at density PROBE: input j of row r spikes when (r·k + j)·φ mod 1 < PROBE
+    const s = S1.data, l = list.data, c = some.data;
+    for (let r = 0; r < rows; r++) {
+      let cnt = 0;
+      for (let j = 0; j < k; j++) {
+        if (((r * k + j) * 0.6180339887) % 1 < PROBE) { s[r * k + j] = 1; l[r * k + cnt++] = j; }
+      }
+      c[r] = cnt;
+    }
+    const event = lists
+      ? (sp: typeof some) => () => { lib.eventListMatmul(out, list, sp, WT); }
+      : (sp: typeof some) => () => { lib.eventMatmul(out, sp === some ? S1 : S0, WT, tmp); };
+    const dense = fastest(() => lib.gemm(out, S1, W, 'nt'));
+    const t0 = fastest(event(none)), t1 = fastest(event(some));
+    const slope = Math.max(t1 - t0, 1e-9) / PROBE;
+    const rho = Math.min(1, Math.max(0, (dense - t0) / slope));
+    byShape.set(key, rho);
+    return rho;
+  } finally {
+    for (const t of [W, WT, S0, S1, out, tmp]) t.dispose();
+    for (const b of [list, none, some]) b.dispose();
+  }
+}
