@@ -236,3 +236,20 @@ export function f32_avgpool_bwd(n: i32, h: i32, w: i32, c: i32, k: i32, s: i32, 
     }
   }
 }
+
+/**
+ * out[b, t·cols + j] = x[b, j] for t < times: each row of x repeated `times` times along its row (a
+ * signal per example handed to every output position of a convolution). x f32[n, cols], out
+ * f32[n, times·cols], not overlapping.
+ */
+export function f32_repeat_cols(n: i32, cols: i32, times: i32, x: usize, out: usize): void {
+  const rowBytes = <usize>cols << 2;
+  let dst = out;
+  for (let b = 0; b < n; b++) {
+    const src = x + <usize>b * rowBytes;
+    for (let t = 0; t < times; t++) {
+      memory.copy(dst, src, rowBytes);
+      dst += rowBytes;
+    }
+  }
+}

@@ -233,6 +233,18 @@ export function withConv<B extends Ctor>(Base: B) {
       this.kernels.f32_avgpool_bwd(n, g.h, g.w, g.c, g.k, g.stride, g.ho, g.wo, grad.ptr, dx.ptr);
       return dx;
     }
+
+    /** out [n, times·cols] = each row of x [n, cols] repeated `times` times along the row. */
+    repeatCols(out: Tensor, x: Tensor, times: number): Tensor {
+      const op = 'repeatCols';
+      integer(op, 'times', times, 1);
+      isTensor(op, 'x', x);
+      const n = x.shape.length >= 2 ? x.shape[0]! : 1, cols = x.size / Math.max(n, 1);
+      batchOf(op, 'out', out, times * cols, n);
+      disjoint(op, 'out', out, 'x', x, true);
+      this.kernels.f32_repeat_cols(n, cols, times, x.ptr, out.ptr);
+      return out;
+    }
   }
   return ConvOps;
 }

@@ -69,6 +69,12 @@ export interface Rule<P extends object = object, S = unknown> {
   train: TrainDefaults;
   /** Present when the rule runs in spiking neurons. */
   spiking?: SpikingForm<P>;
+  /**
+   * The rule has a convolutional form: it reads layers only through the network's sendDown / postSignal /
+   * unpool / weightGrads (src/rules/shared/common.ts) or otherwise handles Layer.conv and Layer.pool.
+   * A network with convolutional layers is refused by a rule without it (docs/conv.md).
+   */
+  conv?: boolean;
   /** Builds rule state (feedback matrices, scratch) in `ws`, once per network. */
   init(net: Network, p: P, ws: Workspace, rng: Rng): S;
   /** Trainable tensors the rule owns, stepped by the shared optimiser (default none). */

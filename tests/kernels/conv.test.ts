@@ -143,6 +143,19 @@ for (const build of BUILDS) {
   });
 }
 
+test('repeatCols equals its twin (one and many repeats, batch 1, odd widths)', async () => {
+  for (const build of BUILDS) {
+    const lib = await backend(build);
+    for (const [n, cols, times] of [[1, 1, 1], [3, 10, 7], [1, 5, 100], [4, 3, 1]] as const) {
+      const x = lib.tensor([n, cols], seeded(n * cols, 91)), out = lib.tensor([n, times * cols]);
+      out.data.fill(NaN);
+      lib.repeatCols(out, x, times);
+      close(out.data, ref.repeatCols(x.data, n, cols, times), { ulps: 0 }, `[${build}] repeatCols ${n}×${cols}×${times}`);
+      x.dispose(); out.dispose();
+    }
+  }
+});
+
 /** Σ_i r_i·out_i in float64, and Σ_i |r_i|·bound_i. */
 function dotR(out: ArrayLike<number>, r: ArrayLike<number>): number {
   let s = 0;

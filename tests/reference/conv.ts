@@ -176,3 +176,9 @@ export function avgPoolBackward(grad: ArrayLike<number>, g: PoolGeom): Float32Ar
   }
   return dx;
 }
+
+export function repeatCols(x: ArrayLike<number>, n: number, cols: number, times: number): Float32Array {
+  const out = new Float32Array(n * times * cols);
+  for (let b = 0; b < n; b++) for (let t = 0; t < times; t++) for (let j = 0; j < cols; j++) out[(b * times + t) * cols + j] = x[b * cols + j]!;
+  return out;
+}
