@@ -10,6 +10,11 @@ export type DatasetName = 'mnist' | 'fashion-mnist';
 /** The names loadDataset accepts. */
 export const DATASETS: readonly DatasetName[] = ['mnist', 'fashion-mnist'];
 
+/** Each dataset's image as [height, width, channels] (rows are stored channels last). */
+export const DATASET_SHAPES: Readonly<Record<DatasetName, readonly [number, number, number]>> = {
+  mnist: [28, 28, 1], 'fashion-mnist': [28, 28, 1],
+};
+
 /**
  * Loads a dataset's train and test sets (and a validation set carved from train when
  * `opts.validation` > 0; see src/data/dataset.ts for the seeded split) into WASM memory.
