@@ -159,7 +159,7 @@ export function splitIndices(n: number, validation: number, seed: number): [Uint
   return [train, val];
 }
 
-function limitOf(op: string, what: string, limit: number | undefined, n: number): number {
+export function limitOf(op: string, what: string, limit: number | undefined, n: number): number {
   if (limit === undefined) return n;
   positiveInt(op, `limit.${what}`, limit);
   return Math.min(limit, n);
