@@ -5,7 +5,7 @@
 // are stored channels last (pixel (y, x), channel c at (y·32 + x)·3 + c), the layout of conv layers.
 // Node only.
 import type { Backend } from '../backend.js';
-import { Dataset, limitOf, splitIndices, validationCount, type DatasetOptions, type Splits } from './dataset.js';
+import { splitsFromBytes, type DatasetOptions, type Splits } from './dataset.js';
 
 export const CIFAR10_TRAIN_FILES = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'] as const;
 export const CIFAR10_TEST_FILE = 'test_batch.bin';
@@ -53,27 +53,5 @@ export async function loadCifar10(lib: Backend, opts: DatasetOptions = {}): Prom
     return out;
   };
   const trainLab = cat(parts.map((p) => p.labels)), trainPx = cat(parts.map((p) => p.pixels));
-  const nTrain = limitOf('loadDataset', 'train', opts.limit?.train, trainLab.length);
-  const nTest = limitOf('loadDataset', 'test', opts.limit?.test, test.labels.length);
-  const nVal = validationCount(opts.validation, nTrain);
-  const seed = opts.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new RangeError(`loadDataset: seed must be an integer, got ${String(seed)}`);
-  const px = trainPx.subarray(0, nTrain * FEATURES), lab = trainLab.subarray(0, nTrain);
-  const made: Dataset[] = [];
-  try {
-    let validation: Dataset | undefined;
-    let train: Dataset;
-    if (nVal > 0) {
-      const [tr, va] = splitIndices(nTrain, nVal, seed);
-      made.push((train = Dataset.fromBytes(lib, 'cifar10/train', px, lab, FEATURES, 10, tr)));
-      made.push((validation = Dataset.fromBytes(lib, 'cifar10/validation', px, lab, FEATURES, 10, va)));
-    } else {
-      made.push((train = Dataset.fromBytes(lib, 'cifar10/train', px, lab, FEATURES, 10)));
-    }
-    const testSet = Dataset.fromBytes(lib, 'cifar10/test', test.pixels.subarray(0, nTest * FEATURES), test.labels.subarray(0, nTest), FEATURES, 10);
-    return validation ? { train, test: testSet, validation } : { train, test: testSet };
-  } catch (e) {
-    made.forEach((d) => d.dispose());
-    throw e;
-  }
+  return splitsFromBytes(lib, 'cifar10', trainPx, trainLab, test.pixels, test.labels, FEATURES, 10, opts);
 }
