@@ -368,7 +368,7 @@ async function report(c: TrainCommand, r: TrainRun, fit: { result: FitResult; re
   // A spike raster of the first hidden layer while the trained network sees the first test example.
   const raster = spiking && data.test.size > 0 ? recordRaster(trainer, data.test.images.data.subarray(0, data.test.features)) : null;
   const record = {
-    rule: rule.id, dataset: c.dataset, hidden: c.hidden, arch: c.arch, activation: c.activation, spiking, ...spikeRecord, ...extra, epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed,
+    rule: rule.id, dataset: c.dataset, hidden: c.hidden, ...(c.arch ? { arch: c.arch } : {}), activation: c.activation, spiking, ...spikeRecord, ...extra, epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed,
     limit: c.limit ?? null, testLimit: c.testLimit ?? null, validation: c.validation ?? null, trainExamples: data.train.size, evalExamples: evalSet.size,
     optimizer: c.optimizer, momentum: c.momentum, weightDecay: c.weightDecay, schedule: c.schedule, init: c.init, ruleParams: trainer.ruleParams,
     evaluatedOn: evalName, testAccuracy: last?.testAccuracy ?? null, trainAccuracy: last?.trainAccuracy ?? null,

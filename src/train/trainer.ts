@@ -133,6 +133,9 @@ export class Trainer {
         `(${net.arch}): its learning signals are defined on dense layers, and a convolution shares each kernel across positions, which its ` +
         `updates do not account for. Use a dense network (--hidden) or a rule with a convolutional form: ${withConv}`);
     }
+    if (net.convolutional && net instanceof SpikingNetwork) {
+      throw new Error(`trainer: spiking convolutional layers are not implemented yet (${net.arch}); a SpikingNetwork takes dense layers (sizes)`);
+    }
     if (net.convolutional && (o.alignEvery ?? 0) > 0) {
       throw new Error(`trainer: alignEvery (--align-every) measures dense layers only; this network has convolutional layers (${net.arch})`);
     }

@@ -10,6 +10,7 @@ import { close, throwsClearly } from '../helpers/close.js';
 import { loadBatch } from '../helpers/batch.js';
 import { Network } from '../../src/net/network.js';
 import { Trainer } from '../../src/train/trainer.js';
+import { SpikingNetwork } from '../../src/net/spiking.js';
 import { parseArch, planArch, formatArch, ARCH_PRESETS } from '../../src/net/arch.js';
 import * as ref from '../reference/conv.js';
 import type { FaState } from '../../src/rules/fa.js';
@@ -248,6 +249,9 @@ test('rules without a convolutional form refuse a conv net, saying why; the alig
   const net = await mk();
   throwsClearly(() => new Trainer(net.lib, net, 'eqprop', opts), /trainer: rule 'eqprop' has no convolutional form/, /c3k3p1-p2-c4k3s2p1-a2-f6/, /defined on dense layers/, /bp, fa, (sign, dfa|dfa, sign)/);
   throwsClearly(() => new Trainer(net.lib, net, 'bp', { ...opts, alignEvery: 5 }), /alignEvery \(--align-every\) measures dense layers only/);
+  const sp = new SpikingNetwork(net.lib, { sizes: [128, 5], arch: ARCH, inputShape: SHAPE, batch: 2, seed: 1, spiking: { steps: 4 } });
+  throwsClearly(() => new Trainer(net.lib, sp, 'fa', opts), /trainer: spiking convolutional layers are not implemented yet/);
+  sp.dispose();
   net.dispose();
 });
 
