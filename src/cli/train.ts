@@ -25,12 +25,16 @@ import { OPTIMIZERS } from '../train/optimizers.js';
 import { SCHEDULES } from '../train/schedules.js';
 import { INIT_SCHEMES } from '../net/init.js';
 import { ACT_NAMES as ACTIVATION_NAMES } from '../activations.js';
-import { loadDataset, DATASETS, type DatasetName } from '../data/index.js';
+import { loadDataset, DATASETS, DATASET_SHAPES, type DatasetName } from '../data/index.js';
+import { parseArch, planArch, formatArch } from '../net/arch.js';
 import { encodeCheckpoint } from '../io/checkpoint.js';
 import { MAX_THREADS } from '../wasm/pool.js';
 import { writeFileAtomic, writeFileAtomicSync, readFileBytes } from '../io/file.js';
 import { encodeTrainingState, decodeTrainingState } from '../io/training-state.js';
 import { VERSION } from '../version.js';
+
+/** The registered rules with a convolutional form. */
+const convRules = () => Object.values(rules).filter((r) => r.conv).map((r) => r.id).join(', ');
 
 export const TRAIN_HELP = `bioprop train — train a network with a learning rule
 
@@ -39,6 +43,10 @@ export const TRAIN_HELP = `bioprop train — train a network with a learning rul
                        or a list of rules (repeatable; docs/custom-rule.md)
   --dataset NAME       ${DATASETS.join(' | ')} (default mnist)
   --hidden LIST        hidden layer sizes, e.g. 256,256,256, or none (default: the rule's)
+  --arch SPEC          hidden layers as a layer list instead of --hidden: lenet5, or e.g.
+                       c6k5p2-p2-c16k5-p2-f120-f84 (c<channels>k<kernel>[s<stride>][p<padding>]
+                       convolution, p<k> max / a<k> average pooling, f<units> dense; docs/conv.md);
+                       convolutions train with ${convRules()}
   --activation NAME    hidden nonlinearity: ${ACTIVATION_NAMES.join(', ')} (default: the rule's)
   --epochs N           (default: the rule's)
   --batch N            minibatch size (default: the rule's)
@@ -93,6 +101,27 @@ function flagOf(key: string): string {
   return `--${key}`;
 }
 
+/** The --arch spec, checked against the dataset's image shape and the run before any work. */
+function checkArch(spec: string, hidden: string | undefined, dataset: DatasetName, rule: AnyRule, spiking: boolean, alignEvery: string | undefined): string {
+  if (hidden !== undefined) throw new UsageError('--arch and --hidden both give the hidden layers; give one of them');
+  let layers;
+  try {
+    layers = parseArch(spec, '--arch');
+    planArch(layers, DATASET_SHAPES[dataset], '--arch');
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}${/kernel|window/.test((e as Error).message) ? ` (${dataset} images are ${DATASET_SHAPES[dataset].join('×')}, height×width×channels)` : ''}`);
+  }
+  if (layers.some((l) => l.kind === 'conv')) {
+    if (!rule.conv) {
+      throw new UsageError(`rule '${rule.id}' has no convolutional form, so it cannot train --arch ${spec}: its learning signals are defined on dense ` +
+        `layers, and a convolution shares each kernel across positions, which its updates do not account for. Use --hidden, or one of: ${convRules()}`);
+    }
+    if (spiking) throw new UsageError(`--spiking with convolutional layers (--arch ${spec}) is not implemented yet: spiking runs take dense layers (--hidden)`);
+    if (alignEvery !== undefined) throw new UsageError(`--align-every measures dense layers only; --arch ${spec} has convolutional layers`);
+  }
+  return formatArch(layers);
+}
+
 function parseParam(list: string[] | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const kv of list ?? []) {
@@ -113,6 +142,8 @@ interface TrainCommand {
   ruleParams: Record<string, unknown>;
   dataset: DatasetName;
   hidden: number[];
+  /** The hidden layers as a spec (presets expanded), instead of `hidden`; null for an MLP from --hidden. */
+  arch: string | null;
   activation: string;
   epochs: number;
   batch: number;
@@ -140,7 +171,7 @@ interface TrainCommand {
 /** The flags, checked before any work is done; null for --help. */
 async function parseTrain(argv: string[]): Promise<TrainCommand | null> {
   const { values: f } = usage('train', () => parseArgs({ args: joinNegativeValues(argv), strict: true, allowPositionals: false, options: {
-    rule: { type: 'string' }, dataset: { type: 'string' }, hidden: { type: 'string' }, activation: { type: 'string' },
+    rule: { type: 'string' }, dataset: { type: 'string' }, hidden: { type: 'string' }, arch: { type: 'string' }, activation: { type: 'string' },
     epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' },
     momentum: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' }, init: { type: 'string' },
     param: { type: 'string', multiple: true }, seed: { type: 'string' }, validation: { type: 'string' }, limit: { type: 'string' }, 'test-limit': { type: 'string' },
@@ -165,6 +196,7 @@ async function parseTrain(argv: string[]): Promise<TrainCommand | null> {
   const d = form.train;
   const dataset = (oneOf('dataset', f.dataset === 'fashion' ? 'fashion-mnist' : f.dataset, DATASETS) ?? 'mnist') as DatasetName;
   const hidden = intList('hidden', f.hidden) ?? d.hidden;
+  const arch = f.arch === undefined ? null : checkArch(f.arch, f.hidden, dataset, rule, !!form.spiking, f['align-every']);
   const activation = oneOf('activation', f.activation, ACTIVATION_NAMES) ?? d.activation;
   const epochs = int('epochs', f.epochs, 1, 100000) ?? d.epochs;
   const batch = int('batch', f.batch, 1, 65536) ?? d.batch;
@@ -207,7 +239,7 @@ async function parseTrain(argv: string[]): Promise<TrainCommand | null> {
   if (f.resume && !f.checkpoint) throw new UsageError('--resume needs --checkpoint FILE (the training state to continue)');
   for (const flag of ['save', 'out', 'checkpoint'] as const) checkOutputFile(flag, f[flag]);
   return {
-    rule, spiking: form.spiking, sim, ruleParams: form.ruleParams, dataset, hidden, activation, epochs, batch, lr, optimizer, momentum, weightDecay,
+    rule, spiking: form.spiking, sim, ruleParams: form.ruleParams, dataset, hidden: arch ? [] : hidden, arch, activation, epochs, batch, lr, optimizer, momentum, weightDecay,
     schedule, init, seed, validation, limit, testLimit, alignEvery, dataDir: f['data-dir'], save: f.save, out: f.out,
     checkpoint: f.checkpoint, resume: !!f.resume, quiet: !!f.quiet, threads,
   };
@@ -234,12 +266,12 @@ async function build(c: TrainCommand, log: (s: string) => void): Promise<TrainRu
   const evalSet = data.validation ?? data.test;
   const evalName = data.validation ? 'validation' : 'test';
   const sizes = [data.train.features, ...c.hidden, data.train.classes];
-  const netOptions = { sizes, activation: c.activation, init: c.init, batch: c.batch, seed: c.seed };
+  const netOptions = { sizes, activation: c.activation, init: c.init, batch: c.batch, seed: c.seed, ...(c.arch ? { arch: c.arch, inputShape: DATASET_SHAPES[c.dataset] } : {}) };
   const net = c.sim ? new SpikingNetwork(lib, { ...netOptions, spiking: c.sim }) : new Network(lib, netOptions);
   const trainer = new Trainer(lib, net, rule, {
     ruleParams: c.ruleParams, optimizer: c.optimizer, lr: c.lr, momentum: c.momentum, weightDecay: c.weightDecay, schedule: c.schedule, epochs: c.epochs, seed: c.seed, alignEvery: c.alignEvery,
   });
-  log(`bioprop ${VERSION}: ${rule.id} (${rule.title}) on ${c.dataset}, ${sizes.join('-')} ${c.activation}, ${c.optimizer} lr ${c.lr}` +
+  log(`bioprop ${VERSION}: ${rule.id} (${rule.title}) on ${c.dataset}, ${c.arch ? `${c.arch}-${data.train.classes}` : sizes.join('-')} ${c.activation}, ${c.optimizer} lr ${c.lr}` +
       `${c.optimizer === 'sgd' && c.momentum ? ` momentum ${c.momentum}` : ''}, ${c.schedule} schedule, batch ${c.batch}, ${plural(c.epochs, 'epoch')}, seed ${c.seed}`);
   log(`data: ${data.train.size} train, ${evalSet.size} ${evalName}; ${plural(lib.threads, 'thread')}`);
   if (net instanceof SpikingNetwork) {
@@ -253,7 +285,7 @@ async function build(c: TrainCommand, log: (s: string) => void): Promise<TrainRu
   // made with the same ones (a resumed run must end bit-identical to an uninterrupted one).
   const command: Record<string, unknown> = {
     rule: rule.id, ruleParams: trainer.ruleParams, dataset: c.dataset, validation: c.validation ?? null, limit: c.limit ?? null, testLimit: c.testLimit ?? null,
-    trainExamples: data.train.size, evalExamples: evalSet.size, hidden: c.hidden, activation: c.activation, epochs: c.epochs, batch: c.batch, lr: c.lr,
+    trainExamples: data.train.size, evalExamples: evalSet.size, hidden: c.hidden, ...(c.arch ? { arch: c.arch } : {}), activation: c.activation, epochs: c.epochs, batch: c.batch, lr: c.lr,
     optimizer: c.optimizer, momentum: c.momentum, weightDecay: c.weightDecay, schedule: c.schedule, init: c.init, seed: c.seed, alignEvery: c.alignEvery,
     spiking: c.spiking, spikingOptions: net instanceof SpikingNetwork ? c.sim : null,
   };
@@ -336,7 +368,7 @@ async function report(c: TrainCommand, r: TrainRun, fit: { result: FitResult; re
   // A spike raster of the first hidden layer while the trained network sees the first test example.
   const raster = spiking && data.test.size > 0 ? recordRaster(trainer, data.test.images.data.subarray(0, data.test.features)) : null;
   const record = {
-    rule: rule.id, dataset: c.dataset, hidden: c.hidden, activation: c.activation, spiking, ...spikeRecord, ...extra, epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed,
+    rule: rule.id, dataset: c.dataset, hidden: c.hidden, ...(c.arch ? { arch: c.arch } : {}), activation: c.activation, spiking, ...spikeRecord, ...extra, epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed,
     limit: c.limit ?? null, testLimit: c.testLimit ?? null, validation: c.validation ?? null, trainExamples: data.train.size, evalExamples: evalSet.size,
     optimizer: c.optimizer, momentum: c.momentum, weightDecay: c.weightDecay, schedule: c.schedule, init: c.init, ruleParams: trainer.ruleParams,
     evaluatedOn: evalName, testAccuracy: last?.testAccuracy ?? null, trainAccuracy: last?.trainAccuracy ?? null,

@@ -180,15 +180,25 @@ export function datasetsFromIdx(
   checkPair(files.trainImages, files.trainLabels, names.trainImages, names.trainLabels, { classes });
   checkPair(files.testImages, files.testLabels, names.testImages, names.testLabels, { classes });
   const features = files.trainImages.dims[1]! * files.trainImages.dims[2]!;
-  const nTrain = limitOf('loadDataset', 'train', opts.limit?.train, files.trainImages.dims[0]!);
-  const nTest = limitOf('loadDataset', 'test', opts.limit?.test, files.testImages.dims[0]!);
+  return splitsFromBytes(lib, name, files.trainImages.data as Uint8Array, files.trainLabels.data as Uint8Array,
+    files.testImages.data as Uint8Array, files.testLabels.data as Uint8Array, features, classes, opts);
+}
+
+/**
+ * Train / validation / test datasets from u8 pixels (features bytes per example) and labels, after
+ * opts' limits, the validation carved from the training examples by a seeded split.
+ */
+export function splitsFromBytes(lib: Backend, name: string, trainPixels: Uint8Array, trainLabels: Uint8Array, testPixels: Uint8Array, testLabels: Uint8Array,
+  features: number, classes: number, opts: Omit<DatasetOptions, 'dataDir'> = {}): Splits {
+  const nTrain = limitOf('loadDataset', 'train', opts.limit?.train, trainLabels.length);
+  const nTest = limitOf('loadDataset', 'test', opts.limit?.test, testLabels.length);
   const nVal = validationCount(opts.validation, nTrain);
   const seed = opts.seed ?? 0;
   if (!Number.isInteger(seed)) throw new RangeError(`loadDataset: seed must be an integer, got ${String(seed)}`);
-  const trainPx = (files.trainImages.data as Uint8Array).subarray(0, nTrain * features);
-  const trainLab = (files.trainLabels.data as Uint8Array).subarray(0, nTrain);
-  const testPx = (files.testImages.data as Uint8Array).subarray(0, nTest * features);
-  const testLab = (files.testLabels.data as Uint8Array).subarray(0, nTest);
+  const trainPx = trainPixels.subarray(0, nTrain * features);
+  const trainLab = trainLabels.subarray(0, nTrain);
+  const testPx = testPixels.subarray(0, nTest * features);
+  const testLab = testLabels.subarray(0, nTest);
 
   const made: Dataset[] = [];
   try {

@@ -5,4 +5,5 @@ export { Dataset, datasetsFromIdx, splitIndices, validationCount, type DatasetOp
 export { Batcher, epochSeed, type BatcherOptions } from './batcher.js';
 export { loadMnist, mnistDir } from './mnist.js';
 export { loadFashionMnist, FASHION_DIR, FASHION_CLASSES } from './fashion.js';
-export { loadDataset, DATASETS, type DatasetName } from './load.js';
+export { loadCifar10, decodeCifar, CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE, CIFAR10_CLASSES } from './cifar.js';
+export { loadDataset, DATASETS, DATASET_SHAPES, type DatasetName } from './load.js';

@@ -4,11 +4,17 @@ import type { Backend } from '../backend.js';
 import type { DatasetOptions, Splits } from './dataset.js';
 import { loadMnist } from './mnist.js';
 import { loadFashionMnist } from './fashion.js';
+import { loadCifar10 } from './cifar.js';
 
-export type DatasetName = 'mnist' | 'fashion-mnist';
+export type DatasetName = 'mnist' | 'fashion-mnist' | 'cifar10';
 
 /** The names loadDataset accepts. */
-export const DATASETS: readonly DatasetName[] = ['mnist', 'fashion-mnist'];
+export const DATASETS: readonly DatasetName[] = ['mnist', 'fashion-mnist', 'cifar10'];
+
+/** Each dataset's image as [height, width, channels] (rows are stored channels last). */
+export const DATASET_SHAPES: Readonly<Record<DatasetName, readonly [number, number, number]>> = {
+  mnist: [28, 28, 1], 'fashion-mnist': [28, 28, 1], cifar10: [32, 32, 3],
+};
 
 /**
  * Loads a dataset's train and test sets (and a validation set carved from train when
@@ -21,6 +27,8 @@ export function loadDataset(lib: Backend, name: DatasetName, opts: DatasetOption
       return loadMnist(lib, opts);
     case 'fashion-mnist':
       return loadFashionMnist(lib, opts);
+    case 'cifar10':
+      return loadCifar10(lib, opts);
     default:
       return Promise.reject(new Error(`loadDataset: unknown dataset '${String(name)}', expected one of ${DATASETS.join(', ')}`));
   }

@@ -33,6 +33,9 @@ export interface CheckpointHeader {
   loss: LossName;
   bias: boolean;
   init: InitScheme;
+  /** A network built from a layer spec (src/net/arch.ts): the spec and the input's [h, w, c]; absent for an MLP. */
+  arch?: string;
+  inputShape?: [number, number, number] | null;
   meta: Record<string, unknown>;
   tensors: { name: string; shape: number[]; offset: number }[];
 }
@@ -66,6 +69,7 @@ export function networkHeader(net: Network, rule: string, meta: Record<string, u
   return {
     library: VERSION, rule, seed: net.seed, sizes: [...net.sizes], activations: [...net.activations],
     outputActivation: net.outputActivation, loss: net.loss, bias: net.bias, init: net.init, meta,
+    ...(net.arch !== null ? { arch: net.arch, inputShape: net.inputShape ? [...net.inputShape] as [number, number, number] : null } : {}),
   };
 }
 
@@ -155,8 +159,9 @@ export function networkFromCheckpoint(lib: Backend, bytes: Uint8Array, batch: nu
   const { header, payload } = decodeCheckpoint(bytes, source);
   const spiking = o.rate ? null : checkpointSpiking(header);
   const opts = {
-    sizes: header.sizes, activation: header.activations, outputActivation: header.outputActivation, loss: header.loss,
-    bias: header.bias, init: header.init, batch, seed: header.seed,
+    sizes: header.arch ? [header.sizes[0]!, header.sizes[header.sizes.length - 1]!] : header.sizes, activation: header.activations,
+    outputActivation: header.outputActivation, loss: header.loss, bias: header.bias, init: header.init, batch, seed: header.seed,
+    ...(header.arch ? { arch: header.arch, inputShape: header.inputShape ?? undefined } : {}),
   };
   const net = spiking ? new SpikingNetwork(lib, { ...opts, spiking }) : new Network(lib, opts);
   try {

@@ -10,6 +10,7 @@ export const bp = defineRule({
   cite: 'Rumelhart, Hinton & Williams 1986, Nature 323:533',
   objections: { removes: [] },
   defaults: {},
+  conv: true,
   // 784-256-256-256-10 ReLU, He init, SGD + momentum 0.9, cosine decay. Results: docs/report.md.
   train: { optimizer: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init: () => null,

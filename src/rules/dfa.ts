@@ -25,8 +25,10 @@ export interface DfaParams {
 }
 
 export interface DfaState {
-  /** B[l] is [classes, n_l] for hidden layer l (one per hidden layer). */
+  /** B[l] is [classes, n_l] for hidden layer l (one per hidden layer), or [classes, k·k·c_l] below a convolution. */
   B: Tensor[];
+  /** [batch, positions·classes]: e repeated over the output positions of the convolution above layer l (else null). */
+  repeated: (Tensor | null)[];
 }
 
 export const dfa = defineRule<DfaParams, DfaState>({
@@ -51,19 +53,29 @@ export const dfa = defineRule<DfaParams, DfaState>({
     },
   },
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },
+  // Below a convolution B_l is a kernel [classes, k·k·c_l] applied to e at each of its output positions
+  // (src/rules/shared/common.ts: direct).
+  conv: true,
   // Adam and tanh: with ReLU the top hidden layer barely aligns (docs/measurements.md); Nøkland also reports ReLU
   // nets deeper than 2–3 layers train worse under DFA.
   train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'tanh', init: 'xavier', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init(net, p, ws, rng) {
     const dist = oneOfParam('dfa', 'feedback', p.feedback, FEEDBACK_DISTS);
     const C = net.classes;
-    const B = net.layers.slice(0, -1).map((l) => {
-      const beta = scaleParam('dfa', 'feedbackScale', p.feedbackScale, 1 / Math.sqrt(l.outSize));
-      return randomMatrix(net, ws, rng, C, l.outSize, dist, dist === 'uniform' ? beta / Math.sqrt(3) : beta);
+    const L = net.layers;
+    // The width B_l feeds: layer l's units (its post), or the patch of the convolution above it.
+    const width = (l: number) => L[l + 1]!.conv?.geom.patch ?? L[l]!.post.cols;
+    const B = L.slice(0, -1).map((_, l) => {
+      const beta = scaleParam('dfa', 'feedbackScale', p.feedbackScale, 1 / Math.sqrt(width(l)));
+      return randomMatrix(net, ws, rng, C, width(l), dist, dist === 'uniform' ? beta / Math.sqrt(3) : beta);
     });
-    return { B };
+    const repeated = L.slice(0, -1).map((_, l) => {
+      const g = L[l + 1]!.conv?.geom;
+      return g ? ws.f32([net.batch, g.positions * C]) : null;
+    });
+    return { B, repeated };
   },
-  teach: (ctx, s) => direct(ctx, (l) => s.B[l]!),
+  teach: (ctx, s) => direct(ctx, (l) => s.B[l]!, (l) => s.repeated[l]!),
   update: (ctx) => localGrads(ctx),
   alignment: { feedback: (s, l) => (l < s.B.length ? { matrix: s.B[l]!, from: 'output' } : null) },
 });

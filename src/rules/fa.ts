@@ -24,7 +24,7 @@ export interface FaParams {
 }
 
 export interface FaState {
-  /** B[l] has W_l's shape [n_l, n_{l−1}]; B[0] is never used (nothing below the first layer). */
+  /** B[l] has W_l's shape ([n_l, n_{l−1}], or a kernel's); B[0] is never used (nothing below the first layer). */
   B: Tensor[];
 }
 
@@ -49,6 +49,8 @@ export const fa = defineRule<FaParams, FaState>({
     },
   },
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },
+  // On a convolution B is a fixed random kernel shaped like W (biotorch's Conv2d FA).
+  conv: true,
   // Adam, not backprop's SGD + momentum: before W aligns with B the hidden updates point nowhere in
   // particular, and at SGD rates that train backprop they blow the ReLU activations up. tanh: bounded units
   // keep that early phase harmless (docs/measurements.md).
@@ -58,7 +60,7 @@ export const fa = defineRule<FaParams, FaState>({
     const B = net.layers.map((l) => {
       const w = rms(net, l.W);
       const beta = scaleParam('fa', 'feedbackScale', p.feedbackScale, dist === 'uniform' ? Math.sqrt(3) * w : w);
-      return randomMatrix(net, ws, rng, l.outSize, l.inSize, dist, dist === 'uniform' ? beta / Math.sqrt(3) : beta);
+      return randomMatrix(net, ws, rng, l.W.shape[0]!, l.W.shape[1]!, dist, dist === 'uniform' ? beta / Math.sqrt(3) : beta);
     });
     return { B };
   },

@@ -21,6 +21,7 @@ import { defineRule } from './types.js';
 import { chain, localGrads } from './shared/common.js';
 import { oneOfParam, scaleParam } from './shared/feedback.js';
 import type { WasmRng } from '../wasm/rng.js';
+import { fans } from '../net/network.js';
 
 export type SignVariant = 'usf' | 'frsf' | 'brsf';
 export const SIGN_VARIANTS: readonly SignVariant[] = ['usf', 'frsf', 'brsf'];
@@ -51,20 +52,23 @@ export const sign = defineRule<SignParams, SignState>({
   cite: 'Liao, Leibo & Poggio 2016, AAAI (arXiv:1510.05067)',
   objections: { removes: [], partly: ['weightTransport'] },
   defaults: { variant: 'usf', scale: 'auto', manhattan: false },
+  // On a convolution F is a kernel shaped like W, its Xavier scale from the kernel's fans (torch's count).
+  conv: true,
   // Adam 1e-3 like the rest of the family (docs/measurements.md).
   train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init(net, p, ws, rng) {
     const variant = oneOfParam('sign', 'variant', p.variant, SIGN_VARIANTS);
     if (typeof p.manhattan !== 'boolean') throw new Error(`sign: parameter manhattan must be true or false, got ${JSON.stringify(p.manhattan)}`);
     const s = net.layers.map((l) => {
-      const rmsS = scaleParam('sign', 'scale', p.scale, Math.sqrt(2 / (l.inSize + l.outSize)));
+      const [fanIn, fanOut] = fans(l);
+      const rmsS = scaleParam('sign', 'scale', p.scale, Math.sqrt(2 / (fanIn + fanOut)));
       return variant === 'usf' ? rmsS : Math.sqrt(3) * rmsS;
     });
-    const F = net.layers.map((l) => ws.f32([l.outSize, l.inSize]));
+    const F = net.layers.map((l) => ws.f32(l.W.shape));
     let M: Tensor[] = [], mRng: WasmRng | null = null;
     if (variant !== 'usf') {
       mRng = net.lib.rngIn(ws.f32([4]), rng.nextU32() | 0);
-      M = net.layers.map((l) => ws.f32([l.outSize, l.inSize]));
+      M = net.layers.map((l) => ws.f32(l.W.shape));
       drawMagnitudes(mRng, s, M);
     }
     return { variant, s, F, M, rng: mRng };

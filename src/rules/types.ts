@@ -96,6 +96,12 @@ export interface Rule<P extends object = object, S = unknown> {
   /** For a rule with no spiking form: why its learning signal cannot come from spikes in any published or
    *  sound form (a reason, not "not implemented"). */
   noSpiking?: string;
+  /**
+   * The rule has a convolutional form: it reads layers only through the network's sendDown / postSignal /
+   * unpool / weightGrads (src/rules/shared/common.ts) or otherwise handles Layer.conv and Layer.pool.
+   * A network with convolutional layers is refused by a rule without it (docs/conv.md).
+   */
+  conv?: boolean;
   /** Builds rule state (feedback matrices, scratch) in `ws`, once per network. */
   init(net: Network, p: P, ws: Workspace, rng: Rng): S;
   /** Trainable tensors the rule owns, stepped by the shared optimiser (default none). */

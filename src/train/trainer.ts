@@ -5,7 +5,7 @@
 import type { Backend } from '../backend.js';
 import type { Network, Param } from '../net/network.js';
 import type { AnyRule, StepContext } from '../rules/types.js';
-import { getRule } from '../rules/index.js';
+import { getRule, rules } from '../rules/index.js';
 import { makeOptimizer, type Optimizer, type OptimizerName } from './optimizers.js';
 import { schedule, type ScheduleName } from './schedules.js';
 import { Rng } from '../core/rng.js';
@@ -127,6 +127,18 @@ export class Trainer {
         throw new Error(`trainer: rule '${this.rule.id}' has no parameter '${key}' (it has: ${Object.keys(this.rule.defaults).join(', ') || 'none'})`);
       }
     }
+    if (net.convolutional && !this.rule.conv) {
+      const withConv = Object.values(rules).filter((r) => r.conv).map((r) => r.id).join(', ');
+      throw new Error(`trainer: rule '${this.rule.id}' has no convolutional form, so it cannot train a network with convolutional layers ` +
+        `(${net.arch}): its learning signals are defined on dense layers, and a convolution shares each kernel across positions, which its ` +
+        `updates do not account for. Use a dense network (--hidden) or a rule with a convolutional form: ${withConv}`);
+    }
+    if (net.convolutional && net instanceof SpikingNetwork) {
+      throw new Error(`trainer: spiking convolutional layers are not implemented yet (${net.arch}); a SpikingNetwork takes dense layers (sizes)`);
+    }
+    if (net.convolutional && (o.alignEvery ?? 0) > 0) {
+      throw new Error(`trainer: alignEvery (--align-every) measures dense layers only; this network has convolutional layers (${net.arch})`);
+    }
     this.ruleParams = { ...this.rule.defaults, ...o.ruleParams };
     this.lr = o.lr ?? d.lr;
     if (!(this.lr > 0) || !Number.isFinite(this.lr)) throw new Error(`trainer: lr must be a positive finite number, got ${this.lr}`);
@@ -150,6 +162,7 @@ export class Trainer {
         sizes: [...net.sizes], activations: [...net.activations], outputActivation: net.outputActivation, loss: net.loss,
         bias: net.bias, init: net.init, batch: net.batch, seed: net.seed,
         spiking: net instanceof SpikingNetwork ? net.sim.settings() : null,
+        ...(net.arch !== null ? { arch: net.arch, inputShape: net.inputShape } : {}),
       },
     };
     this.alignment = this.alignEvery > 0 ? new Alignment(net, this.rule, this.state) : null;

@@ -21,21 +21,32 @@ export function chain(ctx: StepContext, feedbackOf: (l: number) => Tensor): void
   const lib = net.lib, layers = net.layers;
   outputDelta(ctx);
   for (let l = layers.length - 2; l >= 0; l--) {
-    const cur = layers[l]!, up = layers[l + 1]!;
-    const F = feedbackOf(l + 1);
-    lib.gemm(cur.delta.head(rows), up.delta.head(rows), F, 'nn');
+    const cur = layers[l]!;
+    net.sendDown(l + 1, feedbackOf(l + 1), rows); // δ_{l+1}·F (a convolution's input gradient; through l's pooling)
     lib.mul(cur.delta.head(rows), cur.delta.head(rows), cur.deriv.head(rows));
   }
 }
 
-/** Direct feedback: every hidden layer l gets e · B_l (B_l is [classes, n_l]) times its own f'. */
-export function direct(ctx: StepContext, feedbackOf: (l: number) => Tensor): void {
+/**
+ * Direct feedback: every hidden layer l gets e · B_l (B_l is [classes, n_l]) times its own f'. Below a
+ * convolution (Sanfiz & Akrout 2021's convolutional DFA) B_l is a kernel [classes, k·k·c_l] of the layer
+ * above, applied to e repeated at each of that layer's output positions (repeatedOf(l): [batch,
+ * positions·classes] scratch); a signal at a pooled post is routed back through the pooling.
+ */
+export function direct(ctx: StepContext, feedbackOf: (l: number) => Tensor, repeatedOf?: (l: number) => Tensor): void {
   const { net, rows } = ctx;
   const lib = net.lib, layers = net.layers;
   outputDelta(ctx);
   for (let l = layers.length - 2; l >= 0; l--) {
-    const cur = layers[l]!;
-    lib.gemm(cur.delta.head(rows), net.error.head(rows), feedbackOf(l), 'nn');
+    const cur = layers[l]!, up = layers[l + 1]!, into = net.postSignal(l, rows);
+    if (up.conv) {
+      const e = repeatedOf!(l).head(rows);
+      lib.repeatCols(e, net.error.head(rows), up.conv.geom.positions);
+      lib.conv2dInputGrad(into, e, feedbackOf(l), up.conv.dcols.head(rows * up.conv.geom.positions), up.conv.geom);
+    } else {
+      lib.gemm(into, net.error.head(rows), feedbackOf(l), 'nn');
+    }
+    net.unpool(l, rows);
     lib.mul(cur.delta.head(rows), cur.delta.head(rows), cur.deriv.head(rows));
   }
 }
@@ -43,9 +54,6 @@ export function direct(ctx: StepContext, feedbackOf: (l: number) => Tensor): voi
 /** Gradient estimates from each layer's own δ and presynaptic activity (mean over rows). */
 export function localGrads(ctx: StepContext): void {
   const { net, rows } = ctx;
-  const lib = net.lib, inv = 1 / rows;
-  for (const l of net.layers) {
-    lib.gemm(l.dW, l.delta.head(rows), l.pre.head(rows), 'tn', inv, 0);
-    if (net.bias) lib.sumRows(l.db, l.delta.head(rows), inv, 0);
-  }
+  const inv = 1 / rows;
+  for (const l of net.layers) net.weightGrads(l, rows, inv);
 }
