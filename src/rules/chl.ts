@@ -37,6 +37,8 @@ export interface ChlParams {
   gamma: number;
   /** The largest feedback loop gain γ·‖W_l‖_F² settled with (γ is lowered per batch to keep it; Infinity: never). */
   loopGain: number;
+  /** Pair the free snapshot with the clamped phase (see the header); false: the free phase's own state. */
+  hold: boolean;
   eps: number;
   maxIter: number;
   tol: number;
@@ -49,26 +51,29 @@ interface Common {
 }
 type State = (PhaseState & Common) | (SpikingPhaseState & Common);
 
-const hooks = clampedPhaseHooks('free', 'clamped', true);
+const held = clampedPhaseHooks('free', 'clamped', true), plain = clampedPhaseHooks('free', 'clamped');
 
 export const chl = defineRule<ChlParams, State>({
   id: 'chl',
   title: 'Contrastive Hebbian learning (Xie & Seung gain)',
   cite: 'Movellan 1991, Connectionist Models Summer School; Xie & Seung 2003, Neural Comput. 15:441',
   objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['timing'] },
-  defaults: { gamma: 0.05, loopGain: 0.5, eps: 1, maxIter: 20, tol: 1e-5 },
+  defaults: { gamma: 0.05, loopGain: 0.5, hold: true, eps: 1, maxIter: 20, tol: 1e-5 },
   train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 30, batch: 50, hidden: [500] },
   spiking: {
     sim: PHASE_SIM,
+    // 10 epochs: a spiking epoch costs two presentations of 40 steps per example
+    train: { epochs: 10 },
     parts: {
-      forward: 'LIF spikes from Poisson input, with top-down feedback γ·Wᵀ into the synaptic currents: spikes from a hidden layer above, the graded leaky readout from the output; the free phase is the first half of the window.',
-      feedback: 'Spikes between hidden layers; the output\'s graded state (its readout, then the clamp target) into the last hidden layer.',
-      error: 'Graded: the output is clamped to the outcome t = ȳ⁻ − ∂C/∂y, ȳ⁻ the mean free-phase readout, for the second half of the window.',
-      update: 'At the window end, from spike counts: each synapse changes by the difference of its pre×post rate products between the clamped and the free phase (the windowed form of EqSpike\'s update; the input side is the pixel rate).',
+      forward: 'LIF spikes from a deterministic rate-coded input, with top-down feedback γ·Wᵀ into the synaptic currents: spikes from a hidden layer above, the graded leaky readout from the output; the free phase is one presentation.',
+      feedback: 'Spikes between hidden layers; the output\'s graded state (its readout, then the outcome) into the last hidden layer.',
+      error: 'Graded: in a second presentation of the same input the output is held at its readout minus e = ∂C/∂y of the free phase (the outcome t = ȳ⁻ − e).',
+      update: 'At the end of the clamped presentation: presynaptic spike rates times the postsynaptic membrane change, the mean surrogate times the change of the mean input current, contrasted with the free phase (the windowed form of EqSpike\'s update); the input side is the pixel rate.',
     },
   },
   init(net, p, ws) {
     settleOptions('chl', p);
+    if (typeof p.hold !== 'boolean') throw new TypeError(`chl: hold must be true or false, got ${String(p.hold)}`);
     if (!(p.loopGain > 0)) throw new RangeError(`chl: loopGain must be > 0 (or Infinity), got ${p.loopGain}`);
     const top = net.layers.length - 1, opts = { ...p }, scale = (l: number) => opts.gamma ** (l - top);
     if (net instanceof SpikingNetwork) return { ...spikingPhaseState('chl', net, ws, PHASE_SIM, [{ kind: 'clamp' }]), opts, scale };
@@ -77,10 +82,10 @@ export const chl = defineRule<ChlParams, State>({
   forward(ctx: StepContext, s: State, p: ChlParams, training: boolean) {
     s.opts.gamma = boundedGain(ctx.net, p.gamma, p.loopGain);
     if (isSpikingPhase(s)) spikingPhases(ctx, s, s.opts.gamma, 0, training);
-    else hooks.forward(ctx, s, s.opts, training);
+    else (p.hold ? held : plain).forward(ctx, s, s.opts, training);
   },
-  teach(ctx: StepContext, s: State) {
-    if (!isSpikingPhase(s)) hooks.teach(ctx, s, s.opts); // the spiking window ran both phases in forward
+  teach(ctx: StepContext, s: State, p: ChlParams) {
+    if (!isSpikingPhase(s)) (p.hold ? held : plain).teach(ctx, s, s.opts); // the spiking window ran both phases in forward
   },
   update(ctx, s) {
     if (isSpikingPhase(s)) spikingContrast(ctx, s, 1, 0, s.scale, 'minus', 'plus');

@@ -56,8 +56,6 @@ function snapshotNudged(s: RateState, rows: number): void {
   s.settler.snapshot(s.beta > 0 ? 'plus' : 'minus', rows);
 }
 
-const EQPROP_SIM = { ...PHASE_SIM, steps: 90 };
-
 export const eqprop = defineRule<EqpropParams, State>({
   id: 'eqprop',
   title: 'Equilibrium propagation',
@@ -67,20 +65,20 @@ export const eqprop = defineRule<EqpropParams, State>({
   // lr 5e-4: at 1e-3 the three-hidden-layer net plateaus until the schedule anneals (docs/measurements.md).
   train: { optimizer: 'adam', lr: 5e-4, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 15, batch: 50, hidden: [500] },
   spiking: {
-    // three phases (free, +β, −β) of 30 steps with the symmetric default
-    sim: EQPROP_SIM,
+    sim: PHASE_SIM,
+    train: { epochs: 10 }, // a spiking epoch costs three presentations of 40 steps per example
     parts: {
-      forward: 'LIF spikes from Poisson input, with top-down feedback γ·Wᵀ into the synaptic currents: spikes from a hidden layer above, the graded leaky readout from the output; the free phase is the first part of the window.',
-      feedback: 'Spikes between hidden layers; the output\'s graded state (its readout, nudged in the later phases) into the last hidden layer.',
-      error: 'Graded: in the nudged phases the output state follows y ← m − β·∂C/∂y (m the readout), one step per time step.',
-      update: 'At the window end, from spike counts: the difference of pre×post rate products between the +β and −β phases (or nudged and free), over 2β (the windowed form of EqSpike\'s update; the input side is the pixel rate).',
+      forward: 'LIF spikes from a deterministic rate-coded input, with top-down feedback γ·Wᵀ into the synaptic currents: spikes from a hidden layer above, the graded leaky readout from the output; the free phase is one presentation.',
+      feedback: 'Spikes between hidden layers; the output\'s graded state (its readout, nudged in the later presentations) into the last hidden layer.',
+      error: 'Graded: in later presentations of the same input the output is nudged to y = m ∓ β·e, m its readout, e = ∂C/∂y of the free phase (the first-order form of EP\'s nudge).',
+      update: 'At the end of the last presentation: presynaptic spike rates times the postsynaptic membrane change (the mean surrogate times the change of the mean input current) between the +β and −β presentations, over 2β (the windowed form of EqSpike\'s update); the input side is the pixel rate.',
     },
   },
   init(net, p, ws) {
     check(p);
     const top = net.layers.length - 1, scale = (l: number) => p.gamma ** (l - top);
     const base = net instanceof SpikingNetwork
-      ? spikingPhaseState('eqprop', net, ws, EQPROP_SIM, p.symmetric ? [{ kind: 'nudge', sign: 1 }, { kind: 'nudge', sign: -1 }] : [{ kind: 'nudge', sign: 1 }])
+      ? spikingPhaseState('eqprop', net, ws, PHASE_SIM, p.symmetric ? [{ kind: 'nudge', sign: 1 }, { kind: 'nudge', sign: -1 }] : [{ kind: 'nudge', sign: 1 }])
       : phaseState(net, ws, ['free', 'plus', 'minus']);
     const s: State = Object.assign(base, { beta: p.beta, scale, symScale: (l: number) => scale(l) / (2 * p.beta), oneScale: (l: number) => scale(l) / s.beta });
     return s;
