@@ -24,7 +24,8 @@
  *  - weight transport: NOT removed — feedback is γ·Wᵀ.
  *  - derivative transport: removed — f′ is implicit in the phase difference.
  *  - linear feedback: removed — the clamped output's effect travels through the nonlinear units.
- *  - spiking: not removed (rate model).
+ *  - spiking: kept as a rule (it is defined on rates), but it runs on spiking networks (--spiking: both
+ *    phases as LIF windows, EqSpike-style update; the output and its feedback stay graded: shared/phase-spiking.ts).
  *  - timing: partly — two phases; the free-phase activity must be remembered.
  *  - target: not removed — the output is clamped to a label-derived target. */
 import { defineRule, type StepContext } from './types.js';

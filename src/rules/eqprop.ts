@@ -15,7 +15,8 @@
  *  - weight transport: NOT removed — feedback uses W_{l+1}ᵀ (symmetric energy).
  *  - derivative transport: removed — no f′ is sent anywhere; it is implicit in the state difference.
  *  - linear feedback: removed — the error travels through the same nonlinear units as the activity.
- *  - spiking: not removed (rate model).
+ *  - spiking: kept as a rule (it is defined on rates), but it runs on spiking networks (--spiking: both
+ *    phases as LIF windows, EqSpike-style update; the output and its feedback stay graded: shared/phase-spiking.ts).
  *  - timing: partly — two (or three) phases; the free state must be held until the nudged one is known.
  *  - target: not removed — the output is nudged towards a label. */
 import { defineRule } from './types.js';

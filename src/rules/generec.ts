@@ -17,7 +17,8 @@
  *  - weight transport: partly — reciprocal weights must be roughly symmetric (here W_{l+1}ᵀ itself).
  *  - derivative transport: removed — σ′ is implicit in y⁺ − y⁻.
  *  - linear feedback: removed — the error travels through the ordinary nonlinear units.
- *  - spiking: not removed (rate model).
+ *  - spiking: kept as a rule (it is defined on rates), but it runs on spiking networks (--spiking: both
+ *    phases as LIF windows, EqSpike-style update; the output and its feedback stay graded: shared/phase-spiking.ts).
  *  - timing: partly — minus-phase activity must be kept until the plus phase.
  *  - target: not removed. */
 import { defineRule } from './types.js';
