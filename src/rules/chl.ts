@@ -9,48 +9,89 @@
  *  gradient as γ → 0; γ = 1 is Movellan's CHL in the continuous Hopfield net. The outcome t is the
  *  one-hot target for an MSE net; for softmax cross-entropy on a linear output it is s⁻_L − e
  *  (e = softmax − y), so the clamped output moves by backprop's output error (our generalisation).
- *  Pitfall (Xie & Seung 2003, Neural Comput. 15:441): the hidden differences shrink like γ^{top−l} and the γ^{l−top} factor
- *  amplifies settling error. Default γ = 0.05 with a tight tol (1e-5): the free phase must converge (the
- *  h↔output loop contracts only while γ·‖W_{l+1}‖² < 1), else its leftover drift, amplified by γ^{l−top},
- *  swamps the signal. The O(γ) term s⁺_L·Δᵀ_{top−1} of the output update grows with the logits under
- *  cross-entropy, so γ stays small (0.05; the runs that chose it: docs/measurements.md).
+ *  Pitfall (Xie & Seung 2003, Neural Comput. 15:441): the hidden differences shrink like γ^{top−l} and the
+ *  γ^{l−top} factor amplifies whatever the free phase leaves unconverged. Two guards, both at the settling:
+ *  - loopGain: the h↔output loop contracts only while γ·‖W_{l+1}‖² < 1, and the weights grow in training
+ *    (cross-entropy pushes the logits up), so a fixed γ ends above 1 after a few MNIST epochs: the free phase
+ *    then stops at maxIter on every batch and accuracy falls. γ is lowered per batch to keep
+ *    γ·‖W_l‖_F² <= loopGain (boundedGain in shared/phase.ts); smaller γ is closer to backprop, not further.
+ *  - hold: the free snapshot is the hidden layers relaxed once more with the output held at s⁻_L, so the
+ *    two snapshots are the same relaxation with different outputs and leftover drift cancels in s⁺ − s⁻.
+ *  The O(γ) term s⁺_L·Δᵀ_{top−1} of the output update grows with the logits under cross-entropy, so γ
+ *  stays small (0.05; the runs that chose it: docs/measurements.md).
  *
  *  Objections (the six objections of Hunsberger 2018, PhD thesis, ch. "Biological deep learning"):
  *  - weight transport: NOT removed — feedback is γ·Wᵀ.
  *  - derivative transport: removed — f′ is implicit in the phase difference.
  *  - linear feedback: removed — the clamped output's effect travels through the nonlinear units.
- *  - spiking: not removed (rate model).
+ *  - spiking: kept as a rule (it is defined on rates), but it runs on spiking networks (--spiking: both
+ *    phases as LIF windows, EqSpike-style update; the output and its feedback stay graded: shared/phase-spiking.ts).
  *  - timing: partly — two phases; the free-phase activity must be remembered.
  *  - target: not removed — the output is clamped to a label-derived target. */
-import { defineRule } from './types.js';
-import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, settleState, type ScaledPhaseState } from './shared/phase.js';
+import { defineRule, type StepContext } from './types.js';
+import type { SettleOptions } from '../net/settle.js';
+import { SpikingNetwork } from '../net/spiking.js';
+import { phaseState, clampedPhaseHooks, contrast, boundedGain, settleOptions, settleMetrics, settleState, type PhaseState } from './shared/phase.js';
+import { PHASE_SIM, spikingPhaseState, spikingPhases, spikingContrast, isSpikingPhase, phaseResume, type SpikingPhaseState } from './shared/phase-spiking.js';
 
 export interface ChlParams {
   gamma: number;
+  /** The largest feedback loop gain γ·‖W_l‖_F² settled with (γ is lowered per batch to keep it; Infinity: never). */
+  loopGain: number;
+  /** Pair the free snapshot with the clamped phase (see the header); false: the free phase's own state. */
+  hold: boolean;
   eps: number;
   maxIter: number;
   tol: number;
 }
 
-type State = ScaledPhaseState;
+interface Common {
+  /** The settling options of the current batch: γ bounded by loopGain. */
+  opts: SettleOptions;
+  scale: (l: number) => number;
+}
+type State = (PhaseState & Common) | (SpikingPhaseState & Common);
+
+const held = clampedPhaseHooks('free', 'clamped', true), plain = clampedPhaseHooks('free', 'clamped');
 
 export const chl = defineRule<ChlParams, State>({
   id: 'chl',
   title: 'Contrastive Hebbian learning (Xie & Seung gain)',
   cite: 'Movellan 1991, Connectionist Models Summer School; Xie & Seung 2003, Neural Comput. 15:441',
   objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['timing'] },
-  defaults: { gamma: 0.05, eps: 1, maxIter: 20, tol: 1e-5 },
-  // 6 epochs, not 15: with longer runs the free phase stops converging as the weights grow and accuracy
-  // falls after its peak; shorter annealing avoids it (docs/measurements.md).
-  train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 6, batch: 50, hidden: [500] },
+  defaults: { gamma: 0.05, loopGain: 0.5, hold: true, eps: 1, maxIter: 20, tol: 1e-5 },
+  train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 30, batch: 50, hidden: [500] },
+  spiking: {
+    sim: PHASE_SIM,
+    // 10 epochs: a spiking epoch costs two presentations of 40 steps per example
+    train: { epochs: 10 },
+    parts: {
+      forward: 'LIF spikes from a deterministic rate-coded input, with top-down feedback γ·Wᵀ into the synaptic currents: spikes from a hidden layer above, the graded leaky readout from the output; the free phase is one presentation.',
+      feedback: 'Spikes between hidden layers; the output\'s graded state (its readout, then the outcome) into the last hidden layer.',
+      error: 'Graded: in a second presentation of the same input the output is held at its readout minus e = ∂C/∂y of the free phase (the outcome t = ȳ⁻ − e).',
+      update: 'At the end of the clamped presentation: presynaptic spike rates times the postsynaptic membrane change, the mean surrogate times the change of the mean input current, contrasted with the free phase (the windowed form of EqSpike\'s update); the input side is the pixel rate.',
+    },
+  },
   init(net, p, ws) {
     settleOptions('chl', p);
-    return { ...phaseState(net, ws, ['free', 'clamped']), scale: gammaScale(net, p.gamma) };
+    if (typeof p.hold !== 'boolean') throw new TypeError(`chl: hold must be true or false, got ${String(p.hold)}`);
+    if (!(p.loopGain > 0)) throw new RangeError(`chl: loopGain must be > 0 (or Infinity), got ${p.loopGain}`);
+    const top = net.layers.length - 1, opts = { ...p }, scale = (l: number) => opts.gamma ** (l - top);
+    if (net instanceof SpikingNetwork) return { ...spikingPhaseState('chl', net, ws, PHASE_SIM, [{ kind: 'clamp' }]), opts, scale };
+    return { ...phaseState(net, ws, ['free', 'clamped']), opts, scale };
   },
-  ...clampedPhaseHooks('free', 'clamped'),
+  forward(ctx: StepContext, s: State, p: ChlParams, training: boolean) {
+    s.opts.gamma = boundedGain(ctx.net, p.gamma, p.loopGain);
+    if (isSpikingPhase(s)) spikingPhases(ctx, s, s.opts.gamma, 0, training);
+    else (p.hold ? held : plain).forward(ctx, s, s.opts, training);
+  },
+  teach(ctx: StepContext, s: State, p: ChlParams) {
+    if (!isSpikingPhase(s)) (p.hold ? held : plain).teach(ctx, s, s.opts); // the spiking window ran both phases in forward
+  },
   update(ctx, s) {
-    contrast(ctx, s, s.settler.slot('clamped'), s.settler.slot('free'), s.scale, 'minus', 'plus');
+    if (isSpikingPhase(s)) spikingContrast(ctx, s, 1, 0, s.scale, 'minus', 'plus');
+    else contrast(ctx, s, s.settler.slot('clamped'), s.settler.slot('free'), s.scale, 'minus', 'plus');
   },
-  record: { metrics: (s) => settleMetrics(s) },
-  resume: settleState,
+  record: { metrics: (s) => ({ ...(isSpikingPhase(s) ? {} : settleMetrics(s)), gamma: s.opts.gamma }) },
+  resume: phaseResume(settleState),
 });

@@ -15,11 +15,14 @@
  *  - weight transport: NOT removed — feedback uses W_{l+1}ᵀ (symmetric energy).
  *  - derivative transport: removed — no f′ is sent anywhere; it is implicit in the state difference.
  *  - linear feedback: removed — the error travels through the same nonlinear units as the activity.
- *  - spiking: not removed (rate model).
+ *  - spiking: kept as a rule (it is defined on rates), but it runs on spiking networks (--spiking: both
+ *    phases as LIF windows, EqSpike-style update; the output and its feedback stay graded: shared/phase-spiking.ts).
  *  - timing: partly — two (or three) phases; the free state must be held until the nudged one is known.
  *  - target: not removed — the output is nudged towards a label. */
 import { defineRule } from './types.js';
+import { SpikingNetwork } from '../net/spiking.js';
 import { phaseState, freePhase, contrast, settleOptions, settleMetrics, settleState, type PhaseState } from './shared/phase.js';
+import { PHASE_SIM, spikingPhaseState, spikingPhases, spikingContrast, isSpikingPhase, phaseResume, type SpikingPhaseState } from './shared/phase-spiking.js';
 
 export interface EqpropParams {
   beta: number;
@@ -31,11 +34,16 @@ export interface EqpropParams {
   tol: number;
 }
 
-interface State extends PhaseState {
+interface Common {
   /** β of the current minibatch (its sign is random with randomSign). */
   beta: number;
   scale: (l: number) => number;
+  /** scale(l)/(2β) or scale(l)/β: the contrast's factor (made once). */
+  symScale: (l: number) => number;
+  oneScale: (l: number) => number;
 }
+type State = (PhaseState & Common) | (SpikingPhaseState & Common);
+type RateState = PhaseState & Common;
 
 function check(p: EqpropParams): void {
   if (!(Number.isFinite(p.beta) && p.beta > 0 && p.beta < 2)) throw new RangeError(`eqprop: beta must be in (0, 2) (the nudged output step contracts for |β| < 2), got ${p.beta}`);
@@ -45,7 +53,7 @@ function check(p: EqpropParams): void {
 }
 
 /** Keeps the nudged phase in the +β slot, or the −β slot when the current β is negative. */
-function snapshotNudged(s: State, rows: number): void {
+function snapshotNudged(s: RateState, rows: number): void {
   s.settler.snapshot(s.beta > 0 ? 'plus' : 'minus', rows);
 }
 
@@ -57,16 +65,36 @@ export const eqprop = defineRule<EqpropParams, State>({
   defaults: { beta: 0.5, symmetric: true, randomSign: false, gamma: 0.5, eps: 1, maxIter: 10, tol: 1e-3 },
   // lr 5e-4: at 1e-3 the three-hidden-layer net plateaus until the schedule anneals (docs/measurements.md).
   train: { optimizer: 'adam', lr: 5e-4, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 15, batch: 50, hidden: [500] },
+  spiking: {
+    sim: PHASE_SIM,
+    train: { epochs: 10 }, // a spiking epoch costs three presentations of 40 steps per example
+    parts: {
+      forward: 'LIF spikes from a deterministic rate-coded input, with top-down feedback γ·Wᵀ into the synaptic currents: spikes from a hidden layer above, the graded leaky readout from the output; the free phase is one presentation.',
+      feedback: 'Spikes between hidden layers; the output\'s graded state (its readout, nudged in the later presentations) into the last hidden layer.',
+      error: 'Graded: in later presentations of the same input the output is nudged to y = m ∓ β·e, m its readout, e = ∂C/∂y of the free phase (the first-order form of EP\'s nudge).',
+      update: 'At the end of the last presentation: presynaptic spike rates times the postsynaptic membrane change (the mean surrogate times the change of the mean input current) between the +β and −β presentations, over 2β (the windowed form of EqSpike\'s update); the input side is the pixel rate.',
+    },
+  },
   init(net, p, ws) {
     check(p);
-    const top = net.layers.length - 1;
-    return { ...phaseState(net, ws, ['free', 'plus', 'minus']), beta: p.beta, scale: (l) => p.gamma ** (l - top) };
+    const top = net.layers.length - 1, scale = (l: number) => p.gamma ** (l - top);
+    const base = net instanceof SpikingNetwork
+      ? spikingPhaseState('eqprop', net, ws, PHASE_SIM, p.symmetric ? [{ kind: 'nudge', sign: 1 }, { kind: 'nudge', sign: -1 }] : [{ kind: 'nudge', sign: 1 }])
+      : phaseState(net, ws, ['free', 'plus', 'minus']);
+    const s: State = Object.assign(base, { beta: p.beta, scale, symScale: (l: number) => scale(l) / (2 * p.beta), oneScale: (l: number) => scale(l) / s.beta });
+    return s;
   },
   forward(ctx, s, p, training) {
+    if (isSpikingPhase(s)) {
+      s.beta = training && !p.symmetric && p.randomSign && (ctx.rng.nextU32() & 1) ? -p.beta : p.beta;
+      spikingPhases(ctx, s, p.gamma, s.beta, training);
+      return;
+    }
     freePhase(ctx, s, p, 'free');
     if (training) s.settler.snapshot('free', ctx.rows);
   },
   teach(ctx, s, p) {
+    if (isSpikingPhase(s)) return; // the spiking window ran every phase in forward
     const { rows } = ctx, st = s.settler;
     s.beta = p.randomSign && (ctx.rng.nextU32() & 1) ? -p.beta : p.beta;
     st.settle(rows, { kind: 'nudge', beta: s.beta }, p, 'nudged');
@@ -81,6 +109,11 @@ export const eqprop = defineRule<EqpropParams, State>({
     st.restore('free', rows); // the prediction the trainer scores is the free phase's
   },
   update(ctx, s, p) {
+    if (isSpikingPhase(s)) {
+      if (p.symmetric) spikingContrast(ctx, s, 1, 2, s.symScale, 'minus', 'plus');
+      else spikingContrast(ctx, s, 1, 0, s.oneScale, 'minus', 'plus');
+      return;
+    }
     const st = s.settler;
     if (p.symmetric) {
       // +β and −β slots hold the phases at +|β| and −|β| whatever the sign drawn
@@ -90,6 +123,6 @@ export const eqprop = defineRule<EqpropParams, State>({
       contrast(ctx, s, nudged, st.slot('free'), (l) => s.scale(l) / s.beta, 'minus', 'plus');
     }
   },
-  record: { metrics: (s) => settleMetrics(s) },
-  resume: settleState,
+  record: { metrics: (s) => (isSpikingPhase(s) ? {} : settleMetrics(s)) },
+  resume: phaseResume(settleState),
 });

@@ -17,11 +17,14 @@
  *  - weight transport: partly — reciprocal weights must be roughly symmetric (here W_{l+1}ᵀ itself).
  *  - derivative transport: removed — σ′ is implicit in y⁺ − y⁻.
  *  - linear feedback: removed — the error travels through the ordinary nonlinear units.
- *  - spiking: not removed (rate model).
+ *  - spiking: kept as a rule (it is defined on rates), but it runs on spiking networks (--spiking: both
+ *    phases as LIF windows, EqSpike-style update; the output and its feedback stay graded: shared/phase-spiking.ts).
  *  - timing: partly — minus-phase activity must be kept until the plus phase.
  *  - target: not removed. */
 import { defineRule } from './types.js';
+import { SpikingNetwork } from '../net/spiking.js';
 import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, settleState, type ScaledPhaseState } from './shared/phase.js';
+import { PHASE_SIM, spikingPhaseState, spikingPhases, spikingContrast, isSpikingPhase, phaseResume, type SpikingPhaseState } from './shared/phase-spiking.js';
 
 export interface GenerecParams {
   symmetric: boolean;
@@ -32,7 +35,9 @@ export interface GenerecParams {
   tol: number;
 }
 
-type State = ScaledPhaseState;
+type State = ScaledPhaseState | (SpikingPhaseState & { scale: (l: number) => number });
+
+const hooks = clampedPhaseHooks('minus', 'plus');
 
 export const generec = defineRule<GenerecParams, State>({
   id: 'generec',
@@ -41,18 +46,36 @@ export const generec = defineRule<GenerecParams, State>({
   objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['weightTransport', 'timing'] },
   defaults: { symmetric: false, midpoint: true, gamma: 1, eps: 1, maxIter: 10, tol: 1e-3 },
   train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 15, batch: 50, hidden: [500] },
+  spiking: {
+    sim: PHASE_SIM,
+    parts: {
+      forward: 'LIF spikes from a deterministic rate-coded input, with top-down feedback γ·Wᵀ into the synaptic currents: spikes from a hidden layer above, the graded leaky readout from the output; the minus phase is one presentation.',
+      feedback: 'Spikes between hidden layers; the output\'s graded state (its readout, then the outcome) into the last hidden layer.',
+      error: 'Graded: in a second presentation of the same input the output is held at its readout minus e = ∂C/∂y of the minus phase.',
+      update: 'At the end of the second presentation: presynaptic spike rates (midpoint or minus phase) times the postsynaptic membrane change, the mean surrogate times the change of the mean input current (the windowed form of EqSpike\'s update); the input side is the pixel rate.',
+    },
+  },
   init(net, p, ws) {
     if (typeof p.symmetric !== 'boolean') throw new TypeError(`generec: symmetric must be true or false, got ${String(p.symmetric)}`);
     if (typeof p.midpoint !== 'boolean') throw new TypeError(`generec: midpoint must be true or false, got ${String(p.midpoint)}`);
     settleOptions('generec', p);
-    return { ...phaseState(net, ws, ['minus', 'plus']), scale: gammaScale(net, p.gamma) };
+    const scale = gammaScale(net, p.gamma);
+    if (net instanceof SpikingNetwork) return { ...spikingPhaseState('generec', net, ws, PHASE_SIM, [{ kind: 'clamp' }]), scale };
+    return { ...phaseState(net, ws, ['minus', 'plus']), scale };
   },
-  ...clampedPhaseHooks('minus', 'plus'),
+  forward(ctx, s, p, training) {
+    if (isSpikingPhase(s)) spikingPhases(ctx, s, p.gamma, 0, training);
+    else hooks.forward(ctx, s, p, training);
+  },
+  teach(ctx, s, p) {
+    if (!isSpikingPhase(s)) hooks.teach(ctx, s, p); // the spiking windows ran both phases in forward
+  },
   update(ctx, s, p) {
     const pre = p.midpoint ? 'mid' : 'minus';
     const post = p.symmetric ? (p.midpoint ? 'mid' : 'minus') : 'none';
-    contrast(ctx, s, s.settler.slot('plus'), s.settler.slot('minus'), s.scale, pre, post);
+    if (isSpikingPhase(s)) spikingContrast(ctx, s, 1, 0, s.scale, pre, post);
+    else contrast(ctx, s, s.settler.slot('plus'), s.settler.slot('minus'), s.scale, pre, post);
   },
-  record: { metrics: (s) => settleMetrics(s) },
-  resume: settleState,
+  record: { metrics: (s) => (isSpikingPhase(s) ? {} : settleMetrics(s)) },
+  resume: phaseResume(settleState),
 });

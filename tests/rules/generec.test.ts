@@ -8,12 +8,14 @@ import { chl } from '../../src/rules/chl.js';
 import { tinyNet, ruleGrad, layerSlices, relErr, ROWS } from './phase-helpers.js';
 
 const TIGHT = { eps: 1, maxIter: 3000, tol: 5e-7 };
+// chl with γ as given and its free phase's own snapshot: the phases generec contrasts.
+const CHL_AS_GENEREC = { loopGain: Infinity, hold: false };
 
 for (const gamma of [1, 0.3]) {
   test(`generec (symmetric + midpoint, γ=${gamma}) equals chl's update`, async () => {
     const lib = await backend();
     const net = tinyNet(lib, [7, 6, 5, 3], 3, 0.5);
-    const c = ruleGrad(chl, net, { ...TIGHT, gamma }).g;
+    const c = ruleGrad(chl, net, { ...TIGHT, ...CHL_AS_GENEREC, gamma }).g;
     const { g, state } = ruleGrad(generec, net, { ...TIGHT, gamma, symmetric: true, midpoint: true });
     // Same phases (same settle, same clamp target). The updates are Δyᵀx⁻ + y⁺ᵀΔx (chl) and
     // Δyᵀx̄ + ȳᵀΔx (generec), equal in exact arithmetic; in float32 each entry is a sum over rows of
@@ -42,7 +44,7 @@ for (const gamma of [1, 0.3]) {
 test('generec: midpoint = basic on input→hidden weights; basic, symmetric and midpoint alone differ from chl above', async () => {
   const lib = await backend();
   const net = tinyNet(lib, [7, 6, 5, 3], 3, 0.5);
-  const c = layerSlices(net, ruleGrad(chl, net, { ...TIGHT, gamma: 1 }).g);
+  const c = layerSlices(net, ruleGrad(chl, net, { ...TIGHT, ...CHL_AS_GENEREC, gamma: 1 }).g);
   const basic = layerSlices(net, ruleGrad(generec, net, { ...TIGHT, gamma: 1, symmetric: false, midpoint: false }).g);
   const mid = layerSlices(net, ruleGrad(generec, net, { ...TIGHT, gamma: 1, symmetric: false, midpoint: true }).g);
   const sym = layerSlices(net, ruleGrad(generec, net, { ...TIGHT, gamma: 1, symmetric: true, midpoint: false }).g);

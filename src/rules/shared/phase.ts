@@ -15,12 +15,14 @@ export type PreForm = 'minus' | 'mid';
 /** The receiving side Q of the Δx term: none (basic GeneRec), s⁻ (symmetric), s⁺ (CHL/EP form), ½(s⁺ + s⁻). */
 export type PostForm = 'none' | 'minus' | 'plus' | 'mid';
 
-export interface PhaseState {
-  settler: Settler;
-  /** Δ_l = s⁺_l − s⁻_l, one [batch, n_l] per layer. */
+/** The scratch of contrast(): Δ_l = s⁺_l − s⁻_l and ½(s⁺_l + s⁻_l), one [batch, n_l] per layer each. */
+export interface ContrastBuffers {
   diff: Tensor[];
-  /** ½(s⁺_l + s⁻_l), one per layer. */
   mid: Tensor[];
+}
+
+export interface PhaseState extends ContrastBuffers {
+  settler: Settler;
   /** The clamp target of the output (chl, generec): [batch, classes]. */
   target: Tensor;
 }
@@ -66,25 +68,37 @@ export function clampTarget(ctx: StepContext, s: PhaseState): Tensor {
  * The hooks of the free-vs-clamped rules (CHL: 'free'/'clamped', GeneRec: 'minus'/'plus'): the free
  * phase settles and is snapshotted as `first`; teach clamps the output to clampTarget(), settles,
  * snapshots `second`, and restores the free state so the trainer's view of the prediction is unchanged.
+ *
+ * `hold` pairs the two phases: before the clamped phase, the hidden layers settle once more with the
+ * output held at its free value s⁻_L, and that state is the one snapshotted as `first`. Both snapshots
+ * are then the same hidden-only relaxation from the same start, differing only in the output they see
+ * (s⁻_L or t), so whatever the free phase left unconverged is common to both and cancels in s⁺ − s⁻
+ * instead of being amplified by γ^{l−top} (a free phase that stops at maxIter leaves a drift of the order
+ * of its last sweep's change; with one hidden layer the held and clamped relaxations are exact).
  */
-export function clampedPhaseHooks(first: string, second: string) {
+export function clampedPhaseHooks(first: string, second: string, hold = false) {
   return {
     forward(ctx: StepContext, s: PhaseState, p: SettleOptions, training: boolean): void {
       freePhase(ctx, s, p, first);
       if (training) s.settler.snapshot(first, ctx.rows);
     },
     teach(ctx: StepContext, s: PhaseState, p: SettleOptions): void {
-      const target = clampTarget(ctx, s);
-      s.settler.settle(ctx.rows, { kind: 'clamp', target }, p, second);
-      s.settler.snapshot(second, ctx.rows);
-      s.settler.restore(first, ctx.rows);
+      const target = clampTarget(ctx, s), st = s.settler;
+      if (hold) {
+        const free = st.slot(first);
+        st.settle(ctx.rows, { kind: 'clamp', target: free[free.length - 1]! }, p, 'hold');
+        st.snapshot(first, ctx.rows);
+      }
+      st.settle(ctx.rows, { kind: 'clamp', target }, p, second);
+      st.snapshot(second, ctx.rows);
+      st.restore(first, ctx.rows);
     },
   };
 }
 
 /** Writes every layer's dW, db from the snapshots `plus` and `minus` (see the file header). */
 export function contrast(
-  ctx: StepContext, s: PhaseState, plus: Tensor[], minus: Tensor[], scale: (l: number) => number, pre: PreForm, post: PostForm,
+  ctx: StepContext, s: ContrastBuffers, plus: Tensor[], minus: Tensor[], scale: (l: number) => number, pre: PreForm, post: PostForm,
 ): void {
   const { net, rows } = ctx;
   const lib = net.lib, layers = net.layers;
@@ -102,6 +116,21 @@ export function contrast(
     }
     if (net.bias) lib.sumRows(L.db, s.diff[l]!.head(rows), alpha, 0);
   }
+}
+
+/**
+ * The feedback gain to settle with: γ, lowered so that every feedback loop's gain stays <= `loopGain`.
+ * The loop between layers l−1 and l (a unit's drive reaches the layer above through W_l and comes back
+ * through γ·W_lᵀ, slopes <= 1) has gain γ·‖W_l‖₂² <= γ·‖W_l‖_F²; layer-wise settling is a contraction only
+ * while that is below 1, and converges in few sweeps only well below it. Weights grow in training
+ * (cross-entropy pushes the logits up), so a fixed γ ends above 1: the free phase stops converging and its
+ * drift, amplified by γ^{l−top}, swamps the learning signal. Xie & Seung's equivalence to backprop needs
+ * weak feedback relative to the weights, which the bound keeps. loopGain = Infinity: γ as given.
+ */
+export function boundedGain(net: Network, gamma: number, loopGain: number): number {
+  let m = 0;
+  for (let l = 1; l < net.layers.length; l++) m = Math.max(m, net.lib.sumsq(net.layers[l]!.W));
+  return gamma * m > loopGain ? loopGain / m : gamma;
 }
 
 /** Xie & Seung's per-layer factor γ^{l−top}: every layer gets a backprop-sized step. */

@@ -1,0 +1,177 @@
+// The phase rules (chl, eqprop, generec) on spiking neurons: each phase is a presentation window of LIF
+// steps (SpikingSim) — the free phase, then one (chl, generec: output clamped; eqprop: nudged at +β) or
+// two (symmetric eqprop: +β, −β) more presentations of the same input — and the update is EqSpike's in
+// windowed form (Martin et al. 2021, iScience 24:102222): the rules' contrast with the postsynaptic change
+// read on the membrane side, ρ'(s)·Δs, and the presynaptic side from spikes.
+//
+// Every window starts from rest with the same deterministic input spike train (the 'rate' encoder and
+// vInit 'zero' by default), so two phases differ only by what the output feeds back: their difference is
+// the teaching signal, not the sampling noise of two spike trains (with Poisson input it is, at γ-sized
+// signals). During every step the hidden layers receive the top-down feedback the rate rules settle with,
+// γ·W_{l+1}ᵀ s_{l+1}:
+//   from a hidden layer above: its spikes (in rate units, amp = rateScale/dt) through W_{l+1}ᵀ;
+//   from the output: the output's state y through W_topᵀ — the leaky membrane readout m in the free
+//   phase; clamped, y = m − e with e = ∂C/∂y at the free phase's mean readout ȳ⁻ (the outcome t = ȳ⁻ − e
+//   of the rate form, moving with the readout: a fixed t would differ from the free window's rising
+//   readout by its rise, a bias of the size of the logits, not of e); nudged, y ← m − β·∂C/∂y(y) (one
+//   fixed-point step per time step).
+// The feedback enters the synaptic current after step t, so step t+1 sees it; it is scaled so that a
+// constant feedback adds γ·W_{l+1}ᵀ s_{l+1} to the drive W_l s_{l−1} + b_l in steady state, as in the rate
+// net (λs divides it: the current needs a synapse, tauSyn > 0).
+// Over the counted steps of a window (all but its first quarter, the transient) each layer keeps its rate
+// r_l = rateScale·spikes/(steps·dt) (the SpikingSim's units) and its mean input current J̄_l; the free
+// window also keeps the mean surrogate σ̄'_l. A later phase's hidden state is r⁻_l + σ̄'_l ⊙ (J̄_l − J̄⁻_l)
+// (the free rate moved by the membrane's change through the neuron's pseudo-derivative), its output state
+// the mean of y. The contrast (shared/phase.ts) then takes Δ_l·r⁻ᵀ_{l−1} + Q_l·Δᵀ_{l−1}: presynaptic rates
+// times postsynaptic membrane changes, EqSpike's pre-spike-triggered update summed over the window. The
+// input side is the encoder's rate (the pixel value).
+import type { Network } from '../../net/network.js';
+import type { Workspace } from '../../core/workspace.js';
+import type { Tensor } from '../../core/tensor.js';
+import { simOf, type SpikingSim, type SpikingOptions } from '../../net/spiking.js';
+import type { StepContext } from '../types.js';
+import { needMembrane } from './online.js';
+import { contrast, type ContrastBuffers, type PreForm, type PostForm } from './phase.js';
+
+/** What the output does in a phase after the free one. */
+export type SpikingPhase = { kind: 'clamp' } | { kind: 'nudge'; sign: 1 | -1 };
+
+export interface SpikingPhaseState extends ContrastBuffers {
+  sim: SpikingSim;
+  /** The free phase's output error e = ∂C/∂y(ȳ⁻), [batch, classes]: the clamped output is held at y = m − e. */
+  err: Tensor;
+  /** The phases after the free one; states[k][l] phase k's state of layer l (k = 0: free), J[k][l] its mean current. */
+  phases: readonly SpikingPhase[];
+  states: Tensor[][];
+  J: Tensor[][];
+  /** The free window's mean surrogate per hidden layer. */
+  sigma: Tensor[];
+  /** The output state fed back (y) and scratch of the nudge. */
+  y: Tensor;
+  probs: Tensor;
+  grad: Tensor;
+  /** Steps skipped at the start of every window before counting. */
+  skip: number;
+  /** Per-window settings the step callback reads (set by spikingPhases). */
+  run: { rows: number; gamma: number; beta: number; phase: number };
+  onStep: (t: number) => void;
+}
+
+/** True for the state of a spiking form (built on a SpikingNetwork). */
+export function isSpikingPhase(s: object): s is SpikingPhaseState {
+  return 'sim' in s;
+}
+
+/** Rule.resume of a phase rule: the Settler's counters for the rate form (the trainer saves a SpikingNetwork's sim). */
+export function phaseResume<S extends object>(rate: { save(s: S): unknown; load(s: S, v: unknown): void }) {
+  return {
+    save: (s: S | SpikingPhaseState): unknown => (isSpikingPhase(s) ? null : rate.save(s)),
+    load: (s: S | SpikingPhaseState, v: unknown): void => { if (!isSpikingPhase(s)) rate.load(s, v); },
+  };
+}
+
+/** The simulator settings of the phase rules' spiking forms: one window per phase, identical input in each. */
+export const PHASE_SIM: SpikingOptions = {
+  steps: 40, dt: 1e-3, encoder: 'rate', vInit: 'zero', maxRate: 200, rateScale: 0.01, neuronParams: { tauMem: 10e-3, tauSyn: 5e-3, refractory: 1e-3 },
+};
+
+/** The state of a phase rule's spiking form on `net` (a SpikingNetwork) with `phases` after the free one. */
+export function spikingPhaseState(who: string, net: Network, ws: Workspace, sim0: SpikingOptions | undefined, phases: readonly SpikingPhase[]): SpikingPhaseState {
+  const sim = simOf(net, sim0);
+  needMembrane(who, sim);
+  if (!(sim.r.synDecay > 0)) throw new RangeError(`${who}: the spiking form feeds back through the synaptic current and needs tauSyn > 0, got ${sim.np.tauSyn}`);
+  if (sim.steps < 2) throw new RangeError(`${who}: the spiking window needs at least 2 steps per phase, got steps = ${sim.steps}`);
+  const B = net.batch, C = net.classes, L = net.layers, hidden = L.slice(0, -1), n = phases.length + 1;
+  const s: SpikingPhaseState = {
+    diff: L.map((l) => ws.f32([B, l.outSize])), mid: L.map((l) => ws.f32([B, l.outSize])), err: ws.f32([B, C]),
+    sim, phases,
+    states: Array.from({ length: n }, () => L.map((l) => ws.f32([B, l.outSize]))),
+    J: Array.from({ length: n }, () => hidden.map((l) => ws.f32([B, l.outSize]))),
+    sigma: hidden.map((l) => ws.f32([B, l.outSize])),
+    y: ws.f32([B, C]), probs: ws.f32([B, C]), grad: ws.f32([B, C]), skip: sim.steps >> 2,
+    run: { rows: B, gamma: 0, beta: 0, phase: 0 }, onStep: () => {},
+  };
+  s.onStep = stepper(net, s);
+  return s;
+}
+
+function stepper(net: Network, s: SpikingPhaseState): (t: number) => void {
+  const lib = net.lib, sim = s.sim, L = net.layers, top = L.length - 1;
+  const lm = sim.r.decay, ls = sim.r.synDecay, amp = sim.rateScale / sim.dt;
+  // x added to I after step t raises I's steady state by λs·x/(1 − λs); a rate input a drives (1 − λm)·gain·a
+  const inject = ((1 - ls) / ls) * (1 - lm) * sim.gain;
+  return (t) => {
+    const { rows, gamma, beta, phase: k } = s.run;
+    const phase = k === 0 ? null : s.phases[k - 1]!;
+    const m = sim.sl[top]!.spikes.head(rows), y = s.y.head(rows);
+    if (!phase) lib.copy(y, m); // the output state the hidden layers see
+    else if (phase.kind === 'clamp') lib.sub(y, m, s.err.head(rows));
+    else lib.scaleAdd(y, 1, m, -phase.sign * beta, s.err.head(rows));
+    if (t >= s.skip) {
+      const r = s.states[k]!, J = s.J[k]!;
+      for (let l = 0; l < top; l++) {
+        lib.traceStep(r[l]!.head(rows), sim.sl[l]!.spikes.head(rows), 1);
+        lib.traceStep(J[l]!.head(rows), sim.sl[l]!.I.head(rows), 1);
+      }
+      lib.traceStep(r[top]!.head(rows), y, 1);
+    }
+    if (gamma > 0) { // feedback for step t + 1
+      for (let l = 0; l < top; l++) {
+        const I = sim.sl[l]!.I.head(rows), W = L[l + 1]!.W;
+        if (l + 1 === top) lib.gemm(I, y, W, 'nn', inject * gamma, 1);
+        else lib.gemm(I, sim.sl[l + 1]!.spikes.head(rows), W, 'nn', inject * gamma * amp, 1);
+      }
+    }
+  };
+}
+
+/** Runs window `k` (0 = free) and scales its sums to means: rates, output state, current in drive units. */
+function window(net: Network, s: SpikingPhaseState, rows: number, k: number): void {
+  const lib = net.lib, sim = s.sim, top = net.layers.length - 1, counted = sim.steps - s.skip;
+  for (const r of s.states[k]!) lib.fill(r.head(rows), 0);
+  for (const J of s.J[k]!) lib.fill(J.head(rows), 0);
+  s.run.phase = k;
+  sim.run(rows, s.onStep);
+  for (let l = 0; l < top; l++) {
+    lib.scal(s.states[k]![l]!.head(rows), sim.rateScale / (counted * sim.dt));
+    lib.scal(s.J[k]![l]!.head(rows), 1 / (counted * (1 - sim.r.decay) * sim.gain)); // I = (1 − λm)·J; J = offset + gain·a
+  }
+  lib.scal(s.states[k]![top]!.head(rows), 1 / counted);
+}
+
+/**
+ * One presentation per phase: the free window and, when training, the later ones. Leaves the free
+ * window's decoded output (mean readout over its counted steps) in net.output.post, its rates in the
+ * hidden layers' post, and every phase's states in s.states.
+ */
+export function spikingPhases(ctx: StepContext, s: SpikingPhaseState, gamma: number, beta: number, training: boolean): void {
+  const { net, rows } = ctx, lib = net.lib, L = net.layers, top = L.length - 1;
+  s.run.rows = rows; s.run.gamma = gamma; s.run.beta = beta;
+  window(net, s, rows, 0);
+  const free = s.states[0]!;
+  if (training) {
+    for (let l = 0; l < top; l++) lib.copy(s.sigma[l]!.head(rows), L[l]!.deriv.head(rows)); // gain·mean surrogate
+    // the output error e = ∂C/∂y(ȳ⁻) (clampTarget in shared/phase.ts clamps at ȳ⁻ − e)
+    const yf = free[top]!.head(rows);
+    if (net.loss === 'xent') lib.softmaxXent(s.probs.head(rows), s.err.head(rows), yf, net.target.head(rows));
+    else lib.sub(s.err.head(rows), yf, net.target.head(rows));
+    for (let k = 1; k <= s.phases.length; k++) {
+      window(net, s, rows, k);
+      for (let l = 0; l < top; l++) { // r⁻ + σ̄' ⊙ (J̄ − J̄⁻)
+        const st = s.states[k]![l]!.head(rows), d = s.diff[l]!.head(rows);
+        lib.sub(d, s.J[k]![l]!.head(rows), s.J[0]![l]!.head(rows));
+        lib.mul(d, d, s.sigma[l]!.head(rows));
+        lib.add(st, free[l]!.head(rows), d);
+      }
+    }
+  }
+  lib.copy(L[top]!.post.head(rows), free[top]!.head(rows));
+  for (let l = 0; l < top; l++) lib.copy(L[l]!.post.head(rows), free[l]!.head(rows));
+}
+
+/** The contrast of phases `plus` and `minus` (indices into s.states) with the rule's per-layer scale. */
+export function spikingContrast(
+  ctx: StepContext, s: SpikingPhaseState, plus: number, minus: number, scale: (l: number) => number, pre: PreForm, post: PostForm,
+): void {
+  contrast(ctx, s, s.states[plus]!, s.states[minus]!, scale, pre, post);
+}
