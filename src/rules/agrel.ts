@@ -24,7 +24,7 @@
 import { defineRule } from './types.js';
 import { attentionTeach, checkAttentionParams, environmentReward, initAttention, softmaxRow, sample, type AttentionState } from './shared/attention.js';
 import { localGrads } from './shared/common.js';
-import { RATE_RULE_PARTS, RATE_RULE_WINDOW } from './shared/spiking.js';
+import { rateRuleParts, RATE_RULE_WINDOW } from './shared/spiking.js';
 
 export interface AgrelParams {
   /** Boltzmann temperature of the competition between output units. */
@@ -48,12 +48,13 @@ export const agrel = defineRule<AgrelParams, AttentionState>({
     // hidden layers, see fa); 10 epochs as for superspike and erbp, a spiking epoch costing many rate epochs.
     train: { optimizer: 'adam', lr: 5e-3, momentum: 0, weightDecay: 0, epochs: 10 },
     sim: RATE_RULE_WINDOW,
-    parts: {
-      forward: RATE_RULE_PARTS.forward,
-      error: 'A scalar reward for the one output unit chosen by Boltzmann selection on the readout, once per window; the neuromodulator is a graded function of it.',
-      feedback: "Graded: an attention tag from the chosen unit travels down through the feedback weights, gated by each unit's mean surrogate derivative, not as spikes.",
-      update: 'Once per window: neuromodulator × tag × presynaptic firing rate (rates, not spike times).',
-    },
+    parts: rateRuleParts(
+      "Graded: an attention tag from the chosen unit travels down through the feedback weights, gated by each unit's mean surrogate derivative, not as spikes.",
+      {
+        error: 'A scalar reward for the one output unit chosen by Boltzmann selection on the readout, once per window; the neuromodulator is a graded function of it.',
+        update: 'Once per window: neuromodulator × tag × presynaptic firing rate (rates, not spike times).',
+      },
+    ),
   },
   defaults: { temperature: 1, epsilon: 0.05, maxGain: 0, feedback: 'own', learnFeedback: true },
   // One hidden layer of sigmoid units as in the paper. lr 0.01: the gain (1 − π)/π of a rare rewarded

@@ -14,7 +14,7 @@
 import type { Tensor } from '../core/tensor.js';
 import { defineRule } from './types.js';
 import { chain, localGrads } from './shared/common.js';
-import { RATE_RULE_PARTS, RATE_RULE_WINDOW } from './shared/spiking.js';
+import { rateRuleParts, RATE_RULE_WINDOW } from './shared/spiking.js';
 import { FEEDBACK_DISTS, oneOfParam, randomMatrix, rms, scaleParam, type FeedbackDist } from './shared/feedback.js';
 
 export interface FaParams {
@@ -41,10 +41,7 @@ export const fa = defineRule<FaParams, FaState>({
     // dominate them, so the weights shrink until the hidden layers fall nearly silent (docs/measurements.md).
     train: { lr: 5e-3, weightDecay: 0, epochs: 10 },
     sim: RATE_RULE_WINDOW,
-    parts: {
-      ...RATE_RULE_PARTS,
-      feedback: 'Rate-coded: the error travels down through the fixed random B as a graded signal, not as spikes.',
-    },
+    parts: rateRuleParts('Rate-coded: the error travels down through the fixed random B as a graded signal, not as spikes.'),
   },
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },
   // Adam, not backprop's SGD + momentum: before W aligns with B the hidden updates point nowhere in

@@ -41,7 +41,7 @@ import { defineRule, type StepContext } from './types.js';
 import { outputDelta, localGrads } from './shared/common.js';
 import type { Network } from '../net/network.js';
 import type { Tensor } from '../core/tensor.js';
-import { RATE_RULE_PARTS, RATE_RULE_WINDOW } from './shared/spiking.js';
+import { rateRuleParts, RATE_RULE_WINDOW } from './shared/spiking.js';
 
 export interface KickbackParams {
   /** Keep the coherence sign constraint (set at init, projected before each forward pass). */
@@ -121,11 +121,12 @@ export const kickback = defineRule<KickbackParams, KickbackState>({
     // since a spiking epoch costs many rate epochs.
     train: { lr: 5e-3, epochs: 10 },
     sim: RATE_RULE_WINDOW,
-    parts: {
-      ...RATE_RULE_PARTS,
-      feedback: "Graded: the top hidden layer reads the output errors through its own outgoing weights; below it one global scalar per example times each unit's kick, its summed weights onto the units above that spiked in the window.",
-      error: 'Graded: softmax of the readout minus the label, once per window; below the top hidden layer only a global scalar of it per example.',
-    },
+    parts: rateRuleParts(
+      "Graded: the top hidden layer reads the output errors through its own outgoing weights; below it one global scalar per example times each unit's kick, its summed weights onto the units above that spiked in the window.",
+      {
+        error: 'Graded: softmax of the readout minus the label, once per window; below the top hidden layer only a global scalar of it per example.',
+      },
+    ),
   },
   defaults: { coherent: true },
   // ReLU (required). Adam: with backprop's SGD recipe (lr 0.05, momentum 0.9) the sign-constrained

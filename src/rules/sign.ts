@@ -22,7 +22,7 @@ import type { Tensor } from '../core/tensor.js';
 import { defineRule } from './types.js';
 import { chain, localGrads } from './shared/common.js';
 import { oneOfParam, scaleParam } from './shared/feedback.js';
-import { RATE_RULE_PARTS, RATE_RULE_WINDOW } from './shared/spiking.js';
+import { rateRuleParts, RATE_RULE_WINDOW } from './shared/spiking.js';
 import type { WasmRng } from '../wasm/rng.js';
 
 export type SignVariant = 'usf' | 'frsf' | 'brsf';
@@ -58,10 +58,7 @@ export const sign = defineRule<SignParams, SignState>({
     // since a spiking epoch costs many rate epochs.
     train: { lr: 5e-3, epochs: 10 },
     sim: RATE_RULE_WINDOW,
-    parts: {
-      ...RATE_RULE_PARTS,
-      feedback: 'Rate-coded: the error travels down through sign(W) times fixed, per-batch or uniform magnitudes as a graded signal, not as spikes.',
-    },
+    parts: rateRuleParts('Rate-coded: the error travels down through sign(W) times fixed, per-batch or uniform magnitudes as a graded signal, not as spikes.'),
   },
   defaults: { variant: 'usf', scale: 'auto', manhattan: false },
   // Adam 1e-3 like the rest of the family (docs/measurements.md).

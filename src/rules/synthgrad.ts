@@ -20,7 +20,7 @@ import type { Tensor } from '../core/tensor.js';
 import { defineRule, type StepContext } from './types.js';
 import type { Param } from '../net/network.js';
 import { localGrads, outputDelta } from './shared/common.js';
-import { RATE_RULE_PARTS, RATE_RULE_WINDOW } from './shared/spiking.js';
+import { rateRuleParts, RATE_RULE_WINDOW } from './shared/spiking.js';
 
 export interface SynthgradParams {
   /** cDNI: the module also sees the one-hot label (ĝ += y·Uᵀ). */
@@ -80,11 +80,12 @@ export const synthgrad = defineRule<SynthgradParams, SynthgradState>({
     // since a spiking epoch costs many rate epochs.
     train: { lr: 5e-3, epochs: 10 },
     sim: RATE_RULE_WINDOW,
-    parts: {
-      ...RATE_RULE_PARTS,
-      feedback: "Graded: each hidden layer's synthetic gradient is a learned linear function of its own firing rates (and the label); the modules' targets come one layer down through W, not as spikes.",
-      update: 'Once per window, from hidden firing rates and mean surrogate derivatives (rates, not spike times); the modules regress on the same rates.',
-    },
+    parts: rateRuleParts(
+      "Graded: each hidden layer's synthetic gradient is a learned linear function of its own firing rates (and the label); the modules' targets come one layer down through W, not as spikes.",
+      {
+        update: 'Once per window, from hidden firing rates and mean surrogate derivatives (rates, not spike times); the modules regress on the same rates.',
+      },
+    ),
   },
   defaults: { conditioned: true, sgScale: 1 },
   // Adam: the modules regress on ReLU activations whose scale varies by layer and over training, where

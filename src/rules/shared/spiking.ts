@@ -8,9 +8,13 @@ import type { SpikingParts } from '../types.js';
  *  spike counts are too coarse to fit MNIST (docs/measurements.md, dfa). */
 export const RATE_RULE_WINDOW: SpikingOptions = { steps: 100, maxRate: 200 };
 
-/** The forward pass, output error and update of a rule run on the spiking network's rates. */
-export const RATE_RULE_PARTS: Omit<SpikingParts, 'feedback'> = {
-  forward: 'LIF spikes from Poisson input; a leaky membrane readout of the last hidden layer gives the output.',
-  error: 'Graded: softmax of the readout minus the label, once per window.',
-  update: 'Once per window, from hidden firing rates and mean surrogate derivatives (rates, not spike times).',
-};
+/** The parts of a rule run on the spiking network's rates: its own feedback sentence, and the forward
+ *  pass, output error and update they share unless `o` says otherwise (in SPIKING_PARTS order). */
+export function rateRuleParts(feedback: string, o: Partial<SpikingParts> = {}): SpikingParts {
+  return {
+    forward: o.forward ?? 'LIF spikes from Poisson input; a leaky membrane readout of the last hidden layer gives the output.',
+    feedback,
+    error: o.error ?? 'Graded: softmax of the readout minus the label, once per window.',
+    update: o.update ?? 'Once per window, from hidden firing rates and mean surrogate derivatives (rates, not spike times).',
+  };
+}
