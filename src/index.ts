@@ -26,7 +26,7 @@ export { StepProfile, PROFILE_PARTS, type ProfilePart } from './net/profile.js';
 export { makeEncoder, ENCODERS, type Encoder, type EncoderName, type EncoderOptions } from './encode/index.js';
 export { INIT_SCHEMES, type InitScheme } from './net/init.js';
 export { rules, getRule, registerRule } from './rules/index.js';
-export { defineRule, OBJECTIONS, type Rule, type AnyRule, type Objection, type StepContext, type TrainDefaults, type SpikingForm } from './rules/types.js';
+export { defineRule, OBJECTIONS, type Rule, type AnyRule, type Objection, type StepContext, type TrainDefaults, type SpikingForm, type SpikingParts, SPIKING_PARTS } from './rules/types.js';
 export { chain, direct, localGrads, outputDelta } from './rules/shared/common.js';
 export { Alignment, angleDeg, normRatio, type AlignmentRecord } from './metrics/alignment.js';
 export type { FeedbackPath, BackpropSignals } from './rules/types.js';

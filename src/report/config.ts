@@ -3,6 +3,7 @@
 // command line with a stable key. The key is the run's identity for resuming: a results line whose key
 // matches a planned run means that run is finished. Browser-safe (no Node imports).
 import type { AnyRule, Objection } from '../rules/types.js';
+import { spikingObjections } from '../rules/form.js';
 
 export type Mode = 'rate' | 'spiking';
 export type DatasetId = 'mnist' | 'fashion-mnist';
@@ -82,10 +83,12 @@ export interface RuleMeta {
 }
 
 export function ruleMeta(r: AnyRule): RuleMeta {
-  const so = r.spiking?.objections;
+  const so = spikingObjections(r);
+  const same = (a: readonly Objection[], b: readonly Objection[]) => a.length === b.length && a.every((o) => b.includes(o));
+  const differs = so && !(same(so.removes, r.objections.removes) && same(so.partly, r.objections.partly ?? []));
   return {
     id: r.id, title: r.title, cite: r.cite, removes: [...r.objections.removes], partly: [...(r.objections.partly ?? [])], spiking: !!r.spiking,
-    ...(so ? { spikingObjections: { removes: [...so.removes], partly: [...(so.partly ?? [])] } } : {}),
+    ...(differs ? { spikingObjections: so } : {}),
   };
 }
 

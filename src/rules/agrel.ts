@@ -17,11 +17,14 @@
  *  - target: removed: a scalar reward for the selected action only.
  *  - weightTransport: partly: own feedback synapses that learn with the same rule ('transpose' does not).
  *  - linearFeedback: partly: only the winner feeds back; tags are linear and signed below it.
- *  - derivativeTransport, timing, spiking: not removed (own f' gates tags; a feedback sweep follows the
- *    choice; rate units). */
+ *  - derivativeTransport, timing: not removed (own f' gates tags; a feedback sweep follows the choice).
+ *  - spiking: kept as a rule (it is defined on rates), but it runs on spiking networks (--spiking: the
+ *    competition reads the membrane readout, the tags the mean surrogate derivatives, the update the LIF
+ *    firing rates, as for fa). */
 import { defineRule } from './types.js';
 import { attentionTeach, checkAttentionParams, environmentReward, initAttention, softmaxRow, sample, type AttentionState } from './shared/attention.js';
 import { localGrads } from './shared/common.js';
+import { rateRuleParts, RATE_RULE_WINDOW } from './shared/spiking.js';
 
 export interface AgrelParams {
   /** Boltzmann temperature of the competition between output units. */
@@ -39,6 +42,20 @@ export const agrel = defineRule<AgrelParams, AttentionState>({
   title: 'AGREL (attention-gated reinforcement learning)',
   cite: 'Roelfsema & van Ooyen 2005, Neural Comput. 17:2176',
   objections: { removes: ['target'], partly: ['weightTransport', 'linearFeedback'] },
+  spiking: {
+    // On a SpikingNetwork (--spiking): Adam 5e-3 as for fa, since the rate form's SGD step barely moves
+    // the weights when tags carry surrogate derivatives; no weight decay (with Adam it silences the
+    // hidden layers, see fa); 10 epochs as for superspike and erbp, a spiking epoch costing many rate epochs.
+    train: { optimizer: 'adam', lr: 5e-3, momentum: 0, weightDecay: 0, epochs: 10 },
+    sim: RATE_RULE_WINDOW,
+    parts: rateRuleParts(
+      "Graded: an attention tag from the chosen unit travels down through the feedback weights, gated by each unit's mean surrogate derivative, not as spikes.",
+      {
+        error: 'A scalar reward for the one output unit chosen by Boltzmann selection on the readout, once per window; the neuromodulator is a graded function of it.',
+        update: 'Once per window: neuromodulator × tag × presynaptic firing rate (rates, not spike times).',
+      },
+    ),
+  },
   defaults: { temperature: 1, epsilon: 0.05, maxGain: 0, feedback: 'own', learnFeedback: true },
   // One hidden layer of sigmoid units as in the paper. lr 0.01: the gain (1 − π)/π of a rare rewarded
   // choice is unbounded, and at 0.03 one such batch saturated the hidden layer on full MNIST (chance

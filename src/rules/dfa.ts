@@ -43,8 +43,6 @@ export const dfa = defineRule<DfaParams, DfaState>({
     // 100 steps at up to 200 Hz: with the simulator's 50 steps at 100 Hz the Poisson input and the hidden
     // spike counts are too coarse to fit MNIST (docs/measurements.md).
     sim: { steps: 100, maxRate: 200 },
-    // Spikes carry the forward pass only; learning reads rates, so the spiking objection is removed in part.
-    objections: { removes: ['weightTransport'], partly: ['derivativeTransport', 'timing', 'spiking'] },
     parts: {
       forward: 'LIF spikes from Poisson input; a leaky membrane readout of the last hidden layer gives the output.',
       feedback: 'Rate-coded: the output error reaches every hidden layer through its fixed random B as a graded signal.',

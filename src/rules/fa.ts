@@ -14,6 +14,7 @@
 import type { Tensor } from '../core/tensor.js';
 import { defineRule } from './types.js';
 import { chain, localGrads } from './shared/common.js';
+import { rateRuleParts, RATE_RULE_WINDOW } from './shared/spiking.js';
 import { FEEDBACK_DISTS, oneOfParam, randomMatrix, rms, scaleParam, type FeedbackDist } from './shared/feedback.js';
 
 export interface FaParams {
@@ -34,19 +35,13 @@ export const fa = defineRule<FaParams, FaState>({
   cite: 'Lillicrap, Cownden, Tweed & Akerman 2016, Nat. Commun. 7:13276',
   objections: { removes: ['weightTransport'] },
   spiking: {
-    // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and surrogate derivatives;
-    // the surrogate-scaled signals are smaller, so the step is larger (5e-3, as for superspike).
-    train: { lr: 5e-3 },
-    // dfa's window (src/rules/dfa.ts): 100 steps at up to 200 Hz.
-    sim: { steps: 100, maxRate: 200 },
-    // Spikes carry the forward pass only; learning reads rates, so the spiking objection is removed in part.
-    objections: { removes: ['weightTransport'], partly: ['spiking'] },
-    parts: {
-      forward: 'LIF spikes from Poisson input; a leaky membrane readout of the last hidden layer gives the output.',
-      feedback: 'Rate-coded: the error travels down through the fixed random B as a graded signal, not as spikes.',
-      error: 'Graded: softmax of the readout minus the label, once per window.',
-      update: 'Once per window, from hidden firing rates and mean surrogate derivatives (rates, not spike times).',
-    },
+    // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and surrogate derivatives,
+    // with dfa's step (5e-3). No weight decay: Adam adds the decay to the gradient before normalising it,
+    // and the chained, surrogate-scaled gradients of the lower layers are small enough for the decay to
+    // dominate them, so the weights shrink until the hidden layers fall nearly silent (docs/measurements.md).
+    train: { lr: 5e-3, weightDecay: 0, epochs: 10 },
+    sim: RATE_RULE_WINDOW,
+    parts: rateRuleParts('Rate-coded: the error travels down through the fixed random B as a graded signal, not as spikes.'),
   },
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },
   // On a convolution B is a fixed random kernel shaped like W (biotorch's Conv2d FA).

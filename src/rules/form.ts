@@ -1,6 +1,6 @@
 // A run's form, rate or spiking, resolved from the rule's `spiking` (Rule.spiking): the one place the CLI,
 // the browser worker, the report's run keys and the tests derive it from.
-import type { AnyRule, TrainDefaults } from './types.js';
+import type { AnyRule, Objection, TrainDefaults } from './types.js';
 import type { SpikingOptions } from '../net/spiking.js';
 
 export interface RuleForm {
@@ -32,4 +32,19 @@ export function ruleForm(rule: AnyRule, asked: boolean, ruleParams: Record<strin
     implied: own ? ['spiking'] : [],
     unused: own && !spiking ? own : [],
   };
+}
+
+/**
+ * The objections a rule's spiking form removes, or null when it has none: the form's own statement
+ * (SpikingForm.objections); else, for a rule defined on rates that runs on a SpikingNetwork, the rate
+ * form's plus the spiking objection in part (spikes carry the forward pass, learning reads rates); a
+ * spiking-only rule's, or one simulating its own neurons, are its Rule.objections.
+ */
+export function spikingObjections(rule: AnyRule): { removes: Objection[]; partly: Objection[] } | null {
+  const form = rule.spiking;
+  if (!form) return null;
+  const own = form.objections ?? rule.objections;
+  const removes = [...own.removes], partly = [...(own.partly ?? [])];
+  if (!form.objections && !form.only && !form.own && !removes.includes('spiking') && !partly.includes('spiking')) partly.push('spiking');
+  return { removes, partly };
 }

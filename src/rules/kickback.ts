@@ -6,7 +6,7 @@
  *    δ_{H−1} = (e · W_H) ⊙ f'_{H−1}                         (units feeding the output: their own
  *                                                            outgoing weights times the output errors)
  *    β       = (1/n_{H−1}) Σ_k p_k δ_{H−1,k}                (one global scalar per example, broadcast)
- *    κ_l     = (f'_{l+1} ⊙ p_{l+1}) · W_{l+1}   (κ_j = Σ_k p_k w_kj 1[k active] = p_j Σ_k |w_kj| 1[k active]:
+ *    κ_l     = (1[h_{l+1} > 0] ⊙ p_{l+1}) · W_{l+1}   (κ_j = Σ_k p_k w_kj 1[k active] = p_j Σ_k |w_kj| 1[k active]:
  *                                                the kick, no recursion)
  *    δ_l     = β κ_l ⊙ f'_l,  l = H−2 … 0
  *    dW_l    = δ_lᵀ h_{l−1} / batch
@@ -32,11 +32,16 @@
  *    linearFeedback      removed: a scalar global error (neuromodulator-like), no signed error vector
  *                        below the top hidden layer.
  *    timing              partly: no layer-by-layer backward sweep; the global scalar must still arrive.
- *    spiking, target     not removed. */
+ *    spiking, target     not removed (kickback is defined on rates; it runs on spiking networks, below).
+ *
+ *  Spiking form (--spiking): the same teach on a SpikingNetwork. "Active" is "spiked in the window"
+ *  (firing rate > 0), a unit's own f' is its mean surrogate derivative (non-negative, so coherence still
+ *  gives every δ_j the sign of (global error)·p_j), and h are firing rates. */
 import { defineRule, type StepContext } from './types.js';
 import { outputDelta, localGrads } from './shared/common.js';
 import type { Network } from '../net/network.js';
 import type { Tensor } from '../core/tensor.js';
+import { rateRuleParts, RATE_RULE_WINDOW } from './shared/spiking.js';
 
 export interface KickbackParams {
   /** Keep the coherence sign constraint (set at init, projected before each forward pass). */
@@ -93,9 +98,12 @@ export function kickbackTeach(ctx: StepContext, s: KickbackState): void {
   lib.gemm(s.beta.head(rows), top.delta.head(rows), s.pcol, 'nn', 1 / top.outSize, 0);
   for (let l = H - 2; l >= 0; l--) {
     const cur = L[l]!, up = L[l + 1]!, m = up.outSize;
-    // κ = (f'_{l+1} ⊙ p_{l+1}) · W_{l+1}  (mask: scratch [batch, max n])
+    // κ = (1[h_{l+1} > 0] ⊙ p_{l+1}) · W_{l+1}  (mask: scratch [batch, max n]). For rectifiers
+    // 1[h > 0] = f'(a) exactly; on spiking neurons it says which units above spiked in the window, so the
+    // kick stays a sum of weights onto active units rather than reading graded surrogate derivatives.
     const mask = s.mask.matrix(rows, m);
-    lib.mul(mask, up.deriv.head(rows), s.P[l + 1]!.head(rows));
+    lib.signScale(mask, up.post.head(rows), 1);
+    lib.mul(mask, mask, s.P[l + 1]!.head(rows));
     lib.gemm(cur.delta.head(rows), mask, up.W, 'nn');
     const beta = s.beta.data;
     for (let r = 0; r < rows; r++) lib.scal(cur.delta.row(r), beta[r]!);
@@ -108,6 +116,18 @@ export const kickback = defineRule<KickbackParams, KickbackState>({
   title: 'Kickback',
   cite: 'Balduzzi, Vanchinathan & Buhmann 2015, AAAI 29 (arXiv:1411.6191)',
   objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['weightTransport', 'timing'] },
+  spiking: {
+    // On a SpikingNetwork (--spiking): fa's step (Adam 5e-3), and 10 epochs as for superspike and erbp,
+    // since a spiking epoch costs many rate epochs.
+    train: { lr: 5e-3, epochs: 10 },
+    sim: RATE_RULE_WINDOW,
+    parts: rateRuleParts(
+      "Graded: the top hidden layer reads the output errors through its own outgoing weights; below it one global scalar per example times each unit's kick, its summed weights onto the units above that spiked in the window.",
+      {
+        error: 'Graded: softmax of the readout minus the label, once per window; below the top hidden layer only a global scalar of it per example.',
+      },
+    ),
+  },
   defaults: { coherent: true },
   // ReLU (required). Adam: with backprop's SGD recipe (lr 0.05, momentum 0.9) the sign-constrained
   // layers die within an epoch (all units inactive).

@@ -19,13 +19,17 @@
  *    (symmetry by learning, not by copying); 'transpose' does not remove it.
  *  - linearFeedback: partly: one selected unit feeds back, but the tags are linear and signed.
  *  - derivativeTransport: not removed: each unit's own f' gates the tag it passes further down.
- *  - timing: not removed: tags need a top-down sweep after the action; spiking: not removed (rate units). */
+ *  - timing: not removed: tags need a top-down sweep after the action.
+ *  - spiking: kept as a rule (it is defined on rates), but it runs on spiking networks (--spiking: the
+ *    Q-values are the membrane readout, the tags read the mean surrogate derivatives, the update the LIF
+ *    firing rates, as for fa). */
 import { defineRule } from './types.js';
 import {
   attentionTeach, checkAttentionParams, environmentReward, initAttention, argmax, softmaxRow, sample,
   type AttentionState,
 } from './shared/attention.js';
 import { localGrads } from './shared/common.js';
+import { rateRuleParts, RATE_RULE_WINDOW } from './shared/spiking.js';
 
 export interface QagrelParams {
   /** Exploration rate: probability of a softmax draw instead of the greedy action. */
@@ -41,6 +45,23 @@ export const qagrel = defineRule<QagrelParams, AttentionState>({
   title: 'Q-AGREL / BrainProp (attention-gated reward learning)',
   cite: 'Pozzi, Bohté & Roelfsema 2018, arXiv:1811.01768; NeurIPS 2020',
   objections: { removes: ['target'], partly: ['weightTransport', 'linearFeedback'] },
+  spiking: {
+    // On a SpikingNetwork (--spiking): Adam 5e-3 as for fa, since the rate form's SGD step barely moves
+    // the weights when tags carry surrogate derivatives; no weight decay (with Adam it silences the
+    // hidden layers, see fa); He's init, with which the spiking network learned faster than with the
+    // reference's Xavier init (docs/measurements.md); 256x3 and 10 epochs as for the other spiking rules, a
+    // spiking epoch of the 1500-1000-500 network costing about ten of 256x3.
+    train: { optimizer: 'adam', lr: 5e-3, momentum: 0, weightDecay: 0, init: 'he', epochs: 10, batch: 100, hidden: [256, 256, 256] },
+    sim: RATE_RULE_WINDOW,
+    parts: rateRuleParts(
+      "Graded: an attention tag from the chosen unit travels down through the feedback weights, gated by each unit's mean surrogate derivative, not as spikes.",
+      {
+        forward: 'LIF spikes from Poisson input; the Q-values are a leaky membrane readout of the last hidden layer.',
+        error: 'A scalar reward for the one action chosen ε-greedily on the readout, once per window; the neuromodulator is the graded prediction error r − Q_a.',
+        update: 'Once per window: neuromodulator × tag × presynaptic firing rate (rates, not spike times).',
+      },
+    ),
+  },
   defaults: { epsilon: 0.1, optimism: 0, feedback: 'own', learnFeedback: true },
   // ReLU, linear Q outputs. The reference uses plain SGD lr 0.1, batch 128 for hundreds of epochs;
   // momentum and a cosine decay reach its accuracy in tens of epochs (docs/report.md).

@@ -13,13 +13,16 @@
  *  - weightTransport: partly removed. Only the sign of each forward weight travels back, not its magnitude.
  *  - derivativeTransport: kept. δ_{l+1} holds f'(a_{l+1}) when it is sent down.
  *  - linearFeedback: kept. Signed linear error feedback.
- *  - spiking: kept (rate network).
+ *  - spiking: kept as a rule (it is defined on rates), but it runs on spiking networks (--spiking: LIF
+ *    neurons, Poisson input; teach/update read only W, pre, deriv, delta, error, which are firing rates and
+ *    surrogate derivatives there, as for fa).
  *  - timing: kept. A layer-by-layer backward sweep after the forward pass.
  *  - target: kept. Needs the labelled output error. */
 import type { Tensor } from '../core/tensor.js';
 import { defineRule } from './types.js';
 import { chain, localGrads } from './shared/common.js';
 import { oneOfParam, scaleParam } from './shared/feedback.js';
+import { rateRuleParts, RATE_RULE_WINDOW } from './shared/spiking.js';
 import type { WasmRng } from '../wasm/rng.js';
 import { fans } from '../net/network.js';
 
@@ -51,6 +54,13 @@ export const sign = defineRule<SignParams, SignState>({
   title: 'Sign-symmetry (uSF / frSF / brSF, Batch Manhattan)',
   cite: 'Liao, Leibo & Poggio 2016, AAAI (arXiv:1510.05067)',
   objections: { removes: [], partly: ['weightTransport'] },
+  spiking: {
+    // On a SpikingNetwork (--spiking): fa's step (Adam 5e-3), and 10 epochs as for superspike and erbp,
+    // since a spiking epoch costs many rate epochs.
+    train: { lr: 5e-3, epochs: 10 },
+    sim: RATE_RULE_WINDOW,
+    parts: rateRuleParts('Rate-coded: the error travels down through sign(W) times fixed, per-batch or uniform magnitudes as a graded signal, not as spikes.'),
+  },
   defaults: { variant: 'usf', scale: 'auto', manhattan: false },
   // On a convolution F is a kernel shaped like W, its Xavier scale from the kernel's fans (torch's count).
   conv: true,

@@ -11,7 +11,8 @@
  *  - weightTransport: kept. Training M_l needs g_l = δ_{l+1}·W_{l+1}, one step of backprop through W.
  *  - derivativeTransport: kept. g_l carries f'(a_{l+1}) of the layer above.
  *  - linearFeedback: kept. The signed gradient is regressed and fed back.
- *  - spiking: kept (rate network).
+ *  - spiking: kept as a rule (it is defined on rates), but it runs on spiking networks (--spiking: the
+ *    modules regress on LIF firing rates, δ_l reads the mean surrogate derivative, as for fa).
  *  - timing: removed. A layer updates as soon as its own forward pass is done (update unlocking); the SG's
  *    regression target may arrive later, from one layer up only.
  *  - target: kept. The top module regresses onto the labelled output error. */
@@ -19,6 +20,7 @@ import type { Tensor } from '../core/tensor.js';
 import { defineRule, type StepContext } from './types.js';
 import type { Param } from '../net/network.js';
 import { localGrads, outputDelta } from './shared/common.js';
+import { rateRuleParts, RATE_RULE_WINDOW } from './shared/spiking.js';
 
 export interface SynthgradParams {
   /** cDNI: the module also sees the one-hot label (ĝ += y·Uᵀ). */
@@ -73,6 +75,18 @@ export const synthgrad = defineRule<SynthgradParams, SynthgradState>({
   title: 'Synthetic gradients (decoupled neural interfaces)',
   cite: 'Jaderberg et al. 2016, arXiv:1608.05343 (ICML 2017)',
   objections: { removes: ['timing'] },
+  spiking: {
+    // On a SpikingNetwork (--spiking): fa's step (Adam 5e-3), and 10 epochs as for superspike and erbp,
+    // since a spiking epoch costs many rate epochs.
+    train: { lr: 5e-3, epochs: 10 },
+    sim: RATE_RULE_WINDOW,
+    parts: rateRuleParts(
+      "Graded: each hidden layer's synthetic gradient is a learned linear function of its own firing rates (and the label); the modules' targets come one layer down through W, not as spikes.",
+      {
+        update: 'Once per window, from hidden firing rates and mean surrogate derivatives (rates, not spike times); the modules regress on the same rates.',
+      },
+    ),
+  },
   defaults: { conditioned: true, sgScale: 1 },
   // Adam: the modules regress on ReLU activations whose scale varies by layer and over training, where
   // SGD at the network's rate diverges or crawls; Adam's per-parameter steps train both at lr 1e-3.

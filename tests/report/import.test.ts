@@ -23,7 +23,7 @@ const history = [{ epoch: 1, trainLoss: 0.5, trainAccuracy: 0.9, testAccuracy: 0
 // `bioprop train --out` of `--rule fa --spiking --hidden 256,256 --lr 0.01 --param feedback=gaussian --seed 3 --epochs 4`.
 const FA = {
   rule: 'fa', dataset: 'mnist', hidden: [256, 256], activation: 'tanh', spiking: true, steps: rules.fa!.spiking!.sim!.steps, dt: 1e-3, encoder: 'poisson', maxRate: rules.fa!.spiking!.sim!.maxRate,
-  epochs: 4, batch: 100, lr: 0.01, seed: 3, optimizer: 'adam', momentum: 0, weightDecay: 1e-4, schedule: 'cosine', init: 'xavier',
+  epochs: 4, batch: 100, lr: 0.01, seed: 3, optimizer: 'adam', momentum: 0, weightDecay: 0, schedule: 'cosine', init: 'xavier',
   ruleParams: { feedback: 'gaussian', feedbackScale: 'auto' }, limit: null, testLimit: null, validation: null,
   testAccuracy: 0.9412, trainAccuracy: 0.95, seconds: 48.5, cancelled: false, history, version: '0.1.0',
 };

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rules, registerRule } from '../../src/rules/index.js';
 import { SPIKING_PARTS } from '../../src/rules/types.js';
-import { ruleForm } from '../../src/rules/form.js';
+import { ruleForm, spikingObjections } from '../../src/rules/form.js';
 
 test('a rate-only rule stays rate even when spiking is asked for (the CLI rejects --spiking before)', () => {
   const f = ruleForm(rules.bp!, true);
@@ -81,8 +81,13 @@ test("a spiking form's objections: checked by registerRule, carried into the rep
   for (const r of Object.values(rules)) {
     if (!r.spiking || r.spiking.only || r.spiking.own) continue;
     assert.not.ok(r.objections.removes.includes('spiking') || r.objections.partly?.includes('spiking'), `${r.id}: rate form`);
-    assert.ok(r.spiking.objections?.partly?.includes('spiking') || r.spiking.objections?.removes.includes('spiking'), `${r.id}: its spiking form must say how far it removes the spiking objection`);
+    const so = spikingObjections(r)!;
+    assert.ok(so.partly.includes('spiking') || so.removes.includes('spiking'), `${r.id}: its spiking form removes the spiking objection at least in part`);
+    assert.equal(so.removes, [...(r.spiking.objections ?? r.objections).removes], r.id);
   }
+  // A spiking-only rule's form is the rule: no separate claim.
+  assert.equal(spikingObjections(rules.erbp!), { removes: [...rules.erbp!.objections.removes], partly: [...(rules.erbp!.objections.partly ?? [])] });
+  assert.is(spikingObjections(rules.bp!), rules.bp!.spiking ? spikingObjections(rules.bp!) : null);
 });
 
 test.run();

@@ -1,11 +1,13 @@
 // Kickback against its theory (Balduzzi et al. 2015): on a coherent network, every hidden unit's
-// kickback signal has the sign of its backprop signal.
+// kickback signal has the sign of its backprop signal; on spiking neurons, the sign of backprop's signal
+// through the mean surrogate derivatives (the spiking form's kick counts the units above that spiked).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backend } from '../helpers/setup.js';
 import { seeded } from '../helpers/fill.js';
 import { throwsClearly } from '../helpers/close.js';
 import { Network } from '../../src/net/network.js';
+import { SpikingNetwork } from '../../src/net/spiking.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { rules } from '../../src/rules/index.js';
 import { chain } from '../../src/rules/shared/common.js';
@@ -14,10 +16,11 @@ import { kickbackTeach, polarity, type KickbackState } from '../../src/rules/kic
 const B = 16;
 
 /** Signs of kickback vs backprop for every hidden unit and row: [agree, disagree] among both non-zero. */
-async function signs(seed: number, coherent: boolean): Promise<[number, number, number]> {
+async function signs(seed: number, coherent: boolean, spiking = false): Promise<[number, number, number]> {
   const lib = await backend();
   // the paper's setting: rectifiers, one output, squared error
-  const net = new Network(lib, { sizes: [6, 12, 12, 12, 1], activation: 'relu', loss: 'mse', batch: B, seed });
+  const o = { sizes: [6, 12, 12, 12, 1], activation: 'relu', loss: 'mse' as const, batch: B, seed };
+  const net = spiking ? new SpikingNetwork(lib, { ...o, spiking: { ...rules.kickback!.spiking!.sim, steps: 30 } }) : new Network(lib, o);
   const tr = new Trainer(lib, net, rules.kickback!, { ruleParams: { coherent } });
   if (coherent) {
     // the constraint holds: sign(W_l[k, j]) = p_k p_j between hidden layers, p_j into the single output
@@ -58,6 +61,17 @@ test('kickback on a coherent network: each hidden unit\'s signal has backprop\'s
     total += agree;
   }
   assert.ok(total > 200, `enough non-zero signals compared: ${total}`);
+});
+
+test('kickback spiking on a coherent network: each hidden unit\'s signal has the sign of backprop through the surrogates', async () => {
+  let total = 0;
+  for (const seed of [1, 2, 3]) {
+    const [agree, disagree] = await signs(seed, true, true);
+    // exact as above: the surrogates are positive and "spiked" is 0 or 1, so every term keeps its sign
+    assert.is(disagree, 0, `seed ${seed}: ${disagree} sign disagreements (${agree} agreements)`);
+    total += agree;
+  }
+  assert.ok(total > 100, `enough non-zero signals compared: ${total}`);
 });
 
 test('kickback without the constraint: signs disagree (the coherence condition matters)', async () => {
