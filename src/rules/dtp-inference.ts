@@ -32,7 +32,7 @@ import type { Tensor } from '../core/tensor.js';
 import { inverseParams, inverseGrads, topTarget } from './shared/inverses.js';
 import { makeDtpState, checkDtpParams, SPIKING_TARGET_PARTS, type DtpParams, type DtpState } from './dtp.js';
 import { SpikingNetwork } from '../net/spiking.js';
-import type { Network } from '../net/network.js';
+import type { Backend } from '../backend.js';
 import type { WasmRng } from '../wasm/rng.js';
 
 export interface DtpInferenceParams extends DtpParams {
@@ -71,8 +71,8 @@ export interface DtpInferenceState extends DtpState {
  * the presynaptic spike train over it in rate units. Summed over the window with x's mean held at the
  * presynaptic rate ν, E[dW] = c · (r(T) − r(0))ᵀ · ν: presynaptic rate times postsynaptic rate change.
  */
-export function stdpStep(net: Network, dW: Tensor, dr: Tensor, x: Tensor, c: number): void {
-  net.lib.gemm(dW, dr, x, 'tn', c, 1);
+export function stdpStep(lib: Backend, dW: Tensor, dr: Tensor, x: Tensor, c: number): void {
+  lib.gemm(dW, dr, x, 'tn', c, 1);
 }
 
 /**
@@ -110,7 +110,7 @@ export function spikingRelaxTeach(ctx: StepContext, s: DtpInferenceState, p: Dtp
       // presynaptic spikes over the bin, in rate units: x = Σ_k s_k / (q·spikeSteps)
       lib.fill(x, 0);
       for (let k = 0; k < p.spikeSteps; k++) lib.axpy(x, inv / st.q[i]!, st.rng.bernoulli(draw, l.pre.head(rows), st.q[i]!));
-      stdpStep(net, l.dW, dr, x, c);
+      stdpStep(lib, l.dW, dr, x, c);
     }
   }
   for (let i = 0; i < H; i++) {
