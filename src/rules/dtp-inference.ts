@@ -14,6 +14,11 @@
  *  The fixed point of the relaxation is r_i = τ_i, the difference target of dtp with every layer's
  *  target computed from the relaxed layer above (tests/rules/dtp-inference.test.ts); to first order in
  *  εT, δ_i = (h_i − τ_i) ⊙ f'(a_i), dtp's signal. The decoders are trained as in dtp.
+ *  Spiking form (--spiking, spikingRelaxTeach): after a LIF window (rates r(0), mean surrogates f'), the rates
+ *  relax as r ← r + ε f' ⊙ (τ − r), and each hidden weight changes by presynaptic spikes times the change of
+ *  the postsynaptic rate, ΔW_ij ∝ S_j · dr_i/dt (Bengio et al. 2015, §3: what STDP computes when the
+ *  postsynaptic rate changes), dW_i = −Σ_t Δr_i(t)ᵀ x_{i−1}(t) / (εT·rows) with x Bernoulli spike trains at the
+ *  window's presynaptic rates; its mean is the rate form's update.
  *  This line of papers reports no classification benchmark (2015: generative MNIST; 2017: simulations
  *  of the learning rule: Bengio et al. 2015, arXiv:1502.04156; Bengio et al. 2017, Neural Comput. 29:555): bioprop's MNIST and Fashion-MNIST
  *  figures for this rule are, as far as we know, the first.
@@ -23,7 +28,9 @@
  *                        model would need symmetric weights, which this rule does not use).
  *    derivativeTransport removed: errors appear as changes of each unit's own rate.
  *    linearFeedback      removed: nonlinear decoders carry states, not signed errors.
- *    spiking             partly: the weight change is the STDP-compatible rate rule, on rate units.
+ *    spiking             partly: the weight change is the STDP-compatible rule; in the spiking form
+ *                        (--spiking) it is driven by presynaptic spikes after a LIF window, but the
+ *                        relaxation and the decoders stay graded.
  *    timing              not removed: settling dynamics after the forward pass.
  *    target              not removed: the top layer is nudged by the label. */
 import { defineRule, type StepContext } from './types.js';

@@ -18,7 +18,9 @@
  *    weightTransport     removed: targets travel through the learned V_i, never through W.
  *    derivativeTransport removed: a layer uses only its own f'; no downstream derivative travels.
  *    linearFeedback      removed: feedback is the nonlinear g_i, and what travels is a target.
- *    spiking             not removed: rate units.
+ *    spiking             not removed as a rule (it is defined on rates), but it runs on spiking networks
+ *                        (--spiking: teach/update read the LIF window's rates and mean surrogates; targets
+ *                        and decoders stay rate-coded).
  *    timing              not removed: a target pass and two feedback passes after the forward pass.
  *    target              not removed: the top target needs the label. */
 import { defineRule } from './types.js';

@@ -30,7 +30,10 @@
  *    derivativeTransport partly: the gain γ f'² and f⁻¹ of a layer are its own, but the target differences
  *                        carry the layers above.
  *    linearFeedback      removed: targets travel through f⁻¹ (nonlinear) and are activity states.
- *    spiking, target     not removed.
+ *    spiking             not removed as a rule, but it runs on spiking networks (--spiking): the targets are
+ *                        computed from the window's rates, q_l taken to first order, γ f'_l ⊙ Δ_l, with the
+ *                        mean surrogate as f' (a LIF rate has no exact inverse).
+ *    target              not removed.
  *    timing              partly: targets are small perturbations of the forward state. */
 import { defineRule, type StepContext } from './types.js';
 import { outputDelta, localGrads } from './shared/common.js';

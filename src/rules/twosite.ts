@@ -23,8 +23,9 @@
  *  - weightTransport: partly: apical synapses are separate and learn locally ('transpose' does not remove it).
  *  - derivativeTransport: partly: each unit gates only its own burst by A(1−A), but that gated signal is what
  *    travels down.
- *  - linearFeedback, spiking, target: not removed here (signed, linear apical sum; rate model; labels drive
- *    the output's apical site). */
+ *  - linearFeedback, spiking, target: not removed here (signed, linear apical sum; labels drive the output's
+ *    apical site). It runs on spiking networks (--spiking: the basal drive is LIF spikes, the gate the mean
+ *    surrogate), but the burst signal stays a graded rate. */
 import { defineRule } from './types.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Param } from '../net/network.js';
