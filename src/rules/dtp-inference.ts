@@ -95,19 +95,14 @@ export function spikingRelaxTeach(ctx: StepContext, s: DtpInferenceState, p: Dtp
   const lib = net.lib, L = net.layers, H = L.length - 1, st = s.stdp!;
   outputDelta(ctx);
   if (H === 0) return;
-  topTarget(ctx, p.targetStep, s.targets[H - 1]!);
-  for (let i = 1; i < H; i++) s.fb(i, L[i]!.post, s.clean[i]!, rows);
+  startTargets(ctx, s, p);
   for (let i = 0; i < H; i++) {
     lib.copy(s.r[i]!.head(rows), L[i]!.post.head(rows));
     lib.fill(L[i]!.dW, 0);
   }
   const c = -1 / (p.rate * p.steps * rows), inv = 1 / p.spikeSteps;
   for (let t = 0; t < p.steps; t++) {
-    for (let i = H - 2; i >= 0; i--) {
-      s.fb(i + 1, s.r[i + 1]!, s.scratch[i + 1]!, rows);
-      lib.sub(s.targets[i]!.head(rows), s.scratch[i + 1]!.head(rows), s.clean[i + 1]!.head(rows));
-      lib.axpy(s.targets[i]!.head(rows), 1, L[i]!.post.head(rows));
-    }
+    drives(ctx, s);
     for (let i = 0; i < H; i++) {
       const l = L[i]!, dr = s.rd[i]!.head(rows), x = st.x[i]!.head(rows), draw = st.draw.matrix(rows, l.inSize);
       // Δr = ε f' ⊙ (τ − r);  r += Δr
@@ -127,25 +122,36 @@ export function spikingRelaxTeach(ctx: StepContext, s: DtpInferenceState, p: Dtp
   }
 }
 
+/** The top target ĥ_{H−1} and g_i(h_i) of the forward states, before the relaxation starts. */
+function startTargets(ctx: StepContext, s: DtpInferenceState, p: DtpInferenceParams): void {
+  const { net, rows } = ctx, H = net.layers.length - 1;
+  topTarget(ctx, p.targetStep, s.targets[H - 1]!);
+  for (let i = 1; i < H; i++) s.fb(i, net.layers[i]!.post, s.clean[i]!, rows);
+}
+
+/** Drives from the current states (all layers in parallel): τ_i = h_i + g_{i+1}(r_{i+1}) − g_{i+1}(h_{i+1}) into targets[i], i < H−1. */
+function drives(ctx: StepContext, s: DtpInferenceState): void {
+  const { net, rows } = ctx, lib = net.lib, H = net.layers.length - 1;
+  for (let i = H - 2; i >= 0; i--) {
+    s.fb(i + 1, s.r[i + 1]!, s.scratch[i + 1]!, rows);
+    lib.sub(s.targets[i]!.head(rows), s.scratch[i + 1]!.head(rows), s.clean[i + 1]!.head(rows));
+    lib.axpy(s.targets[i]!.head(rows), 1, net.layers[i]!.post.head(rows));
+  }
+}
+
 /** Relaxes the hidden states for T steps and writes every layer's δ (see the header). */
 export function relaxTeach(ctx: StepContext, s: DtpInferenceState, p: DtpInferenceParams): void {
   const { net, rows } = ctx;
   const lib = net.lib, L = net.layers, H = L.length - 1;
   outputDelta(ctx);
   if (H === 0) return;
-  topTarget(ctx, p.targetStep, s.targets[H - 1]!);
-  for (let i = 1; i < H; i++) s.fb(i, L[i]!.post, s.clean[i]!, rows);
+  startTargets(ctx, s, p);
   for (let i = 0; i < H; i++) {
     lib.copy(s.u[i]!.head(rows), L[i]!.a.head(rows));
     lib.copy(s.r[i]!.head(rows), L[i]!.post.head(rows));
   }
   for (let t = 0; t < p.steps; t++) {
-    // drives from the current states (all layers in parallel): τ_i into targets[i] for i < H−1
-    for (let i = H - 2; i >= 0; i--) {
-      s.fb(i + 1, s.r[i + 1]!, s.scratch[i + 1]!, rows);
-      lib.sub(s.targets[i]!.head(rows), s.scratch[i + 1]!.head(rows), s.clean[i + 1]!.head(rows));
-      lib.axpy(s.targets[i]!.head(rows), 1, L[i]!.post.head(rows));
-    }
+    drives(ctx, s);
     for (let i = 0; i < H; i++) {
       const l = L[i]!;
       // u += ε (τ − r);  r = f(u)   (rd: scratch for f'(u), here unused)
