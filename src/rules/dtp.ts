@@ -18,7 +18,9 @@
  *    weightTransport     removed: targets travel through the learned V_i, never through W.
  *    derivativeTransport removed: a layer uses only its own f'; no downstream derivative travels.
  *    linearFeedback      removed: feedback is the nonlinear g_i, and what travels is a target.
- *    spiking             not removed: rate units.
+ *    spiking             not removed as a rule (it is defined on rates), but it runs on spiking networks
+ *                        (--spiking: teach/update read the LIF window's rates and mean surrogates; targets
+ *                        and decoders stay rate-coded).
  *    timing              not removed: a target pass and two feedback passes after the forward pass.
  *    target              not removed: the top target needs the label. */
 import { defineRule } from './types.js';
@@ -50,6 +52,14 @@ export interface DtpState {
   clean: Tensor[];
   scratch: Tensor[];
 }
+
+/** What is spiking in dtp's spiking form (dtp-inference's differs only in its update). */
+export const SPIKING_TARGET_PARTS = {
+  forward: 'LIF spikes from Poisson input; a leaky membrane readout of the last hidden layer gives the output.',
+  feedback: 'Rate-coded: targets travel down through the learned decoders as graded rates (ReLU rate models of the layers below), computed once per window from the hidden firing rates; the decoders learn from those rates, not from spikes.',
+  error: 'Graded: softmax of the readout minus the label, once per window; it sets the top hidden target.',
+  update: 'Once per window, from each layer\'s firing rate minus its target times the mean surrogate derivative, and the presynaptic rates (rates, not spike times).',
+};
 
 export function checkDtpParams(id: string, p: DtpParams): void {
   if (!(p.targetStep > 0) || !Number.isFinite(p.targetStep)) throw new Error(`${id}: targetStep must be a positive finite number, got ${p.targetStep}`);
@@ -87,6 +97,15 @@ export const dtp = defineRule<DtpParams, DtpState>({
   title: 'Difference target propagation',
   cite: 'Lee, Zhang, Fischer & Bengio 2015, ECML-PKDD, LNCS 9284:498',
   objections: { removes: ['weightTransport', 'derivativeTransport', 'linearFeedback'] },
+  spiking: {
+    // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and mean surrogates. The
+    // decoders g_i and the forward map f_i of the denoising loss use the layer activation as a rate model
+    // of the LIF layer: ReLU, since firing rates are never negative (tanh decoders could not reach them).
+    train: { activation: 'relu', init: 'he', lr: 5e-3 },
+    // dfa's window (src/rules/dfa.ts): 100 steps at up to 200 Hz.
+    sim: { steps: 100, maxRate: 200 },
+    parts: SPIKING_TARGET_PARTS,
+  },
   defaults: { targetStep: 0.33, sigma: 0.36, feedback: 'dae' },
   // tanh as in the paper; Adam (scale-free per weight, like the paper's RMSprop) at 1e-3 with a
   // cosine decay. Results: docs/report.md.

@@ -30,13 +30,17 @@
  *    derivativeTransport partly: the gain γ f'² and f⁻¹ of a layer are its own, but the target differences
  *                        carry the layers above.
  *    linearFeedback      removed: targets travel through f⁻¹ (nonlinear) and are activity states.
- *    spiking, target     not removed.
+ *    spiking             not removed as a rule, but it runs on spiking networks (--spiking): the targets are
+ *                        computed from the window's rates, q_l taken to first order, γ f'_l ⊙ Δ_l, with the
+ *                        mean surrogate as f' (a LIF rate has no exact inverse).
+ *    target              not removed.
  *    timing              partly: targets are small perturbations of the forward state. */
 import { defineRule, type StepContext } from './types.js';
 import { outputDelta, localGrads } from './shared/common.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Network } from '../net/network.js';
 import { INVERSE_KERNELS } from '../backend.js';
+import { SpikingNetwork } from '../net/spiking.js';
 
 export interface GaitParams {
   /** γ: the incremental-target gain (paper: 1e-3). */
@@ -64,6 +68,8 @@ export interface GaitState {
   diff: Tensor[];
   q: Tensor[];
   res: Tensor[];
+  /** On a SpikingNetwork: the layers' rates have no exact inverse, q is taken to first order. */
+  spiking: boolean;
 }
 
 const INVERTIBLE: readonly string[] = Object.keys(INVERSE_KERNELS);
@@ -120,10 +126,16 @@ export function gaitTeach(ctx: StepContext, s: GaitState, p: GaitParams): void {
   for (let l = H; l >= 1; l--) {
     const cur = L[l]!, low = L[l - 1]!;
     const q = s.q[l]!, qr = q.head(rows), deriv = cur.deriv.head(rows);
-    // d = γ f'² ⊙ Δ   (into q as scratch)
-    lib.scal(lib.mul(qr, lib.mul(qr, deriv, deriv), s.diff[l]!.head(rows)), p.gamma);
-    // q = f⁻¹(h + d) − a in place over d (cancellation-free forms: assembly/ops/inverse.ts)
-    lib.inverse(cur.act, qr, cur.a.head(rows), cur.post.head(rows), qr);
+    if (s.spiking) {
+      // A LIF layer's rate has no closed-form inverse: to first order f⁻¹(h + d) − a = d / f' = γ f' ⊙ Δ,
+      // with f' the layer's mean surrogate (the pseudo-derivative of its rate)
+      lib.scal(lib.mul(qr, deriv, s.diff[l]!.head(rows)), p.gamma);
+    } else {
+      // d = γ f'² ⊙ Δ (into q as scratch), then q = f⁻¹(h + d) − a in place over d (cancellation-free
+      // forms: assembly/ops/inverse.ts)
+      lib.scal(lib.mul(qr, lib.mul(qr, deriv, deriv), s.diff[l]!.head(rows)), p.gamma);
+      lib.inverse(cur.act, qr, cur.a.head(rows), cur.post.head(rows), qr);
+    }
     const g = s.inv[l]!;
     precondition(net, cur.W, g.Ws);
     solveRows(net, rows, cur.W, g.Ws, q, s.diff[l - 1]!, s.res[l]!, p.solveIters);
@@ -150,6 +162,20 @@ export const gaitprop = defineRule<GaitParams, GaitState>({
   title: 'GAIT-prop (gradient-adjusted incremental target propagation)',
   cite: 'Ahmad, van Gerven & Ambrogioni 2020, NeurIPS 33 (arXiv:2006.06438)',
   objections: { removes: ['linearFeedback'], partly: ['derivativeTransport', 'timing'] },
+  spiking: {
+    // On a SpikingNetwork (--spiking) the targets are computed from the window's firing rates and mean
+    // surrogates; Adam (as fa's and dfa's spiking forms): the surrogate-scaled signals are smaller and
+    // uneven across layers.
+    train: { optimizer: 'adam', lr: 5e-3, momentum: 0 },
+    // dfa's window (src/rules/dfa.ts): 100 steps at up to 200 Hz.
+    sim: { steps: 100, maxRate: 200 },
+    parts: {
+      forward: 'LIF spikes from Poisson input; a leaky membrane readout of the last hidden layer gives the output.',
+      feedback: 'Rate-coded: incremental targets travel down as graded rate differences through the solve for W⁺ (linearised: a LIF rate has no exact inverse, so the mean surrogate stands for f\'), once per window.',
+      error: 'Graded: softmax of the readout minus the label, once per window; it is the top target\'s increment.',
+      update: 'Once per window, from each layer\'s target-minus-rate difference times its mean surrogate and the presynaptic firing rates (rates, not spike times).',
+    },
+  },
   defaults: { gamma: 1e-3, ortho: 0, solveIters: 2, orthoInit: true, orthoGain: Math.SQRT2 },
   // Leaky ReLU (invertible), orthogonal init of the inverted layers with He's gain √2, and backprop's SGD
   // recipe. The orthogonality penalty is off by default: it slowed training on MNIST (docs/measurements.md);
@@ -174,6 +200,7 @@ export const gaitprop = defineRule<GaitParams, GaitState>({
       diff: L.map((l) => net.ws.f32([B, l.outSize])),
       q: L.map((l) => net.ws.f32([B, l.outSize])),
       res: L.map((l) => net.ws.f32([B, l.outSize])),
+      spiking: net instanceof SpikingNetwork,
     };
   },
   teach: gaitTeach,

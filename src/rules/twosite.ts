@@ -23,8 +23,9 @@
  *  - weightTransport: partly: apical synapses are separate and learn locally ('transpose' does not remove it).
  *  - derivativeTransport: partly: each unit gates only its own burst by A(1−A), but that gated signal is what
  *    travels down.
- *  - linearFeedback, spiking, target: not removed here (signed, linear apical sum; rate model; labels drive
- *    the output's apical site). */
+ *  - linearFeedback, spiking, target: not removed here (signed, linear apical sum; labels drive the output's
+ *    apical site). It runs on spiking networks (--spiking: the basal drive is LIF spikes, the gate the mean
+ *    surrogate), but the burst signal stays a graded rate. */
 import { defineRule } from './types.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Param } from '../net/network.js';
@@ -59,6 +60,19 @@ export const twosite = defineRule<TwositeParams, TwositeState>({
   title: 'Two-site neurons (basal drive, apical burst gating)',
   cite: 'Körding & König 2001, J. Comput. Neurosci. 11:207',
   objections: { removes: ['timing'], partly: ['weightTransport', 'derivativeTransport'] },
+  spiking: {
+    // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates, the gate A(1 − A) becoming the
+    // neuron's mean surrogate; the surrogate-scaled signals are smaller, so the step is larger (as for fa).
+    train: { lr: 5e-3 },
+    // dfa's window (src/rules/dfa.ts): 100 steps at up to 200 Hz.
+    sim: { steps: 100, maxRate: 200 },
+    parts: {
+      forward: 'LIF spikes from Poisson input at the basal site; a leaky membrane readout of the last hidden layer gives the output.',
+      feedback: 'Rate-coded: the apical input is the graded sum of the burst signals above through the apical weights V, not spikes (the papers carry it as bursts).',
+      error: 'Graded: softmax of the readout minus the label at the output\'s apical site, once per window.',
+      update: 'Once per window, from the burst signal (apical input gated by the mean surrogate, standing for the back-propagating spike) times presynaptic firing rates; V learns from the same product.',
+    },
+  },
   defaults: { apical: 'own', learnApical: true },
   // Adam: the A(1 − A) gate shrinks the burst signal by up to 4× per layer; per-weight step sizes keep
   // three sigmoid layers learning (plain SGD stalls at chance on 784-256x3-10 in our runs).
