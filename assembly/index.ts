@@ -4,6 +4,7 @@ export { rng_seed, rng_next_u32, f32_uniform, f32_normal, f32_bernoulli } from "
 export { f32_lif_step, f32_lif_step_triangle, f32_lif_step_exp, f32_alif_step } from "./kernels/lif";
 export { f32_event_nn, f32_transpose } from "./kernels/event";
 export { f32_trace_step } from "./kernels/trace";
+export { f32_lif_adjoint_step } from "./kernels/bptt";
 export { f32_gather_rows, f32_onehot } from "./kernels/gather";
 export { f32_axpy, f32_scal, f32_copy, f32_fill, f32_dot, f32_axpby, f32_sum_rows, f32_add_row, f32_sumsq, f32_nonfinite } from "./kernels/blas1";
 export { f32_add, f32_sub, f32_mul, f32_clip, f32_sign_scale, f32_scale_add } from "./kernels/elementwise";

@@ -11,6 +11,7 @@ import { withLoss } from './backend/loss.js';
 import { withSpike } from './backend/spike.js';
 import { withGather } from './backend/gather.js';
 import { withOptim } from './backend/optim.js';
+import { withBptt } from './backend/bptt.js';
 import type { Shape, Tensor } from './core/tensor.js';
 import { WasmRng } from './wasm/rng.js';
 import { IntBuffer, type IntKind } from './core/intbuf.js';
@@ -19,8 +20,9 @@ export type { BackendOptions } from './backend/core.js';
 export { SURROGATES, RESET_MODES, type SurrogateShape, type ResetMode, type LifParams, type AlifParams } from './backend/spike.js';
 export { INVERSE_KERNELS, type InvertibleName } from './backend/act.js';
 export type { GemmOptions, GemmTrans } from './backend/gemm.js';
+export type { LifAdjointParams } from './backend/bptt.js';
 
-const Families = withOptim(withGather(withSpike(withLoss(withAct(withGemm(withElementwise(withBlas1(BackendCore))))))));
+const Families = withBptt(withOptim(withGather(withSpike(withLoss(withAct(withGemm(withElementwise(withBlas1(BackendCore)))))))));
 
 export class Backend extends Families {
   constructor(kernels: BackendCore['kernels'], opts: BackendOptions = {}) {
