@@ -164,14 +164,15 @@ function bound(net: SpikingNetwork, batch: number, A: Float64Array, AErr: Float6
 
 interface Case { name: string; spiking: SpikingOptions; sizes: number[]; rows: number; batch: number }
 const CASES: Case[] = [
-  { // the defaults' shape: membrane readout, reset to zero, 2 refractory steps, Poisson input
+  { // the defaults' shape: membrane readout, reset to zero, 2 refractory steps, Poisson input; dense
+    // weight gradients (eventDensity 0) here, event-driven ones (eventDensity 1) in the next case
     name: 'membrane readout, reset to zero, refractory', sizes: [7, 6, 5, 3], rows: 3, batch: 3,
-    spiking: { steps: 14, encoder: 'poisson', maxRate: 300, vInit: 'zero', neuronParams: { refractory: 2e-3 } },
+    spiking: { steps: 14, encoder: 'poisson', maxRate: 300, vInit: 'zero', eventDensity: 0, neuronParams: { refractory: 2e-3 } },
   },
   { // spiking output read as a count from t_c, subtractive reset, no refractory hold, no synaptic filter
     // for the readout's own membrane (tauOut 0), a partial batch (2 of 4 rows)
     name: 'count readout from t_c, subtract reset, partial batch', sizes: [6, 5, 4, 3], rows: 2, batch: 4,
-    spiking: { steps: 12, encoder: 'rate', maxRate: 400, vInit: 'zero', readout: 'count', readoutStart: 3, gain: 2,
+    spiking: { steps: 12, encoder: 'rate', maxRate: 400, vInit: 'zero', readout: 'count', readoutStart: 3, gain: 2, eventDensity: 1,
       neuronParams: { refractory: 0, reset: 'subtract', tauSyn: 3e-3 } },
   },
   { // the readout filter (tauOut) and the triangle surrogate

@@ -41,6 +41,9 @@ export class Bptt {
   private readonly gv: Tensor[]; // [B, n_l] carried adjoints (membrane; the readout's m)
   private readonly gI: Tensor[]; // [B, n_l] carried adjoints of the current
   private readonly e: Tensor; // [B, classes] the error, zero beyond the batch's rows
+  private readonly preT: Tensor; // scratch: a layer's input spikes transposed, [in, T·B]
+  private readonly dWT: Tensor; // scratch: dWᵀ [in, out] of the event-driven weight gradient
+  private readonly tmp: Tensor; // scratch [out] of the event kernel
   private readonly adj: LifAdjointParams;
   private readonly cW: number[];
   private readonly cB: number[];
@@ -58,6 +61,10 @@ export class Bptt {
     this.gv = layers.map((l) => ws.f32([B, l.outSize]));
     this.gI = layers.map((l) => ws.f32([B, l.outSize]));
     this.e = ws.f32([B, net.classes]);
+    const maxIn = Math.max(...layers.map((l) => l.inSize)), maxOut = Math.max(...layers.map((l) => l.outSize));
+    this.preT = ws.f32([maxIn * T * B]);
+    this.dWT = ws.f32([maxIn * maxOut]);
+    this.tmp = ws.f32([maxOut]);
     const lm = sim.r.decay, ls = sim.r.synDecay, k = sim.r.kernel;
     this.adj = { decay: lm, synDecay: ls, reset: k.reset ?? 'zero', refSteps: k.refSteps ?? 0 };
     this.cB = sim.sl.map((s) => (s.spiking ? (1 - ls) * (1 - lm) * sim.gain : 1 - ls));
@@ -116,12 +123,23 @@ export class Bptt {
     }
   }
 
-  /** dW, db of every layer from the adjoint (mean over the batch's rows). */
+  /**
+   * dW, db of every layer from the adjoint (mean over the batch's rows). dW = c·Σ_t G_tᵀ·s_t is one GEMM
+   * over the stacked window, or, when few inputs spiked (below the simulator's eventDensity, as its
+   * forward pass decides), its transpose summed over the spikes only: dWᵀ = c·Sᵀ·G with the event kernel.
+   */
   grads(rows: number): void {
-    const { net, T } = this, lib = net.lib, layers = net.layers, B = net.batch;
+    const { net, T } = this, lib = net.lib, layers = net.layers, TB = T * net.batch;
     for (let l = 0; l < layers.length; l++) {
-      const layer = layers[l]!, pre = l === 0 ? this.sIn : this.S[l - 1]!;
-      lib.gemm(layer.dW, this.G[l]!.matrix(T * B, layer.outSize), pre.matrix(T * B, layer.inSize), 'tn', this.cW[l]! / rows, 0);
+      const layer = layers[l]!, pre = (l === 0 ? this.sIn : this.S[l - 1]!).matrix(TB, layer.inSize);
+      const G = this.G[l]!.matrix(TB, layer.outSize), c = this.cW[l]! / rows;
+      if (lib.sumsq(pre) < this.sim.eventDensity * TB * layer.inSize) { // 0/1 spikes: Σs² = count
+        const preT = this.preT.matrix(layer.inSize, TB), dWT = this.dWT.matrix(layer.inSize, layer.outSize);
+        lib.transpose(preT, pre);
+        lib.eventMatmul(dWT, preT, G, this.tmp.head(layer.outSize));
+        lib.transpose(layer.dW, dWT);
+        lib.scal(layer.dW, c);
+      } else lib.gemm(layer.dW, G, pre, 'tn', c, 0);
       if (net.bias) lib.sumRows(layer.db, layer.delta, 1 / rows, 0);
     }
   }
