@@ -10,6 +10,9 @@ import { mulberry32 } from '../helpers/fill.js';
 import { SpikingNetwork, type SpikingOptions } from '../../src/net/spiking.js';
 import { rules } from '../../src/rules/index.js';
 import { Rng } from '../../src/core/rng.js';
+import { Trainer } from '../../src/train/trainer.js';
+import { ruleForm } from '../../src/rules/form.js';
+import { blobs } from '../helpers/synthetic.js';
 import type { Bptt } from '../../src/rules/shared/bptt.js';
 
 /** A scalar tape: node i has value val[i]; its parents and the local derivatives to them. */
@@ -236,6 +239,30 @@ for (const c of CASES) {
     net.dispose();
   });
 }
+
+test('bp --spiking with its defaults: the loss falls on a seeded spiking task; same seed, same weights; a step allocates nothing', async () => {
+  const lib = await backend();
+  const train = blobs(lib, 600, 1);
+  const form = ruleForm(rules.bp!, true);
+  const run = (check = false) => {
+    const net = new SpikingNetwork(lib, { sizes: [20, 24, 24, 4], batch: 30, seed: 5, activation: form.train.activation, init: form.train.init, spiking: { ...form.sim, steps: 16 } });
+    const tr = new Trainer(lib, net, rules.bp!, { ...form.train, epochs: 6 });
+    const r = tr.fit(train, { epochs: 6 });
+    const w = net.layers.map((l) => Array.from(l.W.data));
+    if (check) {
+      const live = lib.heap.live, mem = lib.heap.memory.buffer;
+      for (let i = 0; i < 5; i++) tr.step();
+      assert.is(lib.heap.live, live, 'no tensor made per step');
+      assert.ok(lib.heap.memory.buffer === mem, 'memory did not grow');
+    }
+    net.dispose();
+    return { r, w };
+  };
+  const a = run(), b = run(true);
+  assert.ok(a.r.history[5]!.trainLoss < 0.7 * a.r.history[0]!.trainLoss, `loss ${a.r.history[0]!.trainLoss} → ${a.r.history[5]!.trainLoss}`);
+  assert.equal(a.w, b.w, 'bit-identical weights');
+  train.dispose();
+});
 
 test('bp --spiking refuses a neuron it cannot differentiate through, naming it', async () => {
   const lib = await backend();
