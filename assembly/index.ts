@@ -5,6 +5,7 @@ export { f32_lif_step, f32_lif_step_triangle, f32_lif_step_exp, f32_alif_step } 
 export { f32_event_nn, f32_event_list_nn, f32_event_tn, f32_transpose } from "./kernels/event";
 export { f32_lif_layer_step, f32_readout_step } from "./kernels/layer";
 export { f32_trace_step } from "./kernels/trace";
+export { f32_lif_adjoint_step } from "./kernels/bptt";
 export { f32_gather_rows, f32_onehot } from "./kernels/gather";
 export { f32_axpy, f32_scal, f32_copy, f32_fill, f32_dot, f32_axpby, f32_sum_rows, f32_add_row, f32_sumsq, f32_nonfinite } from "./kernels/blas1";
 export { f32_add, f32_sub, f32_mul, f32_clip, f32_sign_scale, f32_scale_add } from "./kernels/elementwise";

@@ -12,6 +12,7 @@ import { withSpike } from './backend/spike.js';
 import { withGather } from './backend/gather.js';
 import { withOptim } from './backend/optim.js';
 import { withConv } from './backend/conv.js';
+import { withBptt } from './backend/bptt.js';
 import type { Shape, Tensor } from './core/tensor.js';
 import { WasmRng } from './wasm/rng.js';
 import { IntBuffer, type IntKind } from './core/intbuf.js';
@@ -21,8 +22,9 @@ export { SURROGATES, RESET_MODES, type SurrogateShape, type ResetMode, type LifP
 export { INVERSE_KERNELS, type InvertibleName } from './backend/act.js';
 export type { GemmOptions, GemmTrans } from './backend/gemm.js';
 export { ConvGeometry, PoolGeometry } from './backend/conv.js';
+export type { LifAdjointParams } from './backend/bptt.js';
 
-const Families = withConv(withOptim(withGather(withSpike(withLoss(withAct(withGemm(withElementwise(withBlas1(BackendCore)))))))));
+const Families = withBptt(withConv(withOptim(withGather(withSpike(withLoss(withAct(withGemm(withElementwise(withBlas1(BackendCore))))))))));
 
 export class Backend extends Families {
   constructor(kernels: BackendCore['kernels'], opts: BackendOptions = {}) {

@@ -25,7 +25,6 @@ test('bad input: unknown command, rule, flag and values exit non-zero with one c
     [['train', '--bogus'], /Unknown option '--bogus'/],
     [['train', '--param', 'beta=1'], /rule 'bp' has no parameter 'beta'/],
     [['eval'], /--load FILE is required/],
-    [['train', '--rule', 'bp', '--spiking'], /rule 'bp' has no spiking form/],
     [['train', '--rule', 'dendrites', '--spiking', '--steps', '10'], /--steps does not apply to 'dendrites'/],
     // a negative value after a space gets the value's own message, as with '='
     [['train', '--lr', '-1'], /--lr must be a positive number, got '-1'/],

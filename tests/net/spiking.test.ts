@@ -8,6 +8,8 @@ import { SpikingNetwork, type SpikingOptions } from '../../src/net/spiking.js';
 import type { Raster } from '../../src/net/raster.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { mulberry32 } from '../helpers/fill.js';
+import { rules } from '../../src/rules/index.js';
+import { defineRule } from '../../src/rules/types.js';
 
 async function net(spiking: SpikingOptions, sizes = [20, 24, 16, 4], batch = 8) {
   const lib = await backend();
@@ -62,11 +64,13 @@ test('readouts: membrane output is linear (deriv 1); count readout spikes; rates
   c.n.dispose();
 });
 
-test("rules written for Network run unchanged: bp's chain lowers the loss on a spiking net; no allocation per step", async () => {
+test("rules written for Network run unchanged: backprop's chain rule on rates lowers the loss on a spiking net; no allocation per step", async () => {
   const lib = await backend();
   const train = blobs(lib, 240, 1);
   const n = new SpikingNetwork(lib, { sizes: [20, 24, 4], batch: 24, seed: 5, spiking: { steps: 20, maxRate: 200, neuronParams: { tauMem: 5e-3, tauSyn: 1e-3, refractory: 1e-3 } } });
-  const tr = new Trainer(lib, n, 'bp', { lr: 0.05, epochs: 4 });
+  // bp's rate form (its teach/update with no BPTT state) on the spiking net's rates: not bp --spiking
+  const chainOnRates = defineRule({ ...rules.bp!, id: 'bp-rate-chain', spiking: undefined, init: () => null, forward: undefined });
+  const tr = new Trainer(lib, n, chainOnRates, { lr: 0.05, epochs: 4 });
   const r = tr.fit(train, { epochs: 4 });
   assert.ok(r.history[3]!.trainLoss < r.history[0]!.trainLoss, `${r.history[0]!.trainLoss} → ${r.history[3]!.trainLoss}`);
   const live = lib.heap.live;

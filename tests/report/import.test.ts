@@ -104,7 +104,7 @@ test('sweep order: seed by seed, then dataset, then the reference depth first an
   }
   const want = [1, 2, 3].flatMap((seed) => ['mnist', 'fashion-mnist'].flatMap((d) => [3, 1, 2, 5].map((depth) => `${seed} ${d} ${depth}`)));
   assert.equal(blocks, want);
-  assert.equal(plan.slice(0, 3).map((r) => [r.rule, r.mode]), [['bp', 'rate'], ['fa', 'rate'], ['fa', 'spiking']]);
+  assert.equal(plan.slice(0, 3).map((r) => [r.rule, r.mode]), [['bp', 'rate'], ['bp', 'spiking'], ['fa', 'rate']]);
   // A config without a reference depth: 3 when swept, else the deepest.
   const depthsOf = (c: object) => [...new Set(expandConfig(validateConfig({ rules: ['bp'], datasets: ['mnist'], seeds: [1], ...c }, rules), rules).map((r) => r.depth))];
   assert.equal(depthsOf({ depths: [1, 2, 3, 5] }), [3, 1, 2, 5]);

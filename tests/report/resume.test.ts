@@ -15,7 +15,7 @@ const BIN = fileURLToPath(new URL('../../../bin/bioprop.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'bioprop-resume-'));
 const config = join(dir, 'tiny.json');
 const RUNS = 4;
-writeFileSync(config, JSON.stringify({ name: 'tiny', rules: ['bp'], datasets: ['mnist'], depths: [1], width: 8, seeds: [1, 2, 3, 4], epochs: 1, limit: 300, testLimit: 200, workers: 1 }));
+writeFileSync(config, JSON.stringify({ name: 'tiny', rules: ['bp'], modes: ['rate'], datasets: ['mnist'], depths: [1], width: 8, seeds: [1, 2, 3, 4], epochs: 1, limit: 300, testLimit: 200, workers: 1 }));
 
 function compareSync(results: string) {
   const r = spawnSync(process.execPath, [BIN, 'compare', '--config', config, '--results', results], { encoding: 'utf8', timeout: 120_000 });
@@ -75,7 +75,7 @@ test('a run killed mid-way resumes from its last finished epoch (bit-identical),
   // One run of 3 epochs; the sweep is killed once the run has checkpointed an epoch, then re-run.
   const d = mkdtempSync(join(tmpdir(), 'bioprop-resume-'));
   const cfg = join(d, 'one.json');
-  writeFileSync(cfg, JSON.stringify({ name: 'one', rules: ['bp'], datasets: ['mnist'], depths: [1], width: 8, seeds: [1], epochs: 3, limit: 2000, testLimit: 200, workers: 1 }));
+  writeFileSync(cfg, JSON.stringify({ name: 'one', rules: ['bp'], modes: ['rate'], datasets: ['mnist'], depths: [1], width: 8, seeds: [1], epochs: 3, limit: 2000, testLimit: 200, workers: 1 }));
   const run = (results: string) => {
     const r = spawnSync(process.execPath, [BIN, 'compare', '--config', cfg, '--results', results], { encoding: 'utf8', timeout: 120_000 });
     assert.is(r.status, 0, r.stderr);
@@ -108,7 +108,7 @@ test('a run killed mid-way resumes from its last finished epoch (bit-identical),
 test('a failed run gets an error line and the sweep continues', () => {
   const bad = join(dir, 'bad.json');
   // --lr 1e30 makes bp diverge at once: the first run fails, the sweep still runs (and records) the second.
-  writeFileSync(bad, JSON.stringify({ name: 'bad', rules: ['bp'], datasets: ['mnist'], depths: [1, 2], width: 8, seeds: [1], epochs: 1, limit: 200, testLimit: 100, ruleArgs: { bp: ['--lr', '1e30'] } }));
+  writeFileSync(bad, JSON.stringify({ name: 'bad', rules: ['bp'], modes: ['rate'], datasets: ['mnist'], depths: [1, 2], width: 8, seeds: [1], epochs: 1, limit: 200, testLimit: 100, ruleArgs: { bp: ['--lr', '1e30'] } }));
   const results = join(dir, 'bad.jsonl');
   const r = spawnSync(process.execPath, [BIN, 'compare', '--config', bad, '--results', results], { encoding: 'utf8', timeout: 120_000 });
   assert.is(r.status, 0, r.stderr);

@@ -3,14 +3,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rules, registerRule } from '../../src/rules/index.js';
-import { SPIKING_PARTS } from '../../src/rules/types.js';
+import { SPIKING_PARTS, defineRule } from '../../src/rules/types.js';
 import { ruleForm, spikingObjections } from '../../src/rules/form.js';
 
 test('a rate-only rule stays rate even when spiking is asked for (the CLI rejects --spiking before)', () => {
-  const f = ruleForm(rules.bp!, true);
+  const rateOnly = defineRule({ ...rules.bp!, id: 'rate-only', spiking: undefined, noSpiking: 'a reason' });
+  const f = ruleForm(rateOnly, true);
   assert.is(f.spiking, false);
   assert.is(f.sim, null);
-  assert.equal(f.train, rules.bp!.train);
+  assert.equal(f.train, rateOnly.train);
 });
 
 test('a rule with a spiking form on a SpikingNetwork: its paper settings and training overrides only when asked', () => {
@@ -87,7 +88,7 @@ test("a spiking form's objections: checked by registerRule, carried into the rep
   }
   // A spiking-only rule's form is the rule: no separate claim.
   assert.equal(spikingObjections(rules.erbp!), { removes: [...rules.erbp!.objections.removes], partly: [...(rules.erbp!.objections.partly ?? [])] });
-  assert.is(spikingObjections(rules.bp!), rules.bp!.spiking ? spikingObjections(rules.bp!) : null);
+  assert.is(spikingObjections(defineRule({ ...rules.fa!, id: 'no-form', spiking: undefined })), null);
 });
 
 test.run();

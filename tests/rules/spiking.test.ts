@@ -8,7 +8,8 @@ import { blobs } from '../helpers/synthetic.js';
 import { Network } from '../../src/net/network.js';
 import { SpikingNetwork } from '../../src/net/spiking.js';
 import { Trainer, evaluateNetwork } from '../../src/train/trainer.js';
-import { rules } from '../../src/rules/index.js';
+import { rules, registerRule } from '../../src/rules/index.js';
+import { defineRule } from '../../src/rules/types.js';
 import { train as trainCli } from '../../src/cli/train.js';
 
 // The defaults read the error from step 10 of 30: the same third of these 15-step windows.
@@ -70,12 +71,18 @@ test('nef: the spiking LIF network with the soft-LIF weights classifies close to
 });
 
 test('cli: --spiking with a rule that has no spiking form is a clear error', async () => {
-  let err: unknown;
-  try { await trainCli(['--rule', 'bp', '--spiking']); } catch (e) { err = e; }
-  assert.ok(err instanceof Error && /rule 'bp' has no spiking form/.test(err.message), String(err));
-  err = undefined;
-  try { await trainCli(['--rule', 'bp', '--steps', '10']); } catch (e) { err = e; }
-  assert.ok(err instanceof Error && /--steps needs --spiking/.test(err.message), String(err));
+  // a rate-only rule of the test's own (every registered rule may have a spiking form), removed after
+  const rateOnly = registerRule(defineRule({ ...rules.bp!, id: 'rate-only-cli', spiking: undefined, noSpiking: 'its learning signal is a test fixture' }));
+  try {
+    let err: unknown;
+    try { await trainCli(['--rule', rateOnly.id, '--spiking']); } catch (e) { err = e; }
+    assert.ok(err instanceof Error && /rule 'rate-only-cli' has no spiking form/.test(err.message), String(err));
+    err = undefined;
+    try { await trainCli(['--rule', rateOnly.id, '--steps', '10']); } catch (e) { err = e; }
+    assert.ok(err instanceof Error && /--steps needs --spiking/.test(err.message), String(err));
+  } finally {
+    delete rules[rateOnly.id];
+  }
 });
 
 test.run();
