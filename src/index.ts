@@ -18,7 +18,8 @@ export type { Kernels, ActKernels, ActKernelName, InverseKernels } from './wasm/
 // data
 export * from './data/index.js';
 // networks, rules, training, checkpoints
-export { Network, type NetworkOptions, type Layer, type LossName, type Param } from './net/network.js';
+export { Network, type NetworkOptions, type Layer, type LossName, type Param, type ConvStage, type PoolStage } from './net/network.js';
+export type { LayerSpec, ConvSpec, DenseSpec, PoolSpec } from './net/arch.js';
 export { SpikingNetwork, SpikingSim, simOf, SPIKING_DEFAULTS, type SimCounters, type SpikingOptions, type SpikingNetworkOptions, type SpikeLayer, type Readout } from './net/spiking.js';
 export { neurons, getNeuron, defineNeuron, neuronParams, type Neuron, type NeuronParams, type NeuronState, type Resolved } from './neurons/index.js';
 export type { LayerBuffers } from './neurons/types.js';

@@ -71,18 +71,18 @@ export interface Layer {
 
 export interface ConvStage {
   geom: ConvGeometry;
-  /** [batch·positions, k·k·c_in]: the patches of the last forward pass (the weight gradient reads them). */
+  /** The patches of the last forward pass, shape [batch·positions, k·k·c_in] (the weight gradient reads them). */
   cols: Tensor;
-  /** [batch·positions, k·k·c_in]: scratch of the input gradient. */
+  /** Scratch of the input gradient, shape [batch·positions, k·k·c_in]. */
   dcols: Tensor;
 }
 
 export interface PoolStage {
   kind: 'max' | 'avg';
   geom: PoolGeometry;
-  /** [batch, out]: f(a) before pooling. */
+  /** The activation f(a) before pooling, shape [batch, out]. */
   act: Tensor;
-  /** [batch, pooled size]: a signal arriving at post, before it is routed back through the pooling. */
+  /** A signal arriving at post, before it is routed back through the pooling, shape [batch, pooled size]. */
   grad: Tensor;
   /** Max pooling's arg-max per pooled unit (null for average pooling). */
   arg: IntBuffer<'i32'> | null;

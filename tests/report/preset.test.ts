@@ -34,7 +34,7 @@ test('the report preset: every rule in every mode it has, 3 hidden layers (MNIST
 });
 
 test('parts: the union in the parts\' order, a run two parts plan planned once; bad parts and widths named', () => {
-  const base = { rules: ['bp'], datasets: ['mnist', 'fashion-mnist'], depths: [1, 3], seeds: [1, 2] };
+  const base = { rules: ['bp'], datasets: ['mnist', 'fashion-mnist'], depths: [1, 3], seeds: [1, 2], modes: ['rate'] };
   const plan = expandConfig(validateConfig({ ...base, parts: [{ depths: [3], seeds: [1] }, { datasets: ['fashion-mnist'], depths: [1, 3], seeds: [1] }] }, rules), rules);
   assert.equal(plan.map((r) => `${r.dataset} ${r.depth} ${r.seed}`), ['mnist 3 1', 'fashion-mnist 3 1', 'fashion-mnist 1 1']);
   assert.throws(() => validateConfig({ ...base, parts: [{ depths: [4] }] }, rules), /parts\[0\]\.depths has 4, not in the config's depths \(1, 3\)/);
@@ -99,7 +99,7 @@ test('compare --preset report --dry-run lists every run with its estimate and th
   assert.match(r.stdout, /bp mnist 3×256 rate seed 1 +0\.03 h  bioprop train --rule bp --dataset mnist --hidden 256,256,256 --seed 1\n/);
   assert.match(r.stdout, /chl mnist 3×500 rate seed 1 +\?  bioprop train/);
   assert.match(r.stdout, new RegExp(`estimate: 0\\.\\d core-hours for 7 of the ${n} runs not yet done \\(0 done\\)`));
-  assert.match(r.stdout, /not estimated \(never measured here, so not in the total\): fa rate, fa spiking/);
+  assert.match(r.stdout, /not estimated \(never measured here, so not in the total\): bp spiking, fa rate, fa spiking, /);
   const bad = run('--estimate-from', earlier);
   assert.is(bad.status, 2);
   assert.match(bad.stderr, /--estimate-from is for --dry-run/);
