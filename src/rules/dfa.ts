@@ -16,6 +16,7 @@ import type { Tensor } from '../core/tensor.js';
 import { defineRule } from './types.js';
 import { direct, localGrads } from './shared/common.js';
 import { FEEDBACK_DISTS, oneOfParam, randomMatrix, scaleParam, type FeedbackDist } from './shared/feedback.js';
+import { RATE_RULE_WINDOW, rateRuleParts } from './shared/spiking.js';
 
 export interface DfaParams {
   /** Distribution of B_l: 'uniform' U(−β, β) (Nøkland's) or 'normal' N(0, β²). */
@@ -40,15 +41,8 @@ export const dfa = defineRule<DfaParams, DfaState>({
     // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and surrogate derivatives;
     // the surrogate-scaled signals are smaller, so the step is larger (5e-3, as for superspike).
     train: { lr: 5e-3 },
-    // 100 steps at up to 200 Hz: with the simulator's 50 steps at 100 Hz the Poisson input and the hidden
-    // spike counts are too coarse to fit MNIST (docs/measurements.md).
-    sim: { steps: 100, maxRate: 200 },
-    parts: {
-      forward: 'LIF spikes from Poisson input; a leaky membrane readout of the last hidden layer gives the output.',
-      feedback: 'Rate-coded: the output error reaches every hidden layer through its fixed random B as a graded signal.',
-      error: 'Graded: softmax of the readout minus the label, once per window.',
-      update: 'Once per window, from hidden firing rates and mean surrogate derivatives (rates, not spike times).',
-    },
+    sim: RATE_RULE_WINDOW,
+    parts: rateRuleParts('Rate-coded: the output error reaches every hidden layer through its fixed random B as a graded signal.'),
   },
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },
   // Below a convolution B_l is a kernel [classes, k·k·c_l] applied to e at each of its output positions

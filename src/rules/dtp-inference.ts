@@ -41,6 +41,7 @@ import { makeDtpState, checkDtpParams, SPIKING_TARGET_PARTS, type DtpParams, typ
 import { SpikingNetwork } from '../net/spiking.js';
 import type { Backend } from '../backend.js';
 import type { WasmRng } from '../wasm/rng.js';
+import { RATE_RULE_WINDOW } from './shared/spiking.js';
 
 export interface DtpInferenceParams extends DtpParams {
   /** T: relaxation steps (≥ 1; signals reach hidden layer i after H−1−i steps). */
@@ -176,7 +177,7 @@ export const dtpInference = defineRule<DtpInferenceParams, DtpInferenceState>({
   spiking: {
     // dtp's spiking form (src/rules/dtp.ts): ReLU rate models for the decoders, Adam 5e-3, dfa's window.
     train: { activation: 'relu', init: 'he', lr: 5e-3 },
-    sim: { steps: 100, maxRate: 200 },
+    sim: RATE_RULE_WINDOW,
     parts: {
       ...SPIKING_TARGET_PARTS,
       update: 'STDP-compatible, after the window: as the hidden rates relax towards their targets, each weight changes by its presynaptic spikes (Bernoulli at the window\'s rates) times the postsynaptic rate change (Bengio et al. 2015), not by pair-based spike timing; the relaxation itself is graded. The readout learns from the error times presynaptic rates.',

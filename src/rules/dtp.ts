@@ -30,6 +30,7 @@ import type { Network } from '../net/network.js';
 import type { Workspace } from '../core/workspace.js';
 import type { Rng } from '../core/rng.js';
 import type { StepContext } from './types.js';
+import { RATE_RULE_WINDOW } from './shared/spiking.js';
 import {
   makeInverses, inverseParams, learnedFeedback, differenceTargets, inverseGrads, topTarget,
   type Inverses, type FeedbackMap, type FeedbackLoss,
@@ -103,7 +104,7 @@ export const dtp = defineRule<DtpParams, DtpState>({
     // of the LIF layer: ReLU, since firing rates are never negative (tanh decoders could not reach them).
     train: { activation: 'relu', init: 'he', lr: 5e-3 },
     // dfa's window (src/rules/dfa.ts): 100 steps at up to 200 Hz.
-    sim: { steps: 100, maxRate: 200 },
+    sim: RATE_RULE_WINDOW,
     parts: SPIKING_TARGET_PARTS,
   },
   defaults: { targetStep: 0.33, sigma: 0.36, feedback: 'dae' },

@@ -41,6 +41,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { Network } from '../net/network.js';
 import { INVERSE_KERNELS } from '../backend.js';
 import { SpikingNetwork } from '../net/spiking.js';
+import { RATE_RULE_WINDOW } from './shared/spiking.js';
 
 export interface GaitParams {
   /** γ: the incremental-target gain (paper: 1e-3). */
@@ -168,7 +169,7 @@ export const gaitprop = defineRule<GaitParams, GaitState>({
     // uneven across layers.
     train: { optimizer: 'adam', lr: 5e-3, momentum: 0 },
     // dfa's window (src/rules/dfa.ts): 100 steps at up to 200 Hz.
-    sim: { steps: 100, maxRate: 200 },
+    sim: RATE_RULE_WINDOW,
     parts: {
       forward: 'LIF spikes from Poisson input; a leaky membrane readout of the last hidden layer gives the output.',
       feedback: 'Rate-coded: incremental targets travel down as graded rate differences through the solve for W⁺ (linearised: a LIF rate has no exact inverse, so the mean surrogate stands for f\'), once per window.',

@@ -31,6 +31,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { Param } from '../net/network.js';
 import { localGrads, outputDelta } from './shared/common.js';
 import { initWeights } from '../net/init.js';
+import { RATE_RULE_WINDOW } from './shared/spiking.js';
 
 export interface TwositeParams {
   /** 'own' apical weights (default) or 'transpose' (V = W: weight transport, exactly backprop). */
@@ -65,7 +66,7 @@ export const twosite = defineRule<TwositeParams, TwositeState>({
     // neuron's mean surrogate; the surrogate-scaled signals are smaller, so the step is larger (as for fa).
     train: { lr: 5e-3 },
     // dfa's window (src/rules/dfa.ts): 100 steps at up to 200 Hz.
-    sim: { steps: 100, maxRate: 200 },
+    sim: RATE_RULE_WINDOW,
     parts: {
       forward: 'LIF spikes from Poisson input at the basal site; a leaky membrane readout of the last hidden layer gives the output.',
       feedback: 'Rate-coded: the apical input is the graded sum of the burst signals above through the apical weights V, not spikes (the papers carry it as bursts).',
