@@ -138,6 +138,15 @@ testNeeding(REDIS, 'a worker killed (kill -9) mid-run: the other worker resumes 
         const holder = job?.processedBy ?? (job?.progress as { worker?: string } | undefined)?.worker;
         const w = [a, b].find((p) => holder?.endsWith(`:${p.child.pid}`));
         if (!job || !w) continue;
+        // A short run can finish between this read and the kill. Freeze the worker and its child first,
+        // then check the run is still active in the queue: a frozen worker cannot complete it, so the kill
+        // then lands mid-run for certain. If it had already finished, thaw and look again.
+        killGroup(w, 'SIGSTOP');
+        await sleep(100); // a completion already on the wire reaches Redis before the state is read
+        if ((await queue.getJobState(id)) !== 'active') {
+          killGroup(w, 'SIGCONT');
+          continue;
+        }
         jobId = id; epoch = e; victim = w; key = (job.data as { key: string }).key;
         return true;
       }
