@@ -44,6 +44,10 @@ export const COMPARE_HELP = `bioprop compare — sweep rules × depths × rate/s
                        --estimate-from FILE... (results files of earlier sweeps, e.g. docs/report-results.jsonl),
                        per rule and mode, scaled by training examples x weights x epochs; runs never measured
                        are listed
+  --changes-from FILE  set every cell against the same cell of an earlier report's results file (e.g. the
+                       results an older build gave): a 'Changes from FILE' section lists the cells that
+                       moved by more than one standard deviation of their seeds, and report.json gets
+                       'changes'
   --note TEXT          a sentence added to the report's header (e.g. what the runs were for)
   --plugin FILE        load rules of your own from FILE (as 'bioprop train --plugin'; repeatable); a
                        config can list them instead: "plugins": ["my-rule.js"] (relative to the config)
@@ -64,7 +68,7 @@ export const COMPARE_HELP = `bioprop compare — sweep rules × depths × rate/s
 export async function compare(argv: string[]): Promise<void> {
   const { values: f, positionals } = usage('compare', () => parseArgs({ args: joinNegativeValues(argv), strict: true, allowPositionals: true, options: {
     preset: { type: 'string' }, config: { type: 'string' }, results: { type: 'string' }, out: { type: 'string' }, workers: { type: 'string' },
-    'retry-failed': { type: 'boolean' }, 'report-only': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, 'estimate-from': { type: 'string', multiple: true }, import: { type: 'string', multiple: true },
+    'retry-failed': { type: 'boolean' }, 'report-only': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, 'estimate-from': { type: 'string', multiple: true }, 'changes-from': { type: 'string' }, import: { type: 'string', multiple: true },
     note: { type: 'string' }, queue: { type: 'string' }, plugin: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
   } }));
   if (f.help) {
@@ -111,6 +115,7 @@ export async function compare(argv: string[]): Promise<void> {
   const plan = config ? expandConfig(config, rules) : [];
 
   if (f['estimate-from'] && !f['dry-run']) throw new UsageError('--estimate-from is for --dry-run (the estimate of a sweep before running it)');
+  if (f['changes-from'] && f['dry-run']) throw new UsageError('--changes-from is for writing a report; --dry-run only lists the runs');
   if (f['dry-run']) {
     if (!config) throw new UsageError('--dry-run lists the runs of a sweep: give --preset or --config');
     process.stdout.write(`${plan.length} runs (${workers} worker${workers > 1 ? 's' : ''}):\n`);
@@ -132,6 +137,10 @@ export async function compare(argv: string[]): Promise<void> {
     return;
   }
 
+  const changesFrom = f['changes-from'];
+  if (changesFrom !== undefined && !existsSync(changesFrom)) throw new UsageError(`--changes-from ${changesFrom}: no such results file (expected the results.jsonl of an earlier report)`);
+  const earlierLines = changesFrom === undefined ? undefined : readResults(changesFrom).lines;
+  if (earlierLines && earlierLines.length === 0) throw new UsageError(`--changes-from ${changesFrom}: no finished runs in it to compare with`);
   checkOutputFile('results', resultsPath, { create: true });
   checkOutputDir('out', f.out);
 
@@ -192,7 +201,8 @@ export async function compare(argv: string[]): Promise<void> {
   const note = (config as { $comment?: unknown } | undefined)?.$comment;
   if (typeof note === 'string') provenance.push(note);
   if (f.note) provenance.push(f.note);
-  const rep = await writeReport(outDir, lines, { provenance, referenceDepth: config?.referenceDepth, works: config?.works, config, meta: (id) => (rules[id] ? ruleMeta(rules[id]!) : undefined) });
+  const rep = await writeReport(outDir, lines, { provenance, referenceDepth: config?.referenceDepth, works: config?.works, config, meta: (id) => (rules[id] ? ruleMeta(rules[id]!) : undefined),
+    ...(earlierLines ? { changesFrom: { name: nameWithin(dirname(resultsPath), changesFrom!), lines: earlierLines } } : {}) });
   process.stdout.write(`wrote ${join(outDir, 'report.md')}, report.json and charts/ (${rep.runs.ok} runs, ${rep.runs.failed} failed)\n`);
 }
 

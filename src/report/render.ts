@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResultLine } from './results.js';
 import { summarize, reportMarkdown, singleEpoch, type Report, type SummaryOptions } from './summary.js';
+import { cellChanges, changesMarkdown } from './changes.js';
 import { depthSpec, curvesSpec, alignmentSpec, rasterSpec, type VlSpec } from './charts.js';
 
 /** Renders a Vega-Lite spec to an SVG string in Node. */
@@ -25,6 +26,8 @@ export interface WriteReportOptions extends SummaryOptions {
   title?: string;
   /** Written into report.json as is (e.g. the sweep config). */
   config?: unknown;
+  /** An earlier report's results: each cell is set against it (a 'Changes from NAME' section). */
+  changesFrom?: { name: string; lines: readonly ResultLine[] };
 }
 
 /**
@@ -61,7 +64,9 @@ export async function writeReport(dir: string, lines: readonly ResultLine[], o: 
     writeFileSync(path, await renderSvg(spec));
     charts[id] = `charts/${FILES[id]}`;
   }
-  writeFileSync(join(dir, 'report.md'), reportMarkdown(rep, { provenance: o.provenance, charts, title: o.title }));
-  writeFileSync(join(dir, 'report.json'), JSON.stringify({ provenance: o.provenance, config: o.config, ...rep, specs }, null, 1) + '\n');
+  const changes = o.changesFrom ? cellChanges(summarize(o.changesFrom.lines, o).groups, rep.groups) : undefined;
+  const md = reportMarkdown(rep, { provenance: o.provenance, charts, title: o.title, ...(changes ? { changes: changesMarkdown(changes, o.changesFrom!.name) } : {}) });
+  writeFileSync(join(dir, 'report.md'), md);
+  writeFileSync(join(dir, 'report.json'), JSON.stringify({ provenance: o.provenance, config: o.config, ...rep, ...(changes ? { changes: { from: o.changesFrom!.name, ...changes } } : {}), specs }, null, 1) + '\n');
   return rep;
 }

@@ -310,6 +310,8 @@ export interface MarkdownOptions {
   provenance: string[];
   /** Chart file names (relative to the report), by chart id; absent charts get a sentence instead. */
   charts: Partial<Record<'depth' | 'curves' | 'alignment' | 'raster', string>>;
+  /** A section setting the cells against an earlier report's (src/report/changes.ts), placed before every cell. */
+  changes?: string;
 }
 
 /** True when there are points and all are of epoch 1: no series over epochs has a second point to draw a curve. */
@@ -372,6 +374,7 @@ export function reportMarkdown(rep: Report, o: MarkdownOptions): string {
     for (const f of rep.failures) out.push(`| ${f.rule} | ${f.dataset} | ${f.depth} | ${f.mode} | ${f.seed} | ${f.error.replace(/\|/g, '\\|')} |`);
     out.push('');
   }
+  if (o.changes) out.push(o.changes);
   out.push('## Every cell', '', '| rule | dataset | depth | mode | seeds | accuracy % | s / epoch | works |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
   const sorted = [...rep.groups].sort((a, b) => a.rule.localeCompare(b.rule) || a.dataset.localeCompare(b.dataset) || a.mode.localeCompare(b.mode) || a.depth - b.depth);
   for (const g of sorted) {
