@@ -28,7 +28,7 @@ const CASES = [
 // count, so a check at the CLI's default of all cores also compares threaded runs with the recording).
 // eventFraction: how often propagation took the event-driven path, chosen by a crossover density measured
 // per process (src/net/event-threshold.ts); either path gives the same sums.
-const VOLATILE = new Set(['seconds', 'simSeconds', 'version', 'node', 'threads', 'eventFraction']);
+const VOLATILE = new Set(['seconds', 'cpuSeconds', 'simSeconds', 'version', 'node', 'threads', 'eventFraction']);
 
 function usageError(msg) {
   process.stderr.write(`bench/golden.js: ${msg}\nusage: npm run golden -- --record | --check [--only REGEX]\n`);

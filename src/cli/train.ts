@@ -374,7 +374,7 @@ async function report(c: TrainCommand, r: TrainRun, fit: { result: FitResult; re
     evaluatedOn: evalName, testAccuracy: last?.testAccuracy ?? null, trainAccuracy: last?.trainAccuracy ?? null,
     seconds: result.seconds, cancelled: result.cancelled, resumedFrom,
     ruleMetrics: rule.record?.metrics?.(trainer.state) ?? null,
-    history: result.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, trainAccuracy: h.trainAccuracy, testAccuracy: h.testAccuracy, testLoss: h.testLoss, lr: h.lr, seconds: h.seconds, ...(h.alignment ? { alignment: h.alignment } : {}) })),
+    history: result.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, trainAccuracy: h.trainAccuracy, testAccuracy: h.testAccuracy, testLoss: h.testLoss, lr: h.lr, seconds: h.seconds, ...(h.cpuSeconds !== undefined ? { cpuSeconds: h.cpuSeconds } : {}), ...(h.alignment ? { alignment: h.alignment } : {}) })),
     ...(raster ? { raster } : {}),
     threads: lib.threads, version: VERSION, node: process.version,
   };

@@ -72,11 +72,15 @@ export function estimateSweep(plan: readonly RunSpec[], results: readonly Result
   const doneKeys = new Set(results.filter((l) => l.status === 'ok').map((l) => l.key));
   for (const l of [...results, ...earlier]) {
     if (l.status !== 'ok') continue;
-    const r = l.record as { seconds?: unknown; epochs?: unknown; threads?: unknown; limit?: unknown; hidden?: unknown; cancelled?: unknown };
+    const r = l.record as { seconds?: unknown; epochs?: unknown; threads?: unknown; limit?: unknown; hidden?: unknown; cancelled?: unknown; history?: { cpuSeconds?: unknown }[] };
     if (r.cancelled === true || typeof r.seconds !== 'number' || typeof r.epochs !== 'number' || !(r.epochs > 0) || !Array.isArray(r.hidden)) continue;
     const examples = typeof r.limit === 'number' ? r.limit : TRAIN_EXAMPLES;
     const threads = typeof r.threads === 'number' ? r.threads : 1;
-    const c = (r.seconds / r.epochs) * threads / (examples * weightCount(r.hidden as number[]));
+    // CPU seconds per epoch where every epoch recorded them (core-seconds already, and unaffected by other
+    // jobs on the machine); else wall seconds times the threads the run used.
+    const cpu = Array.isArray(r.history) && r.history.length > 0 && r.history.every((h) => typeof h.cpuSeconds === 'number')
+      ? r.history.reduce((a, h) => a + (h.cpuSeconds as number), 0) / r.history.length : undefined;
+    const c = (cpu ?? (r.seconds / r.epochs) * threads) / (examples * weightCount(r.hidden as number[]));
     const label = `${l.run.rule} ${l.run.mode}`;
     cost.set(label, [...(cost.get(label) ?? []), c]);
   }

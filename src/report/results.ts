@@ -24,6 +24,8 @@ export interface HistoryEntry {
   testLoss: number;
   lr: number;
   seconds: number;
+  /** CPU seconds of the epoch, all threads (records made in Node since they were added). */
+  cpuSeconds?: number;
   alignment?: AlignmentEntry[];
 }
 

@@ -33,7 +33,7 @@ export interface Group {
   /** Test accuracy over the finished seeds. */
   accuracy: Stat;
   failed: number;
-  /** Mean seconds per epoch (training + evaluation), over epochs and seeds. */
+  /** Mean seconds per epoch (training + evaluation), over epochs and seeds: CPU seconds where the runs recorded them, else wall. */
   epochSeconds: number;
   /** Training examples per epoch (from --limit, else the full 60 000). */
   trainExamples: number;
@@ -178,7 +178,9 @@ export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): R
     const ok = ls.flatMap((l) => (l.status === 'ok' && l.record.testAccuracy !== null && !l.record.cancelled ? [l] : []));
     const failed = ls.length - ok.length;
     const accuracy = stat(ok.map((l) => l.record.testAccuracy!));
-    const epochSeconds = mean(ok.flatMap((l) => l.record.history.map((h) => h.seconds)));
+    // CPU time where recorded (a sweep's runs train on one thread each, so it is the epoch's cost whatever
+    // else ran on the machine), else wall time.
+    const epochSeconds = mean(ok.flatMap((l) => l.record.history.map((h) => h.cpuSeconds ?? h.seconds)));
     const spiking = ok.some((l) => l.record.spiking) || (ok.length === 0 && r.mode === 'spiking');
     groups.push({
       rule: r.rule, dataset: r.dataset, depth: r.depth, width: r.width, mode: r.mode, accuracy, failed, epochSeconds,
@@ -356,7 +358,7 @@ export function reportMarkdown(rep: Report, o: MarkdownOptions): string {
   out.push((rep.budget.judged ? `A depth *works* when every seed finished and the mean test accuracy reaches ${w}. `
     : `"vs bp" is the rule's mean test accuracy minus bp's (rate), in percentage points, at the same budget and depth. `) +
     `Accuracies are test accuracy after the last epoch, mean ± sample sd over seeds, at ${rep.referenceDepth} hidden layers. ` +
-    'Epoch time is per training example, relative to backprop (rate) at the same dataset, depth and width (geometric mean over the swept cells). — means not run.', '', OBJECTION_LEGEND, '');
+    'Epoch time (CPU time where the runs recorded it, else wall time) is per training example, relative to backprop (rate) at the same dataset, depth and width (geometric mean over the swept cells). — means not run.', '', OBJECTION_LEGEND, '');
   out.push(publishedTable(rep), '');
   const chart = (id: keyof MarkdownOptions['charts'], heading: string, alt: string, none: string) => {
     out.push(`## ${heading}`, '');

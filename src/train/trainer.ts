@@ -71,6 +71,13 @@ export class DivergenceError extends Error {
 }
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+// The process's CPU seconds (user + system, every thread) where the engine reports them (Node), else
+// undefined (browsers). What an epoch costs, where wall time also counts whatever else the machine runs.
+const proc = (globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }).process;
+const cpuNow = (): number | undefined => {
+  const u = proc?.cpuUsage?.();
+  return u ? (u.user + u.system) / 1e6 : undefined;
+};
 
 /** Mean loss and accuracy of `net` over a dataset (forward passes only, no learning). */
 export function evaluateNetwork(
@@ -218,7 +225,7 @@ export class Trainer {
     let cancelled = false;
     try {
       for (let e = start; e < epochs && !cancelled; e++) {
-        const te = now();
+        const te = now(), ce = cpuNow();
         this.epochIndex = e;
         progress.inEpoch = true;
         batcher.epoch(e);
@@ -242,6 +249,8 @@ export class Trainer {
           epoch: e + 1, trainLoss: loss / n, trainAccuracy: correct / n,
           testLoss: test.loss, testAccuracy: test.accuracy, lr: this.currentLr, seconds: (now() - te) / 1000,
         };
+        const c1 = cpuNow();
+        if (ce !== undefined && c1 !== undefined) rec.cpuSeconds = c1 - ce;
         if (this.alignment) rec.alignment = this.alignment.take();
         history.push(rec);
         progress.epoch = e + 1;

@@ -21,7 +21,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  *  propagated the spikes follows a crossover measured per process; both give the same sums). */
 function comparable(file: string): Record<string, unknown> {
   const { seconds: _s, simSeconds: _ss, eventFraction: _ef, resumedFrom: _r, history, ...rec } = JSON.parse(readFileSync(file, 'utf8'));
-  return { ...rec, history: (history as Record<string, unknown>[]).map(({ seconds: _hs, ...h }) => h) };
+  return { ...rec, history: (history as Record<string, unknown>[]).map(({ seconds: _hs, cpuSeconds: _hc, ...h }) => h) };
 }
 
 // Spiking DFA (the simulator's counters feed the record's firing rates), alignment measured every 7 of

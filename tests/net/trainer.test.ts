@@ -22,6 +22,9 @@ test('bp learns the blobs problem: test accuracy ≥ 95 % in 5 epochs, loss fall
   assert.ok(last.testAccuracy >= 0.95, `test accuracy ${last.testAccuracy}`);
   assert.ok(last.trainLoss < first.trainLoss, `loss ${first.trainLoss} → ${last.trainLoss}`);
   for (const h of r.history) for (const key of ['trainLoss', 'trainAccuracy', 'testAccuracy', 'seconds'] as const) assert.ok(Number.isFinite(h[key]), key);
+  // In Node every epoch records the CPU time it cost; a 5-epoch run of real work costs some.
+  assert.ok(r.history.every((h) => typeof h.cpuSeconds === 'number' && h.cpuSeconds >= 0), 'cpuSeconds per epoch');
+  assert.ok(r.history.reduce((a, h) => a + h.cpuSeconds!, 0) > 0, 'the epochs cost CPU time');
   s.done();
 });
 

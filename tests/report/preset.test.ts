@@ -85,6 +85,12 @@ test('estimate: median cost per example per weight of the rule and mode, times e
   assert.equal(e.unmeasured, ['sign rate']);
   // Earlier sweeps' runs give epoch times but are not this sweep's: the same key there is not done.
   assert.is(estimateSweep([plan[1]!], [], rules, [line('bp', 'rate', [100], 60, 10)]).done, 0);
+  // CPU seconds per epoch, where every epoch recorded them, are the cost as they are (all threads counted):
+  // a run that took 90 wall seconds on a busy machine but 20 CPU seconds in each of 2 epochs costs 20 per epoch.
+  const busy = line('bp', 'rate', [100], 90, 2, { threads: 2, history: [{ cpuSeconds: 20 }, { cpuSeconds: 20 }] });
+  close(estimateSweep([plan[1]!], [], rules, [busy]).runs[0]!.coreSeconds, 20 * rules.bp!.train.epochs);
+  const partly = line('bp', 'rate', [100], 90, 2, { history: [{ cpuSeconds: 20 }, {}] }); // wall time then
+  close(estimateSweep([plan[1]!], [], rules, [partly]).runs[0]!.coreSeconds, 45 * rules.bp!.train.epochs);
 });
 
 test('compare --preset report --dry-run lists every run with its estimate and the total; --estimate-from needs --dry-run', () => {
