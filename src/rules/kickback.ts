@@ -35,11 +35,15 @@
  *    spiking, target     not removed (kickback is defined on rates; it runs on spiking networks, below).
  *
  *  Spiking form (--spiking): the same teach on a SpikingNetwork. "Active" is "spiked in the window"
- *  (firing rate > 0), a unit's own f' is its mean surrogate derivative (non-negative, so coherence still
- *  gives every δ_j the sign of (global error)·p_j), and h are firing rates. */
+ *  (firing rate > 0), for the kick and for a unit's own f' alike, and h are firing rates. A LIF driven at
+ *  J = v_th + a is a rectifier of a (silent for a <= 0), so 1[spiked] is its ReLU derivative; the mean
+ *  surrogate would hand graded derivatives back to the rule (which has none) and move the weights of units
+ *  that were silent and so had no effect on the output. Coherence still gives every δ_j the sign of
+ *  (global error)·p_j. */
 import { defineRule, type StepContext } from './types.js';
 import { outputDelta, localGrads } from './shared/common.js';
 import type { Network } from '../net/network.js';
+import { SpikingNetwork } from '../net/spiking.js';
 import type { Tensor } from '../core/tensor.js';
 import { rateRuleParts, RATE_RULE_WINDOW } from './shared/spiking.js';
 
@@ -54,6 +58,8 @@ export interface KickbackState {
   /** Polarity of the top hidden layer as a column [n_{H−1}, 1]. */
   pcol: Tensor;
   beta: Tensor; // [batch, 1]
+  /** On a SpikingNetwork, each hidden layer's f': 1 where the unit spiked in the window, else 0 (null on a rate net). */
+  active: Tensor[] | null;
   /** Sign pattern S [out, in] per constrained layer (null where unconstrained). */
   S: (Tensor | null)[];
   mask: Tensor;
@@ -91,9 +97,11 @@ export function kickbackTeach(ctx: StepContext, s: KickbackState): void {
   const lib = net.lib, L = net.layers, H = L.length - 1;
   outputDelta(ctx);
   if (H === 0) return;
+  if (s.active) for (let l = 0; l < H; l++) lib.signScale(s.active[l]!.head(rows), L[l]!.post.head(rows), 1);
+  const fp = (l: number) => (s.active ? s.active[l]! : L[l]!.deriv).head(rows);
   const top = L[H - 1]!, out = L[H]!;
   lib.gemm(top.delta.head(rows), net.error.head(rows), out.W, 'nn');
-  lib.mul(top.delta.head(rows), top.delta.head(rows), top.deriv.head(rows));
+  lib.mul(top.delta.head(rows), top.delta.head(rows), fp(H - 1));
   if (H === 1) return;
   lib.gemm(s.beta.head(rows), top.delta.head(rows), s.pcol, 'nn', 1 / top.outSize, 0);
   for (let l = H - 2; l >= 0; l--) {
@@ -107,7 +115,7 @@ export function kickbackTeach(ctx: StepContext, s: KickbackState): void {
     lib.gemm(cur.delta.head(rows), mask, up.W, 'nn');
     const beta = s.beta.data;
     for (let r = 0; r < rows; r++) lib.scal(cur.delta.row(r), beta[r]!);
-    lib.mul(cur.delta.head(rows), cur.delta.head(rows), cur.deriv.head(rows));
+    lib.mul(cur.delta.head(rows), cur.delta.head(rows), fp(l));
   }
 }
 
@@ -125,6 +133,7 @@ export const kickback = defineRule<KickbackParams, KickbackState>({
       "Graded: the top hidden layer reads the output errors through its own outgoing weights; below it one global scalar per example times each unit's kick, its summed weights onto the units above that spiked in the window.",
       {
         error: 'Graded: softmax of the readout minus the label, once per window; below the top hidden layer only a global scalar of it per example.',
+        update: 'Once per window, from hidden firing rates; a unit learns only if it spiked in the window (its f\' is 1[spiked], no surrogate values).',
       },
     ),
   },
@@ -164,7 +173,8 @@ export const kickback = defineRule<KickbackParams, KickbackState>({
       }
     }
     const maxN = Math.max(...L.map((l) => l.outSize));
-    return { P, pcol, beta: net.ws.f32([B, 1]), S, mask: net.ws.f32([B, maxN]) };
+    const active = net instanceof SpikingNetwork ? L.slice(0, H).map((l) => net.ws.f32([B, l.outSize])) : null;
+    return { P, pcol, beta: net.ws.f32([B, 1]), active, S, mask: net.ws.f32([B, maxN]) };
   },
   forward: (ctx, s) => {
     project(ctx.net, s);

@@ -1,6 +1,6 @@
 // Kickback against its theory (Balduzzi et al. 2015): on a coherent network, every hidden unit's
 // kickback signal has the sign of its backprop signal; on spiking neurons, the sign of backprop's signal
-// through the mean surrogate derivatives (the spiking form's kick counts the units above that spiked).
+// through the mean surrogate derivatives (the spiking form's f' and kick both read which units spiked).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backend } from '../helpers/setup.js';
@@ -16,7 +16,7 @@ import { kickbackTeach, polarity, type KickbackState } from '../../src/rules/kic
 const B = 16;
 
 /** Signs of kickback vs backprop for every hidden unit and row: [agree, disagree] among both non-zero. */
-async function signs(seed: number, coherent: boolean, spiking = false): Promise<[number, number, number]> {
+async function signs(seed: number, coherent: boolean, spiking = false): Promise<[number, number, number, number]> {
   const lib = await backend();
   // the paper's setting: rectifiers, one output, squared error
   const o = { sizes: [6, 12, 12, 12, 1], activation: 'relu', loss: 'mse' as const, batch: B, seed };
@@ -38,6 +38,15 @@ async function signs(seed: number, coherent: boolean, spiking = false): Promise<
   net.computeLoss(B);
   kickbackTeach(tr.ctx, tr.state as KickbackState);
   const kb = net.layers.map((l) => l.delta.toArray());
+  // silent units (no spike in the window) whose surrogate is non-zero: kickback must give them no signal
+  let silent = 0;
+  for (let l = 0; l < net.layers.length - 1; l++) {
+    const post = net.layers[l]!.post.toArray(), deriv = net.layers[l]!.deriv.toArray();
+    for (let i = 0; i < post.length; i++) if (post[i] === 0 && deriv[i]! > 0) {
+      assert.is(kb[l]![i], 0, `layer ${l} unit-row ${i}: silent in the window, yet a kickback signal`);
+      silent++;
+    }
+  }
   chain(tr.ctx, (l) => net.layers[l]!.W);
   const bp = net.layers.map((l) => l.delta.toArray());
   let agree = 0, disagree = 0, oneZero = 0;
@@ -49,7 +58,7 @@ async function signs(seed: number, coherent: boolean, spiking = false): Promise<
     }
   }
   net.dispose();
-  return [agree, disagree, oneZero];
+  return [agree, disagree, oneZero, silent];
 }
 
 test('kickback on a coherent network: each hidden unit\'s signal has backprop\'s sign (seeded cases)', async () => {
@@ -63,15 +72,17 @@ test('kickback on a coherent network: each hidden unit\'s signal has backprop\'s
   assert.ok(total > 200, `enough non-zero signals compared: ${total}`);
 });
 
-test('kickback spiking on a coherent network: each hidden unit\'s signal has the sign of backprop through the surrogates', async () => {
-  let total = 0;
+test('kickback spiking on a coherent network: each hidden unit\'s signal has the sign of backprop through the surrogates, and a unit silent in the window gets none', async () => {
+  let total = 0, silent = 0;
   for (const seed of [1, 2, 3]) {
-    const [agree, disagree] = await signs(seed, true, true);
+    const [agree, disagree, , quiet] = await signs(seed, true, true);
+    silent += quiet;
     // exact as above: the surrogates are positive and "spiked" is 0 or 1, so every term keeps its sign
     assert.is(disagree, 0, `seed ${seed}: ${disagree} sign disagreements (${agree} agreements)`);
     total += agree;
   }
   assert.ok(total > 100, `enough non-zero signals compared: ${total}`);
+  assert.ok(silent > 10, `enough silent units with a non-zero surrogate checked: ${silent}`);
 });
 
 test('kickback without the constraint: signs disagree (the coherence condition matters)', async () => {
