@@ -114,6 +114,17 @@ export const superspike = defineRule({
     zeroGrads(net);
     for (const t of s.eps) lib.fill(t.head(rows), 0);
     sim.run(rows, s.onStep);
+    lib.copy(s.e.head(rows), s.modHist[L]![K - 1]!.head(rows)); // the last step's signals, for teach
+    s.mod.forEach((m, l) => lib.copy(m.head(rows), s.modHist[l]![K - 1]!.head(rows)));
+  },
+  resume: simCounterState,
+  teach: (ctx: StepContext, s: State) => { // report the last step's modulated signals as the deltas
+    const { net, rows } = ctx;
+    net.lib.copy(net.output.delta.head(rows), s.e.head(rows));
+    s.mod.forEach((m, l) => net.lib.copy(net.layers[l]!.delta.head(rows), m.head(rows)));
+  },
+  update(ctx: StepContext, s: State) { // db was summed step by step in forward; dW is formed here
+    const { net, rows } = ctx, lib = net.lib, sim = s.sim, K = errorSteps(sim), L = net.layers.length - 1;
     // Σ_t mod(t)ᵀ·ε(t) over the error steps, reordered by presynaptic spike (see the header): walking back
     // from the last step, m̄ ← λm·m̄ + mod(t) and each input spike of step t adds its row's m̄ to dWᵀ.
     const lm = sim.r.decay, scale = 1 / (rows * K);
@@ -129,14 +140,5 @@ export const superspike = defineRule({
       if (sim.readoutStart > 0) lib.gemm(acc, s.epsStart[l]!.head(rows), mbar, 'tn', lm / ((1 - lm) * amp), 1);
       lib.scal(lib.transpose(net.layers[l]!.dW, acc), scale * (1 - lm) * amp); // dW = (1 − λm)·amp·scale·accᵀ
     }
-    lib.copy(s.e.head(rows), s.modHist[L]![K - 1]!.head(rows)); // the last step's signals, for teach
-    s.mod.forEach((m, l) => lib.copy(m.head(rows), s.modHist[l]![K - 1]!.head(rows)));
   },
-  resume: simCounterState,
-  teach: (ctx: StepContext, s: State) => { // report the last step's modulated signals as the deltas
-    const { net, rows } = ctx;
-    net.lib.copy(net.output.delta.head(rows), s.e.head(rows));
-    s.mod.forEach((m, l) => net.lib.copy(net.layers[l]!.delta.head(rows), m.head(rows)));
-  },
-  update: () => { /* dW, db were accumulated step by step in forward */ },
 });

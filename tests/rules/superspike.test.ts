@@ -47,6 +47,7 @@ for (const [params, rows] of [[{ rateReg: 0.1 }, 30], [{ feedback: 'symmetric', 
     net.input.set(train.images.data.subarray(0, net.batch * 20));
     tr.ctx.rows = rows;
     rules.superspike!.forward!(tr.ctx, tr.state, tr.ruleParams, true);
+    rules.superspike!.update(tr.ctx, tr.state, tr.ruleParams);
     assert.is(seen.length, T, 'one record per step');
 
     // the definition, forwards in time, in f64
