@@ -32,6 +32,8 @@
 import { defineRule, type StepContext } from './types.js';
 import type { Network } from '../net/network.js';
 import type { Tensor } from '../core/tensor.js';
+import type { IntBuffer } from '../core/intbuf.js';
+import { eventOuterScratch } from '../backend/gemm.js';
 import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
 import { stepError, zeroGrads, needMembrane, errorSteps } from './shared/online.js';
 import { randomMatrix } from './shared/feedback.js';
@@ -41,7 +43,7 @@ interface State {
   /** Per error step k = t − t_c: the teaching signals mod_l(t) (mod_L = e) and the input spikes of every layer. */
   modHist: Tensor[][]; spikeHist: Tensor[][];
   /** ε_l(t_c − 1), the traces when the error starts; the filtered teaching signal m̄_l; Σ spikes ⊗ m̄ (dWᵀ, unscaled). */
-  epsStart: Tensor[]; mbar: Tensor[]; acc: Tensor[];
+  epsStart: Tensor[]; mbar: Tensor[]; acc: Tensor[]; evRows: IntBuffer<'i32'>;
   onStep: (t: number) => void; ctx: { rows: number; p: P } ;
 }
 type P = { feedback: string; feedbackScale: number; rateReg: number };
@@ -79,7 +81,7 @@ export const superspike = defineRule({
       sim, B, eps, mod, e: ws.f32([Bt, C]), probs: ws.f32([Bt, C]),
       modHist: steps((l) => [Bt, l.outSize]), spikeHist: steps((l) => [Bt, l.inSize]),
       epsStart: net.layers.map((l) => ws.scratchF32([Bt, l.inSize])), mbar: net.layers.map((l) => ws.scratchF32([Bt, l.outSize])),
-      acc: net.layers.map((l) => ws.scratchF32([l.inSize, l.outSize])),
+      acc: net.layers.map((l) => ws.scratchF32([l.inSize, l.outSize])), evRows: ws.i32(eventOuterScratch(Bt)),
       onStep: () => {}, ctx: { rows: Bt, p },
     };
     const lib = net.lib, L = net.layers.length - 1, lm = sim.r.decay, t0 = sim.readoutStart;
@@ -134,7 +136,7 @@ export const superspike = defineRule({
       lib.fill(mbar, 0);
       for (let k = K - 1; k >= 0; k--) {
         lib.axpby(mbar, 1, s.modHist[l]![k]!.head(rows), lm);
-        lib.eventOuter(acc, s.spikeHist[l]![k]!.head(rows), mbar);
+        lib.eventOuter(acc, s.spikeHist[l]![k]!.head(rows), mbar, s.evRows);
       }
       // the spikes before t_c reach the error steps only through ε(t_c − 1), decayed by λm per step
       if (sim.readoutStart > 0) lib.gemm(acc, s.epsStart[l]!.head(rows), mbar, 'tn', lm / ((1 - lm) * amp), 1);
