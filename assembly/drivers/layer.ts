@@ -52,14 +52,16 @@
         if (countPost) v128.store(post + o, f32x4.add(v128.load(post + o), vspike));
         v128.store(deriv + o, f32x4.add(v128.load(deriv + o), vd));
         v128.store(acc + o, f32x4.add(v128.load(acc + o), vi));
-        let mask = i32x4.bitmask(vs);
-        if (mask != 0) {
-          if (list != 0) {
-            for (let lane = 0; lane < 4; lane++) {
-              if ((mask >> lane) & 1) { store<i32>(lrow + (<usize>count << 2), j + lane); count++; }
-            }
-          } else count += <i32>popcnt<i32>(mask);
-        }
+        // Without data-dependent branches (spikes are too irregular to predict): every lane's index is
+        // written at the list's end and the end advances past the lanes that spiked. A write at the end
+        // lands at most at slot j + lane of the row, inside it; slots past counts[r] are never read.
+        const mask = i32x4.bitmask(vs);
+        if (list != 0) {
+          store<i32>(lrow + (<usize>count << 2), j); count += mask & 1;
+          store<i32>(lrow + (<usize>count << 2), j + 1); count += (mask >> 1) & 1;
+          store<i32>(lrow + (<usize>count << 2), j + 2); count += (mask >> 2) & 1;
+          store<i32>(lrow + (<usize>count << 2), j + 3); count += (mask >> 3) & 1;
+        } else count += <i32>popcnt<i32>(mask);
       }
     }
     for (; j < n; j++) { // the tail, and the whole row in the scalar build

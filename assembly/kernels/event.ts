@@ -25,7 +25,21 @@ export function f32_event_nn(m: i32, n: i32, k: i32, s: usize, b: usize, tmp: us
       const acc = pc == 0 ? crow : tmp; // the first block sums straight into C
       fill0(n, acc);
       let any = false;
-      for (let j = pc; j < pc + kc; j++) {
+      let j = pc;
+      if (ASC_FEATURE_SIMD) { // four inputs per test: one well-predicted branch where most inputs are silent
+        const vzero = f32x4.splat(0);
+        for (; j + 4 <= pc + kc; j += 4) {
+          let mask = i32x4.bitmask(f32x4.ne(v128.load(srow + (<usize>j << 2)), vzero));
+          while (mask != 0) { // the spiking lanes in increasing j, as the scalar loop visits them
+            const jj = j + <i32>ctz<i32>(mask);
+            any = true;
+            events++;
+            axpy(n, load<f32>(srow + (<usize>jj << 2)), b + <usize>jj * ldb, acc);
+            mask &= mask - 1;
+          }
+        }
+      }
+      for (; j < pc + kc; j++) {
         const sj = load<f32>(srow + (<usize>j << 2));
         if (sj == 0) continue;
         any = true;
@@ -111,27 +125,101 @@ export function f32_event_list_nn(m: i32, n: i32, k: i32, list: usize, ldl: i32,
   }
 }
 
+/** Inputs per pass of f32_event_tn over S: one 64-byte line of each row of S. */
+const EVENT_TN_COLS = 16; // eventOuterScratch in src/backend/gemm.ts sizes the scratch from it
+
 /**
- * C[k×n] += Sᵀ·G (S [m×k], G [m×n]), skipping S[r, j] == 0: for each row r and each nonzero S[r, j],
- * C[j, :] += S[r, j]·G[r, :] (one SIMD axpy over n) — the weight-gradient side of event-driven
- * propagation: a presynaptic spike adds its row's postsynaptic signal to its own row of Cᵀ = dWᵀ, so the
- * work is spikes × n rather than m × k × n. Terms are added to C in the order (r, j) increasing; that
- * differs from a GEMM's order, so results match Sᵀ·G to float rounding, not bit for bit.
- * Returns the number of nonzero S entries. C must not alias S or G.
+ * C[k×n] += Sᵀ·G (S [m×k], G [m×n]), skipping S[r, j] == 0: for each nonzero S[r, j], C[j, :] gains
+ * S[r, j]·G[r, :] — the weight-gradient side of event-driven propagation: a presynaptic spike adds its
+ * row's postsynaptic signal to its own row of Cᵀ = dWᵀ, so the work is spikes × n rather than m × k × n.
+ * Walked by input: for EVENT_TN_COLS inputs at a time, one pass down their columns of S lists the rows
+ * that spiked on each (scratch `rows`, i32[EVENT_TN_COLS·(m + 1)]: the counts, then a list of m slots per
+ * input); then C's row j is held in registers 32 columns at a time while its terms are added, so a row of
+ * C is read and written once per call rather than once per spike. Each C[j, i] still gains its terms in
+ * increasing r, each the rounded product S[r, j]·G[r, i] added to the running value (as an axpy per spike
+ * would), so the bits are those of that per-spike order; it differs from a GEMM's order, so it matches
+ * Sᵀ·G to float rounding, not bit for bit. Returns the number of nonzero S entries. C must not alias S,
+ * G or rows.
  */
-export function f32_event_tn(m: i32, n: i32, k: i32, s: usize, g: usize, c: usize): i32 {
+export function f32_event_tn(m: i32, n: i32, k: i32, s: usize, g: usize, c: usize, rows: usize): i32 {
   let events = 0;
-  const ldc = <usize>n << 2;
-  for (let r = 0; r < m; r++) {
-    const srow = s + <usize>r * (<usize>k << 2), grow = g + <usize>r * ldc;
-    for (let j = 0; j < k; j++) {
-      const sj = load<f32>(srow + (<usize>j << 2));
-      if (sj == 0) continue;
-      events++;
-      axpy(n, sj, grow, c + <usize>j * ldc);
+  const ldc = <usize>n << 2, lds = <usize>k << 2, lists = rows + (<usize>EVENT_TN_COLS << 2), ldl = <usize>m << 2;
+  for (let j0 = 0; j0 < k; j0 += EVENT_TN_COLS) {
+    const jn = min(EVENT_TN_COLS, k - j0);
+    memory.fill(rows, 0, <usize>EVENT_TN_COLS << 2);
+    for (let r = 0; r < m; r++) {
+      const srow = s + <usize>r * lds + (<usize>j0 << 2);
+      let jj = 0;
+      if (ASC_FEATURE_SIMD) {
+        const vzero = f32x4.splat(0);
+        for (; jj + 4 <= jn; jj += 4) {
+          let mask = i32x4.bitmask(f32x4.ne(v128.load(srow + (<usize>jj << 2)), vzero));
+          while (mask != 0) {
+            pushRow(rows, lists, ldl, jj + <i32>ctz<i32>(mask), r);
+            mask &= mask - 1;
+          }
+        }
+      }
+      for (; jj < jn; jj++) if (load<f32>(srow + (<usize>jj << 2)) != 0) pushRow(rows, lists, ldl, jj, r);
+    }
+    for (let jj = 0; jj < jn; jj++) {
+      const cnt = load<i32>(rows + (<usize>jj << 2));
+      if (cnt == 0) continue;
+      events += cnt;
+      addRows(n, cnt, lists + <usize>jj * ldl, s + (<usize>(j0 + jj) << 2), lds, g, ldc, c + <usize>(j0 + jj) * ldc);
     }
   }
   return events;
+}
+
+/** Appends row r to input jj's list (counts at `rows`, lists of ldl bytes each at `lists`). */
+// @ts-ignore: decorator
+@inline function pushRow(rows: usize, lists: usize, ldl: usize, jj: i32, r: i32): void {
+  const p = rows + (<usize>jj << 2), cnt = load<i32>(p);
+  store<i32>(lists + <usize>jj * ldl + (<usize>cnt << 2), r);
+  store<i32>(p, cnt + 1);
+}
+
+/** crow[:] += Σ over the listed rows r (in list order) of scol[r]·G[r, :], each product rounded, then added. */
+// @ts-ignore: decorator
+@inline function addRows(n: i32, cnt: i32, list: usize, scol: usize, lds: usize, g: usize, ldc: usize, crow: usize): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 32 <= n; i += 32) {
+      const q = crow + (<usize>i << 2);
+      let a0 = v128.load(q), a1 = v128.load(q, 16), a2 = v128.load(q, 32), a3 = v128.load(q, 48);
+      let a4 = v128.load(q, 64), a5 = v128.load(q, 80), a6 = v128.load(q, 96), a7 = v128.load(q, 112);
+      for (let e = 0; e < cnt; e++) {
+        const r = <usize>load<i32>(list + (<usize>e << 2));
+        const vs = f32x4.splat(load<f32>(scol + r * lds));
+        const p = g + r * ldc + (<usize>i << 2);
+        a0 = f32x4.add(a0, f32x4.mul(vs, v128.load(p))); a1 = f32x4.add(a1, f32x4.mul(vs, v128.load(p, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(vs, v128.load(p, 32))); a3 = f32x4.add(a3, f32x4.mul(vs, v128.load(p, 48)));
+        a4 = f32x4.add(a4, f32x4.mul(vs, v128.load(p, 64))); a5 = f32x4.add(a5, f32x4.mul(vs, v128.load(p, 80)));
+        a6 = f32x4.add(a6, f32x4.mul(vs, v128.load(p, 96))); a7 = f32x4.add(a7, f32x4.mul(vs, v128.load(p, 112)));
+      }
+      v128.store(q, a0); v128.store(q, a1, 16); v128.store(q, a2, 32); v128.store(q, a3, 48);
+      v128.store(q, a4, 64); v128.store(q, a5, 80); v128.store(q, a6, 96); v128.store(q, a7, 112);
+    }
+    for (; i + 4 <= n; i += 4) {
+      const q = crow + (<usize>i << 2);
+      let a0 = v128.load(q);
+      for (let e = 0; e < cnt; e++) {
+        const r = <usize>load<i32>(list + (<usize>e << 2));
+        a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(scol + r * lds)), v128.load(g + r * ldc + (<usize>i << 2))));
+      }
+      v128.store(q, a0);
+    }
+  }
+  for (; i < n; i++) { // the tail, and every column in the scalar build
+    const q = crow + (<usize>i << 2);
+    let a = load<f32>(q);
+    for (let e = 0; e < cnt; e++) {
+      const r = <usize>load<i32>(list + (<usize>e << 2));
+      a = a + load<f32>(scol + r * lds) * load<f32>(g + r * ldc + (<usize>i << 2));
+    }
+    store<f32>(q, a);
+  }
 }
 
 /** out[n×m] = aᵀ for a [m×n] (row-major). out must not alias a. */

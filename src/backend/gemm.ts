@@ -1,6 +1,11 @@
 // Matrix products (assembly/kernels/gemm.ts, event.ts): dense GEMM with the transposes packed inside
 // the kernel, event-driven propagation for spikes, and the transpose that prepares it.
 import { IntBuffer } from '../core/intbuf.js';
+
+/** Inputs f32_event_tn lists at a time (its EVENT_TN_COLS). */
+const EVENT_TN_COLS = 16;
+/** The i32 scratch eventOuter needs for s with m rows. */
+export const eventOuterScratch = (m: number): number => EVENT_TN_COLS * (m + 1);
 import type { Tensor } from '../core/tensor.js';
 import type { Ctor } from './core.js';
 import { sizeIs, finite, rows2, cols2, fmtShape, disjoint } from './checks.js';
@@ -131,18 +136,22 @@ export function withGemm<B extends Ctor>(Base: B) {
     /**
      * c[k, n] += sᵀ·g for s [m, k] mostly zero (spikes) and g [m, n], visiting only the nonzero s
      * (f32_event_tn): per spike one row of c gains s·g's row. Equal to gemm(c, s, g, 'tn', 1, 1) up to
-     * float rounding (the terms are added in another order). Returns the number of nonzero s.
+     * float rounding (the terms are added in another order). rows: an i32 scratch of at least
+     * eventOuterScratch(m) slots (lists of the rows that spiked per input).
+     * Returns the number of nonzero s.
      */
-    eventOuter(c: Tensor, s: Tensor, g: Tensor): number {
+    eventOuter(c: Tensor, s: Tensor, g: Tensor, rows: IntBuffer<'i32'>): number {
       const op = 'eventOuter';
       const m = rows2(op, 's', s), k = cols2(s);
       const m2 = rows2(op, 'g', g), n = cols2(g);
       if (m2 !== m) throw new Error(`${op}: g is ${fmtShape(g.shape)}, expected [${m}, *] (m = ${m} from s)`);
       const k2 = rows2(op, 'c', c);
       if (k2 !== k || cols2(c) !== n) throw new Error(`${op}: c is ${fmtShape(c.shape)}, expected [${k}, ${n}]`);
+      if (!(rows instanceof IntBuffer) || rows.kind !== 'i32') throw new TypeError(`${op}: rows must be an IntBuffer<'i32'>, got ${String(rows)}`);
+      if (rows.length < eventOuterScratch(m)) throw new RangeError(`${op}: rows needs at least ${eventOuterScratch(m)} slots (${EVENT_TN_COLS}·(m + 1), m = ${m} from s), got ${rows.length}`);
       disjoint(op, 'c', c, 's', s, this.debug);
       disjoint(op, 'c', c, 'g', g, this.debug);
-      return this.kernels.f32_event_tn(m, n, k, s.ptr, g.ptr, c.ptr);
+      return this.kernels.f32_event_tn(m, n, k, s.ptr, g.ptr, c.ptr, rows.ptr);
     }
 
     /** out[n, m] = aᵀ for a [m, n]; out must not share memory with a. */

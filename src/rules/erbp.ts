@@ -18,6 +18,8 @@
 import { defineRule, type StepContext } from './types.js';
 import type { Network } from '../net/network.js';
 import type { Tensor } from '../core/tensor.js';
+import type { IntBuffer } from '../core/intbuf.js';
+import { eventOuterScratch } from '../backend/gemm.js';
 import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
 import { stepError, zeroGrads, needMembrane, errorSteps } from './shared/online.js';
 import { randomMatrix } from './shared/feedback.js';
@@ -28,6 +30,8 @@ interface State {
   sim: SpikingSim; G: Tensor[]; U: Tensor[]; gate: Tensor[]; scratch: Tensor; e: Tensor; probs: Tensor;
   /** Σ over the window of presynaptic spikes ⊗ gated signal, [n_in, n_out] per layer (dWᵀ unscaled). */
   acc: Tensor[];
+  /** i32 scratch of eventOuter (a row index per example). */
+  evRows: IntBuffer<'i32'>;
   onStep: (t: number) => void; ctx: { rows: number; p: P; box: ResolvedAct };
 }
 
@@ -64,7 +68,7 @@ export const erbp = defineRule({
     const s: State = {
       sim, G, U: hidden.map((l) => ws.f32([Bt, l.outSize])), gate: hidden.map((l) => ws.f32([Bt, l.outSize])),
       scratch: ws.f32([Bt, maxOut]), e: ws.f32([Bt, C]), probs: ws.f32([Bt, C]),
-      acc: net.layers.map((l) => ws.scratchF32([l.inSize, l.outSize])),
+      acc: net.layers.map((l) => ws.scratchF32([l.inSize, l.outSize])), evRows: ws.i32(eventOuterScratch(Bt)),
       onStep: () => {}, ctx: { rows: Bt, p, box: boxcar(p, sim.r.decay) },
     };
     const lib = net.lib, L = net.layers.length - 1;
@@ -74,7 +78,7 @@ export const erbp = defineRule({
       const lu = q.tauU > 0 ? Math.exp(-sim.dt / q.tauU) : 0;
       stepError(net, sim, rows, s.probs, s.e);
       const spikesIn = (l: number) => (l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes).head(rows); // 0/1
-      lib.eventOuter(s.acc[L]!, spikesIn(L), s.e.head(rows));
+      lib.eventOuter(s.acc[L]!, spikesIn(L), s.e.head(rows), s.evRows);
       if (net.bias) lib.sumRows(net.layers[L]!.db, s.e.head(rows), scale, 1);
       for (let l = 0; l < L; l++) {
         const U = s.U[l]!.head(rows), g = s.gate[l]!.head(rows), scratch = s.scratch.matrix(rows, net.layers[l]!.outSize);
@@ -86,7 +90,7 @@ export const erbp = defineRule({
           lib.scaleAdd(scratch, 1, U, rhoAmp, spikesIn(l + 1));
           lib.mul(g, g, scratch);
         } else lib.mul(g, g, U);
-        lib.eventOuter(s.acc[l]!, spikesIn(l), g);
+        lib.eventOuter(s.acc[l]!, spikesIn(l), g, s.evRows);
         if (net.bias) lib.sumRows(net.layers[l]!.db, g, scale, 1);
       }
     };

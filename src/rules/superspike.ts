@@ -9,6 +9,15 @@
  *                                        train in rate units, 100 Hz ↦ 1: the surrogate gradient of ½ρ·Σ rate²)
  *    dW_l  = Σ_{t >= t_c} mod_l(t)ᵀ·ε_{l−1}(t) / (rows·(T − t_c))   (output: mod_L = e; t_c = readoutStart: no
  *                                        error is read before the readout has integrated t_c steps)
+ *  The last line is the paper's update integral ẇ_ij ∝ e_i·σ'(U_i)·(ε∗S_j), summed over the window. Formed
+ *  step by step it is a dense rows × n_in × n_out product per step per layer. Because ε is a linear filter
+ *  of the spikes, the same sum is reordered exactly (only float rounding differs) by presynaptic spike:
+ *    Σ_{t>=t_c} mod(t)ᵀ·ε(t) = λm·m̄(t_c)ᵀ·ε(t_c − 1) + (1 − λm)·amp·Σ_{s>=t_c} m̄(s)ᵀ·S(s),
+ *    m̄(s) = mod(s) + λm·m̄(s + 1)          (the teaching signal filtered backwards in time, m̄(T) = 0)
+ *  so the window stores mod(t) and the input spikes of the error steps, and at its end walks back over
+ *  them: one pass over rows × n_out per step for m̄, and per input spike one row of n_out adds
+ *  (f32_event_tn), spikes × n_out work instead of rows × n_in × n_out; the spikes before t_c enter
+ *  through one product with ε(t_c − 1). The weight step comes at the window end either way.
  *  σ' is the fast-sigmoid surrogate 1/(1 + k|U − ϑ|)² of the membrane before reset (f32_lif_step).
  *  Simplifications, stated: the eligibility trace's second (α-kernel) filtering and the van Rossum
  *  filtering of the error are folded into a single membrane filter of the PSP; the error is the
@@ -23,12 +32,18 @@
 import { defineRule, type StepContext } from './types.js';
 import type { Network } from '../net/network.js';
 import type { Tensor } from '../core/tensor.js';
+import type { IntBuffer } from '../core/intbuf.js';
+import { eventOuterScratch } from '../backend/gemm.js';
 import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
-import { stepError, accumulate, zeroGrads, needMembrane, errorSteps } from './shared/online.js';
+import { stepError, zeroGrads, needMembrane, errorSteps } from './shared/online.js';
 import { randomMatrix } from './shared/feedback.js';
 
 interface State {
   sim: SpikingSim; B: Tensor[]; eps: Tensor[]; mod: Tensor[]; e: Tensor; probs: Tensor;
+  /** Per error step k = t − t_c: the teaching signals mod_l(t) (mod_L = e) and the input spikes of every layer. */
+  modHist: Tensor[][]; spikeHist: Tensor[][];
+  /** ε_l(t_c − 1), the traces when the error starts; the filtered teaching signal m̄_l; Σ spikes ⊗ m̄ (dWᵀ, unscaled). */
+  epsStart: Tensor[]; mbar: Tensor[]; acc: Tensor[]; evRows: IntBuffer<'i32'>;
   onStep: (t: number) => void; ctx: { rows: number; p: P } ;
 }
 type P = { feedback: string; feedbackScale: number; rateReg: number };
@@ -57,41 +72,52 @@ export const superspike = defineRule({
     if (!(p.rateReg >= 0)) throw new Error(`superspike: rateReg must be >= 0, got ${p.rateReg}`);
     const sim = simOf(net, superspike.spiking!.sim);
     needMembrane('superspike', sim);
-    const C = net.classes, Bt = net.batch;
+    const C = net.classes, Bt = net.batch, K = errorSteps(sim);
     const B = net.layers.slice(0, -1).map((l) => randomMatrix(net, ws, rng, C, l.outSize, 'normal', p.feedbackScale)); // N(0, scale²)
     const eps = net.layers.map((l) => ws.f32([Bt, l.inSize]));
     const mod = net.layers.slice(0, -1).map((l) => ws.f32([Bt, l.outSize]));
-    const s: State = { sim, B, eps, mod, e: ws.f32([Bt, C]), probs: ws.f32([Bt, C]), onStep: () => {}, ctx: { rows: Bt, p } };
-    const lib = net.lib, L = net.layers.length - 1, lm = sim.r.decay;
+    const steps = (shape: (l: Network['layers'][number]) => number[]) => net.layers.map((l) => Array.from({ length: K }, () => ws.scratchF32(shape(l))));
+    const s: State = {
+      sim, B, eps, mod, e: ws.f32([Bt, C]), probs: ws.f32([Bt, C]),
+      modHist: steps((l) => [Bt, l.outSize]), spikeHist: steps((l) => [Bt, l.inSize]),
+      epsStart: net.layers.map((l) => ws.scratchF32([Bt, l.inSize])), mbar: net.layers.map((l) => ws.scratchF32([Bt, l.outSize])),
+      acc: net.layers.map((l) => ws.scratchF32([l.inSize, l.outSize])), evRows: ws.i32(eventOuterScratch(Bt)),
+      onStep: () => {}, ctx: { rows: Bt, p },
+    };
+    const lib = net.lib, L = net.layers.length - 1, lm = sim.r.decay, t0 = sim.readoutStart;
     s.onStep = (t) => {
-      const rows = s.ctx.rows, scale = 1 / (rows * errorSteps(sim)), lam = s.ctx.p.rateReg;
-      for (let l = 0; l <= L; l++) { // PSP traces of each layer's input spikes
+      const rows = s.ctx.rows, scale = 1 / (rows * K), lam = s.ctx.p.rateReg;
+      for (let l = 0; l <= L; l++) { // PSP traces: every layer's before t_c, then those the activity penalty reads
+        if (t >= t0 && (l === 0 || lam === 0)) continue;
         const src = l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes;
         lib.axpby(s.eps[l]!.head(rows), (1 - lm) * sim.sl[l]!.ampIn, src.head(rows), lm);
       }
-      if (t < sim.readoutStart) return; // no error (and no update) before the readout has integrated
-      stepError(net, sim, rows, s.probs, s.e);
-      accumulate(net, L, rows, s.e, s.eps[L]!, scale);
+      if (t === t0 - 1) for (let l = 0; l <= L; l++) lib.copy(s.epsStart[l]!.head(rows), s.eps[l]!.head(rows));
+      if (t < t0) return; // no error (and no update) before the readout has integrated
+      const k = t - t0, e = s.modHist[L]![k]!.head(rows);
+      stepError(net, sim, rows, s.probs, e);
+      for (let l = 0; l <= L; l++) lib.copy(s.spikeHist[l]![k]!.head(rows), (l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes).head(rows));
+      if (net.bias) lib.sumRows(net.layers[L]!.db, e, scale, 1);
       for (let l = L - 1; l >= 0; l--) {
-        const m = s.mod[l]!;
-        if (s.ctx.p.feedback === 'random') lib.gemm(m.head(rows), s.e.head(rows), s.B[l]!, 'nn');
-        else {
-          const up = l + 1 === L ? s.e : s.mod[l + 1]!;
-          lib.gemm(m.head(rows), up.head(rows), net.layers[l + 1]!.W, 'nn');
-        }
-        if (lam > 0) lib.axpy(m.head(rows), lam, s.eps[l + 1]!.head(rows)); // activity penalty: ε_{l+1} is layer l's filtered rate
-        lib.mul(m.head(rows), m.head(rows), sim.sl[l]!.dstep.head(rows));
-        accumulate(net, l, rows, m, s.eps[l]!, scale);
+        const m = s.modHist[l]![k]!.head(rows);
+        if (s.ctx.p.feedback === 'random') lib.gemm(m, e, s.B[l]!, 'nn');
+        else lib.gemm(m, s.modHist[l + 1]![k]!.head(rows), net.layers[l + 1]!.W, 'nn');
+        if (lam > 0) lib.axpy(m, lam, s.eps[l + 1]!.head(rows)); // activity penalty: ε_{l+1} is layer l's filtered rate
+        lib.mul(m, m, sim.sl[l]!.dstep.head(rows));
+        if (net.bias) lib.sumRows(net.layers[l]!.db, m, scale, 1);
       }
     };
     return s;
   },
   forward(ctx: StepContext, s: State, p: P, training: boolean) {
     if (!training) { s.sim.run(ctx.rows); return; }
-    s.ctx.rows = ctx.rows; s.ctx.p = p;
-    zeroGrads(ctx.net);
-    for (const t of s.eps) ctx.net.lib.fill(t.head(ctx.rows), 0);
-    s.sim.run(ctx.rows, s.onStep);
+    const { net, rows } = ctx, lib = net.lib, sim = s.sim, K = errorSteps(sim), L = net.layers.length - 1;
+    s.ctx.rows = rows; s.ctx.p = p;
+    zeroGrads(net);
+    for (const t of s.eps) lib.fill(t.head(rows), 0);
+    sim.run(rows, s.onStep);
+    lib.copy(s.e.head(rows), s.modHist[L]![K - 1]!.head(rows)); // the last step's signals, for teach
+    s.mod.forEach((m, l) => lib.copy(m.head(rows), s.modHist[l]![K - 1]!.head(rows)));
   },
   resume: simCounterState,
   teach: (ctx: StepContext, s: State) => { // report the last step's modulated signals as the deltas
@@ -99,5 +125,22 @@ export const superspike = defineRule({
     net.lib.copy(net.output.delta.head(rows), s.e.head(rows));
     s.mod.forEach((m, l) => net.lib.copy(net.layers[l]!.delta.head(rows), m.head(rows)));
   },
-  update: () => { /* dW, db were accumulated step by step in forward */ },
+  update(ctx: StepContext, s: State) { // db was summed step by step in forward; dW is formed here
+    const { net, rows } = ctx, lib = net.lib, sim = s.sim, K = errorSteps(sim), L = net.layers.length - 1;
+    // Σ_t mod(t)ᵀ·ε(t) over the error steps, reordered by presynaptic spike (see the header): walking back
+    // from the last step, m̄ ← λm·m̄ + mod(t) and each input spike of step t adds its row's m̄ to dWᵀ.
+    const lm = sim.r.decay, scale = 1 / (rows * K);
+    for (let l = 0; l <= L; l++) {
+      const acc = s.acc[l]!, mbar = s.mbar[l]!.head(rows), amp = sim.sl[l]!.ampIn;
+      lib.fill(acc, 0);
+      lib.fill(mbar, 0);
+      for (let k = K - 1; k >= 0; k--) {
+        lib.axpby(mbar, 1, s.modHist[l]![k]!.head(rows), lm);
+        lib.eventOuter(acc, s.spikeHist[l]![k]!.head(rows), mbar, s.evRows);
+      }
+      // the spikes before t_c reach the error steps only through ε(t_c − 1), decayed by λm per step
+      if (sim.readoutStart > 0) lib.gemm(acc, s.epsStart[l]!.head(rows), mbar, 'tn', lm / ((1 - lm) * amp), 1);
+      lib.scal(lib.transpose(net.layers[l]!.dW, acc), scale * (1 - lm) * amp); // dW = (1 − λm)·amp·scale·accᵀ
+    }
+  },
 });

@@ -6,6 +6,7 @@ import { BUILDS, backend } from '../helpers/setup.js';
 import { close, throwsClearly } from '../helpers/close.js';
 import { mulberry32, seeded } from '../helpers/fill.js';
 import * as ref from '../reference/event.js';
+import { eventOuterScratch } from '../../src/backend/gemm.js';
 
 function spikes(m: number, k: number, density: number, seed: number, graded = false): Float32Array {
   const r = mulberry32(seed), s = new Float32Array(m * k);
@@ -86,12 +87,13 @@ for (const build of BUILDS) {
 
   test(`[${build}] f32_event_tn (C += Sᵀ·G over the spikes) equals its reference bit for bit and the GEMM to float rounding`, async () => {
     const lib = await backend(build);
-    for (const [m, n, k] of [[1, 1, 1], [3, 5, 7], [4, 33, 17], [30, 24, 20], [7, 256, 300]] as [number, number, number][]) {
+    for (const [m, n, k] of [[1, 1, 1], [3, 5, 7], [4, 33, 17], [30, 24, 20], [7, 256, 300], [45, 70, 49]] as [number, number, number][]) {
       for (const [density, graded] of [[0, false], [0.05, false], [0.3, true], [1, false]] as [number, boolean][]) {
         const seed = m * 97 + n * 13 + k + Math.round(density * 100);
         const S = lib.tensor([m, k], spikes(m, k, density, seed, graded)), G = lib.tensor([m, n], seeded(m * n, seed + 2, -1, 1));
         const c0 = seeded(k * n, seed + 3, -1, 1), C = lib.tensor([k, n], c0), D = lib.tensor([k, n], c0);
-        const events = lib.eventOuter(C, S, G);
+        const rowsBuf = lib.ints('i32', eventOuterScratch(m));
+        const events = lib.eventOuter(C, S, G, rowsBuf);
         lib.gemm(D, S, G, 'tn', 1, 1);
         const what = `${m}x${n}x${k} density ${density}${graded ? ' graded' : ''}`;
         assert.is(events, S.toArray().filter((x) => x !== 0).length, `${what}: events`);
@@ -101,6 +103,7 @@ for (const build of BUILDS) {
         const u = 2 ** -24, g = (m * u) / (1 - m * u);
         close(C.data, D.data, { abs: 2 * g * (m * 2.25 + 1) }, `${what}: vs gemm`);
         for (const t of [S, G, C, D]) t.dispose();
+        rowsBuf.dispose();
       }
     }
   });
@@ -123,6 +126,7 @@ test('eventMatmul / transpose: wrong shapes and aliasing give clear errors', asy
   throwsClearly(() => lib.eventMatmul(lib.tensor([2, 5]), s, wt, tmp), /eventMatmul/, /out is \[2, 5\], expected \[2, 4\]/);
   throwsClearly(() => lib.eventMatmul(out, s, wt, lib.tensor([3])), /eventMatmul/, /tmp/);
   throwsClearly(() => lib.transpose(lib.tensor([3, 3]), s), /transpose: out is \[3, 3\], expected \[3, 2\]/);
+  throwsClearly(() => lib.eventOuter(lib.tensor([3, 4]), s, lib.tensor([2, 4]), lib.ints('i32', 47)), /eventOuter/, /rows needs at least 48 slots/, /got 47/);
 });
 
 test.run();

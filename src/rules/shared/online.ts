@@ -1,9 +1,6 @@
-// Shared pieces of the online spiking rules (superspike, erbp): the per-step output error and the
-// accumulation of weight gradients inside the time loop.
+// Shared pieces of the online spiking rules (superspike, erbp): the per-step output error
 //   e(t) = softmax(m(t)) − y      m(t): the output readout's membrane at step t (error neurons, graded)
-//   dW_l += mod_l(t)ᵀ · x_{l−1}(t) / (rows·T),  db_l += Σ_rows mod_l(t) / (rows·T)
-// mod_l is the rule's modulated teaching signal (error × feedback × postsynaptic factor) and x the
-// presynaptic factor (a PSP trace for SuperSpike, the spike itself for eRBP).
+// and the window's bookkeeping (error steps, zeroed gradients, the readout they need).
 import type { Network } from '../../net/network.js';
 import type { SpikingSim } from '../../net/spiking.js';
 import type { Tensor } from '../../core/tensor.js';
@@ -17,13 +14,6 @@ export function stepError(net: Network, sim: SpikingSim, rows: number, probs: Te
 /** Steps whose error is read: [readoutStart, steps) (the readout has integrated readoutStart steps by then). */
 export function errorSteps(sim: SpikingSim): number {
   return sim.steps - sim.readoutStart;
-}
-
-/** dW += mod ᵀ·x·scale, db += Σ mod·scale. */
-export function accumulate(net: Network, l: number, rows: number, mod: Tensor, x: Tensor, scale: number): void {
-  const layer = net.layers[l]!, lib = net.lib;
-  lib.gemm(layer.dW, mod.head(rows), x.head(rows), 'tn', scale, 1);
-  if (net.bias) lib.sumRows(layer.db, mod.head(rows), scale, 1);
 }
 
 /** Zeroes every layer's dW and db (start of a window). */
