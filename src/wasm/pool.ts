@@ -11,11 +11,11 @@
 // by its keeper thread (pool-keeper.ts, Node) the same way; the caller then shuts the pool down and throws.
 import type { Kernels } from './kernels.js';
 import {
-  CTL, OP_GEMM, OP_EVENT, OP_MAP, MAX_CHUNKS, ARGS64_BYTE, MAX_ARGS, MSG_BYTE, MSG_CAP, CONTROL_BYTES, ELEMENTWISE_NAMES, SPIN, CHUNKS_PER_THREAD,
+  CTL, OP_GEMM, OP_EVENT, OP_MAP, OP_ROWS, ROWWISE, ROWWISE_NAMES, MAX_CHUNKS, ARGS64_BYTE, MAX_ARGS, MSG_BYTE, MSG_CAP, CONTROL_BYTES, ELEMENTWISE_NAMES, SPIN, CHUNKS_PER_THREAD,
   JobView, gemmChunk, recordFailure, type WorkerInit, type WorkerReply, type ChunkKernels,
 } from './pool-jobs.js';
 
-export { ELEMENTWISE, ELEMENTWISE_NAMES, gemmChunk } from './pool-jobs.js';
+export { ELEMENTWISE, ELEMENTWISE_NAMES, ROWWISE, ROWWISE_NAMES, gemmChunk } from './pool-jobs.js';
 
 /** Most threads a pool takes. */
 export const MAX_THREADS = 64;
@@ -26,6 +26,8 @@ export const GEMM_MIN_WORK = 1 << 20;
 export const EVENT_MIN_WORK = 1 << 21;
 /** The smallest n an elementwise kernel must have to be split. */
 export const MAP_MIN_WORK = 1 << 14;
+/** The same for a row-split kernel: rows times the elements of a row (ROWWISE's work). */
+export const ROW_MIN_WORK = 1 << 14;
 
 /** Every chunk of C as [i0, i1, j0, j1] when cut in `parts` (for tests and tools; the pool computes them in place). */
 export function splitGemm(m: number, n: number, parts: number): [number, number, number, number][] {
@@ -52,6 +54,8 @@ export interface PoolOptions {
   /** Likewise the event-driven propagation (default EVENT_MIN_WORK) and elementwise kernels' n (MAP_MIN_WORK). */
   eventMinWork?: number;
   mapMinWork?: number;
+  /** Likewise row-split kernels' rows · row elements (default ROW_MIN_WORK). */
+  rowMinWork?: number;
   /** Chunks per thread a split job is cut into (default CHUNKS_PER_THREAD). */
   chunksPerThread?: number;
   /** Called once when the pool shuts down (closed, or a thread failed). */
@@ -63,6 +67,7 @@ export class Pool {
   gemmMinWork: number;
   eventMinWork: number;
   mapMinWork: number;
+  rowMinWork: number;
   chunksPerThread: number;
   private readonly ctl: Int32Array;
   private readonly f32: Float32Array;
@@ -82,6 +87,7 @@ export class Pool {
     this.gemmMinWork = opts.gemmMinWork ?? GEMM_MIN_WORK;
     this.eventMinWork = opts.eventMinWork ?? EVENT_MIN_WORK;
     this.mapMinWork = opts.mapMinWork ?? MAP_MIN_WORK;
+    this.rowMinWork = opts.rowMinWork ?? ROW_MIN_WORK;
     this.chunksPerThread = opts.chunksPerThread ?? CHUNKS_PER_THREAD;
     this.scratchBytes = raw.gemm_scratch_bytes() >>> 0;
     this.onClose = opts.onClose;
@@ -168,6 +174,25 @@ export class Pool {
     ctl[CTL.ARGS + 1] = args.length;
     for (let i = 0; i < args.length; i++) f64[i] = args[i]!;
     return this.run(name, n, Math.ceil(n / this.parts() / 4) * 4);
+  }
+
+  /**
+   * A row-split kernel of ROWWISE (args as the kernel takes them, rows first), split over its rows;
+   * returns its count summed over the chunks.
+   */
+  rows(index: number, args: ArrayLike<number>): number {
+    const name = ROWWISE_NAMES[index]!;
+    this.check(name);
+    const rows = args[0]!;
+    if (rows < 2 || rows * ROWWISE[name]!.work(args as readonly number[]) < this.rowMinWork) {
+      return (this.raw as unknown as Record<string, (...a: number[]) => number>)[name]!.apply(null, args as number[]) | 0;
+    }
+    const ctl = this.ctl, f64 = this.f64;
+    ctl[CTL.OP] = OP_ROWS;
+    ctl[CTL.ARGS] = index;
+    ctl[CTL.ARGS + 1] = args.length;
+    for (let i = 0; i < args.length; i++) f64[i] = args[i]!;
+    return this.run(name, rows, Math.ceil(rows / this.parts()));
   }
 
   /** Chunks a job is cut into (the GEMM's may come out fewer, in whole panels). */
