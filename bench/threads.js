@@ -13,7 +13,9 @@
 //           own, OpenMP's wait policy), with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for it so
 //           OpenBLAS picks its own kernel; ours is compared with the fastest (with --only epoch,peer).
 // The load average is printed before and after: on a shared machine the ratios mean little.
-// Flags: --threads N, --only gemm,epoch,spiking,peer,browser, --rounds R (epochs per side, default 1),
+// rows:    the row-split kernels (fused layer step, Poisson encoder) at growing sizes, split at any size
+//           against one thread: where the pool's row threshold belongs (--only rows; not in the default set).
+// Flags: --threads N, --only gemm,epoch,spiking,peer,browser,rows, --rounds R (epochs per side, default 1),
 //        --spiking-limit N, --json FILE (one JSON line per result), --busy B (B competing processes that
 //        spin for the whole run: how the pool behaves when the cores are oversubscribed),
 //        --old DIR with --only ab: one bp epoch per net (--epoch-limit N examples, default 20000) at N threads
@@ -25,6 +27,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { load, Network, Trainer, loadDataset } from '../dist/src/index.js';
+import { poolOf } from '../dist/src/wasm/threads.js';
 
 const argv = process.argv.slice(2);
 const val = (f, d) => { const i = argv.indexOf(`--${f}`); return i >= 0 && argv[i + 1] ? argv[i + 1] : d; };
@@ -123,6 +126,38 @@ if (only.includes('gemm')) {
     emit({ bench: 'kernel', what: 'f32_event_nn 100x256x784 5%', ms1: t1, msN: tN, speedup: t1 / tN });
     c1.done(); cN.done();
   }
+}
+
+if (only.includes('rows')) {
+  // Where splitting a row-split kernel starts to pay: the fused LIF layer step and the Poisson encoder
+  // at growing rows x n (n = 256 neurons, 784 pixels at MNIST's ~19 % lit pixels), split at any size
+  // (threshold 0) against one thread; the pool's ROW_MIN_WORK should sit where the speedup passes 1.
+  const pool = poolOf(many.kernels);
+  const saved = pool.rowMinWork;
+  pool.rowMinWork = 0;
+  pool.adaptive = false;
+  console.log(`\nrow-split kernels, split at any size      1 thread      ${N} threads     speedup   (pool default threshold ${saved} elements)`);
+  for (const [what, n] of [['layerStep', 256], ['poissonStep', 784]]) {
+    for (const rows of [4, 8, 16, 32, 64, 100, 200]) {
+      const side = (lib) => {
+        const t = Array.from({ length: 10 }, (_, i) => lib.tensor([rows, n], Array.from({ length: rows * n }, (_, j) => (what === 'poissonStep' ? (((j * 2654435761) >>> 0) % 100 < 19 ? 0.7 : 0) : ((j * 7 + i) % 13) / 10))));
+        const bias = lib.tensor([n]), list = lib.ints('i32', rows * n), counts = lib.ints('i32', rows);
+        const p = { decay: 0.95, vTh: 1, vReset: 0, reset: 'zero', refSteps: 2, surrogate: 10 };
+        let k = 0;
+        const run = what === 'layerStep'
+          ? () => lib.layerStep({ cur: t[0], bias, I: t[1], v: t[2], refrac: t[3], adapt: null, spikes: t[4], dstep: t[5], post: t[6], deriv: t[7], acc: t[8], list, counts }, 0.1, 0.8, p)
+          : () => lib.poissonStep(t[1], t[0], 0.1, 1, 1, k++);
+        return { run, done: () => { t.forEach((x) => x.dispose()); bias.dispose(); list.dispose(); counts.dispose(); } };
+      };
+      const c1 = side(one), cN = side(many);
+      const t1 = Math.min(timeMs(c1.run, 5, 50), timeMs(c1.run, 5, 50)), tN = Math.min(timeMs(cN.run, 5, 50), timeMs(cN.run, 5, 50));
+      console.log(`${`${what} ${rows}x${n} (${rows * n})`.padEnd(40)} ${(t1 * 1000).toFixed(1).padStart(8)} us ${(tN * 1000).toFixed(1).padStart(8)} us ${(t1 / tN).toFixed(2).padStart(8)}x`);
+      emit({ bench: 'rows', what, rows, n, ms1: t1, msN: tN, speedup: t1 / tN });
+      c1.done(); cN.done();
+    }
+  }
+  pool.rowMinWork = saved;
+  pool.adaptive = true;
 }
 
 const NETS = [

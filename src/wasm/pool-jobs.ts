@@ -143,16 +143,17 @@ export class JobView {
 
   /**
    * Claims and runs chunks of job `gen` until none is left (or the job is no longer `gen`), adding their
-   * counts to RESULT. A chunk that throws is recorded as the job's failure and still counted done, so
-   * no thread ever waits on it.
+   * counts to RESULT; returns how many it ran. A chunk that throws is recorded as the job's failure and
+   * still counted done, so no thread ever waits on it.
    */
-  drain(gen: number): void {
+  drain(gen: number): number {
     const ctl = this.ctl, tag = gen & 0xffffff;
-    for (;;) {
+    let ran = 0;
+    for (;; ran++) {
       const t = Atomics.load(ctl, CTL.TICKET);
-      if (t >>> 8 !== tag) return;
+      if (t >>> 8 !== tag) return ran;
       const chunks = ctl[CTL.CHUNKS]!;
-      if ((t & 255) >= chunks) return;
+      if ((t & 255) >= chunks) return ran;
       if (Atomics.compareExchange(ctl, CTL.TICKET, t, t + 1) !== t) continue;
       // The chunk is ours: the job cannot change before it is counted done.
       try {

@@ -26,6 +26,7 @@ async function threaded(threads: number): Promise<Backend> {
   pool.eventMinWork = 0;
   pool.mapMinWork = 0;
   pool.rowMinWork = 0;
+  pool.adaptive = false; // split every call, however slow on a busy machine
   return lib;
 }
 
