@@ -100,6 +100,8 @@ export class Pool {
   unsplitCalls = 0;
   /** Set false to split every call above the size thresholds whatever it costs (tests, benchmarks). */
   adaptive = true;
+  /** The clock (ms) that decides whether a split call lost time; replaceable for tests. */
+  clock: () => number = () => performance.now();
 
   private constructor(raw: Kernels, control: SharedArrayBuffer, opts: PoolOptions) {
     this.raw = raw;
@@ -247,9 +249,9 @@ export class Pool {
     Atomics.store(ctl, CTL.TICKET, (gen & 0xffffff) << 8);
     Atomics.store(ctl, CTL.GEN, gen);
     Atomics.notify(ctl, CTL.GEN);
-    const t0 = performance.now();
+    const t0 = this.clock();
     const mine = this.job.drain(gen);
-    const t1 = performance.now();
+    const t1 = this.clock();
     let done = Atomics.load(ctl, CTL.DONE);
     for (let i = 0; i < SPIN && done < chunks; i++) done = Atomics.load(ctl, CTL.DONE);
     while (done < chunks) {
@@ -259,7 +261,7 @@ export class Pool {
     if (Atomics.load(ctl, CTL.FAIL) !== 0) this.failed(op);
     if (this.adaptive) {
       // Lost time: all chunks at the pace of the caller's own would have been quicker than what it took.
-      const lost = mine > 0 && performance.now() - t0 > ((t1 - t0) / mine) * chunks;
+      const t2 = this.clock(), lost = mine > 0 && t2 - t0 > ((t1 - t0) / mine) * chunks;
       if (!lost) this.losses[slot] = 0;
       else if (++this.losses[slot]! >= LOSSES_BEFORE_BACKOFF) { this.losses[slot] = 0; this.backoff[slot] = BACKOFF_CALLS; }
     }
