@@ -38,7 +38,8 @@ test('the calling thread alone finishes every chunk of a job no worker claims, w
 
 test('a kind of split call that loses time LOSSES_BEFORE_BACKOFF times in a row runs unsplit for BACKOFF_CALLS calls, then splits again; the bits are those of one thread', async () => {
   const one = await load(), lib = await load({ threads: 2 }), pool = poolOf(lib.kernels)!;
-  const saved = { clock: pool.clock, parts: pool.chunksPerThread, min: pool.mapMinWork };
+  const saved = { clock: pool.clock, parts: pool.chunksPerThread, min: pool.mapMinWork, adaptive: pool.adaptive };
+  pool.adaptive = true; // the pool is shared with other tests in this process, which may have turned it off
   // 100 chunks of 10,000 weights per call, so the calling thread runs some of them itself (the loss test
   // needs its pace) rather than a polling worker claiming every one before the caller starts.
   pool.chunksPerThread = 50; pool.mapMinWork = 0;
@@ -71,7 +72,7 @@ test('a kind of split call that loses time LOSSES_BEFORE_BACKOFF times in a row 
     assert.is(seen[first + BACKOFF_CALLS], BACKOFF_CALLS, 'then split again');
     assert.ok(got.every((x, i) => Object.is(x, want[i])), 'bit-identical to one thread');
   } finally {
-    pool.clock = saved.clock; pool.chunksPerThread = saved.parts; pool.mapMinWork = saved.min;
+    pool.clock = saved.clock; pool.chunksPerThread = saved.parts; pool.mapMinWork = saved.min; pool.adaptive = saved.adaptive;
   }
 });
 
