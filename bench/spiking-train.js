@@ -38,11 +38,12 @@ const runs = only ? RUNS.filter((r) => only.includes(r.rule)) : RUNS;
 const beforeFile = join(here, 'spiking-train-before.json');
 const before = existsSync(beforeFile) ? JSON.parse(readFileSync(beforeFile, 'utf8')) : null;
 
-const lib = await load({ build: 'release', threads: 1 });
+const threads = Number(val('threads', 1)); // --threads N: the same epochs on a pool of N threads
+const lib = await load({ build: 'release', threads });
 const data = await loadDataset(lib, 'mnist', { limit: { train: N, test: 1 } });
 const now = () => performance.now();
 const load1 = () => loadavg().map((x) => x.toFixed(2)).join(' ');
-console.log(`node ${process.version}, release build, 1 thread; one epoch of ${data.train.size} MNIST examples; load average at start ${load1()}`);
+console.log(`node ${process.version}, release build, ${threads} thread(s); one epoch of ${data.train.size} MNIST examples; load average at start ${load1()}`);
 
 /** The rule with its teach and update timed into prof's 'learning' (rules are plain objects). */
 function timed(rule, prof) {

@@ -13,6 +13,7 @@ import { withGather } from './backend/gather.js';
 import { withOptim } from './backend/optim.js';
 import { withConv } from './backend/conv.js';
 import { withBptt } from './backend/bptt.js';
+import { withEncode } from './backend/encode.js';
 import type { Shape, Tensor } from './core/tensor.js';
 import { WasmRng } from './wasm/rng.js';
 import { IntBuffer, type IntKind } from './core/intbuf.js';
@@ -24,7 +25,7 @@ export type { GemmOptions, GemmTrans } from './backend/gemm.js';
 export { ConvGeometry, PoolGeometry } from './backend/conv.js';
 export type { LifAdjointParams } from './backend/bptt.js';
 
-const Families = withBptt(withConv(withOptim(withGather(withSpike(withLoss(withAct(withGemm(withElementwise(withBlas1(BackendCore))))))))));
+const Families = withEncode(withBptt(withConv(withOptim(withGather(withSpike(withLoss(withAct(withGemm(withElementwise(withBlas1(BackendCore)))))))))));
 
 export class Backend extends Families {
   constructor(kernels: BackendCore['kernels'], opts: BackendOptions = {}) {

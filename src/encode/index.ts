@@ -1,7 +1,9 @@
 // Input encoders: pixel intensities x in [0, 1] → spike trains, one step at a time, and the spike
 // amplitude that makes the time-average of amplitude·s an estimate of x (so a spiking layer sees the
 // same mean input current as the rate network it mirrors).
-//   poisson  s_t ~ Bernoulli(maxRate·dt·x), seeded, in WASM (f32_bernoulli).        amplitude 1/(maxRate·dt)
+//   poisson  s_t ~ Bernoulli(maxRate·dt·x), independent over pixels, rows and steps; counter-based
+//            (f32_poisson_rows: the draw is a function of seed, window, step, row and pixel, so it does
+//            not depend on threads, and certain pixels, x = 0, need none).       amplitude 1/(maxRate·dt)
 //   rate     deterministic: a phase φ ← φ + maxRate·dt·x, spike and φ −= 1 when φ >= 1 (a non-leaky
 //            integrate-and-fire with subtractive reset: f32_lif_step with decay 1).   amplitude 1/(maxRate·dt)
 //   latency  time-to-first-spike: an RC membrane v ← λv + x (λ = exp(−dt/tau)) fires once when v >= 1,
@@ -31,8 +33,8 @@ export interface Encoder {
   readonly amplitude: number;
   /** Starts a presentation window for the first `rows` rows of x. */
   reset(rows: number, x: Tensor): void;
-  /** Writes step t's spikes (0/1) for the first rows rows into out. */
-  step(rows: number, t: number, x: Tensor, out: Tensor): void;
+  /** Writes step t's spikes (0/1) for the first rows rows into out; returns their number. */
+  step(rows: number, t: number, x: Tensor, out: Tensor): number;
 }
 
 /** An encoder of `features` inputs for up to `batch` rows; every buffer (RNG state included) lives in ws. */
@@ -44,12 +46,18 @@ export function makeEncoder(lib: Backend, ws: Workspace, name: string, batch: nu
   const n = batch * features;
   const p = o.maxRate * o.dt;
   if (name === 'poisson') {
-    // The xoshiro128** state (16 bytes) lives in a workspace tensor, so it is freed with the network.
-    const rng = lib.rngIn(ws.f32([4]), o.seed | 0);
+    // The window counter (word 0, a u32) lives in a workspace tensor, so a saved run resumes the same
+    // windows; every reset() starts a new window, hence new spikes for the same image.
+    const state = ws.f32([4]), seed = o.seed | 0;
+    let data: Float32Array | null = null, words: Uint32Array | null = null;
+    const counter = (): Uint32Array => { // the view is re-made only when memory has grown
+      if (state.data !== data) { data = state.data; words = new Uint32Array(data.buffer, data.byteOffset, 4); }
+      return words!;
+    };
     return {
       name: 'poisson', amplitude: 1 / p,
-      reset() { /* memoryless; the RNG stream continues (seeded once: same seed, same spikes) */ },
-      step(rows, _t, x, out) { rng.bernoulli(out.head(rows), x.head(rows), p); },
+      reset() { const w = counter(); w[0] = (w[0]! + 1) >>> 0; },
+      step(rows, t, x, out) { return lib.poissonStep(out.head(rows), x.head(rows), p, seed, counter()[0]!, t); },
       dispose() {},
     };
   }
@@ -71,7 +79,7 @@ export function makeEncoder(lib: Backend, ws: Workspace, name: string, batch: nu
       },
       step(rows, _t, _x, out) {
         const m = rows * features;
-        lib.lifStep(drive.head(m), v.head(m), refrac.head(m), out.head(rows), null, q);
+        return lib.lifStep(drive.head(m), v.head(m), refrac.head(m), out.head(rows), null, q);
       },
       dispose() {},
     };
@@ -83,7 +91,7 @@ export function makeEncoder(lib: Backend, ws: Workspace, name: string, batch: nu
     reset(rows) { rest(rows * features); },
     step(rows, _t, x, out) {
       const m = rows * features;
-      lib.lifStep(x.head(rows), v.head(m), refrac.head(m), out.head(rows), null, q);
+      return lib.lifStep(x.head(rows), v.head(m), refrac.head(m), out.head(rows), null, q);
     },
     dispose() {},
   };

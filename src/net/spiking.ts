@@ -21,7 +21,7 @@
 // STATE RESET: every run() starts from rest — membranes (at vReset, or uniform in [vReset, vTh) with
 // vInit 'random', the default), refractory counters, adaptation, synaptic
 // currents, the readout and the encoder — for every row. Examples never leak into one another (snnTorch
-// users must call reset themselves; here it is part of the window). Only the Poisson RNG stream runs on.
+// users must call reset themselves; here it is part of the window). Only the Poisson encoder's window counter runs on.
 //
 // SpikingNetwork is a Network whose forward(rows) is the window above, so the Trainer, the loss and every
 // rule accept it as is.
@@ -286,8 +286,7 @@ export class SpikingSim implements RasterSource {
     this.reset(rows);
     pr?.start();
     for (let t = 0; t < T; t++) {
-      this.enc.step(rows, t, net.input, this.inSpikes);
-      let inS = this.inSpikes.head(rows), inCount = lib.sumsq(inS); // 0/1 spikes: Σs² = count
+      let inCount = this.enc.step(rows, t, net.input, this.inSpikes), inS = this.inSpikes.head(rows);
       pr?.lap(ENCODER);
       for (let i = 0; i < L; i++) {
         const l = layers[i]!, s = this.sl[i]!;

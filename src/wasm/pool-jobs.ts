@@ -17,11 +17,13 @@ export const CTL = {
   MSG_LEN: 9, // bytes of the error message at MSG_BYTE
   // The job's integer arguments. GEMM: trans, m, n, k, a, b, c, then f32 alpha, beta at ARGS + 7, + 8.
   // EVENT: m, n, k, s, b, c. MAP: index in ELEMENTWISE_NAMES, argument count (the arguments: ARGS64_BYTE).
+  // ROWS: index in ROWWISE_NAMES, argument count (the arguments: ARGS64_BYTE).
   ARGS: 10,
 } as const;
 export const OP_GEMM = 1;
 export const OP_EVENT = 2;
 export const OP_MAP = 3;
+export const OP_ROWS = 4;
 /** Most threads a pool takes. */
 export const MAX_THREADS = 64;
 /** Most chunks one job is cut into (the chunk index is the low byte of TICKET). */
@@ -30,7 +32,7 @@ export const MAX_CHUNKS = 255;
 export const LOST = 1 << 16;
 /** Byte offset of the MAP job's arguments as float64 (exact for every i32 and f32 a kernel takes). */
 export const ARGS64_BYTE = 32 * 4;
-export const MAX_ARGS = 16;
+export const MAX_ARGS = 32;
 /** Where the error message of a failed thread goes in the control block, and its room. */
 export const MSG_BYTE = ARGS64_BYTE + 8 * MAX_ARGS;
 export const MSG_CAP = 2048;
@@ -54,6 +56,27 @@ export const ELEMENTWISE: Record<string, readonly number[]> = {
   ...Object.fromEntries(['linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'hard_sigmoid', 'softplus', 'softlif'].map((a) => [`f32_${a}_fwd`, [4, 5, 6]])),
 };
 export const ELEMENTWISE_NAMES = Object.keys(ELEMENTWISE);
+
+/** How one argument of a row-split kernel moves with a chunk starting at row lo. */
+type RowArg = readonly [index: number, bytesPerRow: (args: readonly number[]) => number];
+/** A row of n = args[1] 4-byte elements. */
+const ROW = (a: readonly number[]) => 4 * a[1]!;
+/**
+ * Kernels a pool splits over rows (their first argument; each row is computed by one thread exactly as
+ * on one thread): `ptrs`, the pointer arguments with the bytes each moves per row (a null pointer stays
+ * null, a pointer moving 0 bytes per row is shared by every row), `row`, an argument that counts the
+ * chunk's first row (moves by 1 per row), and `work`, the elements of one row, which the size
+ * threshold compares. Their i32 result, a count, is summed over the chunks.
+ */
+export const ROWWISE: Record<string, { ptrs: readonly RowArg[]; row?: number; work: (args: readonly number[]) => number }> = {
+  // rows, n, scale, seed, window, step, row0, p, out
+  f32_poisson_rows: { ptrs: [[7, ROW], [8, ROW]], row: 6, work: (a) => a[1]! },
+  // rows, n, 13 scalars, cur, bias, I, v, refrac, adapt, spikes, dstep, post, deriv, acc, list, counts
+  f32_lif_layer_step: { ptrs: [15, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26].map((i) => [i, ROW] as const).concat([[27, () => 4]]), work: (a) => a[1]! },
+  // rows, n, alpha, synDecay, oneMinusLo, lo, countPost, cur, bias, I, m, post
+  f32_readout_step: { ptrs: [7, 9, 10, 11].map((i) => [i, ROW] as const), work: (a) => a[1]! },
+};
+export const ROWWISE_NAMES = Object.keys(ROWWISE);
 
 /** Busy-polls of the calling thread before it sleeps in Atomics.wait for the workers' last chunks. */
 export const SPIN = 4000;
@@ -120,16 +143,17 @@ export class JobView {
 
   /**
    * Claims and runs chunks of job `gen` until none is left (or the job is no longer `gen`), adding their
-   * counts to RESULT. A chunk that throws is recorded as the job's failure and still counted done, so
-   * no thread ever waits on it.
+   * counts to RESULT; returns how many it ran. A chunk that throws is recorded as the job's failure and
+   * still counted done, so no thread ever waits on it.
    */
-  drain(gen: number): void {
+  drain(gen: number): number {
     const ctl = this.ctl, tag = gen & 0xffffff;
-    for (;;) {
+    let ran = 0;
+    for (;; ran++) {
       const t = Atomics.load(ctl, CTL.TICKET);
-      if (t >>> 8 !== tag) return;
+      if (t >>> 8 !== tag) return ran;
       const chunks = ctl[CTL.CHUNKS]!;
-      if ((t & 255) >= chunks) return;
+      if ((t & 255) >= chunks) return ran;
       if (Atomics.compareExchange(ctl, CTL.TICKET, t, t + 1) !== t) continue;
       // The chunk is ours: the job cannot change before it is counted done.
       try {
@@ -161,11 +185,17 @@ export class JobView {
       const m = ctl[A]!, n = ctl[A + 1]!, k = ctl[A + 2]!, hi = Math.min(m, lo + ctl[CTL.CHUNK]!);
       return this.kern.f32_event_nn(hi - lo, n, k, (ctl[A + 3]! >>> 0) + lo * k * 4, ctl[A + 4]!, this.tmp, (ctl[A + 5]! >>> 0) + lo * n * 4);
     }
-    if (op === OP_MAP) { // elements [lo, hi): n becomes the chunk's length, every non-null pointer moves by lo
-      const name = ELEMENTWISE_NAMES[ctl[A]!]!, count = ctl[A + 1]!, args = this.args, f64 = this.f64;
+    if (op === OP_MAP || op === OP_ROWS) { // n or rows becomes the chunk's length, non-null pointers move with lo
+      const map = op === OP_MAP, name = (map ? ELEMENTWISE_NAMES : ROWWISE_NAMES)[ctl[A]!]!, count = ctl[A + 1]!, args = this.args, f64 = this.f64;
       for (let i = 0; i < count; i++) args[i] = f64[i]!;
       args[0] = Math.min(f64[0]!, lo + ctl[CTL.CHUNK]!) - lo;
-      for (const i of ELEMENTWISE[name]!) if (args[i] !== 0) args[i] = (args[i]! + lo * 4) >>> 0;
+      if (map) {
+        for (const i of ELEMENTWISE[name]!) if (args[i] !== 0) args[i] = (args[i]! + lo * 4) >>> 0;
+      } else {
+        const spec = ROWWISE[name]!;
+        for (const [i, bytes] of spec.ptrs) if (args[i] !== 0) args[i] = (args[i]! + lo * bytes(args)) >>> 0;
+        if (spec.row !== undefined) args[spec.row] = args[spec.row]! + lo;
+      }
       return this.fns[name]!.apply(null, args) | 0; // arguments past the kernel's own are ignored
     }
     throw new Error(`unknown job ${op}`);

@@ -11,14 +11,24 @@
 // by its keeper thread (pool-keeper.ts, Node) the same way; the caller then shuts the pool down and throws.
 import type { Kernels } from './kernels.js';
 import {
-  CTL, OP_GEMM, OP_EVENT, OP_MAP, MAX_CHUNKS, ARGS64_BYTE, MAX_ARGS, MSG_BYTE, MSG_CAP, CONTROL_BYTES, ELEMENTWISE_NAMES, SPIN, CHUNKS_PER_THREAD,
+  CTL, OP_GEMM, OP_EVENT, OP_MAP, OP_ROWS, ROWWISE, ROWWISE_NAMES, MAX_CHUNKS, ARGS64_BYTE, MAX_ARGS, MSG_BYTE, MSG_CAP, CONTROL_BYTES, ELEMENTWISE_NAMES, SPIN, CHUNKS_PER_THREAD,
   JobView, gemmChunk, recordFailure, type WorkerInit, type WorkerReply, type ChunkKernels,
 } from './pool-jobs.js';
 
-export { ELEMENTWISE, ELEMENTWISE_NAMES, gemmChunk } from './pool-jobs.js';
+export { ELEMENTWISE, ELEMENTWISE_NAMES, ROWWISE, ROWWISE_NAMES, gemmChunk } from './pool-jobs.js';
 
 /** Most threads a pool takes. */
 export const MAX_THREADS = 64;
+
+/**
+ * Split calls of one kind that must lose time in a row (the calling thread's own chunks plus its wait
+ * for the others took longer than all chunks at its own pace would have) before the pool runs that kind
+ * on the calling thread alone for BACKOFF_CALLS calls, then tries splitting again. This is what happens
+ * when the cores are busy with other processes: a worker that the system does not run holds up the
+ * chunk it claimed. Where each call runs changes only the time, never the bits.
+ */
+export const LOSSES_BEFORE_BACKOFF = 8;
+export const BACKOFF_CALLS = 256;
 
 /** The smallest m·n·k a GEMM must have to be split (below it the calling thread does it alone). */
 export const GEMM_MIN_WORK = 1 << 20;
@@ -26,6 +36,8 @@ export const GEMM_MIN_WORK = 1 << 20;
 export const EVENT_MIN_WORK = 1 << 21;
 /** The smallest n an elementwise kernel must have to be split. */
 export const MAP_MIN_WORK = 1 << 14;
+/** The same for a row-split kernel: rows times the elements of a row (ROWWISE's work). */
+export const ROW_MIN_WORK = 1 << 14;
 
 /** Every chunk of C as [i0, i1, j0, j1] when cut in `parts` (for tests and tools; the pool computes them in place). */
 export function splitGemm(m: number, n: number, parts: number): [number, number, number, number][] {
@@ -52,17 +64,23 @@ export interface PoolOptions {
   /** Likewise the event-driven propagation (default EVENT_MIN_WORK) and elementwise kernels' n (MAP_MIN_WORK). */
   eventMinWork?: number;
   mapMinWork?: number;
+  /** Likewise row-split kernels' rows · row elements (default ROW_MIN_WORK). */
+  rowMinWork?: number;
   /** Chunks per thread a split job is cut into (default CHUNKS_PER_THREAD). */
   chunksPerThread?: number;
   /** Called once when the pool shuts down (closed, or a thread failed). */
   onClose?: () => void;
 }
 
+/** Slots of the per-kind loss counters: the GEMM, the event propagation, then the ELEMENTWISE and ROWWISE kernels. */
+const SLOT_GEMM = 0, SLOT_EVENT = 1, SLOT_MAP = 2, SLOT_ROWS = SLOT_MAP + ELEMENTWISE_NAMES.length, SLOTS = SLOT_ROWS + ROWWISE_NAMES.length;
+
 export class Pool {
   readonly threads: number;
   gemmMinWork: number;
   eventMinWork: number;
   mapMinWork: number;
+  rowMinWork: number;
   chunksPerThread: number;
   private readonly ctl: Int32Array;
   private readonly f32: Float32Array;
@@ -75,6 +93,15 @@ export class Pool {
   private closedBecause: string | null = null;
   private readonly raw: Kernels;
   private readonly onClose: (() => void) | undefined;
+  /** Per kind of call (SLOT_*): split calls lost in a row, and calls left to run unsplit. */
+  private readonly losses = new Int32Array(SLOTS);
+  private readonly backoff = new Int32Array(SLOTS);
+  /** Split calls run on the calling thread alone because splitting lost time (see LOSSES_BEFORE_BACKOFF). */
+  unsplitCalls = 0;
+  /** Set false to split every call above the size thresholds whatever it costs (tests, benchmarks). */
+  adaptive = true;
+  /** The clock (ms) that decides whether a split call lost time; replaceable for tests. */
+  clock: () => number = () => performance.now();
 
   private constructor(raw: Kernels, control: SharedArrayBuffer, opts: PoolOptions) {
     this.raw = raw;
@@ -82,6 +109,7 @@ export class Pool {
     this.gemmMinWork = opts.gemmMinWork ?? GEMM_MIN_WORK;
     this.eventMinWork = opts.eventMinWork ?? EVENT_MIN_WORK;
     this.mapMinWork = opts.mapMinWork ?? MAP_MIN_WORK;
+    this.rowMinWork = opts.rowMinWork ?? ROW_MIN_WORK;
     this.chunksPerThread = opts.chunksPerThread ?? CHUNKS_PER_THREAD;
     this.scratchBytes = raw.gemm_scratch_bytes() >>> 0;
     this.onClose = opts.onClose;
@@ -124,7 +152,7 @@ export class Pool {
     this.check('gemm');
     const raw = this.raw;
     const len = n >= m ? n : m, chunk = gemmChunk(m, n, this.parts());
-    if (m * n * k < this.gemmMinWork || chunk >= len) { // small, or a single chunk
+    if (m * n * k < this.gemmMinWork || chunk >= len || this.backingOff(SLOT_GEMM)) { // small, a single chunk, or splitting loses
       if (trans === 0) raw.f32_gemm_nn(m, n, k, alpha, beta, a, b, c);
       else if (trans === 1) raw.f32_gemm_tn(m, n, k, alpha, beta, a, b, c);
       else if (trans === 2) raw.f32_gemm_nt(m, n, k, alpha, beta, a, b, c);
@@ -136,7 +164,7 @@ export class Pool {
     ctl[A] = trans; ctl[A + 1] = m; ctl[A + 2] = n; ctl[A + 3] = k;
     ctl[A + 4] = a; ctl[A + 5] = b; ctl[A + 6] = c;
     this.f32[A + 7] = alpha; this.f32[A + 8] = beta;
-    this.run('gemm', len, chunk);
+    this.run('gemm', len, chunk, SLOT_GEMM);
   }
 
   /**
@@ -145,12 +173,12 @@ export class Pool {
    */
   eventNN(m: number, n: number, k: number, s: number, b: number, tmp: number, c: number): number {
     this.check('event_nn');
-    if (m < 2 || m * n * k < this.eventMinWork || n * 4 > this.scratchBytes) return this.raw.f32_event_nn(m, n, k, s, b, tmp, c);
+    if (m < 2 || m * n * k < this.eventMinWork || n * 4 > this.scratchBytes || this.backingOff(SLOT_EVENT)) return this.raw.f32_event_nn(m, n, k, s, b, tmp, c);
     const ctl = this.ctl, A = CTL.ARGS;
     ctl[CTL.OP] = OP_EVENT;
     ctl[A] = m; ctl[A + 1] = n; ctl[A + 2] = k; ctl[A + 3] = s; ctl[A + 4] = b; ctl[A + 5] = c;
     this.job.tmp = tmp;
-    return this.run('event_nn', m, Math.ceil(m / this.parts()));
+    return this.run('event_nn', m, Math.ceil(m / this.parts()), SLOT_EVENT);
   }
 
   /**
@@ -161,18 +189,45 @@ export class Pool {
     const name = ELEMENTWISE_NAMES[index]!;
     this.check(name);
     const n = args[0]!;
-    if (n < this.mapMinWork) return (this.raw as unknown as Record<string, (...a: number[]) => number>)[name]!.apply(null, args as number[]) | 0;
+    if (n < this.mapMinWork || this.backingOff(SLOT_MAP + index)) return (this.raw as unknown as Record<string, (...a: number[]) => number>)[name]!.apply(null, args as number[]) | 0;
     const ctl = this.ctl, f64 = this.f64;
     ctl[CTL.OP] = OP_MAP;
     ctl[CTL.ARGS] = index;
     ctl[CTL.ARGS + 1] = args.length;
     for (let i = 0; i < args.length; i++) f64[i] = args[i]!;
-    return this.run(name, n, Math.ceil(n / this.parts() / 4) * 4);
+    return this.run(name, n, Math.ceil(n / this.parts() / 4) * 4, SLOT_MAP + index);
+  }
+
+  /**
+   * A row-split kernel of ROWWISE (args as the kernel takes them, rows first), split over its rows;
+   * returns its count summed over the chunks.
+   */
+  rows(index: number, args: ArrayLike<number>): number {
+    const name = ROWWISE_NAMES[index]!;
+    this.check(name);
+    const rows = args[0]!;
+    if (rows < 2 || rows * ROWWISE[name]!.work(args as readonly number[]) < this.rowMinWork || this.backingOff(SLOT_ROWS + index)) {
+      return (this.raw as unknown as Record<string, (...a: number[]) => number>)[name]!.apply(null, args as number[]) | 0;
+    }
+    const ctl = this.ctl, f64 = this.f64;
+    ctl[CTL.OP] = OP_ROWS;
+    ctl[CTL.ARGS] = index;
+    ctl[CTL.ARGS + 1] = args.length;
+    for (let i = 0; i < args.length; i++) f64[i] = args[i]!;
+    return this.run(name, rows, Math.ceil(rows / this.parts()), SLOT_ROWS + index);
   }
 
   /** Chunks a job is cut into (the GEMM's may come out fewer, in whole panels). */
   private parts(): number {
     return Math.min(MAX_CHUNKS, this.threads * this.chunksPerThread);
+  }
+
+  /** True (and one call fewer to go) while calls of kind `slot` run unsplit after losing time split. */
+  private backingOff(slot: number): boolean {
+    if (this.backoff[slot] === 0 || !this.adaptive) return false;
+    this.backoff[slot]!--;
+    this.unsplitCalls++;
+    return true;
   }
 
   private check(op: string): void {
@@ -184,7 +239,7 @@ export class Pool {
    * Runs the job written in the control block, cut into chunks of `chunk` along [0, len): wakes the
    * workers, claims chunks alongside them, waits for the last ones; returns the chunks' counts summed.
    */
-  private run(op: string, len: number, chunk: number): number {
+  private run(op: string, len: number, chunk: number, slot: number): number {
     const ctl = this.ctl, chunks = Math.ceil(len / chunk);
     ctl[CTL.CHUNK] = chunk;
     ctl[CTL.CHUNKS] = chunks;
@@ -194,7 +249,9 @@ export class Pool {
     Atomics.store(ctl, CTL.TICKET, (gen & 0xffffff) << 8);
     Atomics.store(ctl, CTL.GEN, gen);
     Atomics.notify(ctl, CTL.GEN);
-    this.job.drain(gen);
+    const t0 = this.clock();
+    const mine = this.job.drain(gen);
+    const t1 = this.clock();
     let done = Atomics.load(ctl, CTL.DONE);
     for (let i = 0; i < SPIN && done < chunks; i++) done = Atomics.load(ctl, CTL.DONE);
     while (done < chunks) {
@@ -202,6 +259,12 @@ export class Pool {
       done = Atomics.load(ctl, CTL.DONE);
     }
     if (Atomics.load(ctl, CTL.FAIL) !== 0) this.failed(op);
+    if (this.adaptive) {
+      // Lost time: all chunks at the pace of the caller's own would have been quicker than what it took.
+      const t2 = this.clock(), lost = mine > 0 && t2 - t0 > ((t1 - t0) / mine) * chunks;
+      if (!lost) this.losses[slot] = 0;
+      else if (++this.losses[slot]! >= LOSSES_BEFORE_BACKOFF) { this.losses[slot] = 0; this.backoff[slot] = BACKOFF_CALLS; }
+    }
     return Atomics.load(ctl, CTL.RESULT);
   }
 

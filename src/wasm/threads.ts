@@ -4,7 +4,7 @@
 // Browser-safe (no bare imports): the demo page's worker uses startThreads directly.
 import { THREADS_START, type Kernels } from './kernels.js';
 import type { LoadOptions } from './load.js';
-import { Pool, ELEMENTWISE_NAMES } from './pool.js';
+import { Pool, ELEMENTWISE_NAMES, ROWWISE_NAMES } from './pool.js';
 
 /** Initial and maximum pages of the shared memory (a shared memory must declare its maximum: 4 GiB). */
 const INITIAL_PAGES = 16;
@@ -76,6 +76,7 @@ export async function startThreads(module: WebAssembly.Module, threads: number, 
   };
   const split = kernels as unknown as Record<string, (...args: number[]) => number>;
   ELEMENTWISE_NAMES.forEach((name, i) => { split[name] = (...args: number[]) => pool.map(i, args); });
+  ROWWISE_NAMES.forEach((name, i) => { split[name] = (...args: number[]) => pool.rows(i, args); });
   pools.set(kernels, pool);
   return kernels;
 }

@@ -24,6 +24,7 @@ const THREADS = [2, 3, 4];
 async function threaded(threads: number): Promise<Backend> {
   const lib = await load({ threads });
   poolOf(lib.kernels)!.gemmMinWork = 0;
+  poolOf(lib.kernels)!.adaptive = false; // split every call, however slow on a busy machine
   return lib;
 }
 

@@ -1,7 +1,8 @@
 // The thread pool's protocol (src/wasm/pool.ts, pool-jobs.ts): threads claim chunks of a job as they
 // come, so the calling thread finishes a job alone when no worker claims anything (a worker the system
 // does not run at the moment), with the bits of one thread; and a worker that dies, idle or in the middle
-// of a job, surfaces as an error naming it on the calling thread, never as a hang.
+// of a job, surfaces as an error naming it on the calling thread, never as a hang; a kind of call that
+// keeps losing time split runs unsplit for a while (by a stand-in clock), with unchanged bits.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
@@ -9,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { load } from '../../src/index.js';
 import { CTL, CONTROL_BYTES, OP_GEMM, JobView, gemmChunk, type ChunkKernels } from '../../src/wasm/pool-jobs.js';
 import { seeded } from '../helpers/fill.js';
+import { poolOf } from '../../src/wasm/threads.js';
+import { LOSSES_BEFORE_BACKOFF, BACKOFF_CALLS } from '../../src/wasm/pool.js';
 
 test('the calling thread alone finishes every chunk of a job no worker claims, with the bits of one call', async () => {
   const lib = await load();
@@ -30,6 +33,46 @@ test('the calling thread alone finishes every chunk of a job no worker claims, w
     assert.is(ctl[CTL.FAIL], 0);
     assert.ok(got.data.every((x, i) => Object.is(x, want.data[i])), `${m}x${n}x${k}: bit-identical`);
     for (const t of [a, b, want, got]) t.dispose();
+  }
+});
+
+test('a kind of split call that loses time LOSSES_BEFORE_BACKOFF times in a row runs unsplit for BACKOFF_CALLS calls, then splits again; the bits are those of one thread', async () => {
+  const one = await load(), lib = await load({ threads: 2 }), pool = poolOf(lib.kernels)!;
+  const saved = { clock: pool.clock, parts: pool.chunksPerThread, min: pool.mapMinWork, adaptive: pool.adaptive };
+  pool.adaptive = true; // the pool is shared with other tests in this process, which may have turned it off
+  // 100 chunks of 10,000 weights per call, so the calling thread runs some of them itself (the loss test
+  // needs its pace) rather than a polling worker claiming every one before the caller starts.
+  pool.chunksPerThread = 50; pool.mapMinWork = 0;
+  const n = 1_000_000, steps = 2 * LOSSES_BEFORE_BACKOFF + BACKOFF_CALLS + 40;
+  const run = (l: typeof lib, afterEach: (i: number) => void = () => {}) => {
+    const w = l.tensor([n], seeded(n, 1)), g = l.tensor([n], seeded(n, 2)), v = l.tensor([n]);
+    for (let i = 0; i < steps; i++) { l.sgdStep(w, g, v, 0.01, 0.9, 1e-4); afterEach(i); }
+    const out = w.data.slice();
+    for (const t of [w, g, v]) t.dispose();
+    return out;
+  };
+  try {
+    const want = run(one);
+    // A clock by which splitting never loses: nothing runs unsplit.
+    pool.clock = () => 0;
+    const u1 = pool.unsplitCalls;
+    run(lib);
+    assert.is(pool.unsplitCalls - u1, 0, 'no call unsplit while splitting pays');
+    // Every split call in which the caller ran a chunk loses by this clock: its wait (1000 ms) dwarfs its
+    // own chunks (1 ms). (A call whose chunks the worker took all of counts as a gain and restarts the
+    // count, so where the backoff starts is not fixed, only that it follows enough losses.)
+    let t = 0, calls = 0;
+    pool.clock = () => (t += ++calls % 3 === 0 ? 1000 : 1);
+    const u0 = pool.unsplitCalls, seen: number[] = [];
+    const got = run(lib, () => seen.push(pool.unsplitCalls - u0));
+    const first = seen.indexOf(1);
+    assert.ok(first >= LOSSES_BEFORE_BACKOFF, `the first unsplit call (${first}) follows at least ${LOSSES_BEFORE_BACKOFF} split ones`);
+    assert.is(seen[first - 1], 0);
+    assert.is(seen[first + BACKOFF_CALLS - 1], BACKOFF_CALLS, `${BACKOFF_CALLS} calls in a row unsplit`);
+    assert.is(seen[first + BACKOFF_CALLS], BACKOFF_CALLS, 'then split again');
+    assert.ok(got.every((x, i) => Object.is(x, want[i])), 'bit-identical to one thread');
+  } finally {
+    pool.clock = saved.clock; pool.chunksPerThread = saved.parts; pool.mapMinWork = saved.min; pool.adaptive = saved.adaptive;
   }
 });
 

@@ -1,5 +1,6 @@
 // The kernels a thread pool splits besides the GEMMs (src/wasm/pool.ts), called through the Backend as the
-// library calls them: the event-driven propagation (split over rows), the LIF / ALIF / trace steps and the
+// library calls them: the event-driven propagation, the fused layer and readout steps (split over rows;
+// the Poisson encoder's test is tests/kernels/encode.test.ts), the LIF / ALIF / trace steps and the
 // SGD / Adam steps (split over elements) at 2, 3 and 4 threads give exactly the bits of one thread, and of the reference twins where those exist (tests/reference/), on
 // sizes smaller than the thread count, 1xN, Nx1 and off every multiple of 4. The pool's size thresholds
 // are set to 0 so that every call is split.
@@ -7,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { load, type Backend } from '../../src/index.js';
 import { poolOf } from '../../src/wasm/threads.js';
-import { ELEMENTWISE } from '../../src/wasm/pool.js';
+import { ELEMENTWISE, ROWWISE } from '../../src/wasm/pool.js';
 import { KERNEL_ARITY } from '../../src/wasm/kernels.js';
 import { backend } from '../helpers/setup.js';
 import { mulberry32, seeded } from '../helpers/fill.js';
@@ -24,6 +25,8 @@ async function threaded(threads: number): Promise<Backend> {
   const pool = poolOf(lib.kernels)!;
   pool.eventMinWork = 0;
   pool.mapMinWork = 0;
+  pool.rowMinWork = 0;
+  pool.adaptive = false; // split every call, however slow on a busy machine
   return lib;
 }
 
@@ -46,6 +49,55 @@ test('the split kernels are kernels, and their pointer arguments are their last 
     const arity = (KERNEL_ARITY as Record<string, number>)[name];
     assert.ok(arity !== undefined, `${name} is an exported kernel`);
     assert.equal([...ptrs], Array.from({ length: ptrs.length }, (_, i) => arity! - ptrs.length + i), `${name}: pointers are its last ${ptrs.length} of ${arity} arguments`);
+  }
+});
+
+test('the row-split kernels are kernels, and the arguments the pool moves are within their signatures', () => {
+  for (const [name, spec] of Object.entries(ROWWISE)) {
+    const arity = (KERNEL_ARITY as Record<string, number>)[name];
+    assert.ok(arity !== undefined, `${name} is an exported kernel`);
+    for (const [i] of spec.ptrs) assert.ok(i >= 2 && i < arity!, `${name}: pointer argument ${i} of ${arity}`);
+    if (spec.row !== undefined) assert.ok(spec.row >= 2 && spec.row < arity!, `${name}: row argument ${spec.row}`);
+  }
+});
+
+/**
+ * Two fused layer steps (layerStep: LIF or ALIF, with and without the spike list and post) then two
+ * readout steps of a rows × n layer from seeded state; returns every buffer and the spike counts.
+ */
+function layerSteps(lib: Backend, rows: number, n: number, adaptive: boolean, withList: boolean, seed: number) {
+  const N = rows * n, t = (lo: number, hi: number, k: number) => lib.tensor([rows, n], seeded(N, seed + k, lo, hi));
+  const cur = t(-0.5, 2, 0), I = t(-0.2, 0.5, 1), v = t(-0.3, 1.1, 2), refrac = lib.tensor([rows, n], Array.from(seeded(N, seed + 3, -2, 3), (x) => Math.max(0, Math.round(x))));
+  const adapt = adaptive ? t(0, 1, 4) : null, spikesT = lib.tensor([rows, n]), dstep = lib.tensor([rows, n]), post = t(0, 1, 5), deriv = t(0, 1, 6), acc = t(0, 1, 7);
+  const bias = lib.tensor([n], seeded(n, seed + 8, -0.1, 0.1)), m = t(-1, 1, 9);
+  const list = withList ? lib.ints('i32', N) : null, counts = withList ? lib.ints('i32', rows) : null;
+  const p = adaptive
+    ? { decay: 0.9, vTh: 1, vReset: 0, reset: 'subtract' as const, refSteps: 2, surrogate: 10, rho: 0.95, beta: 0.2, surrogateShape: 'triangle' as const }
+    : { decay: 0.9, vTh: 1, vReset: 0.1, reset: 'zero' as const, refSteps: 2, surrogate: 10 };
+  const c: number[] = [];
+  for (let s = 0; s < 2; s++) c.push(lib.layerStep({ cur, bias, I, v, refrac, adapt, spikes: spikesT, dstep, post: s === 0 ? post : null, deriv, acc, list, counts }, 0.3, 0.8, p));
+  for (let s = 0; s < 2; s++) lib.readoutStep(cur, bias, I, m, s === 0 ? post : null, 0.3, 0.8, 0.7);
+  const out = [cur, I, v, refrac, spikesT, dstep, post, deriv, acc, m, ...(adapt ? [adapt] : [])].map((x) => x.data.slice());
+  const lists = withList ? [Array.from(counts!.data), Array.from(list!.data)] : [];
+  for (const x of [cur, I, v, refrac, spikesT, dstep, post, deriv, acc, bias, m, ...(adapt ? [adapt] : [])]) x.dispose();
+  list?.dispose(); counts?.dispose();
+  return { out, lists, c };
+}
+
+test(`layerStep and readoutStep (split over rows) at ${THREADS.join(', ')} threads: the bits, spike lists and counts of one thread`, async () => {
+  const one = await backend('release');
+  for (const [rows, n] of [[1, 7], [2, 5], [3, 1], [5, 17], [100, 256]] as [number, number][]) {
+    for (const adaptive of [false, true]) {
+      for (const withList of [false, true]) {
+        const seed = rows * 17 + n + (adaptive ? 1000 : 0) + (withList ? 500 : 0), want = layerSteps(one, rows, n, adaptive, withList, seed);
+        for (const t of THREADS) {
+          const got = layerSteps(await threaded(t), rows, n, adaptive, withList, seed), what = `${rows}x${n} ${adaptive ? 'alif' : 'lif'}${withList ? ' with list' : ''} at ${t} threads`;
+          assert.equal(got.c, want.c, `${what}: spike counts`);
+          got.out.forEach((x, i) => bitsEqual(x, want.out[i]!, `${what}: buffer ${i}`));
+          assert.equal(got.lists, want.lists, `${what}: spike lists`);
+        }
+      }
+    }
   }
 });
 

@@ -1,0 +1,67 @@
+// The Poisson (Bernoulli) spike encoder with counter-based randomness: the uniform that decides pixel i
+// of example row r at time step t of presentation window w is a pure function of (seed, w, t, r, i),
+// not the next number of a shared sequential stream. So any set of rows can be encoded by any thread in
+// any order with the same bits, and a pixel whose spike is certain (probability <= 0 or >= 1) needs no
+// draw at all without shifting the draws of the others (about 80 % of MNIST pixels are 0).
+//
+// The generator is SplitMix64 (Steele, Lea & Flood 2014) used as a random-access stream: its i-th output
+// is mix64(base + (i + 1)·gamma), so one 64-bit base per (row, step) gives every pixel its own draw:
+//   key  = mix64((seed << 32) | w)                 (per window; the map (seed, w) -> key is a bijection)
+//   base = mix64(key ^ ((t << 32) | r))            (per row and step)
+//   u_i  = (mix64(base + (i + 1)·gamma) >>> 40) · 2^-24      a uniform in [0, 1) with 24 bits
+//   out_i = u_i < scale·p_i (f32 product) ? 1 : 0
+// mix64 is the finaliser of SplitMix64 (Stafford's variant 13); all arithmetic is on u64 modulo 2^64.
+// The spike rule is f32_bernoulli's (rng.ts), so only the source of u_i differs.
+
+const GAMMA: u64 = 0x9e3779b97f4a7c15;
+const INV_2_24: f32 = 5.9604644775390625e-8;
+
+// @ts-ignore: decorator
+@inline function mix64(z: u64): u64 {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+  return z ^ (z >> 31);
+}
+
+/**
+ * Step `step` of window `window` for rows [row0, row0 + rows) of a (· × n) input: out[r, i] = 1 with
+ * probability scale·p[r, i] (see the header), else 0. p and out are the chunk's own rows (row r of them
+ * is example row row0 + r). Returns the number of spikes. out may not overlap p.
+ */
+export function f32_poisson_rows(rows: i32, n: i32, scale: f32, seed: i32, window: i32, step: i32, row0: i32, p: usize, out: usize): i32 {
+  const key = mix64((<u64><u32>seed << 32) | <u64><u32>window);
+  let count = 0;
+  for (let r = 0; r < rows; r++) {
+    const base = mix64(key ^ ((<u64><u32>step << 32) | <u64><u32>(row0 + r)));
+    const row = <usize>r * (<usize>n << 2);
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      // Four pixels at a time: a group whose probabilities are all <= 0 is written as zeros at once.
+      const vscale = f32x4.splat(scale), vzero = f32x4.splat(0);
+      for (; i + 4 <= n; i += 4) {
+        const o = row + (<usize>i << 2);
+        const q = f32x4.mul(vscale, v128.load(p + o));
+        if (!v128.any_true(f32x4.gt(q, vzero))) { v128.store(out + o, vzero); continue; }
+        for (let l = 0; l < 4; l++) count += draw(base, i + l, scale * load<f32>(p + o + (<usize>l << 2)), out + o + (<usize>l << 2));
+      }
+    }
+    for (; i < n; i++) {
+      const o = row + (<usize>i << 2);
+      count += draw(base, i, scale * load<f32>(p + o), out + o);
+    }
+  }
+  return count;
+}
+
+/** Writes pixel i's spike (probability q) at `at` and returns it; draws only when q is in (0, 1). */
+// @ts-ignore: decorator
+@inline function draw(base: u64, i: i32, q: f32, at: usize): i32 {
+  let s = 0;
+  if (q >= 1) s = 1;
+  else if (q > 0) {
+    const u = <f32><u32>(mix64(base + <u64>(i + 1) * GAMMA) >> 40) * INV_2_24;
+    s = u < q ? 1 : 0;
+  }
+  store<f32>(at, <f32>s);
+  return s;
+}

@@ -1,0 +1,124 @@
+// The counter-based Poisson encoder (assembly/kernels/encode.ts, Backend.poissonStep): bit for bit its
+// BigInt twin (tests/reference/encode.ts) on both builds and awkward shapes; rows encoded apart or in
+// one call, and on 1–4 threads, give the same bits; the spike statistics match the Bernoulli process
+// it stands for (rate per pixel, independence across rows, steps and windows).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { BUILDS, backend } from '../helpers/setup.js';
+import { seeded } from '../helpers/fill.js';
+import { load, type Backend } from '../../src/index.js';
+import { poolOf } from '../../src/wasm/threads.js';
+import * as ref from '../reference/encode.js';
+
+/** Intensities in [0, 1] with about 60 % exact zeros, plus awkward values (p > 1, p < 0) at fixed places. */
+function image(rows: number, n: number, seed: number): Float32Array {
+  const u = seeded(rows * n, seed, 0, 1), v = seeded(rows * n, seed + 1, 0, 1);
+  const p = u.map((x, i) => (v[i]! < 0.6 ? 0 : x));
+  if (p.length > 2) { p[1] = 1.5; p[2] = -0.25; }
+  return p;
+}
+
+function encode(lib: Backend, p: Float32Array, rows: number, n: number, scale: number, seed: number, window: number, step: number, row0 = 0) {
+  const P = lib.tensor([rows, n], p), out = lib.tensor([rows, n], new Float32Array(rows * n).fill(NaN));
+  const count = lib.poissonStep(out, P, scale, seed, window, step, row0);
+  const bits = out.data.slice();
+  P.dispose(); out.dispose();
+  return { count, bits };
+}
+
+const SHAPES: [number, number][] = [[1, 1], [1, 3], [3, 1], [2, 5], [4, 7], [3, 17], [5, 784], [1, 1000]];
+
+for (const build of BUILDS) {
+  test(`[${build}] poissonStep equals its BigInt twin on awkward shapes, seeds, windows, steps, row offsets`, async () => {
+    const lib = await backend(build);
+    let k = 0;
+    for (const [rows, n] of SHAPES) {
+      for (const [scale, seed, window, step, row0] of [[0.1, 1, 0, 0, 0], [0.9, -7, 12345, 49, 3], [1, 2 ** 31 - 1, 2 ** 32 - 1, 2 ** 20, 99]] as const) {
+        const p = image(rows, n, 100 + k++);
+        const got = encode(lib, p, rows, n, scale, seed, window, step, row0);
+        const want = new Float32Array(rows * n);
+        const count = ref.poissonRows(rows, n, scale, seed, window, step, row0, p, want);
+        assert.equal(Array.from(got.bits), Array.from(want), `${rows}x${n}, seed ${seed}, window ${window}, step ${step}, row0 ${row0}`);
+        assert.is(got.count, count);
+      }
+    }
+  });
+}
+
+test('a pixel of probability <= 0 never spikes, one of probability >= 1 always does; rows encoded apart equal rows encoded together', async () => {
+  const lib = await backend();
+  const rows = 6, n = 37, p = image(rows, n, 9);
+  p[5] = 0; p[6] = 2; p[7] = -1;
+  const all = encode(lib, p, rows, n, 0.5, 3, 8, 2);
+  for (let i = 0; i < p.length; i++) {
+    const q = Math.fround(0.5 * p[i]!);
+    if (q <= 0) assert.is(all.bits[i], 0, `p = ${p[i]} at ${i}`);
+    if (q >= 1) assert.is(all.bits[i], 1, `p = ${p[i]} at ${i}`);
+  }
+  // rows [0, 2) and [2, 6) in two calls with the matching row offset give the same bits
+  const a = encode(lib, p.subarray(0, 2 * n), 2, n, 0.5, 3, 8, 2, 0), b = encode(lib, p.subarray(2 * n), 4, n, 0.5, 3, 8, 2, 2);
+  assert.equal([...a.bits, ...b.bits], Array.from(all.bits));
+  assert.is(a.count + b.count, all.count);
+  assert.throws(() => encode(lib, p, rows, n, NaN, 3, 8, 2), /poissonStep: scale must be a finite number, got NaN/);
+  assert.throws(() => encode(lib, p, rows, n, 0.5, 3, -1, 2), /poissonStep: window must be an integer in \[0, 4294967295\], got -1/);
+});
+
+test('spike statistics: rate per pixel within a binomial bound, no correlation across rows, steps and windows', async () => {
+  // One pixel column of R rows at probability q, over T steps of W windows: N = R·T·W independent
+  // Bernoulli(q) draws if the encoder is right. The spike count is Binomial(N, q): mean Nq, sd
+  // sqrt(Nq(1 − q)); we allow 5 sd (a false failure has probability below 1e-6 per check). A pair of
+  // draws that should be independent spikes together with probability q²: the number of such pairs among
+  // M is Binomial(M, q²), checked the same way. Pairs: neighbouring rows at one step (same window),
+  // consecutive steps of one row, the same (row, step) in consecutive windows.
+  const lib = await backend();
+  const R = 200, n = 4, T = 20, W = 5;
+  const xs = [0.05, 0.3, 0.5, 0.97]; // one probability per column; scale 1
+  const p = new Float32Array(R * n).map((_, i) => xs[i % n]!);
+  const s: Float32Array[][] = []; // s[w][t]: the R×n spikes
+  for (let w = 0; w < W; w++) {
+    s.push([]);
+    for (let t = 0; t < T; t++) s[w]!.push(encode(lib, p, R, n, 1, 77, w, t).bits);
+  }
+  const within = (got: number, trials: number, q: number, what: string) => {
+    const mean = trials * q, sd = Math.sqrt(trials * q * (1 - q));
+    assert.ok(Math.abs(got - mean) <= 5 * sd, `${what}: ${got} of ${trials}, expected ${mean.toFixed(1)} ± ${(5 * sd).toFixed(1)}`);
+  };
+  xs.forEach((x, j) => {
+    const q = Math.fround(x);
+    let spikes = 0, rowPairs = 0, stepPairs = 0, windowPairs = 0;
+    for (let w = 0; w < W; w++) {
+      for (let t = 0; t < T; t++) {
+        const cur = s[w]![t]!;
+        for (let r = 0; r < R; r++) {
+          const v = cur[r * n + j]!;
+          spikes += v;
+          if (r + 1 < R) rowPairs += v * cur[(r + 1) * n + j]!;
+          if (t + 1 < T) stepPairs += v * s[w]![t + 1]![r * n + j]!;
+          if (w + 1 < W) windowPairs += v * s[w + 1]![t]![r * n + j]!;
+        }
+      }
+    }
+    within(spikes, R * T * W, q, `q = ${x}: spikes`);
+    within(rowPairs, (R - 1) * T * W, q * q, `q = ${x}: neighbouring rows both spiking`);
+    within(stepPairs, R * (T - 1) * W, q * q, `q = ${x}: consecutive steps both spiking`);
+    within(windowPairs, R * T * (W - 1), q * q, `q = ${x}: consecutive windows both spiking`);
+  });
+});
+
+test('threads: poissonStep split over rows gives the one-thread bits at 1, 2, 3 and 4 threads (rows fewer than threads too)', async () => {
+  const one = await backend();
+  for (const threads of [2, 3, 4]) {
+    const lib = await load({ threads });
+    const pool = poolOf(lib.kernels)!;
+    pool.rowMinWork = 0;
+    pool.adaptive = false; // split every call, however slow on a busy machine
+    for (const [rows, n] of [[1, 5], [2, 784], [3, 17], [7, 33], [100, 784]] as [number, number][]) {
+      const p = image(rows, n, rows * 31 + n);
+      const want = encode(one, p, rows, n, 0.1, 5, 3, 7), got = encode(lib, p, rows, n, 0.1, 5, 3, 7);
+      assert.equal(Array.from(got.bits), Array.from(want.bits), `${threads} threads, ${rows}x${n}`);
+      assert.is(got.count, want.count);
+    }
+  }
+});
+
+test.run();

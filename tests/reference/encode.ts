@@ -1,0 +1,35 @@
+// Slow twin of assembly/kernels/encode.ts (f32_poisson_rows): the counter-based Poisson encoder, with the
+// SplitMix64 arithmetic in BigInt modulo 2^64 and the spike test in f32 (Math.fround), drawing for
+// every pixel (the kernel skips the draws whose outcome is certain; the bits must not differ).
+const M64 = (1n << 64n) - 1n;
+const GAMMA = 0x9e3779b97f4a7c15n;
+
+/** SplitMix64's finaliser (Stafford's variant 13) on a u64 given as a BigInt. */
+export function mix64(z: bigint): bigint {
+  z &= M64;
+  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & M64;
+  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M64;
+  return z ^ (z >> 31n);
+}
+
+const u32 = (x: number) => BigInt(x >>> 0);
+
+/** The uniform in [0, 1) (24 bits) for pixel i of row `row` at `step` of `window` under `seed`. */
+export function poissonUniform(seed: number, window: number, step: number, row: number, i: number): number {
+  const key = mix64((u32(seed) << 32n) | u32(window));
+  const base = mix64(key ^ ((u32(step) << 32n) | u32(row)));
+  return Number(mix64(base + BigInt(i + 1) * GAMMA) >> 40n) * 2 ** -24;
+}
+
+/** out[r·n + i] for rows [row0, row0 + rows); returns the spike count. */
+export function poissonRows(rows: number, n: number, scale: number, seed: number, window: number, step: number, row0: number, p: ArrayLike<number>, out: Float32Array): number {
+  let count = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < n; i++) {
+      const s = poissonUniform(seed, window, step, row0 + r, i) < Math.fround(Math.fround(scale) * p[r * n + i]!) ? 1 : 0;
+      out[r * n + i] = s;
+      count += s;
+    }
+  }
+  return count;
+}
