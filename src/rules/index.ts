@@ -2,6 +2,7 @@
 import { OBJECTIONS, SPIKING_PARTS, type AnyRule } from './types.js';
 import { bp } from './bp.js';
 import { fa } from './fa.js';
+import { mirror } from './mirror.js';
 import { sign } from './sign.js';
 import { dfa } from './dfa.js';
 import { synthgrad } from './synthgrad.js';
@@ -23,6 +24,7 @@ import { qagrel } from './qagrel.js';
 export const rules: Record<string, AnyRule> = {
   bp,
   fa,
+  mirror,
   sign,
   dfa,
   synthgrad,
