@@ -29,7 +29,7 @@ import type { Network } from '../net/network.js';
 import type { WasmRng } from '../wasm/rng.js';
 import { defineRule } from './types.js';
 import { chain, localGrads } from './shared/common.js';
-import { scaleParam, type FeedbackDist } from './shared/feedback.js';
+import { FEEDBACK_DISTS, oneOfParam, scaleParam, type FeedbackDist } from './shared/feedback.js';
 import { rateRuleParts, RATE_RULE_WINDOW } from './shared/spiking.js';
 import { fa } from './fa.js';
 import { angleDeg } from '../metrics/alignment.js';
@@ -100,6 +100,9 @@ export const mirror = defineRule<MirrorParams, MirrorState>({
     const M = integerParam('mirrorBatch', p.mirrorBatch, 1);
     const steps = integerParam('mirrorSteps', p.mirrorSteps, 0);
     const warmup = integerParam('warmup', p.warmup, 0);
+    // fa draws the initial B; its parameters are checked here first so that an error names this rule.
+    oneOfParam('mirror', 'feedback', p.feedback, FEEDBACK_DISTS);
+    scaleParam('mirror', 'feedbackScale', p.feedbackScale, 1);
     const { B } = fa.init(net, { feedback: p.feedback, feedbackScale: p.feedbackScale }, ws, rng);
     const x = net.layers.map((l) => (l.index === 0 ? null : ws.f32([M, l.W.shape[1]!])));
     const y = net.layers.map((l) => (l.index === 0 ? null : ws.f32([M, l.W.shape[0]!])));

@@ -129,6 +129,8 @@ test('mirror parameters: clear errors naming the parameter, before any training'
   const lib = await backend();
   const net = new Network(lib, { sizes: [6, 5, 3], batch: 4, seed: 1 });
   const bad: [Record<string, unknown>, RegExp][] = [
+    [{ feedback: 'cauchy' }, /mirror: parameter feedback must be one of uniform, normal, got "cauchy"/],
+    [{ feedbackScale: 0 }, /mirror: parameter feedbackScale must be 'auto' or a positive number, got 0/],
     [{ mirrorDecay: 1 }, /mirror: parameter mirrorDecay must be a number in \[0, 1\), got 1/],
     [{ mirrorDecay: 0 }, /mirror: parameter mirrorRate 'auto' is mirrorDecay\/noise², which needs mirrorDecay > 0/],
     [{ mirrorRate: -1 }, /mirror: parameter mirrorRate must be 'auto' or a positive number, got -1/],
