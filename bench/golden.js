@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const goldenFile = fileURLToPath(new URL('./golden.json', import.meta.url));
 const COMMON = ['--limit', '2000', '--test-limit', '500', '--epochs', '2', '--seed', '1'];
-const RATE = ['bp', 'fa', 'sign', 'dfa', 'synthgrad', 'chl', 'eqprop', 'dtp', 'gaitprop', 'kickback', 'twosite', 'qagrel', 'dendrites', 'nef', 'superspike', 'erbp'];
+const RATE = ['bp', 'fa', 'mirror', 'sign', 'dfa', 'synthgrad', 'chl', 'eqprop', 'dtp', 'gaitprop', 'kickback', 'twosite', 'qagrel', 'dendrites', 'nef', 'superspike', 'erbp'];
 const CASES = [
   ...RATE.map((rule) => ({ name: rule, args: ['--rule', rule] })),
   { name: 'fa-spiking', args: ['--rule', 'fa', '--spiking', '--steps', '20'] },

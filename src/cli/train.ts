@@ -7,7 +7,7 @@ import { Progress } from './progress.js';
 import { checkOutputFile } from './paths.js';
 import { loadPlugins } from './plugins.js';
 import { load } from '../index.js';
-import { getRule, rules } from '../rules/index.js';
+import { getRule, noConvReason, rules } from '../rules/index.js';
 import { Network } from '../net/network.js';
 import { SpikingNetwork, type SpikingOptions } from '../net/spiking.js';
 import { ruleForm } from '../rules/form.js';
@@ -113,8 +113,7 @@ function checkArch(spec: string, hidden: string | undefined, dataset: DatasetNam
   }
   if (layers.some((l) => l.kind === 'conv')) {
     if (!rule.conv) {
-      throw new UsageError(`rule '${rule.id}' has no convolutional form, so it cannot train --arch ${spec}: its learning signals are defined on dense ` +
-        `layers, and a convolution shares each kernel across positions, which its updates do not account for. Use --hidden, or one of: ${convRules()}`);
+      throw new UsageError(`rule '${rule.id}' has no convolutional form, so it cannot train --arch ${spec}: ${noConvReason(rule)}. Use --hidden, or one of: ${convRules()}`);
     }
     if (spiking) throw new UsageError(`--spiking with convolutional layers (--arch ${spec}) is not implemented yet: spiking runs take dense layers (--hidden)`);
     if (alignEvery !== undefined) throw new UsageError(`--align-every measures dense layers only; --arch ${spec} has convolutional layers`);

@@ -30,6 +30,7 @@ export interface NoFigure {
 export const PUBLISHED: Readonly<Record<string, PublishedFigure | NoFigure>> = {
   bp: { accuracy: 97.84, network: '784-240x7-10 tanh', mlp: true, spiking: false, source: 'Nøkland 2016, NIPS, Table 1 (backprop baseline)', checked: false },
   fa: { accuracy: 97.9, network: '784-1000-10 sigmoid', mlp: true, spiking: false, source: 'Lillicrap et al. 2016, Nat. Commun. 7:13276, Fig. 2', checked: false },
+  mirror: { none: 'Akrout et al. 2019 report ImageNet (ResNet-18 and ResNet-50 top-1 and top-5 errors), not MNIST' },
   sign: { accuracy: 99.09, network: 'LeNet-5 (conv), brSF', mlp: false, spiking: false, source: 'Sanfiz & Akrout 2021, arXiv:2108.13446, MNIST table', checked: true },
   dfa: { accuracy: 97.68, network: '784-240x7-10 tanh', mlp: true, spiking: false, source: 'Nøkland 2016, NIPS, Table 1', checked: false },
   synthgrad: { accuracy: 98.1, network: '784-256x3-10 ReLU, every layer decoupled (DNI)', mlp: true, spiking: false, source: 'Jaderberg et al. 2017, ICML (MNIST fully connected results)', checked: false },

@@ -41,6 +41,7 @@ export const agrel = defineRule<AgrelParams, AttentionState>({
   id: 'agrel',
   title: 'AGREL (attention-gated reinforcement learning)',
   cite: 'Roelfsema & van Ooyen 2005, Neural Comput. 17:2176',
+  noConv: 'Roelfsema & van Ooyen 2005 define it on one dense hidden layer; its convolutional successor is qagrel (Q-AGREL / BrainProp)',
   objections: { removes: ['target'], partly: ['weightTransport', 'linearFeedback'] },
   spiking: {
     // On a SpikingNetwork (--spiking): Adam 5e-3 as for fa, since the rate form's SGD step barely moves

@@ -58,6 +58,7 @@ export const chl = defineRule<ChlParams, State>({
   id: 'chl',
   title: 'Contrastive Hebbian learning (Xie & Seung gain)',
   cite: 'Movellan 1991, Connectionist Models Summer School; Xie & Seung 2003, Neural Comput. 15:441',
+  noConv: 'it settles a dense network with symmetric top-down feedback to a fixed point (Movellan 1991, Xie & Seung 2003 define it on dense layers), and the settling dynamics here are dense',
   objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['timing'] },
   defaults: { gamma: 0.05, loopGain: 0.5, hold: true, eps: 1, maxIter: 20, tol: 1e-5 },
   train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 30, batch: 50, hidden: [500] },

@@ -72,6 +72,7 @@ export const dendrites = defineRule<DendritesParams, DendritesState>({
   id: 'dendrites',
   title: 'Segregated dendrites (basal/apical/soma, plateau potentials)',
   cite: 'Guerguiev, Lillicrap & Richards 2017, eLife 6:e22901',
+  noConv: "its three-compartment neurons receive the output layer's feedback at every hidden unit's apical dendrite through dense random weights (Guerguiev et al. 2017 define it on dense layers)",
   objections: { removes: ['weightTransport', 'derivativeTransport', 'spiking'], partly: ['linearFeedback'] },
   defaults: {
     spiking: false, feedback: 'random', sparse: true, feedbackScale: 1, initGain: 3,

@@ -173,6 +173,7 @@ export const dtpInference = defineRule<DtpInferenceParams, DtpInferenceState>({
   id: 'dtp-inference',
   title: 'Target propagation by iterative inference (STDP-compatible rule)',
   cite: 'Bengio, Lee, Bornschein, Mesnard & Lin 2015 (arXiv:1502.04156); Bengio et al. 2017, Neural Comput. 29(3):555',
+  noConv: 'its iterative inference relaxes dense hidden states through learned dense inverses (Bengio et al. 2015, 2017 define it on dense layers)',
   objections: { removes: ['weightTransport', 'derivativeTransport', 'linearFeedback'], partly: ['spiking'] },
   spiking: {
     // dtp's spiking form (src/rules/dtp.ts): ReLU rate models for the decoders, Adam 5e-3, dfa's window.

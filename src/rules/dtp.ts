@@ -97,6 +97,7 @@ export const dtp = defineRule<DtpParams, DtpState>({
   id: 'dtp',
   title: 'Difference target propagation',
   cite: 'Lee, Zhang, Fischer & Bengio 2015, ECML-PKDD, LNCS 9284:498',
+  noConv: "its learned inverses g_l are dense maps from one layer back to the one below (Lee et al. 2015); a convolution's inverse through pooling would need a learned transposed convolution and unpooling, which is not built",
   objections: { removes: ['weightTransport', 'derivativeTransport', 'linearFeedback'] },
   spiking: {
     // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and mean surrogates. The

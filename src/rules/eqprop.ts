@@ -61,6 +61,7 @@ export const eqprop = defineRule<EqpropParams, State>({
   id: 'eqprop',
   title: 'Equilibrium propagation',
   cite: 'Scellier & Bengio 2017, Front. Comput. Neurosci. 11:24; Laborieux et al. 2021, Front. Neurosci. 15:633674',
+  noConv: "its energy and settling dynamics here are dense (Laborieux et al. 2021's convolutional energy, with pooling inside the dynamics, is not built)",
   objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['timing'] },
   defaults: { beta: 0.5, symmetric: true, randomSign: false, gamma: 0.5, eps: 1, maxIter: 10, tol: 1e-3 },
   // lr 5e-4: at 1e-3 the three-hidden-layer net plateaus until the schedule anneals (docs/measurements.md).

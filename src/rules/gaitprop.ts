@@ -162,6 +162,7 @@ export const gaitprop = defineRule<GaitParams, GaitState>({
   id: 'gaitprop',
   title: 'GAIT-prop (gradient-adjusted incremental target propagation)',
   cite: 'Ahmad, van Gerven & Ambrogioni 2020, NeurIPS 33 (arXiv:2006.06438)',
+  noConv: 'it needs each layer to be invertible (Ahmad, van Gerven & Ambrogioni 2020: square layers of equal width), which a convolution with pooling is not',
   objections: { removes: ['linearFeedback'], partly: ['derivativeTransport', 'timing'] },
   spiking: {
     // On a SpikingNetwork (--spiking) the targets are computed from the window's firing rates and mean

@@ -43,6 +43,7 @@ export const generec = defineRule<GenerecParams, State>({
   id: 'generec',
   title: 'GeneRec (generalized recirculation)',
   cite: "O'Reilly 1996, Neural Comput. 8(5):895",
+  noConv: "it settles a dense bidirectional network in two phases (O'Reilly 1996 defines it on dense layers), and the settling dynamics here are dense",
   objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['weightTransport', 'timing'] },
   defaults: { symmetric: false, midpoint: true, gamma: 1, eps: 1, maxIter: 10, tol: 1e-3 },
   train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 15, batch: 50, hidden: [500] },

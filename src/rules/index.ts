@@ -2,6 +2,7 @@
 import { OBJECTIONS, SPIKING_PARTS, type AnyRule } from './types.js';
 import { bp } from './bp.js';
 import { fa } from './fa.js';
+import { mirror } from './mirror.js';
 import { sign } from './sign.js';
 import { dfa } from './dfa.js';
 import { synthgrad } from './synthgrad.js';
@@ -23,6 +24,7 @@ import { qagrel } from './qagrel.js';
 export const rules: Record<string, AnyRule> = {
   bp,
   fa,
+  mirror,
   sign,
   dfa,
   synthgrad,
@@ -41,6 +43,11 @@ export const rules: Record<string, AnyRule> = {
   agrel,
   qagrel,
 };
+
+/** Why a rule has no convolutional form: its own reason, or (a plugin rule that gives none) the general one. */
+export function noConvReason(rule: AnyRule): string {
+  return rule.noConv ?? 'its learning signals are defined on dense layers, and a convolution shares each kernel across positions, which its updates do not account for';
+}
 
 /** The rule registered under `id`, or a clear error listing the registered ids. */
 export function getRule(id: string): AnyRule {
@@ -93,6 +100,9 @@ export function registerRule<R extends AnyRule>(rule: R): R {
   }
   if (rule.noSpiking !== undefined && (typeof rule.noSpiking !== 'string' || !rule.noSpiking.trim() || rule.spiking)) {
     fail(`noSpiking must be the reason a rule without a spiking form has none (a non-empty string, and no spiking form), got ${JSON.stringify(rule.noSpiking)}`);
+  }
+  if (rule.noConv !== undefined && (typeof rule.noConv !== 'string' || !rule.noConv.trim() || rule.conv)) {
+    fail(`noConv must be the reason a rule without a convolutional form has none (a non-empty string, and conv unset), got ${JSON.stringify(rule.noConv)}`);
   }
   if (typeof rule.defaults !== 'object' || rule.defaults === null) fail(`defaults must be an object of the rule's parameters ({} for none)`);
   if (typeof rule.train !== 'object' || rule.train === null) fail(`train must hold the training defaults (${TRAIN_KEYS.join(', ')})`);

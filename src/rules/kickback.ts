@@ -123,6 +123,7 @@ export const kickback = defineRule<KickbackParams, KickbackState>({
   id: 'kickback',
   title: 'Kickback',
   cite: 'Balduzzi, Vanchinathan & Buhmann 2015, AAAI 29 (arXiv:1411.6191)',
+  noConv: "its kick sums each unit's outgoing weights onto active units of a dense layer (Balduzzi et al. 2015 define it for dense rectifier networks)",
   objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['weightTransport', 'timing'] },
   spiking: {
     // On a SpikingNetwork (--spiking): fa's step (Adam 5e-3), and 10 epochs as for superspike and erbp,

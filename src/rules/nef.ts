@@ -46,6 +46,7 @@ export const nef = defineRule({
   id: 'nef',
   title: 'Soft-LIF training, spiking LIF inference (conversion)',
   cite: 'Hunsberger & Eliasmith 2015, arXiv 1510.08829; 2016, arXiv 1611.05141',
+  noConv: "its spiking inference runs the trained network in LIF layers, and the spiking simulator here has dense layers only (Hunsberger's convolutional form needs spiking convolutions, not built yet)",
   objections: { removes: [], partly: ['spiking'] },
   // Thesis: τRC 50 ms (20 ms caused training problems), τref 1 ms, γ 0.02, σ = 10 Hz Gaussian noise,
   // MNIST with τs = 5 ms synapses; windows of 100-200 ms. We present 100 ms at dt = 1 ms.

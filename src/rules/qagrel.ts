@@ -63,6 +63,10 @@ export const qagrel = defineRule<QagrelParams, AttentionState>({
     ),
   },
   defaults: { epsilon: 0.1, optimism: 0, feedback: 'own', learnFeedback: true },
+  // BrainProp's convolutional networks (Pozzi et al. 2020): the tags travel down a convolution as its input
+  // gradient through the feedback kernel (own, shaped like W and learned with it, or W itself), and back
+  // through a pooling to the unit it took, as backprop's error would.
+  conv: true,
   // ReLU, linear Q outputs. The reference uses plain SGD lr 0.1, batch 128 for hundreds of epochs;
   // momentum and a cosine decay reach its accuracy in tens of epochs (docs/report.md).
   train: { optimizer: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 1e-4, schedule: 'cosine', activation: 'relu', init: 'xavier', epochs: 30, batch: 128, hidden: [1500, 1000, 500] },

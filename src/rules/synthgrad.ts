@@ -74,6 +74,7 @@ export const synthgrad = defineRule<SynthgradParams, SynthgradState>({
   id: 'synthgrad',
   title: 'Synthetic gradients (decoupled neural interfaces)',
   cite: 'Jaderberg et al. 2016, arXiv:1608.05343 (ICML 2017)',
+  noConv: "its synthetic-gradient modules are dense maps of a layer's output (Jaderberg et al. 2017 predict a convolution's gradient with a convolutional module, which is not built here)",
   objections: { removes: ['timing'] },
   spiking: {
     // On a SpikingNetwork (--spiking): Adam 2e-3, not fa's 5e-3, which the modules (stepped by the same

@@ -60,6 +60,7 @@ export const twosite = defineRule<TwositeParams, TwositeState>({
   id: 'twosite',
   title: 'Two-site neurons (basal drive, apical burst gating)',
   cite: 'Körding & König 2001, J. Comput. Neurosci. 11:207',
+  noConv: 'its two-site units take the learning signal at a dense apical site (Körding & König 2001 define it on small dense networks)',
   objections: { removes: ['timing'], partly: ['weightTransport', 'derivativeTransport'] },
   spiking: {
     // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates, the gate A(1 − A) becoming the

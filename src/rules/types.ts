@@ -102,6 +102,9 @@ export interface Rule<P extends object = object, S = unknown> {
    * A network with convolutional layers is refused by a rule without it (docs/conv.md).
    */
   conv?: boolean;
+  /** For a rule without a convolutional form: why it has none (what its paper defines, or what a
+   *  convolutional form would need that is not built), said when a network with convolutions is refused. */
+  noConv?: string;
   /** Builds rule state (feedback matrices, scratch) in `ws`, once per network. */
   init(net: Network, p: P, ws: Workspace, rng: Rng): S;
   /** Trainable tensors the rule owns, stepped by the shared optimiser (default none). */

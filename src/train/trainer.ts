@@ -5,7 +5,7 @@
 import type { Backend } from '../backend.js';
 import type { Network, Param } from '../net/network.js';
 import type { AnyRule, StepContext } from '../rules/types.js';
-import { getRule, rules } from '../rules/index.js';
+import { getRule, noConvReason, rules } from '../rules/index.js';
 import { makeOptimizer, type Optimizer, type OptimizerName } from './optimizers.js';
 import { schedule, type ScheduleName } from './schedules.js';
 import { Rng } from '../core/rng.js';
@@ -137,8 +137,7 @@ export class Trainer {
     if (net.convolutional && !this.rule.conv) {
       const withConv = Object.values(rules).filter((r) => r.conv).map((r) => r.id).join(', ');
       throw new Error(`trainer: rule '${this.rule.id}' has no convolutional form, so it cannot train a network with convolutional layers ` +
-        `(${net.arch}): its learning signals are defined on dense layers, and a convolution shares each kernel across positions, which its ` +
-        `updates do not account for. Use a dense network (--hidden) or a rule with a convolutional form: ${withConv}`);
+        `(${net.arch}): ${noConvReason(this.rule)}. Use a dense network (--hidden) or a rule with a convolutional form: ${withConv}`);
     }
     if (net.convolutional && net instanceof SpikingNetwork) {
       throw new Error(`trainer: spiking convolutional layers are not implemented yet (${net.arch}); a SpikingNetwork takes dense layers (sizes)`);

@@ -1,8 +1,8 @@
-// The browser page: choose a rule, depth, width and budget, train in a Web Worker (worker.ts), and watch
+// The browser page: choose a rule, a dense network (depth, width) or LeNet-5, and a budget, train in a Web Worker (worker.ts), and watch
 // the live learning curve, the test accuracy, the per-layer alignment angle (for rules and builds that
 // record it), a few test digits with their predictions and, in spiking mode, a spike raster. Charts are
 // the report's Vega-Lite specs (src/report/charts.ts), drawn by vega / vega-lite loaded as page scripts.
-import { rules } from '../rules/index.js';
+import { rules, noConvReason } from '../rules/index.js';
 import { curvesSpec, alignmentSpec, rasterSpec, type VlSpec } from '../report/charts.js';
 import type { CurvePoint, AlignPoint } from '../report/summary.js';
 import type { StartMessage, WorkerMessage } from './worker.js';
@@ -15,7 +15,7 @@ const g = globalThis as unknown as { vega?: VegaGlobal; vegaLite?: { compile(spe
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const form = {
-  rule: $<HTMLSelectElement>('rule'), depth: $<HTMLSelectElement>('depth'), width: $<HTMLSelectElement>('width'),
+  rule: $<HTMLSelectElement>('rule'), arch: $<HTMLSelectElement>('arch'), depth: $<HTMLSelectElement>('depth'), width: $<HTMLSelectElement>('width'),
   limit: $<HTMLInputElement>('limit'), epochs: $<HTMLInputElement>('epochs'), spiking: $<HTMLInputElement>('spiking'),
   start: $<HTMLButtonElement>('start'), stop: $<HTMLButtonElement>('stop'),
 };
@@ -23,15 +23,21 @@ const status = $('status'), accuracy = $('accuracy');
 
 for (const r of Object.values(rules)) form.rule.add(new Option(`${r.id} — ${r.title}`, r.id));
 const syncSpiking = () => {
-  const r = rules[form.rule.value];
+  const r = rules[form.rule.value], conv = form.arch.value !== '';
   const only = !!r?.spiking?.only; // superspike, erbp, nef: spiking neurons always
-  form.spiking.disabled = !r?.spiking || only;
-  if (!r?.spiking) form.spiking.checked = false;
-  if (only) form.spiking.checked = true;
-  $('spiking-note').textContent = !r?.spiking ? '(this rule runs on rate neurons only)' : only ? '(this rule always runs spiking)' : '';
+  // Spiking layers are dense: a convolutional network runs on rate neurons.
+  form.spiking.disabled = !r?.spiking || only || conv;
+  if (!r?.spiking || conv) form.spiking.checked = false;
+  if (only && !conv) form.spiking.checked = true;
+  $('spiking-note').textContent = !r?.spiking ? '(this rule runs on rate neurons only)' : only ? '(this rule always runs spiking)' : conv ? '(spiking layers are dense only)' : '';
+  form.depth.disabled = form.width.disabled = conv; // LeNet-5 fixes its layers
+  // A rule without a convolutional form cannot train LeNet-5: say why and keep Train off.
+  const refused = conv && !!r && !r.conv;
+  $('arch-note').textContent = refused ? `${r.id} has no convolutional form: ${noConvReason(r)}` : '';
+  if (!worker) form.start.disabled = refused;
 };
 form.rule.addEventListener('change', syncSpiking);
-syncSpiking();
+form.arch.addEventListener('change', syncSpiking);
 
 const views = new Map<string, { finalize(): void }>();
 const pending = new Map<string, VlSpec>();
@@ -59,15 +65,16 @@ let loss: CurvePoint[] = [], curve: CurvePoint[] = [], align: AlignPoint[] = [];
 function stop(text?: string) {
   worker?.terminate();
   worker = undefined;
-  form.start.disabled = false;
   form.stop.disabled = true;
+  syncSpiking();
   if (text) status.textContent = text;
 }
+syncSpiking();
 
 function start() {
   stop();
   const m: StartMessage = {
-    type: 'start', rule: form.rule.value, depth: Number(form.depth.value), width: Number(form.width.value),
+    type: 'start', rule: form.rule.value, arch: form.arch.value || null, depth: Number(form.depth.value), width: Number(form.width.value),
     limit: Math.max(100, Math.min(60000, Number(form.limit.value) || 5000)), epochs: Math.max(1, Math.min(50, Number(form.epochs.value) || 3)),
     testLimit: 2000, spiking: form.spiking.checked, seed: 1, threads: Math.max(1, Math.min(64, navigator.hardwareConcurrency || 1)),
   };
@@ -78,7 +85,8 @@ function start() {
   $('alignment').textContent = 'No alignment angles recorded for this rule/build.';
   $('raster').textContent = m.spiking ? 'Waiting for spikes…' : 'Rate neurons: no spikes.';
   const mode = m.spiking ? 'spiking' : 'rate';
-  const base = { rule: m.rule, dataset: 'mnist' as const, mode: mode as 'rate' | 'spiking', depth: m.depth };
+  // The charts' depth: LeNet-5's four hidden weight layers.
+  const base = { rule: m.rule, dataset: 'mnist' as const, mode: mode as 'rate' | 'spiking', depth: m.arch ? 4 : m.depth };
   worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   worker.onerror = (e) => stop(`error: ${e.message}`);
   worker.onmessage = (e: MessageEvent<WorkerMessage>) => {

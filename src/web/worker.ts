@@ -20,6 +20,8 @@ import { startThreads, sharedMemoryAvailable } from '../wasm/threads.js';
 export interface StartMessage {
   type: 'start';
   rule: string;
+  /** Hidden layers as an arch spec or preset ('lenet5'; src/net/arch.ts) instead of depth × width, or null. */
+  arch: string | null;
   depth: number;
   width: number;
   epochs: number;
@@ -49,6 +51,8 @@ const ROOT = new URL('../../../', import.meta.url);
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
 const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'] as const;
 const DIGITS = 10;
+/** An MNIST image as a convolution sees it: height, width, channels. */
+const MNIST_SHAPE = [28, 28, 1] as const;
 
 function checkExports(exports: Record<string, unknown>): Kernels {
   for (const name of KERNEL_NAMES) if (typeof exports[name] !== 'function') throw new Error(`the wasm module has no export '${name}' (stale build? run 'npm run build')`);
@@ -85,8 +89,10 @@ async function run(m: StartMessage): Promise<void> {
     { trainImages: FILES[0], trainLabels: FILES[1], testImages: FILES[2], testLabels: FILES[3] }, { limit: { train: m.limit, test: m.testLimit }, seed: m.seed });
   // As `bioprop train`: the rule's form (src/rules/form.ts) picks the network and the training defaults.
   const form = ruleForm(rule, m.spiking), spiking = form.spiking, d = form.train;
-  const sizes = [data.train.features, ...Array(m.depth).fill(m.width), data.train.classes];
-  const netOpts = { sizes, activation: d.activation, init: d.init, batch: d.batch, seed: m.seed };
+  if (m.arch && spiking) throw new Error(`spiking layers are dense only: ${m.arch} runs on rate neurons`);
+  const sizes = m.arch ? [data.train.features, data.train.classes] : [data.train.features, ...Array(m.depth).fill(m.width), data.train.classes];
+  const shape = m.arch ? { arch: m.arch, inputShape: MNIST_SHAPE } : {};
+  const netOpts = { sizes, ...shape, activation: d.activation, init: d.init, batch: d.batch, seed: m.seed };
   const net = form.sim ? new SpikingNetwork(lib, { ...netOpts, spiking: { ...form.sim, seed: m.seed } }) : new Network(lib, netOpts);
   const trainer = new Trainer(lib, net, rule, {
     epochs: m.epochs, seed: m.seed, lr: d.lr, optimizer: d.optimizer, momentum: d.momentum, weightDecay: d.weightDecay, schedule: d.schedule,
@@ -94,7 +100,8 @@ async function run(m: StartMessage): Promise<void> {
   });
   const firstTest = data.test.images.data.slice(0, data.test.features);
   post({ type: 'threads', threads: lib.threads, isolated: sharedMemoryAvailable() });
-  post({ type: 'status', text: `training ${rule.id} on ${data.train.size} examples, ${sizes.join('-')} ${spiking ? 'spiking' : 'rate'}, ${m.epochs} epoch${m.epochs === 1 ? '' : 's'}` });
+  const layers = net.arch ? `${m.arch === net.arch ? '' : `${m.arch} = `}${net.arch}-${data.train.classes}` : sizes.join('-');
+  post({ type: 'status', text: `training ${rule.id} on ${data.train.size} examples, ${layers} ${spiking ? 'spiking' : 'rate'}, ${m.epochs} epoch${m.epochs === 1 ? '' : 's'}` });
 
   // A few test digits and the network's predictions after each epoch.
   const n = Math.min(DIGITS, net.batch, data.test.size);

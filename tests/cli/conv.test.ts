@@ -7,7 +7,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rules } from '../../src/rules/index.js';
 
+/** The registered rules with a convolutional form, as the refusals list them. */
+const CONV_RULES = Object.values(rules).filter((r) => r.conv).map((r) => r.id).join(', ');
 const BIN = fileURLToPath(new URL('../../../bin/bioprop.js', import.meta.url));
 function run(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, BIOPROP_THREADS: '1' } });
@@ -19,7 +22,7 @@ test('--arch: bad specs and runs are refused with one clear line naming the flag
     [['--arch', 'c6k5-q2'], /--arch: layer 2 'q2' is not a layer/],
     [['--arch', 'c6k5-p2-c16k5-p2-c8k5'], /--arch: layer 3 \(c8k5\) has a 5×5 kernel but its input is 4×4×16 .*expected a kernel of at most 4.*mnist images are 28×28×1/],
     [['--arch', 'lenet5', '--hidden', '100'], /--arch and --hidden both give the hidden layers/],
-    [['--arch', 'lenet5', '--rule', 'eqprop'], /rule 'eqprop' has no convolutional form.*defined on dense layers.*bp, fa, sign, dfa/],
+    [['--arch', 'lenet5', '--rule', 'eqprop'], new RegExp(`rule 'eqprop' has no convolutional form.*its energy and settling dynamics here are dense.*: ${CONV_RULES}$`, 'm')],
     [['--arch', 'lenet5', '--rule', 'fa', '--spiking'], /--spiking with convolutional layers .* is not implemented yet/],
     [['--arch', 'lenet5', '--align-every', '10'], /--align-every measures dense layers only/],
   ] as const) {

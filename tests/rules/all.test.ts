@@ -44,6 +44,25 @@ for (const [id, rule] of Object.entries(rules)) {
     train.dispose();
   });
 
+  test(`${id}: ${rule.conv ? 'trains a conv net (a few steps, finite weights, the loss falls)' : 'refuses a conv net, saying why'}`, async () => {
+    const lib = await backend();
+    const net = new Network(lib, { sizes: [20, 4], arch: 'c4k3p1-p2-f12', inputShape: [4, 5, 1], activation: rule.train.activation, init: rule.train.init, batch: 30, seed: 5 });
+    if (!rule.conv) {
+      assert.ok(typeof rule.noConv === 'string' && rule.noConv.length > 30, 'a rule without a convolutional form says why in noConv');
+      const live = lib.heap.live;
+      assert.throws(() => new Trainer(lib, net, rule, {}), (e: Error) => e.message.includes(`rule '${id}' has no convolutional form`) && e.message.includes(rule.noConv!));
+      assert.is(lib.heap.live, live, 'refused before any buffer is made');
+    } else {
+      assert.is(rule.noConv, undefined, 'a rule with a convolutional form gives no reason for lacking one');
+      const train = blobs(lib, 600, 1); // blobs' 20 features as 4×5 one-channel images
+      const r = new Trainer(lib, net, rule, { epochs: 3 }).fit(train, { epochs: 3 });
+      assert.is(net.nonFiniteWeights(), 0);
+      assert.ok(r.history[2]!.trainLoss < r.history[0]!.trainLoss, `loss ${r.history[0]!.trainLoss} → ${r.history[2]!.trainLoss}`);
+      train.dispose();
+    }
+    net.dispose();
+  });
+
   test(`${id}: a training step allocates nothing`, async () => {
     const lib = await backend();
     const net = new Network(lib, { sizes: [20, 16, 4], activation: rule.train.activation, batch: 8, seed: 2 });

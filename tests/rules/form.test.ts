@@ -69,6 +69,9 @@ test('registerRule refuses a spiking form that does not describe its parts, and 
   assert.throws(() => registerRule({ ...base, spiking: noParts as never }), /registerRule 'parts-check': spiking\.parts must say .* missing or empty: forward, feedback, error, update/);
   assert.throws(() => registerRule({ ...base, spiking: { ...rules.fa!.spiking!, parts: { ...rules.fa!.spiking!.parts, error: ' ' } } }), /missing or empty: error$/);
   assert.throws(() => registerRule({ ...base, noSpiking: 'a reason' }), /noSpiking must be the reason a rule without a spiking form/);
+  // The same for the convolutional form: a reason for lacking one only when conv is unset.
+  assert.throws(() => registerRule({ ...base, noConv: 'a reason' }), /registerRule 'parts-check': noConv must be the reason a rule without a convolutional form has none \(a non-empty string, and conv unset\), got "a reason"/);
+  assert.throws(() => registerRule({ ...base, conv: undefined, noConv: ' ' }), /noConv must be the reason/);
   assert.is(rules['parts-check'], undefined);
 });
 

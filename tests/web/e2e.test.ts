@@ -2,7 +2,8 @@
 // (Debian's `firefox-esr`, driven by puppeteer-core over WebDriver BiDi): open the demo page, train bp on
 // 10 000 MNIST digits (2 hidden layers of 128, 3 epochs) and see the test accuracy pass 88% within 60 s,
 // with no console errors, on more than one thread where the machine has them; then fa on spiking LIF neurons (1 hidden layer of 64, 5000 digits, 3 epochs)
-// passes 70% within 40 s and draws a spike raster. Screenshots: test-artefacts/demo[-spiking]-<browser>.png.
+// passes 70% within 40 s and draws a spike raster; bp on LeNet-5 (3000 digits, 2 epochs) passes 80%, and a rule
+// without a convolutional form is refused there with its reason. Screenshots: test-artefacts/demo[-spiking]-<browser>.png.
 // A browser that is missing is counted as skipped with its install command, except under CI (.ci/run
 // installs both and sets BIOPROP_REQUIRE=all, so a missing browser fails there).
 import { test } from 'uvu';
@@ -21,6 +22,8 @@ const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
 const TARGET = 0.88;
 // fa on a 784-64-10 spiking LIF network, 5000 digits × 3 epochs: 79.35% with the CLI (same settings, seed 1).
 const SPIKING_TARGET = 0.7;
+// bp on LeNet-5, 3000 digits × 2 epochs, 2000 test digits: 88.25% with the CLI (same settings, seed 1).
+const LENET_TARGET = 0.8;
 
 /** The few page operations the tests use, over either driver. */
 interface Page {
@@ -137,10 +140,13 @@ async function withPage(browser: Browser, body: (page: Page) => Promise<void>, p
   }
 }
 
-async function trainOnPage(page: Page, o: { rule: string; depth: string; width: string; limit: string; epochs: string; spiking: boolean; timeout: number; shot: string }): Promise<number> {
+async function trainOnPage(page: Page, o: { rule: string; arch?: string; depth: string; width: string; limit: string; epochs: string; spiking: boolean; timeout: number; shot: string }): Promise<number> {
   await page.select('#rule', o.rule);
-  await page.select('#depth', o.depth);
-  await page.select('#width', o.width);
+  await page.select('#arch', o.arch ?? '');
+  if (!o.arch) { // LeNet-5 fixes its layers: depth and width are disabled then
+    await page.select('#depth', o.depth);
+    await page.select('#width', o.width);
+  }
   await page.fill('#limit', o.limit);
   await page.fill('#epochs', o.epochs);
   await page.check('#spiking', o.spiking);
@@ -187,6 +193,20 @@ for (const browser of [chromium, firefox]) {
       // The server sends COOP/COEP, so the page is cross-origin isolated and trains on every core.
       const threads = Number(await page.attr('#threads', 'data-value'));
       if (availableParallelism() > 1) assert.ok(threads > 1, `the page trained on ${threads} thread(s): '${await page.text('#threads')}'`);
+    });
+    assert.equal(errors, [], 'no console errors');
+  });
+
+  test(`demo page (${browser.name}), LeNet-5: bp on the convolutional network passes ${100 * LENET_TARGET}%; a rule without a convolutional form is refused, saying why`, async () => {
+    const errors = await withPage(browser, async (page) => {
+      await page.select('#arch', 'lenet5');
+      await page.select('#rule', 'eqprop');
+      assert.match(await page.text('#arch-note'), /eqprop has no convolutional form: its energy and settling dynamics here are dense/);
+      assert.is(await page.attr('#start', 'disabled'), '', 'Train is off for a rule that cannot train LeNet-5');
+      const acc = await trainOnPage(page, { rule: 'bp', arch: 'lenet5', depth: '', width: '', limit: '3000', epochs: '2', spiking: false, timeout: 60_000, shot: `demo-lenet-${browser.name}.png` });
+      assert.match(await page.text('#status'), /^done: test accuracy/);
+      assert.ok(acc > LENET_TARGET, `test accuracy ${acc} > ${LENET_TARGET}`);
+      assert.is(await page.count('#digits figure'), 10, 'ten test digits with predictions');
     });
     assert.equal(errors, [], 'no console errors');
   });

@@ -61,7 +61,7 @@ export function initAttention(net: Network, p: AttentionParams, rng: Rng): Atten
     try {
       B = net.layers.map((l) => {
         if (l.index === 0) return null; // nothing below the first layer
-        const t = net.ws.f32([l.outSize, l.inSize]);
+        const t = net.ws.f32(l.W.shape); // [out, in], or a kernel's [channels, k·k·c_in]
         initWeights(wr, t, net.init);
         return t;
       });
@@ -128,9 +128,9 @@ export function attentionTeach(ctx: StepContext, s: AttentionState): void {
   lib.mul(L.delta.head(rows), L.delta.head(rows), L.deriv.head(rows));
   // Feedback from the selected unit only, gated by each layer's own derivative.
   for (let l = layers.length - 2; l >= 0; l--) {
-    const cur = layers[l]!, up = layers[l + 1]!;
-    const F = s.B ? s.B[l + 1]! : up.W;
-    lib.gemm(cur.delta.head(rows), up.delta.head(rows), F, 'nn');
+    const cur = layers[l]!;
+    const F = s.B ? s.B[l + 1]! : layers[l + 1]!.W;
+    net.sendDown(l + 1, F, rows); // δ_{l+1}·F, or a convolution's input gradient through F; then l's pooling backward
     lib.mul(cur.delta.head(rows), cur.delta.head(rows), cur.deriv.head(rows));
   }
   // The global neuromodulator multiplies every tag of its example (loss-gradient sign).
