@@ -132,7 +132,13 @@ async function withPage(browser: Browser, body: (page: Page) => Promise<void>, p
   try {
     opened = await browser.open(path ? new URL(path, server.url).href : server.url, errors);
     if (!path) await opened.page.waitFor('body[data-ready="1"]', 15_000);
-    await body(opened.page);
+    try {
+      await body(opened.page);
+    } catch (e) {
+      // What the page and its workers said before the failure: the one clue when a page stalls.
+      if (e instanceof Error) e.message += ` (console errors so far: ${errors.length ? errors.join(' | ') : 'none'})`;
+      throw e;
+    }
     return errors;
   } finally {
     await opened?.close();
