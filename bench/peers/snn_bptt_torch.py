@@ -10,6 +10,7 @@ Usage: snn_bptt_torch.py --data DIR --examples N --hidden 256,256,256 --steps 25
 import argparse, json, math, os, time
 import numpy as np
 import torch
+from mnist_idx import idx
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--data', required=True)
@@ -29,12 +30,6 @@ a = ap.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(1)
 
-
-def idx(path):
-    raw = open(path, 'rb').read()
-    nd = raw[3]
-    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], 'big') for i in range(nd)]
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * nd).reshape(dims)
 
 
 x_all = torch.from_numpy(idx(os.path.join(a.data, 'train-images-idx3-ubyte')).reshape(-1, 784)[:a.examples].astype(np.float32) / 255)

@@ -7,6 +7,7 @@ Usage: torch_mlp.py --sizes 784,1000,10 --act tanh --threads 1 --data DIR [--rep
 import argparse, json, os, time
 import numpy as np
 import torch
+from mnist_idx import idx
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--sizes', default='784,1000,10')
@@ -21,11 +22,6 @@ a = ap.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(1)
 
-def idx(path):
-    raw = open(path, 'rb').read()
-    nd = raw[3]
-    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], 'big') for i in range(nd)]
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * nd).reshape(dims)
 
 x = torch.from_numpy(idx(os.path.join(a.data, 'train-images-idx3-ubyte')).reshape(-1, 784).astype(np.float32) / 255)
 y = torch.from_numpy(idx(os.path.join(a.data, 'train-labels-idx1-ubyte')).astype(np.int64))
