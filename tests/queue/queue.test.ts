@@ -108,8 +108,8 @@ testNeeding(REDIS, 'a coordinator and two workers give the results of --workers 
 });
 
 testNeeding(REDIS, 'a worker killed (kill -9) mid-run: the other worker resumes the run from its stored epoch, bit-identical, nothing lost or run twice', async () => {
-  // Two runs long enough (4 epochs) to be killed between epochs.
-  const KILL = cfg('kill', { rules: ['bp'], seeds: [1, 2], width: 64, epochs: 4, limit: 3000, testLimit: 300 });
+  // Two runs long enough (6 epochs) to be killed between epochs with time to spare.
+  const KILL = cfg('kill', { rules: ['bp'], seeds: [1, 2], width: 64, epochs: 6, limit: 3000, testLimit: 300 });
   const redis = await TestRedis.start();
   const procs: Proc[] = [];
   const db = new Redis(connectionOptions(parseRedisUrl(redis.url), 'test'));
@@ -122,7 +122,7 @@ testNeeding(REDIS, 'a worker killed (kill -9) mid-run: the other worker resumes 
     const a = bioprop(['worker', '--queue', redis.url, ...FAST_STALL]);
     const b = bioprop(['worker', '--queue', redis.url, ...FAST_STALL]);
     procs.push(c, a, b);
-    // Wait for a run that a worker holds with a stored state of 1 or 2 of its 4 epochs (so at least two
+    // Wait for a run that a worker holds with a stored state of 1 to 3 of its 6 epochs (so at least three
     // epochs are left: the kill lands mid-run), and kill the worker training it with its child. The holder
     // is read in the same check: a run seen between two polls may have finished and left the queue.
     let jobId = '', epoch = 0, key = '';
@@ -132,7 +132,7 @@ testNeeding(REDIS, 'a worker killed (kill -9) mid-run: the other worker resumes 
         const bytes = await db.hgetBuffer(k, 'bytes');
         if (!bytes) continue;
         const e = decodeTrainingState(new Uint8Array(bytes)).state.epoch;
-        if (e < 1 || e > 2) continue;
+        if (e < 1 || e > 3) continue;
         const id = k.slice(`${PREFIX}:state:`.length);
         const job = await queue.getJob(id);
         const holder = job?.processedBy ?? (job?.progress as { worker?: string } | undefined)?.worker;
