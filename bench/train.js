@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Training benchmarks (`npm run bench:train`), not tests:
-//  speed:    one epoch of real MNIST, batch 100, plain SGD, backprop, single thread, for 784-1000(tanh)-10
-//            and 784-256-256-256(relu)-10: bioprop, TensorFlow.js (tfjs-layers on its WASM backend, one
+//  speed:    one epoch of real MNIST, batch 100, plain SGD, backprop, single thread, for 784-1000(tanh)-10,
+//            784-256-256-256(relu)-10 and LeNet-5 (--arch lenet5, relu): bioprop, TensorFlow.js (tfjs-layers on its WASM backend, one
 //            thread) and PyTorch on one CPU thread (bench/peers/torch_mlp.py) where python3 has torch.
 //            Debian's python3-torch is built with BLAS_INFO=generic: it uses whatever libblas.so.3 the
 //            system has. Install libopenblas0-pthread too, or it runs on the slow reference BLAS.
@@ -9,7 +9,8 @@
 //            its per-batch time is flat, and a whole epoch takes over a minute.
 //  accuracy: `bioprop train --rule R --dataset D --epochs 20 --seed 1` with the rule's defaults, on
 //            MNIST and Fashion-MNIST (--accuracy; --rules bp,fa to choose rules).
-// Flags: --speed | --accuracy (default both), --json FILE (one JSON line per result), --tfjs-batches N.
+// Flags: --speed | --accuracy (default both), --json FILE (one JSON line per result), --tfjs-batches N,
+//        --nets A,B (speed: only the nets whose name contains one of these, e.g. --nets LeNet).
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,11 +35,15 @@ const here = dirname(fileURLToPath(import.meta.url));
 const NETS = [
   { name: '784-1000-10 tanh', hidden: [1000], act: 'tanh' },
   { name: '784-256-256-256-10 relu', hidden: [256, 256, 256], act: 'relu' },
+  { name: 'LeNet-5 relu', hidden: [], arch: 'lenet5', act: 'relu' },
 ];
 const BATCH = 100, LR = 0.05;
+const netFilter = val('nets', null)?.split(',');
+const nets = netFilter ? NETS.filter((n) => netFilter.some((f) => n.name.includes(f))) : NETS;
 
 async function oursEpoch(lib, data, net) {
-  const n = new Network(lib, { sizes: [784, ...net.hidden, 10], activation: net.act, init: 'xavier', batch: BATCH, seed: 1 });
+  const shape = net.arch ? { arch: net.arch, inputShape: [28, 28, 1] } : {};
+  const n = new Network(lib, { sizes: [784, ...net.hidden, 10], ...shape, activation: net.act, init: 'xavier', batch: BATCH, seed: 1 });
   const t = new Trainer(lib, n, 'bp', { optimizer: 'sgd', lr: LR, momentum: 0, schedule: 'constant', epochs: 1 });
   for (let i = 0; i < 20; i++) t.step(); // warm-up (JIT, caches) on whatever is in the input buffer
   const r = t.fit(data.train, { epochs: 1 });
@@ -50,6 +55,16 @@ async function tfjsEpoch(tfjs, data, net) {
   const tf = tfjs.tf;
   const layers = await import('@tensorflow/tfjs-layers');
   const model = layers.sequential();
+  if (net.arch === 'lenet5') {
+    const L = layers.layers;
+    model.add(L.reshape({ targetShape: [28, 28, 1], inputShape: [784] }));
+    model.add(L.conv2d({ filters: 6, kernelSize: 5, padding: 'same', activation: net.act }));
+    model.add(L.maxPooling2d({ poolSize: 2 }));
+    model.add(L.conv2d({ filters: 16, kernelSize: 5, activation: net.act }));
+    model.add(L.maxPooling2d({ poolSize: 2 }));
+    model.add(L.flatten());
+    for (const h of [120, 84]) model.add(L.dense({ units: h, activation: net.act }));
+  }
   net.hidden.forEach((h, i) => model.add(layers.layers.dense({ units: h, activation: net.act, inputShape: i === 0 ? [784] : undefined })));
   model.add(layers.layers.dense({ units: 10, activation: 'softmax' }));
   model.compile({ optimizer: tf.train.sgd(LR), loss: 'categoricalCrossentropy' });
@@ -72,7 +87,7 @@ function torchEpoch(net) {
     const probe = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' });
     if (probe.status !== 0) continue;
     const r = spawnSync(py, [join(here, 'peers/torch_mlp.py'), '--sizes', [784, ...net.hidden, 10].join(','), '--act', net.act,
-      '--threads', '1', '--batch', String(BATCH), '--lr', String(LR), '--data', mnist],
+      ...(net.arch ? ['--arch', net.arch] : []), '--threads', '1', '--batch', String(BATCH), '--lr', String(LR), '--data', mnist],
       { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
     if (r.status !== 0) return { why: r.stderr.trim().split('\n').pop() };
     return JSON.parse(r.stdout.trim().split('\n').pop());
@@ -86,15 +101,21 @@ if (doSpeed) {
   const tfjs = await loadTfjs();
   console.log(`== speed: one MNIST epoch (60000 examples), batch ${BATCH}, SGD lr ${LR}, backprop, one thread ==`);
   console.log(tfjs.tf ? `peer: ${tfjs.note} (tfjs-layers), timed on ${tfjsBatches} batches and scaled to the epoch` : `peer tfjs skipped: ${tfjs.why}`);
-  for (const net of NETS) {
+  for (const net of nets) {
     const ours = await oursEpoch(lib, data, net);
     let line = `${net.name.padEnd(26)} bioprop ${ours.toFixed(2)} s`;
-    const rec = { suite: 'train', name: `epoch ${net.name}`, shape: [784, ...net.hidden, 10], seconds: ours };
+    const rec = { suite: 'train', name: `epoch ${net.name}`, shape: net.arch ?? [784, ...net.hidden, 10], seconds: ours };
     emit(rec);
     if (tfjs.tf) {
-      const t = await tfjsEpoch(tfjs, data, net);
-      line += ` | tfjs-wasm ${t.toFixed(1)} s (ours ${(t / ours).toFixed(1)}x faster)`;
-      emit({ ...rec, peer: 'tfjs-wasm', peerSeconds: t, ratio: t / ours });
+      // tfjs-backend-wasm registers no Conv2DBackpropFilter kernel, so a convolutional model cannot train
+      // on it: say so rather than time another backend.
+      const t = await tfjsEpoch(tfjs, data, net).catch((e) => e);
+      if (typeof t === 'number') {
+        line += ` | tfjs-wasm ${t.toFixed(1)} s (ours ${(t / ours).toFixed(1)}x faster)`;
+        emit({ ...rec, peer: 'tfjs-wasm', peerSeconds: t, ratio: t / ours });
+      } else {
+        line += ` | tfjs-wasm cannot train it: ${String(t?.message ?? t).split('\n')[0]}`;
+      }
     }
     const p = torchEpoch(net);
     if (p.seconds) {

