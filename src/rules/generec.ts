@@ -1,6 +1,6 @@
 /** GeneRec, generalized recirculation (O'Reilly 1996), with its symmetric and midpoint variants.
  *
- *  Minus phase: input clamped, the bidirectional net (feedback γ·W_{l+1}ᵀ, γ = 1 by default) settles
+ *  Minus phase: input clamped, the bidirectional net (feedback γ·W_{l+1}ᵀ, γ = 0.2 by default) settles
  *  → x⁻. Plus phase: the output is also clamped to the outcome t (as in chl.ts) and the hidden layers
  *  settle again from x⁻ → x⁺. For a weight from sending unit x (layer l−1) to receiving unit y (layer l):
  *    basic:      Δw = (y⁺ − y⁻)·x⁻
@@ -45,7 +45,12 @@ export const generec = defineRule<GenerecParams, State>({
   cite: "O'Reilly 1996, Neural Comput. 8(5):895",
   noConv: "it settles a dense bidirectional network in two phases (O'Reilly 1996 defines it on dense layers), and the settling dynamics here are dense",
   objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['weightTransport', 'timing'] },
-  defaults: { symmetric: false, midpoint: true, gamma: 1, eps: 1, maxIter: 10, tol: 1e-3 },
+  // γ = 0.2 with up to 40 sweeps. At γ = 1 (O'Reilly's full-strength reciprocal weights) the minus phase
+  // of a net with several hidden layers does not settle within any affordable sweep cap (the strong
+  // attractors O'Reilly & Munakata 2000 describe), so y⁺ − y⁻ compares two unsettled states and the net
+  // stays near chance; a weaker loop settles in about half the cap, and γ^{l−top} restores a backprop-sized
+  // step (Xie & Seung 2003). The slice runs that chose it: docs/measurements.md.
+  defaults: { symmetric: false, midpoint: true, gamma: 0.2, eps: 1, maxIter: 40, tol: 1e-3 },
   train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 15, batch: 50, hidden: [500] },
   spiking: {
     sim: PHASE_SIM,
