@@ -12,6 +12,7 @@ import { quickPreset, fullPreset, reportPreset, validateConfig, expandConfig, ru
 import { readResults, repairResults, appendResult, type ResultLine } from '../report/results.js';
 import { importRecords } from '../report/import.js';
 import { estimateSweep, describeEstimate } from '../report/estimate.js';
+import { staleSettings } from '../report/stale.js';
 import { reportHeader } from '../report/provenance.js';
 import { runSweep } from '../report/sweep.js';
 import { writeReport } from '../report/render.js';
@@ -163,11 +164,12 @@ export async function compare(argv: string[]): Promise<void> {
     let s;
     try {
       const meta = (id: string) => (rules[id] ? ruleMeta(rules[id]!) : undefined);
+      const stale = (l: ResultLine) => staleSettings(l, rules);
       if (target) {
-        const q = await runQueuedSweep(plan, { target, resultsPath, timeoutSeconds: config.timeoutSeconds, retryFailed: !!f['retry-failed'], meta, signal: ac.signal });
+        const q = await runQueuedSweep(plan, { target, resultsPath, timeoutSeconds: config.timeoutSeconds, retryFailed: !!f['retry-failed'], meta, stale, signal: ac.signal });
         if (q.ran > 0) process.stderr.write(`compare: ${describeTimes(q.times)}\n`);
         s = q;
-      } else s = await runSweep(plan, { resultsPath, workers, timeoutSeconds: config.timeoutSeconds, retryFailed: !!f['retry-failed'], trainArgs: plugins.flatMap((p) => ['--plugin', p]), meta, signal: ac.signal });
+      } else s = await runSweep(plan, { resultsPath, workers, timeoutSeconds: config.timeoutSeconds, retryFailed: !!f['retry-failed'], trainArgs: plugins.flatMap((p) => ['--plugin', p]), meta, stale, signal: ac.signal });
     } finally {
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);
@@ -188,7 +190,12 @@ export async function compare(argv: string[]): Promise<void> {
   // A sweep's report covers its planned runs that are in the results file; without a sweep, every run there.
   const keys = new Set(plan.map((r) => r.key));
   const all = readResults(resultsPath).lines;
-  const lines: ResultLine[] = config ? all.filter((l) => keys.has(l.key)) : all;
+  const planned: ResultLine[] = config ? all.filter((l) => keys.has(l.key)) : all;
+  // A sweep's report shows runs of today's defaults only: a run whose defaults changed since is left out
+  // (the sweep runs it again) and named in the header.
+  const staleKeys = new Map<string, string[]>();
+  if (config) for (const l of new Map(planned.map((x) => [x.key, x])).values()) { const c = staleSettings(l, rules); if (c.length) staleKeys.set(l.key, c); }
+  const lines = planned.filter((l) => !staleKeys.has(l.key));
   if (lines.length === 0) throw new Error(`${resultsPath}: no results ${config ? 'for this sweep yet (run without --report-only)' : 'in this file'}`);
   const shown = (file: string) => nameWithin('.', file);
   const cmd = `bioprop compare ${[source, ...(imports.length ? ['--import', ...imports.map(shown)] : []), ...(f['report-only'] && !config ? ['--report-only'] : []), ...(f.results ? ['--results', shown(f.results)] : []), ...(f.out ? ['--out', shown(f.out)] : [])].filter(Boolean).join(' ')}`;
@@ -199,6 +206,10 @@ export async function compare(argv: string[]): Promise<void> {
     ...(config ? { sweep: { config, planned: plan.length, allRules: Object.keys(rules) } } : {}),
   });
   const note = (config as { $comment?: unknown } | undefined)?.$comment;
+  if (staleKeys.size > 0) {
+    provenance.push(`Left out: ${staleKeys.size} finished run${staleKeys.size > 1 ? 's' : ''} made under defaults that have changed since (re-running the sweep runs ${staleKeys.size > 1 ? 'them' : 'it'} again): ` +
+      [...staleKeys].map(([k, c]) => `\`${k}\` (${c.join(', ')})`).join('; ') + '.');
+  }
   if (typeof note === 'string') provenance.push(note);
   if (f.note) provenance.push(f.note);
   const rep = await writeReport(outDir, lines, { provenance, referenceDepth: config?.referenceDepth, works: config?.works, config, meta: (id) => (rules[id] ? ruleMeta(rules[id]!) : undefined),

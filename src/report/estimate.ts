@@ -12,6 +12,7 @@ import type { AnyRule } from '../rules/types.js';
 import { ruleForm } from '../rules/form.js';
 import type { Mode, RunSpec } from './config.js';
 import type { ResultLine } from './results.js';
+import { staleSettings } from './stale.js';
 
 /** Training-set sizes of the datasets a sweep runs on (MNIST and Fashion-MNIST: 60 000 each). */
 const TRAIN_EXAMPLES = 60_000;
@@ -65,11 +66,11 @@ const median = (xs: number[]) => {
 
 /**
  * Estimates the runs of `plan` from the finished runs in `results` (the sweep's own: a planned run there
- * is done) and in `earlier` (other sweeps' results: epoch times only, their runs are not this sweep's).
+ * is done, unless it was made under defaults that have changed since) and in `earlier` (other sweeps' results: epoch times only, their runs are not this sweep's).
  */
 export function estimateSweep(plan: readonly RunSpec[], results: readonly ResultLine[], registered: Record<string, AnyRule>, earlier: readonly ResultLine[] = []): SweepEstimate {
   const cost = new Map<string, number[]>();
-  const doneKeys = new Set(results.filter((l) => l.status === 'ok').map((l) => l.key));
+  const doneKeys = new Set(results.filter((l) => l.status === 'ok' && staleSettings(l, registered).length === 0).map((l) => l.key));
   for (const l of [...results, ...earlier]) {
     if (l.status !== 'ok') continue;
     const r = l.record as { seconds?: unknown; epochs?: unknown; threads?: unknown; limit?: unknown; hidden?: unknown; cancelled?: unknown; history?: { cpuSeconds?: unknown }[] };

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { RunSpec, RuleMeta } from './config.js';
 import { runLabel } from './config.js';
-import { appendResult, latestByKey, readResults, repairResults } from './results.js';
+import { appendResult, latestByKey, readResults, repairResults, type ResultLine } from './results.js';
 import { LiveView, type LiveRun } from './live.js';
 import { startTrainRun, sweepLine, lineSummary } from './train-run.js';
 
@@ -32,6 +32,8 @@ export interface SweepOptions {
   env?: Record<string, string>;
   /** Extra `bioprop train` arguments for every child run that are no part of a run's identity (e.g. --plugin FILE). */
   trainArgs?: readonly string[];
+  /** The settings of a finished run that today's defaults changed (src/report/stale.ts): such a run is run again. */
+  stale?: (line: ResultLine) => string[];
 }
 
 export interface SweepSummary {
@@ -55,17 +57,24 @@ export function runCheckpointPath(resultsPath: string, argv: readonly string[]):
 
 /**
  * The start of a sweep, local or queued: cuts off a half-written last line of the results file and
- * picks the planned runs not yet in it (and those recorded as failed, with retryFailed).
+ * picks the planned runs not yet in it (and those recorded as failed, with retryFailed, and those made
+ * under defaults that have changed since, with `stale`).
  */
-export function pendingRuns(plan: readonly RunSpec[], o: Pick<SweepOptions, 'resultsPath' | 'retryFailed' | 'stream'>): { todo: RunSpec[]; summary: SweepSummary } {
+export function pendingRuns(plan: readonly RunSpec[], o: Pick<SweepOptions, 'resultsPath' | 'retryFailed' | 'stream' | 'stale'>): { todo: RunSpec[]; summary: SweepSummary } {
   const stream = o.stream ?? process.stderr;
   const repairedBytes = repairResults(o.resultsPath);
   if (repairedBytes > 0) stream.write(`compare: ignored a half-written last line (${repairedBytes} bytes) in ${o.resultsPath}\n`);
   const done = latestByKey(readResults(o.resultsPath).lines);
+  const stale: string[] = [];
   const todo = plan.filter((r) => {
     const l = done.get(r.key);
+    if (l && l.status === 'ok' && o.stale) {
+      const changed = o.stale(l);
+      if (changed.length > 0) { stale.push(`  ${runLabel(r)}: ${changed.join(', ')}`); return true; }
+    }
     return !l || (o.retryFailed && l.status === 'error');
   });
+  if (stale.length > 0) stream.write(`compare: ${stale.length} finished run${stale.length > 1 ? 's' : ''} made under older defaults will run again:\n${stale.join('\n')}\n`);
   const summary: SweepSummary = { planned: plan.length, skipped: plan.length - todo.length, ran: 0, failed: 0, repairedBytes, interrupted: false };
   if (summary.skipped > 0) stream.write(`compare: ${summary.skipped} of ${plan.length} runs already in ${o.resultsPath}, ${todo.length} to go\n`);
   return { todo, summary };

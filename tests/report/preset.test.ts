@@ -11,6 +11,7 @@ import { rules } from '../../src/rules/index.js';
 import { reportPreset, expandConfig, validateConfig, ruleMeta, type RunSpec } from '../../src/report/config.js';
 import { estimateSweep, weightCount } from '../../src/report/estimate.js';
 import type { ResultLine } from '../../src/report/results.js';
+import { ruleForm } from '../../src/rules/form.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/bioprop.js', import.meta.url));
 const PHASE = ['chl', 'eqprop', 'generec'];
@@ -72,7 +73,7 @@ test('estimate: median cost per example per weight of the rule and mode, times e
     return { key: argv.join(' '), rule, dataset: 'mnist', depth: hidden.length, width: hidden[0]!, mode, seed: 1, argv };
   };
   const plan = [spec('bp', [200, 200], 'rate', ['--epochs', '5', '--limit', '1000']), spec('bp', [100], 'rate'), spec('sign', [100], 'rate'), spec('fa', [50], 'spiking')];
-  const own = [line('fa', 'spiking', [50], 100, 1)];
+  const own = [line('fa', 'spiking', [50], 100, ruleForm(rules.fa!, true).train.epochs)]; // made under today's defaults
   own[0] = { ...own[0]!, key: plan[3]!.key };
   const e = estimateSweep(plan, own, rules, measured);
   const close = (a: number | null, b: number) => assert.ok(a !== null && Math.abs(a - b) <= 1e-9 * b, `${a} vs ${b}`);

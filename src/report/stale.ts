@@ -1,0 +1,56 @@
+// Whether a finished run was made under the defaults its command gets today. A sweep keys a run by its
+// command line, and most of a run's settings are not on that line: they are the rule's defaults. When a
+// default changes (a rule's parameter, its training recipe, its spiking window), the same key would name a
+// different run, so a result made under the old defaults is stale: the sweep runs it again and the report
+// counts it as not yet run under the current build. Browser-safe.
+import type { AnyRule } from '../rules/types.js';
+import { ruleForm } from '../rules/form.js';
+import type { ResultLine } from './results.js';
+
+/** Record fields that come from the rule's training defaults unless the command sets them. */
+const TRAIN_FLAGS = {
+  epochs: '--epochs', batch: '--batch', lr: '--lr', optimizer: '--optimizer', momentum: '--momentum',
+  weightDecay: '--weight-decay', schedule: '--schedule', init: '--init', activation: '--activation',
+} as const;
+/** Record fields of a spiking run that come from the form's simulator options unless set. */
+const SIM_FLAGS = { steps: '--steps', dt: '--dt', encoder: '--encoder', maxRate: '--max-rate' } as const;
+
+const show = (v: unknown): string => (v === undefined ? 'unset' : JSON.stringify(v));
+const differ = (a: unknown, b: unknown): boolean => JSON.stringify(a) !== JSON.stringify(b);
+
+/**
+ * The settings of a finished run that differ from what its command gives today, as "name was → now"
+ * strings; empty when the run is current, failed (nothing to compare), or its rule is not registered.
+ */
+export function staleSettings(line: ResultLine, registered: Record<string, AnyRule>): string[] {
+  if (line.status !== 'ok') return [];
+  const rule = registered[line.run.rule];
+  if (!rule) return [];
+  const argv = line.run.argv, r = line.record as Record<string, unknown>;
+  const given = new Set<string>();
+  argv.forEach((a, i) => { if (a === '--param' && i + 1 < argv.length) given.add(argv[i + 1]!.split('=')[0]!); });
+  const form = ruleForm(rule, line.run.mode === 'spiking');
+  const out: string[] = [];
+  for (const [field, flag] of Object.entries(TRAIN_FLAGS)) {
+    const now = (form.train as unknown as Record<string, unknown>)[field];
+    if (!argv.includes(flag) && field in r && differ(r[field], now)) out.push(`${field} ${show(r[field])} → ${show(now)}`);
+  }
+  if (!argv.includes('--hidden') && !argv.includes('--arch') && 'hidden' in r && differ(r.hidden, form.train.hidden)) {
+    out.push(`hidden ${show(r.hidden)} → ${show(form.train.hidden)}`);
+  }
+  // A record without a field (an older or imported one) says nothing about it: only what it records is compared.
+  if (r.ruleParams && typeof r.ruleParams === 'object') {
+    const was = r.ruleParams as Record<string, unknown>;
+    const now: Record<string, unknown> = { ...rule.defaults, ...form.ruleParams };
+    for (const k of new Set([...Object.keys(was), ...Object.keys(now)])) {
+      if (!given.has(k) && differ(was[k], now[k])) out.push(`param ${k} ${show(was[k])} → ${show(now[k])}`);
+    }
+  }
+  if (form.sim && 'steps' in r) {
+    for (const [field, flag] of Object.entries(SIM_FLAGS)) {
+      const cur = (form.sim as unknown as Record<string, unknown>)[field];
+      if (!argv.includes(flag) && cur !== undefined && differ(r[field], cur)) out.push(`${field} ${show(r[field])} → ${show(cur)}`);
+    }
+  }
+  return out;
+}
