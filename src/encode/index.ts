@@ -13,6 +13,7 @@
 import type { Backend, LifParams } from '../backend.js';
 import type { Workspace } from '../core/workspace.js';
 import type { Tensor } from '../core/tensor.js';
+import type { IntBuffer } from '../core/intbuf.js';
 
 export type EncoderName = 'poisson' | 'rate' | 'latency';
 export const ENCODERS: readonly EncoderName[] = ['poisson', 'rate', 'latency'];
@@ -35,6 +36,16 @@ export interface Encoder {
   reset(rows: number, x: Tensor): void;
   /** Writes step t's spikes (0/1) for the first rows rows into out; returns their number. */
   step(rows: number, t: number, x: Tensor, out: Tensor): number;
+  /** Where the encoder can (poisson): step t as spike lists, row r's spiking inputs (increasing) in
+   *  lists.list[r·features ..] and their number in lists.counts[r], and as 0/1 in out unless out is null
+   *  (the same spikes as step()); returns their number. */
+  stepLists?(rows: number, t: number, x: Tensor, out: Tensor | null, lists: SpikeLists): number;
+}
+
+/** Spike lists (layerStep's and poissonStep's form): per row, the indices that spiked and their number. */
+export interface SpikeLists {
+  list: IntBuffer<'i32'>;
+  counts: IntBuffer<'i32'>;
 }
 
 /** An encoder of `features` inputs for up to `batch` rows; every buffer (RNG state included) lives in ws. */
@@ -58,6 +69,7 @@ export function makeEncoder(lib: Backend, ws: Workspace, name: string, batch: nu
       name: 'poisson', amplitude: 1 / p,
       reset() { const w = counter(); w[0] = (w[0]! + 1) >>> 0; },
       step(rows, t, x, out) { return lib.poissonStep(out.head(rows), x.head(rows), p, seed, counter()[0]!, t); },
+      stepLists(rows, t, x, out, lists) { return lib.poissonStep(out ? out.head(rows) : null, x.head(rows), p, seed, counter()[0]!, t, 0, lists); },
       dispose() {},
     };
   }

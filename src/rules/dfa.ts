@@ -41,7 +41,7 @@ export const dfa = defineRule<DfaParams, DfaState>({
     // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and surrogate derivatives;
     // the surrogate-scaled signals are smaller, so the step is larger (5e-3, as for superspike).
     train: { lr: 5e-3 },
-    sim: RATE_RULE_WINDOW,
+    sim: { ...RATE_RULE_WINDOW, meanDrive: false }, // its rule reads rates and surrogates, never the mean drive `a`
     parts: rateRuleParts('Rate-coded: the output error reaches every hidden layer through its fixed random B as a graded signal.'),
   },
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },

@@ -40,7 +40,7 @@ export const fa = defineRule<FaParams, FaState>({
     // and the chained, surrogate-scaled gradients of the lower layers are small enough for the decay to
     // dominate them, so the weights shrink until the hidden layers fall nearly silent (docs/measurements.md).
     train: { lr: 5e-3, weightDecay: 0, epochs: 10 },
-    sim: RATE_RULE_WINDOW,
+    sim: { ...RATE_RULE_WINDOW, meanDrive: false }, // its rule reads rates and surrogates, never the mean drive `a`
     parts: rateRuleParts('Rate-coded: the error travels down through the fixed random B as a graded signal, not as spikes.'),
   },
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },
