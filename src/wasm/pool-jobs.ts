@@ -73,10 +73,11 @@ export const ROWWISE: Record<string, { ptrs: readonly RowArg[]; row?: number; wo
   f32_poisson_rows: { ptrs: [[7, ROW], [8, ROW], [9, ROW], [10, () => 4]], row: 6, work: (a) => a[1]! },
   // rows, n, 13 scalars, cur, bias, I, v, refrac, adapt, spikes, dstep, post, deriv, acc, list, counts, k, src, srcCounts, wt:
   // with src, cur's first row is the scratch of the chunk's rows (each chunk its own), and a row's work
-  // includes its propagation, about a tenth of the k·n weights at the densities that choose it
+  // includes its propagation: at the densities that choose it (about one input in ten) summing the
+  // weight rows of the spikes costs about k/256 times the step (bench/threads.js --only rows)
   f32_lif_layer_step: {
     ptrs: [15, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26].map((i) => [i, ROW] as const).concat([[27, () => 4], [29, (a) => 4 * a[28]!], [30, () => 4]]),
-    work: (a) => (a[29] ? a[1]! * (1 + (a[28]! >> 3)) : a[1]!),
+    work: (a) => (a[29] ? a[1]! * (1 + a[28]! / 256) : a[1]!),
   },
   // rows, n, list, counts, out
   f32_list_spikes: { ptrs: [[2, ROW], [3, () => 4], [4, ROW]], work: (a) => a[1]! },
