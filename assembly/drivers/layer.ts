@@ -19,6 +19,7 @@
 // never leaves the cache, and a pool chunk (its own first row) needs no other scratch.
 
 import { listRow } from "../kernels/event";
+import { lifLanes, lifOne } from "./lif";
 
 // @ts-ignore: decorator
 @inline export function lifLayer<Op>(
@@ -29,7 +30,6 @@ import { listRow } from "../kernels/event";
   post: usize, deriv: usize, acc: usize, list: usize, counts: usize,
   k: i32, src: usize, srcCounts: usize, wt: usize,
 ): i32 {
-  const op = changetype<Op>(0);
   const subtract = resetMode != 0;
   let total = 0;
   for (let r = 0; r < rows; r++) {
@@ -47,27 +47,13 @@ import { listRow } from "../kernels/event";
       const valpha = f32x4.splat(alpha), vsyn = f32x4.splat(synDecay);
       const vdecay = f32x4.splat(decay), vth0 = f32x4.splat(vTh), vreset = f32x4.splat(vReset);
       const vrefSteps = f32x4.splat(refSteps), vk = f32x4.splat(surrogateK), vrho = f32x4.splat(rho), vbeta = f32x4.splat(beta);
-      const vzero = f32x4.splat(0), vone = f32x4.splat(1);
+      const vone = f32x4.splat(1);
       for (; j + 4 <= n; j += 4) {
         const o = row + (<usize>j << 2);
         const vi = f32x4.add(f32x4.add(f32x4.mul(valpha, v128.load(crow + (<usize>j << 2))), f32x4.mul(vsyn, v128.load(I + o))), v128.load(bias + (<usize>j << 2)));
         v128.store(I + o, vi);
-        const vr = v128.load(refrac + o);
-        const va = adaptive ? v128.load(adapt + o) : vzero;
-        const vth = adaptive ? f32x4.add(vth0, f32x4.mul(vbeta, va)) : vth0;
-        const vheld = f32x4.gt(vr, vzero);
-        const vm = v128.bitselect(vreset, f32x4.add(f32x4.mul(vdecay, v128.load(v + o)), vi), vheld);
-        const vs = v128.andnot(f32x4.ge(vm, vth), vheld);
-        const vd = v128.andnot(op.df4(vm, vk, vth, vzero, vzero), vheld);
-        if (dstep != 0) v128.store(dstep + o, vd);
-        const vafter = subtract ? f32x4.sub(vm, vth) : vreset;
-        const vspike = v128.and(vs, vone);
-        v128.store(v + o, v128.bitselect(vafter, vm, vs));
-        v128.store(refrac + o, v128.bitselect(vrefSteps, v128.bitselect(f32x4.sub(vr, vone), vr, vheld), vs));
-        if (adaptive) v128.store(adapt + o, f32x4.add(f32x4.mul(vrho, va), vspike));
-        if (spikes != 0) v128.store(spikes + o, vspike);
-        if (countPost) v128.store(post + o, f32x4.add(v128.load(post + o), vspike));
-        v128.store(deriv + o, f32x4.add(v128.load(deriv + o), vd));
+        const vs = lifLanes<Op>(adaptive, subtract, vi, o, v, refrac, adapt, spikes, dstep, deriv, vdecay, vth0, vreset, vrefSteps, vk, vrho, vbeta);
+        if (countPost) v128.store(post + o, f32x4.add(v128.load(post + o), v128.and(vs, vone)));
         if (acc != 0) v128.store(acc + o, f32x4.add(v128.load(acc + o), vi));
         // Without data-dependent branches (spikes are too irregular to predict): every lane's index is
         // written at the list's end and the end advances past the lanes that spiked. A write at the end
@@ -85,33 +71,10 @@ import { listRow } from "../kernels/event";
       const o = row + (<usize>j << 2);
       const x = alpha * load<f32>(crow + (<usize>j << 2)) + synDecay * load<f32>(I + o) + load<f32>(bias + (<usize>j << 2));
       store<f32>(I + o, x);
-      const rf = load<f32>(refrac + o);
-      const a: f32 = adaptive ? load<f32>(adapt + o) : 0;
-      let s: f32 = 0, d: f32 = 0;
-      if (rf > 0) {
-        store<f32>(refrac + o, rf - 1);
-        store<f32>(v + o, vReset);
-        if (adaptive) store<f32>(adapt + o, rho * a + 0);
-      } else {
-        const th = adaptive ? vTh + beta * a : vTh;
-        const m = decay * load<f32>(v + o) + x;
-        d = op.df1(m, surrogateK, th, 0, 0);
-        if (m >= th) {
-          s = 1;
-          store<f32>(v + o, subtract ? m - th : vReset);
-          store<f32>(refrac + o, refSteps);
-          if (list != 0) store<i32>(lrow + (<usize>count << 2), j);
-          count++;
-        } else {
-          store<f32>(v + o, m);
-          store<f32>(refrac + o, rf);
-        }
-        if (adaptive) store<f32>(adapt + o, rho * a + s);
-      }
-      if (dstep != 0) store<f32>(dstep + o, d);
-      if (spikes != 0) store<f32>(spikes + o, s);
-      if (countPost) store<f32>(post + o, load<f32>(post + o) + s);
-      store<f32>(deriv + o, load<f32>(deriv + o) + d);
+      const s = lifOne<Op>(adaptive, subtract, x, o, v, refrac, adapt, spikes, dstep, deriv, decay, vTh, vReset, refSteps, surrogateK, rho, beta);
+      if (list != 0) store<i32>(lrow + (<usize>count << 2), j);
+      count += s;
+      if (countPost) store<f32>(post + o, load<f32>(post + o) + <f32>s);
       if (acc != 0) store<f32>(acc + o, load<f32>(acc + o) + x);
     }
     if (counts != 0) store<i32>(counts + (<usize>r << 2), count);
