@@ -76,3 +76,52 @@ export function f32_poisson_rows(rows: i32, n: i32, scale: f32, seed: i32, windo
   if (list != 0) store<i32>(lrow + (<usize>count << 2), i);
   return count + s;
 }
+
+/**
+ * The pixels of rows [0, rows) that can spike in a window, once per window for f32_poisson_sparse_rows:
+ * row r's pixels with scale·p > 0 (f32 product, as f32_poisson_rows forms it) in increasing order, their
+ * index at idx + r·n·4 (i32) and that probability at q + r·n·4 (f32), their number at nnz + r·4.
+ * MNIST lights about a fifth of its pixels, so a step then visits those only. Returns their total.
+ */
+export function f32_poisson_prepare(rows: i32, n: i32, scale: f32, p: usize, idx: usize, q: usize, nnz: usize): i32 {
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>r * (<usize>n << 2);
+    let c = 0;
+    for (let i = 0; i < n; i++) {
+      const qi = scale * load<f32>(p + row + (<usize>i << 2));
+      if (qi > 0) {
+        store<i32>(idx + row + (<usize>c << 2), i);
+        store<f32>(q + row + (<usize>c << 2), qi);
+        c++;
+      }
+    }
+    store<i32>(nnz + (<usize>r << 2), c);
+    total += c;
+  }
+  return total;
+}
+
+/**
+ * f32_poisson_rows as spike lists only, visiting the pixels f32_poisson_prepare listed (the others
+ * cannot spike): the same draws, so the same spikes, at list + r·n·4 and counts + r·4. Rows are the
+ * chunk's own (example row row0 + r). Returns the number of spikes.
+ */
+export function f32_poisson_sparse_rows(rows: i32, n: i32, seed: i32, window: i32, step: i32, row0: i32, idx: usize, q: usize, nnz: usize, list: usize, counts: usize): i32 {
+  const key = mix64((<u64><u32>seed << 32) | <u64><u32>window);
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const base = mix64(key ^ ((<u64><u32>step << 32) | <u64><u32>(row0 + r)));
+    const row = <usize>r * (<usize>n << 2), lrow = list + row;
+    const c = min(max(load<i32>(nnz + (<usize>r << 2)), 0), n); // this core's own count; never past the row
+    let count = 0;
+    for (let e = 0; e < c; e++) {
+      const i = load<i32>(idx + row + (<usize>e << 2));
+      store<i32>(lrow + (<usize>count << 2), i); // at the list's end whatever the draw; kept only on a spike
+      count += draw(base, i, load<f32>(q + row + (<usize>e << 2)));
+    }
+    store<i32>(counts + (<usize>r << 2), count);
+    total += count;
+  }
+  return total;
+}

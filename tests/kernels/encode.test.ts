@@ -1,6 +1,6 @@
 // The counter-based Poisson encoder (assembly/kernels/encode.ts, Backend.poissonStep): bit for bit its
 // BigInt twin (tests/reference/encode.ts) on both builds and awkward shapes, as 0/1 spikes and as spike
-// lists; rows encoded apart or in one call, and on 1–4 threads, give the same bits; the spike statistics match the Bernoulli process
+// lists, also drawn for the window's lit pixels only (poissonPrepare, poissonSparseStep); rows encoded apart or in one call, and on 1–4 threads, give the same bits; the spike statistics match the Bernoulli process
 // it stands for (rate per pixel, independence across rows, steps and windows).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -38,7 +38,17 @@ function encode(lib: Backend, p: Float32Array, rows: number, n: number, scale: n
   assert.is(lib.poissonStep(out, P, scale, seed, window, step, row0, lists), count, `${what}: count with both`);
   assert.equal(Array.from(out.data), Array.from(bits), `${what}: the spikes with lists too`);
   assert.equal(named(), want, `${what}: the lists beside the spikes`);
-  P.dispose(); out.dispose(); lists.list.dispose(); lists.counts.dispose();
+  // the window's lit pixels once, then the step drawing for those only: the same lists
+  const lit = { idx: lib.ints('i32', rows * n), q: lib.tensor([rows * n]), counts: lib.ints('i32', rows) };
+  const nnz = lib.poissonPrepare(P, scale, lit), refLit = ref.poissonPrepare(rows, n, scale, p);
+  assert.is(nnz, refLit.idx.flat().length, `${what}: lit pixels`);
+  assert.equal(Array.from({ length: rows }, (_, r) => Array.from(lit.idx.data.subarray(r * n, r * n + lit.counts.data[r]!))), refLit.idx, `${what}: lit pixels vs reference`);
+  assert.equal(Array.from({ length: rows }, (_, r) => Array.from(lit.q.data.subarray(r * n, r * n + lit.counts.data[r]!))), refLit.q, `${what}: their probabilities vs reference`);
+  lists.counts.data.fill(-1);
+  assert.is(lib.poissonSparseStep(rows, n, lit, seed, window, step, row0, lists), count, `${what}: count drawing for the lit pixels only`);
+  assert.equal(named(), want, `${what}: the lists drawing for the lit pixels only`);
+  assert.equal(named(), ref.poissonSparseRows(seed, window, step, row0, refLit), `${what}: the same vs reference`);
+  P.dispose(); out.dispose(); lists.list.dispose(); lists.counts.dispose(); lit.idx.dispose(); lit.q.dispose(); lit.counts.dispose();
   return { count, bits };
 }
 
