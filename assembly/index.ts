@@ -1,9 +1,9 @@
 // THE kernel registry: allocation plus one `export … from` line per kernel file.
 export { alloc, free } from "./memory";
 export { rng_seed, rng_next_u32, f32_uniform, f32_normal, f32_bernoulli } from "./kernels/rng";
-export { f32_poisson_rows } from "./kernels/encode";
+export { f32_poisson_rows, f32_poisson_prepare, f32_poisson_sparse_rows } from "./kernels/encode";
 export { f32_lif_step, f32_lif_step_triangle, f32_lif_step_exp, f32_alif_step } from "./kernels/lif";
-export { f32_event_nn, f32_event_list_nn, f32_event_tn, f32_transpose } from "./kernels/event";
+export { f32_event_nn, f32_event_list_nn, f32_list_spikes, f32_event_tn, f32_transpose } from "./kernels/event";
 export { f32_lif_layer_step, f32_readout_step } from "./kernels/layer";
 export { f32_trace_step } from "./kernels/trace";
 export { f32_lif_adjoint_step } from "./kernels/bptt";

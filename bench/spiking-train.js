@@ -8,7 +8,9 @@
 // ratio divides by the median of those bp epochs (their spread is printed).
 // --profile: seconds per rule in propagation, neuron step, traces, learning (the rule's per-step work,
 // teach, update and the optimiser step), encoder, and other (batch loading, the loss, window set-up),
-// from the simulators' StepProfile hooks.
+// from the simulators' StepProfile hooks. A layer whose input arrives as spike lists sums its input
+// current inside the fused step: that propagation is counted in 'neuron' ('propagation' keeps the GEMMs,
+// the readout's and the dense-input layers').
 // The "before" column is bench/spiking-train-before.json (the same benchmark on the build before the
 // fused, event-driven time step), measured on this machine; compare it only at a similar load average.
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';

@@ -13,8 +13,9 @@
 //           own, OpenMP's wait policy), with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for it so
 //           OpenBLAS picks its own kernel; ours is compared with the fastest (with --only epoch,peer).
 // The load average is printed before and after: on a shared machine the ratios mean little.
-// rows:    the row-split kernels (fused layer step, Poisson encoder) at growing sizes, split at any size
-//           against one thread: where the pool's row threshold belongs (--only rows; not in the default set).
+// rows:    the row-split kernels (fused layer step with and without its propagation, Poisson encoder with
+//           and without spike lists) at growing sizes, split at any size against one thread: where the
+//           pool's row threshold belongs (--only rows; not in the default set).
 // Flags: --threads N, --only gemm,epoch,spiking,peer,browser,rows, --rounds R (epochs per side, default 1),
 //        --spiking-limit N, --json FILE (one JSON line per result), --busy B (B competing processes that
 //        spin for the whole run: how the pool behaves when the cores are oversubscribed),
@@ -137,21 +138,32 @@ if (only.includes('rows')) {
   pool.rowMinWork = 0;
   pool.adaptive = false;
   console.log(`\nrow-split kernels, split at any size      1 thread      ${N} threads     speedup   (pool default threshold ${saved} elements)`);
-  for (const [what, n] of [['layerStep', 256], ['poissonStep', 784]]) {
+  // 'layerStep from lists': the step as a rate rule's window runs it, its propagation fused in from the
+  // spike lists of a 256-neuron layer below at density 0.1, and only the sums and lists written.
+  const K = 256, DENSITY = 0.1;
+  for (const [what, n] of [['layerStep', 256], ['layerStep from lists', 256], ['poissonStep', 784], ['poissonStep lists', 784]]) {
     for (const rows of [4, 8, 16, 32, 64, 100, 200]) {
       const side = (lib) => {
-        const t = Array.from({ length: 10 }, (_, i) => lib.tensor([rows, n], Array.from({ length: rows * n }, (_, j) => (what === 'poissonStep' ? (((j * 2654435761) >>> 0) % 100 < 19 ? 0.7 : 0) : ((j * 7 + i) % 13) / 10))));
+        const t = Array.from({ length: 10 }, (_, i) => lib.tensor([rows, n], Array.from({ length: rows * n }, (_, j) => (what.startsWith('poisson') ? (((j * 2654435761) >>> 0) % 100 < 19 ? 0.7 : 0) : ((j * 7 + i) % 13) / 10))));
         const bias = lib.tensor([n]), list = lib.ints('i32', rows * n), counts = lib.ints('i32', rows);
+        const wt = lib.tensor([K, n], Array.from({ length: K * n }, (_, j) => ((j * 11) % 17) / 17 - 0.5)), src = lib.ints('i32', rows * K), srcCounts = lib.ints('i32', rows);
+        for (let r = 0; r < rows; r++) {
+          let c = 0;
+          for (let j = 0; j < K; j++) if ((((r * K + j) * 2654435761) >>> 0) / 2 ** 32 < DENSITY) src.data[r * K + c++] = j;
+          srcCounts.data[r] = c;
+        }
         const p = { decay: 0.95, vTh: 1, vReset: 0, reset: 'zero', refSteps: 2, surrogate: 10 };
         let k = 0;
         const run = what === 'layerStep'
           ? () => lib.layerStep({ cur: t[0], bias, I: t[1], v: t[2], refrac: t[3], adapt: null, spikes: t[4], dstep: t[5], post: t[6], deriv: t[7], acc: t[8], list, counts }, 0.1, 0.8, p)
-          : () => lib.poissonStep(t[1], t[0], 0.1, 1, 1, k++);
-        return { run, done: () => { t.forEach((x) => x.dispose()); bias.dispose(); list.dispose(); counts.dispose(); } };
+          : what === 'layerStep from lists'
+            ? () => lib.layerStep({ cur: t[0], bias, I: t[1], v: t[2], refrac: t[3], adapt: null, spikes: null, dstep: null, post: t[6], deriv: t[7], acc: null, list, counts, from: { list: src, counts: srcCounts, wt } }, 0.1, 0.8, p)
+            : what === 'poissonStep' ? () => lib.poissonStep(t[1], t[0], 0.1, 1, 1, k++) : () => lib.poissonStep(null, t[0], 0.1, 1, 1, k++, 0, { list, counts });
+        return { run, done: () => { t.forEach((x) => x.dispose()); for (const b of [bias, list, counts, wt, src, srcCounts]) b.dispose(); } };
       };
       const c1 = side(one), cN = side(many);
       const t1 = Math.min(timeMs(c1.run, 5, 50), timeMs(c1.run, 5, 50)), tN = Math.min(timeMs(cN.run, 5, 50), timeMs(cN.run, 5, 50));
-      console.log(`${`${what} ${rows}x${n} (${rows * n})`.padEnd(40)} ${(t1 * 1000).toFixed(1).padStart(8)} us ${(tN * 1000).toFixed(1).padStart(8)} us ${(t1 / tN).toFixed(2).padStart(8)}x`);
+      console.log(`${`${what} ${rows}x${n} (${rows * n})`.padEnd(44)} ${(t1 * 1000).toFixed(1).padStart(8)} us ${(tN * 1000).toFixed(1).padStart(8)} us ${(t1 / tN).toFixed(2).padStart(8)}x`);
       emit({ bench: 'rows', what, rows, n, ms1: t1, msN: tN, speedup: t1 / tN });
       c1.done(); cN.done();
     }

@@ -22,6 +22,7 @@ export type { BackendOptions } from './backend/core.js';
 export { SURROGATES, RESET_MODES, type SurrogateShape, type ResetMode, type LifParams, type AlifParams, type LayerStepBuffers } from './backend/spike.js';
 export { INVERSE_KERNELS, type InvertibleName } from './backend/act.js';
 export type { GemmOptions, GemmTrans } from './backend/gemm.js';
+export type { LitPixels } from './backend/encode.js';
 export { ConvGeometry, PoolGeometry } from './backend/conv.js';
 export type { LifAdjointParams } from './backend/bptt.js';
 

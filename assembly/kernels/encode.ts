@@ -26,14 +26,17 @@ const INV_2_24: f32 = 5.9604644775390625e-8;
 /**
  * Step `step` of window `window` for rows [row0, row0 + rows) of a (· × n) input: out[r, i] = 1 with
  * probability scale·p[r, i] (see the header), else 0. p and out are the chunk's own rows (row r of them
- * is example row row0 + r). Returns the number of spikes. out may not overlap p.
+ * is example row row0 + r). With list != 0, also row r's spiking pixels in increasing order at
+ * list + r·n·4 (i32) and their number at counts + r·4 (the spike lists f32_lif_layer_step propagates
+ * from); out may then be 0 (not written). Returns the number of spikes. out may not overlap p.
  */
-export function f32_poisson_rows(rows: i32, n: i32, scale: f32, seed: i32, window: i32, step: i32, row0: i32, p: usize, out: usize): i32 {
+export function f32_poisson_rows(rows: i32, n: i32, scale: f32, seed: i32, window: i32, step: i32, row0: i32, p: usize, out: usize, list: usize, counts: usize): i32 {
   const key = mix64((<u64><u32>seed << 32) | <u64><u32>window);
-  let count = 0;
+  let total = 0;
   for (let r = 0; r < rows; r++) {
     const base = mix64(key ^ ((<u64><u32>step << 32) | <u64><u32>(row0 + r)));
-    const row = <usize>r * (<usize>n << 2);
+    const row = <usize>r * (<usize>n << 2), lrow = list + row;
+    let count = 0;
     let i = 0;
     if (ASC_FEATURE_SIMD) {
       // Four pixels at a time: a group whose probabilities are all <= 0 is written as zeros at once.
@@ -41,27 +44,84 @@ export function f32_poisson_rows(rows: i32, n: i32, scale: f32, seed: i32, windo
       for (; i + 4 <= n; i += 4) {
         const o = row + (<usize>i << 2);
         const q = f32x4.mul(vscale, v128.load(p + o));
-        if (!v128.any_true(f32x4.gt(q, vzero))) { v128.store(out + o, vzero); continue; }
-        for (let l = 0; l < 4; l++) count += draw(base, i + l, scale * load<f32>(p + o + (<usize>l << 2)), out + o + (<usize>l << 2));
+        if (!v128.any_true(f32x4.gt(q, vzero))) { if (out != 0) v128.store(out + o, vzero); continue; }
+        for (let l = 0; l < 4; l++) count = emit(draw(base, i + l, scale * load<f32>(p + o + (<usize>l << 2))), i + l, out + o + (<usize>l << 2), out, list, lrow, count);
       }
     }
     for (; i < n; i++) {
       const o = row + (<usize>i << 2);
-      count += draw(base, i, scale * load<f32>(p + o), out + o);
+      count = emit(draw(base, i, scale * load<f32>(p + o)), i, out + o, out, list, lrow, count);
     }
+    if (list != 0) store<i32>(counts + (<usize>r << 2), count);
+    total += count;
   }
-  return count;
+  return total;
 }
 
-/** Writes pixel i's spike (probability q) at `at` and returns it; draws only when q is in (0, 1). */
+/** Pixel i's spike (probability q), drawing only when q is in (0, 1). */
 // @ts-ignore: decorator
-@inline function draw(base: u64, i: i32, q: f32, at: usize): i32 {
-  let s = 0;
-  if (q >= 1) s = 1;
-  else if (q > 0) {
-    const u = <f32><u32>(mix64(base + <u64>(i + 1) * GAMMA) >> 40) * INV_2_24;
-    s = u < q ? 1 : 0;
+@inline function draw(base: u64, i: i32, q: f32): i32 {
+  if (q >= 1) return 1;
+  if (!(q > 0)) return 0;
+  const u = <f32><u32>(mix64(base + <u64>(i + 1) * GAMMA) >> 40) * INV_2_24;
+  return u < q ? 1 : 0;
+}
+
+/** Writes spike s of pixel i at `at` (when out != 0) and, when list != 0, to the row's list at lrow;
+ *  returns the row's new count. The index is written at the list's end whatever s is (no branch on the
+ *  spike), and the end advances only past a spike: slot count <= i, inside the row. */
+// @ts-ignore: decorator
+@inline function emit(s: i32, i: i32, at: usize, out: usize, list: usize, lrow: usize, count: i32): i32 {
+  if (out != 0) store<f32>(at, <f32>s);
+  if (list != 0) store<i32>(lrow + (<usize>count << 2), i);
+  return count + s;
+}
+
+/**
+ * The pixels of rows [0, rows) that can spike in a window, once per window for f32_poisson_sparse_rows:
+ * row r's pixels with scale·p > 0 (f32 product, as f32_poisson_rows forms it) in increasing order, their
+ * index at idx + r·n·4 (i32) and that probability at q + r·n·4 (f32), their number at nnz + r·4.
+ * MNIST lights about a fifth of its pixels, so a step then visits those only. Returns their total.
+ */
+export function f32_poisson_prepare(rows: i32, n: i32, scale: f32, p: usize, idx: usize, q: usize, nnz: usize): i32 {
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>r * (<usize>n << 2);
+    let c = 0;
+    for (let i = 0; i < n; i++) {
+      const qi = scale * load<f32>(p + row + (<usize>i << 2));
+      if (qi > 0) {
+        store<i32>(idx + row + (<usize>c << 2), i);
+        store<f32>(q + row + (<usize>c << 2), qi);
+        c++;
+      }
+    }
+    store<i32>(nnz + (<usize>r << 2), c);
+    total += c;
   }
-  store<f32>(at, <f32>s);
-  return s;
+  return total;
+}
+
+/**
+ * f32_poisson_rows as spike lists only, visiting the pixels f32_poisson_prepare listed (the others
+ * cannot spike): the same draws, so the same spikes, at list + r·n·4 and counts + r·4. Rows are the
+ * chunk's own (example row row0 + r). Returns the number of spikes.
+ */
+export function f32_poisson_sparse_rows(rows: i32, n: i32, seed: i32, window: i32, step: i32, row0: i32, idx: usize, q: usize, nnz: usize, list: usize, counts: usize): i32 {
+  const key = mix64((<u64><u32>seed << 32) | <u64><u32>window);
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const base = mix64(key ^ ((<u64><u32>step << 32) | <u64><u32>(row0 + r)));
+    const row = <usize>r * (<usize>n << 2), lrow = list + row;
+    const c = min(max(load<i32>(nnz + (<usize>r << 2)), 0), n); // this core's own count; never past the row
+    let count = 0;
+    for (let e = 0; e < c; e++) {
+      const i = load<i32>(idx + row + (<usize>e << 2));
+      store<i32>(lrow + (<usize>count << 2), i); // at the list's end whatever the draw; kept only on a spike
+      count += draw(base, i, load<f32>(q + row + (<usize>e << 2)));
+    }
+    store<i32>(counts + (<usize>r << 2), count);
+    total += count;
+  }
+  return total;
 }

@@ -73,15 +73,39 @@ export function f32_event_list_nn(m: i32, n: i32, k: i32, list: usize, ldl: i32,
     const cnt = load<i32>(counts + (<usize>r << 2));
     const crow = c + <usize>r * ldb;
     events += cnt;
-    let e0 = 0;
-    for (let pc = 0; pc < k || pc == 0; pc += KC) { // the blocks of inputs [pc, pc + KC)
-      let e1 = e0;
-      while (e1 < cnt && load<i32>(lrow + (<usize>e1 << 2)) < pc + KC) e1++;
-      if (pc == 0 || e1 > e0) blockSum(n, lrow, e0, e1, b, ldb, crow, pc != 0);
-      e0 = e1;
-    }
+    listRow(n, k, lrow, cnt, b, ldb, crow);
   }
   return events;
+}
+
+/** One row of f32_event_list_nn: crow[:] = the sum of B's rows listed at lrow (cnt of them, increasing,
+ *  each < k), in the KC blocks of the GEMM. Shared with the fused step (f32_lif_layer_step). */
+// @ts-ignore: decorator
+@inline export function listRow(n: i32, k: i32, lrow: usize, cnt: i32, b: usize, ldb: usize, crow: usize): void {
+  let e0 = 0;
+  for (let pc = 0; pc < k || pc == 0; pc += KC) { // the blocks of inputs [pc, pc + KC)
+    let e1 = e0;
+    while (e1 < cnt && load<i32>(lrow + (<usize>e1 << 2)) < pc + KC) e1++;
+    if (pc == 0 || e1 > e0) blockSum(n, lrow, e0, e1, b, ldb, crow, pc != 0);
+    e0 = e1;
+  }
+}
+
+/**
+ * out[r, :] = the 0/1 spikes of row r's list (list[r·n ..], counts[r] of them, each in [0, n)): the dense
+ * spike matrix a GEMM needs, from the lists the fused step and the encoder write. A count outside [0, n]
+ * is clamped into it (the lists are this core's own output; the backend checks them in the debug build).
+ */
+export function f32_list_spikes(rows: i32, n: i32, list: usize, counts: usize, out: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>r * (<usize>n << 2), lrow = list + row, orow = out + row;
+    memory.fill(orow, 0, <usize>n << 2);
+    const cnt = min(max(load<i32>(counts + (<usize>r << 2)), 0), n);
+    for (let e = 0; e < cnt; e++) {
+      const j = load<i32>(lrow + (<usize>e << 2));
+      if (<u32>j < <u32>n) store<f32>(orow + (<usize>j << 2), 1);
+    }
+  }
 }
 
 /** crow[:] (= or +=, as `add`) the sum over list entries [e0, e1) of B's rows, from +0 in list order. */

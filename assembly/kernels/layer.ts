@@ -12,8 +12,11 @@ import { SpikeExp } from "../ops/spike_exp";
  * current I = alpha·cur + synDecay·I + bias[j], the neuron step on it (f32_lif_step / f32_alif_step
  * with the same parameters; adaptive != 0 uses adapt, rho and beta), the running sums post += spike
  * (countPost != 0), deriv += surrogate, acc += I, and the spike list when list != 0 (counts: i32[rows]).
+ * spikes, dstep and acc may be 0: not written. With src != 0, cur is not read but computed, row by row
+ * into its first row, from the spike lists of the layer below (src: i32[rows·k], srcCounts: i32[rows])
+ * and wt = Wᵀ (f32[k·n]), as f32_event_list_nn computes it (see assembly/drivers/layer.ts).
  * surrogate: 0 = SuperSpike fast sigmoid, 1 = triangle, 2 = exponential. Returns the spike count.
- * No buffer may overlap another (cur may not be I); every f32 buffer but bias is rows·n, bias is n.
+ * No buffer may overlap another (cur may not be I); every f32 buffer but bias and wt is rows·n, bias is n.
  */
 export function f32_lif_layer_step(
   rows: i32, n: i32, alpha: f32, synDecay: f32,
@@ -21,16 +24,17 @@ export function f32_lif_layer_step(
   surrogate: i32, adaptive: i32, countPost: i32,
   cur: usize, bias: usize, I: usize, v: usize, refrac: usize, adapt: usize, spikes: usize, dstep: usize,
   post: usize, deriv: usize, acc: usize, list: usize, counts: usize,
+  k: i32, src: usize, srcCounts: usize, wt: usize,
 ): i32 {
   const cp = countPost != 0;
   if (adaptive != 0) {
-    if (surrogate == 1) return lifLayer<SpikeTriangle>(true, rows, n, alpha, synDecay, decay, vTh, vReset, resetMode, refSteps, surrogateK, rho, beta, cp, cur, bias, I, v, refrac, adapt, spikes, dstep, post, deriv, acc, list, counts);
-    if (surrogate == 2) return lifLayer<SpikeExp>(true, rows, n, alpha, synDecay, decay, vTh, vReset, resetMode, refSteps, surrogateK, rho, beta, cp, cur, bias, I, v, refrac, adapt, spikes, dstep, post, deriv, acc, list, counts);
-    return lifLayer<SpikeSuper>(true, rows, n, alpha, synDecay, decay, vTh, vReset, resetMode, refSteps, surrogateK, rho, beta, cp, cur, bias, I, v, refrac, adapt, spikes, dstep, post, deriv, acc, list, counts);
+    if (surrogate == 1) return lifLayer<SpikeTriangle>(true, rows, n, alpha, synDecay, decay, vTh, vReset, resetMode, refSteps, surrogateK, rho, beta, cp, cur, bias, I, v, refrac, adapt, spikes, dstep, post, deriv, acc, list, counts, k, src, srcCounts, wt);
+    if (surrogate == 2) return lifLayer<SpikeExp>(true, rows, n, alpha, synDecay, decay, vTh, vReset, resetMode, refSteps, surrogateK, rho, beta, cp, cur, bias, I, v, refrac, adapt, spikes, dstep, post, deriv, acc, list, counts, k, src, srcCounts, wt);
+    return lifLayer<SpikeSuper>(true, rows, n, alpha, synDecay, decay, vTh, vReset, resetMode, refSteps, surrogateK, rho, beta, cp, cur, bias, I, v, refrac, adapt, spikes, dstep, post, deriv, acc, list, counts, k, src, srcCounts, wt);
   }
-  if (surrogate == 1) return lifLayer<SpikeTriangle>(false, rows, n, alpha, synDecay, decay, vTh, vReset, resetMode, refSteps, surrogateK, 0, 0, cp, cur, bias, I, v, refrac, 0, spikes, dstep, post, deriv, acc, list, counts);
-  if (surrogate == 2) return lifLayer<SpikeExp>(false, rows, n, alpha, synDecay, decay, vTh, vReset, resetMode, refSteps, surrogateK, 0, 0, cp, cur, bias, I, v, refrac, 0, spikes, dstep, post, deriv, acc, list, counts);
-  return lifLayer<SpikeSuper>(false, rows, n, alpha, synDecay, decay, vTh, vReset, resetMode, refSteps, surrogateK, 0, 0, cp, cur, bias, I, v, refrac, 0, spikes, dstep, post, deriv, acc, list, counts);
+  if (surrogate == 1) return lifLayer<SpikeTriangle>(false, rows, n, alpha, synDecay, decay, vTh, vReset, resetMode, refSteps, surrogateK, 0, 0, cp, cur, bias, I, v, refrac, 0, spikes, dstep, post, deriv, acc, list, counts, k, src, srcCounts, wt);
+  if (surrogate == 2) return lifLayer<SpikeExp>(false, rows, n, alpha, synDecay, decay, vTh, vReset, resetMode, refSteps, surrogateK, 0, 0, cp, cur, bias, I, v, refrac, 0, spikes, dstep, post, deriv, acc, list, counts, k, src, srcCounts, wt);
+  return lifLayer<SpikeSuper>(false, rows, n, alpha, synDecay, decay, vTh, vReset, resetMode, refSteps, surrogateK, 0, 0, cp, cur, bias, I, v, refrac, 0, spikes, dstep, post, deriv, acc, list, counts, k, src, srcCounts, wt);
 }
 
 /**

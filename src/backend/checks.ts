@@ -2,6 +2,7 @@
 // argument, what was expected and what was given, before any kernel runs. Shape checks always run;
 // the memory-overlap checks that see through row views run in the debug build (Backend.debug).
 import { Tensor } from '../core/tensor.js';
+import { IntBuffer } from '../core/intbuf.js';
 import { fmtShape, isTensor, sizeIs } from '../core/check.js';
 
 export { fmtShape, isTensor, finite, integer, sizeIs } from '../core/check.js';
@@ -53,4 +54,26 @@ export function disjoint(op: string, an: string, a: Tensor, bn: string, b: Tenso
 export function oneOf<T extends string>(op: string, name: string, v: unknown, allowed: readonly T[]): T {
   if (!allowed.includes(v as T)) throw new TypeError(`${op}: ${name} must be one of ${allowed.join(', ')}, got ${String(v)}`);
   return v as T;
+}
+
+/**
+ * Throws unless `lists` holds spike lists for `rows` rows of up to `width` entries: `list` and `counts`
+ * IntBuffer<'i32'> of at least rows·width and rows slots. In the debug build also every row's count
+ * (in [0, width]) and its entries (increasing, in [0, width)), which release builds trust as the kernels
+ * that write them (layerStep, poissonStep) leave them.
+ */
+export function spikeLists(op: string, lists: { list: unknown; counts: unknown }, rows: number, width: number, full: boolean, checkContents = false): void {
+  for (const [name, buf, need] of [['list', lists.list, rows * width], ['counts', lists.counts, rows]] as const) {
+    if (!(buf instanceof IntBuffer) || buf.kind !== 'i32') throw new TypeError(`${op}: ${name} must be an IntBuffer<'i32'>, got ${String(buf)}`);
+    if (buf.length < need) throw new RangeError(`${op}: ${name} needs at least ${need} slots for ${rows} rows of ${width}, got ${buf.length}`);
+  }
+  if (!full || !checkContents) return;
+  const c = (lists.counts as IntBuffer<'i32'>).data, l = (lists.list as IntBuffer<'i32'>).data;
+  for (let r = 0; r < rows; r++) {
+    if (!(c[r]! >= 0 && c[r]! <= width)) throw new RangeError(`${op}: counts[${r}] must be in [0, ${width}], got ${c[r]}`);
+    for (let e = 0; e < c[r]!; e++) {
+      const j = l[r * width + e]!;
+      if (!(j >= 0 && j < width) || (e > 0 && j <= l[r * width + e - 1]!)) throw new RangeError(`${op}: list row ${r} must hold increasing indices in [0, ${width}), got ${j} at ${e}`);
+    }
+  }
 }

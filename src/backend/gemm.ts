@@ -8,7 +8,7 @@ const EVENT_TN_COLS = 16;
 export const eventOuterScratch = (m: number): number => EVENT_TN_COLS * (m + 1);
 import type { Tensor } from '../core/tensor.js';
 import type { Ctor } from './core.js';
-import { sizeIs, finite, rows2, cols2, fmtShape, disjoint } from './checks.js';
+import { sizeIs, finite, rows2, cols2, fmtShape, disjoint, spikeLists } from './checks.js';
 
 /** Which operands of gemm are used transposed: 'nt' is a·bᵀ, 'tn' is aᵀ·b. */
 export type GemmTrans = 'nn' | 'nt' | 'tn' | 'tt';
@@ -111,26 +111,26 @@ export function withGemm<B extends Ctor>(Base: B) {
       const op = 'eventListMatmul';
       const k = rows2(op, 'wt', wt), n = cols2(wt), m = rows2(op, 'out', out);
       if (cols2(out) !== n) throw new Error(`${op}: out is ${fmtShape(out.shape)}, expected [${m}, ${n}] (n = ${n} from wt)`);
-      for (const [name, buf, need] of [['list', list, m * k], ['counts', counts, m]] as const) {
-        if (!(buf instanceof IntBuffer) || buf.kind !== 'i32') throw new TypeError(`${op}: ${name} must be an IntBuffer<'i32'>, got ${String(buf)}`);
-        if (buf.length < need) throw new RangeError(`${op}: ${name} needs at least ${need} slots for ${m} rows of ${k} inputs, got ${buf.length}`);
-      }
+      spikeLists(op, { list, counts }, m, k, this.debug, true);
       disjoint(op, 'out', out, 'wt', wt, this.debug);
-      if (this.debug) {
-        const c = counts.data, l = list.data;
-        for (let r = 0; r < m; r++) {
-          for (let e = 0; e < c[r]! && c[r]! <= k; e++) {
-            const j = l[r * k + e]!;
-            if (!(j >= 0 && j < k) || (e > 0 && j <= l[r * k + e - 1]!)) throw new RangeError(`${op}: list row ${r} must hold increasing indices in [0, ${k}), got ${j} at ${e}`);
-          }
-        }
-      }
       const events = this.kernels.f32_event_list_nn(m, n, k, list.ptr, k, counts.ptr, wt.ptr, out.ptr);
       if (events < 0) {
         const r = ~events;
         throw new RangeError(`${op}: counts[${r}] must be in [0, ${k}] (the inputs of a row), got ${counts.data[r]}`);
       }
       return events;
+    }
+
+    /**
+     * out[r, :] = the 0/1 spikes listed for row r (list[r·n ..], counts[r] of them; n = out's columns):
+     * the dense spike matrix a GEMM reads, from the lists layerStep and poissonStep write (f32_list_spikes).
+     */
+    listSpikes(out: Tensor, list: IntBuffer<'i32'>, counts: IntBuffer<'i32'>): Tensor {
+      const op = 'listSpikes';
+      const m = rows2(op, 'out', out), n = cols2(out);
+      spikeLists(op, { list, counts }, m, n, this.debug, true);
+      this.kernels.f32_list_spikes(m, n, list.ptr, counts.ptr, out.ptr);
+      return out;
     }
 
     /**

@@ -1,9 +1,9 @@
 // Spiking neurons and traces (assembly/kernels/lif.ts, trace.ts). The surrogate table here is the only
 // one: neurons (src/neurons/) name a shape, lifStep / alifStep pick the kernel or index from it.
 import type { Tensor } from '../core/tensor.js';
-import { IntBuffer } from '../core/intbuf.js';
+import type { IntBuffer } from '../core/intbuf.js';
 import type { BackendCore, Ctor } from './core.js';
-import { isTensor, pair, sizeIs, finite, integer, oneOf, disjoint, rows2, cols2 } from './checks.js';
+import { isTensor, pair, sizeIs, finite, integer, oneOf, disjoint, rows2, cols2, fmtShape, spikeLists } from './checks.js';
 
 /** Surrogate derivatives of the spike (assembly/ops/spike_*.ts), u = v − vTh, k = steepness:
  *  super 1/(1 + k|u|)² (SuperSpike fast sigmoid), triangle max(0, 1 − k|u|), exp exp(−k|u|).
@@ -44,7 +44,7 @@ export interface AlifParams extends LifParams {
 
 /** The buffers of one fused layer step (Backend.layerStep); all rows × n but bias [n]. */
 export interface LayerStepBuffers {
-  /** This step's input current s·Wᵀ (read). */
+  /** This step's input current s·Wᵀ (read); with `from`, scratch (its first row is overwritten). */
   cur: Tensor;
   /** Per-neuron bias drive [n] (read). */
   bias: Tensor;
@@ -54,37 +54,43 @@ export interface LayerStepBuffers {
   refrac: Tensor;
   /** Adaptation (adaptive LIF only; null for LIF). */
   adapt: Tensor | null;
-  /** This step's spikes (0/1) and surrogate (written). */
-  spikes: Tensor;
-  dstep: Tensor;
-  /** Running sums: post += spikes (null: not this step), deriv += dstep, acc += I. */
+  /** This step's spikes (0/1) and surrogate (written), or null: not written (nothing reads them). */
+  spikes: Tensor | null;
+  dstep: Tensor | null;
+  /** Running sums: post += spikes (null: not this step), deriv += dstep, acc += I (null: not kept). */
   post: Tensor | null;
   deriv: Tensor;
-  acc: Tensor;
+  acc: Tensor | null;
   /** The spike list (i32, rows·n slots: row r's spiking neurons from r·n on, increasing) and its counts
    *  per row (i32, >= rows), or both null. */
   list: IntBuffer<'i32'> | null;
   counts: IntBuffer<'i32'> | null;
+  /** Propagation fused into the step: cur = the 0/1 spikes of these lists (rows of k = wt's rows
+   *  entries, as layerStep or poissonStep wrote them) times wt = Wᵀ [k × n], as eventListMatmul sums it;
+   *  null or absent: cur is read as given. */
+  from?: { list: IntBuffer<'i32'>; counts: IntBuffer<'i32'>; wt: Tensor } | null;
 }
 
 /** Checks the buffers of a LIF step (all with v's element count, outputs distinct) and the shared parameters. */
-function lifChecks(lib: BackendCore, op: string, input: Tensor, v: Tensor, refrac: Tensor, spikes: Tensor, deriv: Tensor | null, p: LifParams): void {
+function lifChecks(lib: BackendCore, op: string, input: Tensor, v: Tensor, refrac: Tensor, spikes: Tensor | null, deriv: Tensor | null, p: LifParams): void {
   if (typeof p !== 'object' || p === null) throw new TypeError(`${op}: params must be an object { decay, … }, got ${p === null ? 'null' : typeof p}`);
   isTensor(op, 'v', v);
   const n = v.size, full = lib.debug;
   sizeIs(op, 'input', input, n);
   sizeIs(op, 'refrac', refrac, n);
-  sizeIs(op, 'spikes', spikes, n);
   disjoint(op, 'v', v, 'refrac', refrac, full);
-  disjoint(op, 'v', v, 'spikes', spikes, full);
-  disjoint(op, 'refrac', refrac, 'spikes', spikes, full);
   disjoint(op, 'input', input, 'v', v, full);
   disjoint(op, 'input', input, 'refrac', refrac, full);
+  if (spikes !== null) {
+    sizeIs(op, 'spikes', spikes, n);
+    disjoint(op, 'v', v, 'spikes', spikes, full);
+    disjoint(op, 'refrac', refrac, 'spikes', spikes, full);
+  }
   if (deriv !== null) {
     sizeIs(op, 'deriv', deriv, n);
     disjoint(op, 'v', v, 'deriv', deriv, full);
     disjoint(op, 'refrac', refrac, 'deriv', deriv, full);
-    disjoint(op, 'spikes', spikes, 'deriv', deriv, full);
+    if (spikes !== null) disjoint(op, 'spikes', spikes, 'deriv', deriv, full);
   }
   const decay = finite(op, 'decay', p.decay);
   if (decay < 0 || decay > 1) throw new RangeError(`${op}: decay must be in [0, 1], got ${decay}`);
@@ -138,22 +144,30 @@ export function withSpike<B extends Ctor>(Base: B) {
      * One fused time step of a (rows × n) layer (f32_lif_layer_step): I = alpha·cur + synDecay·I + bias,
      * the LIF step (or, with p.rho and p.beta and b.adapt, the adaptive-LIF step) on I, the running sums
      * post += spikes, deriv += dstep, acc += I, and the spike list when asked for. Bit-identical to axpby,
-     * addRow, lifStep / alifStep and three traceStep(…, 1). Returns the spike count.
+     * addRow, lifStep / alifStep and three traceStep(…, 1). spikes, dstep and acc may be null (not
+     * written). With b.from, cur is first computed from the layer below's spike lists (eventListMatmul's
+     * sums), row by row into cur's first row, so it is never written out. Returns the spike count.
      */
     layerStep(b: LayerStepBuffers, alpha: number, synDecay: number, p: LifParams | AlifParams): number {
       const op = 'layerStep';
       const rows = rows2(op, 'I', b.I), n = cols2(b.I), full = this.debug;
       lifChecks(this, op, b.I, b.v, b.refrac, b.spikes, b.dstep, p);
       sizeIs(op, 'bias', b.bias, n);
-      const named = [['cur', b.cur], ['deriv', b.deriv], ['acc', b.acc], ...(b.post ? [['post', b.post]] : []), ...(b.adapt ? [['adapt', b.adapt]] : [])] as [string, Tensor][];
+      const named = [['cur', b.cur], ['deriv', b.deriv], ...(b.acc ? [['acc', b.acc]] : []), ...(b.post ? [['post', b.post]] : []),
+        ...(b.adapt ? [['adapt', b.adapt]] : [])] as [string, Tensor][];
       for (const [name, t] of named) sizeIs(op, name, t, rows * n);
-      const all = [['cur', b.cur], ['bias', b.bias], ['I', b.I], ['v', b.v], ['refrac', b.refrac], ['spikes', b.spikes], ['dstep', b.dstep], ...named.slice(1)] as [string, Tensor][];
+      const all = [['cur', b.cur], ['bias', b.bias], ['I', b.I], ['v', b.v], ['refrac', b.refrac], ...(b.spikes ? [['spikes', b.spikes]] : []),
+        ...(b.dstep ? [['dstep', b.dstep]] : []), ...named.slice(1)] as [string, Tensor][];
+      const from = b.from ?? null;
+      if (from) all.push(['from.wt', from.wt]);
       for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) disjoint(op, all[i]![0], all[i]![1], all[j]![0], all[j]![1], full);
       if ((b.list === null) !== (b.counts === null)) throw new TypeError(`${op}: list and counts go together (both IntBuffer<'i32'> or both null)`);
-      for (const [name, buf, need] of [['list', b.list, rows * n], ['counts', b.counts, rows]] as const) {
-        if (buf === null) continue;
-        if (!(buf instanceof IntBuffer) || buf.kind !== 'i32') throw new TypeError(`${op}: ${name} must be an IntBuffer<'i32'>, got ${String(buf)}`);
-        if (buf.length < need) throw new RangeError(`${op}: ${name} needs at least ${need} slots, got ${buf.length}`);
+      if (b.list) spikeLists(op, b as { list: IntBuffer<'i32'>; counts: IntBuffer<'i32'> }, rows, n, full);
+      let k = 0;
+      if (from) {
+        k = rows2(op, 'from.wt', from.wt);
+        if (cols2(from.wt) !== n) throw new Error(`${op}: from.wt is ${fmtShape(from.wt.shape)}, expected [k, ${n}] (Wᵀ of this layer's ${n} neurons)`);
+        spikeLists(`${op} (from)`, from, rows, k, full, true);
       }
       const adaptive = 'rho' in p && b.adapt !== null;
       if (('rho' in p) !== (b.adapt !== null)) throw new TypeError(`${op}: adaptive-LIF parameters (rho, beta) and the adapt buffer go together`);
@@ -166,10 +180,11 @@ export function withSpike<B extends Ctor>(Base: B) {
       }
       finite(op, 'alpha', alpha);
       finite(op, 'synDecay', synDecay);
+      const ptr = (t: { ptr: number } | null | undefined) => (t ? t.ptr : 0);
       return this.kernels.f32_lif_layer_step(rows, n, alpha, synDecay, p.decay, p.vTh ?? 1, p.vReset ?? 0, p.reset === 'subtract' ? 1 : 0,
         p.refSteps ?? 0, p.surrogate ?? 10, rho, beta, SURROGATES.indexOf(p.surrogateShape ?? 'super'), adaptive ? 1 : 0, b.post ? 1 : 0,
-        b.cur.ptr, b.bias.ptr, b.I.ptr, b.v.ptr, b.refrac.ptr, adaptive ? b.adapt!.ptr : 0, b.spikes.ptr, b.dstep.ptr,
-        b.post ? b.post.ptr : 0, b.deriv.ptr, b.acc.ptr, b.list ? b.list.ptr : 0, b.counts ? b.counts.ptr : 0);
+        b.cur.ptr, b.bias.ptr, b.I.ptr, b.v.ptr, b.refrac.ptr, adaptive ? b.adapt!.ptr : 0, ptr(b.spikes), ptr(b.dstep),
+        ptr(b.post), b.deriv.ptr, ptr(b.acc), ptr(b.list), ptr(b.counts), k, ptr(from?.list), ptr(from?.counts), ptr(from?.wt));
     }
 
     /**

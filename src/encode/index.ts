@@ -13,6 +13,7 @@
 import type { Backend, LifParams } from '../backend.js';
 import type { Workspace } from '../core/workspace.js';
 import type { Tensor } from '../core/tensor.js';
+import type { IntBuffer } from '../core/intbuf.js';
 
 export type EncoderName = 'poisson' | 'rate' | 'latency';
 export const ENCODERS: readonly EncoderName[] = ['poisson', 'rate', 'latency'];
@@ -35,6 +36,16 @@ export interface Encoder {
   reset(rows: number, x: Tensor): void;
   /** Writes step t's spikes (0/1) for the first rows rows into out; returns their number. */
   step(rows: number, t: number, x: Tensor, out: Tensor): number;
+  /** Where the encoder can (poisson): step t as spike lists, row r's spiking inputs (increasing) in
+   *  lists.list[r·features ..] and their number in lists.counts[r], and as 0/1 in out unless out is null
+   *  (the same spikes as step()); returns their number. x must be the input reset() started the window on. */
+  stepLists?(rows: number, t: number, x: Tensor, out: Tensor | null, lists: SpikeLists): number;
+}
+
+/** Spike lists (layerStep's and poissonStep's form): per row, the indices that spiked and their number. */
+export interface SpikeLists {
+  list: IntBuffer<'i32'>;
+  counts: IntBuffer<'i32'>;
 }
 
 /** An encoder of `features` inputs for up to `batch` rows; every buffer (RNG state included) lives in ws. */
@@ -54,10 +65,21 @@ export function makeEncoder(lib: Backend, ws: Workspace, name: string, batch: nu
       if (state.data !== data) { data = state.data; words = new Uint32Array(data.buffer, data.byteOffset, 4); }
       return words!;
     };
+    // The pixels that can spike (p·x > 0), listed once per window: a step as lists draws for those only.
+    const lit = { idx: ws.i32(n), q: ws.f32([n]), counts: ws.i32(batch) };
     return {
       name: 'poisson', amplitude: 1 / p,
-      reset() { const w = counter(); w[0] = (w[0]! + 1) >>> 0; },
+      reset(rows, x) {
+        const w = counter();
+        w[0] = (w[0]! + 1) >>> 0;
+        lib.poissonPrepare(x.head(rows), p, lit);
+      },
       step(rows, t, x, out) { return lib.poissonStep(out.head(rows), x.head(rows), p, seed, counter()[0]!, t); },
+      stepLists(rows, t, _x, out, lists) {
+        const count = lib.poissonSparseStep(rows, features, lit, seed, counter()[0]!, t, 0, lists);
+        if (out) lib.listSpikes(out.head(rows), lists.list, lists.counts);
+        return count;
+      },
       dispose() {},
     };
   }

@@ -31,11 +31,10 @@ import type { Workspace } from '../core/workspace.js';
 import type { WasmRng } from '../wasm/rng.js';
 import { Network, type NetworkOptions, type Layer } from './network.js';
 import { getNeuron, neuronParams, type Neuron, type NeuronParams, type NeuronState, type Resolved } from '../neurons/index.js';
-import { makeEncoder, ENCODERS, type Encoder, type EncoderName } from '../encode/index.js';
+import { makeEncoder, ENCODERS, type Encoder, type EncoderName, type SpikeLists } from '../encode/index.js';
 import { RasterRecorder, type Raster, type RasterOptions, type RasterSource } from './raster.js';
 import { ENCODER, LEARNING, NEURON, PROPAGATION, TRACES, type StepProfile } from './profile.js';
 import { eventThreshold } from './event-threshold.js';
-import type { IntBuffer } from '../core/intbuf.js';
 
 export type Readout = 'membrane' | 'count';
 
@@ -70,9 +69,13 @@ export interface SpikingOptions {
   /** Membranes at the start of a window: 'random' = U(vReset, vTh) per neuron (as Nengo does; removes
    *  the synchronised first-spike transient of a short window), 'zero' = vReset. Default 'random'. */
   vInit?: 'random' | 'zero';
+  /** Whether the window leaves the mean input current of each hidden layer in its `a` (default true).
+   *  A rule that never reads `a` (fa, dfa: rates and surrogate derivatives only) sets false and saves a
+   *  read and a write per neuron and step. */
+  meanDrive?: boolean;
 }
 
-export const SPIKING_DEFAULTS = { neuron: 'lif', steps: 50, dt: 1e-3, encoder: 'poisson' as EncoderName, maxRate: 100, readout: 'membrane' as Readout, rateScale: 0.01, gain: 1, eventDensity: 'auto' as number | 'auto', vInit: 'random' as 'random' | 'zero' };
+export const SPIKING_DEFAULTS = { neuron: 'lif', steps: 50, dt: 1e-3, encoder: 'poisson' as EncoderName, maxRate: 100, readout: 'membrane' as Readout, rateScale: 0.01, gain: 1, eventDensity: 'auto' as number | 'auto', vInit: 'random' as 'random' | 'zero', meanDrive: true };
 
 /** SpikingSim's JS-side counters (SpikingSim.counters()), one entry per layer. */
 export interface SimCounters {
@@ -98,9 +101,10 @@ export interface SpikeLayer {
   spiking: boolean;
   /** The fused step's buffers (neurons with a layerStep), kept so a step allocates nothing. */
   fused: LayerStepBuffers | null;
-  /** This layer's spike list for the next layer's event-driven propagation (fused hidden layers; else null). */
-  list: IntBuffer<'i32'> | null;
-  counts: IntBuffer<'i32'> | null;
+  /** This layer's spike lists for the next layer's event-driven propagation (fused hidden layers; else null). */
+  out: SpikeLists | null;
+  /** The fused step's propagation from the spike lists of this layer's input (when they exist). */
+  from: LayerStepBuffers['from'];
 }
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -123,6 +127,8 @@ export class SpikingSim implements RasterSource {
   readonly r: Resolved;
   readonly enc: Encoder & { dispose(): void };
   readonly inSpikes: Tensor; // [batch, features]
+  /** The encoder's spikes as lists (encoders that can write them), else null. */
+  readonly inLists: SpikeLists | null;
   readonly sl: SpikeLayer[];
   /** Spikes and neuron-steps per layer since resetRates(): mean rate = spikes / (neuronSteps·dt). */
   readonly spikeCount: Float64Array;
@@ -134,6 +140,7 @@ export class SpikingSim implements RasterSource {
   /** Time per part of the step loop when set (benchmarks); null costs nothing. */
   profile: StepProfile | null = null;
   readonly vInit: 'random' | 'zero';
+  readonly meanDrive: boolean;
   readonly tauOut: number;
   readonly readoutStart: number;
   /** Seed of the encoder's and the initial membranes' RNG streams. */
@@ -154,6 +161,8 @@ export class SpikingSim implements RasterSource {
     this.rateScale = d.rateScale; this.gain = d.gain; this.eventDensity = d.eventDensity;
     if (d.vInit !== 'random' && d.vInit !== 'zero') throw new Error(`spiking: vInit must be 'random' or 'zero', got '${String(d.vInit)}'`);
     this.vInit = d.vInit;
+    if (typeof d.meanDrive !== 'boolean') throw new TypeError(`spiking: meanDrive must be true or false, got ${String(d.meanDrive)}`);
+    this.meanDrive = d.meanDrive;
     this.readoutStart = d.readoutStart ?? 0;
     if (!Number.isInteger(this.readoutStart) || this.readoutStart < 0 || this.readoutStart >= d.steps) throw new RangeError(`spiking: readoutStart must be an integer in [0, steps), got ${d.readoutStart}`);
     this.neuron = getNeuron(d.neuron);
@@ -166,6 +175,7 @@ export class SpikingSim implements RasterSource {
     this.seed = d.seed ?? net.seed;
     this.enc = makeEncoder(lib, ws, d.encoder, B, F, { dt: d.dt, steps: d.steps, maxRate: d.maxRate, seed: this.seed });
     this.inSpikes = ws.f32([B, F]);
+    this.inLists = this.enc.stepLists ? { list: ws.i32(B * F), counts: ws.i32(B) } : null;
     this.vRng = lib.rngIn(ws.f32([4]), (this.seed ^ 0x5bd1e995) | 0);
     const L = net.layers.length;
     this.sl = net.layers.map((l, i) => {
@@ -174,16 +184,20 @@ export class SpikingSim implements RasterSource {
         WT: ws.f32([l.inSize, l.outSize]), tmp: ws.f32([l.outSize]), biasDrive: ws.f32([l.outSize]),
         cur: ws.f32([B, l.outSize]), I: ws.f32([B, l.outSize]), spikes: ws.f32([B, l.outSize]), dstep: ws.f32([B, l.outSize]),
         st: spiking ? this.neuron.init(ws, B * l.outSize) : null,
-        ampIn: i === 0 ? this.enc.amplitude : this.rateScale / d.dt, spiking, fused: null, list: null, counts: null,
+        ampIn: i === 0 ? this.enc.amplitude : this.rateScale / d.dt, spiking, fused: null, out: null, from: null,
       };
     });
     this.sl.forEach((s, i) => {
       if (!s.st || !this.neuron.layerStep) return;
-      if (i < L - 1) { s.list = ws.i32(B * net.layers[i]!.outSize); s.counts = ws.i32(B); }
+      if (i < L - 1) s.out = { list: ws.i32(B * net.layers[i]!.outSize), counts: ws.i32(B) };
       s.fused = {
         cur: s.cur, bias: s.biasDrive, I: s.I, v: s.st.v, refrac: s.st.refrac, adapt: s.st.adapt ?? null, spikes: s.spikes, dstep: s.dstep,
-        post: null, deriv: s.dstep, acc: s.I, list: s.list, counts: s.counts,
+        post: null, deriv: s.dstep, acc: s.I, list: s.out?.list ?? null, counts: s.out?.counts ?? null, from: null,
       };
+    });
+    this.sl.forEach((s, i) => {
+      const src = i === 0 ? this.inLists : this.sl[i - 1]!.out;
+      if (src) s.from = { ...src, wt: s.WT };
     });
     this.spikeCount = new Float64Array(L); this.neuronSteps = new Float64Array(L);
     this.eventSteps = new Float64Array(L); this.denseSteps = new Float64Array(L);
@@ -274,7 +288,10 @@ export class SpikingSim implements RasterSource {
 
   /**
    * One presentation window over the first `rows` rows of net.input; onStep(t) runs after step t with
-   * this step's spikes (sl[l].spikes, inSpikes), surrogates (sl[l].dstep) and currents in place.
+   * this step's spikes (sl[l].spikes, inSpikes), surrogates (sl[l].dstep) and currents in place. Without
+   * onStep nothing reads them during the window, so the steps keep only the running sums and the spike
+   * lists that carry the spikes to the next layer (the dense spikes are made from the lists when a
+   * layer's input is too dense for event-driven propagation).
    */
   run(rows: number, onStep?: (t: number) => void): void {
     const t0 = now();
@@ -282,36 +299,42 @@ export class SpikingSim implements RasterSource {
     const lm = r.decay, ls = r.synDecay, L = layers.length, lo = this.tauOut > 0 ? Math.exp(-this.dt / this.tauOut) : 0;
     const t0c = this.readoutStart;
     const pr = this.profile;
+    const perStep = onStep !== undefined;
     this.prepare();
     this.reset(rows);
     pr?.start();
     for (let t = 0; t < T; t++) {
-      let inCount = this.enc.step(rows, t, net.input, this.inSpikes), inS = this.inSpikes.head(rows);
+      const inL = this.inLists;
+      let inS = this.inSpikes.head(rows), lists = inL, dense = !inL || perStep; // the input as lists, as 0/1 (dense), or both
+      let inCount = inL ? this.enc.stepLists!(rows, t, net.input, dense ? inS : null, inL) : this.enc.step(rows, t, net.input, inS);
       pr?.lap(ENCODER);
       for (let i = 0; i < L; i++) {
         const l = layers[i]!, s = this.sl[i]!;
         const I = s.I.head(rows), spikes = s.spikes.head(rows), post = l.post.head(rows);
-        this.propagate(i, l, s, rows, inS, inCount);
+        const fromLists = this.propagate(i, l, s, rows, inS, inCount, lists, dense);
         pr?.lap(PROPAGATION);
         if (s.st) {
           // I ← λs·I + (1 − λs)(1 − λm)·gain·amp·cur + biasDrive: the drive (1 − λm)·J of the neuron
           const alpha = (1 - ls) * (1 - lm) * this.gain * s.ampIn, dstep = s.dstep.head(rows);
           const counted = i < L - 1 || t >= t0c; // spike count (the output's from t_c)
           let c: number;
-          if (s.fused) { // one pass: synapse, neuron, and the sums Σ spikes, Σ surrogate, Σ drive
-            const b = s.fused;
-            b.cur = s.cur.head(rows); b.I = I; b.spikes = spikes; b.dstep = dstep;
-            b.post = counted ? post : null; b.deriv = l.deriv.head(rows); b.acc = l.a.head(rows);
+          if (s.fused) { // one pass: (propagation,) synapse, neuron, and the sums Σ spikes, Σ surrogate, Σ drive
+            const b = s.fused, keep = perStep || !s.out;
+            b.cur = s.cur.head(rows); b.I = I; b.spikes = keep ? spikes : null; b.dstep = perStep ? dstep : null;
+            b.post = counted ? post : null; b.deriv = l.deriv.head(rows); b.acc = this.meanDrive ? l.a.head(rows) : null;
+            b.from = fromLists ? s.from : null;
             c = this.neuron.layerStep!(lib, r, s.st, b, alpha, ls);
             pr?.lap(NEURON);
+            lists = s.out; dense = keep;
           } else {
             lib.addRow(lib.axpby(I, alpha, s.cur.head(rows), ls), s.biasDrive);
             c = this.neuron.step(lib, r, s.st, I, spikes, dstep);
             pr?.lap(NEURON);
             if (counted) lib.traceStep(post, spikes, 1);
             lib.traceStep(l.deriv.head(rows), dstep, 1); // Σ surrogate
-            lib.traceStep(l.a.head(rows), I, 1); // Σ drive
+            if (this.meanDrive) lib.traceStep(l.a.head(rows), I, 1); // Σ drive
             pr?.lap(TRACES);
+            lists = null; dense = true;
           }
           this.spikeCount[i]! += c;
           inS = spikes; inCount = c;
@@ -346,7 +369,7 @@ export class SpikingSim implements RasterSource {
     if (!this.thresholds) {
       const ed = this.eventDensity, B = this.net.batch;
       this.thresholds = Float64Array.from(this.net.layers, (l, i) =>
-        (ed === 'auto' ? eventThreshold(lib, B, l.inSize, l.outSize, i > 0 && this.sl[i - 1]!.list !== null) : ed));
+        (ed === 'auto' ? eventThreshold(lib, B, l.inSize, l.outSize, (i === 0 ? this.inLists : this.sl[i - 1]!.out) !== null) : ed));
     }
     for (let i = 0; i < this.sl.length; i++) {
       const l = this.net.layers[i]!, s = this.sl[i]!;
@@ -362,21 +385,28 @@ export class SpikingSim implements RasterSource {
     }
   }
 
-  /** cur = s_in · Wᵀ, event-driven when the input is sparse enough (same sums either way: f32_event_nn,
-   *  or f32_event_list_nn on the spike list the layer below wrote in its fused step). */
-  private propagate(i: number, l: Layer, s: SpikeLayer, rows: number, inS: Tensor, inCount: number): void {
-    const lib = this.lib, cur = s.cur.head(rows), below = i > 0 ? this.sl[i - 1]! : null;
-    if (inCount === 0) {
+  /**
+   * cur = s_in · Wᵀ, event-driven when the input is sparse enough (the same sums either way), from the
+   * input's spike lists when it has them (f32_event_list_nn), else from its 0/1 spikes (f32_event_nn),
+   * or by a dense GEMM; `dense` says whether inS holds the 0/1 spikes (else they are made from the
+   * lists first). Returns true, computing nothing, when the fused step is to sum cur from the lists.
+   */
+  private propagate(i: number, l: Layer, s: SpikeLayer, rows: number, inS: Tensor, inCount: number, lists: SpikeLists | null, dense: boolean): boolean {
+    const lib = this.lib, cur = s.cur.head(rows);
+    const event = inCount === 0 || inCount < this.thresholds![i]! * rows * l.inSize;
+    if (event) this.eventSteps[i]! += 1;
+    else this.denseSteps[i]! += 1;
+    if (event && lists) {
+      if (s.fused && s.from) return true;
+      lib.eventListMatmul(cur, lists.list, lists.counts, s.WT);
+    } else if (inCount === 0) {
       lib.fill(cur, 0);
-      this.eventSteps[i]! += 1;
-    } else if (inCount < this.thresholds![i]! * rows * l.inSize) {
-      if (below?.list) lib.eventListMatmul(cur, below.list, below.counts!, s.WT);
-      else lib.eventMatmul(cur, inS, s.WT, s.tmp);
-      this.eventSteps[i]! += 1;
     } else {
-      lib.gemm(cur, inS, l.W, 'nt');
-      this.denseSteps[i]! += 1;
+      if (!dense) lib.listSpikes(inS, lists!.list, lists!.counts);
+      if (event) lib.eventMatmul(cur, inS, s.WT, s.tmp);
+      else lib.gemm(cur, inS, l.W, 'nt');
     }
+    return false;
   }
 
   dispose(): void {

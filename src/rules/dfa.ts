@@ -16,7 +16,7 @@ import type { Tensor } from '../core/tensor.js';
 import { defineRule } from './types.js';
 import { direct, localGrads } from './shared/common.js';
 import { FEEDBACK_DISTS, oneOfParam, randomMatrix, scaleParam, type FeedbackDist } from './shared/feedback.js';
-import { RATE_RULE_WINDOW, rateRuleParts } from './shared/spiking.js';
+import { FA_WINDOW, rateRuleParts } from './shared/spiking.js';
 
 export interface DfaParams {
   /** Distribution of B_l: 'uniform' U(−β, β) (Nøkland's) or 'normal' N(0, β²). */
@@ -41,7 +41,7 @@ export const dfa = defineRule<DfaParams, DfaState>({
     // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and surrogate derivatives;
     // the surrogate-scaled signals are smaller, so the step is larger (5e-3, as for superspike).
     train: { lr: 5e-3 },
-    sim: RATE_RULE_WINDOW,
+    sim: FA_WINDOW,
     parts: rateRuleParts('Rate-coded: the output error reaches every hidden layer through its fixed random B as a graded signal.'),
   },
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },

@@ -14,7 +14,7 @@
 import type { Tensor } from '../core/tensor.js';
 import { defineRule } from './types.js';
 import { chain, localGrads } from './shared/common.js';
-import { rateRuleParts, RATE_RULE_WINDOW } from './shared/spiking.js';
+import { rateRuleParts, FA_WINDOW } from './shared/spiking.js';
 import { FEEDBACK_DISTS, oneOfParam, randomMatrix, rms, scaleParam, type FeedbackDist } from './shared/feedback.js';
 
 export interface FaParams {
@@ -40,7 +40,7 @@ export const fa = defineRule<FaParams, FaState>({
     // and the chained, surrogate-scaled gradients of the lower layers are small enough for the decay to
     // dominate them, so the weights shrink until the hidden layers fall nearly silent (docs/measurements.md).
     train: { lr: 5e-3, weightDecay: 0, epochs: 10 },
-    sim: RATE_RULE_WINDOW,
+    sim: FA_WINDOW,
     parts: rateRuleParts('Rate-coded: the error travels down through the fixed random B as a graded signal, not as spikes.'),
   },
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },

@@ -69,10 +69,22 @@ const ROW = (a: readonly number[]) => 4 * a[1]!;
  * threshold compares. Their i32 result, a count, is summed over the chunks.
  */
 export const ROWWISE: Record<string, { ptrs: readonly RowArg[]; row?: number; work: (args: readonly number[]) => number }> = {
-  // rows, n, scale, seed, window, step, row0, p, out
-  f32_poisson_rows: { ptrs: [[7, ROW], [8, ROW]], row: 6, work: (a) => a[1]! },
-  // rows, n, 13 scalars, cur, bias, I, v, refrac, adapt, spikes, dstep, post, deriv, acc, list, counts
-  f32_lif_layer_step: { ptrs: [15, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26].map((i) => [i, ROW] as const).concat([[27, () => 4]]), work: (a) => a[1]! },
+  // rows, n, scale, seed, window, step, row0, p, out, list, counts
+  f32_poisson_rows: { ptrs: [[7, ROW], [8, ROW], [9, ROW], [10, () => 4]], row: 6, work: (a) => a[1]! },
+  // rows, n, scale, p, idx, q, nnz
+  f32_poisson_prepare: { ptrs: [[3, ROW], [4, ROW], [5, ROW], [6, () => 4]], work: (a) => a[1]! },
+  // rows, n, seed, window, step, row0, idx, q, nnz, list, counts: a row's work is its lit pixels, about a fifth of n on MNIST
+  f32_poisson_sparse_rows: { ptrs: [[6, ROW], [7, ROW], [8, () => 4], [9, ROW], [10, () => 4]], row: 5, work: (a) => a[1]! / 4 },
+  // rows, n, 13 scalars, cur, bias, I, v, refrac, adapt, spikes, dstep, post, deriv, acc, list, counts, k, src, srcCounts, wt:
+  // with src, cur's first row is the scratch of the chunk's rows (each chunk its own), and a row's work
+  // includes its propagation: at the densities that choose it (about one input in ten) summing the
+  // weight rows of the spikes costs about k/256 times the step (bench/threads.js --only rows)
+  f32_lif_layer_step: {
+    ptrs: [15, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26].map((i) => [i, ROW] as const).concat([[27, () => 4], [29, (a) => 4 * a[28]!], [30, () => 4]]),
+    work: (a) => (a[29] ? a[1]! * (1 + a[28]! / 256) : a[1]!),
+  },
+  // rows, n, list, counts, out
+  f32_list_spikes: { ptrs: [[2, ROW], [3, () => 4], [4, ROW]], work: (a) => a[1]! },
   // rows, n, alpha, synDecay, oneMinusLo, lo, countPost, cur, bias, I, m, post
   f32_readout_step: { ptrs: [7, 9, 10, 11].map((i) => [i, ROW] as const), work: (a) => a[1]! },
 };

@@ -112,7 +112,7 @@ test('train on real MNIST (small slice) → --out record and --save file; eval r
 test('eval of a spiking run: rebuilt spiking (--rate: the same weights as rate); a rule with its own neurons is a clear error', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bioprop-cli-'));
   const save = join(dir, 'spk.bioprop'), own = join(dir, 'dend.bioprop');
-  const r = run('train', '--rule', 'dfa', '--spiking', '--steps', '20', '--hidden', '16', '--epochs', '1', '--limit', '500', '--test-limit', '100', '--save', save, '--quiet');
+  const r = run('train', '--rule', 'dfa', '--spiking', '--steps', '20', '--max-rate', '200', '--hidden', '16', '--epochs', '1', '--limit', '500', '--test-limit', '100', '--save', save, '--quiet');
   assert.is(r.code, 0, r.err);
   const spk = run('eval', '--load', save);
   assert.is(spk.code, 0, spk.err);

@@ -1,11 +1,12 @@
 // The counter-based Poisson encoder (assembly/kernels/encode.ts, Backend.poissonStep): bit for bit its
-// BigInt twin (tests/reference/encode.ts) on both builds and awkward shapes; rows encoded apart or in
-// one call, and on 1–4 threads, give the same bits; the spike statistics match the Bernoulli process
+// BigInt twin (tests/reference/encode.ts) on both builds and awkward shapes, as 0/1 spikes and as spike
+// lists, also drawn for the window's lit pixels only (poissonPrepare, poissonSparseStep); rows encoded apart or in one call, and on 1–4 threads, give the same bits; the spike statistics match the Bernoulli process
 // it stands for (rate per pixel, independence across rows, steps and windows).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BUILDS, backend } from '../helpers/setup.js';
 import { seeded } from '../helpers/fill.js';
+import { throwsClearly } from '../helpers/close.js';
 import { load, type Backend } from '../../src/index.js';
 import { poolOf } from '../../src/wasm/threads.js';
 import * as ref from '../reference/encode.js';
@@ -18,11 +19,36 @@ function image(rows: number, n: number, seed: number): Float32Array {
   return p;
 }
 
+/**
+ * One step encoded three ways: 0/1 only, lists only (out null), both at once. The lists must name the
+ * 0/1 output's spikes, row by row in increasing order, and every call give the same spikes and count.
+ */
 function encode(lib: Backend, p: Float32Array, rows: number, n: number, scale: number, seed: number, window: number, step: number, row0 = 0) {
   const P = lib.tensor([rows, n], p), out = lib.tensor([rows, n], new Float32Array(rows * n).fill(NaN));
+  const lists = { list: lib.ints('i32', rows * n), counts: lib.ints('i32', rows) };
   const count = lib.poissonStep(out, P, scale, seed, window, step, row0);
   const bits = out.data.slice();
-  P.dispose(); out.dispose();
+  const what = `${rows}x${n} seed ${seed} window ${window} step ${step}`;
+  assert.is(lib.poissonStep(null, P, scale, seed, window, step, row0, lists), count, `${what}: count with lists only`);
+  const named = (): number[][] => Array.from({ length: rows }, (_, r) => Array.from(lists.list.data.subarray(r * n, r * n + lists.counts.data[r]!)));
+  const want = Array.from({ length: rows }, (_, r) => Array.from({ length: n }, (_, i) => i).filter((i) => bits[r * n + i] === 1));
+  assert.equal(named(), want, `${what}: the lists name the spikes`);
+  lists.counts.data.fill(-1);
+  out.data.fill(NaN);
+  assert.is(lib.poissonStep(out, P, scale, seed, window, step, row0, lists), count, `${what}: count with both`);
+  assert.equal(Array.from(out.data), Array.from(bits), `${what}: the spikes with lists too`);
+  assert.equal(named(), want, `${what}: the lists beside the spikes`);
+  // the window's lit pixels once, then the step drawing for those only: the same lists
+  const lit = { idx: lib.ints('i32', rows * n), q: lib.tensor([rows * n]), counts: lib.ints('i32', rows) };
+  const nnz = lib.poissonPrepare(P, scale, lit), refLit = ref.poissonPrepare(rows, n, scale, p);
+  assert.is(nnz, refLit.idx.flat().length, `${what}: lit pixels`);
+  assert.equal(Array.from({ length: rows }, (_, r) => Array.from(lit.idx.data.subarray(r * n, r * n + lit.counts.data[r]!))), refLit.idx, `${what}: lit pixels vs reference`);
+  assert.equal(Array.from({ length: rows }, (_, r) => Array.from(lit.q.data.subarray(r * n, r * n + lit.counts.data[r]!))), refLit.q, `${what}: their probabilities vs reference`);
+  lists.counts.data.fill(-1);
+  assert.is(lib.poissonSparseStep(rows, n, lit, seed, window, step, row0, lists), count, `${what}: count drawing for the lit pixels only`);
+  assert.equal(named(), want, `${what}: the lists drawing for the lit pixels only`);
+  assert.equal(named(), ref.poissonSparseRows(seed, window, step, row0, refLit), `${what}: the same vs reference`);
+  P.dispose(); out.dispose(); lists.list.dispose(); lists.counts.dispose(); lit.idx.dispose(); lit.q.dispose(); lit.counts.dispose();
   return { count, bits };
 }
 
@@ -119,6 +145,14 @@ test('threads: poissonStep split over rows gives the one-thread bits at 1, 2, 3 
       assert.is(got.count, want.count);
     }
   }
+});
+
+test('poissonStep: out null without lists, or lists too short, are clear errors', async () => {
+  const lib = await backend();
+  const P = lib.tensor([2, 5], seeded(10, 3, 0, 1)), list = lib.ints('i32', 9), counts = lib.ints('i32', 2);
+  throwsClearly(() => lib.poissonStep(null, P, 0.5, 1, 0, 0), /poissonStep/, /out/, /lists/);
+  throwsClearly(() => lib.poissonStep(null, P, 0.5, 1, 0, 0, 0, { list, counts }), /poissonStep/, /list/, /10/);
+  P.dispose(); list.dispose(); counts.dispose();
 });
 
 test.run();

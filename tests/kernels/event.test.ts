@@ -64,7 +64,12 @@ for (const build of BUILDS) {
         assert.is(events, lists.flat().length, `${what}: events`);
         close(ev.data, dense.data, { ulps: 0 }, `${what}: spike lists vs gemm_nt`);
         close(ev.data, ref.eventListNN(m, n, k, lists, WT.toArray()), { ulps: 0 }, `${what}: spike lists vs reference`);
-        for (const t of [St, W, WT, ev, dense]) t.dispose();
+        const back = lib.tensor([m, k]);
+        back.data.fill(NaN); // write-only output
+        lib.listSpikes(back, list, counts);
+        close(back.data, ref.listSpikes(m, k, lists), { ulps: 0 }, `${what}: listSpikes vs reference`);
+        close(back.data, S, { ulps: 0 }, `${what}: listSpikes gives back the spikes listed`);
+        for (const t of [St, W, WT, ev, dense, back]) t.dispose();
         list.dispose(); counts.dispose();
       }
     }

@@ -65,7 +65,7 @@ test('the row-split kernels are kernels, and the arguments the pool moves are wi
  * Two fused layer steps (layerStep: LIF or ALIF, with and without the spike list and post) then two
  * readout steps of a rows × n layer from seeded state; returns every buffer and the spike counts.
  */
-function layerSteps(lib: Backend, rows: number, n: number, adaptive: boolean, withList: boolean, seed: number) {
+function layerSteps(lib: Backend, rows: number, n: number, adaptive: boolean, withList: boolean, seed: number, withFrom = false) {
   const N = rows * n, t = (lo: number, hi: number, k: number) => lib.tensor([rows, n], seeded(N, seed + k, lo, hi));
   const cur = t(-0.5, 2, 0), I = t(-0.2, 0.5, 1), v = t(-0.3, 1.1, 2), refrac = lib.tensor([rows, n], Array.from(seeded(N, seed + 3, -2, 3), (x) => Math.max(0, Math.round(x))));
   const adapt = adaptive ? t(0, 1, 4) : null, spikesT = lib.tensor([rows, n]), dstep = lib.tensor([rows, n]), post = t(0, 1, 5), deriv = t(0, 1, 6), acc = t(0, 1, 7);
@@ -74,29 +74,60 @@ function layerSteps(lib: Backend, rows: number, n: number, adaptive: boolean, wi
   const p = adaptive
     ? { decay: 0.9, vTh: 1, vReset: 0, reset: 'subtract' as const, refSteps: 2, surrogate: 10, rho: 0.95, beta: 0.2, surrogateShape: 'triangle' as const }
     : { decay: 0.9, vTh: 1, vReset: 0.1, reset: 'zero' as const, refSteps: 2, surrogate: 10 };
+  // withFrom: the propagation fused in, from spike lists of k = 37 inputs at density 0.3; the second step
+  // writes neither spikes, dstep nor acc. cur is then per-chunk scratch and not compared.
+  const k = 37, rnd = mulberry32(seed), src = lib.ints('i32', rows * k), srcCounts = lib.ints('i32', rows), wt = lib.tensor([k, n], seeded(k * n, seed + 10, -0.5, 0.5));
+  for (let r = 0; r < rows; r++) {
+    const l = Array.from({ length: k }, (_, j) => j).filter(() => rnd() < 0.3);
+    src.data.set(l, r * k); srcCounts.data[r] = l.length;
+  }
+  const from = withFrom ? { list: src, counts: srcCounts, wt } : null;
   const c: number[] = [];
-  for (let s = 0; s < 2; s++) c.push(lib.layerStep({ cur, bias, I, v, refrac, adapt, spikes: spikesT, dstep, post: s === 0 ? post : null, deriv, acc, list, counts }, 0.3, 0.8, p));
-  for (let s = 0; s < 2; s++) lib.readoutStep(cur, bias, I, m, s === 0 ? post : null, 0.3, 0.8, 0.7);
-  const out = [cur, I, v, refrac, spikesT, dstep, post, deriv, acc, m, ...(adapt ? [adapt] : [])].map((x) => x.data.slice());
+  for (let s = 0; s < 2; s++) {
+    const skip = withFrom && s === 1;
+    c.push(lib.layerStep({ cur, bias, I, v, refrac, adapt, spikes: skip ? null : spikesT, dstep: skip ? null : dstep, post: s === 0 ? post : null, deriv,
+      acc: skip ? null : acc, list, counts, from }, 0.3, 0.8, p));
+  }
+  for (let s = 0; s < 2 && !withFrom; s++) lib.readoutStep(cur, bias, I, m, s === 0 ? post : null, 0.3, 0.8, 0.7);
+  const out = [...(withFrom ? [] : [cur]), I, v, refrac, spikesT, dstep, post, deriv, acc, m, ...(adapt ? [adapt] : [])].map((x) => x.data.slice());
+  src.dispose(); srcCounts.dispose(); wt.dispose();
   const lists = withList ? [Array.from(counts!.data), Array.from(list!.data)] : [];
   for (const x of [cur, I, v, refrac, spikesT, dstep, post, deriv, acc, bias, m, ...(adapt ? [adapt] : [])]) x.dispose();
   list?.dispose(); counts?.dispose();
   return { out, lists, c };
 }
 
-test(`layerStep and readoutStep (split over rows) at ${THREADS.join(', ')} threads: the bits, spike lists and counts of one thread`, async () => {
+test(`layerStep (with and without its propagation fused in) and readoutStep (split over rows) at ${THREADS.join(', ')} threads: the bits, spike lists and counts of one thread`, async () => {
   const one = await backend('release');
   for (const [rows, n] of [[1, 7], [2, 5], [3, 1], [5, 17], [100, 256]] as [number, number][]) {
     for (const adaptive of [false, true]) {
       for (const withList of [false, true]) {
         const seed = rows * 17 + n + (adaptive ? 1000 : 0) + (withList ? 500 : 0), want = layerSteps(one, rows, n, adaptive, withList, seed);
+        const wantFrom = layerSteps(one, rows, n, adaptive, withList, seed, true);
         for (const t of THREADS) {
           const got = layerSteps(await threaded(t), rows, n, adaptive, withList, seed), what = `${rows}x${n} ${adaptive ? 'alif' : 'lif'}${withList ? ' with list' : ''} at ${t} threads`;
           assert.equal(got.c, want.c, `${what}: spike counts`);
           got.out.forEach((x, i) => bitsEqual(x, want.out[i]!, `${what}: buffer ${i}`));
           assert.equal(got.lists, want.lists, `${what}: spike lists`);
+          const gotFrom = layerSteps(await threaded(t), rows, n, adaptive, withList, seed, true);
+          assert.equal(gotFrom.c, wantFrom.c, `${what}, propagation fused: spike counts`);
+          gotFrom.out.forEach((x, i) => bitsEqual(x, wantFrom.out[i]!, `${what}, propagation fused: buffer ${i}`));
+          assert.equal(gotFrom.lists, wantFrom.lists, `${what}, propagation fused: spike lists`);
         }
       }
+    }
+  }
+});
+
+test(`listSpikes (f32_list_spikes, split over rows) at ${THREADS.join(', ')} threads: the reference twin's 0/1 matrix`, async () => {
+  for (const [rows, n] of [[1, 7], [3, 1], [5, 33], [100, 784]] as [number, number][]) {
+    const rnd = mulberry32(rows + n), lists = Array.from({ length: rows }, () => Array.from({ length: n }, (_, j) => j).filter(() => rnd() < 0.2));
+    for (const t of THREADS) {
+      const lib = await threaded(t), list = lib.ints('i32', rows * n), counts = lib.ints('i32', lists.map((l) => l.length)), out = lib.tensor([rows, n]);
+      lists.forEach((l, r) => list.data.set(l, r * n));
+      out.data.fill(NaN);
+      bitsEqual(lib.listSpikes(out, list, counts).data, refEvent.listSpikes(rows, n, lists), `${rows}x${n} at ${t} threads`);
+      out.dispose(); list.dispose(); counts.dispose();
     }
   }
 });

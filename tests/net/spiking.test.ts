@@ -33,7 +33,7 @@ test('state is reset between windows: the same input twice gives the same window
   }
 });
 
-test('event-driven (scanned input, spike lists of hidden layers) and dense propagation give bit-identical networks', async () => {
+test('event-driven (the encoder\'s and hidden layers\' spike lists, the rate code\'s scanned 0/1 input, propagation fused into the step) and dense propagation give bit-identical networks', async () => {
   // The event kernels add the weight rows of the inputs that spiked in the GEMM's order (same K blocks,
   // each summed from +0 in increasing input index), so only ±0 terms are skipped: the sums are equal.
   for (const neuron of ['lif', 'alif']) {
@@ -43,11 +43,36 @@ test('event-driven (scanned input, spike lists of hidden layers) and dense propa
       for (let w = 0; w < 3; w++) { ev.n.forward(); de.n.forward(); auto.n.forward(); }
       assert.ok(ev.n.sim.denseSteps.every((x) => x === 0) && de.n.sim.eventSteps.every((x, i) => x === 0 || de.n.sim.spikeCount[i]! >= 0));
       assert.ok(ev.n.sim.eventSteps[0]! > 0 && de.n.sim.denseSteps[0]! > 0, 'each path ran');
-      assert.ok(ev.n.sim.sl[0]!.list && ev.n.sim.eventSteps[1]! > ev.n.sim.denseSteps[1]!, 'the second layer read the first one\'s spike list');
+      assert.ok(ev.n.sim.sl[0]!.out && ev.n.sim.eventSteps[1]! > ev.n.sim.denseSteps[1]!, 'the second layer read the first one\'s spike list');
       assert.equal(snapshot(ev.n), snapshot(de.n), `${neuron} ${encoder}: same post, deriv and a in every layer`);
       assert.equal(snapshot(auto.n), snapshot(de.n), `${neuron} ${encoder}: eventDensity 'auto' too`);
       ev.n.dispose(); de.n.dispose(); auto.n.dispose();
     }
+  }
+});
+
+test('a window read step by step (onStep: every step writes its 0/1 spikes and surrogates) and one read at its end (spike lists only) give the same sums; meanDrive false keeps all but a', async () => {
+  for (const neuron of ['lif', 'alif']) {
+    const end = await net({ neuron }), each = await net({ neuron }), noDrive = await net({ neuron, meanDrive: false });
+    const seen = [0, 0, 0];
+    for (let w = 0; w < 2; w++) {
+      end.n.forward(); noDrive.n.forward();
+      each.n.sim.run(each.n.batch, () => {
+        const sim = each.n.sim;
+        seen[0]! += sim.inSpikes.data.reduce((x, y) => x + y, 0);
+        for (let l = 0; l < 2; l++) seen[l + 1]! += sim.sl[l]!.spikes.data.reduce((x, y) => x + y, 0);
+      });
+      assert.equal(snapshot(each.n), snapshot(end.n), `${neuron} window ${w}: same post, deriv and a`);
+      const keep = snapshot(noDrive.n), want = snapshot(end.n);
+      keep.forEach((layer, i) => {
+        assert.equal(layer.slice(0, 2), want[i]!.slice(0, 2), `${neuron} window ${w} layer ${i}: meanDrive false, same post and deriv`);
+        if (i < keep.length - 1) assert.ok(layer[2]!.every((x) => x === 0), `${neuron} window ${w} layer ${i}: meanDrive false leaves a at 0`);
+      });
+    }
+    assert.is(seen[1], each.n.sim.spikeCount[0], `${neuron}: the 0/1 spikes onStep read are the spikes counted`);
+    assert.is(seen[2], each.n.sim.spikeCount[1], `${neuron}: the same in the second layer`);
+    assert.ok(seen[0]! > 0 && seen[1]! > 0 && seen[2]! > 0, `${neuron}: onStep saw input and hidden spikes (${seen})`);
+    for (const x of [end, each, noDrive]) x.n.dispose();
   }
 });
 
@@ -84,6 +109,7 @@ test('spiking options: clear errors', async () => {
   assert.throws(() => new SpikingNetwork(lib, { sizes: [2, 2], batch: 1, seed: 1, spiking: { steps: 0 } }), /spiking: steps must be a positive integer/);
   assert.throws(() => new SpikingNetwork(lib, { sizes: [2, 2], batch: 1, seed: 1, spiking: { encoder: 'morse' as 'rate' } }), /unknown encoder 'morse'/);
   assert.throws(() => new SpikingNetwork(lib, { sizes: [2, 2], batch: 1, seed: 1, spiking: { neuron: 'hh' } }), /unknown neuron 'hh'/);
+  assert.throws(() => new SpikingNetwork(lib, { sizes: [2, 2], batch: 1, seed: 1, spiking: { meanDrive: 'no' as unknown as boolean } }), /spiking: meanDrive must be true or false, got no/);
 });
 
 test('raster: one window over row 0, spikes in range and in time order, deterministic, counters untouched', async () => {

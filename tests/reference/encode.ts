@@ -33,3 +33,21 @@ export function poissonRows(rows: number, n: number, scale: number, seed: number
   }
   return count;
 }
+
+/** f32_poisson_prepare: per row, the pixels with scale·p > 0 (the f32 product) in increasing order, and that product. */
+export function poissonPrepare(rows: number, n: number, scale: number, p: ArrayLike<number>): { idx: number[][]; q: number[][] } {
+  const idx: number[][] = [], q: number[][] = [];
+  for (let r = 0; r < rows; r++) {
+    idx.push([]); q.push([]);
+    for (let i = 0; i < n; i++) {
+      const qi = Math.fround(Math.fround(scale) * p[r * n + i]!);
+      if (qi > 0) { idx[r]!.push(i); q[r]!.push(qi); }
+    }
+  }
+  return { idx, q };
+}
+
+/** f32_poisson_sparse_rows: per row, the listed pixels that spike (uniform < q; q >= 1 always). */
+export function poissonSparseRows(seed: number, window: number, step: number, row0: number, lit: { idx: number[][]; q: number[][] }): number[][] {
+  return lit.idx.map((row, r) => row.filter((i, e) => poissonUniform(seed, window, step, row0 + r, i) < lit.q[r]![e]!));
+}

@@ -25,9 +25,14 @@ export function eventNN(m: number, n: number, k: number, s: ArrayLike<number>, b
 /** f32_event_list_nn: C = S·B for 0/1 spikes given as per-row lists of spiking inputs (increasing): the
  *  0/1 matrix they describe, summed as eventNN sums it. */
 export function eventListNN(m: number, n: number, k: number, lists: number[][], b: ArrayLike<number>, kc = 256): Float32Array {
+  return eventNN(m, n, k, listSpikes(m, k, lists), b, kc);
+}
+
+/** f32_list_spikes: the m × k 0/1 matrix of per-row lists of spiking inputs. */
+export function listSpikes(m: number, k: number, lists: number[][]): Float32Array {
   const s = new Float32Array(m * k);
   lists.forEach((l, r) => l.forEach((j) => { s[r * k + j] = 1; }));
-  return eventNN(m, n, k, s, b, kc);
+  return s;
 }
 
 /** f32_event_tn: C[k×n] += Sᵀ·G in the kernel's order: rows r increasing, inputs j increasing, each

@@ -3,6 +3,7 @@
 // I = (alpha·cur) + (synDecay·I), then I + bias[j], the (adaptive) LIF step of tests/reference/lif.ts on I,
 // the running sums x + s, and the spike list read off the spikes.
 import { alifStep, type AlifRef } from './lif.js';
+import { eventListNN } from './event.js';
 
 const f = Math.fround;
 
@@ -36,6 +37,13 @@ export function lifLayerStep(p: AlifRef, rows: number, n: number, alpha: number,
     lists.push(list);
   }
   return { count, lists };
+}
+
+/** The step with the propagation fused in (f32_lif_layer_step's `src`): cur = the rows' spike lists
+ *  (k inputs) times wt = Wᵀ [k × n], summed as f32_event_list_nn sums it, then the step above. */
+export function lifLayerStepFromLists(p: AlifRef, rows: number, n: number, k: number, lists: number[][], wt: ArrayLike<number>,
+  alpha: number, synDecay: number, bias: ArrayLike<number>, s: LayerState, countPost: boolean): { count: number; lists: number[][] } {
+  return lifLayerStep(p, rows, n, alpha, synDecay, eventListNN(rows, n, k, lists, wt), bias, s, countPost);
 }
 
 /** One step of the membrane readout in place: I as above, m = ((1 − lo)·I) + (lo·m), post += m when countPost. */

@@ -8,6 +8,11 @@ import type { SpikingParts } from '../types.js';
  *  spike counts are too coarse to fit MNIST (docs/measurements.md, dfa). */
 export const RATE_RULE_WINDOW: SpikingOptions = { steps: 100, maxRate: 200 };
 
+/** fa's and dfa's window: RATE_RULE_WINDOW's expected input spike count (20 for a pixel of 1) in three
+ *  quarters of the steps, where their accuracy held (60 and 50 steps lost more than the seed-to-seed spread;
+ *  docs/measurements.md, fa). Their rules read rates and surrogates only, never the mean drive `a`. */
+export const FA_WINDOW: SpikingOptions = { steps: 75, maxRate: 800 / 3, meanDrive: false };
+
 /** The parts of a rule run on the spiking network's rates: its own feedback sentence, and the forward
  *  pass, output error and update they share unless `o` says otherwise (in SPIKING_PARTS order). */
 export function rateRuleParts(feedback: string, o: Partial<SpikingParts> = {}): SpikingParts {
