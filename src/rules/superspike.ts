@@ -33,17 +33,18 @@ import { defineRule, type StepContext } from './types.js';
 import type { Network } from '../net/network.js';
 import type { Tensor } from '../core/tensor.js';
 import type { IntBuffer } from '../core/intbuf.js';
-import { eventOuterScratch } from '../backend/gemm.js';
+import { spikeOuterScratch } from '../backend/learn.js';
 import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
 import { stepError, zeroGrads, needMembrane, errorSteps } from './shared/online.js';
 import { randomMatrix } from './shared/feedback.js';
 
 interface State {
   sim: SpikingSim; B: Tensor[]; eps: Tensor[]; mod: Tensor[]; e: Tensor; probs: Tensor;
-  /** Per error step k = t − t_c: the teaching signals mod_l(t) (mod_L = e) and the input spikes of every layer. */
-  modHist: Tensor[][]; spikeHist: Tensor[][];
+  /** Per error step k = t − t_c: the teaching signals mod_l(t) (mod_L = e); every layer's input spikes as
+   *  lists (spikeRows): step k's counts from k·rows in counts[l], its entries from at[l·(K + 1) + k] in idx[l]. */
+  modHist: Tensor[][]; idx: IntBuffer<'i32'>[]; counts: IntBuffer<'i32'>[]; at: Float64Array; work: IntBuffer<'i32'>;
   /** ε_l(t_c − 1), the traces when the error starts; the filtered teaching signal m̄_l; Σ spikes ⊗ m̄ (dWᵀ, unscaled). */
-  epsStart: Tensor[]; mbar: Tensor[]; acc: Tensor[]; evRows: IntBuffer<'i32'>;
+  epsStart: Tensor[]; mbar: Tensor[]; acc: Tensor[];
   onStep: (t: number) => void; ctx: { rows: number; p: P } ;
 }
 type P = { feedback: string; feedbackScale: number; rateReg: number };
@@ -80,9 +81,11 @@ export const superspike = defineRule({
     const steps = (shape: (l: Network['layers'][number]) => number[]) => net.layers.map((l) => Array.from({ length: K }, () => ws.scratchF32(shape(l))));
     const s: State = {
       sim, B, eps, mod, e: ws.f32([Bt, C]), probs: ws.f32([Bt, C]),
-      modHist: steps((l) => [Bt, l.outSize]), spikeHist: steps((l) => [Bt, l.inSize]),
+      modHist: steps((l) => [Bt, l.outSize]),
+      idx: net.layers.map((l) => ws.i32(K * Bt * l.inSize)), counts: net.layers.map(() => ws.i32(K * Bt)), at: new Float64Array(net.layers.length * (K + 1)),
+      work: ws.i32(spikeOuterScratch(Bt, Math.max(...net.layers.map((l) => l.inSize)))),
       epsStart: net.layers.map((l) => ws.scratchF32([Bt, l.inSize])), mbar: net.layers.map((l) => ws.scratchF32([Bt, l.outSize])),
-      acc: net.layers.map((l) => ws.scratchF32([l.inSize, l.outSize])), evRows: ws.i32(eventOuterScratch(Bt)),
+      acc: net.layers.map((l) => ws.scratchF32([l.inSize, l.outSize])),
       onStep: () => {}, ctx: { rows: Bt, p },
     };
     const lib = net.lib, L = net.layers.length - 1, lm = sim.r.decay, t0 = sim.readoutStart;
@@ -97,7 +100,10 @@ export const superspike = defineRule({
       if (t < t0) return; // no error (and no update) before the readout has integrated
       const k = t - t0, e = s.modHist[L]![k]!.head(rows);
       stepError(net, sim, rows, s.probs, e);
-      for (let l = 0; l <= L; l++) lib.copy(s.spikeHist[l]![k]!.head(rows), (l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes).head(rows));
+      for (let l = 0; l <= L; l++) { // this step's input spikes, listed after the previous steps'
+        const at = s.at[l * (K + 1) + k]!;
+        s.at[l * (K + 1) + k + 1] = at + lib.spikeRows((l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes).head(rows), s.idx[l]!, at, s.counts[l]!, k * rows);
+      }
       if (net.bias) lib.sumRows(net.layers[L]!.db, e, scale, 1);
       for (let l = L - 1; l >= 0; l--) {
         const m = s.modHist[l]![k]!.head(rows);
@@ -137,7 +143,7 @@ export const superspike = defineRule({
       lib.fill(mbar, 0);
       for (let k = K - 1; k >= 0; k--) {
         lib.axpby(mbar, 1, s.modHist[l]![k]!.head(rows), lm);
-        lib.eventOuter(acc, s.spikeHist[l]![k]!.head(rows), mbar, s.evRows);
+        lib.spikeOuter(acc, s.idx[l]!, s.at[l * (K + 1) + k]!, s.counts[l]!, k * rows, mbar, s.work);
       }
       // the spikes before t_c reach the error steps only through ε(t_c − 1), decayed by λm per step
       if (sim.readoutStart > 0) lib.gemm(acc, s.epsStart[l]!.head(rows), mbar, 'tn', lm / ((1 - lm) * amp), 1);
