@@ -140,3 +140,122 @@ export function f32_spike_outer(m: i32, n: i32, k: i32, idx: usize, cap: i32, co
     store<f32>(q, a);
   }
 }
+
+// The per-step teaching signals of the online rules, one pass over a hidden layer [rows × n] each,
+// in place of a small GEMM (the error's c ≤ a few dozen classes through fixed random feedback), two or
+// three elementwise passes and a column sum. Each element rounds as the kernels it replaces, in the same
+// order (the GEMM's product from +0 over p = 0..c−1, then α·acc + β·C; axpby, axpy, scaleAdd, mul;
+// f32_sum_rows' column sums in row order, then α·sum + β·out), so the results are bit-identical.
+
+/** acc = Σ_{p<c} e[p]·B[p, i..i+4) from +0 (erow: row r of e; b: column i of B). */
+// @ts-ignore: decorator
+@inline function feedback4(c: i32, erow: usize, b: usize, ldb: usize): v128 {
+  let acc = f32x4.splat(0);
+  for (let p = 0; p < c; p++) acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(erow + (<usize>p << 2))), v128.load(b + <usize>p * ldb)));
+  return acc;
+}
+
+// @ts-ignore: decorator
+@inline function feedback1(c: i32, erow: usize, b: usize, ldb: usize): f32 {
+  let acc: f32 = 0;
+  for (let p = 0; p < c; p++) acc += load<f32>(erow + (<usize>p << 2)) * load<f32>(b + <usize>p * ldb);
+  return acc;
+}
+
+/** db[i] = scale·colsum[i] + 1·db[i] (f32_sum_rows' rounding with alpha = scale, beta = 1). */
+// @ts-ignore: decorator
+@inline function addColumnSums(n: i32, scale: f32, colsum: usize, db: usize): void {
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(db + o, scale * load<f32>(colsum + o) + <f32>1 * load<f32>(db + o));
+  }
+}
+
+/**
+ * eRBP's gated signal of a hidden layer at one step (Neftci et al. 2017), rows × n:
+ *   U ← alpha·(e·G) + beta·U          (beta = 0: U is overwritten; e [rows × c], G [c × n])
+ *   g = [lo <= I <= hi] · (U + rhoAmp·s)    (rhoAmp = 0 and s = 0: g = [lo <= I <= hi]·U)
+ *   db += scale·Σ_rows g
+ * colsum: f32 scratch of n. g and U must not alias the inputs or each other.
+ */
+export function f32_erbp_gate(rows: i32, n: i32, c: i32, alpha: f32, beta: f32, e: usize, G: usize, U: usize, I: usize,
+  lo: f32, hi: f32, rhoAmp: f32, s: usize, g: usize, scale: f32, db: usize, colsum: usize): void {
+  const ld = <usize>n << 2;
+  memory.fill(colsum, 0, ld);
+  for (let r = 0; r < rows; r++) {
+    const erow = e + <usize>r * (<usize>c << 2), o0 = <usize>r * ld;
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      const va = f32x4.splat(alpha), vb = f32x4.splat(beta), vlo = f32x4.splat(lo), vhi = f32x4.splat(hi), vrho = f32x4.splat(rhoAmp), one = f32x4.splat(1);
+      for (; i + 4 <= n; i += 4) {
+        const oi = <usize>i << 2, o = o0 + oi;
+        let u = f32x4.mul(va, feedback4(c, erow, G + oi, ld));
+        if (beta != 0) u = f32x4.add(u, f32x4.mul(vb, v128.load(U + o)));
+        v128.store(U + o, u);
+        const x = I + o, box = v128.and(v128.and(f32x4.ge(v128.load(x), vlo), f32x4.le(v128.load(x), vhi)), one);
+        const sig = s != 0 ? f32x4.add(f32x4.mul(one, u), f32x4.mul(vrho, v128.load(s + o))) : u;
+        const gv = f32x4.mul(box, sig);
+        v128.store(g + o, gv);
+        v128.store(colsum + oi, f32x4.add(v128.load(colsum + oi), gv));
+      }
+    }
+    for (; i < n; i++) {
+      const oi = <usize>i << 2, o = o0 + oi;
+      let u = alpha * feedback1(c, erow, G + oi, ld);
+      if (beta != 0) u = u + beta * load<f32>(U + o);
+      store<f32>(U + o, u);
+      const x = load<f32>(I + o), box: f32 = x >= lo && x <= hi ? 1 : 0;
+      const gv = box * (s != 0 ? <f32>1 * u + rhoAmp * load<f32>(s + o) : u);
+      store<f32>(g + o, gv);
+      store<f32>(colsum + oi, load<f32>(colsum + oi) + gv);
+    }
+  }
+  if (db != 0) addColumnSums(n, scale, colsum, db);
+}
+
+/**
+ * SuperSpike's teaching signal of a hidden layer at one step (Zenke & Ganguli 2018, eq. 8 with the
+ * feedback of sim_rfb), rows × n:
+ *   eps ← aE·s + lamE·eps           (the layer's own filtered spike train; skipped when eps = 0)
+ *   m   = (e·B  or, c = 0, m as given) + rho·eps     (rho·eps skipped when eps = 0)
+ *   m   = m ⊙ dstep                 (the surrogate σ'(U))
+ *   db += scale·Σ_rows m           (skipped when db = 0)
+ * colsum: f32 scratch of n. m and eps must not alias the inputs or each other.
+ */
+export function f32_superspike_mod(rows: i32, n: i32, c: i32, e: usize, B: usize, s: usize, aE: f32, lamE: f32, eps: usize, rho: f32,
+  dstep: usize, m: usize, scale: f32, db: usize, colsum: usize): void {
+  const ld = <usize>n << 2;
+  memory.fill(colsum, 0, ld);
+  for (let r = 0; r < rows; r++) {
+    const erow = e + <usize>r * (<usize>c << 2), o0 = <usize>r * ld;
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vaE = f32x4.splat(aE), vlam = f32x4.splat(lamE), vrho = f32x4.splat(rho);
+      for (; i + 4 <= n; i += 4) {
+        const oi = <usize>i << 2, o = o0 + oi;
+        let v = c > 0 ? feedback4(c, erow, B + oi, ld) : v128.load(m + o);
+        if (eps != 0) {
+          const x = f32x4.add(f32x4.mul(vaE, v128.load(s + o)), f32x4.mul(vlam, v128.load(eps + o)));
+          v128.store(eps + o, x);
+          v = f32x4.add(v, f32x4.mul(vrho, x));
+        }
+        v = f32x4.mul(v, v128.load(dstep + o));
+        v128.store(m + o, v);
+        v128.store(colsum + oi, f32x4.add(v128.load(colsum + oi), v));
+      }
+    }
+    for (; i < n; i++) {
+      const oi = <usize>i << 2, o = o0 + oi;
+      let v = c > 0 ? feedback1(c, erow, B + oi, ld) : load<f32>(m + o);
+      if (eps != 0) {
+        const x = aE * load<f32>(s + o) + lamE * load<f32>(eps + o);
+        store<f32>(eps + o, x);
+        v = v + rho * x;
+      }
+      v = v * load<f32>(dstep + o);
+      store<f32>(m + o, v);
+      store<f32>(colsum + oi, load<f32>(colsum + oi) + v);
+    }
+  }
+  if (db != 0) addColumnSums(n, scale, colsum, db);
+}

@@ -3,7 +3,7 @@
 import type { Tensor } from '../core/tensor.js';
 import { IntBuffer } from '../core/intbuf.js';
 import type { Ctor } from './core.js';
-import { rows2, cols2, fmtShape, disjoint, integer } from './checks.js';
+import { rows2, cols2, fmtShape, disjoint, integer, sizeIs, finite } from './checks.js';
 
 /** The i32 scratch spikeOuter needs for m rows of k inputs (its worst case: every input spiked). */
 export const spikeOuterScratch = (m: number, k: number): number => k + 1 + m * k;
@@ -49,6 +49,57 @@ export function withLearn<B extends Ctor>(Base: B) {
       const e = -2 - m - res;
       throw new RangeError(`${op}: idx[${ia + e}] must be an input in [0, ${k}), got ${idx.data[ia + e]}`);
     }
+
+    /**
+     * eRBP's gated signal of a hidden layer for one step (f32_erbp_gate), rows = U's rows, n its columns:
+     * U = alpha·e·G + beta·U (beta = 0 overwrites U), g = [lo <= I <= hi]·(U + rhoAmp·s) (s null: ·U),
+     * db += scale·Σ_rows g (db null: skipped). colsum: an [n] scratch. Bit-identical to gemm(U, e, G, 'nn',
+     * alpha, beta), activate(hardSigmoid lo..hi)'s derivative, scaleAdd(·, 1, U, rhoAmp, s), mul and sumRows(db, g, scale, 1).
+     */
+    erbpGate(U: Tensor, e: Tensor, G: Tensor, alpha: number, beta: number, I: Tensor, lo: number, hi: number, rhoAmp: number, s: Tensor | null,
+      g: Tensor, db: Tensor | null, scale: number, colsum: Tensor): void {
+      const op = 'erbpGate', rows = rows2(op, 'U', U), n = cols2(U), c = cols2(e);
+      gateChecks(op, rows, n, c, e, G, U, g, colsum, db, this.debug);
+      sizeIs(op, 'I', I, rows * n);
+      if (s !== null) sizeIs(op, 's', s, rows * n);
+      finite(op, 'alpha', alpha); finite(op, 'beta', beta); finite(op, 'lo', lo); finite(op, 'hi', hi); finite(op, 'rhoAmp', rhoAmp); finite(op, 'scale', scale);
+      disjoint(op, 'U', U, 'g', g, this.debug);
+      this.kernels.f32_erbp_gate(rows, n, c, alpha, beta, e.ptr, G.ptr, U.ptr, I.ptr, lo, hi, s === null ? 0 : rhoAmp, s?.ptr ?? 0, g.ptr, scale, db?.ptr ?? 0, colsum.ptr);
+    }
+
+    /**
+     * SuperSpike's teaching signal of a hidden layer for one step (f32_superspike_mod), m [rows, n]:
+     * eps = aE·s + lamE·eps and m = (e·B, or m as given when e and B are null) + rho·eps (both skipped when
+     * eps is null), m = m ⊙ dstep, db += scale·Σ_rows m (db null: skipped). colsum: an [n] scratch.
+     * Bit-identical to axpby(eps, aE, s, lamE), gemm(m, e, B, 'nn'), axpy(m, rho, eps), mul(m, m, dstep)
+     * and sumRows(db, m, scale, 1).
+     */
+    superspikeMod(m: Tensor, e: Tensor | null, B: Tensor | null, s: Tensor | null, aE: number, lamE: number, eps: Tensor | null, rho: number,
+      dstep: Tensor, db: Tensor | null, scale: number, colsum: Tensor): void {
+      const op = 'superspikeMod', rows = rows2(op, 'm', m), n = cols2(m);
+      if ((e === null) !== (B === null)) throw new TypeError(`${op}: e and B go together (both tensors, or both null when m holds the feedback)`);
+      if ((eps === null) !== (s === null)) throw new TypeError(`${op}: eps and s go together (both tensors or both null)`);
+      const c = e === null ? 0 : cols2(e);
+      if (e !== null) gateChecks(op, rows, n, c, e, B!, m, m, colsum, db, this.debug);
+      else gateChecks(op, rows, n, 0, null, null, m, m, colsum, db, this.debug);
+      sizeIs(op, 'dstep', dstep, rows * n);
+      if (eps !== null) { sizeIs(op, 'eps', eps, rows * n); sizeIs(op, 's', s, rows * n); disjoint(op, 'm', m, 'eps', eps, this.debug); }
+      finite(op, 'aE', aE); finite(op, 'lamE', lamE); finite(op, 'rho', rho); finite(op, 'scale', scale);
+      this.kernels.f32_superspike_mod(rows, n, c, e?.ptr ?? 0, B?.ptr ?? 0, s?.ptr ?? 0, aE, lamE, eps?.ptr ?? 0, rho, dstep.ptr, m.ptr, scale, db?.ptr ?? 0, colsum.ptr);
+    }
   }
   return LearnOps;
+}
+
+/** Shapes of the teaching-signal kernels: e [rows, c] and feedback [c, n] (when given), out [rows, n], colsum and db [n]. */
+function gateChecks(op: string, rows: number, n: number, c: number, e: Tensor | null, fb: Tensor | null, state: Tensor, out: Tensor, colsum: Tensor, db: Tensor | null, full: boolean): void {
+  if (e !== null) {
+    if (rows2(op, 'e', e) !== rows) throw new Error(`${op}: e is ${fmtShape(e.shape)}, expected [${rows}, *] (rows from the output)`);
+    if (rows2(op, 'feedback', fb) !== c || cols2(fb!) !== n) throw new Error(`${op}: the feedback matrix is ${fmtShape(fb!.shape)}, expected [${c}, ${n}]`);
+    disjoint(op, 'e', e, 'an output', state, full); disjoint(op, 'feedback', fb!, 'an output', state, full);
+    disjoint(op, 'e', e, 'an output', out, full); disjoint(op, 'feedback', fb!, 'an output', out, full);
+  }
+  sizeIs(op, 'out', out, rows * n);
+  sizeIs(op, 'colsum', colsum, n);
+  if (db !== null) sizeIs(op, 'db', db, n);
 }

@@ -44,7 +44,7 @@ interface State {
    *  lists (spikeRows): step k's counts from k·rows in counts[l], its entries from at[l·(K + 1) + k] in idx[l]. */
   modHist: Tensor[][]; idx: IntBuffer<'i32'>[]; counts: IntBuffer<'i32'>[]; at: Float64Array; work: IntBuffer<'i32'>;
   /** ε_l(t_c − 1), the traces when the error starts; the filtered teaching signal m̄_l; Σ spikes ⊗ m̄ (dWᵀ, unscaled). */
-  epsStart: Tensor[]; mbar: Tensor[]; acc: Tensor[];
+  epsStart: Tensor[]; mbar: Tensor[]; acc: Tensor[]; colsum: Tensor;
   onStep: (t: number) => void; ctx: { rows: number; p: P } ;
 }
 type P = { feedback: string; feedbackScale: number; rateReg: number };
@@ -85,14 +85,15 @@ export const superspike = defineRule({
       idx: net.layers.map((l) => ws.i32(K * Bt * l.inSize)), counts: net.layers.map(() => ws.i32(K * Bt)), at: new Float64Array(net.layers.length * (K + 1)),
       work: ws.i32(spikeOuterScratch(Bt, Math.max(...net.layers.map((l) => l.inSize)))),
       epsStart: net.layers.map((l) => ws.scratchF32([Bt, l.inSize])), mbar: net.layers.map((l) => ws.scratchF32([Bt, l.outSize])),
-      acc: net.layers.map((l) => ws.scratchF32([l.inSize, l.outSize])),
+      acc: net.layers.map((l) => ws.scratchF32([l.inSize, l.outSize])), colsum: ws.scratchF32([Math.max(...net.layers.map((l) => l.outSize))]),
       onStep: () => {}, ctx: { rows: Bt, p },
     };
     const lib = net.lib, L = net.layers.length - 1, lm = sim.r.decay, t0 = sim.readoutStart;
     s.onStep = (t) => {
       const rows = s.ctx.rows, scale = 1 / (rows * K), lam = s.ctx.p.rateReg;
-      for (let l = 0; l <= L; l++) { // PSP traces: every layer's before t_c, then those the activity penalty reads
-        if (t >= t0 && (l === 0 || lam === 0)) continue;
+      // PSP traces: every layer's before t_c; from t_c on only those the activity penalty reads, updated in
+      // the teaching signal's pass below (ε_{l+1} is layer l's own filtered spike train)
+      if (t < t0) for (let l = 0; l <= L; l++) {
         const src = l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes;
         lib.axpby(s.eps[l]!.head(rows), (1 - lm) * sim.sl[l]!.ampIn, src.head(rows), lm);
       }
@@ -106,12 +107,12 @@ export const superspike = defineRule({
       }
       if (net.bias) lib.sumRows(net.layers[L]!.db, e, scale, 1);
       for (let l = L - 1; l >= 0; l--) {
-        const m = s.modHist[l]![k]!.head(rows);
-        if (s.ctx.p.feedback === 'random') lib.gemm(m, e, s.B[l]!, 'nn');
-        else lib.gemm(m, s.modHist[l + 1]![k]!.head(rows), net.layers[l + 1]!.W, 'nn');
-        if (lam > 0) lib.axpy(m, lam, s.eps[l + 1]!.head(rows)); // activity penalty: ε_{l+1} is layer l's filtered rate
-        lib.mul(m, m, sim.sl[l]!.dstep.head(rows));
-        if (net.bias) lib.sumRows(net.layers[l]!.db, m, scale, 1);
+        // mod_l = (e·B_l or mod_{l+1}·W_{l+1} + ρ·ε_{l+1}) ⊙ σ'(U_l), db_l += scale·Σ_rows mod_l: one pass
+        // (f32_superspike_mod) with the random feedback's small product inside, after the GEMM with symmetric
+        const m = s.modHist[l]![k]!.head(rows), random = s.ctx.p.feedback === 'random', own = sim.sl[l]!;
+        if (!random) lib.gemm(m, s.modHist[l + 1]![k]!.head(rows), net.layers[l + 1]!.W, 'nn');
+        lib.superspikeMod(m, random ? e : null, random ? s.B[l]! : null, lam > 0 ? own.spikes.head(rows) : null, (1 - lm) * sim.sl[l + 1]!.ampIn, lm,
+          lam > 0 ? s.eps[l + 1]!.head(rows) : null, lam, own.dstep.head(rows), net.bias ? net.layers[l]!.db : null, scale, s.colsum.head(net.layers[l]!.outSize));
       }
     };
     return s;
