@@ -155,6 +155,34 @@ export function f32_spike_outer(m: i32, n: i32, k: i32, idx: usize, cap: i32, co
   return acc;
 }
 
+/** eRBP on four units at byte offset o (column offset oi) from their product acc: U = α·acc + β·U,
+ *  g = [lo <= I <= hi]·(1·U + ρamp·s) (s = 0: ·U), colsum += g. */
+// @ts-ignore: decorator
+@inline function erbpStore4(acc: v128, o: usize, oi: usize, va: v128, vb: v128, beta: f32, U: usize, I: usize, vlo: v128, vhi: v128,
+  s: usize, vrho: v128, one: v128, g: usize, colsum: usize): void {
+  let u = f32x4.mul(va, acc);
+  if (beta != 0) u = f32x4.add(u, f32x4.mul(vb, v128.load(U + o)));
+  v128.store(U + o, u);
+  const x = v128.load(I + o), box = v128.and(v128.and(f32x4.ge(x, vlo), f32x4.le(x, vhi)), one);
+  const gv = f32x4.mul(box, s != 0 ? f32x4.add(f32x4.mul(one, u), f32x4.mul(vrho, v128.load(s + o))) : u);
+  v128.store(g + o, gv);
+  v128.store(colsum + oi, f32x4.add(v128.load(colsum + oi), gv));
+}
+
+/** SuperSpike on four units at byte offset o (column offset oi) from their feedback v: the ε trace and
+ *  penalty (eps != 0), the surrogate, m and colsum. */
+// @ts-ignore: decorator
+@inline function superspikeStore4(v: v128, o: usize, oi: usize, s: usize, vaE: v128, vlam: v128, eps: usize, vrho: v128, dstep: usize, m: usize, colsum: usize): void {
+  if (eps != 0) {
+    const x = f32x4.add(f32x4.mul(vaE, v128.load(s + o)), f32x4.mul(vlam, v128.load(eps + o)));
+    v128.store(eps + o, x);
+    v = f32x4.add(v, f32x4.mul(vrho, x));
+  }
+  v = f32x4.mul(v, v128.load(dstep + o));
+  v128.store(m + o, v);
+  v128.store(colsum + oi, f32x4.add(v128.load(colsum + oi), v));
+}
+
 // @ts-ignore: decorator
 @inline function feedback1(c: i32, erow: usize, b: usize, ldb: usize): f32 {
   let acc: f32 = 0;
@@ -187,16 +215,22 @@ export function f32_erbp_gate(rows: i32, n: i32, c: i32, alpha: f32, beta: f32, 
     let i = 0;
     if (ASC_FEATURE_SIMD) {
       const va = f32x4.splat(alpha), vb = f32x4.splat(beta), vlo = f32x4.splat(lo), vhi = f32x4.splat(hi), vrho = f32x4.splat(rhoAmp), one = f32x4.splat(1);
+      for (; i + 16 <= n; i += 16) { // 16 columns at a time: each splat of e[r, p] serves four vectors
+        const oi = <usize>i << 2;
+        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+        for (let p = 0; p < c; p++) {
+          const ve = f32x4.splat(load<f32>(erow + (<usize>p << 2))), q = G + oi + <usize>p * ld;
+          a0 = f32x4.add(a0, f32x4.mul(ve, v128.load(q))); a1 = f32x4.add(a1, f32x4.mul(ve, v128.load(q, 16)));
+          a2 = f32x4.add(a2, f32x4.mul(ve, v128.load(q, 32))); a3 = f32x4.add(a3, f32x4.mul(ve, v128.load(q, 48)));
+        }
+        erbpStore4(a0, o0 + oi, oi, va, vb, beta, U, I, vlo, vhi, s, vrho, one, g, colsum);
+        erbpStore4(a1, o0 + oi + 16, oi + 16, va, vb, beta, U, I, vlo, vhi, s, vrho, one, g, colsum);
+        erbpStore4(a2, o0 + oi + 32, oi + 32, va, vb, beta, U, I, vlo, vhi, s, vrho, one, g, colsum);
+        erbpStore4(a3, o0 + oi + 48, oi + 48, va, vb, beta, U, I, vlo, vhi, s, vrho, one, g, colsum);
+      }
       for (; i + 4 <= n; i += 4) {
-        const oi = <usize>i << 2, o = o0 + oi;
-        let u = f32x4.mul(va, feedback4(c, erow, G + oi, ld));
-        if (beta != 0) u = f32x4.add(u, f32x4.mul(vb, v128.load(U + o)));
-        v128.store(U + o, u);
-        const x = I + o, box = v128.and(v128.and(f32x4.ge(v128.load(x), vlo), f32x4.le(v128.load(x), vhi)), one);
-        const sig = s != 0 ? f32x4.add(f32x4.mul(one, u), f32x4.mul(vrho, v128.load(s + o))) : u;
-        const gv = f32x4.mul(box, sig);
-        v128.store(g + o, gv);
-        v128.store(colsum + oi, f32x4.add(v128.load(colsum + oi), gv));
+        const oi = <usize>i << 2;
+        erbpStore4(feedback4(c, erow, G + oi, ld), o0 + oi, oi, va, vb, beta, U, I, vlo, vhi, s, vrho, one, g, colsum);
       }
     }
     for (; i < n; i++) {
@@ -231,17 +265,22 @@ export function f32_superspike_mod(rows: i32, n: i32, c: i32, e: usize, B: usize
     let i = 0;
     if (ASC_FEATURE_SIMD) {
       const vaE = f32x4.splat(aE), vlam = f32x4.splat(lamE), vrho = f32x4.splat(rho);
+      for (; c > 0 && i + 16 <= n; i += 16) { // the product for 16 columns at once, as in f32_erbp_gate
+        const oi = <usize>i << 2;
+        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+        for (let p = 0; p < c; p++) {
+          const ve = f32x4.splat(load<f32>(erow + (<usize>p << 2))), q = B + oi + <usize>p * ld;
+          a0 = f32x4.add(a0, f32x4.mul(ve, v128.load(q))); a1 = f32x4.add(a1, f32x4.mul(ve, v128.load(q, 16)));
+          a2 = f32x4.add(a2, f32x4.mul(ve, v128.load(q, 32))); a3 = f32x4.add(a3, f32x4.mul(ve, v128.load(q, 48)));
+        }
+        superspikeStore4(a0, o0 + oi, oi, s, vaE, vlam, eps, vrho, dstep, m, colsum);
+        superspikeStore4(a1, o0 + oi + 16, oi + 16, s, vaE, vlam, eps, vrho, dstep, m, colsum);
+        superspikeStore4(a2, o0 + oi + 32, oi + 32, s, vaE, vlam, eps, vrho, dstep, m, colsum);
+        superspikeStore4(a3, o0 + oi + 48, oi + 48, s, vaE, vlam, eps, vrho, dstep, m, colsum);
+      }
       for (; i + 4 <= n; i += 4) {
         const oi = <usize>i << 2, o = o0 + oi;
-        let v = c > 0 ? feedback4(c, erow, B + oi, ld) : v128.load(m + o);
-        if (eps != 0) {
-          const x = f32x4.add(f32x4.mul(vaE, v128.load(s + o)), f32x4.mul(vlam, v128.load(eps + o)));
-          v128.store(eps + o, x);
-          v = f32x4.add(v, f32x4.mul(vrho, x));
-        }
-        v = f32x4.mul(v, v128.load(dstep + o));
-        v128.store(m + o, v);
-        v128.store(colsum + oi, f32x4.add(v128.load(colsum + oi), v));
+        superspikeStore4(c > 0 ? feedback4(c, erow, B + oi, ld) : v128.load(m + o), o, oi, s, vaE, vlam, eps, vrho, dstep, m, colsum);
       }
     }
     for (; i < n; i++) {
