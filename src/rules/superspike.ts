@@ -14,10 +14,20 @@
  *  of the spikes, the same sum is reordered exactly (only float rounding differs) by presynaptic spike:
  *    Σ_{t>=t_c} mod(t)ᵀ·ε(t) = λm·m̄(t_c)ᵀ·ε(t_c − 1) + (1 − λm)·amp·Σ_{s>=t_c} m̄(s)ᵀ·S(s),
  *    m̄(s) = mod(s) + λm·m̄(s + 1)          (the teaching signal filtered backwards in time, m̄(T) = 0)
- *  so the window stores mod(t) and the input spikes of the error steps, and at its end walks back over
- *  them: one pass over rows × n_out per step for m̄, and per input spike one row of n_out adds
- *  (f32_event_tn), spikes × n_out work instead of rows × n_in × n_out; the spikes before t_c enter
- *  through one product with ε(t_c − 1). The weight step comes at the window end either way.
+ *  so the window stores mod(t) and the input spikes of the error steps (as spike lists), and at its end
+ *  walks back over them; the spikes before t_c enter through one product with ε(t_c − 1). The weight
+ *  step comes at the window end either way.
+ *  Work per layer (R rows, n_in → n_out, c classes, K = T − t_c error steps, S_t spikes into the layer
+ *  at step t; flops, and bytes of f32/i32 moved):
+ *    steps t < t_c      ε ← λm·ε + a·s                            3·R·n_in            20·R·n_in B
+ *    each error step    spike list of the input (f32_spike_rows)  R·n_in compares     4·R·n_in + 4·S_t B
+ *                       hidden: mod, ε_{l+1}, db in one pass       R·n_out·(2c + 7)    24·R·n_out B
+ *                       (f32_superspike_mod; symmetric feedback adds the GEMM, 2·R·n_{l+1}·n_out)
+ *    window end, per k  m̄ ← mod + λm·m̄ (axpby)                   3·R·n_out           12·R·n_out B
+ *                       dWᵀ rows += m̄ rows per spike (f32_spike_outer)  S_t·n_out adds, C row in registers
+ *    window end, once   ε(t_c − 1) product (GEMM), transpose, scale     2·R·n_in·n_out + 2·n_in·n_out
+ *  Against the dense per-step product, 2·R·n_in·n_out·K flops, the window costs Σ_t S_t·n_out adds plus
+ *  O(R·(n_in + c·n_out)) per step: at a spike density ρ of the inputs, a factor ~1/(2ρ) less.
  *  σ' is the fast-sigmoid surrogate 1/(1 + k|U − ϑ|)² of the membrane before reset (f32_lif_step).
  *  Simplifications, stated: the eligibility trace's second (α-kernel) filtering and the van Rossum
  *  filtering of the error are folded into a single membrane filter of the PSP; the error is the
