@@ -183,6 +183,18 @@ export function f32_spike_outer(m: i32, n: i32, k: i32, idx: usize, cap: i32, co
   v128.store(colsum + oi, f32x4.add(v128.load(colsum + oi), v));
 }
 
+/** feedback4 for 16 columns (b: column i of B), stored at out: each splat of e[p] serves four vectors. */
+// @ts-ignore: decorator
+@inline function feedback16(c: i32, erow: usize, b: usize, ldb: usize, out: usize): void {
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+  for (let p = 0; p < c; p++) {
+    const ve = f32x4.splat(load<f32>(erow + (<usize>p << 2))), q = b + <usize>p * ldb;
+    a0 = f32x4.add(a0, f32x4.mul(ve, v128.load(q))); a1 = f32x4.add(a1, f32x4.mul(ve, v128.load(q, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(ve, v128.load(q, 32))); a3 = f32x4.add(a3, f32x4.mul(ve, v128.load(q, 48)));
+  }
+  v128.store(out, a0); v128.store(out, a1, 16); v128.store(out, a2, 32); v128.store(out, a3, 48);
+}
+
 // @ts-ignore: decorator
 @inline function feedback1(c: i32, erow: usize, b: usize, ldb: usize): f32 {
   let acc: f32 = 0;
@@ -216,17 +228,9 @@ export function f32_erbp_gate(rows: i32, n: i32, c: i32, alpha: f32, beta: f32, 
     if (ASC_FEATURE_SIMD) {
       const va = f32x4.splat(alpha), vb = f32x4.splat(beta), vlo = f32x4.splat(lo), vhi = f32x4.splat(hi), vrho = f32x4.splat(rhoAmp), one = f32x4.splat(1);
       for (; i + 16 <= n; i += 16) { // 16 columns at a time: each splat of e[r, p] serves four vectors
-        const oi = <usize>i << 2;
-        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-        for (let p = 0; p < c; p++) {
-          const ve = f32x4.splat(load<f32>(erow + (<usize>p << 2))), q = G + oi + <usize>p * ld;
-          a0 = f32x4.add(a0, f32x4.mul(ve, v128.load(q))); a1 = f32x4.add(a1, f32x4.mul(ve, v128.load(q, 16)));
-          a2 = f32x4.add(a2, f32x4.mul(ve, v128.load(q, 32))); a3 = f32x4.add(a3, f32x4.mul(ve, v128.load(q, 48)));
-        }
-        erbpStore4(a0, o0 + oi, oi, va, vb, beta, U, I, vlo, vhi, s, vrho, one, g, colsum);
-        erbpStore4(a1, o0 + oi + 16, oi + 16, va, vb, beta, U, I, vlo, vhi, s, vrho, one, g, colsum);
-        erbpStore4(a2, o0 + oi + 32, oi + 32, va, vb, beta, U, I, vlo, vhi, s, vrho, one, g, colsum);
-        erbpStore4(a3, o0 + oi + 48, oi + 48, va, vb, beta, U, I, vlo, vhi, s, vrho, one, g, colsum);
+        const oi = <usize>i << 2, o = o0 + oi;
+        feedback16(c, erow, G + oi, ld, g + o); // the sums, parked in g until each is used
+        for (let q: usize = 0; q < 64; q += 16) erbpStore4(v128.load(g + o + q), o + q, oi + q, va, vb, beta, U, I, vlo, vhi, s, vrho, one, g, colsum);
       }
       for (; i + 4 <= n; i += 4) {
         const oi = <usize>i << 2;
@@ -266,17 +270,9 @@ export function f32_superspike_mod(rows: i32, n: i32, c: i32, e: usize, B: usize
     if (ASC_FEATURE_SIMD) {
       const vaE = f32x4.splat(aE), vlam = f32x4.splat(lamE), vrho = f32x4.splat(rho);
       for (; c > 0 && i + 16 <= n; i += 16) { // the product for 16 columns at once, as in f32_erbp_gate
-        const oi = <usize>i << 2;
-        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-        for (let p = 0; p < c; p++) {
-          const ve = f32x4.splat(load<f32>(erow + (<usize>p << 2))), q = B + oi + <usize>p * ld;
-          a0 = f32x4.add(a0, f32x4.mul(ve, v128.load(q))); a1 = f32x4.add(a1, f32x4.mul(ve, v128.load(q, 16)));
-          a2 = f32x4.add(a2, f32x4.mul(ve, v128.load(q, 32))); a3 = f32x4.add(a3, f32x4.mul(ve, v128.load(q, 48)));
-        }
-        superspikeStore4(a0, o0 + oi, oi, s, vaE, vlam, eps, vrho, dstep, m, colsum);
-        superspikeStore4(a1, o0 + oi + 16, oi + 16, s, vaE, vlam, eps, vrho, dstep, m, colsum);
-        superspikeStore4(a2, o0 + oi + 32, oi + 32, s, vaE, vlam, eps, vrho, dstep, m, colsum);
-        superspikeStore4(a3, o0 + oi + 48, oi + 48, s, vaE, vlam, eps, vrho, dstep, m, colsum);
+        const oi = <usize>i << 2, o = o0 + oi;
+        feedback16(c, erow, B + oi, ld, m + o);
+        for (let q: usize = 0; q < 64; q += 16) superspikeStore4(v128.load(m + o + q), o + q, oi + q, s, vaE, vlam, eps, vrho, dstep, m, colsum);
       }
       for (; i + 4 <= n; i += 4) {
         const oi = <usize>i << 2, o = o0 + oi;
