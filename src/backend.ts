@@ -14,6 +14,8 @@ import { withOptim } from './backend/optim.js';
 import { withConv } from './backend/conv.js';
 import { withBptt } from './backend/bptt.js';
 import { withEncode } from './backend/encode.js';
+import { withLearn } from './backend/learn.js';
+import { withDendritic } from './backend/dendritic.js';
 import type { Shape, Tensor } from './core/tensor.js';
 import { WasmRng } from './wasm/rng.js';
 import { IntBuffer, type IntKind } from './core/intbuf.js';
@@ -25,8 +27,10 @@ export type { GemmOptions, GemmTrans } from './backend/gemm.js';
 export type { LitPixels } from './backend/encode.js';
 export { ConvGeometry, PoolGeometry } from './backend/conv.js';
 export type { LifAdjointParams } from './backend/bptt.js';
+export { spikeOuterScratch } from './backend/learn.js';
+export type { DendriticStepBuffers, DendriticStepConstants } from './backend/dendritic.js';
 
-const Families = withEncode(withBptt(withConv(withOptim(withGather(withSpike(withLoss(withAct(withGemm(withElementwise(withBlas1(BackendCore)))))))))));
+const Families = withDendritic(withLearn(withEncode(withBptt(withConv(withOptim(withGather(withSpike(withLoss(withAct(withGemm(withElementwise(withBlas1(BackendCore)))))))))))));
 
 export class Backend extends Families {
   constructor(kernels: BackendCore['kernels'], opts: BackendOptions = {}) {

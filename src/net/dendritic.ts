@@ -23,9 +23,10 @@ import type { Tensor } from '../core/tensor.js';
 import type { Workspace } from '../core/workspace.js';
 import type { Rng } from '../core/rng.js';
 import type { WasmRng } from '../wasm/rng.js';
+import type { DendriticStepBuffers, DendriticStepConstants } from '../backend.js';
 import type { Network } from './network.js';
 import { RasterRecorder, type Raster, type RasterOptions, type RasterSource } from './raster.js';
-import { ENCODER, LEARNING, NEURON, PROPAGATION, TRACES, type StepProfile } from './profile.js';
+import { ENCODER, LEARNING, NEURON, PROPAGATION, type StepProfile } from './profile.js';
 import { LAMBDA_MAX, G_L, G_B, G_D, E_E, E_I, K_B, K_D, TAU_L, TAU_S, SIGMOID, wald } from '../neurons/dendritic.js';
 
 /** The simulation's mode and timing (ms). */
@@ -72,6 +73,9 @@ export class DendriticSim implements RasterSource {
   private readonly yl: Tensor[] = [];
   private readonly ys: Tensor[] = [];
   private readonly tmp: Tensor | null = null;
+  /** Per layer, the arguments of its dendriticStep call (the views are set per step; nothing is allocated). */
+  private readonly stepBuffers: DendriticStepBuffers[] = [];
+  private readonly stepConstants: DendriticStepConstants[] = [];
   /** The output layer's PSP (x_L − x_S)/(τL − τS) [B, C], which drives the apical compartments. */
   private readonly outPsp: Tensor | null = null;
   /** The spike stream (its state in the workspace), or null (rate). */
@@ -106,6 +110,14 @@ export class DendriticSim implements RasterSource {
       this.yl = net.layers.map((l) => ws.f32([B, l.outSize]));
       this.ys = net.layers.map((l) => ws.f32([B, l.outSize]));
       this.tmp = ws.f32([Math.max(...net.layers.map((l) => l.outSize))]);
+      const pscale = 1 / (TAU_L - TAU_S);
+      this.stepBuffers = net.layers.map((l, i) => ({
+        cur: this.cur[i]!, yl: this.yl[i]!, ys: this.ys[i]!, bias: null, a: l.a, soma: this.soma[i]!, drive: null,
+        sig: this.sig[i]!, avg: null, spikes: this.spk[i + 1]!.s, xl: this.spk[i + 1]!.xl, xs: this.spk[i + 1]!.xs,
+      }));
+      this.stepConstants = net.layers.map(() => ({
+        lamL: this.decayL, lamS: this.decayS, pA: pscale, pB: -pscale, gA: 0, gS: 0, dS: 0, kAvg: 0, avgSig: false, rate: LAMBDA_MAX,
+      }));
       this.outPsp = ws.f32([B, C]);
       // The spike stream: a generator whose state is a workspace buffer, seeded from the caller's stream.
       this.rng = net.lib.rngIn(ws.f32([4]), rng.nextU32() | 0);
@@ -199,16 +211,6 @@ export class DendriticSim implements RasterSource {
     lib.copy(net.output.post.head(rows), s.Ubar.head(rows));
   }
 
-  /** Spikes at rate λmax·prob (Bernoulli per 1 ms step) into b.s, and its two PSP traces (first `rows` rows). */
-  private spikeAndFilter(rows: number, b: SpikeBuffers, prob: Tensor, part: number): void {
-    const lib = this.net.lib, sp = b.s.head(rows), pr = this.profile;
-    this.rng!.bernoulli(sp, prob.head(rows), LAMBDA_MAX);
-    pr?.lap(part);
-    lib.traceStep(b.xl.head(rows), sp, this.decayL);
-    lib.traceStep(b.xs.head(rows), sp, this.decayS);
-    pr?.lap(TRACES);
-  }
-
   /** Simulates `steps` ms; the last `window` ms are averaged (forward phase: C̄, Ū, p̄, Ā^f; target: φ̄^t, Ā^t). */
   private runPhase(rows: number, steps: number, window: number, target: boolean, train: boolean, onStep?: (t: number) => void): void {
     const net = this.net, s = this;
@@ -226,41 +228,36 @@ export class DendriticSim implements RasterSource {
     pr?.start();
     for (let t = 0; t < steps; t++) {
       const avg = t >= steps - window;
-      this.spikeAndFilter(rows, s.spk[0]!, net.input, ENCODER); // Poisson-like input, rate λmax x
+      const in0 = s.spk[0]!; // Poisson-like input, rate λmax x
+      lib.spikeTraces(in0.s.head(rows), net.input.head(rows), LAMBDA_MAX, s.rng!, in0.xl.head(rows), s.decayL, in0.xs.head(rows), s.decayS);
+      pr?.lap(ENCODER);
       for (let l = 0; l < L; l++) {
-        const lay = net.layers[l]!, inp = s.spk[l]!, soma = s.soma[l]!.head(rows);
-        const cur = s.cur[l]!.head(rows), a = lay.a.head(rows), sig = s.sig[l]!.head(rows);
+        const lay = net.layers[l]!, inp = s.spk[l]!, out = s.spk[l + 1]!, b = s.stepBuffers[l]!, k = s.stepConstants[l]!;
+        const teach = target && l === L - 1; // the output soma under the teaching drive
         // Basal / dendritic potential W·PSP = W·(x_L − x_S)/(τL − τS). The filter is linear, so it is
         // applied after W: the spikes' current s·Wᵀ (event-driven: only the inputs that spiked, ≤ λmax dt
         // = 20 % of them) feeds two traces y_L, y_S, and W·PSP = (y_L − y_S)/(τL − τS).
-        lib.eventMatmul(cur, inp.s.head(rows), s.WT[l]!, s.tmp!.head(lay.outSize));
+        b.cur = s.cur[l]!.head(rows);
+        lib.eventMatmul(b.cur, inp.s.head(rows), s.WT[l]!, s.tmp!.head(lay.outSize));
         pr?.lap(PROPAGATION);
-        const yl = lib.traceStep(s.yl[l]!.head(rows), cur, s.decayL);
-        const ys = lib.traceStep(s.ys[l]!.head(rows), cur, s.decayS);
-        lib.scaleAdd(a, pscale, yl, -pscale, ys);
-        if (net.bias) lib.addRow(a, lay.b);
-        pr?.lap(TRACES);
-        if (l < L - 1 || !target) {
-          // Ċ = −g_L C + g_B (B − C): Euler, dt = 1 ms → C ← (1 − g_L − g_B) C + g_B B
-          lib.axpby(soma, G_B * dt, a, 1 - (G_L + G_B) * dt);
-        } else {
-          // Target phase: U ← U + dt(−g_L U + g_D (V − U) + g_E (E_E − U) + g_I (E_I − U)), g_E + g_I = 1
-          lib.axpby(soma, G_D * dt, a, 1 - (G_L + G_D + 1) * dt);
-          lib.axpy(soma, dt, s.drive.head(rows));
-        }
-        lib.activate(SIGMOID, sig, soma);
-        this.spikeAndFilter(rows, s.spk[l + 1]!, s.sig[l]!, NEURON); // spikes at rate λmax σ(soma)
-        if (!avg) continue;
-        if (l < L - 1) {
-          if (!target) lib.axpy(s.Cbar[l]!.head(rows), inv, soma);
-        } else if (!target) lib.axpy(s.Ubar.head(rows), inv, soma);
-        else lib.axpy(s.phiT.head(rows), inv * LAMBDA_MAX, sig); // φ̄^t
-        if (train && !target) { // p̄ += PSP / window
+        // Then in one call: the traces, the basal potential (+ b), the soma's Euler step, dt = 1 ms
+        //   hidden and forward-phase output: C ← (1 − g_L − g_B) C + g_B B            (Ċ = −g_L C + g_B (B − C))
+        //   target-phase output: U ← (1 − g_L − g_D − 1) U + g_D V + (g_E E_E + g_I E_I), g_E + g_I = 1
+        // its rate σ, the phase average (C̄, Ū or φ̄^t = λmax σ(U) averaged), spikes at rate λmax σ and their traces.
+        b.yl = s.yl[l]!.head(rows); b.ys = s.ys[l]!.head(rows); b.bias = net.bias ? lay.b : null; b.a = lay.a.head(rows);
+        b.soma = s.soma[l]!.head(rows); b.drive = teach ? s.drive.head(rows) : null; b.sig = s.sig[l]!.head(rows);
+        b.avg = !avg || (target && l < L - 1) ? null : l < L - 1 ? s.Cbar[l]!.head(rows) : target ? s.phiT.head(rows) : s.Ubar.head(rows);
+        b.spikes = out.s.head(rows); b.xl = out.xl.head(rows); b.xs = out.xs.head(rows);
+        k.gA = (teach ? G_D : G_B) * dt; k.gS = 1 - (teach ? G_L + G_D + 1 : G_L + G_B) * dt; k.dS = dt;
+        k.kAvg = teach ? inv * LAMBDA_MAX : inv; k.avgSig = teach;
+        lib.dendriticStep(b, k, s.rng!);
+        pr?.lap(NEURON);
+        if (avg && train && !target) { // p̄ += PSP / window
           const pb = s.preBar[l]!.head(rows);
           lib.axpy(pb, inv * pscale, inp.xl.head(rows));
           lib.axpy(pb, -inv * pscale, inp.xs.head(rows));
+          pr?.lap(LEARNING); // the phase averages the update reads
         }
-        pr?.lap(LEARNING); // the phase averages the update reads
       }
       if (train && avg) { // Ā += A / window, A from the output's PSP
         const out = s.spk[L]!;

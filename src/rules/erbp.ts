@@ -8,8 +8,11 @@
  *                                                          change (one add and two compares per event in hardware)
  *  From readoutStart t_c on (no error before the readout has integrated), normalised by rows·(T − t_c).
  *  The sum is event-driven as the text has it: each presynaptic spike adds its row's gated signal to
- *  dWᵀ's row (f32_event_tn), spikes × n work per step instead of a rows × n_in × n product, and dW =
- *  amp/(rows·(T − t_c))·(Σ_t Σ spikes ⊗ signal)ᵀ is formed once at the end of the window.
+ *  dWᵀ's row (f32_spike_outer, from the step's spike lists), spikes × n work per step instead of a
+ *  rows × n_in × n product, and dW = amp/(rows·(T − t_c))·(Σ_t Σ spikes ⊗ signal)ᵀ is formed once at the
+ *  end of the window. Per error step and layer (R rows, n_in → n, c classes, S_t input spikes): the input's
+ *  spike list (R·n_in compares), one pass for U, Θ, the penalty, g and db (f32_erbp_gate: R·n·(2c + 7)
+ *  flops, 24·R·n bytes), and S_t·n adds into dWᵀ with its rows held in registers.
  *  Activity penalty (rateReg ρ, bioprop's, as in superspike.ts): the gated signal is Θ_l ⊙ (U_l + ρ·amp·s_l(t)),
  *  whose time average adds ρ·rate·Θ: the surrogate gradient of ½ρ·Σ rate² (keeps hidden rates off saturation).
  *  Objections: weightTransport removed (G random), spiking removed, derivativeTransport removed (the
@@ -19,26 +22,21 @@ import { defineRule, type StepContext } from './types.js';
 import type { Network } from '../net/network.js';
 import type { Tensor } from '../core/tensor.js';
 import type { IntBuffer } from '../core/intbuf.js';
-import { eventOuterScratch } from '../backend/gemm.js';
+import { spikeOuterScratch } from '../backend/learn.js';
 import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
 import { stepError, zeroGrads, needMembrane, errorSteps } from './shared/online.js';
 import { randomMatrix } from './shared/feedback.js';
-import { resolveAct, type ResolvedAct } from '../activations.js';
 
 type P = { feedbackScale: number; tauU: number; bmin: number; bmax: number; rateReg: number };
 interface State {
-  sim: SpikingSim; G: Tensor[]; U: Tensor[]; gate: Tensor[]; scratch: Tensor; e: Tensor; probs: Tensor;
+  sim: SpikingSim; G: Tensor[]; U: Tensor[]; gate: Tensor[]; colsum: Tensor; e: Tensor; probs: Tensor;
   /** Σ over the window of presynaptic spikes ⊗ gated signal, [n_in, n_out] per layer (dWᵀ unscaled). */
   acc: Tensor[];
-  /** i32 scratch of eventOuter (a row index per example). */
-  evRows: IntBuffer<'i32'>;
-  onStep: (t: number) => void; ctx: { rows: number; p: P; box: ResolvedAct };
+  /** A layer's input spikes of this step as lists (spikeRows), and spikeOuter's scratch. */
+  idx: IntBuffer<'i32'>; counts: IntBuffer<'i32'>; work: IntBuffer<'i32'>;
+  onStep: (t: number) => void; ctx: { rows: number; p: P };
 }
 
-/** The gate's boxcar on the drive I = (1 − λm)·J: hard sigmoid on [(1 − λm)·bmin, (1 − λm)·bmax], whose derivative it is. */
-function boxcar(p: P, lm: number): ResolvedAct {
-  return resolveAct('erbp', 'hardSigmoid', { lo: (1 - lm) * p.bmin, hi: (1 - lm) * p.bmax });
-}
 
 export const erbp = defineRule({
   id: 'erbp',
@@ -65,41 +63,43 @@ export const erbp = defineRule({
     needMembrane('erbp', sim);
     const C = net.classes, Bt = net.batch, hidden = net.layers.slice(0, -1);
     const G = hidden.map((l) => randomMatrix(net, ws, rng, C, l.outSize, 'normal', p.feedbackScale)); // N(0, scale²)
-    const maxOut = Math.max(...hidden.map((l) => l.outSize), 1);
+    const maxOut = Math.max(...hidden.map((l) => l.outSize), 1), maxIn = Math.max(...net.layers.map((l) => l.inSize));
     const s: State = {
       sim, G, U: hidden.map((l) => ws.f32([Bt, l.outSize])), gate: hidden.map((l) => ws.f32([Bt, l.outSize])),
-      scratch: ws.f32([Bt, maxOut]), e: ws.f32([Bt, C]), probs: ws.f32([Bt, C]),
-      acc: net.layers.map((l) => ws.scratchF32([l.inSize, l.outSize])), evRows: ws.i32(eventOuterScratch(Bt)),
-      onStep: () => {}, ctx: { rows: Bt, p, box: boxcar(p, sim.r.decay) },
+      colsum: ws.scratchF32([maxOut]), e: ws.f32([Bt, C]), probs: ws.f32([Bt, C]),
+      acc: net.layers.map((l) => ws.scratchF32([l.inSize, l.outSize])),
+      idx: ws.i32(Bt * maxIn), counts: ws.i32(Bt), work: ws.i32(spikeOuterScratch(Bt, maxIn)),
+      onStep: () => {}, ctx: { rows: Bt, p },
     };
     const lib = net.lib, L = net.layers.length - 1;
+    const spikesIn = (l: number) => (l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes).head(s.ctx.rows); // 0/1
+    const outer = (l: number, g: Tensor) => { // acc_l += s_inᵀ·g, per presynaptic spike
+      lib.spikeRows(spikesIn(l), s.idx, 0, s.counts, 0);
+      lib.spikeOuter(s.acc[l]!, s.idx, 0, s.counts, 0, g, s.work);
+    };
     s.onStep = (t) => {
       if (t < sim.readoutStart) return; // no error events before the readout has integrated
       const rows = s.ctx.rows, q = s.ctx.p, scale = 1 / (rows * errorSteps(sim));
       const lu = q.tauU > 0 ? Math.exp(-sim.dt / q.tauU) : 0;
       stepError(net, sim, rows, s.probs, s.e);
-      const spikesIn = (l: number) => (l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes).head(rows); // 0/1
-      lib.eventOuter(s.acc[L]!, spikesIn(L), s.e.head(rows), s.evRows);
+      outer(L, s.e.head(rows));
       if (net.bias) lib.sumRows(net.layers[L]!.db, s.e.head(rows), scale, 1);
+      // Θ = [bmin <= J <= bmax] on the drive I = (1 − λm)·J: (1 − λm)·bmin <= I <= (1 − λm)·bmax
+      const lm = sim.r.decay, lo = (1 - lm) * q.bmin, hi = (1 - lm) * q.bmax;
       for (let l = 0; l < L; l++) {
-        const U = s.U[l]!.head(rows), g = s.gate[l]!.head(rows), scratch = s.scratch.matrix(rows, net.layers[l]!.outSize);
-        lib.gemm(U, s.e.head(rows), s.G[l]!, 'nn', 1 - lu, lu);
-        // Θ = [bmin <= J <= bmax] with J = I/(1 − λm): hard-sigmoid's derivative is exactly this boxcar
-        lib.activate(s.ctx.box, scratch, sim.sl[l]!.I.head(rows), g);
-        if (q.rateReg > 0) { // activity penalty: the neuron's own spikes (rate units, amp·s) join the dendritic error
-          const rhoAmp = Math.fround(Math.fround(q.rateReg) * Math.fround(sim.sl[l + 1]!.ampIn)); // ρ·(amp·s) for s ∈ {0, 1}
-          lib.scaleAdd(scratch, 1, U, rhoAmp, spikesIn(l + 1));
-          lib.mul(g, g, scratch);
-        } else lib.mul(g, g, U);
-        lib.eventOuter(s.acc[l]!, spikesIn(l), g, s.evRows);
-        if (net.bias) lib.sumRows(net.layers[l]!.db, g, scale, 1);
+        const g = s.gate[l]!.head(rows);
+        // U ← λU·U + (1 − λU)·e·G; g = Θ ⊙ (U + ρ·amp·s) (the activity penalty: the neuron's own spikes in
+        // rate units, amp·s for s ∈ {0, 1}), or Θ ⊙ U without it; db += scale·Σ_rows g. One pass (f32_erbp_gate).
+        const rhoAmp = Math.fround(Math.fround(q.rateReg) * Math.fround(sim.sl[l + 1]!.ampIn));
+        lib.erbpGate(s.U[l]!.head(rows), s.e.head(rows), s.G[l]!, 1 - lu, lu, sim.sl[l]!.I.head(rows), lo, hi, rhoAmp, q.rateReg > 0 ? spikesIn(l + 1) : null,
+          g, net.bias ? net.layers[l]!.db : null, scale, s.colsum.head(net.layers[l]!.outSize));
+        outer(l, g);
       }
     };
     return s;
   },
   forward(ctx: StepContext, s: State, p: P, training: boolean) {
     if (!training) { s.sim.run(ctx.rows); return; }
-    if (s.ctx.p !== p) s.ctx.box = boxcar(p, s.sim.r.decay);
     s.ctx.rows = ctx.rows; s.ctx.p = p;
     const lib = ctx.net.lib, sim = s.sim;
     zeroGrads(ctx.net);

@@ -14,10 +14,20 @@
  *  of the spikes, the same sum is reordered exactly (only float rounding differs) by presynaptic spike:
  *    Σ_{t>=t_c} mod(t)ᵀ·ε(t) = λm·m̄(t_c)ᵀ·ε(t_c − 1) + (1 − λm)·amp·Σ_{s>=t_c} m̄(s)ᵀ·S(s),
  *    m̄(s) = mod(s) + λm·m̄(s + 1)          (the teaching signal filtered backwards in time, m̄(T) = 0)
- *  so the window stores mod(t) and the input spikes of the error steps, and at its end walks back over
- *  them: one pass over rows × n_out per step for m̄, and per input spike one row of n_out adds
- *  (f32_event_tn), spikes × n_out work instead of rows × n_in × n_out; the spikes before t_c enter
- *  through one product with ε(t_c − 1). The weight step comes at the window end either way.
+ *  so the window stores mod(t) and the input spikes of the error steps (as spike lists), and at its end
+ *  walks back over them; the spikes before t_c enter through one product with ε(t_c − 1). The weight
+ *  step comes at the window end either way.
+ *  Work per layer (R rows, n_in → n_out, c classes, K = T − t_c error steps, S_t spikes into the layer
+ *  at step t; flops, and bytes of f32/i32 moved):
+ *    steps t < t_c      ε ← λm·ε + a·s                            3·R·n_in            20·R·n_in B
+ *    each error step    spike list of the input (f32_spike_rows)  R·n_in compares     4·R·n_in + 4·S_t B
+ *                       hidden: mod, ε_{l+1}, db in one pass       R·n_out·(2c + 7)    24·R·n_out B
+ *                       (f32_superspike_mod; symmetric feedback adds the GEMM, 2·R·n_{l+1}·n_out)
+ *    window end, per k  m̄ ← mod + λm·m̄ (axpby)                   3·R·n_out           12·R·n_out B
+ *                       dWᵀ rows += m̄ rows per spike (f32_spike_outer)  S_t·n_out adds, C row in registers
+ *    window end, once   ε(t_c − 1) product (GEMM), transpose, scale     2·R·n_in·n_out + 2·n_in·n_out
+ *  Against the dense per-step product, 2·R·n_in·n_out·K flops, the window costs Σ_t S_t·n_out adds plus
+ *  O(R·(n_in + c·n_out)) per step: at a spike density ρ of the inputs, a factor ~1/(2ρ) less.
  *  σ' is the fast-sigmoid surrogate 1/(1 + k|U − ϑ|)² of the membrane before reset (f32_lif_step).
  *  Simplifications, stated: the eligibility trace's second (α-kernel) filtering and the van Rossum
  *  filtering of the error are folded into a single membrane filter of the PSP; the error is the
@@ -33,17 +43,18 @@ import { defineRule, type StepContext } from './types.js';
 import type { Network } from '../net/network.js';
 import type { Tensor } from '../core/tensor.js';
 import type { IntBuffer } from '../core/intbuf.js';
-import { eventOuterScratch } from '../backend/gemm.js';
+import { spikeOuterScratch } from '../backend/learn.js';
 import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
 import { stepError, zeroGrads, needMembrane, errorSteps } from './shared/online.js';
 import { randomMatrix } from './shared/feedback.js';
 
 interface State {
   sim: SpikingSim; B: Tensor[]; eps: Tensor[]; mod: Tensor[]; e: Tensor; probs: Tensor;
-  /** Per error step k = t − t_c: the teaching signals mod_l(t) (mod_L = e) and the input spikes of every layer. */
-  modHist: Tensor[][]; spikeHist: Tensor[][];
+  /** Per error step k = t − t_c: the teaching signals mod_l(t) (mod_L = e); every layer's input spikes as
+   *  lists (spikeRows): step k's counts from k·rows in counts[l], its entries from at[l·(K + 1) + k] in idx[l]. */
+  modHist: Tensor[][]; idx: IntBuffer<'i32'>[]; counts: IntBuffer<'i32'>[]; at: Float64Array; work: IntBuffer<'i32'>;
   /** ε_l(t_c − 1), the traces when the error starts; the filtered teaching signal m̄_l; Σ spikes ⊗ m̄ (dWᵀ, unscaled). */
-  epsStart: Tensor[]; mbar: Tensor[]; acc: Tensor[]; evRows: IntBuffer<'i32'>;
+  epsStart: Tensor[]; mbar: Tensor[]; acc: Tensor[]; colsum: Tensor;
   onStep: (t: number) => void; ctx: { rows: number; p: P } ;
 }
 type P = { feedback: string; feedbackScale: number; rateReg: number };
@@ -80,16 +91,19 @@ export const superspike = defineRule({
     const steps = (shape: (l: Network['layers'][number]) => number[]) => net.layers.map((l) => Array.from({ length: K }, () => ws.scratchF32(shape(l))));
     const s: State = {
       sim, B, eps, mod, e: ws.f32([Bt, C]), probs: ws.f32([Bt, C]),
-      modHist: steps((l) => [Bt, l.outSize]), spikeHist: steps((l) => [Bt, l.inSize]),
+      modHist: steps((l) => [Bt, l.outSize]),
+      idx: net.layers.map((l) => ws.i32(K * Bt * l.inSize)), counts: net.layers.map(() => ws.i32(K * Bt)), at: new Float64Array(net.layers.length * (K + 1)),
+      work: ws.i32(spikeOuterScratch(Bt, Math.max(...net.layers.map((l) => l.inSize)))),
       epsStart: net.layers.map((l) => ws.scratchF32([Bt, l.inSize])), mbar: net.layers.map((l) => ws.scratchF32([Bt, l.outSize])),
-      acc: net.layers.map((l) => ws.scratchF32([l.inSize, l.outSize])), evRows: ws.i32(eventOuterScratch(Bt)),
+      acc: net.layers.map((l) => ws.scratchF32([l.inSize, l.outSize])), colsum: ws.scratchF32([Math.max(...net.layers.map((l) => l.outSize))]),
       onStep: () => {}, ctx: { rows: Bt, p },
     };
     const lib = net.lib, L = net.layers.length - 1, lm = sim.r.decay, t0 = sim.readoutStart;
     s.onStep = (t) => {
       const rows = s.ctx.rows, scale = 1 / (rows * K), lam = s.ctx.p.rateReg;
-      for (let l = 0; l <= L; l++) { // PSP traces: every layer's before t_c, then those the activity penalty reads
-        if (t >= t0 && (l === 0 || lam === 0)) continue;
+      // PSP traces: every layer's before t_c; from t_c on only those the activity penalty reads, updated in
+      // the teaching signal's pass below (ε_{l+1} is layer l's own filtered spike train)
+      if (t < t0) for (let l = 0; l <= L; l++) {
         const src = l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes;
         lib.axpby(s.eps[l]!.head(rows), (1 - lm) * sim.sl[l]!.ampIn, src.head(rows), lm);
       }
@@ -97,15 +111,18 @@ export const superspike = defineRule({
       if (t < t0) return; // no error (and no update) before the readout has integrated
       const k = t - t0, e = s.modHist[L]![k]!.head(rows);
       stepError(net, sim, rows, s.probs, e);
-      for (let l = 0; l <= L; l++) lib.copy(s.spikeHist[l]![k]!.head(rows), (l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes).head(rows));
+      for (let l = 0; l <= L; l++) { // this step's input spikes, listed after the previous steps'
+        const at = s.at[l * (K + 1) + k]!;
+        s.at[l * (K + 1) + k + 1] = at + lib.spikeRows((l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes).head(rows), s.idx[l]!, at, s.counts[l]!, k * rows);
+      }
       if (net.bias) lib.sumRows(net.layers[L]!.db, e, scale, 1);
       for (let l = L - 1; l >= 0; l--) {
-        const m = s.modHist[l]![k]!.head(rows);
-        if (s.ctx.p.feedback === 'random') lib.gemm(m, e, s.B[l]!, 'nn');
-        else lib.gemm(m, s.modHist[l + 1]![k]!.head(rows), net.layers[l + 1]!.W, 'nn');
-        if (lam > 0) lib.axpy(m, lam, s.eps[l + 1]!.head(rows)); // activity penalty: ε_{l+1} is layer l's filtered rate
-        lib.mul(m, m, sim.sl[l]!.dstep.head(rows));
-        if (net.bias) lib.sumRows(net.layers[l]!.db, m, scale, 1);
+        // mod_l = (e·B_l or mod_{l+1}·W_{l+1} + ρ·ε_{l+1}) ⊙ σ'(U_l), db_l += scale·Σ_rows mod_l: one pass
+        // (f32_superspike_mod) with the random feedback's small product inside, after the GEMM with symmetric
+        const m = s.modHist[l]![k]!.head(rows), random = s.ctx.p.feedback === 'random', own = sim.sl[l]!;
+        if (!random) lib.gemm(m, s.modHist[l + 1]![k]!.head(rows), net.layers[l + 1]!.W, 'nn');
+        lib.superspikeMod(m, random ? e : null, random ? s.B[l]! : null, lam > 0 ? own.spikes.head(rows) : null, (1 - lm) * sim.sl[l + 1]!.ampIn, lm,
+          lam > 0 ? s.eps[l + 1]!.head(rows) : null, lam, own.dstep.head(rows), net.bias ? net.layers[l]!.db : null, scale, s.colsum.head(net.layers[l]!.outSize));
       }
     };
     return s;
@@ -137,7 +154,7 @@ export const superspike = defineRule({
       lib.fill(mbar, 0);
       for (let k = K - 1; k >= 0; k--) {
         lib.axpby(mbar, 1, s.modHist[l]![k]!.head(rows), lm);
-        lib.eventOuter(acc, s.spikeHist[l]![k]!.head(rows), mbar, s.evRows);
+        lib.spikeOuter(acc, s.idx[l]!, s.at[l * (K + 1) + k]!, s.counts[l]!, k * rows, mbar, s.work);
       }
       // the spikes before t_c reach the error steps only through ε(t_c − 1), decayed by λm per step
       if (sim.readoutStart > 0) lib.gemm(acc, s.epsStart[l]!.head(rows), mbar, 'tn', lm / ((1 - lm) * amp), 1);
