@@ -46,7 +46,7 @@ export async function listRules(argv: string[]): Promise<void> {
     const out = Object.values(rules).map((r) => ({
       id: r.id, title: r.title, cite: r.cite, spiking: !!r.spiking, spikingParts: r.spiking?.parts ?? null, noSpiking: r.noSpiking ?? null, removes: [...r.objections.removes], partly: [...(r.objections.partly ?? [])],
       objections: Object.fromEntries(OBJECTIONS.map((o) => [o, mark(r, o) === '✔' ? 'removed' : mark(r, o) === '◐' ? 'partly' : 'required'])),
-      defaults: r.defaults, train: r.train,
+      defaults: r.defaults, train: r.train, convDefaults: r.convDefaults ?? null,
     }));
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
     return;

@@ -26,7 +26,7 @@ import { SCHEDULES } from '../train/schedules.js';
 import { INIT_SCHEMES } from '../net/init.js';
 import { ACT_NAMES as ACTIVATION_NAMES } from '../activations.js';
 import { loadDataset, DATASETS, DATASET_SHAPES, type DatasetName } from '../data/index.js';
-import { parseArch, planArch, formatArch } from '../net/arch.js';
+import { parseArch, planArch, formatArch, hasConv } from '../net/arch.js';
 import { encodeCheckpoint } from '../io/checkpoint.js';
 import { MAX_THREADS } from '../wasm/pool.js';
 import { writeFileAtomic, writeFileAtomicSync, readFileBytes } from '../io/file.js';
@@ -191,7 +191,7 @@ async function parseTrain(argv: string[]): Promise<TrainCommand | null> {
   }
   // Spiking runs take the rule's spiking overrides of its training defaults (e.g. a larger lr), however
   // spiking was asked for (--spiking, or a rule with its own neurons given --param spiking=true).
-  const form = ruleForm(rule, !!f.spiking, parseParam(f.param));
+  const form = ruleForm(rule, !!f.spiking, parseParam(f.param), f.arch !== undefined && hasConv(f.arch));
   const d = form.train;
   const dataset = (oneOf('dataset', f.dataset === 'fashion' ? 'fashion-mnist' : f.dataset, DATASETS) ?? 'mnist') as DatasetName;
   const hidden = intList('hidden', f.hidden) ?? d.hidden;

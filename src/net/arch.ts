@@ -59,6 +59,16 @@ export function parseArch(spec: string, flag = '--arch'): LayerSpec[] {
   return layers;
 }
 
+/** Whether a spec or preset has convolutional layers (false for a spec that does not parse: parseArch
+ *  says why when the network is built). */
+export function hasConv(spec: string): boolean {
+  try {
+    return parseArch(spec).some((l) => l.kind === 'conv');
+  } catch {
+    return false;
+  }
+}
+
 /** A spec written back (presets expanded): what a run record and a saved network keep. */
 export function formatArch(layers: readonly LayerSpec[]): string {
   return layers.map((l) => {

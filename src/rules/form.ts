@@ -19,15 +19,16 @@ export interface RuleForm {
 
 /**
  * The form of a run of `rule` with `ruleParams`, spiking when asked (--spiking), when the rule has no
- * rate form, or when a rule with its own neurons is given `spiking=true` as a parameter.
+ * rate form, or when a rule with its own neurons is given `spiking=true` as a parameter; `conv`: the
+ * network has convolutional layers (the rule's convDefaults apply).
  */
-export function ruleForm(rule: AnyRule, asked: boolean, ruleParams: Record<string, unknown> = {}): RuleForm {
+export function ruleForm(rule: AnyRule, asked: boolean, ruleParams: Record<string, unknown> = {}, conv = false): RuleForm {
   const form = rule.spiking, own = form?.own;
   const spiking = !!form && (asked || !!form.only || (!!own && ruleParams.spiking === true));
   return {
     spiking,
     sim: spiking && !own ? { ...form!.sim } : null,
-    train: { ...rule.train, ...(spiking ? form!.train : undefined) },
+    train: { ...rule.train, ...(conv ? rule.convDefaults?.train : undefined), ...(spiking ? form!.train : undefined) },
     ruleParams: own && spiking ? { ...ruleParams, spiking: true } : { ...ruleParams },
     implied: own ? ['spiking'] : [],
     unused: own && !spiking ? own : [],
@@ -47,4 +48,9 @@ export function spikingObjections(rule: AnyRule): { removes: Objection[]; partly
   const removes = [...own.removes], partly = [...(own.partly ?? [])];
   if (!form.objections && !form.only && !form.own && !removes.includes('spiking') && !partly.includes('spiking')) partly.push('spiking');
   return { removes, partly };
+}
+
+/** The rule's parameter defaults for a network with (`conv`) or without convolutional layers. */
+export function ruleDefaults(rule: AnyRule, conv: boolean): Record<string, unknown> {
+  return { ...rule.defaults, ...(conv ? rule.convDefaults?.params : undefined) };
 }

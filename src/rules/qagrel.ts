@@ -38,6 +38,11 @@ export interface QagrelParams {
   optimism: number;
   feedback: string;
   learnFeedback: boolean;
+  /** Scale of the output layer's initial weights relative to the network's init: the size of the initial
+   *  Q-values (1 = the network's init). */
+  outputInit: number;
+  /** Scale of the own feedback weights' initial draw relative to the forward weights' init (0: silent). */
+  feedbackInit: number;
 }
 
 export const qagrel = defineRule<QagrelParams, AttentionState>({
@@ -62,11 +67,23 @@ export const qagrel = defineRule<QagrelParams, AttentionState>({
       },
     ),
   },
-  defaults: { epsilon: 0.1, optimism: 0, feedback: 'own', learnFeedback: true },
+  defaults: { epsilon: 0.1, optimism: 0, feedback: 'own', learnFeedback: true, feedbackInit: 1, outputInit: 1 },
   // BrainProp's convolutional networks (Pozzi et al. 2020): the tags travel down a convolution as its input
   // gradient through the feedback kernel (own, shaped like W and learned with it, or W itself), and back
   // through a pooling to the unit it took, as backprop's error would.
   conv: true,
+  // LeNet-style networks, where the dense recipe fails (docs/measurements.md): at the network's init the
+  // Q-values are of order 1 while a reward of 1 comes for one action in ten, so nearly every update
+  // pushes the chosen Q down, and through the ReLUs that silences the convolutions within a few dozen
+  // batches. Starting Q near 0 (output weights at 1 % of their draw; BrainProp starts every weight at
+  // std 0.005 and normalises the batches, Pozzi et al. 2020) makes the first updates raise the rewarded
+  // Q instead. Own feedback starting silent (feedbackInit 0) grows as ΔB = ΔW alone, so it is the learned
+  // part of W, with none of W's random init to unlearn. Adam: while the Q-values are small so are the
+  // tags reaching the kernels, and its per-weight step does not wait for them to grow.
+  convDefaults: {
+    train: { optimizer: 'adam', lr: 3e-3, momentum: 0, epochs: 20 },
+    params: { outputInit: 0.01, feedbackInit: 0 },
+  },
   // ReLU, linear Q outputs. The reference uses plain SGD lr 0.1, batch 128 for hundreds of epochs;
   // momentum and a cosine decay reach its accuracy in tens of epochs (docs/report.md).
   train: { optimizer: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 1e-4, schedule: 'cosine', activation: 'relu', init: 'xavier', epochs: 30, batch: 128, hidden: [1500, 1000, 500] },
@@ -74,10 +91,13 @@ export const qagrel = defineRule<QagrelParams, AttentionState>({
     checkAttentionParams('qagrel', p);
     if (!(p.epsilon >= 0 && p.epsilon <= 1)) throw new Error(`qagrel: parameter epsilon must be in [0, 1], got ${p.epsilon}`);
     if (!Number.isFinite(p.optimism)) throw new Error(`qagrel: parameter optimism must be a finite number, got ${p.optimism}`);
+    if (!(p.outputInit >= 0 && Number.isFinite(p.outputInit))) throw new Error(`qagrel: parameter outputInit must be a finite number >= 0, got ${p.outputInit}`);
+    if (!(p.feedbackInit >= 0 && Number.isFinite(p.feedbackInit))) throw new Error(`qagrel: parameter feedbackInit must be a finite number >= 0, got ${p.feedbackInit}`);
     // Optimistic initial values (a standard exploration device of value learning): every action starts
     // out predicting reward `optimism`, so wrong greedy choices are pushed down until the right one wins.
     if (p.optimism !== 0 && net.bias) net.output.b.data.fill(p.optimism);
-    return initAttention(net, p, rng);
+    if (p.outputInit !== 1) net.lib.scal(net.output.W, p.outputInit);
+    return initAttention(net, p, rng, p.feedbackInit);
   },
   params: (s) => s.params,
   teach(ctx, s, p) {

@@ -102,6 +102,11 @@ export interface Rule<P extends object = object, S = unknown> {
    * A network with convolutional layers is refused by a rule without it (docs/conv.md).
    */
   conv?: boolean;
+  /**
+   * Overrides of `train` and `defaults` for a network with convolutional layers, where the dense recipe
+   * does not carry over (the flags and given parameters still win). Spiking overrides apply on top.
+   */
+  convDefaults?: { train?: Partial<TrainDefaults>; params?: Partial<P> };
   /** For a rule without a convolutional form: why it has none (what its paper defines, or what a
    *  convolutional form would need that is not built), said when a network with convolutions is refused. */
   noConv?: string;

@@ -6,6 +6,7 @@ import type { Backend } from '../backend.js';
 import type { Network, Param } from '../net/network.js';
 import type { AnyRule, StepContext } from '../rules/types.js';
 import { getRule, noConvReason, rules } from '../rules/index.js';
+import { ruleForm, ruleDefaults } from '../rules/form.js';
 import { makeOptimizer, type Optimizer, type OptimizerName } from './optimizers.js';
 import { schedule, type ScheduleName } from './schedules.js';
 import { Rng } from '../core/rng.js';
@@ -128,7 +129,7 @@ export class Trainer {
 
   constructor(readonly lib: Backend, readonly net: Network, rule: string | AnyRule, o: TrainerOptions = {}) {
     this.rule = typeof rule === 'string' ? getRule(rule) : rule;
-    const d = this.rule.train;
+    const conv = net.convolutional, d = ruleForm(this.rule, false, {}, conv).train;
     for (const key of Object.keys(o.ruleParams ?? {})) {
       if (!Object.hasOwn(this.rule.defaults, key)) {
         throw new Error(`trainer: rule '${this.rule.id}' has no parameter '${key}' (it has: ${Object.keys(this.rule.defaults).join(', ') || 'none'})`);
@@ -145,7 +146,7 @@ export class Trainer {
     if (net.convolutional && (o.alignEvery ?? 0) > 0) {
       throw new Error(`trainer: alignEvery (--align-every) measures dense layers only; this network has convolutional layers (${net.arch})`);
     }
-    this.ruleParams = { ...this.rule.defaults, ...o.ruleParams };
+    this.ruleParams = { ...ruleDefaults(this.rule, conv), ...o.ruleParams };
     this.lr = o.lr ?? d.lr;
     if (!(this.lr > 0) || !Number.isFinite(this.lr)) throw new Error(`trainer: lr must be a positive finite number, got ${this.lr}`);
     this.epochs = o.epochs ?? d.epochs;

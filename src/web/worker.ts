@@ -15,6 +15,7 @@ import type { EpochRecord } from '../train/history.js';
 import { recordRaster } from '../train/raster.js';
 import { rules } from '../rules/index.js';
 import { ruleForm } from '../rules/form.js';
+import { hasConv } from '../net/arch.js';
 import { startThreads, sharedMemoryAvailable } from '../wasm/threads.js';
 
 export interface StartMessage {
@@ -88,7 +89,7 @@ async function run(m: StartMessage): Promise<void> {
   const data = datasetsFromIdx(lib, 'mnist', { trainImages: trainImages!, trainLabels: trainLabels!, testImages: testImages!, testLabels: testLabels! },
     { trainImages: FILES[0], trainLabels: FILES[1], testImages: FILES[2], testLabels: FILES[3] }, { limit: { train: m.limit, test: m.testLimit }, seed: m.seed });
   // As `bioprop train`: the rule's form (src/rules/form.ts) picks the network and the training defaults.
-  const form = ruleForm(rule, m.spiking), spiking = form.spiking, d = form.train;
+  const form = ruleForm(rule, m.spiking, {}, !!m.arch && hasConv(m.arch)), spiking = form.spiking, d = form.train;
   if (m.arch && spiking) throw new Error(`spiking layers are dense only: ${m.arch} runs on rate neurons`);
   const sizes = m.arch ? [data.train.features, data.train.classes] : [data.train.features, ...Array(m.depth).fill(m.width), data.train.classes];
   const shape = m.arch ? { arch: m.arch, inputShape: MNIST_SHAPE } : {};

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rules } from '../../src/rules/index.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/bioprop.js', import.meta.url));
 function run(...args: string[]) {
@@ -66,6 +67,8 @@ test('rules lists bp with its paper and the objection table; --json parses', () 
   assert.equal(bp.objections, { weightTransport: 'required', derivativeTransport: 'required', linearFeedback: 'required', spiking: 'required', timing: 'required', target: 'required' });
   const fa = j.find((x) => x.id === 'fa') as unknown as { spikingParts: Record<string, string> };
   assert.equal(Object.keys(fa.spikingParts), ['forward', 'feedback', 'error', 'update']);
+  const q = j.find((x) => x.id === 'qagrel') as unknown as { convDefaults: unknown };
+  assert.equal(q.convDefaults, JSON.parse(JSON.stringify(rules.qagrel!.convDefaults)), 'what --arch with convolutions changes');
 });
 
 test('rules --spiking says, per rule, what is spiking in each part of learning', () => {

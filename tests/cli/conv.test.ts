@@ -47,4 +47,14 @@ test('--arch: a conv net trains on MNIST, --save writes it, eval rebuilds it to 
   assert.is(JSON.parse(e.out).testAccuracy, r.testAccuracy);
 });
 
+test("--arch with convolutions: the rule's convolutional defaults fill what the flags and --param leave open", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioprop-conv-'));
+  const rec = join(dir, 'run.json');
+  const t = run('train', '--rule', 'qagrel', '--arch', 'c4k5-p2-f16', '--limit', '100', '--test-limit', '100', '--epochs', '1', '--lr', '0.002', '--param', 'feedbackInit=1', '--out', rec, '--quiet');
+  assert.is(t.code, 0, t.err);
+  const r = JSON.parse(readFileSync(rec, 'utf8')), cd = rules.qagrel!.convDefaults!;
+  assert.equal([r.optimizer, r.lr, r.ruleParams.outputInit, r.ruleParams.feedbackInit], [cd.train!.optimizer, 0.002, cd.params!.outputInit, 1]);
+  assert.is.not(cd.train!.optimizer, rules.qagrel!.train.optimizer, 'a default that differs from the dense one');
+});
+
 test.run();

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rules, registerRule } from '../../src/rules/index.js';
 import { SPIKING_PARTS, defineRule } from '../../src/rules/types.js';
-import { ruleForm, spikingObjections } from '../../src/rules/form.js';
+import { ruleForm, ruleDefaults, spikingObjections } from '../../src/rules/form.js';
 
 test('a rate-only rule stays rate even when spiking is asked for (the CLI rejects --spiking before)', () => {
   const rateOnly = defineRule({ ...rules.bp!, id: 'rate-only', spiking: undefined, noSpiking: 'a reason' });
@@ -26,6 +26,17 @@ test('a rule with a spiking form on a SpikingNetwork: its paper settings and tra
   assert.is(spk.train.lr, fa.spiking!.train!.lr);
   assert.is(spk.train.hidden, fa.train.hidden);
   assert.equal(spk.ruleParams, {});
+});
+
+test("a rule's convolutional defaults apply to a network with convolutions only, and its spiking overrides on top", () => {
+  const base = rules.bp!;
+  const r = defineRule({ ...base, id: 'conv-defaults', defaults: { a: 1, b: 2 }, convDefaults: { train: { lr: 0.3, epochs: 7 }, params: { b: 5 } } });
+  assert.equal(ruleForm(r, false).train, base.train);
+  assert.equal(ruleForm(r, false, {}, true).train, { ...base.train, lr: 0.3, epochs: 7 });
+  assert.equal(ruleForm(r, true, {}, true).train, { ...base.train, lr: 0.3, epochs: 7, ...base.spiking!.train });
+  assert.equal(ruleForm(r, false, { b: 9 }, true).ruleParams, { b: 9 }, 'the given parameters, which the Trainer lays over the defaults');
+  assert.equal(ruleDefaults(r, false), { a: 1, b: 2 });
+  assert.equal(ruleDefaults(r, true), { a: 1, b: 5 });
 });
 
 test('a spiking-only rule runs spiking whether or not it is asked', () => {

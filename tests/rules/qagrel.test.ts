@@ -121,6 +121,8 @@ test('qagrel: bad parameters throw clear errors', async () => {
   const net = new Network(lib, { sizes: [3, 4, 2], batch: 2, seed: 1 });
   assert.throws(() => qagrel.init(net, { ...qagrel.defaults, feedback: 'mirror' }, net.ws, new Rng(1)), /qagrel: parameter feedback must be 'own' or 'transpose', got 'mirror'/);
   assert.throws(() => qagrel.init(net, { ...qagrel.defaults, epsilon: 2 }, net.ws, new Rng(1)), /qagrel: parameter epsilon must be in \[0, 1\], got 2/);
+  assert.throws(() => qagrel.init(net, { ...qagrel.defaults, outputInit: -1 }, net.ws, new Rng(1)), /qagrel: parameter outputInit must be a finite number >= 0, got -1/);
+  assert.throws(() => qagrel.init(net, { ...qagrel.defaults, feedbackInit: NaN }, net.ws, new Rng(1)), /qagrel: parameter feedbackInit must be a finite number >= 0, got NaN/);
   net.dispose();
 });
 

@@ -54,7 +54,12 @@ export function checkAttentionParams(rule: string, p: AttentionParams): void {
   if (typeof p.learnFeedback !== 'boolean') throw new Error(`${rule}: parameter learnFeedback must be true or false, got '${String(p.learnFeedback)}'`);
 }
 
-export function initAttention(net: Network, p: AttentionParams, rng: Rng): AttentionState {
+/**
+ * The rule's state; own feedback weights are drawn from the network's init scheme times `feedbackInit`
+ * (0: they start silent and grow only by learning). The draw's seed is taken from `rng` either way, so
+ * the scale changes no other draw.
+ */
+export function initAttention(net: Network, p: AttentionParams, rng: Rng, feedbackInit = 1): AttentionState {
   let B: (Tensor | null)[] | null = null;
   if (p.feedback === 'own') {
     const wr = net.lib.rng(rng.nextU32() | 0);
@@ -62,7 +67,11 @@ export function initAttention(net: Network, p: AttentionParams, rng: Rng): Atten
       B = net.layers.map((l) => {
         if (l.index === 0) return null; // nothing below the first layer
         const t = net.ws.f32(l.W.shape); // [out, in], or a kernel's [channels, k·k·c_in]
-        initWeights(wr, t, net.init);
+        if (feedbackInit === 0) t.data.fill(0);
+        else {
+          initWeights(wr, t, net.init);
+          if (feedbackInit !== 1) net.lib.scal(t, feedbackInit);
+        }
         return t;
       });
     } finally {
