@@ -4,7 +4,8 @@
 // different run, so a result made under the old defaults is stale: the sweep runs it again and the report
 // counts it as not yet run under the current build. Browser-safe.
 import type { AnyRule } from '../rules/types.js';
-import { ruleForm } from '../rules/form.js';
+import { ruleForm, ruleDefaults } from '../rules/form.js';
+import { hasConv } from '../net/arch.js';
 import type { ResultLine } from './results.js';
 
 /** Record fields that come from the rule's training defaults unless the command sets them. */
@@ -29,7 +30,9 @@ export function staleSettings(line: ResultLine, registered: Record<string, AnyRu
   const argv = line.run.argv, r = line.record as Record<string, unknown>;
   const given = new Set<string>();
   argv.forEach((a, i) => { if (a === '--param' && i + 1 < argv.length) given.add(argv[i + 1]!.split('=')[0]!); });
-  const form = ruleForm(rule, line.run.mode === 'spiking');
+  const arch = argv.indexOf('--arch');
+  const conv = arch >= 0 && arch + 1 < argv.length && hasConv(argv[arch + 1]!);
+  const form = ruleForm(rule, line.run.mode === 'spiking', {}, conv);
   const out: string[] = [];
   for (const [field, flag] of Object.entries(TRAIN_FLAGS)) {
     const now = (form.train as unknown as Record<string, unknown>)[field];
@@ -41,7 +44,7 @@ export function staleSettings(line: ResultLine, registered: Record<string, AnyRu
   // A record without a field (an older or imported one) says nothing about it: only what it records is compared.
   if (r.ruleParams && typeof r.ruleParams === 'object') {
     const was = r.ruleParams as Record<string, unknown>;
-    const now: Record<string, unknown> = { ...rule.defaults, ...form.ruleParams };
+    const now: Record<string, unknown> = { ...ruleDefaults(rule, conv), ...form.ruleParams };
     for (const k of new Set([...Object.keys(was), ...Object.keys(now)])) {
       if (!given.has(k) && differ(was[k], now[k])) out.push(`param ${k} ${show(was[k])} → ${show(now[k])}`);
     }

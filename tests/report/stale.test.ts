@@ -61,6 +61,12 @@ test('staleSettings: what the command line sets is not a default, and what a rec
   const rec = (bare as Extract<ResultLine, { status: 'ok' }>).record as Record<string, unknown>;
   for (const k of ['lr', 'epochs', 'ruleParams', 'activation']) delete rec[k];
   assert.equal(staleSettings(bare, rules), []);
+  // A network with convolutions takes the rule's convolutional defaults (bp: weight decay), and is compared with them.
+  const lenet = spec('bp', 'rate', ['--arch', 'lenet5']);
+  const conv = ruleForm(rules.bp!, false, {}, true).train.weightDecay;
+  assert.ok(conv !== rules.bp!.train.weightDecay, 'bp has a convolutional weight decay');
+  assert.equal(staleSettings(line(lenet, { weightDecay: conv }), rules), []);
+  assert.equal(staleSettings(line(lenet, { weightDecay: rules.bp!.train.weightDecay }), rules), [`weightDecay ${rules.bp!.train.weightDecay} → ${conv}`]);
   const failed = { ...line(spec('fa', 'rate'), { lr: 9 }), status: 'error', error: 'x' } as unknown as ResultLine;
   assert.equal(staleSettings(failed, rules), [], 'a failed run has nothing to compare');
 });
