@@ -2,6 +2,12 @@
 // of the relaxation s ← clamp((1−ε)·s + ε·x, lo, hi) that also returns the largest change, so the
 // stopping test of a fixed-point iteration costs nothing extra. See src/net/settle.ts.
 
+/** The largest of the four lanes (NaN if any is NaN). */
+// @ts-ignore: decorator
+@inline function maxLane(v: v128): f32 {
+  return max<f32>(max<f32>(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max<f32>(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
+}
+
 /**
  * s[i] ← min(max((1−ε)·s[i] + ε·x[i], lo), hi) for i < n; returns max_i |s_new[i] − s_old[i]|
  * (0 for n = 0; NaN if any new or old value is NaN). `oneMinusEps` is 1 − ε, computed once by the
@@ -22,7 +28,7 @@ export function f32_settle_step(n: i32, eps: f32, oneMinusEps: f32, lo: f32, hi:
       v128.store(s + o, vt);
       vm = f32x4.max(vm, f32x4.abs(f32x4.sub(vt, vs))); // wasm max propagates NaN
     }
-    m = max<f32>(max<f32>(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max<f32>(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3)));
+    m = maxLane(vm);
   }
   for (; i < n; i++) { // the tail, and the whole loop in the scalar build
     const o = <usize>i << 2;
@@ -57,7 +63,7 @@ export function f32_settle_diff_step(n: i32, eps: f32, oneMinusEps: f32, lo: f32
       v128.store(s + o, vn);
       vm = f32x4.max(vm, f32x4.abs(f32x4.sub(vn, vs)));
     }
-    m = max<f32>(max<f32>(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max<f32>(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3)));
+    m = maxLane(vm);
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
