@@ -125,7 +125,7 @@ export class Settler {
    * per layer; the output's is target − s⁻_L) and leaves every post at s⁻. The same fixed point as settle()
    * in clamp mode, s⁺_l = f(a⁻_l + Δa_l) with a⁻_l the drive at s⁻ and Δa_l = W_l·Δ_{l−1} + γ·W_{l+1}ᵀ·Δ_{l+1}
    * (the bias cancels), but Δ is the state: in float32, s⁺ − s⁻ formed from two settled states is lost
-   * below the states' rounding unit (~3e-8 for states near 1), while Δ keeps float32's relative precision
+   * below the states' rounding unit (~3e-8 for states near 0.5), while Δ keeps float32's relative precision
    * however small it is. Exact for the hard sigmoid and a linear layer (settleDiffStep); other activations
    * form f(a⁻ + Δa) − f(a⁻) and keep that floor. The stopping test is on the largest |change of Δ_l|·weight(l):
    * with Xie & Seung's γ^{l−top} it measures each layer in the units of its update. Returns the sweeps.

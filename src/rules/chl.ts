@@ -15,14 +15,14 @@
  *    (cross-entropy pushes the logits up), so a fixed γ ends above 1 after a few MNIST epochs: the free phase
  *    then stops at maxIter on every batch and accuracy falls. γ is lowered per batch to keep
  *    γ·‖W_l‖_F² <= loopGain (boundedGain in shared/phase.ts); smaller γ is closer to backprop, not further.
- *  - form 'difference': the clamped phase settles Δ = s⁺ − s⁻ itself, relative to the settled free state and
- *    not linearised (exact for the hard sigmoid: Settler.settleDifference). Xie & Seung's equivalence assumes s⁺ − s⁻ is known
- *    exactly however small γ^{top−l}·δ_l is; formed as the difference of two float32 states it has an
- *    absolute floor of their rounding unit (~3e-8), which three hidden layers at γ ~ 1e-3 put above the
- *    bottom layer's whole signal (~1e-11), whose update is then rounding noise times γ^{-3}. As a state,
- *    Δ_l keeps float32's relative precision at any size, and the free phase's unconverged drift does not enter
- *    it. 'hold' (the free snapshot relaxed once more with the output held, so drift cancels in s⁺ − s⁻) and
- *    'plain' remain for comparison; both keep the floor.
+ *  - form 'difference': the clamped phase settles Δ = s⁺ − s⁻ itself, relative to the settled free state
+ *    and not linearised (exact for the hard sigmoid: Settler.settleDifference). Xie & Seung's equivalence
+ *    assumes s⁺ − s⁻ is known exactly however small γ^{top−l}·δ_l is; formed as the difference of two
+ *    float32 states it has an absolute floor of their rounding unit (~3e-8), which three hidden layers at
+ *    γ ~ 1e-3 put above the bottom layer's whole signal (~1e-11), whose update is then rounding noise
+ *    times γ^{-3}. As a state, Δ_l keeps float32's relative precision at any size, and the free phase's
+ *    unconverged drift does not enter it. 'hold' (the free snapshot relaxed once more with the output
+ *    held, so drift cancels in s⁺ − s⁻) and 'plain' remain for comparison; both keep the floor.
  *  The O(γ) term s⁺_L·Δᵀ_{top−1} of the output update grows with the logits under cross-entropy, so γ
  *  stays small (0.05; the runs that chose it: docs/measurements.md).
  *

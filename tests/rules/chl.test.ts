@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { backend } from '../helpers/setup.js';
 import { chl } from '../../src/rules/chl.js';
 import { bp } from '../../src/rules/bp.js';
+import { Network } from '../../src/net/network.js';
 import { tinyNet, ruleGrad, cosine, layerSlices, relErr } from './phase-helpers.js';
 
 // loopGain Infinity: γ exactly as given (the bound would lower it on these weights).
@@ -127,6 +128,20 @@ test('chl at three hidden layers: the update stays backprop\'s to O(γ) in every
   }
   const held = errs(5e-4, 'hold');
   assert.ok(held[0]! > 0.5, `the held difference of two settled states loses layer 0 at γ = 5e-4: relErr ${held[0]}`);
+  net.dispose();
+});
+
+test('chl: with a smooth activation the difference form (f(a⁻ + Δa) − f(a⁻)) settles to the plain form\'s fixed point', async () => {
+  // At γ = 0.05 on one hidden layer the hidden phase difference is ~1e-3, far above the states' rounding
+  // (~3e-8), so both forms must give the same update up to the settling tolerance: tol 5e-7 on differences
+  // of ~1e-3 is a relative 5e-4, hence 1e-3.
+  const lib = await backend();
+  const net = new Network(lib, { sizes: [8, 7, 3], activation: 'sigmoid', init: 'uniform', initScale: 0.5, batch: 4, seed: 3 });
+  net.input.set(Float32Array.from({ length: 32 }, (_, i) => (i * 7 % 11) / 11));
+  net.target.set(Float32Array.from({ length: 12 }, (_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0))); // row r: class r mod 3
+  const g = (form: string) => ruleGrad(chl, net, { ...TIGHT, gamma: 0.05, form }).g;
+  const e = relErr(g('difference'), g('plain'));
+  assert.ok(e < 1e-3, `relative difference of the two forms' updates: ${e}`);
   net.dispose();
 });
 
