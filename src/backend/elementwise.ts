@@ -72,6 +72,22 @@ export function withElementwise<B extends Ctor>(Base: B) {
       if (!(lo <= hi)) throw new RangeError(`settleStep: lo (${lo}) must be <= hi (${hi})`);
       return this.kernels.f32_settle_step(s.size, eps, 1 - eps, lo, hi, x.ptr, s.ptr);
     }
+
+    /**
+     * settleStep in difference coordinates, in place: s ← (1−eps)·s + eps·[clamp(a + d) − clamp(a)]
+     * (clamp to [lo, hi]), formed without computing a + d, so a change d below a's rounding unit survives
+     * (the clamped phase relative to a free state of drive a); returns max |Δs|.
+     */
+    settleDiffStep(s: Tensor, a: Tensor, d: Tensor, eps: number, lo = -Infinity, hi = Infinity): number {
+      pair('settleDiffStep', 's', s, 'a', a);
+      pair('settleDiffStep', 's', s, 'd', d);
+      finite('settleDiffStep', 'eps', eps);
+      if (!(eps > 0 && eps <= 1)) throw new RangeError(`settleDiffStep: eps must be in (0, 1], got ${eps}`);
+      notNaN('settleDiffStep', 'lo', lo);
+      notNaN('settleDiffStep', 'hi', hi);
+      if (!(lo <= hi)) throw new RangeError(`settleDiffStep: lo (${lo}) must be <= hi (${hi})`);
+      return this.kernels.f32_settle_diff_step(s.size, eps, 1 - eps, lo, hi, a.ptr, d.ptr, s.ptr);
+    }
   }
   return ElementwiseOps;
 }

@@ -61,15 +61,25 @@ export class Settler {
   private readonly grad: Tensor;
   private readonly probs: Tensor;
   private readonly slots = new Map<string, Tensor[]>();
+  /** settleDifference(): each hidden layer's drive at the free state, and the drive change (made when asked for). */
+  private readonly freeDrive: Tensor[] = [];
+  private readonly dDrive: Tensor | null = null;
+  /** settleDifference() with an activation other than the hard sigmoid / linear: f(a⁻) and f(a⁻ + d). */
+  private readonly fFree: Tensor | null = null;
   private readonly counts = new Map<string, { sweeps: number; examples: number }>();
   /** Sweeps of the last settle() call, and the largest state change of its last sweep. */
   lastSweeps = 0;
   lastChange = 0;
 
-  constructor(readonly net: Network, ws: Workspace, slotNames: readonly string[]) {
-    const B = net.batch, L = net.layers;
+  constructor(readonly net: Network, ws: Workspace, slotNames: readonly string[], difference = false) {
+    const B = net.batch, L = net.layers, wide = Math.max(...L.map((l) => l.outSize));
     this.inDrive = ws.f32([B, L[0]!.outSize]);
-    this.scratch = ws.f32([B, Math.max(...L.map((l) => l.outSize))]);
+    this.scratch = ws.f32([B, wide]);
+    if (difference) {
+      for (const l of L.slice(0, -1)) this.freeDrive.push(ws.f32([B, l.outSize]));
+      this.dDrive = ws.f32([B, wide]);
+      if (L.slice(0, -1).some((l) => l.act.name !== 'hardSigmoid' && l.act.name !== 'linear')) this.fFree = ws.f32([B, wide]);
+    }
     this.grad = ws.f32([B, net.classes]);
     this.probs = ws.f32([B, net.classes]);
     for (const name of slotNames) this.slots.set(name, L.map((l) => ws.f32([B, l.outSize])));
@@ -105,11 +115,72 @@ export class Settler {
     }
     this.lastSweeps = sweeps;
     this.lastChange = change;
+    this.count(label, sweeps, rows);
+    return sweeps;
+  }
+
+  /**
+   * The clamped phase in difference coordinates: with the free state s⁻ in the layers' post, the output
+   * clamped to `target` and the hidden layers relaxed, writes Δ_l = s⁺_l − s⁻_l into `diff` (one [batch, n_l]
+   * per layer; the output's is target − s⁻_L) and leaves every post at s⁻. The same fixed point as settle()
+   * in clamp mode, s⁺_l = f(a⁻_l + Δa_l) with a⁻_l the drive at s⁻ and Δa_l = W_l·Δ_{l−1} + γ·W_{l+1}ᵀ·Δ_{l+1}
+   * (the bias cancels), but Δ is the state: in float32, s⁺ − s⁻ formed from two settled states is lost
+   * below the states' rounding unit (~3e-8 for states near 0.5), while Δ keeps float32's relative precision
+   * however small it is. Exact for the hard sigmoid and a linear layer (settleDiffStep); other activations
+   * form f(a⁻ + Δa) − f(a⁻) and keep that floor. The stopping test is on the largest |change of Δ_l|·weight(l):
+   * with Xie & Seung's γ^{l−top} it measures each layer in the units of its update. Returns the sweeps.
+   */
+  settleDifference(rows: number, target: Tensor, o: SettleOptions, diff: Tensor[], weight: (l: number) => number, label: string): number {
+    const net = this.net, lib = net.lib, layers = net.layers, top = layers.length - 1;
+    const dD = this.dDrive;
+    if (!dD) throw new Error('settle: settleDifference needs a Settler made with difference = true');
+    lib.sub(diff[top]!.head(rows), target.head(rows), layers[top]!.post.head(rows));
+    for (let l = 0; l < top; l++) { // a⁻_l: the drive of layer l at the free state
+      const L = layers[l]!, a = this.freeDrive[l]!.head(rows);
+      if (l === 0) lib.copy(a, this.inDrive.head(rows));
+      else {
+        lib.gemm(a, L.pre.head(rows), L.W, 'nt');
+        if (net.bias) lib.addRow(a, L.b);
+      }
+      lib.gemm(a, layers[l + 1]!.post.head(rows), layers[l + 1]!.W, 'nn', o.gamma, 1);
+      lib.fill(diff[l]!.head(rows), 0);
+    }
+    let sweeps = 0, change = 0;
+    for (let it = 0; it < o.maxIter && top > 0; it++) {
+      change = 0;
+      if (it % 2 === 0) for (let l = top - 1; l >= 0; l--) change = Math.max(change, weight(l) * this.diffLayer(rows, l, o, diff));
+      else for (let l = 0; l < top; l++) change = Math.max(change, weight(l) * this.diffLayer(rows, l, o, diff));
+      sweeps = it + 1;
+      if (!(change > o.tol)) break;
+    }
+    this.lastSweeps = sweeps;
+    this.lastChange = change;
+    this.count(label, sweeps, rows);
+    return sweeps;
+  }
+
+  /** One layer-wise update of Δ_l (settleDifference); returns its largest change. */
+  private diffLayer(rows: number, l: number, o: SettleOptions, diff: Tensor[]): number {
+    const lib = this.net.lib, layers = this.net.layers, L = layers[l]!, n = L.outSize;
+    const d = this.dDrive!.matrix(rows, n), a = this.freeDrive[l]!.head(rows), s = diff[l]!.head(rows);
+    lib.gemm(d, diff[l + 1]!.head(rows), layers[l + 1]!.W, 'nn', o.gamma);
+    if (l > 0) lib.gemm(d, diff[l - 1]!.head(rows), L.W, 'nt', 1, 1);
+    const act = L.act;
+    if (act.name === 'hardSigmoid') return lib.settleDiffStep(s, a, d, o.eps, act.p[0], act.p[1]);
+    if (act.name === 'linear') return lib.settleDiffStep(s, a, d, o.eps);
+    const f0 = this.fFree!.matrix(rows, n), f1 = this.scratch.matrix(rows, n);
+    lib.activate(act, f0, a);
+    lib.add(d, d, a);
+    lib.activate(act, f1, d);
+    lib.sub(f1, f1, f0);
+    return lib.settleStep(s, f1, o.eps);
+  }
+
+  private count(label: string, sweeps: number, rows: number): void {
     let c = this.counts.get(label);
     if (!c) this.counts.set(label, (c = { sweeps: 0, examples: 0 }));
     c.sweeps += sweeps * rows;
     c.examples += rows;
-    return sweeps;
   }
 
   /** One layer-wise update of layer l; returns its largest state change. */

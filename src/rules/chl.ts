@@ -10,13 +10,19 @@
  *  one-hot target for an MSE net; for softmax cross-entropy on a linear output it is s⁻_L − e
  *  (e = softmax − y), so the clamped output moves by backprop's output error (our generalisation).
  *  Pitfall (Xie & Seung 2003, Neural Comput. 15:441): the hidden differences shrink like γ^{top−l} and the
- *  γ^{l−top} factor amplifies whatever the free phase leaves unconverged. Two guards, both at the settling:
+ *  γ^{l−top} factor amplifies whatever else the difference holds. Two guards:
  *  - loopGain: the h↔output loop contracts only while γ·‖W_{l+1}‖² < 1, and the weights grow in training
  *    (cross-entropy pushes the logits up), so a fixed γ ends above 1 after a few MNIST epochs: the free phase
  *    then stops at maxIter on every batch and accuracy falls. γ is lowered per batch to keep
  *    γ·‖W_l‖_F² <= loopGain (boundedGain in shared/phase.ts); smaller γ is closer to backprop, not further.
- *  - hold: the free snapshot is the hidden layers relaxed once more with the output held at s⁻_L, so the
- *    two snapshots are the same relaxation with different outputs and leftover drift cancels in s⁺ − s⁻.
+ *  - form 'difference': the clamped phase settles Δ = s⁺ − s⁻ itself, relative to the settled free state
+ *    and not linearised (exact for the hard sigmoid: Settler.settleDifference). Xie & Seung's equivalence
+ *    assumes s⁺ − s⁻ is known exactly however small γ^{top−l}·δ_l is; formed as the difference of two
+ *    float32 states it has an absolute floor of their rounding unit (~3e-8), which three hidden layers at
+ *    γ ~ 1e-3 put above the bottom layer's whole signal (~1e-11), whose update is then rounding noise
+ *    times γ^{-3}. As a state, Δ_l keeps float32's relative precision at any size, and the free phase's
+ *    unconverged drift does not enter it. 'hold' (the free snapshot relaxed once more with the output
+ *    held, so drift cancels in s⁺ − s⁻) and 'plain' remain for comparison; both keep the floor.
  *  The O(γ) term s⁺_L·Δᵀ_{top−1} of the output update grows with the logits under cross-entropy, so γ
  *  stays small (0.05; the runs that chose it: docs/measurements.md).
  *
@@ -31,15 +37,16 @@
 import { defineRule, type StepContext } from './types.js';
 import type { SettleOptions } from '../net/settle.js';
 import { SpikingNetwork } from '../net/spiking.js';
-import { phaseState, clampedPhaseHooks, contrast, boundedGain, settleOptions, settleMetrics, settleState, type PhaseState } from './shared/phase.js';
+import { phaseState, clampedPhaseHooks, contrast, boundedGain, settleOptions, settleMetrics, settleState, type PhaseState, type ClampedForm } from './shared/phase.js';
 import { PHASE_SIM, spikingPhaseState, spikingPhases, spikingContrast, isSpikingPhase, phaseResume, type SpikingPhaseState } from './shared/phase-spiking.js';
 
 export interface ChlParams {
   gamma: number;
   /** The largest feedback loop gain γ·‖W_l‖_F² settled with (γ is lowered per batch to keep it; Infinity: never). */
   loopGain: number;
-  /** Pair the free snapshot with the clamped phase (see the header); false: the free phase's own state. */
-  hold: boolean;
+  /** How the clamped phase is formed against the free one (see the header): 'difference' settles s⁺ − s⁻
+   *  itself; 'hold' relaxes the free snapshot once more beside it; 'plain' subtracts two settled states. */
+  form: ClampedForm;
   eps: number;
   maxIter: number;
   tol: number;
@@ -52,7 +59,8 @@ interface Common {
 }
 type State = (PhaseState & Common) | (SpikingPhaseState & Common);
 
-const held = clampedPhaseHooks('free', 'clamped', true), plain = clampedPhaseHooks('free', 'clamped');
+const FORMS: readonly ClampedForm[] = ['difference', 'hold', 'plain'];
+const hooks = Object.fromEntries(FORMS.map((f) => [f, clampedPhaseHooks('free', 'clamped', f)])) as Record<ClampedForm, ReturnType<typeof clampedPhaseHooks>>;
 
 export const chl = defineRule<ChlParams, State>({
   id: 'chl',
@@ -60,7 +68,7 @@ export const chl = defineRule<ChlParams, State>({
   cite: 'Movellan 1991, Connectionist Models Summer School; Xie & Seung 2003, Neural Comput. 15:441',
   noConv: 'it settles a dense network with symmetric top-down feedback to a fixed point (Movellan 1991, Xie & Seung 2003 define it on dense layers), and the settling dynamics here are dense',
   objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['timing'] },
-  defaults: { gamma: 0.05, loopGain: 0.5, hold: true, eps: 1, maxIter: 20, tol: 1e-5 },
+  defaults: { gamma: 0.05, loopGain: 0.5, form: 'difference', eps: 1, maxIter: 20, tol: 1e-5 },
   train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 30, batch: 50, hidden: [500] },
   spiking: {
     sim: PHASE_SIM,
@@ -75,23 +83,23 @@ export const chl = defineRule<ChlParams, State>({
   },
   init(net, p, ws) {
     settleOptions('chl', p);
-    if (typeof p.hold !== 'boolean') throw new TypeError(`chl: hold must be true or false, got ${String(p.hold)}`);
+    if (!FORMS.includes(p.form)) throw new TypeError(`chl: form must be one of ${FORMS.join(', ')}, got ${String(p.form)}`);
     if (!(p.loopGain > 0)) throw new RangeError(`chl: loopGain must be > 0 (or Infinity), got ${p.loopGain}`);
     const top = net.layers.length - 1, opts = { ...p }, scale = (l: number) => opts.gamma ** (l - top);
     if (net instanceof SpikingNetwork) return { ...spikingPhaseState('chl', net, ws, PHASE_SIM, [{ kind: 'clamp' }]), opts, scale };
-    return { ...phaseState(net, ws, ['free', 'clamped']), opts, scale };
+    return { ...phaseState(net, ws, ['free', 'clamped'], p.form === 'difference'), opts, scale };
   },
   forward(ctx: StepContext, s: State, p: ChlParams, training: boolean) {
     s.opts.gamma = boundedGain(ctx.net, p.gamma, p.loopGain);
     if (isSpikingPhase(s)) spikingPhases(ctx, s, s.opts.gamma, 0, training);
-    else (p.hold ? held : plain).forward(ctx, s, s.opts, training);
+    else hooks[p.form].forward(ctx, s, s.opts, training);
   },
   teach(ctx: StepContext, s: State, p: ChlParams) {
-    if (!isSpikingPhase(s)) (p.hold ? held : plain).teach(ctx, s, s.opts); // the spiking window ran both phases in forward
+    if (!isSpikingPhase(s)) hooks[p.form].teach(ctx, s, s.opts); // the spiking window ran both phases in forward
   },
-  update(ctx, s) {
+  update(ctx, s, p) {
     if (isSpikingPhase(s)) spikingContrast(ctx, s, 1, 0, s.scale, 'minus', 'plus');
-    else contrast(ctx, s, s.settler.slot('clamped'), s.settler.slot('free'), s.scale, 'minus', 'plus');
+    else contrast(ctx, s, s.settler.slot('clamped'), s.settler.slot('free'), s.scale, 'minus', 'plus', p.form === 'difference');
   },
   record: { metrics: (s) => ({ ...(isSpikingPhase(s) ? {} : settleMetrics(s)), gamma: s.opts.gamma }) },
   resume: phaseResume(settleState),

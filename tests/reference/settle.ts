@@ -18,6 +18,25 @@ export function settleStep(n: number, eps: number, lo: number, hi: number, x: Ar
   return m;
 }
 
+/**
+ * settleDiffStep twin: s ← (1−ε)s + ε·clamp(d + (a − c), lo − c, hi − c), c = clamp(a, lo, hi), rounded
+ * after every operation in the kernel's order; returns max |Δs| (NaN if any change is NaN).
+ */
+export function settleDiffStep(n: number, eps: number, lo: number, hi: number, a: ArrayLike<number>, d: ArrayLike<number>, s: Float32Array): number {
+  const e = fr(eps), k = fr(1 - eps), flo = fr(lo), fhi = fr(hi);
+  const nanMin = (x: number, y: number) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.min(x, y));
+  const nanMax = (x: number, y: number) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.max(x, y));
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const av = fr(a[i]!), c = nanMin(nanMax(av, flo), fhi);
+    const t = nanMin(nanMax(fr(fr(d[i]!) + fr(av - c)), fr(flo - c)), fr(fhi - c));
+    const sv = s[i]!, nv = fr(fr(k * sv) + fr(e * t));
+    s[i] = nv;
+    m = nanMax(m, fr(Math.abs(fr(nv - sv))));
+  }
+  return m;
+}
+
 /** A layered net in float64: W[l] is [out, in] row-major, b[l] [out]. Hidden: hard sigmoid [0,1]; output linear. */
 export interface Net64 { sizes: number[]; W: Float64Array[]; b: Float64Array[] }
 

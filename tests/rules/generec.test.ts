@@ -9,7 +9,7 @@ import { tinyNet, ruleGrad, layerSlices, relErr, ROWS } from './phase-helpers.js
 
 const TIGHT = { eps: 1, maxIter: 3000, tol: 5e-7 };
 // chl with γ as given and its free phase's own snapshot: the phases generec contrasts.
-const CHL_AS_GENEREC = { loopGain: Infinity, hold: false };
+const CHL_AS_GENEREC = { loopGain: Infinity, form: 'plain' };
 
 for (const gamma of [1, 0.3]) {
   test(`generec (symmetric + midpoint, γ=${gamma}) equals chl's update`, async () => {

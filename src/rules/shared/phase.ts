@@ -37,9 +37,9 @@ export function settleOptions(who: string, p: SettleOptions): SettleOptions {
   return p;
 }
 
-export function phaseState(net: Network, ws: Workspace, slots: readonly string[]): PhaseState {
+export function phaseState(net: Network, ws: Workspace, slots: readonly string[], difference = false): PhaseState {
   return {
-    settler: new Settler(net, ws, slots),
+    settler: new Settler(net, ws, slots, difference),
     diff: net.layers.map((l) => ws.f32([net.batch, l.outSize])),
     mid: net.layers.map((l) => ws.f32([net.batch, l.outSize])),
     target: ws.f32([net.batch, net.classes]),
@@ -64,6 +64,9 @@ export function clampTarget(ctx: StepContext, s: PhaseState): Tensor {
   return s.target;
 }
 
+/** How the clamped phase is formed against the free one (clampedPhaseHooks). */
+export type ClampedForm = 'plain' | 'hold' | 'difference';
+
 /**
  * The hooks of the free-vs-clamped rules (CHL: 'free'/'clamped', GeneRec: 'minus'/'plus'): the free
  * phase settles and is snapshotted as `first`; teach clamps the output to clampTarget(), settles,
@@ -75,16 +78,28 @@ export function clampTarget(ctx: StepContext, s: PhaseState): Tensor {
  * (s⁻_L or t), so whatever the free phase left unconverged is common to both and cancels in s⁺ − s⁻
  * instead of being amplified by γ^{l−top} (a free phase that stops at maxIter leaves a drift of the order
  * of its last sweep's change; with one hidden layer the held and clamped relaxations are exact).
+ *
+ * `difference` settles Δ = s⁺ − s⁻ itself (Settler.settleDifference, stopping on Δ_l·scale(l)) into the
+ * state's diff buffers and stores s⁻ + Δ as `second`: the drift of the free phase cancels exactly, and
+ * a Δ_l of size γ^{top−l}·δ_l keeps float32's relative precision, where the difference of two settled
+ * states has an absolute floor of the states' rounding unit that scale(l) = γ^{l−top} then amplifies.
+ * The update must then read the diff buffers as they are (contrast(…, diffReady = true)).
  */
-export function clampedPhaseHooks(first: string, second: string, hold = false) {
+export function clampedPhaseHooks(first: string, second: string, form: ClampedForm = 'plain') {
   return {
     forward(ctx: StepContext, s: PhaseState, p: SettleOptions, training: boolean): void {
       freePhase(ctx, s, p, first);
       if (training) s.settler.snapshot(first, ctx.rows);
     },
-    teach(ctx: StepContext, s: PhaseState, p: SettleOptions): void {
+    teach(ctx: StepContext, s: ScaledPhaseState, p: SettleOptions): void {
       const target = clampTarget(ctx, s), st = s.settler;
-      if (hold) {
+      if (form === 'difference') {
+        st.settleDifference(ctx.rows, target, p, s.diff, s.scale, second);
+        const lib = ctx.net.lib, plus = st.slot(second), minus = st.slot(first);
+        for (let l = 0; l < plus.length; l++) lib.add(plus[l]!.head(ctx.rows), minus[l]!.head(ctx.rows), s.diff[l]!.head(ctx.rows));
+        return;
+      }
+      if (form === 'hold') {
         const free = st.slot(first);
         st.settle(ctx.rows, { kind: 'clamp', target: free[free.length - 1]! }, p, 'hold');
         st.snapshot(first, ctx.rows);
@@ -96,14 +111,18 @@ export function clampedPhaseHooks(first: string, second: string, hold = false) {
   };
 }
 
-/** Writes every layer's dW, db from the snapshots `plus` and `minus` (see the file header). */
+/**
+ * Writes every layer's dW, db from the snapshots `plus` and `minus` (see the file header); diffReady:
+ * s.diff already holds Δ = s⁺ − s⁻ (settled in difference coordinates), which is used as it is.
+ */
 export function contrast(
   ctx: StepContext, s: ContrastBuffers, plus: Tensor[], minus: Tensor[], scale: (l: number) => number, pre: PreForm, post: PostForm,
+  diffReady = false,
 ): void {
   const { net, rows } = ctx;
   const lib = net.lib, layers = net.layers;
   for (let l = 0; l < layers.length; l++) {
-    lib.sub(s.diff[l]!.head(rows), plus[l]!.head(rows), minus[l]!.head(rows));
+    if (!diffReady) lib.sub(s.diff[l]!.head(rows), plus[l]!.head(rows), minus[l]!.head(rows));
     if (pre === 'mid' || post === 'mid') lib.scaleAdd(s.mid[l]!.head(rows), 0.5, plus[l]!.head(rows), 0.5, minus[l]!.head(rows));
   }
   for (let l = 0; l < layers.length; l++) {
