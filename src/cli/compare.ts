@@ -9,7 +9,7 @@ import { checkOutputFile, checkOutputDir } from './paths.js';
 import { loadPlugins } from './plugins.js';
 import { rules } from '../rules/index.js';
 import { quickPreset, fullPreset, reportPreset, validateConfig, expandConfig, ruleMeta, runLabel, PRESETS, type SweepConfig } from '../report/config.js';
-import { readResults, repairResults, appendResult, type ResultLine } from '../report/results.js';
+import { readResults, repairResults, appendResult, latestByKey, type ResultLine } from '../report/results.js';
 import { importRecords } from '../report/import.js';
 import { estimateSweep, describeEstimate } from '../report/estimate.js';
 import { staleSettings } from '../report/stale.js';
@@ -148,7 +148,8 @@ export async function compare(argv: string[]): Promise<void> {
   if (imports.length) {
     const repaired = repairResults(resultsPath);
     if (repaired > 0) process.stderr.write(`compare: ignored a half-written last line (${repaired} bytes) in ${resultsPath}\n`);
-    const existing = new Set(readResults(resultsPath).lines.map((l) => l.key));
+    // A key whose last line is stale (made under defaults that have changed since) takes an imported run.
+    const existing = new Set([...latestByKey(readResults(resultsPath).lines).values()].filter((l) => staleSettings(l, rules).length === 0).map((l) => l.key));
     const got = importRecords(imports, rules, existing, new Date(), (file) => nameWithin(dirname(resultsPath), file));
     for (const line of got.lines) appendResult(resultsPath, line); // one write per line, as the sweep appends
     process.stderr.write(`compare: imported ${got.lines.length} run${got.lines.length === 1 ? '' : 's'} from ${imports.length} file${imports.length === 1 ? '' : 's'} into ${resultsPath}` +

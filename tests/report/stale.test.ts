@@ -101,4 +101,23 @@ test("a sweep's report leaves a stale run out and names it with what changed", (
   assert.match(md, /from 1 of 2 planned runs/);
 });
 
+test('an imported run takes the place of a stale one; a current one is kept', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioprop-stale-'));
+  const results = join(dir, 'r.jsonl'), rec = join(dir, 'rec.json');
+  const b = spec('fa', 'rate');
+  const fresh = line(b) as Extract<ResultLine, { status: 'ok' }>;
+  writeFileSync(rec, JSON.stringify({ ...fresh.record, testAccuracy: 0.77 }));
+  const imp = () => spawnSync(process.execPath, [BIN, 'compare', '--results', results, '--import', rec, '--report-only', '--out', dir], { encoding: 'utf8' });
+  writeFileSync(results, JSON.stringify(line(b, { lr: 123 })) + '\n');
+  let r = imp();
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stderr, /imported 1 run /);
+  const last = JSON.parse(readFileSync(results, 'utf8').trim().split('\n').pop()!);
+  assert.is(last.key, b.key);
+  assert.is(last.record.testAccuracy, 0.77);
+  writeFileSync(results, JSON.stringify(line(b)) + '\n');
+  r = imp();
+  assert.match(r.stderr, /imported 0 runs .*\(1 already there\)/);
+});
+
 test.run();
