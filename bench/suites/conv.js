@@ -10,15 +10,7 @@
 // the patches the forward pass stored, so the `step` case is the fair whole.
 import { ConvGeometry } from '../../dist/src/index.js';
 import { loadTfjs } from '../peers/tfjs.js';
-
-function fill(a, seed) {
-  let s = seed >>> 0;
-  for (let i = 0; i < a.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 31 - 1;
-  }
-  return a;
-}
+import { fill } from './gemm.js';
 
 const LAYERS = [
   { name: 'conv1', h: 28, w: 28, c: 1, k: 5, pad: 2, O: 6, tfPad: 'same' },

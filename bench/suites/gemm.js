@@ -8,7 +8,8 @@
 import { loadTfjs } from '../peers/tfjs.js';
 
 
-function fill(a, seed) {
+/** Fills `a` with a reproducible spread in [−1, 1) (an LCG from `seed`); the conv suite uses it too. */
+export function fill(a, seed) {
   let s = seed >>> 0;
   for (let i = 0; i < a.length; i++) {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
