@@ -258,6 +258,11 @@ export class Pool {
       Atomics.wait(ctl, CTL.DONE, done);
       done = Atomics.load(ctl, CTL.DONE);
     }
+    // Close the job's ticket before the next job's fields are written. A worker still in drain() may hold
+    // this job's spent ticket and read the next job's larger CHUNKS before that job's ticket is stored:
+    // its claim would then succeed on the stale ticket and run a chunk of the next job that is claimed
+    // again once the new ticket is stored. A closed ticket (chunk 255) fails that claim.
+    Atomics.store(ctl, CTL.TICKET, ((gen & 0xffffff) << 8) | 255);
     if (Atomics.load(ctl, CTL.FAIL) !== 0) this.failed(op);
     if (this.adaptive) {
       // Lost time: all chunks at the pace of the caller's own would have been quicker than what it took.

@@ -36,6 +36,27 @@ test('the calling thread alone finishes every chunk of a job no worker claims, w
   }
 });
 
+test("a finished job's ticket is closed: a worker late with its spent ticket claims nothing of the next job, even one cut into more chunks", async () => {
+  const lib = await load({ threads: 2 }), pool = poolOf(lib.kernels)!;
+  pool.rowMinWork = 0;
+  pool.adaptive = false;
+  const rows = 3, n = 5, t = (k: number) => lib.tensor([rows, n], seeded(rows * n, k));
+  const cur = t(1), I = t(2), m = t(3), bias = lib.tensor([n], seeded(n, 4));
+  lib.readoutStep(cur, bias, I, m, null, 0.3, 0.8, 0.7); // split into 3 chunks, one row each
+  const ctl = (pool as unknown as { ctl: Int32Array }).ctl, gen = Atomics.load(ctl, CTL.GEN);
+  const ticket = Atomics.load(ctl, CTL.TICKET), done = Atomics.load(ctl, CTL.DONE);
+  assert.is(ticket & 255, 255, 'the spent ticket is closed');
+  // The next job's fields are written before its ticket: a worker still in drain() for the finished job
+  // then reads a larger chunk count beside the old ticket. It must not claim a chunk.
+  ctl[CTL.CHUNKS] = 8;
+  const late = new JobView(ctl.buffer as SharedArrayBuffer, lib.kernels as unknown as ChunkKernels, 9, 0);
+  assert.is(late.drain(gen), 0, 'no chunk claimed');
+  assert.is(Atomics.load(ctl, CTL.DONE), done);
+  assert.is(Atomics.load(ctl, CTL.TICKET), ticket);
+  ctl[CTL.CHUNKS] = 3;
+  for (const x of [cur, I, m, bias]) x.dispose();
+});
+
 test('a kind of split call that loses time LOSSES_BEFORE_BACKOFF times in a row runs unsplit for BACKOFF_CALLS calls, then splits again; the bits are those of one thread', async () => {
   const one = await load(), lib = await load({ threads: 2 }), pool = poolOf(lib.kernels)!;
   const saved = { clock: pool.clock, parts: pool.chunksPerThread, min: pool.mapMinWork, adaptive: pool.adaptive };
