@@ -68,6 +68,8 @@ export const qagrel = defineRule<QagrelParams, AttentionState>({
     ),
   },
   defaults: { epsilon: 0.1, optimism: 0, feedback: 'own', learnFeedback: true, feedbackInit: 1, outputInit: 1 },
+  // At 1 neither scales its weights: the dense rule as it was before the convolutional recipe needed them.
+  neutralParams: { feedbackInit: 1, outputInit: 1 },
   // BrainProp's convolutional networks (Pozzi et al. 2020): the tags travel down a convolution as its input
   // gradient through the feedback kernel (own, shaped like W and learned with it, or W itself), and back
   // through a pooling to the unit it took, as backprop's error would.

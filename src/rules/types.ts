@@ -89,6 +89,12 @@ export interface Rule<P extends object = object, S = unknown> {
   objections: { removes: readonly Objection[]; partly?: readonly Objection[] };
   /** Rule hyperparameters (feedback scale, …). */
   defaults: P;
+  /**
+   * Parameters added after the rule was first released, each with the value that leaves the rule exactly
+   * as it was before the parameter existed. A finished run recorded without one of them is still current
+   * while its default is that value (src/report/stale.ts), so adding a parameter does not force reruns.
+   */
+  neutralParams?: Partial<P>;
   /** Training recipe defaults. */
   train: TrainDefaults;
   /** Present when the rule runs in spiking neurons. */

@@ -67,6 +67,19 @@ test('staleSettings: what the command line sets is not a default, and what a rec
   assert.ok(conv !== rules.bp!.train.weightDecay, 'bp has a convolutional weight decay');
   assert.equal(staleSettings(line(lenet, { weightDecay: conv }), rules), []);
   assert.equal(staleSettings(line(lenet, { weightDecay: rules.bp!.train.weightDecay }), rules), [`weightDecay ${rules.bp!.train.weightDecay} → ${conv}`]);
+  // A parameter the rule gained since, recorded nowhere: current at its neutral value, stale at any other.
+  const q = line(spec('qagrel', 'rate'));
+  const qp = ((q as Extract<ResultLine, { status: 'ok' }>).record as Record<string, unknown>).ruleParams as Record<string, unknown>;
+  delete qp.outputInit; delete qp.feedbackInit;
+  assert.equal(rules.qagrel!.neutralParams, { feedbackInit: 1, outputInit: 1 });
+  assert.equal(staleSettings(q, rules), []);
+  const fa2 = line(spec('fa', 'rate'));
+  delete (((fa2 as Extract<ResultLine, { status: 'ok' }>).record as Record<string, unknown>).ruleParams as Record<string, unknown>).feedback;
+  assert.equal(staleSettings(fa2, rules), ['param feedback unset → "uniform"'], 'a gained parameter with no neutral value is a change');
+  const qconv = line(spec('qagrel', 'rate', ['--arch', 'lenet5']));
+  const qcp = ((qconv as Extract<ResultLine, { status: 'ok' }>).record as Record<string, unknown>).ruleParams as Record<string, unknown>;
+  delete qcp.outputInit; delete qcp.feedbackInit;
+  assert.equal(staleSettings(qconv, rules).filter((c) => c.startsWith('param')), ['param feedbackInit unset → 0', 'param outputInit unset → 0.01'], 'away from its neutral value it is a change');
   const failed = { ...line(spec('fa', 'rate'), { lr: 9 }), status: 'error', error: 'x' } as unknown as ResultLine;
   assert.equal(staleSettings(failed, rules), [], 'a failed run has nothing to compare');
 });
