@@ -2,7 +2,7 @@
 // step at a time from the last, over what the forward pass recorded.
 import type { Tensor } from '../core/tensor.js';
 import type { Ctor } from './core.js';
-import { isTensor, sizeIs, finite, integer, oneOf, disjoint, fmtShape } from './checks.js';
+import { isTensor, sizeIs, finite, integer, oneOf, disjoint, apart, fmtShape } from './checks.js';
 import { RESET_MODES, type ResetMode } from './spike.js';
 
 /** The LIF layer whose adjoint lifAdjointStep takes (as its forward pass ran). */
@@ -38,11 +38,8 @@ export function withBptt<B extends Ctor>(Base: B) {
       sizeIs(op, 'gv', gv, n);
       sizeIs(op, 'gI', gI, n);
       const full = this.debug;
-      disjoint(op, 'g', g, 'deriv', deriv, full);
-      disjoint(op, 'g', g, 'gv', gv, full);
-      disjoint(op, 'g', g, 'gI', gI, full);
+      apart(op, full, ['g', g], { deriv, gv, gI, spikes });
       disjoint(op, 'gv', gv, 'gI', gI, full);
-      disjoint(op, 'g', g, 'spikes', spikes, full);
       if (typeof p !== 'object' || p === null) throw new TypeError(`${op}: params must be an object { decay, synDecay, … }, got ${p === null ? 'null' : typeof p}`);
       for (const key of ['decay', 'synDecay'] as const) {
         const v = finite(op, key, p[key]);

@@ -50,6 +50,11 @@ export function disjoint(op: string, an: string, a: Tensor, bn: string, b: Tenso
   }
 }
 
+/** disjoint() of `a` (named a[0]) from each tensor of `others`, named by its key; null entries are absent. */
+export function apart(op: string, full: boolean, a: [string, Tensor], others: Record<string, Tensor | null>): void {
+  for (const [name, t] of Object.entries(others)) if (t !== null) disjoint(op, a[0], a[1], name, t, full);
+}
+
 /** Throws unless `v` is one of `allowed`; returns it. */
 export function oneOf<T extends string>(op: string, name: string, v: unknown, allowed: readonly T[]): T {
   if (!allowed.includes(v as T)) throw new TypeError(`${op}: ${name} must be one of ${allowed.join(', ')}, got ${String(v)}`);

@@ -3,7 +3,7 @@
 import type { Tensor } from '../core/tensor.js';
 import type { WasmRng } from '../wasm/rng.js';
 import type { Ctor } from './core.js';
-import { rows2, cols2, sizeIs, finite, disjoint } from './checks.js';
+import { rows2, cols2, sizeIs, finite, disjoint, apart } from './checks.js';
 
 /** The buffers of dendriticStep, all [rows, n] but bias [n]; bias, drive and avg may be null (not used). */
 export interface DendriticStepBuffers {
@@ -55,8 +55,9 @@ export function withDendritic<B extends Ctor>(Base: B) {
     spikeTraces(spikes: Tensor, p: Tensor, rate: number, rng: WasmRng, xl: Tensor, lamL: number, xs: Tensor, lamS: number): void {
       const op = 'spikeTraces', n = spikes.size, full = this.debug;
       sizeIs(op, 'p', p, n); sizeIs(op, 'xl', xl, n); sizeIs(op, 'xs', xs, n);
-      disjoint(op, 'spikes', spikes, 'xl', xl, full); disjoint(op, 'spikes', spikes, 'xs', xs, full); disjoint(op, 'xl', xl, 'xs', xs, full);
-      disjoint(op, 'xl', xl, 'p', p, full); disjoint(op, 'xs', xs, 'p', p, full);
+      apart(op, full, ['spikes', spikes], { xl, xs });
+      apart(op, full, ['p', p], { xl, xs });
+      disjoint(op, 'xl', xl, 'xs', xs, full);
       finite(op, 'rate', rate); finite(op, 'lamL', lamL); finite(op, 'lamS', lamS);
       this.kernels.f32_spike_traces(n, rate, p.ptr, rng.ptr, spikes.ptr, lamL, lamS, xl.ptr, xs.ptr);
     }

@@ -8,7 +8,7 @@ const EVENT_TN_COLS = 16;
 export const eventOuterScratch = (m: number): number => EVENT_TN_COLS * (m + 1);
 import type { Tensor } from '../core/tensor.js';
 import type { Ctor } from './core.js';
-import { sizeIs, finite, rows2, cols2, fmtShape, disjoint, spikeLists } from './checks.js';
+import { sizeIs, finite, rows2, cols2, fmtShape, disjoint, apart, spikeLists } from './checks.js';
 
 /** Which operands of gemm are used transposed: 'nt' is a·bᵀ, 'tn' is aᵀ·b. */
 export type GemmTrans = 'nn' | 'nt' | 'tn' | 'tt';
@@ -93,11 +93,8 @@ export function withGemm<B extends Ctor>(Base: B) {
       if (o0 !== m || cols2(out) !== n) throw new Error(`${op}: out is ${fmtShape(out.shape)}, expected [${m}, ${n}]`);
       sizeIs(op, 'tmp', tmp, n);
       const full = this.debug;
-      disjoint(op, 'out', out, 's', s, full);
-      disjoint(op, 'out', out, 'wt', wt, full);
-      disjoint(op, 'out', out, 'tmp', tmp, full);
-      disjoint(op, 'tmp', tmp, 's', s, full);
-      disjoint(op, 'tmp', tmp, 'wt', wt, full);
+      apart(op, full, ['out', out], { s, wt, tmp });
+      apart(op, full, ['tmp', tmp], { s, wt });
       return this.kernels.f32_event_nn(m, n, k, s.ptr, wt.ptr, tmp.ptr, out.ptr);
     }
 

@@ -3,7 +3,7 @@
 import type { Tensor } from '../core/tensor.js';
 import { IntBuffer } from '../core/intbuf.js';
 import type { Ctor } from './core.js';
-import { rows2, cols2, fmtShape, disjoint, integer, sizeIs, finite } from './checks.js';
+import { rows2, cols2, fmtShape, disjoint, apart, integer, sizeIs, finite } from './checks.js';
 
 /** The i32 scratch spikeOuter needs for m rows of k inputs (its worst case: every input spiked). */
 export const spikeOuterScratch = (m: number, k: number): number => k + 1 + m * k;
@@ -63,8 +63,8 @@ export function withLearn<B extends Ctor>(Base: B) {
       sizeIs(op, 'I', I, rows * n);
       if (s !== null) sizeIs(op, 's', s, rows * n);
       finite(op, 'alpha', alpha); finite(op, 'beta', beta); finite(op, 'lo', lo); finite(op, 'hi', hi); finite(op, 'rhoAmp', rhoAmp); finite(op, 'scale', scale);
-      disjoint(op, 'U', U, 'g', g, this.debug); disjoint(op, 'I', I, 'g', g, this.debug); disjoint(op, 'I', I, 'U', U, this.debug);
-      if (s !== null) { disjoint(op, 's', s, 'g', g, this.debug); disjoint(op, 's', s, 'U', U, this.debug); }
+      apart(op, this.debug, ['g', g], { U, I, s });
+      apart(op, this.debug, ['U', U], { I, s });
       this.kernels.f32_erbp_gate(rows, n, c, alpha, beta, e.ptr, G.ptr, U.ptr, I.ptr, lo, hi, s === null ? 0 : rhoAmp, s?.ptr ?? 0, g.ptr, scale, db?.ptr ?? 0, colsum.ptr);
     }
 
@@ -87,7 +87,8 @@ export function withLearn<B extends Ctor>(Base: B) {
       disjoint(op, 'dstep', dstep, 'm', m, this.debug);
       if (eps !== null) {
         sizeIs(op, 'eps', eps, rows * n); sizeIs(op, 's', s, rows * n);
-        disjoint(op, 'm', m, 'eps', eps, this.debug); disjoint(op, 's', s!, 'm', m, this.debug); disjoint(op, 's', s!, 'eps', eps, this.debug); disjoint(op, 'dstep', dstep, 'eps', eps, this.debug);
+        apart(op, this.debug, ['eps', eps], { m, s, dstep });
+        disjoint(op, 's', s!, 'm', m, this.debug);
       }
       finite(op, 'aE', aE); finite(op, 'lamE', lamE); finite(op, 'rho', rho); finite(op, 'scale', scale);
       this.kernels.f32_superspike_mod(rows, n, c, e?.ptr ?? 0, B?.ptr ?? 0, s?.ptr ?? 0, aE, lamE, eps?.ptr ?? 0, rho, dstep.ptr, m.ptr, scale, db?.ptr ?? 0, colsum.ptr);
