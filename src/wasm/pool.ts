@@ -98,6 +98,13 @@ export class Pool {
   private readonly backoff = new Int32Array(SLOTS);
   /** Split calls run on the calling thread alone because splitting lost time (see LOSSES_BEFORE_BACKOFF). */
   unsplitCalls = 0;
+  /** Calls split over the pool, the chunks they were cut into, and how many of those the calling thread
+   *  ran itself (benchmarks: how much of a run reaches the pool, and whether the workers take their share). */
+  jobs = 0;
+  jobChunks = 0;
+  callerChunks = 0;
+  /** Split calls whose calling thread had to sleep (Atomics.wait) for the workers' last chunks. */
+  callerWaits = 0;
   /** Set false to split every call above the size thresholds whatever it costs (tests, benchmarks). */
   adaptive = true;
   /** The clock (ms) that decides whether a split call lost time; replaceable for tests. */
@@ -251,9 +258,11 @@ export class Pool {
     Atomics.notify(ctl, CTL.GEN);
     const t0 = this.clock();
     const mine = this.job.drain(gen);
+    this.jobs++; this.jobChunks += chunks; this.callerChunks += mine;
     const t1 = this.clock();
     let done = Atomics.load(ctl, CTL.DONE);
     for (let i = 0; i < SPIN && done < chunks; i++) done = Atomics.load(ctl, CTL.DONE);
+    if (done < chunks) this.callerWaits++;
     while (done < chunks) {
       Atomics.wait(ctl, CTL.DONE, done);
       done = Atomics.load(ctl, CTL.DONE);
