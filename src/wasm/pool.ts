@@ -11,7 +11,7 @@
 // by its keeper thread (pool-keeper.ts, Node) the same way; the caller then shuts the pool down and throws.
 import type { Kernels } from './kernels.js';
 import {
-  CTL, OP_GEMM, OP_EVENT, OP_MAP, OP_ROWS, ROWWISE, ROWWISE_NAMES, MAX_CHUNKS, ARGS64_BYTE, MAX_ARGS, MSG_BYTE, MSG_CAP, CONTROL_BYTES, ELEMENTWISE_NAMES, SPIN, CHUNKS_PER_THREAD,
+  CTL, OP_GEMM, OP_EVENT, OP_MAP, OP_ROWS, ROWWISE, ROWWISE_NAMES, MAX_CHUNKS, ARGS64_BYTE, MAX_ARGS, MSG_BYTE, MSG_CAP, CONTROL_BYTES, ELEMENTWISE_NAMES, CALLER_SPIN_MS, CHUNKS_PER_THREAD,
   JobView, gemmChunk, recordFailure, type WorkerInit, type WorkerReply, type ChunkKernels,
 } from './pool-jobs.js';
 
@@ -261,7 +261,13 @@ export class Pool {
     this.jobs++; this.jobChunks += chunks; this.callerChunks += mine;
     const t1 = this.clock();
     let done = Atomics.load(ctl, CTL.DONE);
-    for (let i = 0; i < SPIN && done < chunks; i++) done = Atomics.load(ctl, CTL.DONE);
+    if (done < chunks) { // poll (reading the clock now and then), then sleep
+      const until = performance.now() + CALLER_SPIN_MS;
+      for (let i = 1; done < chunks; i++) {
+        if ((i & 63) === 0 && performance.now() > until) break;
+        done = Atomics.load(ctl, CTL.DONE);
+      }
+    }
     if (done < chunks) this.callerWaits++;
     while (done < chunks) {
       Atomics.wait(ctl, CTL.DONE, done);
