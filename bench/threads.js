@@ -307,6 +307,8 @@ if (only.includes('serial')) {
   console.log(`\nfa --spiking, ${limit} examples (${a.windows} windows, ${a.steps} steps): one thread ${(a.total / 1000).toFixed(2)} s (load ${load1()})`);
   console.log(`kernel and shape                                     calls/step   ms, 1 thread   share   split at ${N}`);
   for (const r of rows) if (r.ms / a.total > 0.001) console.log(`${r.key.padEnd(52)} ${(r.calls / a.steps).toFixed(2).padStart(9)} ${r.ms.toFixed(1).padStart(13)} ${pct(r.ms)}   ${(100 * r.split).toFixed(0).padStart(5)} %`);
+  const extra = [...b.stats].filter(([key]) => !a.stats.has(key)).map(([key, e]) => `${key} (${e.calls})`);
+  if (extra.length) console.log(`calls made only at ${N} threads (another propagation path chosen): ${extra.join(', ')}`);
   const serial = (a.total - par) / a.total;
   console.log(`split calls ${pct(par)} of the run; calls left on the calling thread ${pct(kern - par)}; JavaScript between kernels ${pct(a.total - kern)} ` +
     `(the wrapper's own ${(a.overhead * 1000).toFixed(2)} us per call taken off)`);
