@@ -257,7 +257,8 @@ if (only.includes('serial')) {
   // kernels (checks, the step loop, the rule's bookkeeping) are the serial part. Timing wraps every call
   // (two clock reads each); its cost per call, measured on a kernel with nothing to do, is taken off the
   // JavaScript share. Also: the chunks of split calls that
-  // the calling thread ran itself (1/N when the workers take their share).
+  // the calling thread ran itself (1/N when the workers take their share), and, on a quiet machine, each
+  // kind of call's time at N threads beside its time at one: which split calls do not scale.
   const { Backend } = await import('../dist/src/backend.js');
   const { getRule, SpikingNetwork } = await import('../dist/src/index.js');
   const { ruleForm } = await import('../dist/src/rules/form.js');
@@ -301,12 +302,15 @@ if (only.includes('serial')) {
   pool.adaptive = false;
   const a = await side(one, false), b = await side(many, true);
   pool.adaptive = true;
-  const rows = [...a.stats].map(([key, e]) => ({ key, ...e, split: (b.stats.get(key)?.split ?? 0) / e.calls })).sort((x, y) => y.ms - x.ms);
+  const rows = [...a.stats].map(([key, e]) => ({ key, ...e, msN: b.stats.get(key)?.ms ?? NaN, split: (b.stats.get(key)?.split ?? 0) / e.calls })).sort((x, y) => y.ms - x.ms);
   const kern = rows.reduce((s, r) => s + r.ms, 0), par = rows.reduce((s, r) => s + r.ms * r.split, 0);
   const pct = (x) => `${(100 * x / a.total).toFixed(1).padStart(5)} %`;
   console.log(`\nfa --spiking, ${limit} examples (${a.windows} windows, ${a.steps} steps): one thread ${(a.total / 1000).toFixed(2)} s (load ${load1()})`);
-  console.log(`kernel and shape                                     calls/step   ms, 1 thread   share   split at ${N}`);
-  for (const r of rows) if (r.ms / a.total > 0.001) console.log(`${r.key.padEnd(52)} ${(r.calls / a.steps).toFixed(2).padStart(9)} ${r.ms.toFixed(1).padStart(13)} ${pct(r.ms)}   ${(100 * r.split).toFixed(0).padStart(5)} %`);
+  console.log(`kernel and shape                                     calls/step   ms, 1 thread   share   split at ${N}   ms at ${N}   ratio`);
+  for (const r of rows) {
+    if (r.ms / a.total > 0.001) console.log(`${r.key.padEnd(52)} ${(r.calls / a.steps).toFixed(2).padStart(9)} ${r.ms.toFixed(1).padStart(13)} ${pct(r.ms)}   ${(100 * r.split).toFixed(0).padStart(5)} %  ${r.msN.toFixed(1).padStart(9)}  ${(r.ms / r.msN).toFixed(2).padStart(5)}x`);
+  }
+  console.log(`the whole run: ${(a.total / 1000).toFixed(2)} s at 1 thread, ${(b.total / 1000).toFixed(2)} s at ${N} (${(a.total / b.total).toFixed(2)}x; times are wall times, meaningful on a quiet machine only)`);
   const extra = [...b.stats].filter(([key]) => !a.stats.has(key)).map(([key, e]) => `${key} (${e.calls})`);
   if (extra.length) console.log(`calls made only at ${N} threads (another propagation path chosen): ${extra.join(', ')}`);
   const serial = (a.total - par) / a.total;
