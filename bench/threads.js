@@ -16,7 +16,10 @@
 // rows:    the row-split kernels (fused layer step with and without its propagation, Poisson encoder with
 //           and without spike lists) at growing sizes, split at any size against one thread: where the
 //           pool's row threshold belongs (--only rows; not in the default set).
-// Flags: --threads N, --only gemm,epoch,spiking,peer,browser,rows, --rounds R (epochs per side, default 1),
+// serial:  where the fa --spiking epoch does not scale: each kernel call's time on one thread and whether
+//           the pool splits it, the JavaScript between kernels, the Amdahl bound (--only serial,
+//           --serial-limit N examples, default 1000; not in the default set).
+// Flags: --threads N, --only gemm,epoch,spiking,peer,browser,rows,serial, --rounds R (epochs per side, default 1),
 //        --spiking-limit N, --json FILE (one JSON line per result), --busy B (B competing processes that
 //        spin for the whole run: how the pool behaves when the cores are oversubscribed),
 //        --old DIR with --only ab: one bp epoch per net (--epoch-limit N examples, default 20000) at N threads
@@ -244,6 +247,79 @@ if (only.includes('spiking')) {
   console.log(`\nfa --spiking 784-256x3-10 epoch${spikingLimit > 0 ? ` (scaled from ${spikingLimit} examples)` : ''}: ` +
     `1 thread ${s1.toFixed(1)} s, ${N} threads ${sN.toFixed(1)} s, speedup ${(s1 / sN).toFixed(2)}x`);
   emit({ bench: 'fa-spiking-epoch', s1, sN, speedup: s1 / sN, limit: spikingLimit });
+}
+
+if (only.includes('serial')) {
+  // Where the fa --spiking epoch does not scale: every kernel call of a short fa --spiking run (its
+  // defaults, 784-256x3-10), keyed by kernel and shape, timed on one thread, and the same run on the
+  // pool (its size thresholds only, no back-off) tells which of those calls it splits. Split calls are
+  // the part that can scale; calls the pool leaves on the calling thread and the JavaScript between
+  // kernels (checks, the step loop, the rule's bookkeeping) are the serial part. Timing wraps every call
+  // (two clock reads each); its cost per call, measured on a kernel with nothing to do, is taken off the
+  // JavaScript share. Also: the chunks of split calls that
+  // the calling thread ran itself (1/N when the workers take their share), and, on a quiet machine, each
+  // kind of call's time at N threads beside its time at one: which split calls do not scale.
+  const { Backend } = await import('../dist/src/backend.js');
+  const { getRule, SpikingNetwork } = await import('../dist/src/index.js');
+  const { ruleForm } = await import('../dist/src/rules/form.js');
+  const limit = Number(val('serial-limit', 1000));
+  const pool = poolOf(many.kernels);
+  const shapeOf = (name, a) => (/gemm|event_nn$/.test(name) ? a.slice(0, 3) : name === 'f32_lif_layer_step' ? [a[0], a[1], a[29] ? `from k=${a[28]}` : 'cur'] : a.slice(0, /_rows$|_step$|list|prepare|transpose/.test(name) ? 2 : 1)).join('x');
+  const side = async (lib, detect) => {
+    const stats = new Map(), raw = lib.kernels, k = { ...raw };
+    for (const [name, fn] of Object.entries(raw)) {
+      if (typeof fn !== 'function' || !/^(f32|i32|u8)_/.test(name)) continue;
+      k[name] = (...a) => {
+        const j = detect ? pool.jobs : 0, t = performance.now(), r = fn(...a), dt = performance.now() - t;
+        const key = `${name} ${shapeOf(name, a)}`;
+        let e = stats.get(key);
+        if (!e) stats.set(key, (e = { calls: 0, ms: 0, split: 0 }));
+        e.calls++; e.ms += dt;
+        if (detect && pool.jobs !== j) e.split++;
+        return r;
+      };
+    }
+    const w = new Backend(k);
+    const data = await loadDataset(w, 'mnist', { limit: { train: limit, test: 1 } });
+    const rule = getRule('fa'), form = ruleForm(rule, true, {}), d = form.train;
+    const net = new SpikingNetwork(w, { sizes: [784, ...d.hidden, 10], activation: d.activation, init: d.init, batch: d.batch, seed: 1, spiking: { ...form.sim, seed: 1 } });
+    const trainer = new Trainer(w, net, rule, { ruleParams: form.ruleParams, optimizer: d.optimizer, lr: d.lr, momentum: d.momentum, weightDecay: d.weightDecay, schedule: d.schedule, epochs: 1, seed: 1 });
+    for (let i = 0; i < 2; i++) trainer.step(); // warm-up
+    // What the timing wrapper itself costs per call (a kernel with nothing to do, wrapped and not)
+    const M = 20000, nop = () => { const t = performance.now(); for (let i = 0; i < M; i++) k.f32_fill(0, 0, 0); const u = performance.now(); for (let i = 0; i < M; i++) raw.f32_fill(0, 0, 0); return ((u - t) - (performance.now() - u)) / M; };
+    nop();
+    const overhead = Math.max(0, Math.min(nop(), nop(), nop()));
+    stats.clear();
+    const p0 = { jobs: pool.jobs, chunks: pool.jobChunks, mine: pool.callerChunks, waits: pool.callerWaits };
+    const t0 = performance.now();
+    trainer.fit(data.train, { epochs: 1 });
+    const total = performance.now() - t0;
+    const windows = Math.ceil(limit / d.batch), steps = windows * net.sim.steps;
+    net.dispose(); data.train.dispose(); data.test.dispose();
+    const calls = [...stats.values()].reduce((x, e) => x + e.calls, 0);
+    return { stats, total: total - calls * overhead, overhead, windows, steps, jobs: pool.jobs - p0.jobs, chunks: pool.jobChunks - p0.chunks, mine: pool.callerChunks - p0.mine, waits: pool.callerWaits - p0.waits };
+  };
+  pool.adaptive = false;
+  const a = await side(one, false), b = await side(many, true);
+  pool.adaptive = true;
+  const rows = [...a.stats].map(([key, e]) => ({ key, ...e, msN: b.stats.get(key)?.ms ?? NaN, split: (b.stats.get(key)?.split ?? 0) / e.calls })).sort((x, y) => y.ms - x.ms);
+  const kern = rows.reduce((s, r) => s + r.ms, 0), par = rows.reduce((s, r) => s + r.ms * r.split, 0);
+  const pct = (x) => `${(100 * x / a.total).toFixed(1).padStart(5)} %`;
+  console.log(`\nfa --spiking, ${limit} examples (${a.windows} windows, ${a.steps} steps): one thread ${(a.total / 1000).toFixed(2)} s (load ${load1()})`);
+  console.log(`kernel and shape                                     calls/step   ms, 1 thread   share   split at ${N}   ms at ${N}   ratio`);
+  for (const r of rows) {
+    if (r.ms / a.total > 0.001) console.log(`${r.key.padEnd(52)} ${(r.calls / a.steps).toFixed(2).padStart(9)} ${r.ms.toFixed(1).padStart(13)} ${pct(r.ms)}   ${(100 * r.split).toFixed(0).padStart(5)} %  ${r.msN.toFixed(1).padStart(9)}  ${(r.ms / r.msN).toFixed(2).padStart(5)}x`);
+  }
+  console.log(`the whole run: ${(a.total / 1000).toFixed(2)} s at 1 thread, ${(b.total / 1000).toFixed(2)} s at ${N} (${(a.total / b.total).toFixed(2)}x; times are wall times, meaningful on a quiet machine only)`);
+  const extra = [...b.stats].filter(([key]) => !a.stats.has(key)).map(([key, e]) => `${key} (${e.calls})`);
+  if (extra.length) console.log(`calls made only at ${N} threads (another propagation path chosen): ${extra.join(', ')}`);
+  const serial = (a.total - par) / a.total;
+  console.log(`split calls ${pct(par)} of the run; calls left on the calling thread ${pct(kern - par)}; JavaScript between kernels ${pct(a.total - kern)} ` +
+    `(the wrapper's own ${(a.overhead * 1000).toFixed(2)} us per call taken off)`);
+  console.log(`pool at ${N} threads: ${(b.jobs / b.steps).toFixed(2)} split calls per step, the calling thread ran ${(100 * b.mine / b.chunks).toFixed(0)} % of their chunks ` +
+    `and slept waiting for the others' in ${(100 * b.waits / b.jobs).toFixed(0)} % of them; ` +
+    `Amdahl bound on the ${N}-thread ratio from the serial ${(100 * serial).toFixed(0)} %: ${(1 / (serial + (1 - serial) / N)).toFixed(2)}x`);
+  emit({ bench: 'serial', limit, total: a.total, split: par / a.total, serialKernels: (kern - par) / a.total, js: (a.total - kern) / a.total, jobsPerStep: b.jobs / b.steps, callerChunks: b.mine / b.chunks, callerWaits: b.waits / b.jobs, rows });
 }
 
 if (only.includes('peer')) {

@@ -67,6 +67,18 @@ export function f32_poisson_rows(rows: i32, n: i32, scale: f32, seed: i32, windo
   return u < q ? 1 : 0;
 }
 
+/**
+ * draw() without a branch, for the listed pixels (mostly uncertain ones): u < q for u = k·2^-24 (k the
+ * draw's 24 bits) is k < q·2^24, exact in f32 (a power-of-two scale), so for the integer k it is
+ * k < ceil(q·2^24). The conversion saturates: q >= 1 gives at least 2^24 (always), q <= 0 and NaN at
+ * most 0 (never), as draw() decides them. An integer compare instead of a conversion and two tests.
+ */
+// @ts-ignore: decorator
+@inline function drawBelow(base: u64, i: i32, q: f32): i32 {
+  const k = <i32>(mix64(base + <u64>(i + 1) * GAMMA) >> 40);
+  return i32(k < <i32>Mathf.ceil(q * 16777216.0));
+}
+
 /** Writes spike s of pixel i at `at` (when out != 0) and, when list != 0, to the row's list at lrow;
  *  returns the row's new count. The index is written at the list's end whatever s is (no branch on the
  *  spike), and the end advances only past a spike: slot count <= i, inside the row. */
@@ -118,10 +130,11 @@ export function f32_poisson_sparse_rows(rows: i32, n: i32, seed: i32, window: i3
     for (let e = 0; e < c; e++) {
       const i = load<i32>(idx + row + (<usize>e << 2));
       store<i32>(lrow + (<usize>count << 2), i); // at the list's end whatever the draw; kept only on a spike
-      count += draw(base, i, load<f32>(q + row + (<usize>e << 2)));
+      count += drawBelow(base, i, load<f32>(q + row + (<usize>e << 2)));
     }
     store<i32>(counts + (<usize>r << 2), count);
     total += count;
   }
   return total;
 }
+

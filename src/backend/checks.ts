@@ -55,6 +55,21 @@ export function apart(op: string, full: boolean, a: [string, Tensor], others: Re
   for (const [name, t] of Object.entries(others)) if (t !== null) disjoint(op, a[0], a[1], name, t, full);
 }
 
+/**
+ * disjoint() for every pair of the non-null tensors among ts[0 .. count) (names[i] names ts[i]), in the
+ * order i < j: the per-step kernels check their dozen buffers this way without building lists.
+ */
+export function allDisjoint(op: string, names: readonly string[], ts: readonly (Tensor | null)[], count: number, full: boolean): void {
+  for (let i = 0; i < count; i++) {
+    const a = ts[i];
+    if (!a) continue;
+    for (let j = i + 1; j < count; j++) {
+      const b = ts[j];
+      if (b) disjoint(op, names[i]!, a, names[j]!, b, full);
+    }
+  }
+}
+
 /** Throws unless `v` is one of `allowed`; returns it. */
 export function oneOf<T extends string>(op: string, name: string, v: unknown, allowed: readonly T[]): T {
   if (!allowed.includes(v as T)) throw new TypeError(`${op}: ${name} must be one of ${allowed.join(', ')}, got ${String(v)}`);
@@ -68,10 +83,8 @@ export function oneOf<T extends string>(op: string, name: string, v: unknown, al
  * that write them (layerStep, poissonStep) leave them.
  */
 export function spikeLists(op: string, lists: { list: unknown; counts: unknown }, rows: number, width: number, full: boolean, checkContents = false): void {
-  for (const [name, buf, need] of [['list', lists.list, rows * width], ['counts', lists.counts, rows]] as const) {
-    if (!(buf instanceof IntBuffer) || buf.kind !== 'i32') throw new TypeError(`${op}: ${name} must be an IntBuffer<'i32'>, got ${String(buf)}`);
-    if (buf.length < need) throw new RangeError(`${op}: ${name} needs at least ${need} slots for ${rows} rows of ${width}, got ${buf.length}`);
-  }
+  i32Slots(op, 'list', lists.list, rows * width, rows, width);
+  i32Slots(op, 'counts', lists.counts, rows, rows, width);
   if (!full || !checkContents) return;
   const c = (lists.counts as IntBuffer<'i32'>).data, l = (lists.list as IntBuffer<'i32'>).data;
   for (let r = 0; r < rows; r++) {
@@ -81,4 +94,9 @@ export function spikeLists(op: string, lists: { list: unknown; counts: unknown }
       if (!(j >= 0 && j < width) || (e > 0 && j <= l[r * width + e - 1]!)) throw new RangeError(`${op}: list row ${r} must hold increasing indices in [0, ${width}), got ${j} at ${e}`);
     }
   }
+}
+
+function i32Slots(op: string, name: string, buf: unknown, need: number, rows: number, width: number): void {
+  if (!(buf instanceof IntBuffer) || buf.kind !== 'i32') throw new TypeError(`${op}: ${name} must be an IntBuffer<'i32'>, got ${String(buf)}`);
+  if (buf.length < need) throw new RangeError(`${op}: ${name} needs at least ${need} slots for ${rows} rows of ${width}, got ${buf.length}`);
 }

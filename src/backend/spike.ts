@@ -3,7 +3,7 @@
 import type { Tensor } from '../core/tensor.js';
 import type { IntBuffer } from '../core/intbuf.js';
 import type { BackendCore, Ctor } from './core.js';
-import { isTensor, pair, sizeIs, finite, integer, oneOf, disjoint, rows2, cols2, fmtShape, spikeLists } from './checks.js';
+import { isTensor, pair, sizeIs, finite, integer, oneOf, disjoint, allDisjoint, rows2, cols2, fmtShape, spikeLists } from './checks.js';
 
 /** Surrogate derivatives of the spike (assembly/ops/spike_*.ts), u = v − vTh, k = steepness:
  *  super 1/(1 + k|u|)² (SuperSpike fast sigmoid), triangle max(0, 1 − k|u|), exp exp(−k|u|).
@@ -103,6 +103,13 @@ function lifChecks(lib: BackendCore, op: string, input: Tensor, v: Tensor, refra
   oneOf(op, 'surrogateShape', p.surrogateShape ?? 'super', SURROGATES);
 }
 
+/** The buffers of a fused step in the order their overlaps are checked (layerStep, readoutStep), and the
+ *  one list they are checked from (filled, checked and cleared within a call). */
+const STEP_NAMES = ['cur', 'bias', 'I', 'v', 'refrac', 'spikes', 'dstep', 'deriv', 'acc', 'post', 'adapt', 'from.wt'] as const;
+const READOUT_NAMES = ['I', 'bias', 'cur', 'm', 'post'] as const;
+const STEP_BUFFERS: (Tensor | null)[] = new Array<Tensor | null>(STEP_NAMES.length).fill(null);
+const ptr = (t: { ptr: number } | null | undefined): number => (t ? t.ptr : 0);
+
 /** The Spike methods of Backend, mixed into a base that provides kernels, heap and debug. */
 export function withSpike<B extends Ctor>(Base: B) {
   abstract class SpikeOps extends Base {
@@ -153,14 +160,15 @@ export function withSpike<B extends Ctor>(Base: B) {
       const rows = rows2(op, 'I', b.I), n = cols2(b.I), full = this.debug;
       lifChecks(this, op, b.I, b.v, b.refrac, b.spikes, b.dstep, p);
       sizeIs(op, 'bias', b.bias, n);
-      const named = [['cur', b.cur], ['deriv', b.deriv], ...(b.acc ? [['acc', b.acc]] : []), ...(b.post ? [['post', b.post]] : []),
-        ...(b.adapt ? [['adapt', b.adapt]] : [])] as [string, Tensor][];
-      for (const [name, t] of named) sizeIs(op, name, t, rows * n);
-      const all = [['cur', b.cur], ['bias', b.bias], ['I', b.I], ['v', b.v], ['refrac', b.refrac], ...(b.spikes ? [['spikes', b.spikes]] : []),
-        ...(b.dstep ? [['dstep', b.dstep]] : []), ...named.slice(1)] as [string, Tensor][];
-      const from = b.from ?? null;
-      if (from) all.push(['from.wt', from.wt]);
-      for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) disjoint(op, all[i]![0], all[i]![1], all[j]![0], all[j]![1], full);
+      sizeIs(op, 'cur', b.cur, rows * n);
+      sizeIs(op, 'deriv', b.deriv, rows * n);
+      if (b.acc) sizeIs(op, 'acc', b.acc, rows * n);
+      if (b.post) sizeIs(op, 'post', b.post, rows * n);
+      if (b.adapt) sizeIs(op, 'adapt', b.adapt, rows * n);
+      const from = b.from ?? null, ts = STEP_BUFFERS; // every step checks these: no list is built
+      ts[0] = b.cur; ts[1] = b.bias; ts[2] = b.I; ts[3] = b.v; ts[4] = b.refrac; ts[5] = b.spikes; ts[6] = b.dstep;
+      ts[7] = b.deriv; ts[8] = b.acc; ts[9] = b.post; ts[10] = b.adapt; ts[11] = from ? from.wt : null;
+      try { allDisjoint(op, STEP_NAMES, ts, STEP_NAMES.length, full); } finally { ts.fill(null); }
       if ((b.list === null) !== (b.counts === null)) throw new TypeError(`${op}: list and counts go together (both IntBuffer<'i32'> or both null)`);
       if (b.list) spikeLists(op, b as { list: IntBuffer<'i32'>; counts: IntBuffer<'i32'> }, rows, n, full);
       let k = 0;
@@ -180,7 +188,6 @@ export function withSpike<B extends Ctor>(Base: B) {
       }
       finite(op, 'alpha', alpha);
       finite(op, 'synDecay', synDecay);
-      const ptr = (t: { ptr: number } | null | undefined) => (t ? t.ptr : 0);
       return this.kernels.f32_lif_layer_step(rows, n, alpha, synDecay, p.decay, p.vTh ?? 1, p.vReset ?? 0, p.reset === 'subtract' ? 1 : 0,
         p.refSteps ?? 0, p.surrogate ?? 10, rho, beta, SURROGATES.indexOf(p.surrogateShape ?? 'super'), adaptive ? 1 : 0, b.post ? 1 : 0,
         b.cur.ptr, b.bias.ptr, b.I.ptr, b.v.ptr, b.refrac.ptr, adaptive ? b.adapt!.ptr : 0, ptr(b.spikes), ptr(b.dstep),
@@ -196,11 +203,15 @@ export function withSpike<B extends Ctor>(Base: B) {
       const op = 'readoutStep';
       const rows = rows2(op, 'I', I), n = cols2(I), full = this.debug;
       sizeIs(op, 'bias', bias, n);
-      const named = [['cur', cur], ['m', m], ...(post ? [['post', post]] : [])] as [string, Tensor][];
-      for (const [name, t] of named) sizeIs(op, name, t, rows * n);
-      const all = [['I', I], ['bias', bias], ...named] as [string, Tensor][];
-      for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) disjoint(op, all[i]![0], all[i]![1], all[j]![0], all[j]![1], full);
-      for (const [name, x] of [['alpha', alpha], ['synDecay', synDecay], ['lo', lo]] as const) finite(op, name, x);
+      sizeIs(op, 'cur', cur, rows * n);
+      sizeIs(op, 'm', m, rows * n);
+      if (post) sizeIs(op, 'post', post, rows * n);
+      const ts = STEP_BUFFERS;
+      ts[0] = I; ts[1] = bias; ts[2] = cur; ts[3] = m; ts[4] = post;
+      try { allDisjoint(op, READOUT_NAMES, ts, READOUT_NAMES.length, full); } finally { ts.fill(null); }
+      finite(op, 'alpha', alpha);
+      finite(op, 'synDecay', synDecay);
+      finite(op, 'lo', lo);
       this.kernels.f32_readout_step(rows, n, alpha, synDecay, 1 - lo, lo, post ? 1 : 0, cur.ptr, bias.ptr, I.ptr, m.ptr, post ? post.ptr : 0);
     }
 

@@ -90,8 +90,12 @@ export const ROWWISE: Record<string, { ptrs: readonly RowArg[]; row?: number; wo
 };
 export const ROWWISE_NAMES = Object.keys(ROWWISE);
 
-/** Busy-polls of the calling thread before it sleeps in Atomics.wait for the workers' last chunks. */
-export const SPIN = 4000;
+/**
+ * How long (ms) the calling thread polls for the workers' last chunks of a job before it sleeps in
+ * Atomics.wait: a chunk of a time step's row kernel takes tens of microseconds, about what a futex
+ * wake costs, so a caller that slept after a fixed number of polls paid a wake on many steps.
+ */
+export const CALLER_SPIN_MS = 0.2;
 /**
  * How long (ms) a worker polls for the next job before it sleeps in Atomics.wait: long enough to bridge
  * the small kernels the calling thread runs alone between two split calls of a training step (a futex

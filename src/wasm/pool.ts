@@ -11,7 +11,7 @@
 // by its keeper thread (pool-keeper.ts, Node) the same way; the caller then shuts the pool down and throws.
 import type { Kernels } from './kernels.js';
 import {
-  CTL, OP_GEMM, OP_EVENT, OP_MAP, OP_ROWS, ROWWISE, ROWWISE_NAMES, MAX_CHUNKS, ARGS64_BYTE, MAX_ARGS, MSG_BYTE, MSG_CAP, CONTROL_BYTES, ELEMENTWISE_NAMES, SPIN, CHUNKS_PER_THREAD,
+  CTL, OP_GEMM, OP_EVENT, OP_MAP, OP_ROWS, ROWWISE, ROWWISE_NAMES, MAX_CHUNKS, ARGS64_BYTE, MAX_ARGS, MSG_BYTE, MSG_CAP, CONTROL_BYTES, ELEMENTWISE_NAMES, CALLER_SPIN_MS, CHUNKS_PER_THREAD,
   JobView, gemmChunk, recordFailure, type WorkerInit, type WorkerReply, type ChunkKernels,
 } from './pool-jobs.js';
 
@@ -98,6 +98,13 @@ export class Pool {
   private readonly backoff = new Int32Array(SLOTS);
   /** Split calls run on the calling thread alone because splitting lost time (see LOSSES_BEFORE_BACKOFF). */
   unsplitCalls = 0;
+  /** Calls split over the pool, the chunks they were cut into, and how many of those the calling thread
+   *  ran itself (benchmarks: how much of a run reaches the pool, and whether the workers take their share). */
+  jobs = 0;
+  jobChunks = 0;
+  callerChunks = 0;
+  /** Split calls whose calling thread had to sleep (Atomics.wait) for the workers' last chunks. */
+  callerWaits = 0;
   /** Set false to split every call above the size thresholds whatever it costs (tests, benchmarks). */
   adaptive = true;
   /** The clock (ms) that decides whether a split call lost time; replaceable for tests. */
@@ -251,9 +258,17 @@ export class Pool {
     Atomics.notify(ctl, CTL.GEN);
     const t0 = this.clock();
     const mine = this.job.drain(gen);
+    this.jobs++; this.jobChunks += chunks; this.callerChunks += mine;
     const t1 = this.clock();
     let done = Atomics.load(ctl, CTL.DONE);
-    for (let i = 0; i < SPIN && done < chunks; i++) done = Atomics.load(ctl, CTL.DONE);
+    if (done < chunks) { // poll (reading the clock now and then), then sleep
+      const until = performance.now() + CALLER_SPIN_MS;
+      for (let i = 1; done < chunks; i++) {
+        if ((i & 63) === 0 && performance.now() > until) break;
+        done = Atomics.load(ctl, CTL.DONE);
+      }
+    }
+    if (done < chunks) this.callerWaits++;
     while (done < chunks) {
       Atomics.wait(ctl, CTL.DONE, done);
       done = Atomics.load(ctl, CTL.DONE);

@@ -147,6 +147,36 @@ test('threads: poissonStep split over rows gives the one-thread bits at 1, 2, 3 
   }
 });
 
+for (const build of BUILDS) {
+  test(`[${build}] poissonSparseStep at the edge: a uniform equal to its pixel's probability does not spike, the next float above does; q >= 1 always, q <= 0 or NaN never`, async () => {
+    // The listed pixels decide u < q in integers (k < ceil(q·2^24)); these probabilities sit exactly on,
+    // and one float either side of, each pixel's own uniform, where a rounding slip would show.
+    const lib = await backend(build);
+    const rows = 3, n = 45, seed = 11, window = 3, step = 5, row0 = 2;
+    const f = new Float32Array(1), bits = new Int32Array(f.buffer);
+    const next = (x: number, d: 1 | -1) => { f[0] = x; if (x === 0) return d > 0 ? 2 ** -149 : -(2 ** -149); bits[0]! += d; return f[0]!; };
+    const idx: number[][] = [], q: number[][] = [];
+    for (let r = 0; r < rows; r++) {
+      idx.push([]); q.push([]);
+      for (let i = 0; i < n; i++) {
+        const u = ref.poissonUniform(seed, window, step, row0 + r, i);
+        const cases = [u, next(u, 1), next(u, -1), 1, 2.5, Infinity, 0, -1, NaN, 2 ** -149, 1 - 2 ** -24];
+        idx[r]!.push(i); q[r]!.push(Math.fround(cases[(i + r) % cases.length]!));
+      }
+    }
+    const lit = { idx: lib.ints('i32', rows * n), q: lib.tensor([rows * n]), counts: lib.ints('i32', rows) };
+    const lists = { list: lib.ints('i32', rows * n), counts: lib.ints('i32', rows) };
+    for (let r = 0; r < rows; r++) { lit.idx.data.set(idx[r]!, r * n); lit.q.data.set(q[r]!, r * n); lit.counts.data[r] = n; }
+    const count = lib.poissonSparseStep(rows, n, lit, seed, window, step, row0, lists);
+    const got = Array.from({ length: rows }, (_, r) => Array.from(lists.list.data.subarray(r * n, r * n + lists.counts.data[r]!)));
+    const want = ref.poissonSparseRows(seed, window, step, row0, { idx, q });
+    assert.equal(got, want);
+    assert.is(count, want.flat().length);
+    assert.ok(count > 0 && count < rows * n, 'some pixels spike, some do not');
+    for (const b of [lit.idx, lit.q, lit.counts, lists.list, lists.counts]) b.dispose();
+  });
+}
+
 test('poissonStep: out null without lists, or lists too short, are clear errors', async () => {
   const lib = await backend();
   const P = lib.tensor([2, 5], seeded(10, 3, 0, 1)), list = lib.ints('i32', 9), counts = lib.ints('i32', 2);
