@@ -10,14 +10,7 @@
 //   node bench/rules/chl-settle.js [--rule chl] [--hidden 500,500,500] [--limit N] [--test-limit N]
 //     [--epochs N] [--probe N] [--param k=v ...]
 import os from 'node:os';
-const argv = process.argv.slice(2);
-const val = (f, d) => { const i = argv.indexOf(`--${f}`); return i >= 0 && argv[i + 1] ? argv[i + 1] : d; };
-const params = {};
-argv.forEach((a, i) => {
-  if (a !== '--param') return;
-  const [k, v] = argv[i + 1].split('=');
-  params[k] = v === 'true' ? true : v === 'false' ? false : Number.isFinite(Number(v)) ? Number(v) : v;
-});
+import { val, params } from './args.js';
 const m = await import(new URL('../../dist/src/index.js', import.meta.url).href);
 const lib = await m.load({ build: 'release' });
 const ruleId = val('rule', 'chl'), rule = m.getRule(ruleId);

@@ -291,9 +291,10 @@ export class SpikingSim implements RasterSource {
    * this step's spikes (sl[l].spikes, inSpikes), surrogates (sl[l].dstep) and currents in place. Without
    * onStep nothing reads them during the window, so the steps keep only the running sums and the spike
    * lists that carry the spikes to the next layer (the dense spikes are made from the lists when a
-   * layer's input is too dense for event-driven propagation).
+   * layer's input is too dense for event-driven propagation). With `feed`, layer i >= 1 receives at step t
+   * the 0/1 spikes feed(i, t) returns in place of layer i − 1's (null: its own), e.g. a replay of another window.
    */
-  run(rows: number, onStep?: (t: number) => void): void {
+  run(rows: number, onStep?: (t: number) => void, feed?: (i: number, t: number) => Tensor | null): void {
     const t0 = now();
     const lib = this.lib, net = this.net, layers = net.layers, r = this.r, T = this.steps;
     const lm = r.decay, ls = r.synDecay, L = layers.length, lo = this.tauOut > 0 ? Math.exp(-this.dt / this.tauOut) : 0;
@@ -311,6 +312,8 @@ export class SpikingSim implements RasterSource {
       for (let i = 0; i < L; i++) {
         const l = layers[i]!, s = this.sl[i]!;
         const I = s.I.head(rows), spikes = s.spikes.head(rows), post = l.post.head(rows);
+        const fed = i > 0 && feed ? feed(i, t) : null;
+        if (fed) { inS = fed.head(rows); inCount = lib.sumsq(inS); lists = null; dense = true; }
         const fromLists = this.propagate(i, l, s, rows, inS, inCount, lists, dense);
         pr?.lap(PROPAGATION);
         if (s.st) {

@@ -31,7 +31,11 @@
  *  - derivative transport: removed — f′ is implicit in the phase difference.
  *  - linear feedback: removed — the clamped output's effect travels through the nonlinear units.
  *  - spiking: kept as a rule (it is defined on rates), but it runs on spiking networks (--spiking: both
- *    phases as LIF windows, EqSpike-style update; the output and its feedback stay graded: shared/phase-spiking.ts).
+ *    phases as LIF windows, EqSpike-style update; the output and its feedback stay graded). The spiking form
+ *    is paired (shared/phase-spiking.ts): the free window feedforward, the clamped one with the free window's
+ *    bottom-up spikes replayed and only the spike difference fed back, at a gain spikeGain that loopGain does
+ *    not bound, since no loop is closed; with feedback in both windows the layers below the top hidden one
+ *    learn from spike rounding only.
  *  - timing: partly — two phases; the free-phase activity must be remembered.
  *  - target: not removed — the output is clamped to a label-derived target. */
 import { defineRule, type StepContext } from './types.js';
@@ -50,6 +54,8 @@ export interface ChlParams {
   eps: number;
   maxIter: number;
   tol: number;
+  /** The spiking form's feedback gain γ_s (its free window has no feedback, so loopGain does not bound it). */
+  spikeGain: number;
 }
 
 interface Common {
@@ -68,37 +74,46 @@ export const chl = defineRule<ChlParams, State>({
   cite: 'Movellan 1991, Connectionist Models Summer School; Xie & Seung 2003, Neural Comput. 15:441',
   noConv: 'it settles a dense network with symmetric top-down feedback to a fixed point (Movellan 1991, Xie & Seung 2003 define it on dense layers), and the settling dynamics here are dense',
   objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['timing'] },
-  defaults: { gamma: 0.05, loopGain: 0.5, form: 'difference', eps: 1, maxIter: 20, tol: 1e-5 },
+  defaults: { gamma: 0.05, loopGain: 0.5, form: 'difference', eps: 1, maxIter: 20, tol: 1e-5, spikeGain: 3 },
+  // the rate form does not read spikeGain
+  neutralParams: { spikeGain: 3 },
   train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 30, batch: 50, hidden: [500] },
   spiking: {
     sim: PHASE_SIM,
     // 10 epochs: a spiking epoch costs two presentations of 40 steps per example
     train: { epochs: 10 },
     parts: {
-      forward: 'LIF spikes from a deterministic rate-coded input, with top-down feedback γ·Wᵀ into the synaptic currents: spikes from a hidden layer above, the graded leaky readout from the output; the free phase is one presentation.',
-      feedback: 'Spikes between hidden layers; the output\'s graded state (its readout, then the outcome) into the last hidden layer.',
-      error: 'Graded: in a second presentation of the same input the output is held at its readout minus e = ∂C/∂y of the free phase (the outcome t = ȳ⁻ − e).',
-      update: 'At the end of the clamped presentation: presynaptic spike rates times the postsynaptic membrane change, the mean surrogate times the change of the mean input current, contrasted with the free phase (the windowed form of EqSpike\'s update); the input side is the pixel rate.',
+      forward: 'LIF spikes from a deterministic rate-coded input, feedforward; the free phase is one presentation, whose spikes are kept step by step for the clamped one.',
+      feedback: 'Spikes: in the clamped presentation each hidden layer receives γ_s·Wᵀ times the difference of the layer above\'s spikes from its free-presentation spikes at the same step, and its bottom-up input is the free presentation\'s spikes, replayed; the last hidden layer receives γ_s·W_topᵀ(−e), graded.',
+      error: 'Graded at the output: in a second presentation of the same input the output\'s difference is −e = −∂C/∂y of the free phase (the outcome t = ȳ⁻ − e); below it the error travels as spike differences.',
+      update: 'At the end of the clamped presentation: presynaptic free spike rates times the postsynaptic membrane change (the mean surrogate times the change of the mean input current), scaled by γ_s^{l−top} (the windowed form of EqSpike\'s update, Xie & Seung\'s leading term); the input side is the pixel rate.',
     },
   },
   init(net, p, ws) {
     settleOptions('chl', p);
     if (!FORMS.includes(p.form)) throw new TypeError(`chl: form must be one of ${FORMS.join(', ')}, got ${String(p.form)}`);
     if (!(p.loopGain > 0)) throw new RangeError(`chl: loopGain must be > 0 (or Infinity), got ${p.loopGain}`);
+    if (!(p.spikeGain > 0) || !Number.isFinite(p.spikeGain)) throw new RangeError(`chl: spikeGain must be a finite number > 0, got ${p.spikeGain}`);
     const top = net.layers.length - 1, opts = { ...p }, scale = (l: number) => opts.gamma ** (l - top);
-    if (net instanceof SpikingNetwork) return { ...spikingPhaseState('chl', net, ws, PHASE_SIM, [{ kind: 'clamp' }]), opts, scale };
+    if (net instanceof SpikingNetwork) {
+      const g = p.spikeGain;
+      return { ...spikingPhaseState('chl', net, ws, PHASE_SIM, [{ kind: 'clamp' }], true), opts, scale: (l: number) => g ** (l - top) };
+    }
     return { ...phaseState(net, ws, ['free', 'clamped'], p.form === 'difference'), opts, scale };
   },
   forward(ctx: StepContext, s: State, p: ChlParams, training: boolean) {
+    if (isSpikingPhase(s)) {
+      spikingPhases(ctx, s, s.opts.gamma = p.spikeGain, 0, training);
+      return;
+    }
     s.opts.gamma = boundedGain(ctx.net, p.gamma, p.loopGain);
-    if (isSpikingPhase(s)) spikingPhases(ctx, s, s.opts.gamma, 0, training);
-    else hooks[p.form].forward(ctx, s, s.opts, training);
+    hooks[p.form].forward(ctx, s, s.opts, training);
   },
   teach(ctx: StepContext, s: State, p: ChlParams) {
     if (!isSpikingPhase(s)) hooks[p.form].teach(ctx, s, s.opts); // the spiking window ran both phases in forward
   },
   update(ctx, s, p) {
-    if (isSpikingPhase(s)) spikingContrast(ctx, s, 1, 0, s.scale, 'minus', 'plus');
+    if (isSpikingPhase(s)) spikingContrast(ctx, s, 1, 0, s.scale, 'minus', 'none');
     else contrast(ctx, s, s.settler.slot('clamped'), s.settler.slot('free'), s.scale, 'minus', 'plus', p.form === 'difference');
   },
   record: { metrics: (s) => ({ ...(isSpikingPhase(s) ? {} : settleMetrics(s)), gamma: s.opts.gamma }) },

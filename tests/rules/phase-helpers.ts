@@ -63,3 +63,15 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
 export const to64 = (net: Network): Net64 => ({
   sizes: [...net.sizes], W: net.layers.map((l) => Float64Array.from(l.W.data)), b: net.layers.map((l) => Float64Array.from(l.b.data)),
 });
+
+/** d(rateScale·rate)/dJ̄ of the LIF's steady-state rate r(J) = 1/(t_ref + τ_m·ln((J − v_r)/(J − v_th))), J = gain·J̄
+ *  (0 below threshold): the spiking forms' mean response to a change of a unit's mean input current. */
+export function lifRateSlope(sim: { gain: number; rateScale: number; np: { vTh: number; vReset: number; refractory: number; tauMem: number } }): (J: number) => number {
+  const np = sim.np;
+  return (J) => {
+    const v = sim.gain * J;
+    if (!(v > np.vTh)) return 0;
+    const rate = 1 / (np.refractory + np.tauMem * Math.log((v - np.vReset) / (v - np.vTh)));
+    return sim.rateScale * sim.gain * rate * rate * np.tauMem * (np.vTh - np.vReset) / ((v - np.vReset) * (v - np.vTh));
+  };
+}

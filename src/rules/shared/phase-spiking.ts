@@ -25,6 +25,21 @@
 // the mean of y. The contrast (shared/phase.ts) then takes Δ_l·r⁻ᵀ_{l−1} + Q_l·Δᵀ_{l−1}: presynaptic rates
 // times postsynaptic membrane changes, EqSpike's pre-spike-triggered update summed over the window. The
 // input side is the encoder's rate (the pixel value).
+//
+// The paired form (chl): with feedback in both windows, a hidden layer below the top one learns only where the
+// feedback flips a spike of the layer above, and a flip is a whole spike per window. At Xie & Seung's small γ
+// (2003) the expected count change γ^{top−l}·δ_l·T is far below one spike, so the lower layers see rounding:
+// none at all, or noise times γ^{l−top}. A larger γ does not help while the windows share the feedback: the
+// bottom-up path then carries the layers' own count rounding back up, unscaled by γ, whose size grows like the
+// square root of the perturbation (a flip has probability ∝ the change) while the signal grows like it, so the
+// upward noise dominates at every γ, and γ·‖W‖²·slope² near 1 makes the loop run away. The paired form removes
+// both: the free window runs feedforward and keeps its spikes; a clamped window gets the free window's
+// bottom-up spikes of the layer below, replayed (SpikingSim.run's feed), and as feedback only what the clamp
+// changed, γ·W_{l+1}ᵀ(a⁺_{l+1}(t) − a⁻_{l+1}(t)) with a the spikes of the same step in both windows and
+// γ·W_topᵀ(−e) from the output, whose difference is −e exactly (the rate form's difference coordinates). With
+// no loop, γ sets only how many spikes carry the difference down (rounding against the rate function's
+// curvature), and the update takes Xie & Seung's leading term Δ_l·r⁻ᵀ_{l−1} with γ^{l−top}: the Q_l·Δᵀ_{l−1}
+// term is the energy's cross term, O(γ) at small γ and not part of the backprop limit.
 import type { Network } from '../../net/network.js';
 import type { Workspace } from '../../core/workspace.js';
 import type { Tensor } from '../../core/tensor.js';
@@ -52,9 +67,14 @@ export interface SpikingPhaseState extends ContrastBuffers {
   grad: Tensor;
   /** Steps skipped at the start of every window before counting. */
   skip: number;
+  /** The paired form (clamp phases only; see pairedNote): the free window's spikes of every hidden layer
+   *  that feeds another, rec[l][t] at step t, and the scratch of their difference. Null: feedback in every window. */
+  pair: { rec: Tensor[][]; d: Tensor[] } | null;
   /** Per-window settings the step callback reads (set by spikingPhases). */
-  run: { rows: number; gamma: number; beta: number; phase: number };
+  run: { rows: number; gamma: number; beta: number; phase: number; training: boolean };
   onStep: (t: number) => void;
+  /** The paired form's bottom-up input of a clamped window: the free window's spikes of the layer below. */
+  feed: (i: number, t: number) => Tensor | null;
 }
 
 /** True for the state of a spiking form (built on a SpikingNetwork). */
@@ -76,12 +96,15 @@ export const PHASE_SIM: SpikingOptions = {
 };
 
 /** The state of a phase rule's spiking form on `net` (a SpikingNetwork) with `phases` after the free one. */
-export function spikingPhaseState(who: string, net: Network, ws: Workspace, sim0: SpikingOptions | undefined, phases: readonly SpikingPhase[]): SpikingPhaseState {
+export function spikingPhaseState(
+  who: string, net: Network, ws: Workspace, sim0: SpikingOptions | undefined, phases: readonly SpikingPhase[], paired = false,
+): SpikingPhaseState {
   const sim = simOf(net, sim0);
   needMembrane(who, sim);
   if (!(sim.r.synDecay > 0)) throw new RangeError(`${who}: the spiking form feeds back through the synaptic current and needs tauSyn > 0, got ${sim.np.tauSyn}`);
   if (sim.steps < 2) throw new RangeError(`${who}: the spiking window needs at least 2 steps per phase, got steps = ${sim.steps}`);
   const B = net.batch, C = net.classes, L = net.layers, hidden = L.slice(0, -1), n = phases.length + 1;
+  if (paired && phases.some((ph) => ph.kind !== 'clamp')) throw new TypeError(`${who}: the paired spiking form clamps the output; it has no nudged phase`);
   const s: SpikingPhaseState = {
     diff: L.map((l) => ws.f32([B, l.outSize])), mid: L.map((l) => ws.f32([B, l.outSize])), err: ws.f32([B, C]),
     sim, phases,
@@ -89,8 +112,13 @@ export function spikingPhaseState(who: string, net: Network, ws: Workspace, sim0
     J: Array.from({ length: n }, () => hidden.map((l) => ws.f32([B, l.outSize]))),
     sigma: hidden.map((l) => ws.f32([B, l.outSize])),
     y: ws.f32([B, C]), probs: ws.f32([B, C]), grad: ws.f32([B, C]), skip: sim.steps >> 2,
-    run: { rows: B, gamma: 0, beta: 0, phase: 0 }, onStep: () => {},
+    pair: paired
+      ? { rec: hidden.map((l) => Array.from({ length: sim.steps }, () => ws.f32([B, l.outSize]))), d: hidden.map((l) => ws.f32([B, l.outSize])) }
+      : null,
+    run: { rows: B, gamma: 0, beta: 0, phase: 0, training: false }, onStep: () => {}, feed: () => null,
   };
+  const pair = s.pair;
+  if (pair) s.feed = (i, t) => pair.rec[i - 1]![t]!;
   s.onStep = stepper(net, s);
   return s;
 }
@@ -100,6 +128,7 @@ function stepper(net: Network, s: SpikingPhaseState): (t: number) => void {
   const lm = sim.r.decay, ls = sim.r.synDecay, amp = sim.rateScale / sim.dt;
   // x added to I after step t raises I's steady state by λs·x/(1 − λs); a rate input a drives (1 − λm)·gain·a
   const inject = ((1 - ls) / ls) * (1 - lm) * sim.gain;
+  if (s.pair) return pairedStepper(net, s, s.pair, inject, amp);
   return (t) => {
     const { rows, gamma, beta, phase: k } = s.run;
     const phase = k === 0 ? null : s.phases[k - 1]!;
@@ -125,13 +154,43 @@ function stepper(net: Network, s: SpikingPhaseState): (t: number) => void {
   };
 }
 
+/**
+ * The paired form's step: the free window runs feedforward and keeps each hidden layer's spikes per step;
+ * a clamped window feeds back only what the clamp changed, γ·W_{l+1}ᵀ(a⁺_{l+1}(t) − a⁻_{l+1}(t)) with a
+ * the spikes (in rate units) of the same step of the free window, and γ·W_topᵀ(−e) from the output, whose
+ * difference is −e exactly (the rate form's difference coordinates, in spikes).
+ */
+function pairedStepper(net: Network, s: SpikingPhaseState, pair: NonNullable<SpikingPhaseState['pair']>, inject: number, amp: number): (t: number) => void {
+  const lib = net.lib, sim = s.sim, L = net.layers, top = L.length - 1;
+  return (t) => {
+    const { rows, gamma, phase: k, training } = s.run;
+    if (k === 0 && training) for (let l = 0; l < top; l++) lib.copy(pair.rec[l]![t]!.head(rows), sim.sl[l]!.spikes.head(rows));
+    if (t >= s.skip) {
+      const r = s.states[k]!, J = s.J[k]!;
+      for (let l = 0; l < top; l++) {
+        lib.traceStep(r[l]!.head(rows), sim.sl[l]!.spikes.head(rows), 1);
+        lib.traceStep(J[l]!.head(rows), sim.sl[l]!.I.head(rows), 1);
+      }
+      if (k === 0) lib.traceStep(r[top]!.head(rows), sim.sl[top]!.spikes.head(rows), 1);
+    }
+    if (k === 0) return;
+    for (let l = 0; l < top; l++) { // feedback for step t + 1
+      const I = sim.sl[l]!.I.head(rows), W = L[l + 1]!.W;
+      if (l + 1 === top) { lib.gemm(I, s.err.head(rows), W, 'nn', -inject * gamma, 1); continue; }
+      const d = pair.d[l + 1]!.head(rows);
+      lib.sub(d, sim.sl[l + 1]!.spikes.head(rows), pair.rec[l + 1]![t]!.head(rows));
+      lib.gemm(I, d, W, 'nn', inject * gamma * amp, 1);
+    }
+  };
+}
+
 /** Runs window `k` (0 = free) and scales its sums to means: rates, output state, current in drive units. */
 function window(net: Network, s: SpikingPhaseState, rows: number, k: number): void {
   const lib = net.lib, sim = s.sim, top = net.layers.length - 1, counted = sim.steps - s.skip;
   for (const r of s.states[k]!) lib.fill(r.head(rows), 0);
   for (const J of s.J[k]!) lib.fill(J.head(rows), 0);
   s.run.phase = k;
-  sim.run(rows, s.onStep);
+  sim.run(rows, s.onStep, s.pair && k > 0 ? s.feed : undefined);
   for (let l = 0; l < top; l++) {
     lib.scal(s.states[k]![l]!.head(rows), sim.rateScale / (counted * sim.dt));
     lib.scal(s.J[k]![l]!.head(rows), 1 / (counted * (1 - sim.r.decay) * sim.gain)); // I = (1 − λm)·J; J = offset + gain·a
@@ -146,7 +205,7 @@ function window(net: Network, s: SpikingPhaseState, rows: number, k: number): vo
  */
 export function spikingPhases(ctx: StepContext, s: SpikingPhaseState, gamma: number, beta: number, training: boolean): void {
   const { net, rows } = ctx, lib = net.lib, L = net.layers, top = L.length - 1;
-  s.run.rows = rows; s.run.gamma = gamma; s.run.beta = beta;
+  s.run.rows = rows; s.run.gamma = gamma; s.run.beta = beta; s.run.training = training;
   window(net, s, rows, 0);
   const free = s.states[0]!;
   if (training) {
@@ -163,10 +222,13 @@ export function spikingPhases(ctx: StepContext, s: SpikingPhaseState, gamma: num
         lib.mul(d, d, s.sigma[l]!.head(rows));
         lib.add(st, free[l]!.head(rows), d);
       }
+      if (s.pair) lib.sub(s.states[k]![top]!.head(rows), free[top]!.head(rows), s.err.head(rows)); // the clamp, exactly
     }
   }
   lib.copy(L[top]!.post.head(rows), free[top]!.head(rows));
   for (let l = 0; l < top; l++) lib.copy(L[l]!.post.head(rows), free[l]!.head(rows));
+  // the free window's surrogate too: backprop measured against the update (alignment) is taken at the free state
+  if (training && s.phases.length > 0) for (let l = 0; l < top; l++) lib.copy(L[l]!.deriv.head(rows), s.sigma[l]!.head(rows));
 }
 
 /** The contrast of phases `plus` and `minus` (indices into s.states) with the rule's per-layer scale. */
