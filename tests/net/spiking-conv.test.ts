@@ -11,6 +11,9 @@ import type { Backend } from '../../src/backend.js';
 import { SpikingNetwork, type SpikingOptions } from '../../src/net/spiking.js';
 import * as refConv from '../reference/conv.js';
 import { spikingWindow, type RefLayer } from '../reference/spiking.js';
+import { Trainer } from '../../src/train/trainer.js';
+import { loadBatch } from '../helpers/batch.js';
+import type { FaState } from '../../src/rules/fa.js';
 
 const U = 2 ** -24;
 
@@ -113,6 +116,67 @@ test('conv nets: event-driven (spike lists into a dense layer after an unpooled 
   assert.ok(nets[0]!.sim.spikeCount.slice(0, 3).every((x) => x > 0), 'every conv layer fired');
   assert.equal(snapshot(nets[1]!), snapshot(nets[0]!), '2 threads: the bits of 1');
   for (const n of nets) n.dispose();
+});
+
+/** fa's update in float64 from a window's buffers: δ_L = e ⊙ f'_L, δ_l = (δ_{l+1}·B_{l+1}, through the
+ *  convolution's input gradient and back through the average pooling) ⊙ deriv_l, dW_l = δ_lᵀ·pre_l / rows. */
+function faFromWindow(n: SpikingNetwork, B: Float32Array[], rows: number): Float64Array[] {
+  const L = n.layers.length, dW: Float64Array[] = new Array(L);
+  const geomOf = (i: number): refConv.Geom => { const g = n.layers[i]!.conv!.geom; return { n: rows, h: g.h, w: g.w, c: g.c, k: g.k, s: g.stride, p: g.pad }; };
+  let delta = Float64Array.from(n.error.head(rows).data, (e, i) => e * n.output.deriv.data[i]!);
+  for (let i = L - 1; i >= 0; i--) {
+    const l = n.layers[i]!, pre = l.pre.head(rows).data, O = l.W.shape[0]!, K = l.W.shape[1]!;
+    if (l.conv) dW[i] = refConv.conv2dWeightGrad(delta, pre, O, geomOf(i), 1 / rows, 0, [], []).dW.want;
+    else {
+      dW[i] = new Float64Array(O * K);
+      for (let r = 0; r < rows; r++) for (let o = 0; o < O; o++) for (let k = 0; k < K; k++) dW[i]![o * K + k]! += delta[r * O + o]! * pre[r * K + k]! / rows;
+    }
+    if (i === 0) break;
+    let g: Float64Array; // the signal at layer i−1's post
+    if (l.conv) g = refConv.conv2dInputGrad(delta, B[i]!, O, geomOf(i)).want;
+    else {
+      g = new Float64Array(rows * K);
+      for (let r = 0; r < rows; r++) for (let k = 0; k < K; k++) for (let o = 0; o < O; o++) g[r * K + k]! += delta[r * O + o]! * B[i]![o * K + k]!;
+    }
+    const below = n.layers[i - 1]!, pg = below.pool?.geom;
+    if (pg) { // average pooling backward: each window's units get a 1/k² share
+      const up = new Float64Array(rows * pg.inSize);
+      for (let r = 0; r < rows; r++) for (let oy = 0; oy < pg.ho; oy++) for (let ox = 0; ox < pg.wo; ox++) for (let c = 0; c < pg.c; c++)
+        for (let ky = 0; ky < pg.k; ky++) for (let kx = 0; kx < pg.k; kx++) {
+          up[r * pg.inSize + ((oy * pg.stride + ky) * pg.w + ox * pg.stride + kx) * pg.c + c]! += g[r * pg.outSize + (oy * pg.wo + ox) * pg.c + c]! / (pg.k * pg.k);
+        }
+      g = up;
+    }
+    delta = g.map((v, j) => v * below.deriv.data[j]!);
+  }
+  return dW;
+}
+
+test('fa --spiking on conv LIF layers: its update is fa\'s on the window\'s rates and mean surrogates (float64 from the same buffers), with its own B and with B := W', async () => {
+  const lib = await backend();
+  const c: Case = { name: 'fa conv', shape: [8, 8, 1], arch: 'c3k3p1-a2-c4k2-a2-f6', classes: 4, batch: 5, rows: 5 };
+  const opts = { optimizer: 'sgd' as const, lr: 0.05, momentum: 0, weightDecay: 0, schedule: 'constant' as const, epochs: 1 };
+  for (const mirror of [false, true]) {
+    const n = build(lib, c, { vInit: 'random' }), tr = new Trainer(lib, n, 'fa', opts), B = (tr.state as FaState).B;
+    if (mirror) B.forEach((b, i) => b.data.set(n.layers[i]!.W.data));
+    for (const rows of [5, 2]) {
+      loadBatch(n, 70 + rows, rows);
+      n.input.data.set(n.input.data.map(Math.abs)); // pixels in [0, 1]
+      tr.ctx.rows = rows;
+      n.forward(rows);
+      n.computeLoss(rows);
+      tr.rule.teach(tr.ctx, tr.state, tr.ruleParams);
+      tr.rule.update(tr.ctx, tr.state, tr.ruleParams);
+      const want = faFromWindow(n, B.map((b) => b.data), rows);
+      // sums of fewer than 300 f32 products per layer through four layers: 1e-4 of the largest entry
+      n.layers.forEach((l, i) => {
+        const max = Math.max(...want[i]!.map(Math.abs));
+        assert.ok(max > 1e-6, `layer ${i}: the update is not trivially zero`);
+        close(l.dW.data, want[i]!, { abs: 1e-4 * max }, `${mirror ? 'B := W' : 'own B'}: dW${i} (rows ${rows})`);
+      });
+    }
+    n.dispose();
+  }
 });
 
 test('spiking networks refuse max pooling, naming the spec and its average-pooled form', async () => {
