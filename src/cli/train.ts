@@ -26,7 +26,7 @@ import { SCHEDULES } from '../train/schedules.js';
 import { INIT_SCHEMES } from '../net/init.js';
 import { ACT_NAMES as ACTIVATION_NAMES } from '../activations.js';
 import { loadDataset, DATASETS, DATASET_SHAPES, type DatasetName } from '../data/index.js';
-import { parseArch, planArch, formatArch, hasConv } from '../net/arch.js';
+import { parseArch, planArch, formatArch, hasConv, maxPoolInSpiking } from '../net/arch.js';
 import { encodeCheckpoint } from '../io/checkpoint.js';
 import { MAX_THREADS } from '../wasm/pool.js';
 import { writeFileAtomic, writeFileAtomicSync, readFileBytes } from '../io/file.js';
@@ -46,7 +46,8 @@ export const TRAIN_HELP = `bioprop train — train a network with a learning rul
   --arch SPEC          hidden layers as a layer list instead of --hidden: lenet5, or e.g.
                        c6k5p2-p2-c16k5-p2-f120-f84 (c<channels>k<kernel>[s<stride>][p<padding>]
                        convolution, p<k> max / a<k> average pooling, f<units> dense; docs/conv.md);
-                       convolutions train with ${convRules()}
+                       convolutions train with ${convRules()}; spiking runs (--spiking, nef)
+                       take average pooling only: lenet5avg is c6k5p2-a2-c16k5-a2-f120-f84
   --activation NAME    hidden nonlinearity: ${ACTIVATION_NAMES.join(', ')} (default: the rule's)
   --epochs N           (default: the rule's)
   --batch N            minibatch size (default: the rule's)
@@ -115,7 +116,8 @@ function checkArch(spec: string, hidden: string | undefined, dataset: DatasetNam
     if (!rule.conv) {
       throw new UsageError(`rule '${rule.id}' has no convolutional form, so it cannot train --arch ${spec}: ${noConvReason(rule)}. Use --hidden, or one of: ${convRules()}`);
     }
-    if (spiking) throw new UsageError(`--spiking with convolutional layers (--arch ${spec}) is not implemented yet: spiking runs take dense layers (--hidden)`);
+    const maxPool = spiking ? maxPoolInSpiking(layers, '--arch') : null;
+    if (maxPool) throw new UsageError(maxPool);
     if (alignEvery !== undefined) throw new UsageError(`--align-every measures dense layers only; --arch ${spec} has convolutional layers`);
   }
   return formatArch(layers);

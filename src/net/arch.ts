@@ -16,6 +16,9 @@ export type LayerSpec = ConvSpec | DenseSpec;
 /** Named architectures. LeNet-5 (LeCun et al. 1998) on 28×28 input: padding 2 gives its 32×32 first stage. */
 export const ARCH_PRESETS: Readonly<Record<string, string>> = Object.freeze({
   lenet5: 'c6k5p2-p2-c16k5-p2-f120-f84',
+  // LeNet-5 with average pooling, as LeCun et al.'s own subsampling layers and Hunsberger & Eliasmith's
+  // spiking networks pool: the one a spiking network can run (see maxPoolInSpiking).
+  lenet5avg: 'c6k5p2-a2-c16k5-a2-f120-f84',
 });
 
 const GRAMMAR = 'c<channels>k<kernel>[s<stride>][p<padding>], p<window>[s<stride>] (max pooling), a<window>[s<stride>] (average pooling) or f<units>';
@@ -124,4 +127,19 @@ export function planArch(layers: readonly LayerSpec[], inputShape: readonly numb
     plan.push({ spec: l, conv, pool, inSize, outSize, postSize: h * w * c });
   }
   return plan;
+}
+
+/**
+ * Why a spiking network cannot take `layers` (null when it can): the max of spike trains is not the max
+ * of their rates, while average pooling is linear, so pooling the spikes of each step gives the pooled
+ * rates in expectation. The message names `flag` and gives the average-pooled spec.
+ */
+export function maxPoolInSpiking(layers: readonly LayerSpec[], flag = '--arch'): string | null {
+  const i = layers.findIndex((l) => l.kind === 'conv' && l.pool?.kind === 'max');
+  if (i < 0) return null;
+  const spec = formatArch(layers);
+  const avg = formatArch(layers.map((l) => (l.kind === 'conv' && l.pool ? { ...l, pool: { ...l.pool, kind: 'avg' as const } } : l)));
+  const preset = Object.entries(ARCH_PRESETS).find(([, v]) => v === avg)?.[0];
+  return `${flag}: ${spec} max-pools after layer ${i + 1}, and spiking layers cannot: the max of spike trains is not the max of their rates. ` +
+    `Spiking networks take average pooling (a<window>), which is linear in the spikes, e.g. ${avg}${preset ? ` (preset ${preset})` : ''}`;
 }

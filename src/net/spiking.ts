@@ -14,6 +14,12 @@
 //                                           inputs' rows of W_lᵀ) when the spike density < eventDensity
 //   I     ← λs·I + (1 − λs)·(gain·(amp_{l−1}·cur + b) + offset)       exponential current synapse
 //   (neuron) v ← λm·v + (1 − λm)·I, spike, reset, refractory        (drive (1 − λm)·I, src/neurons)
+// A convolutional layer's current is the convolution of the layer below's 0/1 spikes (channels last, the
+// layer's im2col patches and the GEMM); its units step like a dense layer's. Its pooling, which must be
+// average pooling, pools this step's spikes, and the next layer reads those graded values: pooling is
+// linear, so their mean over the window is the pooled rate (Hunsberger & Eliasmith 2016 pool by averaging,
+// as LeNet-5's subsampling layers do). A convolution, and a layer reading pooled values, propagate by the
+// dense product only. Such a layer's post is the pooled rate; deriv and a stay on its convolution's units.
 // amp converts spikes to the rate network's units (encoder amplitude at the input, rateScale/dt for
 // hidden layers), so a constant-rate input gives the same mean current as in the rate network; offset
 // (default vTh) puts the firing threshold at W·x + b = 0 as in Hunsberger & Eliasmith's soft-LIF nets.
@@ -35,6 +41,7 @@ import { makeEncoder, ENCODERS, type Encoder, type EncoderName, type SpikeLists 
 import { RasterRecorder, type Raster, type RasterOptions, type RasterSource } from './raster.js';
 import { ENCODER, LEARNING, NEURON, PROPAGATION, TRACES, type StepProfile } from './profile.js';
 import { eventThreshold } from './event-threshold.js';
+import { maxPoolInSpiking, parseArch } from './arch.js';
 
 export type Readout = 'membrane' | 'count';
 
@@ -88,7 +95,7 @@ export interface SimCounters {
 
 /** Per-layer simulation buffers (batch × out unless noted). */
 export interface SpikeLayer {
-  WT: Tensor; // [in, out] transposed weights for event-driven propagation (refreshed each run)
+  WT: Tensor | null; // [in, out] transposed weights for event-driven propagation (refreshed each run); null: dense only
   tmp: Tensor; // [out] scratch of the event kernel
   biasDrive: Tensor; // [out] (1 − λs)·(1 − λm)·(gain·b + offset) (hidden) or (1 − λs)·b (membrane readout)
   cur: Tensor; // s_{l−1}·W_lᵀ of this step
@@ -105,6 +112,10 @@ export interface SpikeLayer {
   out: SpikeLists | null;
   /** The fused step's propagation from the spike lists of this layer's input (when they exist). */
   from: LayerStepBuffers['from'];
+  /** A convolution, or a layer reading the graded pooled spikes of the layer below: dense propagation only. */
+  denseIn: boolean;
+  /** This step's spikes average-pooled ([batch, pooled size]), what the next layer reads; null without pooling. */
+  pooled: Tensor | null;
 }
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -178,18 +189,22 @@ export class SpikingSim implements RasterSource {
     this.inLists = this.enc.stepLists ? { list: ws.i32(B * F), counts: ws.i32(B) } : null;
     this.vRng = lib.rngIn(ws.f32([4]), (this.seed ^ 0x5bd1e995) | 0);
     const L = net.layers.length;
+    const maxPool = net.arch ? maxPoolInSpiking(parseArch(net.arch), 'spiking: arch') : null;
+    if (maxPool) throw new Error(maxPool);
     this.sl = net.layers.map((l, i) => {
       const spiking = i < L - 1 || this.readout === 'count';
+      const denseIn = !!l.conv || !!net.layers[i - 1]?.pool;
       return {
-        WT: ws.f32([l.inSize, l.outSize]), tmp: ws.f32([l.outSize]), biasDrive: ws.f32([l.outSize]),
+        WT: denseIn ? null : ws.f32([l.inSize, l.outSize]), tmp: ws.f32([l.outSize]), biasDrive: ws.f32([l.outSize]),
         cur: ws.f32([B, l.outSize]), I: ws.f32([B, l.outSize]), spikes: ws.f32([B, l.outSize]), dstep: ws.f32([B, l.outSize]),
         st: spiking ? this.neuron.init(ws, B * l.outSize) : null,
         ampIn: i === 0 ? this.enc.amplitude : this.rateScale / d.dt, spiking, fused: null, out: null, from: null,
+        denseIn, pooled: l.pool ? ws.f32([B, l.pool.geom.outSize]) : null,
       };
     });
     this.sl.forEach((s, i) => {
       if (!s.st || !this.neuron.layerStep) return;
-      if (i < L - 1) s.out = { list: ws.i32(B * net.layers[i]!.outSize), counts: ws.i32(B) };
+      if (i < L - 1 && !this.sl[i + 1]!.denseIn) s.out = { list: ws.i32(B * net.layers[i]!.outSize), counts: ws.i32(B) };
       s.fused = {
         cur: s.cur, bias: s.biasDrive, I: s.I, v: s.st.v, refrac: s.st.refrac, adapt: s.st.adapt ?? null, spikes: s.spikes, dstep: s.dstep,
         post: null, deriv: s.dstep, acc: s.I, list: s.out?.list ?? null, counts: s.out?.counts ?? null, from: null,
@@ -197,7 +212,7 @@ export class SpikingSim implements RasterSource {
     });
     this.sl.forEach((s, i) => {
       const src = i === 0 ? this.inLists : this.sl[i - 1]!.out;
-      if (src) s.from = { ...src, wt: s.WT };
+      if (src && s.WT) s.from = { ...src, wt: s.WT };
     });
     this.spikeCount = new Float64Array(L); this.neuronSteps = new Float64Array(L);
     this.eventSteps = new Float64Array(L); this.denseSteps = new Float64Array(L);
@@ -281,6 +296,7 @@ export class SpikingSim implements RasterSource {
       lib.fill(s.I.head(rows), 0);
       lib.fill(s.spikes.head(rows), 0);
       lib.fill(l.post.head(rows), 0);
+      if (l.pool) lib.fill(l.pool.act.head(rows), 0);
       lib.fill(l.deriv.head(rows), 0);
       lib.fill(l.a.head(rows), 0);
     }
@@ -306,12 +322,13 @@ export class SpikingSim implements RasterSource {
     pr?.start();
     for (let t = 0; t < T; t++) {
       const inL = this.inLists;
-      let inS = this.inSpikes.head(rows), lists = inL, dense = !inL || perStep; // the input as lists, as 0/1 (dense), or both
+      let inS = this.inSpikes.head(rows), lists = inL, dense = !inL || perStep || this.sl[0]!.denseIn; // the input as lists, as 0/1 (dense), or both
       let inCount = inL ? this.enc.stepLists!(rows, t, net.input, dense ? inS : null, inL) : this.enc.step(rows, t, net.input, inS);
       pr?.lap(ENCODER);
       for (let i = 0; i < L; i++) {
         const l = layers[i]!, s = this.sl[i]!;
-        const I = s.I.head(rows), spikes = s.spikes.head(rows), post = l.post.head(rows);
+        // spikes are summed on the units (a pooled layer's on its convolution's units, pooled at the end)
+        const I = s.I.head(rows), spikes = s.spikes.head(rows), post = (l.pool ? l.pool.act : l.post).head(rows);
         const fed = i > 0 && feed ? feed(i, t) : null;
         if (fed) { inS = fed.head(rows); inCount = lib.sumsq(inS); lists = null; dense = true; }
         const fromLists = this.propagate(i, l, s, rows, inS, inCount, lists, dense);
@@ -340,7 +357,7 @@ export class SpikingSim implements RasterSource {
             lists = null; dense = true;
           }
           this.spikeCount[i]! += c;
-          inS = spikes; inCount = c;
+          inS = s.pooled ? lib.avgPool(s.pooled.head(rows), spikes, l.pool!.geom) : spikes; inCount = c;
         } else {
           // membrane readout: I ← λs·I + (1 − λs)(amp·cur + b), m ← λo·m + (1 − λo)·I, post += m from t_c on
           lib.readoutStep(s.cur.head(rows), s.biasDrive, I, spikes, t >= t0c ? post : null, (1 - ls) * s.ampIn, ls, lo);
@@ -354,7 +371,8 @@ export class SpikingSim implements RasterSource {
     for (let i = 0; i < L; i++) {
       const l = layers[i]!, s = this.sl[i]!, post = l.post.head(rows), deriv = l.deriv.head(rows), a = l.a.head(rows);
       if (s.st) {
-        lib.scal(post, this.rateScale / ((i === L - 1 ? T - t0c : T) * this.dt));
+        if (l.pool) lib.avgPool(post, lib.scal(l.pool.act.head(rows), this.rateScale / (T * this.dt)), l.pool.geom);
+        else lib.scal(post, this.rateScale / ((i === L - 1 ? T - t0c : T) * this.dt));
         lib.scal(deriv, this.gain / T);
         lib.scal(a, 1 / (T * (1 - lm)));
       } else {
@@ -363,6 +381,8 @@ export class SpikingSim implements RasterSource {
         lib.copy(a, post);
       }
     }
+    // A convolution's weight gradient reads its patches: those of the rates below, not of the last step's spikes.
+    for (const l of layers) if (l.conv) lib.im2col(l.conv.cols.head(rows * l.conv.geom.positions), l.pre.head(rows), l.conv.geom);
     this.simSeconds += (now() - t0) / 1000;
   }
 
@@ -372,14 +392,15 @@ export class SpikingSim implements RasterSource {
     if (!this.thresholds) {
       const ed = this.eventDensity, B = this.net.batch;
       this.thresholds = Float64Array.from(this.net.layers, (l, i) =>
-        (ed === 'auto' ? eventThreshold(lib, B, l.inSize, l.outSize, (i === 0 ? this.inLists : this.sl[i - 1]!.out) !== null) : ed));
+        (this.sl[i]!.denseIn ? 0 : ed === 'auto' ? eventThreshold(lib, B, l.inSize, l.outSize, (i === 0 ? this.inLists : this.sl[i - 1]!.out) !== null) : ed));
     }
     for (let i = 0; i < this.sl.length; i++) {
       const l = this.net.layers[i]!, s = this.sl[i]!;
-      lib.transpose(s.WT, l.W);
+      if (s.WT) lib.transpose(s.WT, l.W);
       if (s.st) {
         lib.fill(s.biasDrive, this.offset);
-        if (this.net.bias) lib.axpy(s.biasDrive, this.gain, l.b);
+        // a convolution's bias is per channel: the same at every position (tmp is free, it serves event propagation)
+        if (this.net.bias) lib.axpy(s.biasDrive, this.gain, l.conv ? lib.repeatCols(s.tmp, l.b, l.conv.geom.positions) : l.b);
         lib.scal(s.biasDrive, (1 - ls) * (1 - lm));
       } else {
         lib.fill(s.biasDrive, 0);
@@ -396,17 +417,24 @@ export class SpikingSim implements RasterSource {
    */
   private propagate(i: number, l: Layer, s: SpikeLayer, rows: number, inS: Tensor, inCount: number, lists: SpikeLists | null, dense: boolean): boolean {
     const lib = this.lib, cur = s.cur.head(rows);
+    if (s.denseIn) { // inS: 0/1 spikes (a convolution's input) or pooled spikes
+      this.denseSteps[i]! += 1;
+      if (inCount === 0) lib.fill(cur, 0);
+      else if (l.conv) lib.conv2d(cur, inS, l.W, null, l.conv.cols.head(rows * l.conv.geom.positions), l.conv.geom);
+      else lib.gemm(cur, inS, l.W, 'nt');
+      return false;
+    }
     const event = inCount === 0 || inCount < this.thresholds![i]! * rows * l.inSize;
     if (event) this.eventSteps[i]! += 1;
     else this.denseSteps[i]! += 1;
     if (event && lists) {
       if (s.fused && s.from) return true;
-      lib.eventListMatmul(cur, lists.list, lists.counts, s.WT);
+      lib.eventListMatmul(cur, lists.list, lists.counts, s.WT!);
     } else if (inCount === 0) {
       lib.fill(cur, 0);
     } else {
       if (!dense) lib.listSpikes(inS, lists!.list, lists!.counts);
-      if (event) lib.eventMatmul(cur, inS, s.WT, s.tmp);
+      if (event) lib.eventMatmul(cur, inS, s.WT!, s.tmp);
       else lib.gemm(cur, inS, l.W, 'nt');
     }
     return false;

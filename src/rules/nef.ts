@@ -6,6 +6,8 @@
  *    r = rateScale·[ softlif(J; τref, τRC, γ) + σ·ξ ]₊      ξ ~ N(0, 1) while training, σ = noise Hz
  *    r' = rateScale·gain·softlif'(J)                       (the noise is not differentiated)
  *    δ, dW: backprop (chain with W), as bp.
+ *  Convolutional layers (Hunsberger & Eliasmith 2016, LeNet-style nets): soft-LIF on every convolution
+ *  unit, average pooling after it (spiking layers cannot max-pool), backprop through both.
  *  Spiking inference: LIF (τm = τRC, refractory τref, reset to 0) behind exponential synapses (tauSyn),
  *  input Poisson at maxRate, output = mean of a leaky membrane readout (src/net/spiking.ts): the
  *  Trainer's testAccuracy is the spiking one; evaluations.rate gives rateTestAccuracy.
@@ -26,9 +28,15 @@ interface State { sim: SpikingSim; J: Tensor; rng: WasmRng; noise: Tensor; softl
 function rateForward(net: Network, rows: number, s: State, p: P, rateScale: number, noise: number): void {
   const lib = net.lib, L = net.layers.length - 1;
   net.layers.forEach((l, i) => {
-    const a = l.a.head(rows), post = l.post.head(rows), deriv = l.deriv.head(rows);
-    lib.gemm(a, l.pre.head(rows), l.W, 'nt');
-    if (net.bias) lib.addRow(a, l.b);
+    const a = l.a.head(rows), deriv = l.deriv.head(rows);
+    if (l.conv) {
+      lib.conv2d(a, l.pre.head(rows), l.W, net.bias ? l.b : null, l.conv.cols.head(rows * l.conv.geom.positions), l.conv.geom);
+    } else {
+      lib.gemm(a, l.pre.head(rows), l.W, 'nt');
+      if (net.bias) lib.addRow(a, l.b);
+    }
+    // the units' rates; a pooled layer hands on their average pooling (the spiking layers pool by averaging)
+    const post = (l.pool ? l.pool.act : l.post).head(rows);
     if (i === L) { lib.copy(post, a); lib.fill(deriv, 1); return; }
     const J = s.J.matrix(rows, l.outSize);
     lib.axpy(lib.fill(J, 1), p.gain, a);
@@ -39,6 +47,7 @@ function rateForward(net: Network, rows: number, s: State, p: P, rateScale: numb
     }
     lib.scal(post, rateScale);
     lib.scal(deriv, rateScale * p.gain);
+    if (l.pool) lib.avgPool(l.post.head(rows), post, l.pool.geom);
   });
 }
 
@@ -46,7 +55,9 @@ export const nef = defineRule({
   id: 'nef',
   title: 'Soft-LIF training, spiking LIF inference (conversion)',
   cite: 'Hunsberger & Eliasmith 2015, arXiv 1510.08829; 2016, arXiv 1611.05141',
-  noConv: "its spiking inference runs the trained network in LIF layers, and the spiking simulator here has dense layers only (Hunsberger's convolutional form needs spiking convolutions, not built yet)",
+  // Convolutions (Hunsberger & Eliasmith 2016): soft-LIF convolutional units, average pooling (spiking
+  // layers cannot max-pool), backprop through both; spiking inference through spiking convolutions.
+  conv: true,
   objections: { removes: [], partly: ['spiking'] },
   // Thesis: τRC 50 ms (20 ms caused training problems), τref 1 ms, γ 0.02, σ = 10 Hz Gaussian noise,
   // MNIST with τs = 5 ms synapses; windows of 100-200 ms. We present 100 ms at dt = 1 ms.

@@ -140,9 +140,6 @@ export class Trainer {
       throw new Error(`trainer: rule '${this.rule.id}' has no convolutional form, so it cannot train a network with convolutional layers ` +
         `(${net.arch}): ${noConvReason(this.rule)}. Use a dense network (--hidden) or a rule with a convolutional form: ${withConv}`);
     }
-    if (net.convolutional && net instanceof SpikingNetwork) {
-      throw new Error(`trainer: spiking convolutional layers are not implemented yet (${net.arch}); a SpikingNetwork takes dense layers (sizes)`);
-    }
     if (net.convolutional && (o.alignEvery ?? 0) > 0) {
       throw new Error(`trainer: alignEvery (--align-every) measures dense layers only; this network has convolutional layers (${net.arch})`);
     }

@@ -3,6 +3,7 @@
 // record it), a few test digits with their predictions and, in spiking mode, a spike raster. Charts are
 // the report's Vega-Lite specs (src/report/charts.ts), drawn by vega / vega-lite loaded as page scripts.
 import { rules, noConvReason } from '../rules/index.js';
+import { maxPoolInSpiking, parseArch } from '../net/arch.js';
 import { curvesSpec, alignmentSpec, rasterSpec, type VlSpec } from '../report/charts.js';
 import type { CurvePoint, AlignPoint } from '../report/summary.js';
 import type { StartMessage, WorkerMessage } from './worker.js';
@@ -25,15 +26,16 @@ for (const r of Object.values(rules)) form.rule.add(new Option(`${r.id} — ${r.
 const syncSpiking = () => {
   const r = rules[form.rule.value], conv = form.arch.value !== '';
   const only = !!r?.spiking?.only; // superspike, erbp, nef: spiking neurons always
-  // Spiking layers are dense: a convolutional network runs on rate neurons.
-  form.spiking.disabled = !r?.spiking || only || conv;
-  if (!r?.spiking || conv) form.spiking.checked = false;
-  if (only && !conv) form.spiking.checked = true;
-  $('spiking-note').textContent = !r?.spiking ? '(this rule runs on rate neurons only)' : only ? '(this rule always runs spiking)' : conv ? '(spiking layers are dense only)' : '';
+  // Spiking layers cannot max-pool: the max-pooled LeNet-5 runs on rate neurons only.
+  const maxPool = conv ? maxPoolInSpiking(parseArch(form.arch.value), 'network') : null;
+  form.spiking.disabled = !r?.spiking || only || !!maxPool;
+  if (!r?.spiking || maxPool) form.spiking.checked = false;
+  if (only && !maxPool) form.spiking.checked = true;
+  $('spiking-note').textContent = !r?.spiking ? '(this rule runs on rate neurons only)' : only ? '(this rule always runs spiking)' : maxPool ? '(spiking layers need average pooling: LeNet-5, average pooling)' : '';
   form.depth.disabled = form.width.disabled = conv; // LeNet-5 fixes its layers
-  // A rule without a convolutional form cannot train LeNet-5: say why and keep Train off.
-  const refused = conv && !!r && !r.conv;
-  $('arch-note').textContent = refused ? `${r.id} has no convolutional form: ${noConvReason(r)}` : '';
+  // A rule without a convolutional form cannot train LeNet-5, nor a spiking-only rule a max-pooled one: say why and keep Train off.
+  const refused = conv && !!r && (!r.conv || (only && !!maxPool));
+  $('arch-note').textContent = !refused ? '' : !r.conv ? `${r.id} has no convolutional form: ${noConvReason(r)}` : maxPool!;
   if (!worker) form.start.disabled = refused;
 };
 form.rule.addEventListener('change', syncSpiking);

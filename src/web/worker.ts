@@ -15,7 +15,7 @@ import type { EpochRecord } from '../train/history.js';
 import { recordRaster } from '../train/raster.js';
 import { rules } from '../rules/index.js';
 import { ruleForm } from '../rules/form.js';
-import { hasConv } from '../net/arch.js';
+import { hasConv, maxPoolInSpiking, parseArch } from '../net/arch.js';
 import { startThreads, sharedMemoryAvailable } from '../wasm/threads.js';
 
 export interface StartMessage {
@@ -90,7 +90,8 @@ async function run(m: StartMessage): Promise<void> {
     { trainImages: FILES[0], trainLabels: FILES[1], testImages: FILES[2], testLabels: FILES[3] }, { limit: { train: m.limit, test: m.testLimit }, seed: m.seed });
   // As `bioprop train`: the rule's form (src/rules/form.ts) picks the network and the training defaults.
   const form = ruleForm(rule, m.spiking, {}, !!m.arch && hasConv(m.arch)), spiking = form.spiking, d = form.train;
-  if (m.arch && spiking) throw new Error(`spiking layers are dense only: ${m.arch} runs on rate neurons`);
+  const maxPool = m.arch && spiking ? maxPoolInSpiking(parseArch(m.arch), 'network') : null;
+  if (maxPool) throw new Error(maxPool);
   const sizes = m.arch ? [data.train.features, data.train.classes] : [data.train.features, ...Array(m.depth).fill(m.width), data.train.classes];
   const shape = m.arch ? { arch: m.arch, inputShape: MNIST_SHAPE } : {};
   const netOpts = { sizes, ...shape, activation: d.activation, init: d.init, batch: d.batch, seed: m.seed };

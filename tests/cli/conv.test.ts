@@ -23,7 +23,8 @@ test('--arch: bad specs and runs are refused with one clear line naming the flag
     [['--arch', 'c6k5-p2-c16k5-p2-c8k5'], /--arch: layer 3 \(c8k5\) has a 5×5 kernel but its input is 4×4×16 .*expected a kernel of at most 4.*mnist images are 28×28×1/],
     [['--arch', 'lenet5', '--hidden', '100'], /--arch and --hidden both give the hidden layers/],
     [['--arch', 'lenet5', '--rule', 'eqprop'], new RegExp(`rule 'eqprop' has no convolutional form.*its energy and settling dynamics here are dense.*: ${CONV_RULES}$`, 'm')],
-    [['--arch', 'lenet5', '--rule', 'fa', '--spiking'], /--spiking with convolutional layers .* is not implemented yet/],
+    [['--arch', 'lenet5', '--rule', 'fa', '--spiking'], /--arch: c6k5p2-p2-c16k5-p2-f120-f84 max-pools after layer 1, and spiking layers cannot.*c6k5p2-a2-c16k5-a2-f120-f84 \(preset lenet5avg\)/],
+    [['--arch', 'lenet5', '--rule', 'nef'], /--arch: c6k5p2-p2-c16k5-p2-f120-f84 max-pools after layer 1.*preset lenet5avg/],
     [['--arch', 'lenet5', '--align-every', '10'], /--align-every measures dense layers only/],
   ] as const) {
     const r = run('train', ...args);
@@ -31,6 +32,19 @@ test('--arch: bad specs and runs are refused with one clear line naming the flag
     assert.match(r.err, re);
     assert.is(r.err.trim().split('\n').length, 1, `one line: ${r.err}`);
     assert.not.match(r.out, /epoch/, 'no training started');
+  }
+});
+
+test('--arch with average pooling runs spiking: fa --spiking and nef on conv LIF layers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioprop-spiking-conv-'));
+  for (const rule of [['--rule', 'fa', '--spiking'], ['--rule', 'nef']]) {
+    const rec = join(dir, `${rule[1]}.json`);
+    const t = run('train', ...rule, '--arch', 'c4k5-a2-f16', '--limit', '200', '--test-limit', '50', '--epochs', '1', '--batch', '20', '--out', rec, '--quiet');
+    assert.is(t.code, 0, t.err);
+    const r = JSON.parse(readFileSync(rec, 'utf8'));
+    assert.is(r.arch, 'c4k5-a2-f16');
+    assert.is(r.spiking, true);
+    assert.ok(r.testAccuracy >= 0 && r.testAccuracy <= 1, `${rule[1]}: a test accuracy, got ${r.testAccuracy}`);
   }
 });
 
