@@ -46,6 +46,11 @@ export const fa = defineRule<FaParams, FaState>({
   defaults: { feedback: 'uniform', feedbackScale: 'auto' },
   // On a convolution B is a fixed random kernel shaped like W (biotorch's Conv2d FA).
   conv: true,
+  // LeNet-style networks: a three times larger Adam step. Feedback alignment trains convolutional layers
+  // more slowly than dense ones (Liao, Leibo & Poggio 2016; Bartunov et al. 2018), and at the dense step
+  // the kernels are still far from their solution when the cosine decay ends; a ten times larger step
+  // learns faster at first but then no longer settles (docs/measurements.md).
+  convDefaults: { train: { lr: 3e-3 } },
   // Adam, not backprop's SGD + momentum: before W aligns with B the hidden updates point nowhere in
   // particular, and at SGD rates that train backprop they blow the ReLU activations up. tanh: bounded units
   // keep that early phase harmless (docs/measurements.md).

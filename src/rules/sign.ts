@@ -64,6 +64,11 @@ export const sign = defineRule<SignParams, SignState>({
   defaults: { variant: 'usf', scale: 'auto', manhattan: false },
   // On a convolution F is a kernel shaped like W, its Xavier scale from the kernel's fans (torch's count).
   conv: true,
+  // LeNet-style networks: a five times larger Adam step. At the dense step the kernels are still far from
+  // their solution when the cosine decay ends; sign-concordant feedback points W's updates close enough
+  // to backprop's (Liao, Leibo & Poggio 2016; Xiao et al. 2018) for the larger step to stay stable
+  // (docs/measurements.md).
+  convDefaults: { train: { lr: 5e-3 } },
   // Adam 1e-3 like the rest of the family (docs/measurements.md).
   train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init(net, p, ws, rng) {
