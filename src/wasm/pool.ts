@@ -27,6 +27,18 @@ export const MAX_THREADS = 64;
  * when the cores are busy with other processes: a worker that the system does not run holds up the
  * chunk it claimed. Where each call runs changes only the time, never the bits.
  */
+/**
+ * Whether a split call lost time: the calling thread, which ran `mine` of the `chunks` chunks between t0
+ * and t1 and saw the call end at t2, would have run all of them at its own pace sooner. A call whose
+ * chunks the caller ran every one of (or none of) says nothing either way: no worker was there to be
+ * measured (one asleep after a pause wakes too late for a short job), and counting it as a loss would make
+ * a worker that sleeps while its kind of call backs off fail every test on its return, so that kind would
+ * stay unsplit whatever splitting gives.
+ */
+export function lostTime(t0: number, t1: number, t2: number, mine: number, chunks: number): boolean {
+  return mine > 0 && mine < chunks && t2 - t0 > ((t1 - t0) / mine) * chunks;
+}
+
 export const LOSSES_BEFORE_BACKOFF = 8;
 export const BACKOFF_CALLS = 256;
 
@@ -280,8 +292,7 @@ export class Pool {
     Atomics.store(ctl, CTL.TICKET, ((gen & 0xffffff) << 8) | 255);
     if (Atomics.load(ctl, CTL.FAIL) !== 0) this.failed(op);
     if (this.adaptive) {
-      // Lost time: all chunks at the pace of the caller's own would have been quicker than what it took.
-      const t2 = this.clock(), lost = mine > 0 && t2 - t0 > ((t1 - t0) / mine) * chunks;
+      const lost = lostTime(t0, t1, this.clock(), mine, chunks);
       if (!lost) this.losses[slot] = 0;
       else if (++this.losses[slot]! >= LOSSES_BEFORE_BACKOFF) { this.losses[slot] = 0; this.backoff[slot] = BACKOFF_CALLS; }
     }
