@@ -42,7 +42,7 @@ export const erbp = defineRule({
   id: 'erbp',
   title: 'Event-driven random backpropagation (eRBP)',
   cite: 'Neftci et al. 2017, Front. Neurosci. 11:324',
-  noConv: 'it trains event-driven spiking layers, and the spiking simulator here has dense layers only (Neftci et al. 2017 define it on dense layers)',
+  noConv: 'Neftci et al. 2017 define it on dense layers: its error events reach each hidden neuron through a dense random matrix and its updates are per-synapse gated products, which a convolution shares across positions; the convolutional form is not built',
   objections: { removes: ['weightTransport', 'derivativeTransport', 'spiking'], partly: ['timing'] },
   defaults: { feedbackScale: 0.3, tauU: 5e-3, bmin: 0.5, bmax: 4, rateReg: 0.01 } as P,
   spiking: { only: true, sim: { steps: 100, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.01, readoutStart: 30, neuronParams: { tauMem: 10e-3, tauSyn: 5e-3, refractory: 1e-3 } },

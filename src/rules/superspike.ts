@@ -63,7 +63,7 @@ export const superspike = defineRule({
   id: 'superspike',
   title: 'SuperSpike (surrogate gradient, random feedback)',
   cite: 'Zenke & Ganguli 2018, Neural Computation 30:1514',
-  noConv: 'it trains spiking layers, and the spiking simulator here has dense layers only (Zenke & Ganguli 2018 define it on dense layers)',
+  noConv: 'Zenke & Ganguli 2018 define it on dense layers: its eligibility trace is per synapse, and a convolution shares each kernel weight across positions, so a trace per shared weight would be a sum over positions the paper does not define; the convolutional form is not built',
   objections: { removes: ['weightTransport', 'spiking'], partly: ['derivativeTransport', 'timing'] },
   defaults: { feedback: 'random', feedbackScale: 0.3, rateReg: 0.01 } as P,
   // Paper: τmem 10 ms, τsyn 5 ms, refractory 5 ms at dt = 0.1 ms over seconds-long trials. On MNIST we keep
