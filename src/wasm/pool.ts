@@ -27,20 +27,27 @@ export const MAX_THREADS = 64;
  * when the cores are busy with other processes: a worker that the system does not run holds up the
  * chunk it claimed. Where each call runs changes only the time, never the bits.
  */
-/**
- * Whether a split call lost time: the calling thread, which ran `mine` of the `chunks` chunks between t0
- * and t1 and saw the call end at t2, would have run all of them at its own pace sooner. A call whose
- * chunks the caller ran every one of (or none of) says nothing either way: no worker was there to be
- * measured (one asleep after a pause wakes too late for a short job), and counting it as a loss would make
- * a worker that sleeps while its kind of call backs off fail every test on its return, so that kind would
- * stay unsplit whatever splitting gives.
- */
-export function lostTime(t0: number, t1: number, t2: number, mine: number, chunks: number): boolean {
-  return mine > 0 && mine < chunks && t2 - t0 > ((t1 - t0) / mine) * chunks;
-}
-
 export const LOSSES_BEFORE_BACKOFF = 8;
 export const BACKOFF_CALLS = 256;
+
+/**
+ * How long (ms) a woken worker may take to join a split call before its absence counts against splitting:
+ * about ten times the wake-up latency of Atomics.wait on an idle core.
+ */
+export const WORKER_WAKE_MS = 0.5;
+
+/**
+ * What a split call says about splitting its kind: the calling thread ran `mine` of the `chunks` chunks
+ * between t0 and t1 and saw the call end at t2. 'lost' when all chunks at the caller's own pace would
+ * have been quicker, or when the caller ran every chunk over at least WORKER_WAKE_MS (no worker came: the
+ * system is not running them); 'gained' otherwise. null for a call shorter than that which the caller
+ * ran alone: a worker asleep after a pause (as it is while its kind backs off) wakes too late for it, and
+ * counting such calls as losses kept short kinds of call unsplit on an idle machine.
+ */
+export function lostTime(t0: number, t1: number, t2: number, mine: number, chunks: number): 'lost' | 'gained' | null {
+  if (mine >= chunks) return t1 - t0 >= WORKER_WAKE_MS ? 'lost' : null;
+  return mine > 0 && t2 - t0 > ((t1 - t0) / mine) * chunks ? 'lost' : 'gained';
+}
 
 /** The smallest m·n·k a GEMM must have to be split (below it the calling thread does it alone). */
 export const GEMM_MIN_WORK = 1 << 20;
@@ -292,9 +299,9 @@ export class Pool {
     Atomics.store(ctl, CTL.TICKET, ((gen & 0xffffff) << 8) | 255);
     if (Atomics.load(ctl, CTL.FAIL) !== 0) this.failed(op);
     if (this.adaptive) {
-      const lost = lostTime(t0, t1, this.clock(), mine, chunks);
-      if (!lost) this.losses[slot] = 0;
-      else if (++this.losses[slot]! >= LOSSES_BEFORE_BACKOFF) { this.losses[slot] = 0; this.backoff[slot] = BACKOFF_CALLS; }
+      const said = lostTime(t0, t1, this.clock(), mine, chunks);
+      if (said === 'gained') this.losses[slot] = 0;
+      else if (said === 'lost' && ++this.losses[slot]! >= LOSSES_BEFORE_BACKOFF) { this.losses[slot] = 0; this.backoff[slot] = BACKOFF_CALLS; }
     }
     return Atomics.load(ctl, CTL.RESULT);
   }

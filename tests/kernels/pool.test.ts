@@ -11,7 +11,7 @@ import { load } from '../../src/index.js';
 import { CTL, CONTROL_BYTES, OP_GEMM, JobView, gemmChunk, type ChunkKernels } from '../../src/wasm/pool-jobs.js';
 import { seeded } from '../helpers/fill.js';
 import { poolOf } from '../../src/wasm/threads.js';
-import { LOSSES_BEFORE_BACKOFF, BACKOFF_CALLS, lostTime } from '../../src/wasm/pool.js';
+import { LOSSES_BEFORE_BACKOFF, BACKOFF_CALLS, WORKER_WAKE_MS, lostTime } from '../../src/wasm/pool.js';
 
 test('the calling thread alone finishes every chunk of a job no worker claims, with the bits of one call', async () => {
   const lib = await load();
@@ -57,13 +57,14 @@ test("a finished job's ticket is closed: a worker late with its spent ticket cla
   for (const x of [cur, I, m, bias]) x.dispose();
 });
 
-test('lostTime: a loss only when a worker took part and the call took longer than the caller alone would have', () => {
+test('lostTime: a loss when a worker held the call up or never came; no verdict on a short call the caller ran alone', () => {
   // 4 chunks, the caller ran 2 of them at 1 ms each: alone it would have taken 4 ms.
-  assert.is(lostTime(0, 2, 4.5, 2, 4), true);
-  assert.is(lostTime(0, 2, 3.5, 2, 4), false);
-  // The caller ran every chunk (the worker slept through the call): no evidence, however long the wait.
-  assert.is(lostTime(0, 4, 9, 4, 4), false);
-  assert.is(lostTime(0, 0, 9, 0, 4), false);
+  assert.is(lostTime(0, 2, 4.5, 2, 4), 'lost');
+  assert.is(lostTime(0, 2, 3.5, 2, 4), 'gained');
+  assert.is(lostTime(0, 0, 9, 0, 4), 'gained', 'a worker took every chunk');
+  // The caller ran every chunk: long enough for a worker to have come, a loss; shorter, no evidence.
+  assert.is(lostTime(0, WORKER_WAKE_MS, 9, 4, 4), 'lost');
+  assert.is(lostTime(0, WORKER_WAKE_MS * 0.9, WORKER_WAKE_MS, 4, 4), null);
 });
 
 test('a kind of split call that loses time LOSSES_BEFORE_BACKOFF times in a row runs unsplit for BACKOFF_CALLS calls, then splits again; the bits are those of one thread', async () => {
