@@ -32,7 +32,7 @@ export const BACKOFF_CALLS = 256;
 
 /**
  * How long (ms) a woken worker may take to join a split call before its absence counts against splitting:
- * about ten times the wake-up latency of Atomics.wait on an idle core.
+ * long enough that a worker on an idle core, woken from Atomics.wait, would have joined.
  */
 export const WORKER_WAKE_MS = 0.5;
 
