@@ -18,7 +18,7 @@ import type { FitResult } from '../train/trainer.js';
 import { ENCODERS, type EncoderName } from '../encode/index.js';
 import { Trainer, evaluateNetwork } from '../train/trainer.js';
 import type { EpochRecord } from '../train/history.js';
-import { configDifferences } from '../train/resume.js';
+import { configDifferences, withoutNeutral } from '../train/resume.js';
 import { recordRaster } from '../train/raster.js';
 import type { AlignmentRecord } from '../metrics/alignment.js';
 import { OPTIMIZERS } from '../train/optimizers.js';
@@ -308,7 +308,7 @@ async function run(c: TrainCommand, r: TrainRun, log: (s: string) => void): Prom
           `the run continues, but bit-identity with an uninterrupted run is only guaranteed on the same build\n`);
       }
       const saved = (meta.command ?? {}) as Record<string, unknown>;
-      const diff = configDifferences(JSON.parse(JSON.stringify(command)), saved);
+      const diff = withoutNeutral(configDifferences(JSON.parse(JSON.stringify(command)), saved), trainer.rule.neutralParams);
       if (diff.length) {
         throw new UsageError(`--resume: ${checkpoint} was saved by a different command, so this run cannot continue it: ` +
           `${diff.map((d) => `${flagOf(d.key)} ${d.here} now, ${d.saved} in the checkpoint`).join('; ')}. ` +

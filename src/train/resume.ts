@@ -89,6 +89,18 @@ export function configDifferences(here: Record<string, unknown>, saved: Record<s
   return out;
 }
 
+/**
+ * `diffs` without the rule parameters a state saved before the rule had them, where this run holds the
+ * value that changes nothing (the rule's neutralParams): continuing such a state is the same computation.
+ */
+export function withoutNeutral(diffs: ConfigDifference[], neutral: Record<string, unknown> | undefined, prefix = 'ruleParams.'): ConfigDifference[] {
+  if (!neutral) return diffs;
+  return diffs.filter((d) => {
+    const k = d.key.startsWith(prefix) ? d.key.slice(prefix.length) : null;
+    return !(k !== null && d.saved === 'unset' && k in neutral && JSON.stringify(neutral[k]) === d.here);
+  });
+}
+
 /** What a trainer's saved state is taken from and put back onto. */
 export interface Resumable {
   readonly lib: Backend;
@@ -135,7 +147,7 @@ export function restoreState(tr: Resumable, s: TrainingState, source: string): v
   const fail = (what: string): never => {
     throw new Error(`${source}: cannot resume: ${what}`);
   };
-  const diff = configDifferences(JSON.parse(JSON.stringify(tr.config)), JSON.parse(JSON.stringify(s.config ?? {})));
+  const diff = withoutNeutral(configDifferences(JSON.parse(JSON.stringify(tr.config)), JSON.parse(JSON.stringify(s.config ?? {}))), tr.rule.neutralParams);
   if (diff.length) fail(`it was saved by a run with other settings: ${diff.map((d) => `${d.key} ${d.here} here, ${d.saved} in the state`).join('; ')}`);
   const ws = tr.net.ws.tensors;
   if (s.tensors.length !== ws.length) {

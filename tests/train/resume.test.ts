@@ -194,6 +194,28 @@ test('restoring onto another configuration is a clear error listing what differs
   b.net.dispose();
 });
 
+test('a state saved before the rule had a parameter resumes when this run holds its neutral value, and only then', async () => {
+  const { lib, train } = await setup();
+  const rule = rules.chl!;
+  const [k, v] = Object.entries(rule.neutralParams ?? {})[0] ?? [];
+  assert.ok(k !== undefined, 'chl declares a neutral parameter');
+  const c: Case = { name: 'chl', rule, spiking: null, ruleParams: {} };
+  const a = build(lib, c);
+  a.trainer.fit(train, { epochs: 1 });
+  const s = a.trainer.snapshot();
+  a.net.dispose();
+  // The state as an older build wrote it: the parameter absent from its settings.
+  const { [k!]: _gone, ...older } = s.config.ruleParams;
+  const old = { ...s, config: { ...s.config, ruleParams: older } };
+  const same = build(lib, c);
+  same.trainer.restore(old, 'old.state');
+  assert.is(same.trainer.snapshot().epoch, 1);
+  same.net.dispose();
+  const moved = build(lib, { ...c, ruleParams: { [k!]: (v as number) + 1 } });
+  assert.throws(() => moved.trainer.restore(old, 'old.state'), new RegExp(`ruleParams\\.${k} ${(v as number) + 1} here, unset in the state`));
+  moved.net.dispose();
+});
+
 test('damaged, truncated and network-only files are refused with clear errors', async () => {
   const { lib, train } = await setup();
   const c: Case = { name: 'fa', rule: rules.fa!, spiking: null, ruleParams: {} };
