@@ -2,11 +2,12 @@
 import { parseArgs } from 'node:util';
 import { usage, int, oneOf, joinNegativeValues, UsageError } from './args.js';
 import { load } from '../index.js';
-import { networkFromCheckpoint } from '../io/checkpoint.js';
+import { networkFromCheckpoint, decodeCheckpoint } from '../io/checkpoint.js';
+import { rules } from '../rules/index.js';
 import { SpikingNetwork } from '../net/spiking.js';
 import { readFileBytes } from '../io/file.js';
 import { loadDataset, DATASETS, type DatasetName } from '../data/index.js';
-import { evaluateNetwork } from '../train/trainer.js';
+import { evaluateNetwork, Trainer } from '../train/trainer.js';
 
 export const EVAL_HELP = `bioprop eval — evaluate a saved network
 
@@ -14,9 +15,10 @@ export const EVAL_HELP = `bioprop eval — evaluate a saved network
   --dataset NAME       ${DATASETS.join(' | ')} (default mnist)
   --data-dir DIR       folder holding the dataset's IDX files
   --batch N            rows per forward pass (default 500)
-  --rate               run a network saved from a spiking run as a rate network (same weights; e.g. nef's
-                       soft-LIF twin); by default it is rebuilt spiking, with the neurons, steps and encoder
-                       it was trained with
+  --rate               run a network saved from a spiking run as a rate network (same weights): the rule's
+                       own rate network where it has one (nef: its soft-LIF twin, with the saved rule
+                       parameters), else the plain rate network; by default it is rebuilt spiking, with
+                       the neurons, steps and encoder it was trained with
   --json               print a JSON object instead of text
 `;
 
@@ -34,20 +36,34 @@ export async function evaluate(argv: string[]): Promise<void> {
   const batch = int('batch', f.batch, 1, 65536) ?? 500;
   const bytes = await readFileBytes(f.load, 'network file');
   const lib = await load();
-  const { net, header } = networkFromCheckpoint(lib, bytes, batch, f.load, { rate: !!f.rate });
+  // A rule whose rate network is not the plain one (nef's soft-LIF units see a shifted, scaled input) runs
+  // its own: the network is rebuilt as saved and the rule's rate evaluation drives it.
+  const rule = rules[decodeCheckpoint(bytes, f.load).header.rule];
+  const rateTwin = f.rate ? rule?.record?.evaluations?.rate : undefined;
+  const { net, header } = networkFromCheckpoint(lib, bytes, batch, f.load, { rate: !!f.rate && !rateTwin });
   if (typeof header.meta.spikingRule === 'string' && !f.rate) {
     net.dispose();
     throw new UsageError(`${f.load} was trained with ${header.meta.spikingRule}'s own spiking neurons, which only that rule simulates; ` +
       `evaluate it during training (bioprop train ... --out) or pass --rate to run the same weights as a rate network`);
   }
-  const mode = net instanceof SpikingNetwork ? `spiking (${net.sim.neuron.id}, ${net.sim.steps} steps of ${net.sim.dt} s, ${net.sim.encoderName} at ${net.sim.maxRate} Hz)` : 'rate';
+  let forward: ((rows: number) => void) | undefined;
+  let mode = '';
+  if (rateTwin && rule) {
+    // a --save file records them beside the weights; a --checkpoint file in the command it was run with
+    const command = header.meta.command as { ruleParams?: Record<string, unknown> } | undefined;
+    const saved = (header.meta.ruleParams ?? command?.ruleParams) as Record<string, unknown> | undefined;
+    const trainer = new Trainer(lib, net, rule, { ruleParams: saved ?? {} });
+    forward = (rows) => { trainer.ctx.rows = rows; rateTwin(trainer.ctx, trainer.state, trainer.ruleParams); };
+    mode = `rate (${rule.id}'s own rate network${saved ? '' : ', its default parameters: the file does not record the ones it was trained with'})`;
+  }
+  mode ||= net instanceof SpikingNetwork ? `spiking (${net.sim.neuron.id}, ${net.sim.steps} steps of ${net.sim.dt} s, ${net.sim.encoderName} at ${net.sim.maxRate} Hz)` : 'rate';
   const data = await loadDataset(lib, dataset, { dataDir: f['data-dir'] });
   if (data.test.features !== net.sizes[0] || data.test.classes !== net.classes) {
     throw new UsageError(`the network is ${net.sizes.join('-')} but ${dataset} has ${data.test.features} inputs and ${data.test.classes} classes`);
   }
-  const r = evaluateNetwork(lib, net, data.test);
+  const r = evaluateNetwork(lib, net, data.test, undefined, forward);
   if (f.json) {
-    process.stdout.write(JSON.stringify({ file: f.load, rule: header.rule, dataset, sizes: header.sizes, spiking: net instanceof SpikingNetwork, testAccuracy: r.accuracy, testLoss: r.loss, examples: data.test.size }) + '\n');
+    process.stdout.write(JSON.stringify({ file: f.load, rule: header.rule, dataset, sizes: header.sizes, spiking: net instanceof SpikingNetwork && !forward, testAccuracy: r.accuracy, testLoss: r.loss, examples: data.test.size }) + '\n');
   } else {
     process.stdout.write(`${f.load}: ${header.rule} ${header.sizes.join('-')} ${mode} on ${dataset} test (${data.test.size} examples): accuracy ${(100 * r.accuracy).toFixed(2)}%, loss ${r.loss.toFixed(4)}\n`);
   }

@@ -384,7 +384,7 @@ async function report(c: TrainCommand, r: TrainRun, fit: { result: FitResult; re
   if (result.cancelled && c.checkpoint && existsSync(c.checkpoint)) log(`${c.checkpoint} holds the run after epoch ${result.history.length}; add --resume to the same command to continue it`);
   if (record.ruleMetrics) log(`rule metrics: ${Object.entries(record.ruleMetrics).map(([k, v]) => `${k} ${+v.toFixed(2)}`).join(', ')}`);
   if (c.save) {
-    await writeFileAtomic(c.save, encodeCheckpoint(net, rule.id, { dataset: c.dataset, epochs: result.history.length, testAccuracy: record.testAccuracy, ...r.spikeMeta }), '--save');
+    await writeFileAtomic(c.save, encodeCheckpoint(net, rule.id, { dataset: c.dataset, epochs: result.history.length, testAccuracy: record.testAccuracy, ruleParams: trainer.ruleParams, ...r.spikeMeta }), '--save');
     log(`saved network to ${c.save}`);
   }
   if (c.out) {

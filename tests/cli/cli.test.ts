@@ -131,4 +131,20 @@ test('eval of a spiking run: rebuilt spiking (--rate: the same weights as rate);
   noStack(e.err);
 });
 
+test("eval --rate of nef runs nef's own rate network (soft-LIF on a shifted, scaled input): the accuracy the run reported for it", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioprop-cli-'));
+  const save = join(dir, 'nef.bioprop'), out = join(dir, 'nef.json');
+  // the whole test set, as eval reads it, and eval's rows per pass equal to the run's batch
+  const r = run('train', '--rule', 'nef', '--hidden', '16', '--epochs', '1', '--limit', '500', '--seed', '1', '--save', save, '--out', out, '--quiet');
+  assert.is(r.code, 0, r.err);
+  const rec = JSON.parse(readFileSync(out, 'utf8'));
+  const e = run('eval', '--load', save, '--json', '--rate', '--batch', String(rec.batch));
+  assert.is(e.code, 0, e.err);
+  const ev = JSON.parse(e.out);
+  assert.is(ev.spiking, false);
+  assert.is(ev.testAccuracy, rec.rateTestAccuracy);
+  const text = run('eval', '--load', save, '--rate', '--batch', String(rec.batch));
+  assert.match(text.out, /nef 784-16-10 rate \(nef's own rate network\)/);
+});
+
 test.run();
