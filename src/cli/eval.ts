@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { usage, int, oneOf, joinNegativeValues, UsageError } from './args.js';
 import { load } from '../index.js';
-import { networkFromCheckpoint, decodeCheckpoint } from '../io/checkpoint.js';
+import { networkFromCheckpoint, decodeCheckpoint, checkpointSpiking } from '../io/checkpoint.js';
 import { rules } from '../rules/index.js';
 import { SpikingNetwork } from '../net/spiking.js';
 import { readFileBytes } from '../io/file.js';
@@ -19,13 +19,15 @@ export const EVAL_HELP = `bioprop eval — evaluate a saved network
                        own rate network where it has one (nef: its soft-LIF twin, with the saved rule
                        parameters), else the plain rate network; by default it is rebuilt spiking, with
                        the neurons, steps and encoder it was trained with
+  --steps N            a spiking network's window, in time steps, instead of the one it was trained with
+                       (its dt, encoder and readout start unchanged)
   --json               print a JSON object instead of text
 `;
 
 export async function evaluate(argv: string[]): Promise<void> {
   const { values: f } = usage('eval', () => parseArgs({ args: joinNegativeValues(argv), strict: true, allowPositionals: false, options: {
     load: { type: 'string' }, dataset: { type: 'string' }, 'data-dir': { type: 'string' }, batch: { type: 'string' },
-    json: { type: 'boolean' }, rate: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    json: { type: 'boolean' }, rate: { type: 'boolean' }, steps: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   } }));
   if (f.help) {
     process.stdout.write(EVAL_HELP);
@@ -34,17 +36,28 @@ export async function evaluate(argv: string[]): Promise<void> {
   if (!f.load) throw new UsageError(`--load FILE is required (see 'bioprop eval --help')`);
   const dataset = (oneOf('dataset', f.dataset === 'fashion' ? 'fashion-mnist' : f.dataset, DATASETS) ?? 'mnist') as DatasetName;
   const batch = int('batch', f.batch, 1, 65536) ?? 500;
+  const steps = int('steps', f.steps, 1, 100000);
+  if (steps !== undefined && f.rate) throw new UsageError(`--steps sets a spiking network's window; --rate runs the network without one`);
   const bytes = await readFileBytes(f.load, 'network file');
   const lib = await load();
   // A rule whose rate network is not the plain one (nef's soft-LIF units see a shifted, scaled input) runs
   // its own: the network is rebuilt as saved and the rule's rate evaluation drives it.
-  const rule = rules[decodeCheckpoint(bytes, f.load).header.rule];
+  const peek = decodeCheckpoint(bytes, f.load).header;
+  const rule = rules[peek.rule];
+  const start = checkpointSpiking(peek)?.readoutStart ?? 0;
+  if (steps !== undefined && steps <= start) {
+    throw new UsageError(`--steps must be more than the step the readout starts at (${start}, as ${f.load} was trained), got ${steps}`);
+  }
   const rateTwin = f.rate ? rule?.record?.evaluations?.rate : undefined;
-  const { net, header } = networkFromCheckpoint(lib, bytes, batch, f.load, { rate: !!f.rate && !rateTwin });
+  const { net, header } = networkFromCheckpoint(lib, bytes, batch, f.load, { rate: !!f.rate && !rateTwin, steps });
   if (typeof header.meta.spikingRule === 'string' && !f.rate) {
     net.dispose();
     throw new UsageError(`${f.load} was trained with ${header.meta.spikingRule}'s own spiking neurons, which only that rule simulates; ` +
       `evaluate it during training (bioprop train ... --out) or pass --rate to run the same weights as a rate network`);
+  }
+  if (steps !== undefined && !(net instanceof SpikingNetwork)) {
+    net.dispose();
+    throw new UsageError(`--steps sets a spiking network's window, and ${f.load} holds a rate network`);
   }
   let forward: ((rows: number) => void) | undefined;
   let mode = '';

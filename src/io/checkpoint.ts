@@ -153,11 +153,13 @@ export function checkpointSpiking(header: CheckpointHeader): SpikingOptions | nu
 /**
  * Rebuilds a network from a checkpoint, for `batch` rows per pass. A network saved from a spiking run
  * (meta.spiking: its simulator options) comes back as a SpikingNetwork with the same neurons, steps and
- * encoder, unless `rate` is set (the same weights in the rate network, e.g. nef's soft-LIF twin).
+ * encoder, unless `rate` is set (the same weights in the plain rate network); `steps` replaces the
+ * window it was trained with (how accuracy depends on the time a spiking network is given).
  */
-export function networkFromCheckpoint(lib: Backend, bytes: Uint8Array, batch: number, source = 'checkpoint', o: { rate?: boolean } = {}): { net: Network; header: CheckpointHeader } {
+export function networkFromCheckpoint(lib: Backend, bytes: Uint8Array, batch: number, source = 'checkpoint', o: { rate?: boolean; steps?: number } = {}): { net: Network; header: CheckpointHeader } {
   const { header, payload } = decodeCheckpoint(bytes, source);
-  const spiking = o.rate ? null : checkpointSpiking(header);
+  const saved = o.rate ? null : checkpointSpiking(header);
+  const spiking = saved && o.steps !== undefined ? { ...saved, steps: o.steps } : saved;
   const opts = {
     sizes: header.arch ? [header.sizes[0]!, header.sizes[header.sizes.length - 1]!] : header.sizes, activation: header.activations,
     outputActivation: header.outputActivation, loss: header.loss, bias: header.bias, init: header.init, batch, seed: header.seed,

@@ -145,6 +145,17 @@ test("eval --rate of nef runs nef's own rate network (soft-LIF on a shifted, sca
   assert.is(ev.testAccuracy, rec.rateTestAccuracy);
   const text = run('eval', '--load', save, '--rate', '--batch', String(rec.batch));
   assert.match(text.out, /nef 784-16-10 rate \(nef's own rate network\)/);
+  // --steps: the same spiking network given another window; refused where it cannot apply, before any work
+  const longer = run('eval', '--load', save, '--steps', '150');
+  assert.is(longer.code, 0, longer.err);
+  assert.match(longer.out, /nef 784-16-10 spiking \(lif, 150 steps of 0\.001 s, poisson at 200 Hz\)/);
+  const short = run('eval', '--load', save, '--steps', '20');
+  assert.is(short.code, 2);
+  assert.match(short.err, /--steps must be more than the step the readout starts at \(20, as .*nef\.bioprop was trained\), got 20/);
+  const both = run('eval', '--load', save, '--steps', '150', '--rate');
+  assert.is(both.code, 2);
+  assert.match(both.err, /--steps sets a spiking network's window; --rate runs the network without one/);
+  noStack(short.err + both.err);
 });
 
 test.run();
