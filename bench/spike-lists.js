@@ -1,5 +1,7 @@
-// `node bench/spike-lists.js`: per error step of superspike / erbp, listing a layer's input spikes from the dense 0/1 matrix (spikeRows) vs packing the
-// simulator's lists (packSpikes), 784-256x3-10 at batch 100, interleaved blocks, CPU time
+// `node bench/spike-lists.js`: the spike lists of one superspike / erbp error step (the input spikes of
+// the four layers of 784-256x3-10 at batch 100, at the densities those runs show), made by scanning the
+// dense 0/1 matrices (spikeRows) or by packing the simulator's own lists (packSpikes); interleaved blocks,
+// CPU time per step and the ratio.
 import { load } from '../dist/src/index.js';
 const lib = await load({ build: 'release', threads: 1 });
 const R = 100, ins = [[784, 0.026], [256, 0.07], [256, 0.07], [256, 0.07]];
