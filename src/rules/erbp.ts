@@ -11,8 +11,9 @@
  *  dWᵀ's row (f32_spike_outer, from the step's spike lists), spikes × n work per step instead of a
  *  rows × n_in × n product, and dW = amp/(rows·(T − t_c))·(Σ_t Σ spikes ⊗ signal)ᵀ is formed once at the
  *  end of the window. Per error step and layer (R rows, n_in → n, c classes, S_t input spikes): the input's
- *  spike list (the simulator's, packed: S_t + R copies; else R·n_in compares), one pass for U, Θ, the penalty, g and db (f32_erbp_gate: R·n·(2c + 7)
- *  flops, 24·R·n bytes), and S_t·n adds into dWᵀ with its rows held in registers.
+ *  spike list (the simulator's packed, S_t + R copies; without them R·n_in compares), one pass for U, Θ,
+ *  the penalty, g and db (f32_erbp_gate: R·n·(2c + 7) flops, 24·R·n bytes), and S_t·n adds into dWᵀ with
+ *  its rows held in registers.
  *  Activity penalty (rateReg ρ, bioprop's, as in superspike.ts): the gated signal is Θ_l ⊙ (U_l + ρ·amp·s_l(t)),
  *  whose time average adds ρ·rate·Θ: the surrogate gradient of ½ρ·Σ rate² (keeps hidden rates off saturation).
  *  Objections: weightTransport removed (G random), spiking removed, derivativeTransport removed (the
