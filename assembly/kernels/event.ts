@@ -190,7 +190,7 @@ export function f32_event_tn(m: i32, n: i32, k: i32, s: usize, g: usize, c: usiz
       const cnt = load<i32>(rows + (<usize>jj << 2));
       if (cnt == 0) continue;
       events += cnt;
-      addRows(n, cnt, lists + <usize>jj * ldl, s + (<usize>(j0 + jj) << 2), lds, g, ldc, c + <usize>(j0 + jj) * ldc);
+      addRows(0, n, cnt, lists + <usize>jj * ldl, s + (<usize>(j0 + jj) << 2), lds, g, ldc, c + <usize>(j0 + jj) * ldc);
     }
   }
   return events;
@@ -204,43 +204,53 @@ export function f32_event_tn(m: i32, n: i32, k: i32, s: usize, g: usize, c: usiz
   store<i32>(p, cnt + 1);
 }
 
-/** crow[:] += Σ over the listed rows r (in list order) of scol[r]·G[r, :], each product rounded, then added. */
+/** crow[i0..i1) += Σ over the listed rows r (in list order) of w_r·G[r, i0..i1), each term added to the
+ *  running value held in registers: w_r = scol[r·lds] (the product rounded, then added), or, scol = 0, the
+ *  row itself (a spike's 1·G[r, i] is G[r, i] exactly, so either form gives the same bits). Shared with
+ *  f32_spike_outer. */
 // @ts-ignore: decorator
-@inline function addRows(n: i32, cnt: i32, list: usize, scol: usize, lds: usize, g: usize, ldc: usize, crow: usize): void {
-  let i = 0;
+@inline export function addRows(i0: i32, i1: i32, cnt: i32, list: usize, scol: usize, lds: usize, g: usize, ldc: usize, crow: usize): void {
+  let i = i0;
   if (ASC_FEATURE_SIMD) {
-    for (; i + 32 <= n; i += 32) {
+    for (; i + 32 <= i1; i += 32) {
       const q = crow + (<usize>i << 2);
       let a0 = v128.load(q), a1 = v128.load(q, 16), a2 = v128.load(q, 32), a3 = v128.load(q, 48);
       let a4 = v128.load(q, 64), a5 = v128.load(q, 80), a6 = v128.load(q, 96), a7 = v128.load(q, 112);
       for (let e = 0; e < cnt; e++) {
         const r = <usize>load<i32>(list + (<usize>e << 2));
-        const vs = f32x4.splat(load<f32>(scol + r * lds));
         const p = g + r * ldc + (<usize>i << 2);
-        a0 = f32x4.add(a0, f32x4.mul(vs, v128.load(p))); a1 = f32x4.add(a1, f32x4.mul(vs, v128.load(p, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(vs, v128.load(p, 32))); a3 = f32x4.add(a3, f32x4.mul(vs, v128.load(p, 48)));
-        a4 = f32x4.add(a4, f32x4.mul(vs, v128.load(p, 64))); a5 = f32x4.add(a5, f32x4.mul(vs, v128.load(p, 80)));
-        a6 = f32x4.add(a6, f32x4.mul(vs, v128.load(p, 96))); a7 = f32x4.add(a7, f32x4.mul(vs, v128.load(p, 112)));
+        if (scol != 0) {
+          const vs = f32x4.splat(load<f32>(scol + r * lds));
+          a0 = f32x4.add(a0, f32x4.mul(vs, v128.load(p))); a1 = f32x4.add(a1, f32x4.mul(vs, v128.load(p, 16)));
+          a2 = f32x4.add(a2, f32x4.mul(vs, v128.load(p, 32))); a3 = f32x4.add(a3, f32x4.mul(vs, v128.load(p, 48)));
+          a4 = f32x4.add(a4, f32x4.mul(vs, v128.load(p, 64))); a5 = f32x4.add(a5, f32x4.mul(vs, v128.load(p, 80)));
+          a6 = f32x4.add(a6, f32x4.mul(vs, v128.load(p, 96))); a7 = f32x4.add(a7, f32x4.mul(vs, v128.load(p, 112)));
+        } else {
+          a0 = f32x4.add(a0, v128.load(p)); a1 = f32x4.add(a1, v128.load(p, 16));
+          a2 = f32x4.add(a2, v128.load(p, 32)); a3 = f32x4.add(a3, v128.load(p, 48));
+          a4 = f32x4.add(a4, v128.load(p, 64)); a5 = f32x4.add(a5, v128.load(p, 80));
+          a6 = f32x4.add(a6, v128.load(p, 96)); a7 = f32x4.add(a7, v128.load(p, 112));
+        }
       }
       v128.store(q, a0); v128.store(q, a1, 16); v128.store(q, a2, 32); v128.store(q, a3, 48);
       v128.store(q, a4, 64); v128.store(q, a5, 80); v128.store(q, a6, 96); v128.store(q, a7, 112);
     }
-    for (; i + 4 <= n; i += 4) {
+    for (; i + 4 <= i1; i += 4) {
       const q = crow + (<usize>i << 2);
       let a0 = v128.load(q);
       for (let e = 0; e < cnt; e++) {
-        const r = <usize>load<i32>(list + (<usize>e << 2));
-        a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(scol + r * lds)), v128.load(g + r * ldc + (<usize>i << 2))));
+        const r = <usize>load<i32>(list + (<usize>e << 2)), x = v128.load(g + r * ldc + (<usize>i << 2));
+        a0 = f32x4.add(a0, scol != 0 ? f32x4.mul(f32x4.splat(load<f32>(scol + r * lds)), x) : x);
       }
       v128.store(q, a0);
     }
   }
-  for (; i < n; i++) { // the tail, and every column in the scalar build
+  for (; i < i1; i++) { // the tail, and every column in the scalar build
     const q = crow + (<usize>i << 2);
     let a = load<f32>(q);
     for (let e = 0; e < cnt; e++) {
-      const r = <usize>load<i32>(list + (<usize>e << 2));
-      a = a + load<f32>(scol + r * lds) * load<f32>(g + r * ldc + (<usize>i << 2));
+      const r = <usize>load<i32>(list + (<usize>e << 2)), x = load<f32>(g + r * ldc + (<usize>i << 2));
+      a = a + (scol != 0 ? load<f32>(scol + r * lds) * x : x);
     }
     store<f32>(q, a);
   }

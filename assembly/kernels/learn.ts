@@ -1,12 +1,14 @@
 // The learning side of the online spiking rules (superspike, erbp): weight-gradient sums triggered by
 // presynaptic spikes, from spike lists instead of dense spike matrices.
 //   f32_spike_rows   dense 0/1 spikes S[m×k] → packed row lists (row r's spiking inputs, increasing)
+//   f32_spike_pack   the simulator's row lists (a k-slot span per row) → the same packed form
 //   f32_spike_outer  C[k×n] += Sᵀ·G from those lists: each spike (r, j) adds row r of G to row j of C
 // A window stores its spikes as lists (a few percent of the dense matrix) and the sum visits each spike
 // once. The lists are regrouped by input (a counting sort) so that a row of C is held in registers while
 // all its terms are added, and read and written once per call rather than once per spike. Each C[j, i]
 // gains its terms G[r, i] in increasing r, added to the running value: the bits of f32_event_tn on the
 // same 0/1 matrix (whose per-spike product 1·G[r, i] is exact), so either may stand for the other.
+import { addRows } from "./event";
 
 /**
  * Packed spike lists of S[m×k]: row r's inputs with S[r, j] != 0, increasing, follow row r − 1's in idx
@@ -36,6 +38,28 @@ export function f32_spike_rows(m: i32, k: i32, s: usize, idx: usize, counts: usi
       }
     }
     store<i32>(counts + (<usize>r << 2), e - e0);
+  }
+  return e;
+}
+
+/**
+ * Packs row lists of the simulator's form (row r's spiking inputs at list[r·k ..], counts[r] of them:
+ * f32_lif_layer_step's and the Poisson encoder's) into f32_spike_rows' form: row r's entries follow row
+ * r − 1's in idx and out[r] = counts[r]. Moves only the spikes, where f32_spike_rows reads the whole
+ * dense 0/1 matrix. Returns the total, or ~r (negative) without writing anything when counts[r] is
+ * outside [0, k]. idx must hold m·k entries; no buffer may overlap another.
+ */
+export function f32_spike_pack(m: i32, k: i32, list: usize, counts: usize, idx: usize, out: usize): i32 {
+  for (let r = 0; r < m; r++) {
+    const cnt = load<i32>(counts + (<usize>r << 2));
+    if (cnt < 0 || cnt > k) return ~r;
+  }
+  let e = 0;
+  for (let r = 0; r < m; r++) {
+    const cnt = load<i32>(counts + (<usize>r << 2));
+    memory.copy(idx + (<usize>e << 2), list + <usize>r * (<usize>k << 2), <usize>cnt << 2);
+    store<i32>(out + (<usize>r << 2), cnt);
+    e += cnt;
   }
   return e;
 }
@@ -88,7 +112,7 @@ export function f32_spike_outer(m: i32, n: i32, k: i32, idx: usize, cap: i32, co
       let start = 0;
       for (let j = 0; j < k; j++) {
         const end = load<i32>(ends + (<usize>j << 2));
-        if (end > start) addRows32(end - start, lists + (<usize>start << 2), g + (<usize>i << 2), ldc, c + <usize>j * ldc + (<usize>i << 2));
+        if (end > start) addRows(i, i + 32, end - start, lists + (<usize>start << 2), 0, 0, g, ldc, c + <usize>j * ldc);
         start = end;
       }
     }
@@ -97,48 +121,11 @@ export function f32_spike_outer(m: i32, n: i32, k: i32, idx: usize, cap: i32, co
     let start = 0;
     for (let j = 0; j < k; j++) {
       const end = load<i32>(ends + (<usize>j << 2));
-      if (end > start) addRowsTail(i, n, end - start, lists + (<usize>start << 2), g, ldc, c + <usize>j * ldc);
+      if (end > start) addRows(i, n, end - start, lists + (<usize>start << 2), 0, 0, g, ldc, c + <usize>j * ldc);
       start = end;
     }
   }
   return total;
-}
-
-/** crow[0..32) += Σ over the listed rows r (in list order) of G[r, 0..32) (g: column 0 of the block), each
- *  added to the running value held in registers. */
-// @ts-ignore: decorator
-@inline function addRows32(cnt: i32, list: usize, g: usize, ldc: usize, q: usize): void {
-  let a0 = v128.load(q), a1 = v128.load(q, 16), a2 = v128.load(q, 32), a3 = v128.load(q, 48);
-  let a4 = v128.load(q, 64), a5 = v128.load(q, 80), a6 = v128.load(q, 96), a7 = v128.load(q, 112);
-  for (let e = 0; e < cnt; e++) {
-    const p = g + <usize>load<i32>(list + (<usize>e << 2)) * ldc;
-    a0 = f32x4.add(a0, v128.load(p)); a1 = f32x4.add(a1, v128.load(p, 16));
-    a2 = f32x4.add(a2, v128.load(p, 32)); a3 = f32x4.add(a3, v128.load(p, 48));
-    a4 = f32x4.add(a4, v128.load(p, 64)); a5 = f32x4.add(a5, v128.load(p, 80));
-    a6 = f32x4.add(a6, v128.load(p, 96)); a7 = f32x4.add(a7, v128.load(p, 112));
-  }
-  v128.store(q, a0); v128.store(q, a1, 16); v128.store(q, a2, 32); v128.store(q, a3, 48);
-  v128.store(q, a4, 64); v128.store(q, a5, 80); v128.store(q, a6, 96); v128.store(q, a7, 112);
-}
-
-/** crow[i0..n) += Σ over the listed rows r (in list order) of G[r, i0..n): 4 lanes, then one at a time. */
-// @ts-ignore: decorator
-@inline function addRowsTail(i0: i32, n: i32, cnt: i32, list: usize, g: usize, ldc: usize, crow: usize): void {
-  let i = i0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const q = crow + (<usize>i << 2);
-      let a0 = v128.load(q);
-      for (let e = 0; e < cnt; e++) a0 = f32x4.add(a0, v128.load(g + <usize>load<i32>(list + (<usize>e << 2)) * ldc + (<usize>i << 2)));
-      v128.store(q, a0);
-    }
-  }
-  for (; i < n; i++) { // the last columns, and every column in the scalar build
-    const q = crow + (<usize>i << 2);
-    let a = load<f32>(q);
-    for (let e = 0; e < cnt; e++) a += load<f32>(g + <usize>load<i32>(list + (<usize>e << 2)) * ldc + (<usize>i << 2));
-    store<f32>(q, a);
-  }
 }
 
 // The per-step teaching signals of the online rules, one pass over a hidden layer [rows × n] each,

@@ -30,6 +30,23 @@ export function withLearn<B extends Ctor>(Base: B) {
     }
 
     /**
+     * spikeRows' packed lists (idx from idxAt, counts from countsAt) from lists of the simulator's form
+     * (layerStep's and the Poisson encoder's: the first m rows of `lists`, row r's k-slot span from r·k),
+     * moving only the spikes. Entries are copied as they are (each must be an input in [0, k); spikeOuter
+     * checks them). Returns the number of entries written.
+     */
+    packSpikes(lists: { list: IntBuffer<'i32'>; counts: IntBuffer<'i32'> }, m: number, k: number, idx: IntBuffer<'i32'>, idxAt: number, counts: IntBuffer<'i32'>, countsAt: number): number {
+      const op = 'packSpikes';
+      integer(op, 'm', m); integer(op, 'k', k, 1);
+      ints(op, 'lists.list', lists.list, 0, m * k); ints(op, 'lists.counts', lists.counts, 0, m);
+      const ia = ints(op, 'idx', idx, idxAt, m * k), ca = ints(op, 'counts', counts, countsAt, m);
+      if (idx === lists.list || counts === lists.counts || (idx as unknown) === counts) throw new Error(`${op}: the packed lists must not share a buffer with the source lists or each other`);
+      const res = this.kernels.f32_spike_pack(m, k, lists.list.ptr, lists.counts.ptr, idx.ptr + 4 * ia, counts.ptr + 4 * ca);
+      if (res < 0) { const r = ~res; throw new RangeError(`${op}: lists.counts[${r}] must be in [0, ${k}] (the inputs of a row), got ${lists.counts.data[r]}`); }
+      return res;
+    }
+
+    /**
      * c [k, n] += Sᵀ·g for the 0/1 spikes S [m, k] listed by spikeRows (idx from idxAt, counts from
      * countsAt) and g [m, n]: each spike (r, j) adds g's row r to c's row j. Bit-identical to
      * eventOuter on the dense 0/1 matrix. work: i32 scratch of spikeOuterScratch(m, k) slots. The lists

@@ -11,8 +11,9 @@
  *  dWᵀ's row (f32_spike_outer, from the step's spike lists), spikes × n work per step instead of a
  *  rows × n_in × n product, and dW = amp/(rows·(T − t_c))·(Σ_t Σ spikes ⊗ signal)ᵀ is formed once at the
  *  end of the window. Per error step and layer (R rows, n_in → n, c classes, S_t input spikes): the input's
- *  spike list (R·n_in compares), one pass for U, Θ, the penalty, g and db (f32_erbp_gate: R·n·(2c + 7)
- *  flops, 24·R·n bytes), and S_t·n adds into dWᵀ with its rows held in registers.
+ *  spike list (the simulator's packed, S_t + R copies; without them R·n_in compares), one pass for U, Θ,
+ *  the penalty, g and db (f32_erbp_gate: R·n·(2c + 7) flops, 24·R·n bytes), and S_t·n adds into dWᵀ with
+ *  its rows held in registers.
  *  Activity penalty (rateReg ρ, bioprop's, as in superspike.ts): the gated signal is Θ_l ⊙ (U_l + ρ·amp·s_l(t)),
  *  whose time average adds ρ·rate·Θ: the surrogate gradient of ½ρ·Σ rate² (keeps hidden rates off saturation).
  *  Objections: weightTransport removed (G random), spiking removed, derivativeTransport removed (the
@@ -24,7 +25,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { IntBuffer } from '../core/intbuf.js';
 import { spikeOuterScratch } from '../backend/learn.js';
 import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
-import { stepError, zeroGrads, needMembrane, errorSteps } from './shared/online.js';
+import { stepError, zeroGrads, needMembrane, errorSteps, inputLists } from './shared/online.js';
 import { randomMatrix } from './shared/feedback.js';
 
 type P = { feedbackScale: number; tauU: number; bmin: number; bmax: number; rateReg: number };
@@ -74,7 +75,9 @@ export const erbp = defineRule({
     const lib = net.lib, L = net.layers.length - 1;
     const spikesIn = (l: number) => (l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes).head(s.ctx.rows); // 0/1
     const outer = (l: number, g: Tensor) => { // acc_l += s_inᵀ·g, per presynaptic spike
-      lib.spikeRows(spikesIn(l), s.idx, 0, s.counts, 0);
+      const lists = inputLists(sim, l); // the simulator's own lists when it keeps them: no pass over the 0/1 matrix
+      if (lists) lib.packSpikes(lists, s.ctx.rows, net.layers[l]!.inSize, s.idx, 0, s.counts, 0);
+      else lib.spikeRows(spikesIn(l), s.idx, 0, s.counts, 0);
       lib.spikeOuter(s.acc[l]!, s.idx, 0, s.counts, 0, g, s.work);
     };
     s.onStep = (t) => {

@@ -20,7 +20,8 @@
  *  Work per layer (R rows, n_in → n_out, c classes, K = T − t_c error steps, S_t spikes into the layer
  *  at step t; flops, and bytes of f32/i32 moved):
  *    steps t < t_c      ε ← λm·ε + a·s                            3·R·n_in            20·R·n_in B
- *    each error step    spike list of the input (f32_spike_rows)  R·n_in compares     4·R·n_in + 4·S_t B
+ *    each error step    spike list of the input (f32_spike_pack   S_t + R copies      8·S_t + 8·R B
+ *                       from the simulator's lists; f32_spike_rows' R·n_in compares when it keeps none)
  *                       hidden: mod, ε_{l+1}, db in one pass       R·n_out·(2c + 7)    24·R·n_out B
  *                       (f32_superspike_mod; symmetric feedback adds the GEMM, 2·R·n_{l+1}·n_out)
  *    window end, per k  m̄ ← mod + λm·m̄ (axpby)                   3·R·n_out           12·R·n_out B
@@ -45,7 +46,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { IntBuffer } from '../core/intbuf.js';
 import { spikeOuterScratch } from '../backend/learn.js';
 import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
-import { stepError, zeroGrads, needMembrane, errorSteps } from './shared/online.js';
+import { stepError, zeroGrads, needMembrane, errorSteps, inputLists } from './shared/online.js';
 import { randomMatrix } from './shared/feedback.js';
 
 interface State {
@@ -112,8 +113,9 @@ export const superspike = defineRule({
       const k = t - t0, e = s.modHist[L]![k]!.head(rows);
       stepError(net, sim, rows, s.probs, e);
       for (let l = 0; l <= L; l++) { // this step's input spikes, listed after the previous steps'
-        const at = s.at[l * (K + 1) + k]!;
-        s.at[l * (K + 1) + k + 1] = at + lib.spikeRows((l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes).head(rows), s.idx[l]!, at, s.counts[l]!, k * rows);
+        const at = s.at[l * (K + 1) + k]!, lists = inputLists(sim, l); // the simulator's own lists when it keeps them
+        s.at[l * (K + 1) + k + 1] = at + (lists ? lib.packSpikes(lists, rows, net.layers[l]!.inSize, s.idx[l]!, at, s.counts[l]!, k * rows)
+          : lib.spikeRows((l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes).head(rows), s.idx[l]!, at, s.counts[l]!, k * rows));
       }
       if (net.bias) lib.sumRows(net.layers[L]!.db, e, scale, 1);
       for (let l = L - 1; l >= 0; l--) {

@@ -1,5 +1,5 @@
-// f32_spike_rows and f32_spike_outer (the weight-gradient sums of the online spiking rules): the lists
-// and the sums equal the reference twins bit for bit, and f32_event_tn on the dense 0/1 matrix too,
+// f32_spike_rows, f32_spike_pack and f32_spike_outer (the weight-gradient sums of the online spiking
+// rules): the lists and the sums equal the reference twins bit for bit, and f32_event_tn on the dense 0/1 matrix too,
 // on random and awkward shapes (n around the 32-column register block and the 4 lanes), both builds.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -34,6 +34,17 @@ for (const build of BUILDS) {
         assert.is(lib.spikeRows(S, idx, at, counts, 3), total, `${what}: spikes`);
         assert.equal(Array.from(counts.data.subarray(3, 3 + m)), lists.map((l) => l.length), `${what}: counts`);
         assert.equal(Array.from(idx.data.subarray(at, at + total)), lists.flat(), `${what}: lists`);
+        // the simulator's form (row r's spikes from r·k, the other slots holding anything) packs to the same lists
+        const simLists = { list: lib.ints('i32', m * k), counts: lib.ints('i32', m) }, idx2 = lib.ints('i32', at + m * k), counts2 = lib.ints('i32', 3 + m);
+        simLists.list.data.fill(-9); idx2.data.fill(-7); counts2.data.fill(-7);
+        lists.forEach((l, r) => { simLists.list.data.set(l, r * k); simLists.counts.data[r] = l.length; });
+        assert.is(lib.packSpikes(simLists, m, k, idx2, at, counts2, 3), total, `${what}: packed spikes`);
+        const packed = ref.spikePack(m, k, simLists.list.data, simLists.counts.data);
+        assert.equal(Array.from(idx2.data.subarray(at, at + total)), packed.flat(), `${what}: packed lists vs reference`);
+        assert.equal(Array.from(idx2.data.subarray(at, at + total)), lists.flat(), `${what}: packed lists vs spikeRows`);
+        assert.equal(Array.from(counts2.data.subarray(3, 3 + m)), packed.map((l) => l.length), `${what}: packed counts`);
+        assert.ok(idx2.data.subarray(0, at).every((x) => x === -7) && idx2.data.subarray(at + total).every((x) => x === -7), `${what}: nothing written outside the packed span`);
+        for (const b of [simLists.list, simLists.counts, idx2, counts2]) b.dispose();
         assert.is(lib.spikeOuter(C, idx, at, counts, 3, G, work), total, `${what}: spikes summed`);
         close(C.data, ref.spikeOuter(n, k, lists, G.toArray(), Float32Array.from(c0)), { ulps: 0 }, `${what}: vs reference`);
         lib.eventOuter(D, S, G, lib.ints('i32', eventOuterScratch(m)));
@@ -66,6 +77,13 @@ for (const build of BUILDS) {
     throwsClearly(() => lib.spikeOuter(lib.tensor([8, 4]), idx, 0, counts, 0, g, work), /spikeOuter: c is \[8, 4\], expected \[8, 5\]/);
     throwsClearly(() => lib.spikeOuter(c, idx, 0, counts, 1, g, work), /spikeOuter/, /counts needs 2 slots from countsAt = 1/);
     throwsClearly(() => lib.spikeRows(lib.tensor([2, 3]), idx, 0, counts, 0), /spikeRows/, /idx needs 6 slots/, /holds 4/);
+    const simLists = { list: lib.ints('i32', [1, 0, 0, 2, 0, 1]), counts: lib.ints('i32', [1, 4]) }, out = lib.ints('i32', 6), outCounts = lib.ints('i32', 2);
+    out.data.fill(-7); outCounts.data.fill(-7);
+    throwsClearly(() => lib.packSpikes(simLists, 2, 3, out, 0, outCounts, 0), /packSpikes/, /lists\.counts\[1\] must be in \[0, 3\].*got 4/);
+    assert.ok(out.data.every((x) => x === -7) && outCounts.data.every((x) => x === -7), 'nothing written');
+    throwsClearly(() => lib.packSpikes(simLists, 2, 4, out, 0, outCounts, 0), /packSpikes/, /lists\.list needs 8 slots/);
+    throwsClearly(() => lib.packSpikes(simLists, 2, 3, out, 1, outCounts, 0), /packSpikes/, /idx needs 6 slots from idxAt = 1/);
+    throwsClearly(() => lib.packSpikes(simLists, 2, 0, out, 0, outCounts, 0), /packSpikes/, /k must be an integer in \[1/);
     throwsClearly(() => lib.spikeRows(lib.tensor([2, 2]), idx, 0.5, counts, 0), /spikeRows/, /idxAt/);
   });
 

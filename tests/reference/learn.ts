@@ -7,6 +7,11 @@ export function spikeRows(m: number, k: number, s: ArrayLike<number>): number[][
   return Array.from({ length: m }, (_, r) => Array.from({ length: k }, (_, j) => j).filter((j) => s[r * k + j] !== 0));
 }
 
+/** f32_spike_pack: per row r, the first counts[r] entries of its k-slot span of list, in their order. */
+export function spikePack(m: number, k: number, list: ArrayLike<number>, counts: ArrayLike<number>): number[][] {
+  return Array.from({ length: m }, (_, r) => Array.from({ length: counts[r]! }, (_, e) => list[r * k + e]!));
+}
+
 /** f32_spike_outer: C[k×n] += Sᵀ·G for spike lists; for each input j, its spiking rows r in increasing
  *  order each add G[r, :] (rounded sum, no product: the spike is 1). */
 export function spikeOuter(n: number, k: number, lists: number[][], g: ArrayLike<number>, c: Float32Array): Float32Array {

@@ -16,10 +16,12 @@ import { rules } from '../../src/rules/index.js';
 
 const u = 2 ** -24, gamma = (n: number) => (n * u) / (1 - n * u);
 
-test('erbp: the event-driven dW equals the definition Σ_t (U ⊙ Θ)ᵀ·amp·s / (rows·(T − t_c)) within the f32 summation bound', async () => {
+// 'poisson' keeps spike lists for every layer (the rule packs them); 'rate' keeps none for the input (listed from the 0/1 spikes)
+for (const encoder of ['poisson', 'rate'] as const) test(`erbp, ${encoder} encoder: the event-driven dW equals the definition Σ_t (U ⊙ Θ)ᵀ·amp·s / (rows·(T − t_c)) within the f32 summation bound`, async () => {
   const lib = await backend();
   const train = blobs(lib, 60, 1);
-  const net = new SpikingNetwork(lib, { sizes: [20, 24, 24, 4], batch: 30, seed: 5, spiking: { ...rules.erbp!.spiking!.sim, steps: 15, readoutStart: 5, maxRate: 400 } });
+  const net = new SpikingNetwork(lib, { sizes: [20, 24, 24, 4], batch: 30, seed: 5, spiking: { ...rules.erbp!.spiking!.sim, steps: 15, readoutStart: 5, maxRate: 400, encoder } });
+  assert.is(net.sim.inLists === null, encoder === 'rate', 'which input path this case takes');
   const tr = new Trainer(lib, net, 'erbp', { lr: 0.02, epochs: 1 });
   tr.fit(train, { epochs: 1 }); // a trained step or two, so the gates are not all at their initial values
   const rows = net.batch, L = net.layers.length - 1, sim = net.sim;

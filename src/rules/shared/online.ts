@@ -4,6 +4,7 @@
 import type { Network } from '../../net/network.js';
 import type { SpikingSim } from '../../net/spiking.js';
 import type { Tensor } from '../../core/tensor.js';
+import type { SpikeLists } from '../../encode/index.js';
 
 /** e(t) into `e` for the first rows rows (probs: scratch). Requires the membrane readout. */
 export function stepError(net: Network, sim: SpikingSim, rows: number, probs: Tensor, e: Tensor): void {
@@ -27,4 +28,11 @@ export function zeroGrads(net: Network): void {
 /** Throws unless the simulator decodes with the membrane readout (the per-step error needs it). */
 export function needMembrane(rule: string, sim: SpikingSim): void {
   if (sim.readout !== 'membrane') throw new Error(`${rule}: needs the 'membrane' readout (per-step error), got '${sim.readout}'`);
+}
+
+/** This step's spike lists of layer l's input as the simulator keeps them (the encoder's for layer 0, the
+ *  fused step's of layer l − 1), rows of k = layer l's inputs; null when it keeps none (the rule then
+ *  lists the 0/1 spikes itself). */
+export function inputLists(sim: SpikingSim, l: number): SpikeLists | null {
+  return l === 0 ? sim.inLists : sim.sl[l - 1]!.out;
 }
