@@ -101,14 +101,18 @@ test('a window over conv layers equals its plain twin (products within their rou
 
 const snapshot = (n: SpikingNetwork) => n.layers.map((l) => [Array.from(l.post.data), Array.from(l.deriv.data), Array.from(l.a.data)]);
 
-test('conv nets: event-driven (spike lists into a dense layer after an unpooled conv) and dense propagation, and 1 and 2 threads, give the same bits', async () => {
+test('conv nets: event-driven (scattered convolutions, pooled spikes and spike lists into dense layers) and dense propagation, and 1 and 2 threads, give the same bits', async () => {
   const lib = await backend();
-  const c: Case = { name: 'conv then dense', shape: [8, 8, 1], arch: 'c4k3-f12', classes: 3, batch: 4, rows: 4 };
-  const ev = build(lib, c, { eventDensity: 1, vInit: 'random' }), de = build(lib, c, { eventDensity: 0, vInit: 'random' });
-  for (let w = 0; w < 2; w++) { ev.forward(); de.forward(); }
-  assert.ok(ev.sim.eventSteps[1]! > 0 && de.sim.denseSteps[1]! > 0, 'each path ran on the dense layer');
-  assert.equal(snapshot(ev), snapshot(de));
-  ev.dispose(); de.dispose();
+  const cases: Case[] = [{ name: 'conv then dense', shape: [8, 8, 1], arch: 'c4k3-f12', classes: 3, batch: 4, rows: 4 }, ...CASES];
+  for (const c of cases) {
+    const ev = build(lib, c, { eventDensity: 1, vInit: 'random' }), de = build(lib, c, { eventDensity: 0, vInit: 'random' });
+    for (let w = 0; w < 2; w++) { ev.forward(c.rows); de.forward(c.rows); }
+    ev.layers.forEach((l, i) => {
+      if (l.conv || i > 0) assert.ok(ev.sim.eventSteps[i]! > 0 && de.sim.denseSteps[i]! > 0, `${c.name}: each path ran on layer ${i}`);
+    });
+    assert.equal(snapshot(ev), snapshot(de), c.name);
+    ev.dispose(); de.dispose();
+  }
   const two = await load({ threads: 2 });
   const big: Case = { name: 'lenet5avg', shape: [28, 28, 1], arch: 'lenet5avg', classes: 10, batch: 12, rows: 12 };
   const nets = [lib, two].map((b) => build(b, big, { steps: 8, gain: 20, vInit: 'random' }));
