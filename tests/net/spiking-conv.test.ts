@@ -183,6 +183,27 @@ test('fa --spiking on conv LIF layers: its update is fa\'s on the window\'s rate
   }
 });
 
+test('fa --spiking on conv LIF layers: a few training steps give the same weights run to run and whichever propagation path each step takes', async () => {
+  const lib = await backend();
+  const c: Case = { name: 'fa conv run', shape: [10, 10, 1], arch: 'c3k3p1-a2-c4k2-a2-f6', classes: 4, batch: 6, rows: 6 };
+  const weights = (['auto', 'auto', 0, 1] as const).map((eventDensity) => {
+    const n = build(lib, c, { eventDensity, vInit: 'random' }), tr = new Trainer(lib, n, 'fa', { optimizer: 'adam', lr: 5e-3, epochs: 1 });
+    for (let b = 0; b < 3; b++) {
+      loadBatch(n, 90 + b, c.rows);
+      n.input.data.set(n.input.data.map(Math.abs));
+      tr.step(c.rows);
+    }
+    const w = n.layers.map((l) => Array.from(l.W.data));
+    if (eventDensity === 1) assert.ok(n.sim.eventSteps[0]! > 0 && n.sim.eventSteps[1]! > 0, 'the scattered convolutions ran');
+    n.dispose();
+    return w;
+  });
+  const fresh = build(lib, c, {});
+  assert.not.equal(weights[0], fresh.layers.map((l) => Array.from(l.W.data)), 'the steps changed the weights');
+  fresh.dispose();
+  for (let i = 1; i < weights.length; i++) assert.equal(weights[i], weights[0], `run ${i}: the bits of run 0`);
+});
+
 test('spiking networks refuse max pooling, naming the spec and its average-pooled form', async () => {
   const lib = await backend();
   throwsClearly(() => new SpikingNetwork(lib, { sizes: [784, 10], arch: 'lenet5', inputShape: [28, 28, 1], batch: 2, seed: 1 }),
