@@ -12,6 +12,7 @@
 // col2im adds patch entries onto pixels in row order of cols, then ky, kx, channel; the pooling
 // backward passes scatter in output order, then ky, kx; average pooling sums its window in (ky, kx)
 // order and multiplies by 1/(k·k) rounded to f32.
+import { axpy } from "./event";
 
 /**
  * cols[(b·ho + oy)·wo + ox, (ky·k + kx)·c + ch] = x[b, oy·s − p + ky, ox·s − p + kx, ch], 0 outside the
@@ -308,24 +309,7 @@ export function f32_event_conv(n: i32, h: i32, w: i32, c: i32, k: i32, s: i32, p
     const ky = y - oy * s;
     for (let ox = ox0; ox <= ox1; ox++) {
       const kx = xx - ox * s;
-      axpyRow(o, v, wt + <usize>((ky * k + kx) * c + ch) * rowBytes, dst + <usize>(oy * wo + ox) * rowBytes);
+      axpy(o, v, wt + <usize>((ky * k + kx) * c + ch) * rowBytes, dst + <usize>(oy * wo + ox) * rowBytes);
     }
-  }
-}
-
-/** y[:] += alpha·x[:] over n (the product rounded, then the sum, as the GEMM's micro-kernel). */
-// @ts-ignore: decorator
-@inline function axpyRow(n: i32, alpha: f32, src: usize, dst: usize): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const va = f32x4.splat(alpha);
-    for (; i + 4 <= n; i += 4) {
-      const q = <usize>i << 2;
-      v128.store(dst + q, f32x4.add(v128.load(dst + q), f32x4.mul(va, v128.load(src + q))));
-    }
-  }
-  for (; i < n; i++) {
-    const q = <usize>i << 2;
-    store<f32>(dst + q, load<f32>(dst + q) + alpha * load<f32>(src + q));
   }
 }
