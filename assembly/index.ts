@@ -18,4 +18,4 @@ export { f32_sgd_step, f32_adam_step } from "./kernels/optim";
 export { f32_gemm_nn, f32_gemm_nt, f32_gemm_tn, f32_gemm_tt, f32_gemm_part, gemm_scratch_bytes, gemm_set_scratch } from "./kernels/gemm";
 export { f32_settle_step, f32_settle_diff_step } from "./kernels/settle";
 export { f32_inverse_step_linear, f32_inverse_step_tanh, f32_inverse_step_leaky_relu } from "./kernels/inverse";
-export { f32_im2col, f32_col2im, f32_maxpool, f32_maxpool_bwd, f32_avgpool, f32_avgpool_bwd, f32_repeat_cols } from "./kernels/conv";
+export { f32_im2col, f32_col2im, f32_maxpool, f32_maxpool_bwd, f32_avgpool, f32_avgpool_bwd, f32_repeat_cols, f32_event_conv } from "./kernels/conv";

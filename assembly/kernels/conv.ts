@@ -12,6 +12,7 @@
 // col2im adds patch entries onto pixels in row order of cols, then ky, kx, channel; the pooling
 // backward passes scatter in output order, then ky, kx; average pooling sums its window in (ky, kx)
 // order and multiplies by 1/(k·k) rounded to f32.
+import { axpy } from "./event";
 
 /**
  * cols[(b·ho + oy)·wo + ox, (ky·k + kx)·c + ch] = x[b, oy·s − p + ky, ox·s − p + kx, ch], 0 outside the
@@ -250,6 +251,65 @@ export function f32_repeat_cols(n: i32, cols: i32, times: i32, x: usize, out: us
     for (let t = 0; t < times; t++) {
       memory.copy(dst, src, rowBytes);
       dst += rowBytes;
+    }
+  }
+}
+
+/**
+ * Event-driven convolution (scatter): out[n, ho·wo·O] = conv(x, W) without bias, where wt = Wᵀ
+ * [k·k·c, O] and x f32[n, h, w, c] is mostly zero (spikes, or average-pooled spikes). Each nonzero input
+ * x[b, y, x, ch] adds x·wt[(ky·k + kx)·c + ch, :] (the rounded product, then the sum) to every output
+ * pixel (oy, ox) whose window holds it at (ky, kx): oy·s − p + ky = y, ox·s − p + kx = x. The work is
+ * nonzeros × k² × O instead of positions × k²·c × O.
+ * Order: inputs are visited in increasing element index (y, x, ch), so every output element receives
+ * its terms in increasing patch index (ky, kx, ch), from +0: the order of the GEMM over im2col's patches
+ * when k·k·c <= KC (one K block). Skipped terms are 0·w = ±0, which leave a sum unchanged (up to the sign
+ * of an exact zero), so then the result is bit-identical to f32_im2col + f32_gemm_nt. With k·k·c > KC the
+ * GEMM sums each KC block apart and adds the blocks; here the same terms form one running sum.
+ * Returns the number of nonzero inputs. out must not overlap x or wt; out is write-only.
+ */
+export function f32_event_conv(n: i32, h: i32, w: i32, c: i32, k: i32, s: i32, p: i32, ho: i32, wo: i32, o: i32, x: usize, wt: usize, out: usize): i32 {
+  const inSize = h * w * c, outBytes = <usize>(ho * wo * o) << 2, rowBytes = <usize>o << 2;
+  memory.fill(out, 0, <usize>n * outBytes);
+  let events = 0;
+  for (let b = 0; b < n; b++) {
+    const img = x + (<usize>(b * inSize) << 2), dst = out + <usize>b * outBytes;
+    let e = 0;
+    if (ASC_FEATURE_SIMD) { // four inputs per test: one well-predicted branch where most inputs are silent
+      const vzero = f32x4.splat(0);
+      for (; e + 4 <= inSize; e += 4) {
+        let mask = i32x4.bitmask(f32x4.ne(v128.load(img + (<usize>e << 2)), vzero));
+        while (mask != 0) { // the nonzero lanes in increasing e, as the scalar loop visits them
+          const ee = e + <i32>ctz<i32>(mask);
+          scatter(ee, load<f32>(img + (<usize>ee << 2)), w, c, k, s, p, ho, wo, o, wt, rowBytes, dst);
+          events++;
+          mask &= mask - 1;
+        }
+      }
+    }
+    for (; e < inSize; e++) {
+      const v = load<f32>(img + (<usize>e << 2));
+      if (v == 0) continue;
+      scatter(e, v, w, c, k, s, p, ho, wo, o, wt, rowBytes, dst);
+      events++;
+    }
+  }
+  return events;
+}
+
+/** Input element e (value v) of one example: dst[(oy·wo + ox)·O + :] += v·wt[(ky·k + kx)·c + ch, :]
+ *  for every window (oy, ox) that holds it. */
+// @ts-ignore: decorator
+@inline function scatter(e: i32, v: f32, w: i32, c: i32, k: i32, s: i32, p: i32, ho: i32, wo: i32, o: i32, wt: usize, rowBytes: usize, dst: usize): void {
+  const ch = e % c, pix = e / c, y = pix / w + p, xx = pix % w + p; // padded coordinates
+  // ky = y − oy·s for oy in [max(0, ⌈(y − k + 1)/s⌉), min(ho − 1, ⌊y/s⌋)]; likewise kx
+  const oy1 = min(ho - 1, y / s), ox1 = min(wo - 1, xx / s);
+  const oy0 = y >= k ? (y - k + s) / s : 0, ox0 = xx >= k ? (xx - k + s) / s : 0;
+  for (let oy = oy0; oy <= oy1; oy++) {
+    const ky = y - oy * s;
+    for (let ox = ox0; ox <= ox1; ox++) {
+      const kx = xx - ox * s;
+      axpy(o, v, wt + <usize>((ky * k + kx) * c + ch) * rowBytes, dst + <usize>(oy * wo + ox) * rowBytes);
     }
   }
 }

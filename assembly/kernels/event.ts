@@ -279,9 +279,9 @@ export function f32_transpose(m: i32, n: i32, a: usize, out: usize): void {
   memory.fill(x, 0, <usize>n << 2);
 }
 
-/** y += alpha·x over n (product, then sum: the micro-kernel's a·b then acc + ab). */
+/** y += alpha·x over n (product, then sum: the micro-kernel's a·b then acc + ab). Shared with f32_event_conv. */
 // @ts-ignore: decorator
-@inline function axpy(n: i32, alpha: f32, x: usize, y: usize): void {
+@inline export function axpy(n: i32, alpha: f32, x: usize, y: usize): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const va = f32x4.splat(alpha);

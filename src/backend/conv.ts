@@ -3,6 +3,7 @@
 //   conv2d:           cols = im2col(x);  out[n·ho·wo, O] = cols · Wᵀ (+ bias per channel)
 //   conv2dInputGrad:  dcols = δ[n·ho·wo, O] · F;  dx = col2im(dcols)          (F = W for backprop)
 //   conv2dWeightGrad: dW = α·δᵀ · cols + β·dW;  db = α·Σ_positions δ + β·db
+//   eventConv2d:      out = conv(x, W) by scattering each nonzero input's kernel patch (sparse spikes)
 // The geometry is an object checked once when it is made, so a call checks tensors only and allocates
 // nothing.
 import type { Tensor } from '../core/tensor.js';
@@ -186,6 +187,25 @@ export function withConv<B extends Ctor>(Base: B) {
       kern.f32_gemm_tn(O, g.patch, m, alpha, beta, delta.ptr, cols.ptr, dW.ptr);
       if (db !== null) kern.f32_sum_rows(m, O, alpha, beta, delta.ptr, db.ptr);
       return dW;
+    }
+
+    /**
+     * Event-driven convolution: out [n, ho·wo·O] = conv(x [n, h·w·c], W) without bias, from wt = Wᵀ
+     * [k·k·c, O], each nonzero input adding its kernel-sized patch (f32_event_conv). Bit-identical to
+     * conv2d(out, x, W, null, …) when k·k·c <= 256 (the GEMM's K block); beyond, the same terms in one
+     * running sum. Returns the number of nonzero inputs.
+     */
+    eventConv2d(out: Tensor, x: Tensor, wt: Tensor, g: ConvGeometry): number {
+      const op = 'eventConv2d';
+      geometry(op, g, ConvGeometry);
+      isTensor(op, 'wt', wt);
+      const O = wt.shape.length === 2 && wt.shape[0] === g.patch ? wt.shape[1]! : -1;
+      if (O < 1) throw new Error(`${op}: wt is ${fmtShape(wt.shape)}, expected [${g.patch}, out channels] (k·k·c for ${g}, the transposed kernel)`);
+      const n = batchOf(op, 'x', x, g.inSize);
+      batchOf(op, 'out', out, g.positions * O, n);
+      disjoint(op, 'out', out, 'x', x, true);
+      disjoint(op, 'out', out, 'wt', wt, true);
+      return this.kernels.f32_event_conv(n, g.h, g.w, g.c, g.k, g.stride, g.pad, g.ho, g.wo, O, x.ptr, wt.ptr, out.ptr);
     }
 
     /** out [n, ho·wo·c] = the max of each window of x [n, h·w·c]; arg (≥ n·ho·wo·c entries) its index in the row. */

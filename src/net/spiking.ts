@@ -14,12 +14,14 @@
 //                                           inputs' rows of W_lᵀ) when the spike density < eventDensity
 //   I     ← λs·I + (1 − λs)·(gain·(amp_{l−1}·cur + b) + offset)       exponential current synapse
 //   (neuron) v ← λm·v + (1 − λm)·I, spike, reset, refractory        (drive (1 − λm)·I, src/neurons)
-// A convolutional layer's current is the convolution of the layer below's 0/1 spikes (channels last, the
-// layer's im2col patches and the GEMM); its units step like a dense layer's. Its pooling, which must be
-// average pooling, pools this step's spikes, and the next layer reads those graded values: pooling is
-// linear, so their mean over the window is the pooled rate (Hunsberger & Eliasmith 2016 pool by averaging,
-// as LeNet-5's subsampling layers do). A convolution, and a layer reading pooled values, propagate by the
-// dense product only. Such a layer's post is the pooled rate; deriv and a stay on its convolution's units.
+// A convolutional layer's current is the convolution of the layer below's 0/1 spikes (channels last): below
+// the crossover density each nonzero input scatters its kernel-sized patch onto the output currents
+// (eventConv2d), above it the im2col patches and the GEMM; both give the same sums. Its units step like a
+// dense layer's. Its pooling, which must be average pooling, pools this step's spikes, and the next layer
+// reads those graded values (no spike lists; the event kernels skip their zeros): pooling is linear, so
+// their mean over the window is the pooled rate (Hunsberger & Eliasmith 2016 pool by averaging, as
+// LeNet-5's subsampling layers do). Such a layer's post is the pooled rate; deriv and a stay on its
+// convolution's units.
 // amp converts spikes to the rate network's units (encoder amplitude at the input, rateScale/dt for
 // hidden layers), so a constant-rate input gives the same mean current as in the rate network; offset
 // (default vTh) puts the firing threshold at W·x + b = 0 as in Hunsberger & Eliasmith's soft-LIF nets.
@@ -40,7 +42,7 @@ import { getNeuron, neuronParams, type Neuron, type NeuronParams, type NeuronSta
 import { makeEncoder, ENCODERS, type Encoder, type EncoderName, type SpikeLists } from '../encode/index.js';
 import { RasterRecorder, type Raster, type RasterOptions, type RasterSource } from './raster.js';
 import { ENCODER, LEARNING, NEURON, PROPAGATION, TRACES, type StepProfile } from './profile.js';
-import { eventThreshold } from './event-threshold.js';
+import { convEventThreshold, eventThreshold } from './event-threshold.js';
 import { maxPoolInSpiking, parseArch } from './arch.js';
 
 export type Readout = 'membrane' | 'count';
@@ -95,7 +97,7 @@ export interface SimCounters {
 
 /** Per-layer simulation buffers (batch × out unless noted). */
 export interface SpikeLayer {
-  WT: Tensor | null; // [in, out] transposed weights for event-driven propagation (refreshed each run); null: dense only
+  WT: Tensor; // [in, out] (a convolution's: [k·k·c, out channels]) transposed weights for event-driven propagation, refreshed each run
   tmp: Tensor; // [out] scratch of the event kernel
   biasDrive: Tensor; // [out] (1 − λs)·(1 − λm)·(gain·b + offset) (hidden) or (1 − λs)·b (membrane readout)
   cur: Tensor; // s_{l−1}·W_lᵀ of this step
@@ -112,7 +114,7 @@ export interface SpikeLayer {
   out: SpikeLists | null;
   /** The fused step's propagation from the spike lists of this layer's input (when they exist). */
   from: LayerStepBuffers['from'];
-  /** A convolution, or a layer reading the graded pooled spikes of the layer below: dense propagation only. */
+  /** The input is not this layer's own spike lists: a convolution, or graded pooled spikes (spike matrix only). */
   denseIn: boolean;
   /** This step's spikes average-pooled ([batch, pooled size]), what the next layer reads; null without pooling. */
   pooled: Tensor | null;
@@ -195,7 +197,7 @@ export class SpikingSim implements RasterSource {
       const spiking = i < L - 1 || this.readout === 'count';
       const denseIn = !!l.conv || !!net.layers[i - 1]?.pool;
       return {
-        WT: denseIn ? null : ws.f32([l.inSize, l.outSize]), tmp: ws.f32([l.outSize]), biasDrive: ws.f32([l.outSize]),
+        WT: l.conv ? ws.f32([l.conv.geom.patch, l.W.shape[0]!]) : ws.f32([l.inSize, l.outSize]), tmp: ws.f32([l.outSize]), biasDrive: ws.f32([l.outSize]),
         cur: ws.f32([B, l.outSize]), I: ws.f32([B, l.outSize]), spikes: ws.f32([B, l.outSize]), dstep: ws.f32([B, l.outSize]),
         st: spiking ? this.neuron.init(ws, B * l.outSize) : null,
         ampIn: i === 0 ? this.enc.amplitude : this.rateScale / d.dt, spiking, fused: null, out: null, from: null,
@@ -212,7 +214,7 @@ export class SpikingSim implements RasterSource {
     });
     this.sl.forEach((s, i) => {
       const src = i === 0 ? this.inLists : this.sl[i - 1]!.out;
-      if (src && s.WT) s.from = { ...src, wt: s.WT };
+      if (src && !s.denseIn) s.from = { ...src, wt: s.WT };
     });
     this.spikeCount = new Float64Array(L); this.neuronSteps = new Float64Array(L);
     this.eventSteps = new Float64Array(L); this.denseSteps = new Float64Array(L);
@@ -391,12 +393,14 @@ export class SpikingSim implements RasterSource {
     const lib = this.lib, r = this.r, lm = r.decay, ls = r.synDecay;
     if (!this.thresholds) {
       const ed = this.eventDensity, B = this.net.batch;
+      // a convolution whose patch exceeds the GEMM's K block stays dense: the scatter would change the bits
       this.thresholds = Float64Array.from(this.net.layers, (l, i) =>
-        (this.sl[i]!.denseIn ? 0 : ed === 'auto' ? eventThreshold(lib, B, l.inSize, l.outSize, (i === 0 ? this.inLists : this.sl[i - 1]!.out) !== null) : ed));
+        (l.conv ? (l.conv.geom.patch > 256 ? 0 : ed === 'auto' ? convEventThreshold(lib, B, l.conv.geom, l.W.shape[0]!) : ed)
+          : ed === 'auto' ? eventThreshold(lib, B, l.inSize, l.outSize, (i === 0 ? this.inLists : this.sl[i - 1]!.out) !== null) : ed));
     }
     for (let i = 0; i < this.sl.length; i++) {
       const l = this.net.layers[i]!, s = this.sl[i]!;
-      if (s.WT) lib.transpose(s.WT, l.W);
+      lib.transpose(s.WT, l.W);
       if (s.st) {
         lib.fill(s.biasDrive, this.offset);
         // a convolution's bias is per channel: the same at every position (tmp is free, it serves event propagation)
@@ -410,31 +414,32 @@ export class SpikingSim implements RasterSource {
   }
 
   /**
-   * cur = s_in · Wᵀ, event-driven when the input is sparse enough (the same sums either way), from the
-   * input's spike lists when it has them (f32_event_list_nn), else from its 0/1 spikes (f32_event_nn),
-   * or by a dense GEMM; `dense` says whether inS holds the 0/1 spikes (else they are made from the
-   * lists first). Returns true, computing nothing, when the fused step is to sum cur from the lists.
+   * cur = s_in · Wᵀ (a convolution's: conv(s_in, W)), event-driven when the input is sparse enough (the
+   * same sums either way), from the input's spike lists when it has them (f32_event_list_nn), else from
+   * its spike matrix (f32_event_nn, f32_event_conv), or by a dense GEMM; `dense` says whether inS holds
+   * the spike matrix (else it is made from the lists first). inCount is the spike count of the layer
+   * below: after pooling it bounds the nonzero inputs from above. Returns true, computing nothing, when
+   * the fused step is to sum cur from the lists.
    */
   private propagate(i: number, l: Layer, s: SpikeLayer, rows: number, inS: Tensor, inCount: number, lists: SpikeLists | null, dense: boolean): boolean {
     const lib = this.lib, cur = s.cur.head(rows);
-    if (s.denseIn) { // inS: 0/1 spikes (a convolution's input) or pooled spikes
-      this.denseSteps[i]! += 1;
-      if (inCount === 0) lib.fill(cur, 0);
-      else if (l.conv) lib.conv2d(cur, inS, l.W, null, l.conv.cols.head(rows * l.conv.geom.positions), l.conv.geom);
-      else lib.gemm(cur, inS, l.W, 'nt');
-      return false;
-    }
-    const event = inCount === 0 || inCount < this.thresholds![i]! * rows * l.inSize;
+    const event = inCount === 0 || inCount < this.thresholds![i]! * rows * (l.conv ? l.conv.geom.inSize : l.inSize);
     if (event) this.eventSteps[i]! += 1;
     else this.denseSteps[i]! += 1;
+    if (l.conv) { // inS: the 0/1 spikes or pooled spikes below, as a matrix
+      if (inCount === 0) lib.fill(cur, 0);
+      else if (event) lib.eventConv2d(cur, inS, s.WT, l.conv.geom);
+      else lib.conv2d(cur, inS, l.W, null, l.conv.cols.head(rows * l.conv.geom.positions), l.conv.geom);
+      return false;
+    }
     if (event && lists) {
       if (s.fused && s.from) return true;
-      lib.eventListMatmul(cur, lists.list, lists.counts, s.WT!);
+      lib.eventListMatmul(cur, lists.list, lists.counts, s.WT);
     } else if (inCount === 0) {
       lib.fill(cur, 0);
     } else {
       if (!dense) lib.listSpikes(inS, lists!.list, lists!.counts);
-      if (event) lib.eventMatmul(cur, inS, s.WT!, s.tmp);
+      if (event) lib.eventMatmul(cur, inS, s.WT, s.tmp);
       else lib.gemm(cur, inS, l.W, 'nt');
     }
     return false;

@@ -25,10 +25,11 @@ export interface RuleForm {
 export function ruleForm(rule: AnyRule, asked: boolean, ruleParams: Record<string, unknown> = {}, conv = false): RuleForm {
   const form = rule.spiking, own = form?.own;
   const spiking = !!form && (asked || !!form.only || (!!own && ruleParams.spiking === true));
+  const convSpiking = conv && spiking ? rule.convDefaults?.spiking : undefined;
   return {
     spiking,
-    sim: spiking && !own ? { ...form!.sim } : null,
-    train: { ...rule.train, ...(conv ? rule.convDefaults?.train : undefined), ...(spiking ? form!.train : undefined) },
+    sim: spiking && !own ? { ...form!.sim, ...convSpiking?.sim } : null,
+    train: { ...rule.train, ...(conv ? rule.convDefaults?.train : undefined), ...(spiking ? form!.train : undefined), ...convSpiking?.train },
     ruleParams: own && spiking ? { ...ruleParams, spiking: true } : { ...ruleParams },
     implied: own ? ['spiking'] : [],
     unused: own && !spiking ? own : [],

@@ -110,9 +110,10 @@ export interface Rule<P extends object = object, S = unknown> {
   conv?: boolean;
   /**
    * Overrides of `train` and `defaults` for a network with convolutional layers, where the dense recipe
-   * does not carry over (the flags and given parameters still win). Spiking overrides apply on top.
+   * does not carry over (the flags and given parameters still win). Spiking overrides apply on top, and
+   * `spiking` on top of those: the spiking form's recipe and window on a convolutional network.
    */
-  convDefaults?: { train?: Partial<TrainDefaults>; params?: Partial<P> };
+  convDefaults?: { train?: Partial<TrainDefaults>; params?: Partial<P>; spiking?: { train?: Partial<TrainDefaults>; sim?: SpikingOptions } };
   /** For a rule without a convolutional form: why it has none (what its paper defines, or what a
    *  convolutional form would need that is not built), said when a network with convolutions is refused. */
   noConv?: string;

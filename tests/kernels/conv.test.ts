@@ -116,6 +116,36 @@ for (const build of BUILDS) {
     }
   });
 
+  test(`[${build}] eventConv2d (scatter of sparse inputs) equals conv2d bit for bit, and its twin, at every density`, async () => {
+    const lib = await backend(build);
+    // the conv shapes, and two whose patch k·k·c exceeds the GEMM's K block (256): one running sum there
+    const shapes = [...CONV_SHAPES, [2, 9, 9, 12, 5, 1, 2, 5], [1, 7, 6, 11, 5, 2, 1, 3]];
+    for (const s of shapes) {
+      const c = convCase(lib, s, 61), { g, O, G } = c;
+      const wt = lib.tensor([G.patch, O]), ev = lib.tensor([g.n, G.positions * O]);
+      lib.transpose(wt, c.W);
+      for (const density of [0, 0.03, 0.2, 1]) {
+        for (const graded of [false, true]) { // 0/1 spikes, or average-pooled spikes (multiples of 1/4)
+          const rnd = mulberry32(s.length * 97 + Math.round(density * 100) + (graded ? 1 : 0));
+          const xs = c.x.data;
+          for (let i = 0; i < xs.length; i++) xs[i] = rnd() < density ? (graded ? Math.ceil(rnd() * 4) / 4 : 1) : 0;
+          const what = `${label(s)} density ${density}${graded ? ' graded' : ''}`;
+          ev.data.fill(NaN); // write-only output
+          const events = lib.eventConv2d(ev, c.x, wt, G);
+          assert.is(events, xs.filter((v) => v !== 0).length, `${what}: events`);
+          close(ev.data, ref.eventConv(xs, wt.data, O, g), { ulps: 0 }, `${what}: eventConv2d vs twin`);
+          lib.conv2d(c.out, c.x, c.W, null, c.cols, G);
+          if (G.patch <= 256) close(ev.data, c.out.data, { ulps: 0 }, `${what}: eventConv2d vs conv2d`);
+          else { // two recursive sums of the same ≤ patch terms differ by at most 2·γ_patch·Σ|terms| (Higham 2002, §4.2)
+            const f = ref.conv2d(xs, c.W.data, null, O, g), gam = (G.patch * U) / (1 - G.patch * U);
+            close(ev.data, c.out.data, { abs: f.mag.map((m) => 2 * gam * m) }, `${what}: eventConv2d vs conv2d (K blocks)`);
+          }
+        }
+      }
+      wt.dispose(); ev.dispose(); c.dispose();
+    }
+  });
+
   test(`[${build}] max and average pooling, forward and backward, equal their twins bit for bit`, async () => {
     const lib = await backend(build);
     for (const s of POOL_SHAPES) {
@@ -259,6 +289,9 @@ test('conv and pooling: bad geometry and shapes are clear errors before any kern
   throwsClearly(() => lib.conv2d(out, lib.tensor([2, 71]), W, null, cols, G), /conv2d: x is \[2, 71\], expected \[n, 72\]/);
   throwsClearly(() => lib.conv2d(out, x, W, lib.tensor([3]), cols, G), /conv2d: bias is \[3\], expected \[1, 4\]/);
   throwsClearly(() => lib.conv2d(out, x, W, null, cols, { h: 6 } as unknown as ConvGeometry), /conv2d: geometry must be a ConvGeometry/);
+  throwsClearly(() => lib.eventConv2d(out, x, W, G), /eventConv2d: wt is \[4, 18\], expected \[18, out channels\]/);
+  throwsClearly(() => lib.eventConv2d(lib.tensor([2, 143]), x, lib.tensor([18, 4]), G), /eventConv2d: out is \[2, 143\], expected \[2, 144\]/);
+  throwsClearly(() => lib.eventConv2d(x, x, lib.tensor([18, 4]), G), /eventConv2d: out is \[2, 72\], expected \[2, 144\]/);
   const P = new PoolGeometry(6, 6, 2, 2);
   throwsClearly(() => lib.maxPool(lib.tensor([2, 18]), lib.ints('i32', 35), lib.tensor([2, 72]), P), /maxPool: arg .* is too short: needs 36 indices/);
   throwsClearly(() => lib.avgPool(lib.tensor([2, 17]), lib.tensor([2, 72]), P), /avgPool: out is \[2, 17\], expected \[2, 18\]/);

@@ -101,14 +101,18 @@ test('a window over conv layers equals its plain twin (products within their rou
 
 const snapshot = (n: SpikingNetwork) => n.layers.map((l) => [Array.from(l.post.data), Array.from(l.deriv.data), Array.from(l.a.data)]);
 
-test('conv nets: event-driven (spike lists into a dense layer after an unpooled conv) and dense propagation, and 1 and 2 threads, give the same bits', async () => {
+test('conv nets: event-driven (scattered convolutions, pooled spikes and spike lists into dense layers) and dense propagation, and 1 and 2 threads, give the same bits', async () => {
   const lib = await backend();
-  const c: Case = { name: 'conv then dense', shape: [8, 8, 1], arch: 'c4k3-f12', classes: 3, batch: 4, rows: 4 };
-  const ev = build(lib, c, { eventDensity: 1, vInit: 'random' }), de = build(lib, c, { eventDensity: 0, vInit: 'random' });
-  for (let w = 0; w < 2; w++) { ev.forward(); de.forward(); }
-  assert.ok(ev.sim.eventSteps[1]! > 0 && de.sim.denseSteps[1]! > 0, 'each path ran on the dense layer');
-  assert.equal(snapshot(ev), snapshot(de));
-  ev.dispose(); de.dispose();
+  const cases: Case[] = [{ name: 'conv then dense', shape: [8, 8, 1], arch: 'c4k3-f12', classes: 3, batch: 4, rows: 4 }, ...CASES];
+  for (const c of cases) {
+    const ev = build(lib, c, { eventDensity: 1, vInit: 'random' }), de = build(lib, c, { eventDensity: 0, vInit: 'random' });
+    for (let w = 0; w < 2; w++) { ev.forward(c.rows); de.forward(c.rows); }
+    ev.layers.forEach((l, i) => {
+      if (l.conv || i > 0) assert.ok(ev.sim.eventSteps[i]! > 0 && de.sim.denseSteps[i]! > 0, `${c.name}: each path ran on layer ${i}`);
+    });
+    assert.equal(snapshot(ev), snapshot(de), c.name);
+    ev.dispose(); de.dispose();
+  }
   const two = await load({ threads: 2 });
   const big: Case = { name: 'lenet5avg', shape: [28, 28, 1], arch: 'lenet5avg', classes: 10, batch: 12, rows: 12 };
   const nets = [lib, two].map((b) => build(b, big, { steps: 8, gain: 20, vInit: 'random' }));
@@ -177,6 +181,27 @@ test('fa --spiking on conv LIF layers: its update is fa\'s on the window\'s rate
     }
     n.dispose();
   }
+});
+
+test('fa --spiking on conv LIF layers: a few training steps give the same weights run to run and whichever propagation path each step takes', async () => {
+  const lib = await backend();
+  const c: Case = { name: 'fa conv run', shape: [10, 10, 1], arch: 'c3k3p1-a2-c4k2-a2-f6', classes: 4, batch: 6, rows: 6 };
+  const weights = (['auto', 'auto', 0, 1] as const).map((eventDensity) => {
+    const n = build(lib, c, { eventDensity, vInit: 'random' }), tr = new Trainer(lib, n, 'fa', { optimizer: 'adam', lr: 5e-3, epochs: 1 });
+    for (let b = 0; b < 3; b++) {
+      loadBatch(n, 90 + b, c.rows);
+      n.input.data.set(n.input.data.map(Math.abs));
+      tr.step(c.rows);
+    }
+    const w = n.layers.map((l) => Array.from(l.W.data));
+    if (eventDensity === 1) assert.ok(n.sim.eventSteps[0]! > 0 && n.sim.eventSteps[1]! > 0, 'the scattered convolutions ran');
+    n.dispose();
+    return w;
+  });
+  const fresh = build(lib, c, {});
+  assert.not.equal(weights[0], fresh.layers.map((l) => Array.from(l.W.data)), 'the steps changed the weights');
+  fresh.dispose();
+  for (let i = 1; i < weights.length; i++) assert.equal(weights[i], weights[0], `run ${i}: the bits of run 0`);
 });
 
 test('spiking networks refuse max pooling, naming the spec and its average-pooled form', async () => {

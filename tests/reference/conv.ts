@@ -182,3 +182,22 @@ export function repeatCols(x: ArrayLike<number>, n: number, cols: number, times:
   for (let b = 0; b < n; b++) for (let t = 0; t < times; t++) for (let j = 0; j < cols; j++) out[(b * times + t) * cols + j] = x[b * cols + j]!;
   return out;
 }
+
+/**
+ * f32_event_conv: out[b, oy, ox, o] = Σ x·W over the window, without bias, from wt = Wᵀ [k·k·c, O],
+ * rounded as the kernel rounds: per output element, from 0, the nonzero inputs of its window in
+ * increasing (ky, kx, ch), each product rounded and then added (zeros and the padding skipped).
+ */
+export function eventConv(x: ArrayLike<number>, wt: ArrayLike<number>, O: number, g: Geom): Float32Array {
+  const [ho, wo] = outDims(g), f = Math.fround;
+  const out = new Float32Array(g.n * ho * wo * O);
+  for (let b = 0; b < g.n; b++) for (let oy = 0; oy < ho; oy++) for (let ox = 0; ox < wo; ox++) for (let o = 0; o < O; o++) {
+    let acc = 0;
+    for (let ky = 0; ky < g.k; ky++) for (let kx = 0; kx < g.k; kx++) for (let ch = 0; ch < g.c; ch++) {
+      const v = pixel(x, g, b, oy * g.s - g.p + ky, ox * g.s - g.p + kx, ch);
+      if (v !== 0) acc = f(acc + f(v * wt[((ky * g.k + kx) * g.c + ch) * O + o]!));
+    }
+    out[((b * ho + oy) * wo + ox) * O + o] = acc;
+  }
+  return out;
+}

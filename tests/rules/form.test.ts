@@ -39,6 +39,18 @@ test("a rule's convolutional defaults apply to a network with convolutions only,
   assert.equal(ruleDefaults(r, true), { a: 1, b: 5 });
 });
 
+test("a rule's convolutional spiking defaults apply to a spiking network with convolutions only, over the spiking form's", () => {
+  const base = rules.fa!;
+  const r = defineRule({ ...base, id: 'conv-spiking-defaults', convDefaults: { train: { lr: 0.3 }, spiking: { train: { lr: 0.02, batch: 20 }, sim: { steps: 150, gain: 2 } } } });
+  const form = base.spiking!;
+  assert.equal(ruleForm(r, true, {}, true).train, { ...base.train, ...form.train, lr: 0.02, batch: 20 }, "the conv spiking recipe over the spiking form over the conv recipe");
+  assert.equal(ruleForm(r, true, {}, true).sim, { ...form.sim, steps: 150, gain: 2 });
+  assert.equal(ruleForm(r, true, {}, false).sim, form.sim, 'dense spiking: the form alone');
+  assert.equal(ruleForm(r, true, {}, false).train, { ...base.train, ...form.train });
+  assert.equal(ruleForm(r, false, {}, true).train, { ...base.train, lr: 0.3 }, 'conv rate: no spiking override');
+  assert.is(ruleForm(r, false, {}, true).sim, null);
+});
+
 test('a spiking-only rule runs spiking whether or not it is asked', () => {
   for (const id of ['superspike', 'erbp', 'nef']) {
     const f = ruleForm(rules[id]!, false);
