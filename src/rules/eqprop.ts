@@ -15,8 +15,12 @@
  *  - weight transport: NOT removed — feedback uses W_{l+1}ᵀ (symmetric energy).
  *  - derivative transport: removed — no f′ is sent anywhere; it is implicit in the state difference.
  *  - linear feedback: removed — the error travels through the same nonlinear units as the activity.
- *  - spiking: kept as a rule (it is defined on rates), but it runs on spiking networks (--spiking: both
- *    phases as LIF windows, EqSpike-style update; the output and its feedback stay graded: shared/phase-spiking.ts).
+ *  - spiking: kept as a rule (it is defined on rates), but it runs on spiking networks (--spiking: every
+ *    phase a LIF window, EqSpike-style update; the output and its feedback stay graded). The spiking form is
+ *    chl's paired one (shared/phase-spiking.ts): the free window feedforward, each nudged window with the free
+ *    window's bottom-up spikes replayed and only the spike difference fed back, the output's ∓β·e at gain
+ *    spikeGain; with feedback in every window (paired = false) the layers below the top hidden one learn from
+ *    spike rounding only.
  *  - timing: partly — two (or three) phases; the free state must be held until the nudged one is known.
  *  - target: not removed — the output is nudged towards a label. */
 import { defineRule } from './types.js';

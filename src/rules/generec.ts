@@ -18,7 +18,10 @@
  *  - derivative transport: removed — σ′ is implicit in y⁺ − y⁻.
  *  - linear feedback: removed — the error travels through the ordinary nonlinear units.
  *  - spiking: kept as a rule (it is defined on rates), but it runs on spiking networks (--spiking: both
- *    phases as LIF windows, EqSpike-style update; the output and its feedback stay graded: shared/phase-spiking.ts).
+ *    phases as LIF windows, EqSpike-style update; the output and its feedback stay graded). The spiking form is
+ *    chl's paired one (shared/phase-spiking.ts): the minus window feedforward, the plus window with its
+ *    bottom-up spikes replayed and only the spike difference fed back at gain spikeGain; with feedback in both
+ *    windows (paired = false) the layers below the top hidden one learn from spike rounding only.
  *  - timing: partly — minus-phase activity must be kept until the plus phase.
  *  - target: not removed. */
 import { defineRule } from './types.js';
