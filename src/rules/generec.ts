@@ -69,7 +69,7 @@ export const generec = defineRule<GenerecParams, State>({
       forward: 'LIF spikes from a deterministic rate-coded input, feedforward; the minus phase is one presentation, whose spikes are kept step by step for the plus one.',
       feedback: 'Spikes: in the plus presentation each hidden layer receives γ_s·Wᵀ times the difference of the layer above\'s spikes from its minus-presentation spikes at the same step, and its bottom-up input is the minus presentation\'s spikes, replayed; the last hidden layer receives γ_s·W_topᵀ(−e), graded.',
       error: 'Graded at the output: in a second presentation of the same input the output\'s difference is −e = −∂C/∂y of the minus phase (the outcome t = ȳ⁻ − e); below it the error travels as spike differences.',
-      update: 'At the end of the plus presentation: presynaptic spike rates (the midpoint of the minus rate and the plus state, or the minus rate) times the postsynaptic membrane change (the mean surrogate times the change of the mean input current), scaled by γ_s^{l−top} (the windowed form of EqSpike\'s update); the input side is the pixel rate.',
+      update: 'At the end of the plus presentation: presynaptic spike rates (the midpoint of the minus rate and the plus state, or the minus rate) times the postsynaptic membrane change (the mean surrogate times the change of the mean input current), scaled by γ_s^{l−top} (the windowed form of EqSpike\'s update); the input side is the pixel rate. The midpoint\'s half difference ½Δ_{l−1} adds ½γ_s^{top−l+1}·δ_l·δᵀ_{l−1} to layer l\'s update, which at γ_s > 1 grows with depth and turns the second hidden layer of three away from backprop\'s gradient (midpoint = false: chl\'s update).',
     },
   },
   init(net, p, ws) {
