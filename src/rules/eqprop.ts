@@ -15,8 +15,12 @@
  *  - weight transport: NOT removed — feedback uses W_{l+1}ᵀ (symmetric energy).
  *  - derivative transport: removed — no f′ is sent anywhere; it is implicit in the state difference.
  *  - linear feedback: removed — the error travels through the same nonlinear units as the activity.
- *  - spiking: kept as a rule (it is defined on rates), but it runs on spiking networks (--spiking: both
- *    phases as LIF windows, EqSpike-style update; the output and its feedback stay graded: shared/phase-spiking.ts).
+ *  - spiking: kept as a rule (it is defined on rates), but it runs on spiking networks (--spiking: every
+ *    phase a LIF window, EqSpike-style update; the output and its feedback stay graded). The spiking form is
+ *    chl's paired one (shared/phase-spiking.ts): the free window feedforward, each nudged window with the free
+ *    window's bottom-up spikes replayed and only the spike difference fed back, the output's ∓β·e at gain
+ *    spikeGain; with feedback in every window (paired = false) the layers below the top hidden one learn from
+ *    spike rounding only.
  *  - timing: partly — two (or three) phases; the free state must be held until the nudged one is known.
  *  - target: not removed — the output is nudged towards a label. */
 import { defineRule } from './types.js';
@@ -32,6 +36,12 @@ export interface EqpropParams {
   eps: number;
   maxIter: number;
   tol: number;
+  /** The spiking form's pairing (see shared/phase-spiking.ts): the free window feedforward, each nudged one with
+   *  the free window's bottom-up spikes replayed and only what the nudge changed fed back. false: feedback γ in
+   *  every window. The rate form reads neither this nor spikeGain. */
+  paired: boolean;
+  /** The paired form's feedback gain γ_s (its free window has no feedback, so no loop bounds it). */
+  spikeGain: number;
 }
 
 interface Common {
@@ -50,6 +60,8 @@ function check(p: EqpropParams): void {
   if (typeof p.symmetric !== 'boolean') throw new TypeError(`eqprop: symmetric must be true or false, got ${String(p.symmetric)}`);
   if (typeof p.randomSign !== 'boolean') throw new TypeError(`eqprop: randomSign must be true or false, got ${String(p.randomSign)}`);
   settleOptions('eqprop', p);
+  if (typeof p.paired !== 'boolean') throw new TypeError(`eqprop: paired must be true or false, got ${String(p.paired)}`);
+  if (!(p.spikeGain > 0) || !Number.isFinite(p.spikeGain)) throw new RangeError(`eqprop: spikeGain must be a finite number > 0, got ${p.spikeGain}`);
 }
 
 /** Keeps the nudged phase in the +β slot, or the −β slot when the current β is negative. */
@@ -63,24 +75,27 @@ export const eqprop = defineRule<EqpropParams, State>({
   cite: 'Scellier & Bengio 2017, Front. Comput. Neurosci. 11:24; Laborieux et al. 2021, Front. Neurosci. 15:633674',
   noConv: "its energy and settling dynamics here are dense (Laborieux et al. 2021's convolutional energy, with pooling inside the dynamics, is not built)",
   objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['timing'] },
-  defaults: { beta: 0.5, symmetric: true, randomSign: false, gamma: 0.5, eps: 1, maxIter: 10, tol: 1e-3 },
+  defaults: { beta: 0.5, symmetric: true, randomSign: false, gamma: 0.5, eps: 1, maxIter: 10, tol: 1e-3, paired: true, spikeGain: 3 },
+  // the rate form reads neither
+  neutralParams: { paired: true, spikeGain: 3 },
   // lr 5e-4: at 1e-3 the three-hidden-layer net plateaus until the schedule anneals (docs/measurements.md).
   train: { optimizer: 'adam', lr: 5e-4, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 15, batch: 50, hidden: [500] },
   spiking: {
     sim: PHASE_SIM,
     train: { epochs: 10 }, // a spiking epoch costs three presentations of 40 steps per example
     parts: {
-      forward: 'LIF spikes from a deterministic rate-coded input, with top-down feedback γ·Wᵀ into the synaptic currents: spikes from a hidden layer above, the graded leaky readout from the output; the free phase is one presentation.',
-      feedback: 'Spikes between hidden layers; the output\'s graded state (its readout, nudged in the later presentations) into the last hidden layer.',
-      error: 'Graded: in later presentations of the same input the output is nudged to y = m ∓ β·e, m its readout, e = ∂C/∂y of the free phase (the first-order form of EP\'s nudge).',
-      update: 'At the end of the last presentation: presynaptic spike rates times the postsynaptic membrane change (the mean surrogate times the change of the mean input current) between the +β and −β presentations, over 2β (the windowed form of EqSpike\'s update); the input side is the pixel rate.',
+      forward: 'LIF spikes from a deterministic rate-coded input, feedforward; the free phase is one presentation, whose spikes are kept step by step for the nudged ones.',
+      feedback: 'Spikes: in a nudged presentation each hidden layer receives γ_s·Wᵀ times the difference of the layer above\'s spikes from its free-presentation spikes at the same step, and its bottom-up input is the free presentation\'s spikes, replayed; the last hidden layer receives γ_s·W_topᵀ(∓β·e), graded.',
+      error: 'Graded at the output: in later presentations of the same input (+β, then −β) the output\'s difference from the free phase is ∓β·e, e = ∂C/∂y of the free phase (the first-order form of EP\'s nudge); below it the error travels as spike differences.',
+      update: 'At the end of the last presentation: presynaptic free spike rates times the postsynaptic membrane change (the mean surrogate times the change of the mean input current) between the +β and −β presentations, over 2β, scaled by γ_s^{l−top} (the windowed form of EqSpike\'s update in EP\'s small-β limit); the input side is the pixel rate.',
     },
   },
   init(net, p, ws) {
     check(p);
-    const top = net.layers.length - 1, scale = (l: number) => p.gamma ** (l - top);
-    const base = net instanceof SpikingNetwork
-      ? spikingPhaseState('eqprop', net, ws, PHASE_SIM, p.symmetric ? [{ kind: 'nudge', sign: 1 }, { kind: 'nudge', sign: -1 }] : [{ kind: 'nudge', sign: 1 }])
+    const spiking = net instanceof SpikingNetwork, pairs = spiking && p.paired;
+    const top = net.layers.length - 1, g = pairs ? p.spikeGain : p.gamma, scale = (l: number) => g ** (l - top);
+    const base = spiking
+      ? spikingPhaseState('eqprop', net, ws, PHASE_SIM, p.symmetric ? [{ kind: 'nudge', sign: 1 }, { kind: 'nudge', sign: -1 }] : [{ kind: 'nudge', sign: 1 }], p.paired)
       : phaseState(net, ws, ['free', 'plus', 'minus']);
     const s: State = Object.assign(base, { beta: p.beta, scale, symScale: (l: number) => scale(l) / (2 * p.beta), oneScale: (l: number) => scale(l) / s.beta });
     return s;
@@ -88,7 +103,7 @@ export const eqprop = defineRule<EqpropParams, State>({
   forward(ctx, s, p, training) {
     if (isSpikingPhase(s)) {
       s.beta = training && !p.symmetric && p.randomSign && (ctx.rng.nextU32() & 1) ? -p.beta : p.beta;
-      spikingPhases(ctx, s, p.gamma, s.beta, training);
+      spikingPhases(ctx, s, p.paired ? p.spikeGain : p.gamma, s.beta, training);
       return;
     }
     freePhase(ctx, s, p, 'free');
@@ -111,7 +126,13 @@ export const eqprop = defineRule<EqpropParams, State>({
   },
   update(ctx, s, p) {
     if (isSpikingPhase(s)) {
-      if (p.symmetric) spikingContrast(ctx, s, 1, 2, s.symScale, 'minus', 'plus');
+      // Paired: the leading term Δ_l·s̄ᵀ_{l−1} only, as chl's (its free window is EP's γ → 0 limit, where the cross
+      // term s̄_l·Δᵀ_{l−1} is O(γ)), with s̄ the midpoint of the ±β states (s⁺s⁺ᵀ − s⁻s⁻ᵀ = Δ·s̄ᵀ + s̄·Δᵀ), which is
+      // the free state to first order; one-sided, s̄ is the free state itself.
+      if (p.paired) {
+        if (p.symmetric) spikingContrast(ctx, s, 1, 2, s.symScale, 'mid', 'none');
+        else spikingContrast(ctx, s, 1, 0, s.oneScale, 'minus', 'none');
+      } else if (p.symmetric) spikingContrast(ctx, s, 1, 2, s.symScale, 'minus', 'plus');
       else spikingContrast(ctx, s, 1, 0, s.oneScale, 'minus', 'plus');
       return;
     }

@@ -18,7 +18,10 @@
  *  - derivative transport: removed — σ′ is implicit in y⁺ − y⁻.
  *  - linear feedback: removed — the error travels through the ordinary nonlinear units.
  *  - spiking: kept as a rule (it is defined on rates), but it runs on spiking networks (--spiking: both
- *    phases as LIF windows, EqSpike-style update; the output and its feedback stay graded: shared/phase-spiking.ts).
+ *    phases as LIF windows, EqSpike-style update; the output and its feedback stay graded). The spiking form is
+ *    chl's paired one (shared/phase-spiking.ts): the minus window feedforward, the plus window with its
+ *    bottom-up spikes replayed and only the spike difference fed back at gain spikeGain; with feedback in both
+ *    windows (paired = false) the layers below the top hidden one learn from spike rounding only.
  *  - timing: partly — minus-phase activity must be kept until the plus phase.
  *  - target: not removed. */
 import { defineRule } from './types.js';
@@ -33,6 +36,12 @@ export interface GenerecParams {
   eps: number;
   maxIter: number;
   tol: number;
+  /** The spiking form's pairing (see shared/phase-spiking.ts): the minus window feedforward, the plus one with
+   *  the minus window's bottom-up spikes replayed and only what the clamp changed fed back. false: feedback γ in
+   *  both windows. The rate form reads neither this nor spikeGain. */
+  paired: boolean;
+  /** The paired form's feedback gain γ_s (its minus window has no feedback, so no loop bounds it). */
+  spikeGain: number;
 }
 
 type State = ScaledPhaseState | (SpikingPhaseState & { scale: (l: number) => number });
@@ -50,27 +59,34 @@ export const generec = defineRule<GenerecParams, State>({
   // attractors O'Reilly & Munakata 2000 describe), so y⁺ − y⁻ compares two unsettled states and the net
   // stays near chance; a weaker loop settles in about half the cap, and γ^{l−top} restores a backprop-sized
   // step (Xie & Seung 2003). The slice runs that chose it: docs/measurements.md.
-  defaults: { symmetric: false, midpoint: true, gamma: 0.2, eps: 1, maxIter: 40, tol: 1e-3 },
+  defaults: { symmetric: false, midpoint: true, gamma: 0.2, eps: 1, maxIter: 40, tol: 1e-3, paired: true, spikeGain: 3 },
+  // the rate form reads neither
+  neutralParams: { paired: true, spikeGain: 3 },
   train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 15, batch: 50, hidden: [500] },
   spiking: {
     sim: PHASE_SIM,
     parts: {
-      forward: 'LIF spikes from a deterministic rate-coded input, with top-down feedback γ·Wᵀ into the synaptic currents: spikes from a hidden layer above, the graded leaky readout from the output; the minus phase is one presentation.',
-      feedback: 'Spikes between hidden layers; the output\'s graded state (its readout, then the outcome) into the last hidden layer.',
-      error: 'Graded: in a second presentation of the same input the output is held at its readout minus e = ∂C/∂y of the minus phase.',
-      update: 'At the end of the second presentation: presynaptic spike rates (midpoint or minus phase) times the postsynaptic membrane change, the mean surrogate times the change of the mean input current (the windowed form of EqSpike\'s update); the input side is the pixel rate.',
+      forward: 'LIF spikes from a deterministic rate-coded input, feedforward; the minus phase is one presentation, whose spikes are kept step by step for the plus one.',
+      feedback: 'Spikes: in the plus presentation each hidden layer receives γ_s·Wᵀ times the difference of the layer above\'s spikes from its minus-presentation spikes at the same step, and its bottom-up input is the minus presentation\'s spikes, replayed; the last hidden layer receives γ_s·W_topᵀ(−e), graded.',
+      error: 'Graded at the output: in a second presentation of the same input the output\'s difference is −e = −∂C/∂y of the minus phase (the outcome t = ȳ⁻ − e); below it the error travels as spike differences.',
+      update: 'At the end of the plus presentation: presynaptic spike rates (the midpoint of the minus rate and the plus state, or the minus rate) times the postsynaptic membrane change (the mean surrogate times the change of the mean input current), scaled by γ_s^{l−top} (the windowed form of EqSpike\'s update); the input side is the pixel rate. The midpoint\'s half difference ½Δ_{l−1} adds ½γ_s^{top−l+1}·δ_l·δᵀ_{l−1} to layer l\'s update, which at γ_s > 1 grows with depth and turns the second hidden layer of three away from backprop\'s gradient (midpoint = false: chl\'s update).',
     },
   },
   init(net, p, ws) {
     if (typeof p.symmetric !== 'boolean') throw new TypeError(`generec: symmetric must be true or false, got ${String(p.symmetric)}`);
     if (typeof p.midpoint !== 'boolean') throw new TypeError(`generec: midpoint must be true or false, got ${String(p.midpoint)}`);
     settleOptions('generec', p);
+    if (typeof p.paired !== 'boolean') throw new TypeError(`generec: paired must be true or false, got ${String(p.paired)}`);
+    if (!(p.spikeGain > 0) || !Number.isFinite(p.spikeGain)) throw new RangeError(`generec: spikeGain must be a finite number > 0, got ${p.spikeGain}`);
+    if (net instanceof SpikingNetwork) {
+      const scale = gammaScale(net, p.paired ? p.spikeGain : p.gamma);
+      return { ...spikingPhaseState('generec', net, ws, PHASE_SIM, [{ kind: 'clamp' }], p.paired), scale };
+    }
     const scale = gammaScale(net, p.gamma);
-    if (net instanceof SpikingNetwork) return { ...spikingPhaseState('generec', net, ws, PHASE_SIM, [{ kind: 'clamp' }]), scale };
     return { ...phaseState(net, ws, ['minus', 'plus']), scale };
   },
   forward(ctx, s, p, training) {
-    if (isSpikingPhase(s)) spikingPhases(ctx, s, p.gamma, 0, training);
+    if (isSpikingPhase(s)) spikingPhases(ctx, s, p.paired ? p.spikeGain : p.gamma, 0, training);
     else hooks.forward(ctx, s, p, training);
   },
   teach(ctx, s, p) {

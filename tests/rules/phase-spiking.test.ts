@@ -1,8 +1,9 @@
 // The phase rules' spiking forms (shared/phase-spiking.ts): each lowers the loss on a seeded spiking task and
 // is deterministic under a seed; and, as the window grows and the nudge shrinks, eqprop's spiking update
 // approaches the rate rule's first-order update computed from the free window's own quantities (EP's β → 0
-// limit), within an error derived from spike-count quantisation and the readout's response to the feedback.
-// chl's paired form has its own tests (chl-spiking.test.ts).
+// limit), within an error derived from spike-count quantisation and the readout's response to the feedback —
+// in eqprop's form with feedback in both windows (paired = false). The paired form has its own tests
+// (paired-spiking.test.ts).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backend } from '../helpers/setup.js';
@@ -55,7 +56,7 @@ async function probe(id: 'eqprop', steps: number, gamma: number, beta: number, s
   n.input.set(Float32Array.from({ length: B * F }, () => r.nextU32() / 2 ** 32));
   n.target.set(Float32Array.from({ length: B * C }, (_, i) => (i % C === (i / C | 0) % C ? 1 : 0)));
   n.layers[0]!.b.set(Float32Array.from({ length: H }, () => 0.3 + 0.4 * (r.nextU32() / 2 ** 32)));
-  const rule = rules[id]!, p = { ...rule.defaults, gamma, beta };
+  const rule = rules[id]!, p = { ...rule.defaults, gamma, beta, paired: false };
   const s = rule.init(n, p, n.ws, new Rng(4)) as SpikingPhaseState;
   const ctx = { net: n, rows: B, rng: new Rng(5) };
   rule.forward!(ctx, s, p, true);

@@ -26,7 +26,7 @@
 // times postsynaptic membrane changes, EqSpike's pre-spike-triggered update summed over the window. The
 // input side is the encoder's rate (the pixel value).
 //
-// The paired form (chl): with feedback in both windows, a hidden layer below the top one learns only where the
+// The paired form (chl's; eqprop's and generec's unless paired = false): with feedback in both windows, a hidden layer below the top one learns only where the
 // feedback flips a spike of the layer above, and a flip is a whole spike per window. At Xie & Seung's small γ
 // (2003) the expected count change γ^{top−l}·δ_l·T is far below one spike, so the lower layers see rounding:
 // none at all, or noise times γ^{l−top}. A larger γ does not help while the windows share the feedback: the
@@ -39,7 +39,10 @@
 // γ·W_topᵀ(−e) from the output, whose difference is −e exactly (the rate form's difference coordinates). With
 // no loop, γ sets only how many spikes carry the difference down (rounding against the rate function's
 // curvature), and the update takes Xie & Seung's leading term Δ_l·r⁻ᵀ_{l−1} with γ^{l−top}: the Q_l·Δᵀ_{l−1}
-// term is the energy's cross term, O(γ) at small γ and not part of the backprop limit.
+// term is the energy's cross term, O(γ) at small γ and not part of the backprop limit. eqprop's nudged windows
+// are paired the same way with the output's difference ∓β·e (EP's first-order nudge, Scellier & Bengio 2017),
+// so its update over 2β has the same leading term; generec's plus window is chl's clamped one, and its update
+// reads the presynaptic side at O'Reilly's midpoint when asked.
 import type { Network } from '../../net/network.js';
 import type { Workspace } from '../../core/workspace.js';
 import type { Tensor } from '../../core/tensor.js';
@@ -67,13 +70,13 @@ export interface SpikingPhaseState extends ContrastBuffers {
   grad: Tensor;
   /** Steps skipped at the start of every window before counting. */
   skip: number;
-  /** The paired form (clamp phases only; see pairedNote): the free window's spikes of every hidden layer
+  /** The paired form (see the header): the free window's spikes of every hidden layer
    *  that feeds another, rec[l][t] at step t, and the scratch of their difference. Null: feedback in every window. */
   pair: { rec: Tensor[][]; d: Tensor[] } | null;
   /** Per-window settings the step callback reads (set by spikingPhases). */
   run: { rows: number; gamma: number; beta: number; phase: number; training: boolean };
   onStep: (t: number) => void;
-  /** The paired form's bottom-up input of a clamped window: the free window's spikes of the layer below. */
+  /** The paired form's bottom-up input of a later window: the free window's spikes of the layer below. */
   feed: (i: number, t: number) => Tensor | null;
 }
 
@@ -104,7 +107,6 @@ export function spikingPhaseState(
   if (!(sim.r.synDecay > 0)) throw new RangeError(`${who}: the spiking form feeds back through the synaptic current and needs tauSyn > 0, got ${sim.np.tauSyn}`);
   if (sim.steps < 2) throw new RangeError(`${who}: the spiking window needs at least 2 steps per phase, got steps = ${sim.steps}`);
   const B = net.batch, C = net.classes, L = net.layers, hidden = L.slice(0, -1), n = phases.length + 1;
-  if (paired && phases.some((ph) => ph.kind !== 'clamp')) throw new TypeError(`${who}: the paired spiking form clamps the output; it has no nudged phase`);
   const s: SpikingPhaseState = {
     diff: L.map((l) => ws.f32([B, l.outSize])), mid: L.map((l) => ws.f32([B, l.outSize])), err: ws.f32([B, C]),
     sim, phases,
@@ -176,12 +178,18 @@ function pairedStepper(net: Network, s: SpikingPhaseState, pair: NonNullable<Spi
     if (k === 0) return;
     for (let l = 0; l < top; l++) { // feedback for step t + 1
       const I = sim.sl[l]!.I.head(rows), W = L[l + 1]!.W;
-      if (l + 1 === top) { lib.gemm(I, s.err.head(rows), W, 'nn', -inject * gamma, 1); continue; }
+      if (l + 1 === top) { lib.gemm(I, s.err.head(rows), W, 'nn', -inject * gamma * outputShift(s, k), 1); continue; }
       const d = pair.d[l + 1]!.head(rows);
       lib.sub(d, sim.sl[l + 1]!.spikes.head(rows), pair.rec[l + 1]![t]!.head(rows));
       lib.gemm(I, d, W, 'nn', inject * gamma * amp, 1);
     }
   };
+}
+
+/** The paired form's output difference in window k > 0 is −c·e: c = 1 clamped, ±β nudged (EP's first-order nudge). */
+function outputShift(s: SpikingPhaseState, k: number): number {
+  const ph = s.phases[k - 1]!;
+  return ph.kind === 'clamp' ? 1 : ph.sign * s.run.beta;
 }
 
 /** Runs window `k` (0 = free) and scales its sums to means: rates, output state, current in drive units. */
@@ -222,7 +230,11 @@ export function spikingPhases(ctx: StepContext, s: SpikingPhaseState, gamma: num
         lib.mul(d, d, s.sigma[l]!.head(rows));
         lib.add(st, free[l]!.head(rows), d);
       }
-      if (s.pair) lib.sub(s.states[k]![top]!.head(rows), free[top]!.head(rows), s.err.head(rows)); // the clamp, exactly
+      if (s.pair) { // the clamp or the nudge, exactly
+        const c = outputShift(s, k), yk = s.states[k]![top]!.head(rows);
+        if (c === 1) lib.sub(yk, free[top]!.head(rows), s.err.head(rows));
+        else lib.scaleAdd(yk, 1, free[top]!.head(rows), -c, s.err.head(rows));
+      }
     }
   }
   lib.copy(L[top]!.post.head(rows), free[top]!.head(rows));
