@@ -80,7 +80,8 @@ export class DendriticSim implements RasterSource {
   private readonly inputBuffers: DendriticInputBuffers | null = null;
   private readonly stepBuffers: DendriticLayerBuffers[] = [];
   private readonly stepConstants: DendriticLayerConstants[] = [];
-  /** The output layer's PSP (x_L − x_S)/(τL − τS) [B, C], which drives the apical compartments. */
+  /** The phase's window average of the output layer's PSP (x_L − x_S)/(τL − τS) [B, C]: the apical
+   *  potentials are linear in it (A = Y·PSP), so Ā = Y·(its average), one product per phase. */
   private readonly outPsp: Tensor | null = null;
   /** The spike stream (its state in the workspace), or null (rate). */
   private readonly rng: WasmRng | null = null;
@@ -231,13 +232,13 @@ export class DendriticSim implements RasterSource {
     const lib = net.lib, L = net.layers.length;
     const inv = 1 / window, dt = 1, pscale = 1 / (TAU_L - TAU_S);
     if (!target) {
-      for (let m = 0; m < L - 1; m++) { lib.fill(s.Cbar[m]!.head(rows), 0); if (train) lib.fill(s.Af[m]!.head(rows), 0); }
+      for (let m = 0; m < L - 1; m++) lib.fill(s.Cbar[m]!.head(rows), 0);
       lib.fill(s.Ubar.head(rows), 0);
       if (train) for (let l = 0; l < L; l++) lib.fill(s.preBar[l]!.head(rows), 0);
     } else {
       lib.fill(s.phiT.head(rows), 0);
-      for (let m = 0; m < L - 1; m++) lib.fill(s.At[m]!.head(rows), 0);
     }
+    if (train) lib.fill(s.outPsp!.head(rows), 0);
     const pr = this.profile;
     pr?.start();
     for (let t = 0; t < steps; t++) {
@@ -259,27 +260,25 @@ export class DendriticSim implements RasterSource {
         //   target-phase output: U ← (1 − g_L − g_D − 1) U + g_D V + (g_E E_E + g_I E_I), g_E + g_I = 1
         // its rate σ, the phase average (C̄, Ū or φ̄^t = λmax σ(U) averaged), spikes at rate λmax σ as lists,
         // and their traces where read: a hidden layer's in the forward phase (with the next layer's
-        // p̄ += PSP / window), the output's in both phases of training (for the apical potentials).
+        // p̄ += PSP / window), the output's in both phases of training (its PSP averaged for Ā).
         b.cur = s.cur[l]!.head(rows);
         b.yl = s.yl[l]!.head(rows); b.ys = s.ys[l]!.head(rows); b.bias = net.bias ? lay.b : null;
         b.soma = s.soma[l]!.head(rows); b.drive = teach ? s.drive.head(rows) : null; b.sig = s.sig[l]!.head(rows);
         b.avg = !avg || (target && l < L - 1) ? null : l < L - 1 ? s.Cbar[l]!.head(rows) : target ? s.phiT.head(rows) : s.Ubar.head(rows);
         b.spikes = onStep ? out.s.head(rows) : null; b.xl = out.xl.head(rows); b.xs = out.xs.head(rows);
-        b.pbar = l < L - 1 && pk !== 0 ? s.preBar[l + 1]!.head(rows) : null;
+        b.pbar = l < L - 1 ? (pk !== 0 ? s.preBar[l + 1]!.head(rows) : null) : train && avg ? s.outPsp!.head(rows) : null;
         k.gA = (teach ? G_D : G_B) * dt; k.gS = 1 - (teach ? G_L + G_D + 1 : G_L + G_B) * dt; k.dS = dt;
         k.kAvg = teach ? inv * LAMBDA_MAX : inv; k.avgSig = teach;
-        k.traces = l < L - 1 ? fwd : train; k.kL = pk; k.kS = -pk;
+        k.traces = l < L - 1 ? fwd : train; k.kL = l < L - 1 ? pk : inv * pscale; k.kS = -k.kL;
         lib.dendriticLayerStep(b, k, s.rng!);
         pr?.lap(NEURON);
       }
-      if (train && avg) { // Ā += A / window, A from the output's PSP
-        const out = s.spk[L]!;
-        lib.scaleAdd(s.outPsp!.head(rows), pscale, out.xl.head(rows), -pscale, out.xs.head(rows));
-        this.apicalFrom(rows, s.outPsp!, target ? s.At : s.Af, inv, 1);
-        pr?.lap(LEARNING);
-      }
       onStep?.(t);
       pr?.start(); // a raster's recording is not the simulation's
+    }
+    if (train) { // Ā^f or Ā^t = Y·(the output PSP's window average)
+      this.apicalFrom(rows, s.outPsp!, target ? s.At : s.Af, 1, 0);
+      pr?.lap(LEARNING);
     }
   }
 }
