@@ -8,13 +8,15 @@
  *  (C = k_B B, U^f = k_D V, U^t the conductance-weighted average), rates pass forward directly, the input
  *  rate is λmax·x.
  *  Spiking version: dt = 1 ms. Input spikes ~ Bernoulli(λmax x dt) (the paper draws Poisson counts; at
- *  λmax dt = 0.2 the Bernoulli draw is its one-spike approximation). Every spike train is filtered by the
- *  PSP kernel, as two exponential traces (f32_trace_step; untruncated, where the authors' code cuts κ
- *  after 10 steps). The filter is linear, so W is applied to the spikes before filtering: each step's
- *  current s·Wᵀ is event-driven (f32_event_nn on a per-presentation Wᵀ: at most λmax dt = 20 % of the
- *  inputs spike) and the basal potential is (y_L − y_S)/(τL − τS) with y the traces of that current (the
- *  same sums as W·PSP up to float rounding, without a dense GEMM per step). Somata integrate the
- *  conductance equations by Euler steps and fire Bernoulli(λmax σ(·) dt) (f32_bernoulli on a seeded WASM
+ *  λmax dt = 0.2 the Bernoulli draw is its one-spike approximation), drawn only for the pixels with x > 0
+ *  (the others cannot spike). Every spike train is filtered by the PSP kernel, as two exponential traces
+ *  (untruncated, where the authors' code cuts κ after 10 steps). The filter is linear, so W is applied
+ *  to the spikes before filtering: each step's current s·Wᵀ is summed from the spike list of the layer
+ *  below (on a per-presentation Wᵀ: at most λmax dt = 20 % of the inputs spike) and the basal potential
+ *  is (y_L − y_S)/(τL − τS) with y the traces of that current (the same sums as W·PSP up to float
+ *  rounding, without a dense GEMM per step); likewise the apical average is Y·(the output PSP's average).
+ *  A layer's step is one kernel call (f32_dendritic_layer_step). Somata integrate the conductance
+ *  equations by Euler steps and fire Bernoulli(λmax σ(·) dt) (on a seeded WASM
  *  stream): the model has no threshold or reset, so f32_lif_step does not apply. Each phase lasts
  *  phaseTime (+ ⌊Wald(2, 1)⌋ ms with randomPhases, drawn per batch) and averages over its last `window`
  *  ms; testing is one testTime forward phase averaged over its last testWindow. The examples of a batch
@@ -26,7 +28,7 @@ import type { WasmRng } from '../wasm/rng.js';
 import type { DendriticLayerBuffers, DendriticLayerConstants, DendriticInputBuffers, SpikeLists } from '../backend.js';
 import type { Network } from './network.js';
 import { RasterRecorder, type Raster, type RasterOptions, type RasterSource } from './raster.js';
-import { ENCODER, LEARNING, NEURON, PROPAGATION, type StepProfile } from './profile.js';
+import { ENCODER, LEARNING, NEURON, type StepProfile } from './profile.js';
 import { LAMBDA_MAX, G_L, G_B, G_D, E_E, E_I, K_B, K_D, TAU_L, TAU_S, SIGMOID, wald } from '../neurons/dendritic.js';
 
 /** The simulation's mode and timing (ms). */
@@ -66,8 +68,8 @@ export class DendriticSim implements RasterSource {
   private readonly soma: Tensor[] = []; // C (hidden) and U (output) membrane, per layer
   private readonly spk: SpikeBuffers[] = []; // index 0 = input, l+1 = layer l
   /** Event-driven synapses: Wᵀ per layer [n_in, n_out] (refreshed per presentation), the spike-driven
-   *  current s·Wᵀ [B, n_out], its two PSP traces (W applied before filtering: the filter is linear), and
-   *  an n_out scratch for f32_event_nn. */
+   *  current s·Wᵀ [B, n_out] and its two PSP traces (W applied before filtering: the filter is linear).
+   *  tmp is no longer read; it keeps the saved state's layout, so older training states still resume. */
   private readonly WT: Tensor[] = [];
   private readonly cur: Tensor[] = [];
   private readonly yl: Tensor[] = [];
