@@ -19,8 +19,7 @@ export interface DendriticStepConstants {
   kAvg: number; avgSig: boolean; rate: number;
 }
 
-/** Spike lists: row r's spiking units at list[r·width ..] (increasing), counts[r] of them. */
-export interface SpikeLists { list: IntBuffer<'i32'>; counts: IntBuffer<'i32'> }
+import type { SpikeLists } from '../encode/index.js';
 
 /** The buffers of dendriticLayerStep: dendriticStep's (a and spikes may be null: not written), the
  *  layer's input as spike lists `src` with wt = Wᵀ [k, n], its own spikes' lists `out`, and the PSP
