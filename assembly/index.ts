@@ -6,7 +6,7 @@ export { f32_lif_step, f32_lif_step_triangle, f32_lif_step_exp, f32_alif_step } 
 export { f32_event_nn, f32_event_list_nn, f32_list_spikes, f32_event_tn, f32_transpose } from "./kernels/event";
 export { f32_lif_layer_step, f32_readout_step } from "./kernels/layer";
 export { f32_spike_rows, f32_spike_pack, f32_spike_outer, f32_erbp_gate, f32_superspike_mod } from "./kernels/learn";
-export { f32_dendritic_step, f32_spike_traces } from "./kernels/dendritic";
+export { f32_dendritic_step, f32_dendritic_layer_step, f32_dendritic_input_step, f32_spike_traces } from "./kernels/dendritic";
 export { f32_trace_step } from "./kernels/trace";
 export { f32_lif_adjoint_step } from "./kernels/bptt";
 export { f32_gather_rows, f32_onehot } from "./kernels/gather";

@@ -28,7 +28,8 @@ export type { LitPixels } from './backend/encode.js';
 export { ConvGeometry, PoolGeometry } from './backend/conv.js';
 export type { LifAdjointParams } from './backend/bptt.js';
 export { spikeOuterScratch } from './backend/learn.js';
-export type { DendriticStepBuffers, DendriticStepConstants } from './backend/dendritic.js';
+export type { DendriticStepBuffers, DendriticStepConstants, DendriticLayerBuffers, DendriticLayerConstants, DendriticInputBuffers } from './backend/dendritic.js';
+export type { SpikeLists } from './encode/index.js';
 
 const Families = withDendritic(withLearn(withEncode(withBptt(withConv(withOptim(withGather(withSpike(withLoss(withAct(withGemm(withElementwise(withBlas1(BackendCore)))))))))))));
 

@@ -4,7 +4,7 @@ import { loadKernels, type LoadOptions } from './wasm/load.js';
 import { Backend } from './backend.js';
 
 // the WASM core and its kernel API
-export { Backend, ConvGeometry, PoolGeometry, SURROGATES, RESET_MODES, INVERSE_KERNELS, type BackendOptions, type GemmOptions, type GemmTrans, type LifParams, type AlifParams, type LayerStepBuffers, type LitPixels, type DendriticStepBuffers, type DendriticStepConstants, type LifAdjointParams, type SurrogateShape, type ResetMode, type InvertibleName } from './backend.js';
+export { Backend, ConvGeometry, PoolGeometry, SURROGATES, RESET_MODES, INVERSE_KERNELS, type BackendOptions, type GemmOptions, type GemmTrans, type LifParams, type AlifParams, type LayerStepBuffers, type LitPixels, type DendriticStepBuffers, type DendriticStepConstants, type DendriticLayerBuffers, type DendriticLayerConstants, type DendriticInputBuffers, type LifAdjointParams, type SurrogateShape, type ResetMode, type InvertibleName } from './backend.js';
 export { Heap } from './core/heap.js';
 export { Tensor, type Shape } from './core/tensor.js';
 export { Workspace } from './core/workspace.js';

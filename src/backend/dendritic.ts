@@ -3,7 +3,9 @@
 import type { Tensor } from '../core/tensor.js';
 import type { WasmRng } from '../wasm/rng.js';
 import type { Ctor } from './core.js';
-import { rows2, cols2, sizeIs, finite, disjoint, apart } from './checks.js';
+import type { IntBuffer } from '../core/intbuf.js';
+import type { LitPixels } from './encode.js';
+import { rows2, cols2, sizeIs, finite, integer, disjoint, apart, allDisjoint, spikeLists, fmtShape } from './checks.js';
 
 /** The buffers of dendriticStep, all [rows, n] but bias [n]; bias, drive and avg may be null (not used). */
 export interface DendriticStepBuffers {
@@ -16,6 +18,25 @@ export interface DendriticStepConstants {
   lamL: number; lamS: number; pA: number; pB: number; gA: number; gS: number; dS: number;
   kAvg: number; avgSig: boolean; rate: number;
 }
+
+import type { SpikeLists } from '../encode/index.js';
+
+/** The buffers of dendriticLayerStep: dendriticStep's (a and spikes may be null: not written), the
+ *  layer's input as spike lists `src` with wt = Wᵀ [k, n], its own spikes' lists `out`, and the PSP
+ *  average pbar [rows, n] (null: not accumulated). */
+export interface DendriticLayerBuffers extends Omit<DendriticStepBuffers, 'a' | 'spikes'> {
+  src: SpikeLists; wt: Tensor; a: Tensor | null; spikes: Tensor | null; out: SpikeLists; pbar: Tensor | null;
+}
+
+/** dendriticStep's constants, whether the spike traces run, and pbar's two factors. */
+export interface DendriticLayerConstants extends DendriticStepConstants { traces: boolean; kL: number; kS: number }
+
+/** The input layer's buffers: the lit pixels of the presentation, its spike lists, traces and PSP average. */
+export interface DendriticInputBuffers { lit: LitPixels; out: SpikeLists; xl: Tensor; xs: Tensor; pbar: Tensor | null }
+
+const LAYER_NAMES = ['cur', 'yl', 'ys', 'a', 'soma', 'sig', 'avg', 'spikes', 'xl', 'xs', 'pbar', 'wt', 'bias', 'drive'] as const;
+const LAYER_WRITTEN = 11; // the first 11 are written; wt, bias and drive are read
+const LAYER_BUFFERS: (Tensor | null)[] = LAYER_NAMES.map(() => null);
 
 const WRITTEN = ['yl', 'ys', 'a', 'soma', 'sig', 'avg', 'spikes', 'xl', 'xs'] as const;
 const READ = ['cur', 'bias', 'drive'] as const;
@@ -60,6 +81,60 @@ export function withDendritic<B extends Ctor>(Base: B) {
       disjoint(op, 'xl', xl, 'xs', xs, full);
       finite(op, 'rate', rate); finite(op, 'lamL', lamL); finite(op, 'lamS', lamS);
       this.kernels.f32_spike_traces(n, rate, p.ptr, rng.ptr, spikes.ptr, lamL, lamS, xl.ptr, xs.ptr);
+    }
+
+    /**
+     * One step of a spiking three-compartment layer fed by spike lists (f32_dendritic_layer_step): cur
+     * = the sum of wt's rows listed in b.src (eventListMatmul's sums), then dendriticStep's chain, the
+     * spikes also as lists in b.out, the traces only when k.traces, and pbar += kL·xl, pbar += kS·xs
+     * when pbar is given (and k.traces). Bit-identical to eventListMatmul, dendriticStep and two axpy.
+     * Returns the spike count.
+     */
+    dendriticLayerStep(b: DendriticLayerBuffers, k: DendriticLayerConstants, rng: WasmRng): number {
+      const op = 'dendriticLayerStep', rows = rows2(op, 'cur', b.cur), n = cols2(b.cur), size = rows * n, full = this.debug;
+      const ts = LAYER_BUFFERS;
+      ts[0] = b.cur; ts[1] = b.yl; ts[2] = b.ys; ts[3] = b.a; ts[4] = b.soma; ts[5] = b.sig; ts[6] = b.avg; ts[7] = b.spikes;
+      ts[8] = b.xl; ts[9] = b.xs; ts[10] = b.pbar; ts[11] = b.wt; ts[12] = b.bias; ts[13] = b.drive;
+      try {
+        for (let i = 1; i < LAYER_WRITTEN; i++) if (ts[i] !== null) sizeIs(op, LAYER_NAMES[i]!, ts[i]!, size);
+        if (b.drive !== null) sizeIs(op, 'drive', b.drive, size);
+        allDisjoint(op, LAYER_NAMES, ts, LAYER_NAMES.length, full);
+      } finally { ts.fill(null); }
+      if (b.bias !== null) sizeIs(op, 'bias', b.bias, n);
+      const kIn = rows2(op, 'wt', b.wt);
+      if (cols2(b.wt) !== n) throw new Error(`${op}: wt is ${fmtShape(b.wt.shape)}, expected [k, ${n}] (Wᵀ of this layer's ${n} units)`);
+      spikeLists(`${op} (src)`, b.src, rows, kIn, full, true);
+      spikeLists(`${op} (out)`, b.out, rows, n, false);
+      for (const name of ['lamL', 'lamS', 'pA', 'pB', 'gA', 'gS', 'dS', 'kAvg', 'rate', 'kL', 'kS'] as const) finite(op, name, k[name]);
+      const spikes = this.kernels.f32_dendritic_layer_step(rows, n, kIn, b.src.list.ptr, b.src.counts.ptr, b.wt.ptr,
+        b.cur.ptr, b.yl.ptr, b.ys.ptr, k.lamL, k.lamS, k.pA, k.pB, b.bias?.ptr ?? 0, b.a?.ptr ?? 0,
+        b.soma.ptr, k.gA, k.gS, b.drive?.ptr ?? 0, k.dS, b.sig.ptr, b.avg?.ptr ?? 0, k.kAvg, k.avgSig ? 1 : 0,
+        rng.ptr, k.rate, b.spikes?.ptr ?? 0, b.out.list.ptr, b.out.counts.ptr, k.traces ? 1 : 0, b.xl.ptr, b.xs.ptr,
+        k.traces ? b.pbar?.ptr ?? 0 : 0, k.kL, k.kS);
+      if (spikes < 0) throw new RangeError(`${op}: src.counts[${~spikes}] must be in [0, ${kIn}] (the inputs of a row), got ${b.src.counts.data[~spikes]}`);
+      return spikes;
+    }
+
+    /**
+     * The input layer's step over its lit pixels (f32_dendritic_input_step; b.lit from poissonPrepare for
+     * the first `rows` rows of n pixels): per lit pixel one draw of `rng`, spike if u < q, the spikes as
+     * lists in b.out; when `traces`, xl ← lamL·xl + s, xs ← lamS·xs + s on the lit pixels (the others stay
+     * at rest) and pbar += kL·xl, pbar += kS·xs when given. Returns the spike count.
+     */
+    dendriticInputStep(rows: number, n: number, b: DendriticInputBuffers, rng: WasmRng, traces: boolean, lamL: number, lamS: number, kL: number, kS: number): number {
+      const op = 'dendriticInputStep', full = this.debug;
+      integer(op, 'rows', rows, 0, 2 ** 31 - 1); integer(op, 'n', n, 0, 2 ** 31 - 1);
+      const size = rows * n;
+      sizeIs(op, 'xl', b.xl, size); sizeIs(op, 'xs', b.xs, size);
+      if (b.pbar !== null) { sizeIs(op, 'pbar', b.pbar, size); apart(op, full, ['pbar', b.pbar], { xl: b.xl, xs: b.xs, q: b.lit.q }); }
+      apart(op, full, ['xl', b.xl], { xs: b.xs, q: b.lit.q });
+      disjoint(op, 'xs', b.xs, 'q', b.lit.q, full);
+      if (b.lit.q.size < size) throw new RangeError(`${op}: lit.q needs at least ${size} elements for ${rows} rows of ${n}, got ${b.lit.q.size}`);
+      spikeLists(`${op} (lit)`, { list: b.lit.idx, counts: b.lit.counts }, rows, n, full, true);
+      spikeLists(`${op} (out)`, b.out, rows, n, false);
+      finite(op, 'lamL', lamL); finite(op, 'lamS', lamS); finite(op, 'kL', kL); finite(op, 'kS', kS);
+      return this.kernels.f32_dendritic_input_step(rows, n, b.lit.idx.ptr, b.lit.q.ptr, b.lit.counts.ptr, rng.ptr, b.out.list.ptr, b.out.counts.ptr,
+        traces ? 1 : 0, lamL, lamS, b.xl.ptr, b.xs.ptr, traces ? b.pbar?.ptr ?? 0 : 0, kL, kS);
     }
   }
   return DendriticOps;

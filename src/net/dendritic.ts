@@ -8,13 +8,15 @@
  *  (C = k_B B, U^f = k_D V, U^t the conductance-weighted average), rates pass forward directly, the input
  *  rate is λmax·x.
  *  Spiking version: dt = 1 ms. Input spikes ~ Bernoulli(λmax x dt) (the paper draws Poisson counts; at
- *  λmax dt = 0.2 the Bernoulli draw is its one-spike approximation). Every spike train is filtered by the
- *  PSP kernel, as two exponential traces (f32_trace_step; untruncated, where the authors' code cuts κ
- *  after 10 steps). The filter is linear, so W is applied to the spikes before filtering: each step's
- *  current s·Wᵀ is event-driven (f32_event_nn on a per-presentation Wᵀ: at most λmax dt = 20 % of the
- *  inputs spike) and the basal potential is (y_L − y_S)/(τL − τS) with y the traces of that current (the
- *  same sums as W·PSP up to float rounding, without a dense GEMM per step). Somata integrate the
- *  conductance equations by Euler steps and fire Bernoulli(λmax σ(·) dt) (f32_bernoulli on a seeded WASM
+ *  λmax dt = 0.2 the Bernoulli draw is its one-spike approximation), drawn only for the pixels with x > 0
+ *  (the others cannot spike). Every spike train is filtered by the PSP kernel, as two exponential traces
+ *  (untruncated, where the authors' code cuts κ after 10 steps). The filter is linear, so W is applied
+ *  to the spikes before filtering: each step's current s·Wᵀ is summed from the spike list of the layer
+ *  below (on a per-presentation Wᵀ: at most λmax dt = 20 % of the inputs spike) and the basal potential
+ *  is (y_L − y_S)/(τL − τS) with y the traces of that current (the same sums as W·PSP up to float
+ *  rounding, without a dense GEMM per step); likewise the apical average is Y·(the output PSP's average).
+ *  A layer's step is one kernel call (f32_dendritic_layer_step). Somata integrate the conductance
+ *  equations by Euler steps and fire Bernoulli(λmax σ(·) dt) (on a seeded WASM
  *  stream): the model has no threshold or reset, so f32_lif_step does not apply. Each phase lasts
  *  phaseTime (+ ⌊Wald(2, 1)⌋ ms with randomPhases, drawn per batch) and averages over its last `window`
  *  ms; testing is one testTime forward phase averaged over its last testWindow. The examples of a batch
@@ -23,10 +25,10 @@ import type { Tensor } from '../core/tensor.js';
 import type { Workspace } from '../core/workspace.js';
 import type { Rng } from '../core/rng.js';
 import type { WasmRng } from '../wasm/rng.js';
-import type { DendriticStepBuffers, DendriticStepConstants } from '../backend.js';
+import type { DendriticLayerBuffers, DendriticLayerConstants, DendriticInputBuffers, SpikeLists } from '../backend.js';
 import type { Network } from './network.js';
 import { RasterRecorder, type Raster, type RasterOptions, type RasterSource } from './raster.js';
-import { ENCODER, LEARNING, NEURON, PROPAGATION, type StepProfile } from './profile.js';
+import { ENCODER, LEARNING, NEURON, type StepProfile } from './profile.js';
 import { LAMBDA_MAX, G_L, G_B, G_D, E_E, E_I, K_B, K_D, TAU_L, TAU_S, SIGMOID, wald } from '../neurons/dendritic.js';
 
 /** The simulation's mode and timing (ms). */
@@ -66,17 +68,22 @@ export class DendriticSim implements RasterSource {
   private readonly soma: Tensor[] = []; // C (hidden) and U (output) membrane, per layer
   private readonly spk: SpikeBuffers[] = []; // index 0 = input, l+1 = layer l
   /** Event-driven synapses: Wᵀ per layer [n_in, n_out] (refreshed per presentation), the spike-driven
-   *  current s·Wᵀ [B, n_out], its two PSP traces (W applied before filtering: the filter is linear), and
-   *  an n_out scratch for f32_event_nn. */
+   *  current s·Wᵀ [B, n_out] and its two PSP traces (W applied before filtering: the filter is linear).
+   *  tmp is no longer read; it keeps the saved state's layout, so older training states still resume. */
   private readonly WT: Tensor[] = [];
   private readonly cur: Tensor[] = [];
   private readonly yl: Tensor[] = [];
   private readonly ys: Tensor[] = [];
   private readonly tmp: Tensor | null = null;
-  /** Per layer, the arguments of its dendriticStep call (the views are set per step; nothing is allocated). */
-  private readonly stepBuffers: DendriticStepBuffers[] = [];
-  private readonly stepConstants: DendriticStepConstants[] = [];
-  /** The output layer's PSP (x_L − x_S)/(τL − τS) [B, C], which drives the apical compartments. */
+  /** Spike lists: index 0 the input's, l+1 layer l's (rewritten every step: workspace scratch). */
+  private readonly lists: SpikeLists[] = [];
+  /** The arguments of the input's dendriticInputStep and of each layer's dendriticLayerStep (the views
+   *  are set per step; nothing is allocated). */
+  private readonly inputBuffers: DendriticInputBuffers | null = null;
+  private readonly stepBuffers: DendriticLayerBuffers[] = [];
+  private readonly stepConstants: DendriticLayerConstants[] = [];
+  /** The phase's window average of the output layer's PSP (x_L − x_S)/(τL − τS) [B, C]: the apical
+   *  potentials are linear in it (A = Y·PSP), so Ā = Y·(its average), one product per phase. */
   private readonly outPsp: Tensor | null = null;
   /** The spike stream (its state in the workspace), or null (rate). */
   private readonly rng: WasmRng | null = null;
@@ -110,13 +117,20 @@ export class DendriticSim implements RasterSource {
       this.yl = net.layers.map((l) => ws.f32([B, l.outSize]));
       this.ys = net.layers.map((l) => ws.f32([B, l.outSize]));
       this.tmp = ws.f32([Math.max(...net.layers.map((l) => l.outSize))]);
-      const pscale = 1 / (TAU_L - TAU_S);
+      const pscale = 1 / (TAU_L - TAU_S), n0 = net.layers[0]!.inSize;
+      // Scratch beside the saved state (the f32 buffers above are the state's layout; these are rebuilt
+      // every presentation or step): the input's lit pixels and every layer's spike lists.
+      this.lists = [n0, ...net.layers.map((l) => l.outSize)].map((n) => ({ list: ws.i32(B * n), counts: ws.i32(B) }));
+      const lit = { idx: ws.i32(B * n0), q: ws.scratchF32([B, n0]), counts: ws.i32(B) };
+      this.inputBuffers = { lit, out: this.lists[0]!, xl: this.spk[0]!.xl, xs: this.spk[0]!.xs, pbar: null };
       this.stepBuffers = net.layers.map((l, i) => ({
-        cur: this.cur[i]!, yl: this.yl[i]!, ys: this.ys[i]!, bias: null, a: l.a, soma: this.soma[i]!, drive: null,
-        sig: this.sig[i]!, avg: null, spikes: this.spk[i + 1]!.s, xl: this.spk[i + 1]!.xl, xs: this.spk[i + 1]!.xs,
+        src: this.lists[i]!, wt: this.WT[i]!, out: this.lists[i + 1]!, pbar: null,
+        cur: this.cur[i]!, yl: this.yl[i]!, ys: this.ys[i]!, bias: null, a: null, soma: this.soma[i]!, drive: null,
+        sig: this.sig[i]!, avg: null, spikes: null, xl: this.spk[i + 1]!.xl, xs: this.spk[i + 1]!.xs,
       }));
       this.stepConstants = net.layers.map(() => ({
         lamL: this.decayL, lamS: this.decayS, pA: pscale, pB: -pscale, gA: 0, gS: 0, dS: 0, kAvg: 0, avgSig: false, rate: LAMBDA_MAX,
+        traces: false, kL: 0, kS: 0,
       }));
       this.outPsp = ws.f32([B, C]);
       // The spike stream: a generator whose state is a workspace buffer, seeded from the caller's stream.
@@ -198,6 +212,9 @@ export class DendriticSim implements RasterSource {
       lib.fill(s.ys[l]!.head(rows), 0);
       lib.transpose(s.WT[l]!, net.layers[l]!.W);
     }
+    // The pixels that can spike (λmax·x > 0): only they draw, and only their traces move.
+    const lit = s.inputBuffers!.lit;
+    lib.poissonPrepare(net.input.head(rows), LAMBDA_MAX, lit);
     const extra = () => (train && p.randomPhases ? Math.floor(wald(rng!, 2, 1)) : 0);
     if (train) {
       const tf = p.phaseTime + extra();
@@ -217,56 +234,53 @@ export class DendriticSim implements RasterSource {
     const lib = net.lib, L = net.layers.length;
     const inv = 1 / window, dt = 1, pscale = 1 / (TAU_L - TAU_S);
     if (!target) {
-      for (let m = 0; m < L - 1; m++) { lib.fill(s.Cbar[m]!.head(rows), 0); if (train) lib.fill(s.Af[m]!.head(rows), 0); }
+      for (let m = 0; m < L - 1; m++) lib.fill(s.Cbar[m]!.head(rows), 0);
       lib.fill(s.Ubar.head(rows), 0);
       if (train) for (let l = 0; l < L; l++) lib.fill(s.preBar[l]!.head(rows), 0);
     } else {
       lib.fill(s.phiT.head(rows), 0);
-      for (let m = 0; m < L - 1; m++) lib.fill(s.At[m]!.head(rows), 0);
     }
+    if (train) lib.fill(s.outPsp!.head(rows), 0);
     const pr = this.profile;
     pr?.start();
     for (let t = 0; t < steps; t++) {
       const avg = t >= steps - window;
-      const in0 = s.spk[0]!; // Poisson-like input, rate λmax x
-      lib.spikeTraces(in0.s.head(rows), net.input.head(rows), LAMBDA_MAX, s.rng!, in0.xl.head(rows), s.decayL, in0.xs.head(rows), s.decayS);
+      // Poisson-like input at rate λmax x, drawn for the lit pixels; the traces (and the first layer's
+      // p̄ += PSP / window) only in the forward phase of training, the one that reads them.
+      const fwd = train && !target, pk = avg && fwd ? inv * pscale : 0;
+      const ib = s.inputBuffers!, in0 = s.spk[0]!;
+      ib.xl = in0.xl.head(rows); ib.xs = in0.xs.head(rows); ib.pbar = pk !== 0 ? s.preBar[0]!.head(rows) : null;
+      lib.dendriticInputStep(rows, net.layers[0]!.inSize, ib, s.rng!, fwd, s.decayL, s.decayS, pk, -pk);
       pr?.lap(ENCODER);
       for (let l = 0; l < L; l++) {
-        const lay = net.layers[l]!, inp = s.spk[l]!, out = s.spk[l + 1]!, b = s.stepBuffers[l]!, k = s.stepConstants[l]!;
+        const lay = net.layers[l]!, out = s.spk[l + 1]!, b = s.stepBuffers[l]!, k = s.stepConstants[l]!;
         const teach = target && l === L - 1; // the output soma under the teaching drive
-        // Basal / dendritic potential W·PSP = W·(x_L − x_S)/(τL − τS). The filter is linear, so it is
-        // applied after W: the spikes' current s·Wᵀ (event-driven: only the inputs that spiked, ≤ λmax dt
-        // = 20 % of them) feeds two traces y_L, y_S, and W·PSP = (y_L − y_S)/(τL − τS).
-        b.cur = s.cur[l]!.head(rows);
-        lib.eventMatmul(b.cur, inp.s.head(rows), s.WT[l]!, s.tmp!.head(lay.outSize));
-        pr?.lap(PROPAGATION);
-        // Then in one call: the traces, the basal potential (+ b), the soma's Euler step, dt = 1 ms
+        // One call: the input current s·Wᵀ from the spike list below (W applied before the PSP filter,
+        // which is linear; only the inputs that spiked are summed), its PSP traces y_L, y_S, the basal /
+        // dendritic potential W·PSP = (y_L − y_S)/(τL − τS) (+ b), the soma's Euler step, dt = 1 ms
         //   hidden and forward-phase output: C ← (1 − g_L − g_B) C + g_B B            (Ċ = −g_L C + g_B (B − C))
         //   target-phase output: U ← (1 − g_L − g_D − 1) U + g_D V + (g_E E_E + g_I E_I), g_E + g_I = 1
-        // its rate σ, the phase average (C̄, Ū or φ̄^t = λmax σ(U) averaged), spikes at rate λmax σ and their traces.
-        b.yl = s.yl[l]!.head(rows); b.ys = s.ys[l]!.head(rows); b.bias = net.bias ? lay.b : null; b.a = lay.a.head(rows);
+        // its rate σ, the phase average (C̄, Ū or φ̄^t = λmax σ(U) averaged), spikes at rate λmax σ as lists,
+        // and their traces where read: a hidden layer's in the forward phase (with the next layer's
+        // p̄ += PSP / window), the output's in both phases of training (its PSP averaged for Ā).
+        b.cur = s.cur[l]!.head(rows);
+        b.yl = s.yl[l]!.head(rows); b.ys = s.ys[l]!.head(rows); b.bias = net.bias ? lay.b : null;
         b.soma = s.soma[l]!.head(rows); b.drive = teach ? s.drive.head(rows) : null; b.sig = s.sig[l]!.head(rows);
         b.avg = !avg || (target && l < L - 1) ? null : l < L - 1 ? s.Cbar[l]!.head(rows) : target ? s.phiT.head(rows) : s.Ubar.head(rows);
-        b.spikes = out.s.head(rows); b.xl = out.xl.head(rows); b.xs = out.xs.head(rows);
+        b.spikes = onStep ? out.s.head(rows) : null; b.xl = out.xl.head(rows); b.xs = out.xs.head(rows);
+        b.pbar = l < L - 1 ? (pk !== 0 ? s.preBar[l + 1]!.head(rows) : null) : train && avg ? s.outPsp!.head(rows) : null;
         k.gA = (teach ? G_D : G_B) * dt; k.gS = 1 - (teach ? G_L + G_D + 1 : G_L + G_B) * dt; k.dS = dt;
         k.kAvg = teach ? inv * LAMBDA_MAX : inv; k.avgSig = teach;
-        lib.dendriticStep(b, k, s.rng!);
+        k.traces = l < L - 1 ? fwd : train; k.kL = l < L - 1 ? pk : inv * pscale; k.kS = -k.kL;
+        lib.dendriticLayerStep(b, k, s.rng!);
         pr?.lap(NEURON);
-        if (avg && train && !target) { // p̄ += PSP / window
-          const pb = s.preBar[l]!.head(rows);
-          lib.axpy(pb, inv * pscale, inp.xl.head(rows));
-          lib.axpy(pb, -inv * pscale, inp.xs.head(rows));
-          pr?.lap(LEARNING); // the phase averages the update reads
-        }
-      }
-      if (train && avg) { // Ā += A / window, A from the output's PSP
-        const out = s.spk[L]!;
-        lib.scaleAdd(s.outPsp!.head(rows), pscale, out.xl.head(rows), -pscale, out.xs.head(rows));
-        this.apicalFrom(rows, s.outPsp!, target ? s.At : s.Af, inv, 1);
-        pr?.lap(LEARNING);
       }
       onStep?.(t);
       pr?.start(); // a raster's recording is not the simulation's
+    }
+    if (train) { // Ā^f or Ā^t = Y·(the output PSP's window average)
+      this.apicalFrom(rows, s.outPsp!, target ? s.At : s.Af, 1, 0);
+      pr?.lap(LEARNING);
     }
   }
 }

@@ -169,7 +169,7 @@ test('dendrites spiking: input PSP average ≈ λmax·x (kernel gain ≈ 1), det
 });
 
 test('dendrites spiking: the event-driven, filtered drive equals W·(x_L − x_S) (the PSP filter commutes with W)', async () => {
-  // The spiking version applies W to each step's spikes (f32_event_nn on Wᵀ) and filters the current,
+  // The spiking version applies W to each step's spikes (summed from spike lists on Wᵀ) and filters the current,
   // instead of filtering the spikes and multiplying by W. Both are W·(x_L − x_S) in exact arithmetic.
   // Awkward sizes (13 inputs, 7/5 hidden, 3 classes, 5 rows), fixed 30-ms phases; the second presentation
   // is checked, so traces not reset at rest, or a stale Wᵀ after the first update, would show.
@@ -182,8 +182,21 @@ test('dendrites spiking: the event-driven, filtered drive equals W·(x_L − x_S
   const tr = new Trainer(lib, net, dendrites, { ruleParams: { spiking: true, phaseTime: T / 2, window: 10, randomPhases: false }, seed: 2 });
   tr.step(R);
   const W = net.layers.map((l) => Float64Array.from(l.W.data)); // the weights of the second presentation
+  // The spike traces are kept only where read (a hidden layer's in the forward phase of training), so
+  // the state is copied at the end of the forward phase.
+  type Buf = { data: Float32Array };
+  const sim = (tr.state as { sim: unknown }).sim as { spk: { xl: Buf; xs: Buf }[]; yl: Buf[]; ys: Buf[]; runPhase: (...a: unknown[]) => void };
+  const copy = (b: Buf) => ({ data: b.data.slice() });
+  type State = { spk: { xl: Buf; xs: Buf }[]; yl: Buf[]; ys: Buf[] };
+  let snap: State | null = null;
+  const run = sim.runPhase;
+  sim.runPhase = function (this: unknown, ...a: unknown[]) {
+    run.apply(this, a);
+    if (a[3] === false) snap = { spk: sim.spk.map((b) => ({ xl: copy(b.xl), xs: copy(b.xs) })), yl: sim.yl.map(copy), ys: sim.ys.map(copy) };
+  };
   tr.step(R);
-  const st = (tr.state as { sim: unknown }).sim as { spk: { xl: { data: Float32Array }; xs: { data: Float32Array } }[]; yl: { data: Float32Array }[]; ys: { data: Float32Array }[] };
+  const st = snap as State | null;
+  if (st === null) throw new Error('the forward phase did not run');
   const u = 2 ** -24;
   let spikes = 0;
   net.layers.forEach((l, li) => {
