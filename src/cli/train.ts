@@ -308,7 +308,7 @@ async function run(c: TrainCommand, r: TrainRun, log: (s: string) => void): Prom
           `the run continues, but bit-identity with an uninterrupted run is only guaranteed on the same build\n`);
       }
       const saved = (meta.command ?? {}) as Record<string, unknown>;
-      const diff = withoutNeutral(configDifferences(JSON.parse(JSON.stringify(command)), saved), trainer.rule.neutralParams);
+      const diff = withoutNeutral(configDifferences(JSON.parse(JSON.stringify(command)), saved), trainer.rule, !!command.spiking);
       if (diff.length) {
         throw new UsageError(`--resume: ${checkpoint} was saved by a different command, so this run cannot continue it: ` +
           `${diff.map((d) => `${flagOf(d.key)} ${d.here} now, ${d.saved} in the checkpoint`).join('; ')}. ` +

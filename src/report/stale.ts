@@ -46,8 +46,9 @@ export function staleSettings(line: ResultLine, registered: Record<string, AnyRu
     const was = r.ruleParams as Record<string, unknown>;
     const now: Record<string, unknown> = { ...ruleDefaults(rule, conv), ...form.ruleParams };
     const neutral = (rule.neutralParams ?? {}) as Record<string, unknown>;
+    const unread = line.run.mode === 'spiking' ? [] : (rule.spikingParams ?? []) as readonly string[];
     for (const k of new Set([...Object.keys(was), ...Object.keys(now)])) {
-      if (given.has(k) || !differ(was[k], now[k])) continue;
+      if (given.has(k) || unread.includes(k) || !differ(was[k], now[k])) continue;
       // A parameter the rule gained since, at the value that changes nothing, is the run as it was made.
       if (!(k in was) && k in neutral && !differ(neutral[k], now[k])) continue;
       out.push(`param ${k} ${show(was[k])} → ${show(now[k])}`);

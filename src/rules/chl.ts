@@ -76,7 +76,7 @@ export const chl = defineRule<ChlParams, State>({
   objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['timing'] },
   defaults: { gamma: 0.05, loopGain: 0.5, form: 'difference', eps: 1, maxIter: 20, tol: 1e-5, spikeGain: 3 },
   // the rate form does not read spikeGain
-  neutralParams: { spikeGain: 3 },
+  spikingParams: ['spikeGain'],
   train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 30, batch: 50, hidden: [500] },
   spiking: {
     sim: PHASE_SIM,

@@ -77,7 +77,7 @@ export const eqprop = defineRule<EqpropParams, State>({
   objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['timing'] },
   defaults: { beta: 0.5, symmetric: true, randomSign: false, gamma: 0.5, eps: 1, maxIter: 10, tol: 1e-3, paired: true, spikeGain: 3 },
   // the rate form reads neither
-  neutralParams: { paired: true, spikeGain: 3 },
+  spikingParams: ['paired', 'spikeGain'],
   // lr 5e-4: at 1e-3 the three-hidden-layer net plateaus until the schedule anneals (docs/measurements.md).
   train: { optimizer: 'adam', lr: 5e-4, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 15, batch: 50, hidden: [500] },
   spiking: {

@@ -61,7 +61,7 @@ export const generec = defineRule<GenerecParams, State>({
   // step (Xie & Seung 2003). The slice runs that chose it: docs/measurements.md.
   defaults: { symmetric: false, midpoint: true, gamma: 0.2, eps: 1, maxIter: 40, tol: 1e-3, paired: true, spikeGain: 3 },
   // the rate form reads neither
-  neutralParams: { paired: true, spikeGain: 3 },
+  spikingParams: ['paired', 'spikeGain'],
   train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 15, batch: 50, hidden: [500] },
   spiking: {
     sim: PHASE_SIM,

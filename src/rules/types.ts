@@ -95,6 +95,12 @@ export interface Rule<P extends object = object, S = unknown> {
    * while its default is that value (src/report/stale.ts), so adding a parameter does not force reruns.
    */
   neutralParams?: Partial<P>;
+  /**
+   * Parameters only the rule's spiking form reads. A rate run is the same computation whatever they hold, so
+   * a rate record or saved state made without them, or with other values, is still current; a spiking one
+   * is compared on them like any other parameter.
+   */
+  spikingParams?: readonly (keyof P & string)[];
   /** Training recipe defaults. */
   train: TrainDefaults;
   /** Present when the rule runs in spiking neurons. */

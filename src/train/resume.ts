@@ -90,14 +90,17 @@ export function configDifferences(here: Record<string, unknown>, saved: Record<s
 }
 
 /**
- * `diffs` without the rule parameters a state saved before the rule had them, where this run holds the
- * value that changes nothing (the rule's neutralParams): continuing such a state is the same computation.
+ * `diffs` without the rule parameters that cannot change the computation: one a state saved before the
+ * rule had it, where this run holds the value that changes nothing (the rule's neutralParams), and, in a
+ * rate run, one only the rule's spiking form reads (its spikingParams). Continuing such a state is the
+ * same run.
  */
-export function withoutNeutral(diffs: ConfigDifference[], neutral: Record<string, unknown> | undefined, prefix = 'ruleParams.'): ConfigDifference[] {
-  if (!neutral) return diffs;
+export function withoutNeutral(diffs: ConfigDifference[], rule: Pick<AnyRule, 'neutralParams' | 'spikingParams'>, spiking: boolean, prefix = 'ruleParams.'): ConfigDifference[] {
+  const neutral = (rule.neutralParams ?? {}) as Record<string, unknown>, unread = spiking ? [] : (rule.spikingParams ?? []) as readonly string[];
   return diffs.filter((d) => {
     const k = d.key.startsWith(prefix) ? d.key.slice(prefix.length) : null;
-    return !(k !== null && d.saved === 'unset' && k in neutral && JSON.stringify(neutral[k]) === d.here);
+    if (k === null) return true;
+    return !(unread.includes(k) || (d.saved === 'unset' && k in neutral && JSON.stringify(neutral[k]) === d.here));
   });
 }
 
@@ -147,7 +150,7 @@ export function restoreState(tr: Resumable, s: TrainingState, source: string): v
   const fail = (what: string): never => {
     throw new Error(`${source}: cannot resume: ${what}`);
   };
-  const diff = withoutNeutral(configDifferences(JSON.parse(JSON.stringify(tr.config)), JSON.parse(JSON.stringify(s.config ?? {}))), tr.rule.neutralParams);
+  const diff = withoutNeutral(configDifferences(JSON.parse(JSON.stringify(tr.config)), JSON.parse(JSON.stringify(s.config ?? {}))), tr.rule, tr.config.network.spiking !== null);
   if (diff.length) fail(`it was saved by a run with other settings: ${diff.map((d) => `${d.key} ${d.here} here, ${d.saved} in the state`).join('; ')}`);
   const ws = tr.net.ws.tensors;
   if (s.tensors.length !== ws.length) {

@@ -80,6 +80,17 @@ test('staleSettings: what the command line sets is not a default, and what a rec
   const qcp = ((qconv as Extract<ResultLine, { status: 'ok' }>).record as Record<string, unknown>).ruleParams as Record<string, unknown>;
   delete qcp.outputInit; delete qcp.feedbackInit;
   assert.equal(staleSettings(qconv, rules).filter((c) => c.startsWith('param')), ['param feedbackInit unset → 0', 'param outputInit unset → 0.01'], 'away from its neutral value it is a change');
+  // A parameter only the spiking form reads: a rate record is current without it or at any value, a spiking one is not.
+  assert.ok(rules.chl!.spikingParams?.includes('spikeGain'));
+  const params = (l: ResultLine) => ((l as Extract<ResultLine, { status: 'ok' }>).record as Record<string, unknown>).ruleParams as Record<string, unknown>;
+  const chlRate = line(spec('chl', 'rate'));
+  delete params(chlRate).spikeGain;
+  assert.equal(staleSettings(chlRate, rules), []);
+  params(chlRate).spikeGain = 99;
+  assert.equal(staleSettings(chlRate, rules), []);
+  const chlSpiking = line(spec('chl', 'spiking'));
+  delete params(chlSpiking).spikeGain;
+  assert.equal(staleSettings(chlSpiking, rules).filter((c) => c.startsWith('param')), [`param spikeGain unset → ${rules.chl!.defaults.spikeGain}`]);
   const failed = { ...line(spec('fa', 'rate'), { lr: 9 }), status: 'error', error: 'x' } as unknown as ResultLine;
   assert.equal(staleSettings(failed, rules), [], 'a failed run has nothing to compare');
 });

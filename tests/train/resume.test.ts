@@ -194,26 +194,38 @@ test('restoring onto another configuration is a clear error listing what differs
   b.net.dispose();
 });
 
-test('a state saved before the rule had a parameter resumes when this run holds its neutral value, and only then', async () => {
+test('a state saved before the rule had a parameter resumes when this run holds its neutral value, and only then; a rate run ignores spiking-only parameters', async () => {
   const { lib, train } = await setup();
-  const rule = rules.chl!;
-  const [k, v] = Object.entries(rule.neutralParams ?? {})[0] ?? [];
-  assert.ok(k !== undefined, 'chl declares a neutral parameter');
-  const c: Case = { name: 'chl', rule, spiking: null, ruleParams: {} };
-  const a = build(lib, c);
-  a.trainer.fit(train, { epochs: 1 });
-  const s = a.trainer.snapshot();
-  a.net.dispose();
-  // The state as an older build wrote it: the parameter absent from its settings.
-  const { [k!]: _gone, ...older } = s.config.ruleParams;
-  const old = { ...s, config: { ...s.config, ruleParams: older } };
-  const same = build(lib, c);
+  const saveOld = (c: Case, drop: string[]) => {
+    const a = build(lib, c);
+    a.trainer.fit(train, { epochs: 1 });
+    const s = a.trainer.snapshot();
+    a.net.dispose();
+    // The state as an older build wrote it: the parameters absent from its settings.
+    const older = { ...s.config.ruleParams };
+    for (const k of drop) delete older[k];
+    return { ...s, config: { ...s.config, ruleParams: older } };
+  };
+  const q: Case = { name: 'qagrel', rule: rules.qagrel!, spiking: null, ruleParams: {} };
+  const [k, v] = Object.entries(rules.qagrel!.neutralParams ?? {})[0] ?? [];
+  assert.ok(k !== undefined, 'qagrel declares a neutral parameter');
+  const old = saveOld(q, [k!]);
+  const same = build(lib, q);
   same.trainer.restore(old, 'old.state');
   assert.is(same.trainer.snapshot().epoch, 1);
   same.net.dispose();
-  const moved = build(lib, { ...c, ruleParams: { [k!]: (v as number) + 1 } });
+  const moved = build(lib, { ...q, ruleParams: { [k!]: (v as number) + 1 } });
   assert.throws(() => moved.trainer.restore(old, 'old.state'), new RegExp(`ruleParams\\.${k} ${(v as number) + 1} here, unset in the state`));
   moved.net.dispose();
+  // chl's rate form never reads spikeGain: a rate state without it, or with another value, is the same run.
+  const c: Case = { name: 'chl', rule: rules.chl!, spiking: null, ruleParams: {} };
+  assert.ok(rules.chl!.spikingParams?.includes('spikeGain'));
+  const chlOld = saveOld(c, ['spikeGain']);
+  for (const gain of [undefined, 7]) {
+    const b = build(lib, gain === undefined ? c : { ...c, ruleParams: { spikeGain: gain } });
+    b.trainer.restore(chlOld, 'old.state');
+    b.net.dispose();
+  }
 });
 
 test('damaged, truncated and network-only files are refused with clear errors', async () => {
