@@ -43,4 +43,12 @@ for (const id of ['fa', 'dfa', 'sign']) {
   });
 }
 
+test('nef: a convolutional network is tested spiking over its convolutional window, a dense one over the dense window', () => {
+  const sim = rules.nef!.convDefaults?.spiking?.sim;
+  assert.ok(sim?.steps, 'nef has a convolutional window');
+  assert.is.not(sim.steps, rules.nef!.spiking!.sim!.steps, 'a window that differs from the dense one');
+  assert.is(record('nef', ['--arch', 'lenet5avg']).steps, sim.steps);
+  assert.is(record('nef', ['--hidden', '16']).steps, rules.nef!.spiking!.sim!.steps);
+});
+
 test.run();
