@@ -85,6 +85,19 @@ export function f32_dendritic_step(
   }
 }
 
+/** One unit's spike traces x_L ← λL·x_L + s, x_S ← λS·x_S + s at byte offset o, and, when pbar != 0, its
+ *  presynaptic average pbar += kL·x_L + kS·x_S (in that order): the step kernels' shared tail. */
+// @ts-ignore: decorator
+@inline function spikeTraces(o: usize, s: f32, lamL: f32, lamS: f32, xl: usize, xs: usize, pbar: usize, kL: f32, kS: f32): void {
+  const l = lamL * load<f32>(xl + o) + s, m = lamS * load<f32>(xs + o) + s;
+  store<f32>(xl + o, l);
+  store<f32>(xs + o, m);
+  if (pbar != 0) {
+    const pb = load<f32>(pbar + o) + kL * l;
+    store<f32>(pbar + o, pb + kS * m);
+  }
+}
+
 /**
  * f32_dendritic_step with the layer's propagation before it and spike lists after it, one call per layer
  * per step (src/net/dendritic.ts): row r's current cur = s·Wᵀ is summed from the spike list of the layer
@@ -126,13 +139,7 @@ export function f32_dendritic_layer_step(
       store<i32>(lrow + (<usize>count << 2), i); // at the list's end whatever s is; kept only on a spike
       count += <i32>(s != 0);
       if (traces != 0) {
-        const l = lamL * load<f32>(xl + o) + s, m = lamS * load<f32>(xs + o) + s;
-        store<f32>(xl + o, l);
-        store<f32>(xs + o, m);
-        if (pbar != 0) {
-          const pb = load<f32>(pbar + o) + kL * l;
-          store<f32>(pbar + o, pb + kS * m);
-        }
+        spikeTraces(o, s, lamL, lamS, xl, xs, pbar, kL, kS);
       }
     }
     store<i32>(counts + (<usize>r << 2), count);
@@ -169,13 +176,7 @@ export function f32_dendritic_input_step(
       count += <i32>(s != 0);
       if (traces != 0) {
         const o = o0 + (<usize>i << 2);
-        const l = lamL * load<f32>(xl + o) + s, m = lamS * load<f32>(xs + o) + s;
-        store<f32>(xl + o, l);
-        store<f32>(xs + o, m);
-        if (pbar != 0) {
-          const pb = load<f32>(pbar + o) + kL * l;
-          store<f32>(pbar + o, pb + kS * m);
-        }
+        spikeTraces(o, s, lamL, lamS, xl, xs, pbar, kL, kS);
       }
     }
     store<i32>(counts + (<usize>r << 2), count);
