@@ -25,7 +25,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { IntBuffer } from '../core/intbuf.js';
 import { spikeOuterScratch } from '../backend/learn.js';
 import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
-import { stepError, zeroGrads, needMembrane, errorSteps, inputLists } from './shared/online.js';
+import { stepError, zeroGrads, needMembrane, errorSteps, listInputSpikes } from './shared/online.js';
 import { randomMatrix } from './shared/feedback.js';
 
 type P = { feedbackScale: number; tauU: number; bmin: number; bmax: number; rateReg: number };
@@ -75,9 +75,7 @@ export const erbp = defineRule({
     const lib = net.lib, L = net.layers.length - 1;
     const spikesIn = (l: number) => (l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes).head(s.ctx.rows); // 0/1
     const outer = (l: number, g: Tensor) => { // acc_l += s_inᵀ·g, per presynaptic spike
-      const lists = inputLists(sim, l); // the simulator's own lists when it keeps them: no pass over the 0/1 matrix
-      if (lists) lib.packSpikes(lists, s.ctx.rows, net.layers[l]!.inSize, s.idx, 0, s.counts, 0);
-      else lib.spikeRows(spikesIn(l), s.idx, 0, s.counts, 0);
+      listInputSpikes(sim, l, s.ctx.rows, s.idx, 0, s.counts, 0);
       lib.spikeOuter(s.acc[l]!, s.idx, 0, s.counts, 0, g, s.work);
     };
     s.onStep = (t) => {

@@ -46,7 +46,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { IntBuffer } from '../core/intbuf.js';
 import { spikeOuterScratch } from '../backend/learn.js';
 import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
-import { stepError, zeroGrads, needMembrane, errorSteps, inputLists } from './shared/online.js';
+import { stepError, zeroGrads, needMembrane, errorSteps, listInputSpikes } from './shared/online.js';
 import { randomMatrix } from './shared/feedback.js';
 
 interface State {
@@ -113,9 +113,8 @@ export const superspike = defineRule({
       const k = t - t0, e = s.modHist[L]![k]!.head(rows);
       stepError(net, sim, rows, s.probs, e);
       for (let l = 0; l <= L; l++) { // this step's input spikes, listed after the previous steps'
-        const at = s.at[l * (K + 1) + k]!, lists = inputLists(sim, l); // the simulator's own lists when it keeps them
-        s.at[l * (K + 1) + k + 1] = at + (lists ? lib.packSpikes(lists, rows, net.layers[l]!.inSize, s.idx[l]!, at, s.counts[l]!, k * rows)
-          : lib.spikeRows((l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes).head(rows), s.idx[l]!, at, s.counts[l]!, k * rows));
+        const at = s.at[l * (K + 1) + k]!;
+        s.at[l * (K + 1) + k + 1] = at + listInputSpikes(sim, l, rows, s.idx[l]!, at, s.counts[l]!, k * rows);
       }
       if (net.bias) lib.sumRows(net.layers[L]!.db, e, scale, 1);
       for (let l = L - 1; l >= 0; l--) {

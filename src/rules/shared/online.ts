@@ -4,7 +4,7 @@
 import type { Network } from '../../net/network.js';
 import type { SpikingSim } from '../../net/spiking.js';
 import type { Tensor } from '../../core/tensor.js';
-import type { SpikeLists } from '../../encode/index.js';
+import type { IntBuffer } from '../../core/intbuf.js';
 
 /** e(t) into `e` for the first rows rows (probs: scratch). Requires the membrane readout. */
 export function stepError(net: Network, sim: SpikingSim, rows: number, probs: Tensor, e: Tensor): void {
@@ -30,9 +30,15 @@ export function needMembrane(rule: string, sim: SpikingSim): void {
   if (sim.readout !== 'membrane') throw new Error(`${rule}: needs the 'membrane' readout (per-step error), got '${sim.readout}'`);
 }
 
-/** This step's spike lists of layer l's input as the simulator keeps them (the encoder's for layer 0, the
- *  fused step's of layer l − 1), rows of k = layer l's inputs; null when it keeps none (the rule then
- *  lists the 0/1 spikes itself). */
-export function inputLists(sim: SpikingSim, l: number): SpikeLists | null {
-  return l === 0 ? sim.inLists : sim.sl[l - 1]!.out;
+/**
+ * This step's input spikes of layer l as lists (rows of layer l's inputs) into idx from idxAt, their
+ * counts into counts from countsAt; returns the number of spikes. The simulator's own lists are packed
+ * when it keeps them (the encoder's for layer 0, the fused step's of layer l − 1: no pass over the 0/1
+ * matrix); otherwise the 0/1 spikes are listed.
+ */
+export function listInputSpikes(sim: SpikingSim, l: number, rows: number, idx: IntBuffer<'i32'>, idxAt: number, counts: IntBuffer<'i32'>, countsAt: number): number {
+  const lib = sim.lib, lists = l === 0 ? sim.inLists : sim.sl[l - 1]!.out;
+  return lists
+    ? lib.packSpikes(lists, rows, sim.net.layers[l]!.inSize, idx, idxAt, counts, countsAt)
+    : lib.spikeRows((l === 0 ? sim.inSpikes : sim.sl[l - 1]!.spikes).head(rows), idx, idxAt, counts, countsAt);
 }
