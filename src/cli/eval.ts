@@ -39,26 +39,22 @@ export async function evaluate(argv: string[]): Promise<void> {
   const steps = int('steps', f.steps, 1, 100000);
   if (steps !== undefined && f.rate) throw new UsageError(`--steps sets a spiking network's window; --rate runs the network without one`);
   const bytes = await readFileBytes(f.load, 'network file');
-  const lib = await load();
-  // A rule whose rate network is not the plain one (nef's soft-LIF units see a shifted, scaled input) runs
-  // its own: the network is rebuilt as saved and the rule's rate evaluation drives it.
-  const peek = decodeCheckpoint(bytes, f.load).header;
-  const rule = rules[peek.rule];
-  const start = checkpointSpiking(peek)?.readoutStart ?? 0;
+  const file = decodeCheckpoint(bytes, f.load);
+  const rule = rules[file.header.rule];
+  const sim = checkpointSpiking(file.header), start = sim?.readoutStart ?? 0;
+  if (steps !== undefined && !sim) throw new UsageError(`--steps sets a spiking network's window, and ${f.load} holds a rate network`);
   if (steps !== undefined && steps <= start) {
     throw new UsageError(`--steps must be more than the step the readout starts at (${start}, as ${f.load} was trained), got ${steps}`);
   }
-  const rateTwin = f.rate ? rule?.record?.evaluations?.rate : undefined;
-  const { net, header } = networkFromCheckpoint(lib, bytes, batch, f.load, { rate: !!f.rate && !rateTwin, steps });
-  if (typeof header.meta.spikingRule === 'string' && !f.rate) {
-    net.dispose();
-    throw new UsageError(`${f.load} was trained with ${header.meta.spikingRule}'s own spiking neurons, which only that rule simulates; ` +
+  if (typeof file.header.meta.spikingRule === 'string' && !f.rate) {
+    throw new UsageError(`${f.load} was trained with ${file.header.meta.spikingRule}'s own spiking neurons, which only that rule simulates; ` +
       `evaluate it during training (bioprop train ... --out) or pass --rate to run the same weights as a rate network`);
   }
-  if (steps !== undefined && !(net instanceof SpikingNetwork)) {
-    net.dispose();
-    throw new UsageError(`--steps sets a spiking network's window, and ${f.load} holds a rate network`);
-  }
+  // A rule whose rate network is not the plain one (nef's soft-LIF units see a shifted, scaled input) runs
+  // its own: the network is rebuilt as saved and the rule's rate evaluation drives it.
+  const rateTwin = f.rate ? rule?.record?.evaluations?.rate : undefined;
+  const lib = await load();
+  const { net, header } = networkFromCheckpoint(lib, file, batch, f.load, { rate: !!f.rate && !rateTwin, steps });
   let forward: ((rows: number) => void) | undefined;
   let mode = '';
   if (rateTwin && rule) {

@@ -156,8 +156,10 @@ export function checkpointSpiking(header: CheckpointHeader): SpikingOptions | nu
  * encoder, unless `rate` is set (the same weights in the plain rate network); `steps` replaces the
  * window it was trained with (how accuracy depends on the time a spiking network is given).
  */
-export function networkFromCheckpoint(lib: Backend, bytes: Uint8Array, batch: number, source = 'checkpoint', o: { rate?: boolean; steps?: number } = {}): { net: Network; header: CheckpointHeader } {
-  const { header, payload } = decodeCheckpoint(bytes, source);
+export function networkFromCheckpoint(
+  lib: Backend, file: Uint8Array | ReturnType<typeof decodeCheckpoint>, batch: number, source = 'checkpoint', o: { rate?: boolean; steps?: number } = {},
+): { net: Network; header: CheckpointHeader } {
+  const { header, payload } = file instanceof Uint8Array ? decodeCheckpoint(file, source) : file; // bytes, or a file decoded already
   const saved = o.rate ? null : checkpointSpiking(header);
   const spiking = saved && o.steps !== undefined ? { ...saved, steps: o.steps } : saved;
   const opts = {

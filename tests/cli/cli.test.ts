@@ -110,6 +110,10 @@ test('train on real MNIST (small slice) → --out record and --save file; eval r
   assert.is(ev.examples, 10000);
   // the same weights on the same test set: the same accuracy as the run reported
   assert.is(ev.testAccuracy, rec.testAccuracy);
+  const steps = run('eval', '--load', save, '--steps', '50');
+  assert.is(steps.code, 2);
+  assert.match(steps.err, /--steps sets a spiking network's window, and .*net\.bioprop holds a rate network/);
+  noStack(steps.err);
 });
 
 test('eval of a spiking run: rebuilt spiking (--rate: the same weights as rate); a rule with its own neurons is a clear error', () => {
