@@ -44,16 +44,12 @@ import { SpikingNetwork } from '../net/spiking.js';
 import { phaseState, clampedPhaseHooks, contrast, boundedGain, settleOptions, settleMetrics, settleState, type PhaseState, type ClampedForm } from './shared/phase.js';
 import { PHASE_SIM, spikingPhaseState, spikingPhases, spikingContrast, isSpikingPhase, phaseResume, type SpikingPhaseState } from './shared/phase-spiking.js';
 
-export interface ChlParams {
-  gamma: number;
+export interface ChlParams extends SettleOptions {
   /** The largest feedback loop gain γ·‖W_l‖_F² settled with (γ is lowered per batch to keep it; Infinity: never). */
   loopGain: number;
   /** How the clamped phase is formed against the free one (see the header): 'difference' settles s⁺ − s⁻
    *  itself; 'hold' relaxes the free snapshot once more beside it; 'plain' subtracts two settled states. */
   form: ClampedForm;
-  eps: number;
-  maxIter: number;
-  tol: number;
   /** The spiking form's feedback gain γ_s (its free window has no feedback, so loopGain does not bound it). */
   spikeGain: number;
 }

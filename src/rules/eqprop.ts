@@ -25,23 +25,14 @@
  *  - target: not removed — the output is nudged towards a label. */
 import { defineRule } from './types.js';
 import { SpikingNetwork } from '../net/spiking.js';
+import type { SettleOptions } from '../net/settle.js';
 import { phaseState, freePhase, contrast, settleOptions, settleMetrics, settleState, type PhaseState } from './shared/phase.js';
-import { PHASE_SIM, spikingPhaseState, spikingPhases, spikingContrast, isSpikingPhase, phaseResume, type SpikingPhaseState } from './shared/phase-spiking.js';
+import { PHASE_SIM, spikingPhaseState, spikingPhases, spikingContrast, isSpikingPhase, phaseResume, type SpikingPhaseState, type PairedParams } from './shared/phase-spiking.js';
 
-export interface EqpropParams {
+export interface EqpropParams extends SettleOptions, PairedParams {
   beta: number;
   symmetric: boolean;
   randomSign: boolean;
-  gamma: number;
-  eps: number;
-  maxIter: number;
-  tol: number;
-  /** The spiking form's pairing (see shared/phase-spiking.ts): the free window feedforward, each nudged one with
-   *  the free window's bottom-up spikes replayed and only what the nudge changed fed back. false: feedback γ in
-   *  every window. The rate form reads neither this nor spikeGain. */
-  paired: boolean;
-  /** The paired form's feedback gain γ_s (its free window has no feedback, so no loop bounds it). */
-  spikeGain: number;
 }
 
 interface Common {

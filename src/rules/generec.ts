@@ -26,22 +26,13 @@
  *  - target: not removed. */
 import { defineRule } from './types.js';
 import { SpikingNetwork } from '../net/spiking.js';
+import type { SettleOptions } from '../net/settle.js';
 import { phaseState, clampedPhaseHooks, contrast, gammaScale, settleOptions, settleMetrics, settleState, type ScaledPhaseState } from './shared/phase.js';
-import { PHASE_SIM, spikingPhaseState, spikingPhases, spikingContrast, isSpikingPhase, phaseResume, type SpikingPhaseState } from './shared/phase-spiking.js';
+import { PHASE_SIM, spikingPhaseState, spikingPhases, spikingContrast, isSpikingPhase, phaseResume, type SpikingPhaseState, type PairedParams } from './shared/phase-spiking.js';
 
-export interface GenerecParams {
+export interface GenerecParams extends SettleOptions, PairedParams {
   symmetric: boolean;
   midpoint: boolean;
-  gamma: number;
-  eps: number;
-  maxIter: number;
-  tol: number;
-  /** The spiking form's pairing (see shared/phase-spiking.ts): the minus window feedforward, the plus one with
-   *  the minus window's bottom-up spikes replayed and only what the clamp changed fed back. false: feedback γ in
-   *  both windows. The rate form reads neither this nor spikeGain. */
-  paired: boolean;
-  /** The paired form's feedback gain γ_s (its minus window has no feedback, so no loop bounds it). */
-  spikeGain: number;
 }
 
 type State = ScaledPhaseState | (SpikingPhaseState & { scale: (l: number) => number });

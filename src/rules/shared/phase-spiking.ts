@@ -51,6 +51,15 @@ import type { StepContext } from '../types.js';
 import { needMembrane } from './online.js';
 import { contrast, type ContrastBuffers, type PreForm, type PostForm } from './phase.js';
 
+/** The pairing choice of eqprop's and generec's spiking forms (chl is always paired). The rate forms read neither. */
+export interface PairedParams {
+  /** The paired form (see the header): the first window feedforward, each later one with the first window's
+   *  bottom-up spikes replayed and only what its output change altered fed back. false: feedback γ in every window. */
+  paired: boolean;
+  /** The paired form's feedback gain γ_s (its first window has no feedback, so no loop bounds it). */
+  spikeGain: number;
+}
+
 /** What the output does in a phase after the free one. */
 export type SpikingPhase = { kind: 'clamp' } | { kind: 'nudge'; sign: 1 | -1 };
 
