@@ -19,7 +19,9 @@
 // serial:  where the fa --spiking epoch does not scale: each kernel call's time on one thread and whether
 //           the pool splits it, the JavaScript between kernels, the Amdahl bound (--only serial,
 //           --serial-limit N examples, default 1000; not in the default set).
-// Flags: --threads N, --only gemm,epoch,spiking,peer,browser,rows,serial, --rounds R (alternating rounds per side for epoch and spiking, the median reported; default 1),
+// stats:   per kind of pool call in an fa --spiking epoch (--spiking-limit examples) at N threads: calls
+//           split, left unsplit by the size threshold or by the back-off (--only stats[,bp] adds the bp epochs).
+// Flags: --threads N, --only gemm,epoch,spiking,peer,browser,rows,serial,stats, --rounds R (alternating rounds per side for epoch and spiking, the median reported; default 1),
 //        --spiking-limit N, --json FILE (one JSON line per result), --busy B (B competing processes that
 //        spin for the whole run: how the pool behaves when the cores are oversubscribed),
 //        --old DIR with --only ab: one bp epoch per net (--epoch-limit N examples, default 20000) at N threads
@@ -235,6 +237,57 @@ if (only.includes('ab')) {
   }
 }
 
+/** An in-process `bioprop train --rule fa --spiking` (its defaults, 784-256x3-10) on `limit` MNIST digits, on `lib`. */
+async function faSpiking(lib, limit) {
+  const { getRule, SpikingNetwork } = await import('../dist/src/index.js');
+  const { ruleForm } = await import('../dist/src/rules/form.js');
+  const data = await loadDataset(lib, 'mnist', { limit: { train: limit, test: 1 } });
+  const rule = getRule('fa'), form = ruleForm(rule, true, {}), d = form.train;
+  const net = new SpikingNetwork(lib, { sizes: [784, ...d.hidden, 10], activation: d.activation, init: d.init, batch: d.batch, seed: 1, spiking: { ...form.sim, seed: 1 } });
+  const trainer = new Trainer(lib, net, rule, { ruleParams: form.ruleParams, optimizer: d.optimizer, lr: d.lr, momentum: d.momentum, weightDecay: d.weightDecay, schedule: d.schedule, epochs: 1, seed: 1 });
+  return { data, net, trainer, d };
+}
+
+if (only.includes('stats')) {
+  // Where the pool's calls go in an fa --spiking epoch at N threads (the pool as training runs it, back-off
+  // on): per kind of call, calls split, left on the calling thread by the size threshold, left there by
+  // the back-off, split calls whose chunks the caller ran all of, and the mean work per call. Counts are
+  // stable under load except for the back-off's, which is what they are for. Also for bp (--only stats,bp).
+  const { PoolStats } = await import('../dist/src/wasm/pool.js');
+  const pool = poolOf(many.kernels);
+  const limit = spikingLimit > 0 ? spikingLimit : 60000;
+  const runs = [['fa --spiking 784-256x3-10', async () => {
+    const { data, net, trainer, d } = await faSpiking(many, limit);
+    const t0 = performance.now();
+    trainer.fit(data.train, { epochs: 1 });
+    const r = { seconds: (performance.now() - t0) / 1000, steps: Math.ceil(limit / d.batch) * net.sim.steps };
+    net.dispose(); data.train.dispose(); data.test.dispose();
+    return r;
+  }]];
+  if (only.includes('bp')) {
+    for (const net of NETS) runs.push([`bp ${net.name}`, async () => {
+      const data = await loadDataset(many, 'mnist');
+      const seconds = epochSeconds(many, data, net);
+      data.train.dispose(); data.test.dispose();
+      return { seconds, steps: 620 }; // 20 warm-up batches and 600
+    }]);
+  }
+  for (const [what, go] of runs) {
+    const st = pool.stats = new PoolStats();
+    const r = await go();
+    pool.stats = null;
+    console.log(`\npool calls, ${what}, ${what.startsWith('fa') ? `${limit} examples` : 'one epoch'} at ${N} threads (${r.seconds.toFixed(1)} s, load ${load1()}), per ${what.startsWith('fa') ? 'time step' : 'batch'}:`);
+    console.log(`kind of call              calls   split   small  backoff  caller-alone  mean work`);
+    const per = (x) => (x / r.steps).toFixed(2).padStart(7);
+    st.kinds.forEach((kind, i) => {
+      const calls = st.split[i] + st.small[i] + st.backedOff[i];
+      if (calls === 0) return;
+      console.log(`${kind.padEnd(24)} ${per(calls)} ${per(st.split[i])} ${per(st.small[i])} ${per(st.backedOff[i])} ${per(st.callerAlone[i]).padStart(13)} ${Math.round(st.work[i] / calls).toString().padStart(10)}`);
+      emit({ bench: 'pool-stats', what, kind, steps: r.steps, calls, split: st.split[i], small: st.small[i], backedOff: st.backedOff[i], callerAlone: st.callerAlone[i], work: st.work[i] });
+    });
+  }
+}
+
 if (only.includes('spiking')) {
   const bin = join(here, '../bin/bioprop.js');
   const dir = mkdtempSync(join(tmpdir(), 'bench-threads-'));
@@ -270,8 +323,6 @@ if (only.includes('serial')) {
   // the calling thread ran itself (1/N when the workers take their share), and, on a quiet machine, each
   // kind of call's time at N threads beside its time at one: which split calls do not scale.
   const { Backend } = await import('../dist/src/backend.js');
-  const { getRule, SpikingNetwork } = await import('../dist/src/index.js');
-  const { ruleForm } = await import('../dist/src/rules/form.js');
   const limit = Number(val('serial-limit', 1000));
   const pool = poolOf(many.kernels);
   const shapeOf = (name, a) => (/gemm|event_nn$/.test(name) ? a.slice(0, 3) : name === 'f32_lif_layer_step' ? [a[0], a[1], a[29] ? `from k=${a[28]}` : 'cur'] : a.slice(0, /_rows$|_step$|list|prepare|transpose/.test(name) ? 2 : 1)).join('x');
@@ -290,10 +341,7 @@ if (only.includes('serial')) {
       };
     }
     const w = new Backend(k);
-    const data = await loadDataset(w, 'mnist', { limit: { train: limit, test: 1 } });
-    const rule = getRule('fa'), form = ruleForm(rule, true, {}), d = form.train;
-    const net = new SpikingNetwork(w, { sizes: [784, ...d.hidden, 10], activation: d.activation, init: d.init, batch: d.batch, seed: 1, spiking: { ...form.sim, seed: 1 } });
-    const trainer = new Trainer(w, net, rule, { ruleParams: form.ruleParams, optimizer: d.optimizer, lr: d.lr, momentum: d.momentum, weightDecay: d.weightDecay, schedule: d.schedule, epochs: 1, seed: 1 });
+    const { data, net, trainer, d } = await faSpiking(w, limit);
     for (let i = 0; i < 2; i++) trainer.step(); // warm-up
     // What the timing wrapper itself costs per call (a kernel with nothing to do, wrapped and not)
     const M = 20000, nop = () => { const t = performance.now(); for (let i = 0; i < M; i++) k.f32_fill(0, 0, 0); const u = performance.now(); for (let i = 0; i < M; i++) raw.f32_fill(0, 0, 0); return ((u - t) - (performance.now() - u)) / M; };

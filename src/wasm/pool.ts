@@ -93,6 +93,24 @@ export interface PoolOptions {
 
 /** Slots of the per-kind loss counters: the GEMM, the event propagation, then the ELEMENTWISE and ROWWISE kernels. */
 const SLOT_GEMM = 0, SLOT_EVENT = 1, SLOT_MAP = 2, SLOT_ROWS = SLOT_MAP + ELEMENTWISE_NAMES.length, SLOTS = SLOT_ROWS + ROWWISE_NAMES.length;
+/** The kind of call each slot counts (PoolStats.kinds). */
+export const SLOT_NAMES: readonly string[] = ['gemm', 'event_nn', ...ELEMENTWISE_NAMES, ...ROWWISE_NAMES];
+
+/**
+ * Where the pool's calls went, per kind of call (indexed as SLOT_NAMES): calls split, run on the calling
+ * thread because they were below the size threshold (or a single chunk), run there because their kind
+ * was backing off, and the work of all calls (the size the threshold compares). Counts, not times: they
+ * do not change with the machine's load unless the back-off does. Kept only while Pool.stats is set.
+ */
+export class PoolStats {
+  readonly split = new Float64Array(SLOTS);
+  readonly small = new Float64Array(SLOTS);
+  readonly backedOff = new Float64Array(SLOTS);
+  readonly work = new Float64Array(SLOTS);
+  /** Split calls whose chunks the calling thread ran all of itself (no worker came in time). */
+  readonly callerAlone = new Float64Array(SLOTS);
+  readonly kinds = SLOT_NAMES;
+}
 
 export class Pool {
   readonly threads: number;
@@ -124,6 +142,8 @@ export class Pool {
   callerChunks = 0;
   /** Split calls whose calling thread had to sleep (Atomics.wait) for the workers' last chunks. */
   callerWaits = 0;
+  /** Set to count every call by kind and by where it ran (benchmarks); null (the default) counts nothing. */
+  stats: PoolStats | null = null;
   /** Set false to split every call above the size thresholds whatever it costs (tests, benchmarks). */
   adaptive = true;
   /** The clock (ms) that decides whether a split call lost time; replaceable for tests. */
@@ -178,7 +198,7 @@ export class Pool {
     this.check('gemm');
     const raw = this.raw;
     const len = n >= m ? n : m, chunk = gemmChunk(m, n, this.parts());
-    if (m * n * k < this.gemmMinWork || chunk >= len || this.backingOff(SLOT_GEMM)) { // small, a single chunk, or splitting loses
+    if (this.alone(SLOT_GEMM, m * n * k, m * n * k < this.gemmMinWork || chunk >= len)) { // small, a single chunk, or splitting loses
       if (trans === 0) raw.f32_gemm_nn(m, n, k, alpha, beta, a, b, c);
       else if (trans === 1) raw.f32_gemm_tn(m, n, k, alpha, beta, a, b, c);
       else if (trans === 2) raw.f32_gemm_nt(m, n, k, alpha, beta, a, b, c);
@@ -199,7 +219,7 @@ export class Pool {
    */
   eventNN(m: number, n: number, k: number, s: number, b: number, tmp: number, c: number): number {
     this.check('event_nn');
-    if (m < 2 || m * n * k < this.eventMinWork || n * 4 > this.scratchBytes || this.backingOff(SLOT_EVENT)) return this.raw.f32_event_nn(m, n, k, s, b, tmp, c);
+    if (this.alone(SLOT_EVENT, m * n * k, m < 2 || m * n * k < this.eventMinWork || n * 4 > this.scratchBytes)) return this.raw.f32_event_nn(m, n, k, s, b, tmp, c);
     const ctl = this.ctl, A = CTL.ARGS;
     ctl[CTL.OP] = OP_EVENT;
     ctl[A] = m; ctl[A + 1] = n; ctl[A + 2] = k; ctl[A + 3] = s; ctl[A + 4] = b; ctl[A + 5] = c;
@@ -215,7 +235,7 @@ export class Pool {
     const name = ELEMENTWISE_NAMES[index]!;
     this.check(name);
     const n = args[0]!;
-    if (n < this.mapMinWork || this.backingOff(SLOT_MAP + index)) return (this.raw as unknown as Record<string, (...a: number[]) => number>)[name]!.apply(null, args as number[]) | 0;
+    if (this.alone(SLOT_MAP + index, n, n < this.mapMinWork)) return (this.raw as unknown as Record<string, (...a: number[]) => number>)[name]!.apply(null, args as number[]) | 0;
     const ctl = this.ctl, f64 = this.f64;
     ctl[CTL.OP] = OP_MAP;
     ctl[CTL.ARGS] = index;
@@ -232,7 +252,8 @@ export class Pool {
     const name = ROWWISE_NAMES[index]!;
     this.check(name);
     const rows = args[0]!;
-    if (rows < 2 || rows * ROWWISE[name]!.work(args as readonly number[]) < this.rowMinWork || this.backingOff(SLOT_ROWS + index)) {
+    const work = rows * ROWWISE[name]!.work(args as readonly number[]);
+    if (this.alone(SLOT_ROWS + index, work, rows < 2 || work < this.rowMinWork)) {
       return (this.raw as unknown as Record<string, (...a: number[]) => number>)[name]!.apply(null, args as number[]) | 0;
     }
     const ctl = this.ctl, f64 = this.f64;
@@ -246,6 +267,25 @@ export class Pool {
   /** Chunks a job is cut into (the GEMM's may come out fewer, in whole panels). */
   private parts(): number {
     return Math.min(MAX_CHUNKS, this.threads * this.chunksPerThread);
+  }
+
+  /**
+   * True when a call of kind `slot` and size `work` runs on the calling thread alone: `small` (below its
+   * threshold), or its kind is backing off. Counts the call when stats are kept.
+   */
+  private alone(slot: number, work: number, small: boolean): boolean {
+    const st = this.stats;
+    if (st !== null) st.work[slot]! += work;
+    if (small) {
+      if (st !== null) st.small[slot]!++;
+      return true;
+    }
+    if (this.backingOff(slot)) {
+      if (st !== null) st.backedOff[slot]!++;
+      return true;
+    }
+    if (st !== null) st.split[slot]!++;
+    return false;
   }
 
   /** True (and one call fewer to go) while calls of kind `slot` run unsplit after losing time split. */
@@ -288,6 +328,7 @@ export class Pool {
       }
     }
     if (done < chunks) this.callerWaits++;
+    if (mine >= chunks && this.stats !== null) this.stats.callerAlone[slot]!++;
     while (done < chunks) {
       Atomics.wait(ctl, CTL.DONE, done);
       done = Atomics.load(ctl, CTL.DONE);
