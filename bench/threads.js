@@ -277,13 +277,13 @@ if (only.includes('stats')) {
     const r = await go();
     pool.stats = null;
     console.log(`\npool calls, ${what}, ${what.startsWith('fa') ? `${limit} examples` : 'one epoch'} at ${N} threads (${r.seconds.toFixed(1)} s, load ${load1()}), per ${what.startsWith('fa') ? 'time step' : 'batch'}:`);
-    console.log(`kind of call              calls   split   small  backoff  caller-alone  mean work`);
+    console.log(`kind of call              calls   split   small  backoff  caller-alone  woke-worker  mean work`);
     const per = (x) => (x / r.steps).toFixed(2).padStart(7);
     st.kinds.forEach((kind, i) => {
       const calls = st.split[i] + st.small[i] + st.backedOff[i];
       if (calls === 0) return;
-      console.log(`${kind.padEnd(24)} ${per(calls)} ${per(st.split[i])} ${per(st.small[i])} ${per(st.backedOff[i])} ${per(st.callerAlone[i]).padStart(13)} ${Math.round(st.work[i] / calls).toString().padStart(10)}`);
-      emit({ bench: 'pool-stats', what, kind, steps: r.steps, calls, split: st.split[i], small: st.small[i], backedOff: st.backedOff[i], callerAlone: st.callerAlone[i], work: st.work[i] });
+      console.log(`${kind.padEnd(24)} ${per(calls)} ${per(st.split[i])} ${per(st.small[i])} ${per(st.backedOff[i])} ${per(st.callerAlone[i]).padStart(13)} ${per(st.woke[i]).padStart(12)} ${Math.round(st.work[i] / calls).toString().padStart(10)}`);
+      emit({ bench: 'pool-stats', what, kind, steps: r.steps, calls, split: st.split[i], small: st.small[i], backedOff: st.backedOff[i], callerAlone: st.callerAlone[i], woke: st.woke[i], work: st.work[i] });
     });
   }
 }

@@ -109,6 +109,8 @@ export class PoolStats {
   readonly work = new Float64Array(SLOTS);
   /** Split calls whose chunks the calling thread ran all of itself (no worker came in time). */
   readonly callerAlone = new Float64Array(SLOTS);
+  /** Split calls that had to wake a sleeping worker (Atomics.wait) rather than find it polling. */
+  readonly woke = new Float64Array(SLOTS);
   readonly kinds = SLOT_NAMES;
 }
 
@@ -314,7 +316,8 @@ export class Pool {
     const gen = this.gen = (this.gen + 1) | 0;
     Atomics.store(ctl, CTL.TICKET, (gen & 0xffffff) << 8);
     Atomics.store(ctl, CTL.GEN, gen);
-    Atomics.notify(ctl, CTL.GEN);
+    const woke = Atomics.notify(ctl, CTL.GEN);
+    if (woke > 0 && this.stats !== null) this.stats.woke[slot]!++;
     const t0 = this.clock();
     const mine = this.job.drain(gen);
     this.jobs++; this.jobChunks += chunks; this.callerChunks += mine;
