@@ -11,11 +11,11 @@
 // by its keeper thread (pool-keeper.ts, Node) the same way; the caller then shuts the pool down and throws.
 import type { Kernels } from './kernels.js';
 import {
-  CTL, OP_GEMM, OP_EVENT, OP_MAP, OP_ROWS, ROWWISE, ROWWISE_NAMES, MAX_CHUNKS, ARGS64_BYTE, MAX_ARGS, MSG_BYTE, MSG_CAP, CONTROL_BYTES, ELEMENTWISE_NAMES, CALLER_SPIN_MS, CHUNKS_PER_THREAD,
+  CTL, OP_GEMM, OP_EVENT, OP_MAP, OP_ROWS, ROWWISE, ROWWISE_NAMES, ELEMENTWISE_COST, MAX_CHUNKS, ARGS64_BYTE, MAX_ARGS, MSG_BYTE, MSG_CAP, CONTROL_BYTES, ELEMENTWISE_NAMES, CALLER_SPIN_MS, CHUNKS_PER_THREAD,
   JobView, gemmChunk, recordFailure, type WorkerInit, type WorkerReply, type ChunkKernels,
 } from './pool-jobs.js';
 
-export { ELEMENTWISE, ELEMENTWISE_NAMES, ROWWISE, ROWWISE_NAMES, gemmChunk } from './pool-jobs.js';
+export { ELEMENTWISE, ELEMENTWISE_NAMES, ELEMENTWISE_COST, ROWWISE, ROWWISE_NAMES, gemmChunk } from './pool-jobs.js';
 
 /** Most threads a pool takes. */
 export const MAX_THREADS = 64;
@@ -53,8 +53,13 @@ export function lostTime(t0: number, t1: number, t2: number, mine: number, chunk
 export const GEMM_MIN_WORK = 1 << 20;
 /** The same for the event-driven propagation (m·n·k of the dense product it stands for). */
 export const EVENT_MIN_WORK = 1 << 21;
-/** The smallest n an elementwise kernel must have to be split. */
-export const MAP_MIN_WORK = 1 << 14;
+/**
+ * The smallest n · ELEMENTWISE_COST an elementwise kernel must have to be split. Below it a call does a
+ * few microseconds of work, no more than the split's own cost, and its wait for a worker is one more point
+ * where a worker the system is not running holds the call up: a ReLU or a product over a batch of 100 x 256
+ * stays on the calling thread, a LIF step or an optimizer step over as many elements is split.
+ */
+export const MAP_MIN_WORK = 1 << 16;
 /** The same for a row-split kernel: rows times the elements of a row (ROWWISE's work). */
 export const ROW_MIN_WORK = 1 << 14;
 
@@ -80,7 +85,7 @@ export interface PoolOptions {
   threads: number;
   /** GEMMs with m·n·k below this run on the calling thread (default GEMM_MIN_WORK). */
   gemmMinWork?: number;
-  /** Likewise the event-driven propagation (default EVENT_MIN_WORK) and elementwise kernels' n (MAP_MIN_WORK). */
+  /** Likewise the event-driven propagation (default EVENT_MIN_WORK) and elementwise kernels' n · cost (MAP_MIN_WORK). */
   eventMinWork?: number;
   mapMinWork?: number;
   /** Likewise row-split kernels' rows · row elements (default ROW_MIN_WORK). */
@@ -93,6 +98,8 @@ export interface PoolOptions {
 
 /** Slots of the per-kind loss counters: the GEMM, the event propagation, then the ELEMENTWISE and ROWWISE kernels. */
 const SLOT_GEMM = 0, SLOT_EVENT = 1, SLOT_MAP = 2, SLOT_ROWS = SLOT_MAP + ELEMENTWISE_NAMES.length, SLOTS = SLOT_ROWS + ROWWISE_NAMES.length;
+/** Each ELEMENTWISE kernel's cost per element, by index. */
+const MAP_COSTS = ELEMENTWISE_NAMES.map((name) => ELEMENTWISE_COST[name] ?? 1);
 /** The kind of call each slot counts (PoolStats.kinds). */
 export const SLOT_NAMES: readonly string[] = ['gemm', 'event_nn', ...ELEMENTWISE_NAMES, ...ROWWISE_NAMES];
 
@@ -236,8 +243,8 @@ export class Pool {
   map(index: number, args: ArrayLike<number>): number {
     const name = ELEMENTWISE_NAMES[index]!;
     this.check(name);
-    const n = args[0]!;
-    if (this.alone(SLOT_MAP + index, n, n < this.mapMinWork)) return (this.raw as unknown as Record<string, (...a: number[]) => number>)[name]!.apply(null, args as number[]) | 0;
+    const n = args[0]!, work = n * MAP_COSTS[index]!;
+    if (this.alone(SLOT_MAP + index, work, work < this.mapMinWork)) return (this.raw as unknown as Record<string, (...a: number[]) => number>)[name]!.apply(null, args as number[]) | 0;
     const ctl = this.ctl, f64 = this.f64;
     ctl[CTL.OP] = OP_MAP;
     ctl[CTL.ARGS] = index;
