@@ -24,6 +24,7 @@
 // stats:   per kind of pool call in an fa --spiking epoch (--spiking-limit examples) at N threads: calls
 //           split, left unsplit by the size threshold or by the back-off (--only stats[,bp] adds the bp epochs).
 // Flags: --threads N, --only gemm,epoch,spiking,peer,browser,rows,serial,stats, --rounds R (alternating rounds per side for epoch, spiking and browser, the median reported; default 1),
+//        --no-backoff, --chunks-per-thread C (the N-thread pool of the in-process sections),
 //        --spiking-limit N, --json FILE (one JSON line per result), --busy B (B competing processes that
 //        spin for the whole run: how the pool behaves when the cores are oversubscribed),
 //        --old DIR with --only ab: one bp epoch per net (--epoch-limit N examples, default 20000) at N threads
@@ -58,6 +59,9 @@ process.on('exit', () => { for (const h of hogs) h.kill(); });
 const one = await load();
 const many = await load({ threads: N });
 if (many.threads !== N) throw new Error(`bench:threads: asked for ${N} threads, the pool has ${many.threads}`);
+// Pool variants for in-process sections (epoch, stats, serial; not spiking's child runs): no back-off, chunks per thread.
+if (argv.includes('--no-backoff')) poolOf(many.kernels).adaptive = false;
+if (val('chunks-per-thread', null)) poolOf(many.kernels).chunksPerThread = Number(val('chunks-per-thread', null));
 
 /** Median of `reps` timings (ms) of fn, each repeating fn until at least `minMs` passed. */
 function timeMs(fn, reps = 7, minMs = 150) {
@@ -176,7 +180,7 @@ if (only.includes('rows')) {
     }
   }
   pool.rowMinWork = saved;
-  pool.adaptive = true;
+  pool.adaptive = !argv.includes('--no-backoff');
 }
 
 const NETS = [
@@ -372,7 +376,7 @@ if (only.includes('serial')) {
   };
   pool.adaptive = false;
   const a = await side(one, false), b = await side(many, true);
-  pool.adaptive = true;
+  pool.adaptive = !argv.includes('--no-backoff');
   const rows = [...a.stats].map(([key, e]) => ({ key, ...e, msN: b.stats.get(key)?.ms ?? NaN, split: (b.stats.get(key)?.split ?? 0) / e.calls })).sort((x, y) => y.ms - x.ms);
   const kern = rows.reduce((s, r) => s + r.ms, 0), par = rows.reduce((s, r) => s + r.ms * r.split, 0);
   const pct = (x) => `${(100 * x / a.total).toFixed(1).padStart(5)} %`;
