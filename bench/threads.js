@@ -7,7 +7,8 @@
 //  spiking: one epoch of `bioprop train --rule fa --spiking --hidden 256,256,256` (its defaults), timed on
 //           the first --spiking-limit examples (default 6000; 0 = the whole epoch) and scaled to 60000.
 //  browser: the demo page in headless Chromium (bp 784-256x3-10, 10000 digits, 2 epochs) served with and
-//           without cross-origin isolation: all cores against one thread (Debian's chromium).
+//           without cross-origin isolation, --rounds alternating rounds: all cores against one thread, as
+//           MNIST epochs per second and their ratio (Debian's chromium; CHROMIUM_PATH overrides).
 //  peer:    PyTorch on the same epochs where python3 has torch (bench/peers/torch_mlp.py), in every thread
 //           configuration a user after speed would try at N threads (torch's OpenMP threads, OpenBLAS's
 //           own, OpenMP's wait policy), with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for it so
@@ -18,8 +19,12 @@
 //           pool's row threshold belongs (--only rows; not in the default set).
 // serial:  where the fa --spiking epoch does not scale: each kernel call's time on one thread and whether
 //           the pool splits it, the JavaScript between kernels, the Amdahl bound (--only serial,
-//           --serial-limit N examples, default 1000; not in the default set).
-// Flags: --threads N, --only gemm,epoch,spiking,peer,browser,rows,serial, --rounds R (alternating rounds per side for epoch and spiking, the median reported; default 1),
+//           --serial-limit N examples, default 1000; --serial-net 784-256x3-10 or 784-1000-10: that bp epoch
+//           instead; not in the default set).
+// stats:   per kind of pool call in an fa --spiking epoch (--spiking-limit examples) at N threads: calls
+//           split, left unsplit by the size threshold or by the back-off (--only stats[,bp] adds the bp epochs).
+// Flags: --threads N, --only gemm,epoch,spiking,peer,browser,rows,serial,stats, --rounds R (alternating rounds per side for epoch, spiking and browser, the median reported; default 1),
+//        --no-backoff, --chunks-per-thread C (the N-thread pool of the in-process sections),
 //        --spiking-limit N, --json FILE (one JSON line per result), --busy B (B competing processes that
 //        spin for the whole run: how the pool behaves when the cores are oversubscribed),
 //        --old DIR with --only ab: one bp epoch per net (--epoch-limit N examples, default 20000) at N threads
@@ -54,6 +59,9 @@ process.on('exit', () => { for (const h of hogs) h.kill(); });
 const one = await load();
 const many = await load({ threads: N });
 if (many.threads !== N) throw new Error(`bench:threads: asked for ${N} threads, the pool has ${many.threads}`);
+// Pool variants for in-process sections (epoch, stats, serial; not spiking's child runs): no back-off, chunks per thread.
+if (argv.includes('--no-backoff')) poolOf(many.kernels).adaptive = false;
+if (val('chunks-per-thread', null)) poolOf(many.kernels).chunksPerThread = Number(val('chunks-per-thread', null));
 
 /** Median of `reps` timings (ms) of fn, each repeating fn until at least `minMs` passed. */
 function timeMs(fn, reps = 7, minMs = 150) {
@@ -172,7 +180,7 @@ if (only.includes('rows')) {
     }
   }
   pool.rowMinWork = saved;
-  pool.adaptive = true;
+  pool.adaptive = !argv.includes('--no-backoff');
 }
 
 const NETS = [
@@ -235,6 +243,65 @@ if (only.includes('ab')) {
   }
 }
 
+/** An in-process `bioprop train --rule fa --spiking` (its defaults, 784-256x3-10) on `limit` MNIST digits, on `lib`. */
+async function faSpiking(lib, limit) {
+  const { getRule, SpikingNetwork } = await import('../dist/src/index.js');
+  const { ruleForm } = await import('../dist/src/rules/form.js');
+  const data = await loadDataset(lib, 'mnist', { limit: { train: limit, test: 1 } });
+  const rule = getRule('fa'), form = ruleForm(rule, true, {}), d = form.train;
+  const net = new SpikingNetwork(lib, { sizes: [784, ...d.hidden, 10], activation: d.activation, init: d.init, batch: d.batch, seed: 1, spiking: { ...form.sim, seed: 1 } });
+  const trainer = new Trainer(lib, net, rule, { ruleParams: form.ruleParams, optimizer: d.optimizer, lr: d.lr, momentum: d.momentum, weightDecay: d.weightDecay, schedule: d.schedule, epochs: 1, seed: 1 });
+  return { data, net, trainer, d };
+}
+
+/** A bp run of `net` (NETS) on `limit` MNIST digits, as epochSeconds sets it up, on `lib`. */
+async function bpRun(lib, limit, net) {
+  const data = await loadDataset(lib, 'mnist', { limit: { train: limit, test: 1 } });
+  const n = new Network(lib, { sizes: [784, ...net.hidden, 10], activation: net.act, init: 'xavier', batch: 100, seed: 1 });
+  const trainer = new Trainer(lib, n, 'bp', { optimizer: 'sgd', lr: 0.05, momentum: 0, schedule: 'constant', epochs: 1 });
+  return { data, net: n, trainer, d: { batch: 100 } };
+}
+
+if (only.includes('stats')) {
+  // Where the pool's calls go in an fa --spiking epoch at N threads (the pool as training runs it, back-off
+  // on): per kind of call, calls split, left on the calling thread by the size threshold, left there by
+  // the back-off, split calls whose chunks the caller ran all of, and the mean work per call. Counts are
+  // stable under load except for the back-off's, which is what they are for. Also for bp (--only stats,bp).
+  const { PoolStats } = await import('../dist/src/wasm/pool.js');
+  const pool = poolOf(many.kernels);
+  const limit = spikingLimit > 0 ? spikingLimit : 60000;
+  const runs = [['fa --spiking 784-256x3-10', async () => {
+    const { data, net, trainer, d } = await faSpiking(many, limit);
+    const t0 = performance.now();
+    trainer.fit(data.train, { epochs: 1 });
+    const r = { seconds: (performance.now() - t0) / 1000, steps: Math.ceil(limit / d.batch) * net.sim.steps };
+    net.dispose(); data.train.dispose(); data.test.dispose();
+    return r;
+  }]];
+  if (only.includes('bp')) {
+    for (const net of NETS) runs.push([`bp ${net.name}`, async () => {
+      const data = await loadDataset(many, 'mnist');
+      const seconds = epochSeconds(many, data, net);
+      data.train.dispose(); data.test.dispose();
+      return { seconds, steps: 620 }; // 20 warm-up batches and 600
+    }]);
+  }
+  for (const [what, go] of runs) {
+    const st = pool.stats = new PoolStats();
+    const r = await go();
+    pool.stats = null;
+    console.log(`\npool calls, ${what}, ${what.startsWith('fa') ? `${limit} examples` : 'one epoch'} at ${N} threads (${r.seconds.toFixed(1)} s, load ${load1()}), per ${what.startsWith('fa') ? 'time step' : 'batch'}:`);
+    console.log(`kind of call              calls   split   small  backoff  caller-alone  woke-worker  mean work`);
+    const per = (x) => (x / r.steps).toFixed(2).padStart(7);
+    st.kinds.forEach((kind, i) => {
+      const calls = st.split[i] + st.small[i] + st.backedOff[i];
+      if (calls === 0) return;
+      console.log(`${kind.padEnd(24)} ${per(calls)} ${per(st.split[i])} ${per(st.small[i])} ${per(st.backedOff[i])} ${per(st.callerAlone[i]).padStart(13)} ${per(st.woke[i]).padStart(12)} ${Math.round(st.work[i] / calls).toString().padStart(10)}`);
+      emit({ bench: 'pool-stats', what, kind, steps: r.steps, calls, split: st.split[i], small: st.small[i], backedOff: st.backedOff[i], callerAlone: st.callerAlone[i], woke: st.woke[i], work: st.work[i] });
+    });
+  }
+}
+
 if (only.includes('spiking')) {
   const bin = join(here, '../bin/bioprop.js');
   const dir = mkdtempSync(join(tmpdir(), 'bench-threads-'));
@@ -270,10 +337,11 @@ if (only.includes('serial')) {
   // the calling thread ran itself (1/N when the workers take their share), and, on a quiet machine, each
   // kind of call's time at N threads beside its time at one: which split calls do not scale.
   const { Backend } = await import('../dist/src/backend.js');
-  const { getRule, SpikingNetwork } = await import('../dist/src/index.js');
-  const { ruleForm } = await import('../dist/src/rules/form.js');
   const limit = Number(val('serial-limit', 1000));
   const pool = poolOf(many.kernels);
+  // --serial-net 784-256x3-10 or 784-1000-10: the bp epoch of that net (as --only epoch runs it) instead
+  const bpNet = NETS.find((n) => n.name.startsWith(val('serial-net', '-') + ' ')) ?? null;
+  const what = bpNet ? `bp ${bpNet.name}` : 'fa --spiking', per = bpNet ? 'batch' : 'step';
   const shapeOf = (name, a) => (/gemm|event_nn$/.test(name) ? a.slice(0, 3) : name === 'f32_lif_layer_step' ? [a[0], a[1], a[29] ? `from k=${a[28]}` : 'cur'] : a.slice(0, /_rows$|_step$|list|prepare|transpose/.test(name) ? 2 : 1)).join('x');
   const side = async (lib, detect) => {
     const stats = new Map(), raw = lib.kernels, k = { ...raw };
@@ -290,10 +358,7 @@ if (only.includes('serial')) {
       };
     }
     const w = new Backend(k);
-    const data = await loadDataset(w, 'mnist', { limit: { train: limit, test: 1 } });
-    const rule = getRule('fa'), form = ruleForm(rule, true, {}), d = form.train;
-    const net = new SpikingNetwork(w, { sizes: [784, ...d.hidden, 10], activation: d.activation, init: d.init, batch: d.batch, seed: 1, spiking: { ...form.sim, seed: 1 } });
-    const trainer = new Trainer(w, net, rule, { ruleParams: form.ruleParams, optimizer: d.optimizer, lr: d.lr, momentum: d.momentum, weightDecay: d.weightDecay, schedule: d.schedule, epochs: 1, seed: 1 });
+    const { data, net, trainer, d } = bpNet ? await bpRun(w, limit, bpNet) : await faSpiking(w, limit);
     for (let i = 0; i < 2; i++) trainer.step(); // warm-up
     // What the timing wrapper itself costs per call (a kernel with nothing to do, wrapped and not)
     const M = 20000, nop = () => { const t = performance.now(); for (let i = 0; i < M; i++) k.f32_fill(0, 0, 0); const u = performance.now(); for (let i = 0; i < M; i++) raw.f32_fill(0, 0, 0); return ((u - t) - (performance.now() - u)) / M; };
@@ -304,19 +369,19 @@ if (only.includes('serial')) {
     const t0 = performance.now();
     trainer.fit(data.train, { epochs: 1 });
     const total = performance.now() - t0;
-    const windows = Math.ceil(limit / d.batch), steps = windows * net.sim.steps;
+    const windows = Math.ceil(limit / d.batch), steps = windows * (bpNet ? 1 : net.sim.steps);
     net.dispose(); data.train.dispose(); data.test.dispose();
     const calls = [...stats.values()].reduce((x, e) => x + e.calls, 0);
     return { stats, total: total - calls * overhead, overhead, windows, steps, jobs: pool.jobs - p0.jobs, chunks: pool.jobChunks - p0.chunks, mine: pool.callerChunks - p0.mine, waits: pool.callerWaits - p0.waits };
   };
   pool.adaptive = false;
   const a = await side(one, false), b = await side(many, true);
-  pool.adaptive = true;
+  pool.adaptive = !argv.includes('--no-backoff');
   const rows = [...a.stats].map(([key, e]) => ({ key, ...e, msN: b.stats.get(key)?.ms ?? NaN, split: (b.stats.get(key)?.split ?? 0) / e.calls })).sort((x, y) => y.ms - x.ms);
   const kern = rows.reduce((s, r) => s + r.ms, 0), par = rows.reduce((s, r) => s + r.ms * r.split, 0);
   const pct = (x) => `${(100 * x / a.total).toFixed(1).padStart(5)} %`;
-  console.log(`\nfa --spiking, ${limit} examples (${a.windows} windows, ${a.steps} steps): one thread ${(a.total / 1000).toFixed(2)} s (load ${load1()})`);
-  console.log(`kernel and shape                                     calls/step   ms, 1 thread   share   split at ${N}   ms at ${N}   ratio`);
+  console.log(`\n${what}, ${limit} examples (${a.windows} windows, ${a.steps} ${per}s): one thread ${(a.total / 1000).toFixed(2)} s (load ${load1()})`);
+  console.log(`kernel and shape                                     calls/${per.padEnd(5)}  ms, 1 thread   share   split at ${N}   ms at ${N}   ratio`);
   for (const r of rows) {
     if (r.ms / a.total > 0.001) console.log(`${r.key.padEnd(52)} ${(r.calls / a.steps).toFixed(2).padStart(9)} ${r.ms.toFixed(1).padStart(13)} ${pct(r.ms)}   ${(100 * r.split).toFixed(0).padStart(5)} %  ${r.msN.toFixed(1).padStart(9)}  ${(r.ms / r.msN).toFixed(2).padStart(5)}x`);
   }
@@ -326,10 +391,10 @@ if (only.includes('serial')) {
   const serial = (a.total - par) / a.total;
   console.log(`split calls ${pct(par)} of the run; calls left on the calling thread ${pct(kern - par)}; JavaScript between kernels ${pct(a.total - kern)} ` +
     `(the wrapper's own ${(a.overhead * 1000).toFixed(2)} us per call taken off)`);
-  console.log(`pool at ${N} threads: ${(b.jobs / b.steps).toFixed(2)} split calls per step, the calling thread ran ${(100 * b.mine / b.chunks).toFixed(0)} % of their chunks ` +
+  console.log(`pool at ${N} threads: ${(b.jobs / b.steps).toFixed(2)} split calls per ${per}, the calling thread ran ${(100 * b.mine / b.chunks).toFixed(0)} % of their chunks ` +
     `and slept waiting for the others' in ${(100 * b.waits / b.jobs).toFixed(0)} % of them; ` +
     `Amdahl bound on the ${N}-thread ratio from the serial ${(100 * serial).toFixed(0)} %: ${(1 / (serial + (1 - serial) / N)).toFixed(2)}x`);
-  emit({ bench: 'serial', limit, total: a.total, split: par / a.total, serialKernels: (kern - par) / a.total, js: (a.total - kern) / a.total, jobsPerStep: b.jobs / b.steps, callerChunks: b.mine / b.chunks, callerWaits: b.waits / b.jobs, rows });
+  emit({ bench: 'serial', what, limit, total: a.total, split: par / a.total, serialKernels: (kern - par) / a.total, js: (a.total - kern) / a.total, jobsPerStep: b.jobs / b.steps, callerChunks: b.mine / b.chunks, callerWaits: b.waits / b.jobs, rows });
 }
 
 if (only.includes('peer')) {
@@ -375,10 +440,13 @@ if (only.includes('peer')) {
 
 if (only.includes('browser')) {
   // The demo page in headless Chromium, bp 784-256x3-10 on 10000 digits for 2 epochs: served with the
-  // isolation headers (the page trains on every core) and without (one thread).
+  // isolation headers (the page trains on every core) and without (one thread), alternating --rounds
+  // times; the page's own report of its thread count is checked on each side.
   const { startDemoServer } = await import('../dist/src/web/server.js');
   const { chromium } = await import('playwright-core');
+  const { rmSync } = await import('node:fs');
   const exe = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  const DIGITS = 10000, EPOCHS = 2;
   const pageRun = async (isolated) => {
     const server = await startDemoServer({ port: 0, isolated });
     const profile = mkdtempSync(join(tmpdir(), 'bench-chromium-'));
@@ -388,22 +456,33 @@ if (only.includes('browser')) {
       await p.goto(server.url);
       await p.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
       await p.selectOption('#rule', 'bp'); await p.selectOption('#depth', '3'); await p.selectOption('#width', '256');
-      await p.fill('#limit', '10000'); await p.fill('#epochs', '2'); await p.setChecked('#spiking', false);
+      await p.fill('#limit', String(DIGITS)); await p.fill('#epochs', String(EPOCHS)); await p.setChecked('#spiking', false);
       await p.click('#start');
       await p.waitForSelector('#status[data-done="1"]', { timeout: 600_000 });
       const seconds = Number(/in ([\d.]+) s/.exec((await p.textContent('#status')) ?? '')?.[1]);
-      return { seconds, threads: Number(await p.getAttribute('#threads', 'data-value')) };
+      return { seconds, threads: Number(await p.getAttribute('#threads', 'data-value')), says: (await p.textContent('#threads')) ?? '' };
     } finally {
       await ctx.close();
       await server.close();
+      rmSync(profile, { recursive: true, force: true });
     }
   };
-  const single = await pageRun(false), threaded = await pageRun(true);
-  const eps = (r) => 2 * 10000 / 60000 / r.seconds; // MNIST epochs (of 60000 digits) per second
-  console.log(`\nbrowser page (Chromium), bp 784-256x3-10, 10000 digits x 2 epochs: not isolated ${single.threads} thread ` +
-    `${single.seconds.toFixed(1)} s (${eps(single).toFixed(3)} MNIST epochs/s), isolated ${threaded.threads} threads ${threaded.seconds.toFixed(1)} s ` +
-    `(${eps(threaded).toFixed(3)} epochs/s): ${(single.seconds / threaded.seconds).toFixed(2)}x`);
-  emit({ bench: 'browser', s1: single.seconds, sN: threaded.seconds, threads1: single.threads, threadsN: threaded.threads, speedup: single.seconds / threaded.seconds });
+  const single = [], threaded = [];
+  for (let r = 0; r < rounds; r++) { single.push(await pageRun(false)); threaded.push(await pageRun(true)); }
+  // The page takes navigator.hardwareConcurrency threads when isolated (not --threads), one otherwise.
+  for (const [side, runs, ok] of [['not isolated', single, (t) => t === 1], ['isolated', threaded, (t) => t > 1]]) {
+    const bad = runs.find((x) => !(x.seconds > 0) || !ok(x.threads));
+    if (bad) throw new Error(`bench:threads: the page ${side} trained on ${bad.threads} thread(s) in ${bad.seconds} s: '${bad.says}'`);
+  }
+  const med = (t) => [...t].sort((a, b) => a - b)[t.length >> 1];
+  const s1 = med(single.map((x) => x.seconds)), sN = med(threaded.map((x) => x.seconds));
+  const eps = (s) => EPOCHS * DIGITS / 60000 / s; // MNIST epochs (of 60000 digits) per second
+  console.log(`\nbrowser page (Chromium), bp 784-256x3-10, ${DIGITS} digits x ${EPOCHS} epochs, median of ${rounds} alternating round(s): ` +
+    `not isolated (${single[0].threads} thread) ${s1.toFixed(1)} s = ${eps(s1).toFixed(3)} MNIST epochs/s, ` +
+    `isolated (${threaded[0].threads} threads) ${sN.toFixed(1)} s = ${eps(sN).toFixed(3)} epochs/s: ${(s1 / sN).toFixed(2)}x` +
+    (rounds > 1 ? ` (rounds: ${single.map((x, i) => `${x.seconds.toFixed(1)}/${threaded[i].seconds.toFixed(1)}`).join(', ')} s)` : '') +
+    `; the page said '${threaded[0].says}'`);
+  emit({ bench: 'browser', s1, sN, epochsPerSecond1: eps(s1), epochsPerSecondN: eps(sN), threads1: single[0].threads, threadsN: threaded[0].threads, speedup: s1 / sN, rounds: single.map((x, i) => [x.seconds, threaded[i].seconds]) });
 }
 
 console.log(`\nload average at the end: ${load1()}`);

@@ -56,6 +56,16 @@ export const ELEMENTWISE: Record<string, readonly number[]> = {
   ...Object.fromEntries(['linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'hard_sigmoid', 'softplus', 'softlif'].map((a) => [`f32_${a}_fwd`, [4, 5, 6]])),
 };
 export const ELEMENTWISE_NAMES = Object.keys(ELEMENTWISE);
+/**
+ * What one element of an ELEMENTWISE kernel costs, in units of a load, an operation and a store (1 when
+ * not listed), which the pool's size threshold weighs n by: a transcendental, a neuron's update over five
+ * arrays or an optimizer's over four cost several times a ReLU, so a call of the same n pays for its
+ * split sooner.
+ */
+export const ELEMENTWISE_COST: Readonly<Record<string, number>> = {
+  f32_lif_step: 4, f32_lif_step_triangle: 4, f32_lif_step_exp: 4, f32_alif_step: 4, f32_sgd_step: 2, f32_adam_step: 4,
+  f32_sigmoid_fwd: 4, f32_tanh_fwd: 4, f32_softplus_fwd: 4, f32_softlif_fwd: 4,
+};
 
 /** How one argument of a row-split kernel moves with a chunk starting at row lo. */
 type RowArg = readonly [index: number, bytesPerRow: (args: readonly number[]) => number];

@@ -11,11 +11,11 @@
 // by its keeper thread (pool-keeper.ts, Node) the same way; the caller then shuts the pool down and throws.
 import type { Kernels } from './kernels.js';
 import {
-  CTL, OP_GEMM, OP_EVENT, OP_MAP, OP_ROWS, ROWWISE, ROWWISE_NAMES, MAX_CHUNKS, ARGS64_BYTE, MAX_ARGS, MSG_BYTE, MSG_CAP, CONTROL_BYTES, ELEMENTWISE_NAMES, CALLER_SPIN_MS, CHUNKS_PER_THREAD,
+  CTL, OP_GEMM, OP_EVENT, OP_MAP, OP_ROWS, ROWWISE, ROWWISE_NAMES, ELEMENTWISE_COST, MAX_CHUNKS, ARGS64_BYTE, MAX_ARGS, MSG_BYTE, MSG_CAP, CONTROL_BYTES, ELEMENTWISE_NAMES, CALLER_SPIN_MS, CHUNKS_PER_THREAD,
   JobView, gemmChunk, recordFailure, type WorkerInit, type WorkerReply, type ChunkKernels,
 } from './pool-jobs.js';
 
-export { ELEMENTWISE, ELEMENTWISE_NAMES, ROWWISE, ROWWISE_NAMES, gemmChunk } from './pool-jobs.js';
+export { ELEMENTWISE, ELEMENTWISE_NAMES, ELEMENTWISE_COST, ROWWISE, ROWWISE_NAMES, gemmChunk } from './pool-jobs.js';
 
 /** Most threads a pool takes. */
 export const MAX_THREADS = 64;
@@ -53,8 +53,13 @@ export function lostTime(t0: number, t1: number, t2: number, mine: number, chunk
 export const GEMM_MIN_WORK = 1 << 20;
 /** The same for the event-driven propagation (m·n·k of the dense product it stands for). */
 export const EVENT_MIN_WORK = 1 << 21;
-/** The smallest n an elementwise kernel must have to be split. */
-export const MAP_MIN_WORK = 1 << 14;
+/**
+ * The smallest n · ELEMENTWISE_COST an elementwise kernel must have to be split. Below it a call does a
+ * few microseconds of work, no more than the split's own cost, and its wait for a worker is one more point
+ * where a worker the system is not running holds the call up: a ReLU or a product over a batch of 100 x 256
+ * stays on the calling thread, a LIF step or an optimizer step over as many elements is split.
+ */
+export const MAP_MIN_WORK = 1 << 16;
 /** The same for a row-split kernel: rows times the elements of a row (ROWWISE's work). */
 export const ROW_MIN_WORK = 1 << 14;
 
@@ -80,7 +85,7 @@ export interface PoolOptions {
   threads: number;
   /** GEMMs with m·n·k below this run on the calling thread (default GEMM_MIN_WORK). */
   gemmMinWork?: number;
-  /** Likewise the event-driven propagation (default EVENT_MIN_WORK) and elementwise kernels' n (MAP_MIN_WORK). */
+  /** Likewise the event-driven propagation (default EVENT_MIN_WORK) and elementwise kernels' n · cost (MAP_MIN_WORK). */
   eventMinWork?: number;
   mapMinWork?: number;
   /** Likewise row-split kernels' rows · row elements (default ROW_MIN_WORK). */
@@ -93,6 +98,28 @@ export interface PoolOptions {
 
 /** Slots of the per-kind loss counters: the GEMM, the event propagation, then the ELEMENTWISE and ROWWISE kernels. */
 const SLOT_GEMM = 0, SLOT_EVENT = 1, SLOT_MAP = 2, SLOT_ROWS = SLOT_MAP + ELEMENTWISE_NAMES.length, SLOTS = SLOT_ROWS + ROWWISE_NAMES.length;
+/** Each ELEMENTWISE kernel's cost per element, by index. */
+const MAP_COSTS = ELEMENTWISE_NAMES.map((name) => ELEMENTWISE_COST[name] ?? 1);
+/** The kind of call each slot counts (PoolStats.kinds). */
+export const SLOT_NAMES: readonly string[] = ['gemm', 'event_nn', ...ELEMENTWISE_NAMES, ...ROWWISE_NAMES];
+
+/**
+ * Where the pool's calls went, per kind of call (indexed as SLOT_NAMES): calls split, run on the calling
+ * thread because they were below the size threshold (or a single chunk), run there because their kind
+ * was backing off, and the work of all calls (the size the threshold compares). Counts, not times: they
+ * do not change with the machine's load unless the back-off does. Kept only while Pool.stats is set.
+ */
+export class PoolStats {
+  readonly split = new Float64Array(SLOTS);
+  readonly small = new Float64Array(SLOTS);
+  readonly backedOff = new Float64Array(SLOTS);
+  readonly work = new Float64Array(SLOTS);
+  /** Split calls whose chunks the calling thread ran all of itself (no worker came in time). */
+  readonly callerAlone = new Float64Array(SLOTS);
+  /** Split calls that had to wake a sleeping worker (Atomics.wait) rather than find it polling. */
+  readonly woke = new Float64Array(SLOTS);
+  readonly kinds = SLOT_NAMES;
+}
 
 export class Pool {
   readonly threads: number;
@@ -124,6 +151,8 @@ export class Pool {
   callerChunks = 0;
   /** Split calls whose calling thread had to sleep (Atomics.wait) for the workers' last chunks. */
   callerWaits = 0;
+  /** Set to count every call by kind and by where it ran (benchmarks); null (the default) counts nothing. */
+  stats: PoolStats | null = null;
   /** Set false to split every call above the size thresholds whatever it costs (tests, benchmarks). */
   adaptive = true;
   /** The clock (ms) that decides whether a split call lost time; replaceable for tests. */
@@ -178,7 +207,7 @@ export class Pool {
     this.check('gemm');
     const raw = this.raw;
     const len = n >= m ? n : m, chunk = gemmChunk(m, n, this.parts());
-    if (m * n * k < this.gemmMinWork || chunk >= len || this.backingOff(SLOT_GEMM)) { // small, a single chunk, or splitting loses
+    if (this.alone(SLOT_GEMM, m * n * k, m * n * k < this.gemmMinWork || chunk >= len)) { // small, a single chunk, or splitting loses
       if (trans === 0) raw.f32_gemm_nn(m, n, k, alpha, beta, a, b, c);
       else if (trans === 1) raw.f32_gemm_tn(m, n, k, alpha, beta, a, b, c);
       else if (trans === 2) raw.f32_gemm_nt(m, n, k, alpha, beta, a, b, c);
@@ -199,7 +228,7 @@ export class Pool {
    */
   eventNN(m: number, n: number, k: number, s: number, b: number, tmp: number, c: number): number {
     this.check('event_nn');
-    if (m < 2 || m * n * k < this.eventMinWork || n * 4 > this.scratchBytes || this.backingOff(SLOT_EVENT)) return this.raw.f32_event_nn(m, n, k, s, b, tmp, c);
+    if (this.alone(SLOT_EVENT, m * n * k, m < 2 || m * n * k < this.eventMinWork || n * 4 > this.scratchBytes)) return this.raw.f32_event_nn(m, n, k, s, b, tmp, c);
     const ctl = this.ctl, A = CTL.ARGS;
     ctl[CTL.OP] = OP_EVENT;
     ctl[A] = m; ctl[A + 1] = n; ctl[A + 2] = k; ctl[A + 3] = s; ctl[A + 4] = b; ctl[A + 5] = c;
@@ -214,8 +243,8 @@ export class Pool {
   map(index: number, args: ArrayLike<number>): number {
     const name = ELEMENTWISE_NAMES[index]!;
     this.check(name);
-    const n = args[0]!;
-    if (n < this.mapMinWork || this.backingOff(SLOT_MAP + index)) return (this.raw as unknown as Record<string, (...a: number[]) => number>)[name]!.apply(null, args as number[]) | 0;
+    const n = args[0]!, work = n * MAP_COSTS[index]!;
+    if (this.alone(SLOT_MAP + index, work, work < this.mapMinWork)) return (this.raw as unknown as Record<string, (...a: number[]) => number>)[name]!.apply(null, args as number[]) | 0;
     const ctl = this.ctl, f64 = this.f64;
     ctl[CTL.OP] = OP_MAP;
     ctl[CTL.ARGS] = index;
@@ -232,7 +261,8 @@ export class Pool {
     const name = ROWWISE_NAMES[index]!;
     this.check(name);
     const rows = args[0]!;
-    if (rows < 2 || rows * ROWWISE[name]!.work(args as readonly number[]) < this.rowMinWork || this.backingOff(SLOT_ROWS + index)) {
+    const work = rows * ROWWISE[name]!.work(args as readonly number[]);
+    if (this.alone(SLOT_ROWS + index, work, rows < 2 || work < this.rowMinWork)) {
       return (this.raw as unknown as Record<string, (...a: number[]) => number>)[name]!.apply(null, args as number[]) | 0;
     }
     const ctl = this.ctl, f64 = this.f64;
@@ -246,6 +276,25 @@ export class Pool {
   /** Chunks a job is cut into (the GEMM's may come out fewer, in whole panels). */
   private parts(): number {
     return Math.min(MAX_CHUNKS, this.threads * this.chunksPerThread);
+  }
+
+  /**
+   * True when a call of kind `slot` and size `work` runs on the calling thread alone: `small` (below its
+   * threshold), or its kind is backing off. Counts the call when stats are kept.
+   */
+  private alone(slot: number, work: number, small: boolean): boolean {
+    const st = this.stats;
+    if (st !== null) st.work[slot]! += work;
+    if (small) {
+      if (st !== null) st.small[slot]!++;
+      return true;
+    }
+    if (this.backingOff(slot)) {
+      if (st !== null) st.backedOff[slot]!++;
+      return true;
+    }
+    if (st !== null) st.split[slot]!++;
+    return false;
   }
 
   /** True (and one call fewer to go) while calls of kind `slot` run unsplit after losing time split. */
@@ -274,7 +323,8 @@ export class Pool {
     const gen = this.gen = (this.gen + 1) | 0;
     Atomics.store(ctl, CTL.TICKET, (gen & 0xffffff) << 8);
     Atomics.store(ctl, CTL.GEN, gen);
-    Atomics.notify(ctl, CTL.GEN);
+    const woke = Atomics.notify(ctl, CTL.GEN);
+    if (woke > 0 && this.stats !== null) this.stats.woke[slot]!++;
     const t0 = this.clock();
     const mine = this.job.drain(gen);
     this.jobs++; this.jobChunks += chunks; this.callerChunks += mine;
@@ -288,6 +338,7 @@ export class Pool {
       }
     }
     if (done < chunks) this.callerWaits++;
+    if (mine >= chunks && this.stats !== null) this.stats.callerAlone[slot]!++;
     while (done < chunks) {
       Atomics.wait(ctl, CTL.DONE, done);
       done = Atomics.load(ctl, CTL.DONE);

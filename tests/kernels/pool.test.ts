@@ -11,7 +11,7 @@ import { load } from '../../src/index.js';
 import { CTL, CONTROL_BYTES, OP_GEMM, JobView, gemmChunk, type ChunkKernels } from '../../src/wasm/pool-jobs.js';
 import { seeded } from '../helpers/fill.js';
 import { poolOf } from '../../src/wasm/threads.js';
-import { LOSSES_BEFORE_BACKOFF, BACKOFF_CALLS, WORKER_WAKE_MS, lostTime } from '../../src/wasm/pool.js';
+import { LOSSES_BEFORE_BACKOFF, BACKOFF_CALLS, WORKER_WAKE_MS, MAP_MIN_WORK, PoolStats, SLOT_NAMES, lostTime } from '../../src/wasm/pool.js';
 
 test('the calling thread alone finishes every chunk of a job no worker claims, with the bits of one call', async () => {
   const lib = await load();
@@ -74,7 +74,7 @@ test('a kind of split call that loses time LOSSES_BEFORE_BACKOFF times in a row 
   // 100 chunks of 10,000 weights per call, so the calling thread runs some of them itself (the loss test
   // needs its pace) rather than a polling worker claiming every one before the caller starts.
   pool.chunksPerThread = 50; pool.mapMinWork = 0;
-  const n = 1_000_000, steps = 2 * LOSSES_BEFORE_BACKOFF + BACKOFF_CALLS + 40;
+  const n = 1_000_000, steps = 2 * LOSSES_BEFORE_BACKOFF + BACKOFF_CALLS + 200; // room for a late first back-off (a worker that takes every chunk of a call resets the count)
   const run = (l: typeof lib, afterEach: (i: number) => void = () => {}) => {
     const w = l.tensor([n], seeded(n, 1)), g = l.tensor([n], seeded(n, 2)), v = l.tensor([n]);
     for (let i = 0; i < steps; i++) { l.sgdStep(w, g, v, 0.01, 0.9, 1e-4); afterEach(i); }
@@ -104,6 +104,32 @@ test('a kind of split call that loses time LOSSES_BEFORE_BACKOFF times in a row 
     assert.ok(got.every((x, i) => Object.is(x, want[i])), 'bit-identical to one thread');
   } finally {
     pool.clock = saved.clock; pool.chunksPerThread = saved.parts; pool.mapMinWork = saved.min; pool.adaptive = saved.adaptive;
+  }
+});
+
+test("the elementwise size threshold weighs n by the kernel's cost per element; PoolStats counts each call where it ran", async () => {
+  const lib = await load({ threads: 2 }), pool = poolOf(lib.kernels)!;
+  const saved = { min: pool.mapMinWork, adaptive: pool.adaptive };
+  pool.mapMinWork = MAP_MIN_WORK; pool.adaptive = false; // the default threshold, no back-off
+  // Half the threshold: a ReLU (cost 1) stays on the calling thread, a tanh (cost 4) is split.
+  const n = MAP_MIN_WORK / 2, a = lib.tensor([2 * n], seeded(2 * n, 1)), post = lib.tensor([2 * n]), deriv = lib.tensor([2 * n]);
+  const st = pool.stats = new PoolStats();
+  try {
+    lib.kernels.f32_relu_fwd(n, 0, 0, 0, a.ptr, post.ptr, deriv.ptr);
+    lib.kernels.f32_tanh_fwd(n, 0, 0, 0, a.ptr, post.ptr, deriv.ptr);
+    lib.kernels.f32_relu_fwd(2 * n, 0, 0, 0, a.ptr, post.ptr, deriv.ptr); // at the threshold: split
+    const at = (kind: string) => SLOT_NAMES.indexOf(kind);
+    const relu = at('f32_relu_fwd'), tanh = at('f32_tanh_fwd');
+    assert.is(st.small[relu], 1, 'the ReLU below the threshold ran on the calling thread');
+    assert.is(st.split[relu], 1, 'the ReLU at the threshold was split');
+    assert.is(st.split[tanh], 1, 'the tanh of the same n was split');
+    assert.is(st.small[tanh], 0);
+    assert.is(st.work[relu], 3 * n);
+    assert.is(st.work[tanh], 4 * n);
+    assert.ok(st.split.reduce((x, y) => x + y) === 2 && st.backedOff.every((x) => x === 0), 'no other call counted');
+  } finally {
+    pool.stats = null; pool.mapMinWork = saved.min; pool.adaptive = saved.adaptive;
+    for (const t of [a, post, deriv]) t.dispose();
   }
 });
 
