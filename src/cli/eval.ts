@@ -4,10 +4,11 @@ import { usage, int, oneOf, joinNegativeValues, UsageError } from './args.js';
 import { load } from '../index.js';
 import { networkFromCheckpoint, decodeCheckpoint, checkpointSpiking } from '../io/checkpoint.js';
 import { rules } from '../rules/index.js';
-import { SpikingNetwork } from '../net/spiking.js';
+import { SpikingNetwork, SPIKING_DEFAULTS } from '../net/spiking.js';
 import { readFileBytes } from '../io/file.js';
 import { loadDataset, DATASETS, type DatasetName } from '../data/index.js';
 import { evaluateNetwork, Trainer } from '../train/trainer.js';
+import { ENCODERS, type EncoderName } from '../encode/index.js';
 
 export const EVAL_HELP = `bioprop eval — evaluate a saved network
 
@@ -21,13 +22,17 @@ export const EVAL_HELP = `bioprop eval — evaluate a saved network
                        the neurons, steps and encoder it was trained with
   --steps N            a spiking network's window, in time steps, instead of the one it was trained with
                        (its dt, encoder and readout start unchanged)
+  --encoder NAME       ${ENCODERS.join(' | ')}: a spiking network's input code instead of the one it was
+                       trained with (same peak rate)
+  --readout-start N    the step a spiking network's readout starts counting at, instead of the trained one
   --json               print a JSON object instead of text
 `;
 
 export async function evaluate(argv: string[]): Promise<void> {
   const { values: f } = usage('eval', () => parseArgs({ args: joinNegativeValues(argv), strict: true, allowPositionals: false, options: {
     load: { type: 'string' }, dataset: { type: 'string' }, 'data-dir': { type: 'string' }, batch: { type: 'string' },
-    json: { type: 'boolean' }, rate: { type: 'boolean' }, steps: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    json: { type: 'boolean' }, rate: { type: 'boolean' }, steps: { type: 'string' }, encoder: { type: 'string' }, 'readout-start': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   } }));
   if (f.help) {
     process.stdout.write(EVAL_HELP);
@@ -37,14 +42,24 @@ export async function evaluate(argv: string[]): Promise<void> {
   const dataset = (oneOf('dataset', f.dataset === 'fashion' ? 'fashion-mnist' : f.dataset, DATASETS) ?? 'mnist') as DatasetName;
   const batch = int('batch', f.batch, 1, 65536) ?? 500;
   const steps = int('steps', f.steps, 1, 100000);
-  if (steps !== undefined && f.rate) throw new UsageError(`--steps sets a spiking network's window; --rate runs the network without one`);
+  const encoder = oneOf('encoder', f.encoder, ENCODERS) as EncoderName | undefined;
+  const readoutStart = int('readout-start', f['readout-start'], 0, 100000);
+  // the flags that change a spiking network's simulation, and what each sets
+  const simFlags = ([['steps', steps, 'window'], ['encoder', encoder, 'input code'], ['readout-start', readoutStart, 'readout start']] as const)
+    .filter(([, v]) => v !== undefined);
+  for (const [flag, , what] of simFlags) if (f.rate) throw new UsageError(`--${flag} sets a spiking network's ${what}; --rate runs the network without one`);
   const bytes = await readFileBytes(f.load, 'network file');
   const file = decodeCheckpoint(bytes, f.load);
   const rule = rules[file.header.rule];
-  const sim = checkpointSpiking(file.header), start = sim?.readoutStart ?? 0;
-  if (steps !== undefined && !sim) throw new UsageError(`--steps sets a spiking network's window, and ${f.load} holds a rate network`);
-  if (steps !== undefined && steps <= start) {
-    throw new UsageError(`--steps must be more than the step the readout starts at (${start}, as ${f.load} was trained), got ${steps}`);
+  const sim = checkpointSpiking(file.header);
+  for (const [flag, , what] of simFlags) if (!sim) throw new UsageError(`--${flag} sets a spiking network's ${what}, and ${f.load} holds a rate network`);
+  if (sim && (steps !== undefined || readoutStart !== undefined)) {
+    const window = steps ?? sim.steps ?? SPIKING_DEFAULTS.steps, start = readoutStart ?? sim.readoutStart ?? 0;
+    if (window <= start) {
+      throw new UsageError(readoutStart === undefined ? `--steps must be more than the step the readout starts at (${start}, as ${f.load} was trained), got ${window}`
+        : steps === undefined ? `--readout-start must be less than the window (${window} steps, as ${f.load} was trained), got ${start}`
+        : `--steps must be more than --readout-start (${start}), got ${window}`);
+    }
   }
   if (typeof file.header.meta.spikingRule === 'string' && !f.rate) {
     throw new UsageError(`${f.load} was trained with ${file.header.meta.spikingRule}'s own spiking neurons, which only that rule simulates; ` +
@@ -54,7 +69,7 @@ export async function evaluate(argv: string[]): Promise<void> {
   // its own: the network is rebuilt as saved and the rule's rate evaluation drives it.
   const rateTwin = f.rate ? rule?.record?.evaluations?.rate : undefined;
   const lib = await load();
-  const { net, header } = networkFromCheckpoint(lib, file, batch, f.load, { rate: !!f.rate && !rateTwin, steps });
+  const { net, header } = networkFromCheckpoint(lib, file, batch, f.load, { rate: !!f.rate && !rateTwin, sim: { steps, encoder, readoutStart } });
   let forward: ((rows: number) => void) | undefined;
   let mode = '';
   if (rateTwin && rule) {

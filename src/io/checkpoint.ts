@@ -153,15 +153,18 @@ export function checkpointSpiking(header: CheckpointHeader): SpikingOptions | nu
 /**
  * Rebuilds a network from a checkpoint, for `batch` rows per pass. A network saved from a spiking run
  * (meta.spiking: its simulator options) comes back as a SpikingNetwork with the same neurons, steps and
- * encoder, unless `rate` is set (the same weights in the plain rate network); `steps` replaces the
- * window it was trained with (how accuracy depends on the time a spiking network is given).
+ * encoder, unless `rate` is set (the same weights in the plain rate network); `sim` replaces the window,
+ * the input code or the step the readout starts at that it was trained with (how accuracy depends on the
+ * time and the input a spiking network is given).
  */
 export function networkFromCheckpoint(
-  lib: Backend, file: Uint8Array | ReturnType<typeof decodeCheckpoint>, batch: number, source = 'checkpoint', o: { rate?: boolean; steps?: number } = {},
+  lib: Backend, file: Uint8Array | ReturnType<typeof decodeCheckpoint>, batch: number, source = 'checkpoint',
+  o: { rate?: boolean; sim?: Pick<SpikingOptions, 'steps' | 'encoder' | 'readoutStart'> } = {},
 ): { net: Network; header: CheckpointHeader } {
   const { header, payload } = file instanceof Uint8Array ? decodeCheckpoint(file, source) : file; // bytes, or a file decoded already
   const saved = o.rate ? null : checkpointSpiking(header);
-  const spiking = saved && o.steps !== undefined ? { ...saved, steps: o.steps } : saved;
+  const over = Object.fromEntries(Object.entries(o.sim ?? {}).filter(([, v]) => v !== undefined));
+  const spiking = saved ? { ...saved, ...over } : saved;
   const opts = {
     sizes: header.arch ? [header.sizes[0]!, header.sizes[header.sizes.length - 1]!] : header.sizes, activation: header.activations,
     outputActivation: header.outputActivation, loss: header.loss, bias: header.bias, init: header.init, batch, seed: header.seed,

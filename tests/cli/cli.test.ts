@@ -113,7 +113,10 @@ test('train on real MNIST (small slice) → --out record and --save file; eval r
   const steps = run('eval', '--load', save, '--steps', '50');
   assert.is(steps.code, 2);
   assert.match(steps.err, /--steps sets a spiking network's window, and .*net\.bioprop holds a rate network/);
-  noStack(steps.err);
+  const enc = run('eval', '--load', save, '--encoder', 'rate');
+  assert.is(enc.code, 2);
+  assert.match(enc.err, /--encoder sets a spiking network's input code, and .*net\.bioprop holds a rate network/);
+  noStack(steps.err + enc.err);
 });
 
 test('eval of a spiking run: rebuilt spiking (--rate: the same weights as rate); a rule with its own neurons is a clear error', () => {
@@ -160,6 +163,26 @@ test("eval --rate of nef runs nef's own rate network (soft-LIF on a shifted, sca
   assert.is(both.code, 2);
   assert.match(both.err, /--steps sets a spiking network's window; --rate runs the network without one/);
   noStack(short.err + both.err);
+  // --encoder and --readout-start: the same weights, another input code or readout; a deterministic input
+  // code gives the same accuracy on every pass
+  const det = [1, 2].map(() => run('eval', '--load', save, '--json', '--encoder', 'rate', '--readout-start', '40'));
+  for (const d of det) assert.is(d.code, 0, d.err);
+  assert.is(JSON.parse(det[0]!.out).testAccuracy, JSON.parse(det[1]!.out).testAccuracy);
+  const named = run('eval', '--load', save, '--encoder', 'rate', '--steps', '150');
+  assert.match(named.out, /nef 784-16-10 spiking \(lif, 150 steps of 0\.001 s, rate at 200 Hz\)/);
+  const late = run('eval', '--load', save, '--readout-start', '100');
+  assert.is(late.code, 2);
+  assert.match(late.err, /--readout-start must be less than the window \(100 steps, as .*nef\.bioprop was trained\), got 100/);
+  const crossed = run('eval', '--load', save, '--steps', '60', '--readout-start', '60');
+  assert.is(crossed.code, 2);
+  assert.match(crossed.err, /--steps must be more than --readout-start \(60\), got 60/);
+  const code = run('eval', '--load', save, '--encoder', 'morse');
+  assert.is(code.code, 2);
+  assert.match(code.err, /--encoder/);
+  const rateEnc = run('eval', '--load', save, '--encoder', 'rate', '--rate');
+  assert.is(rateEnc.code, 2);
+  assert.match(rateEnc.err, /--encoder sets a spiking network's input code; --rate runs the network without one/);
+  noStack(late.err + crossed.err + code.err + rateEnc.err);
 });
 
 test.run();
