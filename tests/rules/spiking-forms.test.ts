@@ -23,7 +23,7 @@ for (const [id, rule] of Object.entries(rules)) {
   for (const ruleParams of [{}, ...(VARIANTS[id] ?? [])]) {
     test(`${id} spiking ${JSON.stringify(ruleParams)}: with its spiking defaults the loss falls on a seeded spiking task; same seed, same weights`, async () => {
       const lib = await backend();
-      const train = blobs(lib, 600, 1);
+      const train = blobs(lib, 600, 1); // 600 examples of 4 classes, balanced (the chance bound below)
       const d = form.train;
       const run = () => {
         // 40-step windows: the form's neurons, encoder and rates, a shorter window.
@@ -41,7 +41,13 @@ for (const [id, rule] of Object.entries(rules)) {
       };
       const a = run(), b = run();
       const first = a.r.history[0]!.trainLoss, last = a.r.history[EPOCHS - 1]!.trainLoss;
-      assert.ok(Number.isFinite(last) && last < 0.9 * first, `loss ${first} → ${last}`);
+      assert.ok(Number.isFinite(last) && last < first, `loss ${first} → ${last}`);
+      // Learning, not drift: the last epoch classifies its 600 examples above chance (1/4) by more than four
+      // binomial standard deviations. The loss alone is no measure for the reward-driven rules (agrel,
+      // qagrel): they raise the chosen class's reward, and their cross-entropy can fall slowly while the
+      // accuracy climbs.
+      const chance = 1 / 4, n = 600, acc = a.r.history[EPOCHS - 1]!.trainAccuracy;
+      assert.ok(acc > chance + 4 * Math.sqrt((chance * (1 - chance)) / n), `last epoch's training accuracy ${acc}, chance ${chance}`);
       assert.equal(a.w, b.w, 'bit-identical weights for the same seed');
       train.dispose();
     });
