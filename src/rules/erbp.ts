@@ -46,6 +46,8 @@ export const erbp = defineRule({
   noConv: 'Neftci et al. 2017 define it on dense layers: its error events reach each hidden neuron through a dense random matrix and its updates are per-synapse gated products, which a convolution shares across positions; the convolutional form is not built',
   objections: { removes: ['weightTransport', 'derivativeTransport', 'spiking'], partly: ['timing'] },
   defaults: { feedbackScale: 0.3, tauU: 5e-3, bmin: 0.5, bmax: 4, rateReg: 0.01 } as P,
+  // 100 ms windows at dt = 1 ms, the error read from 30 ms on: 70 ms windows (40 error steps) trailed them
+  // on full MNIST epoch by epoch (docs/measurements.md).
   spiking: { only: true, sim: { steps: 100, dt: 1e-3, encoder: 'poisson', maxRate: 200, rateScale: 0.01, readoutStart: 30, neuronParams: { tauMem: 10e-3, tauSyn: 5e-3, refractory: 1e-3 } },
     parts: {
       forward: 'LIF spikes from Poisson input; a leaky membrane readout of the last hidden layer gives the output.',

@@ -89,13 +89,15 @@ test('a pixel of probability <= 0 never spikes, one of probability >= 1 always d
   assert.throws(() => encode(lib, p, rows, n, 0.5, 3, -1, 2), /poissonStep: window must be an integer in \[0, 4294967295\], got -1/);
 });
 
-test('spike statistics: rate per pixel within a binomial bound, no correlation across rows, steps and windows', async () => {
+test('spike statistics: rate per pixel within a binomial bound, no correlation across pixels, rows, steps and windows', async () => {
   // One pixel column of R rows at probability q, over T steps of W windows: N = R·T·W independent
   // Bernoulli(q) draws if the encoder is right. The spike count is Binomial(N, q): mean Nq, sd
   // sqrt(Nq(1 − q)); we allow 5 sd (a false failure has probability below 1e-6 per check). A pair of
   // draws that should be independent spikes together with probability q²: the number of such pairs among
-  // M is Binomial(M, q²), checked the same way. Pairs: neighbouring rows at one step (same window),
-  // consecutive steps of one row, the same (row, step) in consecutive windows.
+  // M is Binomial(M, q²), checked the same way (q·q' for two pixels of probabilities q, q'). Pairs:
+  // neighbouring pixels of one row and step (their draws are consecutive terms of one hashed sequence),
+  // neighbouring rows at one step (same window), consecutive steps of one row, the same (row, step) in
+  // consecutive windows.
   const lib = await backend();
   const R = 200, n = 4, T = 20, W = 5;
   const xs = [0.05, 0.3, 0.5, 0.97]; // one probability per column; scale 1
@@ -111,13 +113,15 @@ test('spike statistics: rate per pixel within a binomial bound, no correlation a
   };
   xs.forEach((x, j) => {
     const q = Math.fround(x);
-    let spikes = 0, rowPairs = 0, stepPairs = 0, windowPairs = 0;
+    let spikes = 0, pixelPairs = 0, rowPairs = 0, stepPairs = 0, windowPairs = 0;
+    const next = j + 1 < n ? Math.fround(xs[j + 1]!) : NaN;
     for (let w = 0; w < W; w++) {
       for (let t = 0; t < T; t++) {
         const cur = s[w]![t]!;
         for (let r = 0; r < R; r++) {
           const v = cur[r * n + j]!;
           spikes += v;
+          if (j + 1 < n) pixelPairs += v * cur[r * n + j + 1]!;
           if (r + 1 < R) rowPairs += v * cur[(r + 1) * n + j]!;
           if (t + 1 < T) stepPairs += v * s[w]![t + 1]![r * n + j]!;
           if (w + 1 < W) windowPairs += v * s[w + 1]![t]![r * n + j]!;
@@ -125,6 +129,7 @@ test('spike statistics: rate per pixel within a binomial bound, no correlation a
       }
     }
     within(spikes, R * T * W, q, `q = ${x}: spikes`);
+    if (j + 1 < n) within(pixelPairs, R * T * W, q * next, `q = ${x}: it and the next pixel (q = ${xs[j + 1]}) both spiking`);
     within(rowPairs, (R - 1) * T * W, q * q, `q = ${x}: neighbouring rows both spiking`);
     within(stepPairs, R * (T - 1) * W, q * q, `q = ${x}: consecutive steps both spiking`);
     within(windowPairs, R * T * (W - 1), q * q, `q = ${x}: consecutive windows both spiking`);

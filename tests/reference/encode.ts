@@ -1,8 +1,9 @@
 // Slow twin of assembly/kernels/encode.ts (f32_poisson_rows): the counter-based Poisson encoder, with the
-// SplitMix64 arithmetic in BigInt modulo 2^64 and the spike test in f32 (Math.fround), drawing for
-// every pixel (the kernel skips the draws whose outcome is certain; the bits must not differ).
+// SplitMix64 finaliser in BigInt modulo 2^64, MurmurHash3's fmix32 in u32 (Math.imul, >>> 0) and the
+// spike test in f32 (Math.fround), drawing for every pixel (the kernel skips the draws whose outcome is
+// certain and draws four pixels at a time; the bits must not differ).
 const M64 = (1n << 64n) - 1n;
-const GAMMA = 0x9e3779b97f4a7c15n;
+const GAMMA32 = 0x9e3779b9;
 
 /** SplitMix64's finaliser (Stafford's variant 13) on a u64 given as a BigInt. */
 export function mix64(z: bigint): bigint {
@@ -14,11 +15,19 @@ export function mix64(z: bigint): bigint {
 
 const u32 = (x: number) => BigInt(x >>> 0);
 
+/** MurmurHash3's 32-bit finaliser on a u32. */
+export function fmix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 /** The uniform in [0, 1) (24 bits) for pixel i of row `row` at `step` of `window` under `seed`. */
 export function poissonUniform(seed: number, window: number, step: number, row: number, i: number): number {
   const key = mix64((u32(seed) << 32n) | u32(window));
   const base = mix64(key ^ ((u32(step) << 32n) | u32(row)));
-  return Number(mix64(base + BigInt(i + 1) * GAMMA) >> 40n) * 2 ** -24;
+  const lo = Number(base & 0xffffffffn), hi = Number(base >> 32n);
+  return ((fmix32((lo + Math.imul(i + 1, GAMMA32)) >>> 0) ^ hi) >>> 8) * 2 ** -24;
 }
 
 /** out[r·n + i] for rows [row0, row0 + rows); returns the spike count. */
