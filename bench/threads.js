@@ -6,7 +6,7 @@
 //  epoch:   one epoch of real MNIST, backprop, batch 100, plain SGD: 784-1000(tanh)-10, 784-256x3(relu)-10.
 //  spiking: one epoch of `bioprop train --rule fa --spiking --hidden 256,256,256` (its defaults), timed on
 //           the first --spiking-limit examples (default 6000; 0 = the whole epoch) and scaled to 60000.
-//  browser: the demo page in headless Chromium (bp 784-256x3-10, 10000 digits, 2 epochs) served with and
+//  browser: the demo page in headless Chromium (bp 784-256x3-10, 60000 digits, 2 epochs) served with and
 //           without cross-origin isolation, --rounds alternating rounds: all cores against one thread, as
 //           MNIST epochs per second and their ratio (Debian's chromium; CHROMIUM_PATH overrides).
 //  peer:    PyTorch on the same epochs where python3 has torch (bench/peers/torch_mlp.py), in every thread
@@ -439,14 +439,14 @@ if (only.includes('peer')) {
 }
 
 if (only.includes('browser')) {
-  // The demo page in headless Chromium, bp 784-256x3-10 on 10000 digits for 2 epochs: served with the
+  // The demo page in headless Chromium, bp 784-256x3-10 on all 60000 digits for 2 epochs: served with the
   // isolation headers (the page trains on every core) and without (one thread), alternating --rounds
   // times; the page's own report of its thread count is checked on each side.
   const { startDemoServer } = await import('../dist/src/web/server.js');
   const { chromium } = await import('playwright-core');
   const { rmSync } = await import('node:fs');
   const exe = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  const DIGITS = 10000, EPOCHS = 2;
+  const DIGITS = 60000, EPOCHS = 2; // long enough for the page's tenth-of-a-second clock
   const pageRun = async (isolated) => {
     const server = await startDemoServer({ port: 0, isolated });
     const profile = mkdtempSync(join(tmpdir(), 'bench-chromium-'));
