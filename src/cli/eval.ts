@@ -44,15 +44,15 @@ export async function evaluate(argv: string[]): Promise<void> {
   const steps = int('steps', f.steps, 1, 100000);
   const encoder = oneOf('encoder', f.encoder, ENCODERS) as EncoderName | undefined;
   const readoutStart = int('readout-start', f['readout-start'], 0, 100000);
-  // the flags that change a spiking network's simulation, and what each sets
-  const simFlags = ([['steps', steps, 'window'], ['encoder', encoder, 'input code'], ['readout-start', readoutStart, 'readout start']] as const)
-    .filter(([, v]) => v !== undefined);
-  for (const [flag, , what] of simFlags) if (f.rate) throw new UsageError(`--${flag} sets a spiking network's ${what}; --rate runs the network without one`);
+  // the first flag given that changes a spiking network's simulation, and what it sets
+  const simFlag = ([['steps', steps, 'window'], ['encoder', encoder, 'input code'], ['readout-start', readoutStart, 'readout start']] as const)
+    .find(([, v]) => v !== undefined);
+  if (simFlag && f.rate) throw new UsageError(`--${simFlag[0]} sets a spiking network's ${simFlag[2]}; --rate runs the network without one`);
   const bytes = await readFileBytes(f.load, 'network file');
   const file = decodeCheckpoint(bytes, f.load);
   const rule = rules[file.header.rule];
   const sim = checkpointSpiking(file.header);
-  for (const [flag, , what] of simFlags) if (!sim) throw new UsageError(`--${flag} sets a spiking network's ${what}, and ${f.load} holds a rate network`);
+  if (simFlag && !sim) throw new UsageError(`--${simFlag[0]} sets a spiking network's ${simFlag[2]}, and ${f.load} holds a rate network`);
   if (sim && (steps !== undefined || readoutStart !== undefined)) {
     const window = steps ?? sim.steps ?? SPIKING_DEFAULTS.steps, start = readoutStart ?? sim.readoutStart ?? 0;
     if (window <= start) {
