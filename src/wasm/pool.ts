@@ -393,7 +393,7 @@ export class Pool {
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 /** How long a browser worker may take to report ready. */
-const START_TIMEOUT_MS = 30_000;
+export const START_TIMEOUT_MS = 30_000;
 
 /**
  * Starts the workers and resolves once all of them are ready. In Node one keeper thread starts them

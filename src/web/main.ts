@@ -126,6 +126,7 @@ function start() {
     }
   };
   delete status.dataset.done;
+  delete $('threads').dataset.value; // set again once this run's worker has loaded
   form.start.disabled = true;
   form.stop.disabled = false;
   worker.postMessage(m);

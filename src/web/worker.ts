@@ -84,8 +84,14 @@ async function run(m: StartMessage): Promise<void> {
   const rule = rules[m.rule];
   if (!rule) throw new Error(`unknown rule '${m.rule}' (registered: ${Object.keys(rules).join(', ')})`);
   if (m.spiking && !rule.spiking) throw new Error(`rule '${rule.id}' does not run on spiking neurons`);
-  post({ type: 'status', text: 'loading the WASM core and MNIST…' });
-  const [lib, trainImages, trainLabels, testImages, testLabels] = await Promise.all([loadBackend(m.threads), ...FILES.map(fetchIdx)]);
+  // The status names what is still loading, so a load that stalls says which part.
+  const pending = new Set<string>(['the WASM core', ...FILES]);
+  const loading = () => post({ type: 'status', text: `loading ${[...pending].join(', ')}…` });
+  const track = <T>(name: string, p: Promise<T>): Promise<T> => p.then((v) => { pending.delete(name); if (pending.size > 0) loading(); return v; });
+  loading();
+  const [lib, trainImages, trainLabels, testImages, testLabels] = await Promise.all([
+    track('the WASM core', loadBackend(m.threads)), ...FILES.map((f) => track(f, fetchIdx(f))),
+  ]);
   const data = datasetsFromIdx(lib, 'mnist', { trainImages: trainImages!, trainLabels: trainLabels!, testImages: testImages!, testLabels: testLabels! },
     { trainImages: FILES[0], trainLabels: FILES[1], testImages: FILES[2], testLabels: FILES[3] }, { limit: { train: m.limit, test: m.testLimit }, seed: m.seed });
   // As `bioprop train`: the rule's form (src/rules/form.ts) picks the network and the training defaults.
