@@ -117,14 +117,25 @@ export class Fingerprints {
   private readonly cache = new Map<string, string | null>();
   constructor(private readonly lib: Backend, private readonly registered: Record<string, AnyRule>) {}
 
-  /** Today's fingerprint of the form, or null for a rule not registered here or a form it does not have. */
+  /**
+   * Today's fingerprint of the form, or null for a rule not registered here, a form it does not have, or
+   * one whose probe fails (a form that cannot train either: no run of it can be verified).
+   */
   of(rule: string, mode: 'rate' | 'spiking', conv: boolean): string | null {
     const k = fingerprintKey(rule, mode, conv);
     if (!this.cache.has(k)) {
       const r = Object.hasOwn(this.registered, rule) ? this.registered[rule]! : undefined;
-      const ok = r && (mode === 'rate' || r.spiking) && (!conv || r.conv);
-      this.cache.set(k, ok ? computationFingerprint(this.lib, r, mode, conv) : null);
+      let fp: string | null = null;
+      if (r && (mode === 'rate' || r.spiking) && (!conv || r.conv)) {
+        try { fp = computationFingerprint(this.lib, r, mode, conv); } catch { fp = null; }
+      }
+      this.cache.set(k, fp);
     }
     return this.cache.get(k)!;
+  }
+
+  /** How many probes ran (each form once, however many lines ask). */
+  get probes(): number {
+    return this.cache.size;
   }
 }
