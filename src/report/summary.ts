@@ -369,7 +369,7 @@ export function publishedTable(rep: Report): string {
     `| rule | published MNIST test % | network | source | bioprop MNIST test % (${rep.referenceDepth} hidden) | verdict |`, '| --- | --- | --- | --- | --- | --- |'];
   for (const p of rep.published) {
     const f = p.figure;
-    const oursCell = p.ours ? `${fmtAcc({ stat: p.ours, failed: 0 })} (${p.mode})` : '—';
+    const oursCell = p.ours ? `${fmtAcc({ stat: p.ours, failed: 0, unverified: p.unverified })} (${p.mode})` : '—';
     if (!f || 'none' in f) out.push(`| ${p.rule} | — | — | ${f ? f.none : 'no entry'} | ${oursCell} | no figure |`);
     else out.push(`| ${p.rule} | ${f.accuracy.toFixed(2)}${f.checked ? '' : ' (unchecked)'} | ${f.network} | ${f.source} | ${oursCell} | ${p.verdict} |`);
   }
