@@ -2,7 +2,10 @@
 // command line, and most of a run's settings are not on that line: they are the rule's defaults. When a
 // default changes (a rule's parameter, its training recipe, its spiking window), the same key would name a
 // different run, so a result made under the old defaults is stale: the sweep runs it again and the report
-// counts it as not yet run under the current build. Browser-safe.
+// counts it as not yet run under the current build. A change of the computation under the same settings (a
+// rule's arithmetic, the spike encoder's stream, the simulator) shows in the record's computation
+// fingerprint (src/train/fingerprint.ts): a run whose fingerprint differs from today's is stale too, and
+// one recorded before fingerprints is kept, counted apart, and rerun only when asked. Browser-safe.
 import type { AnyRule } from '../rules/types.js';
 import { ruleForm, ruleDefaults } from '../rules/form.js';
 import { hasConv } from '../net/arch.js';

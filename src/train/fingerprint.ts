@@ -11,7 +11,9 @@
 // else: not with the thread count (the kernels split work so that sums do not depend on it), not with the
 // event/dense crossover (both paths give the same sums), not with timing. The network's sizes, the batch
 // and the run's length are not the run's: defaults that only set those (hidden, batch, epochs) are
-// compared as settings (src/report/stale.ts). Browser-safe.
+// compared as settings (src/report/stale.ts). Every form runs its full default presentation (dendrites'
+// spiking phases included): on this network even the longest costs milliseconds, so nothing is shortened
+// and every default reaches the digest. Browser-safe.
 import type { Backend } from '../backend.js';
 import type { AnyRule } from '../rules/types.js';
 import type { Tensor } from '../core/tensor.js';
@@ -35,27 +37,11 @@ const CONV = { inputShape: [6, 6, 1] as const, arch: 'c2k3p1-a2-f8' };
 export interface ProbeOptions {
   /** Simulator options over the form's (tests: e.g. the event/dense crossover forced either way). */
   sim?: Partial<SpikingOptions>;
-  /**
-   * Parameters over the rule's defaults in the probe only. A rule whose spiking presentation is long
-   * (dendrites: hundreds of steps per example) runs shorter phases here, which still take every branch of
-   * its simulation (see PROBE_PARAMS); tests pass others to see the digest move.
-   */
+  /** Parameters over the rule's defaults (tests: a changed parameter must change the digest). */
   ruleParams?: Record<string, unknown>;
   /** Training settings over the form's defaults (tests: a changed default must change the digest). */
   train?: Partial<{ lr: number; momentum: number; weightDecay: number }>;
 }
-
-/**
- * Shorter phases for the probe, per rule and form. Dendrites' spiking form presents each example for a
- * forward and a target phase of phaseTime steps and evaluates over testTime steps: at the defaults (100,
- * 250) the probe would cost most of a second. Phases of 6 steps averaged over their last 4 (and a 6-step
- * test over its last 4) run the same per-step code (PSP filters, plateaus, spikes, the random phase
- * lengths) and the same update; only the number of iterations differs, which is not where a change of
- * arithmetic would hide.
- */
-const PROBE_PARAMS: Record<string, Record<string, unknown>> = {
-  'dendrites spiking': { phaseTime: 6, window: 4, testTime: 6, testWindow: 4 },
-};
 
 /** The form a run of `rule` in `mode` on a network with (`conv`) or without convolutions is keyed by. */
 export function fingerprintKey(rule: string, mode: 'rate' | 'spiking', conv: boolean): string {
@@ -74,7 +60,6 @@ export function computationFingerprint(lib: Backend, rule: AnyRule, mode: 'rate'
   if (mode === 'spiking' && !rule.spiking) throw new Error(`fingerprint: rule '${rule.id}' has no spiking form`);
   if (conv && !rule.conv) throw new Error(`fingerprint: rule '${rule.id}' has no convolutional form`);
   const form = ruleForm(rule, mode === 'spiking', {}, conv);
-  const short = PROBE_PARAMS[`${rule.id} ${form.spiking ? 'spiking' : 'rate'}`] ?? {};
   const t = { ...form.train, ...o.train };
   const features = conv ? CONV.inputShape[0] * CONV.inputShape[1] * CONV.inputShape[2] : DENSE.features;
   const netOptions: NetworkOptions = {
@@ -84,7 +69,7 @@ export function computationFingerprint(lib: Backend, rule: AnyRule, mode: 'rate'
   const net = form.sim ? new SpikingNetwork(lib, { ...netOptions, spiking: { ...form.sim, seed: SEED, ...o.sim } }) : new Network(lib, netOptions);
   try {
     const trainer = new Trainer(lib, net, rule, {
-      ruleParams: { ...form.ruleParams, ...short, ...o.ruleParams }, optimizer: t.optimizer, lr: t.lr, momentum: t.momentum,
+      ruleParams: { ...form.ruleParams, ...o.ruleParams }, optimizer: t.optimizer, lr: t.lr, momentum: t.momentum,
       weightDecay: t.weightDecay, schedule: t.schedule, epochs: t.epochs, seed: SEED,
     });
     const h = new Sha256().update(`${PROBE_VERSION} ${fingerprintKey(rule.id, mode, conv)}\n`);

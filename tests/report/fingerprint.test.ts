@@ -94,9 +94,10 @@ test('the probe changes when a default changes: the training recipe, a rule para
   assert.is.not(fp(lib, copy({ spiking: { ...fa.spiking!, sim: { ...sim, maxRate: sim.maxRate! / 2 } } }), 'spiking', false), spk, 'the input rate');
   assert.is.not(fp(lib, copy({ spiking: { ...fa.spiking!, sim: { ...sim, steps: sim.steps! + 1 } } }), 'spiking', false), spk, 'the window');
   assert.is(fp(lib, copy({ spiking: { ...fa.spiking!, sim: { ...sim, maxRate: sim.maxRate! / 2 } } }), 'rate', false), base, 'a spiking default leaves the rate form alone');
-  // dendrites' spiking probe runs shorter phases; its parameters still reach it.
-  const d = fp(lib, rules.dendrites!, 'spiking', false);
-  assert.is.not(fp(lib, rules.dendrites!, 'spiking', false, { ruleParams: { etaHidden: 5 } }), d, 'dendrites spiking: etaHidden');
+  // dendrites' spiking form: its phase lengths (a presentation of hundreds of steps) reach the digest.
+  const dd = rules.dendrites!, d = fp(lib, dd, 'spiking', false);
+  assert.is.not(fp(lib, dd, 'spiking', false, { ruleParams: { phaseTime: dd.defaults.phaseTime + 1 } }), d, 'dendrites spiking: phaseTime');
+  assert.is.not(fp(lib, dd, 'spiking', false, { ruleParams: { etaHidden: 5 } }), d, 'dendrites spiking: etaHidden');
 });
 
 test("the probe changes when the Poisson encoder's random stream does (the same kernels, another seed)", async () => {
