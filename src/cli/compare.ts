@@ -12,8 +12,11 @@ import { quickPreset, fullPreset, reportPreset, validateConfig, expandConfig, ru
 import { readResults, repairResults, appendResult, latestByKey, type ResultLine } from '../report/results.js';
 import { importRecords } from '../report/import.js';
 import { estimateSweep, describeEstimate } from '../report/estimate.js';
-import { staleSettings } from '../report/stale.js';
-import { reportHeader } from '../report/provenance.js';
+import { staleReasons, verifyLine, type Verification } from '../report/stale.js';
+import { reportHeader, verificationSentence } from '../report/provenance.js';
+import { UNVERIFIED_MARK } from '../report/summary.js';
+import { Fingerprints } from '../train/fingerprint.js';
+import { load } from '../index.js';
 import { runSweep } from '../report/sweep.js';
 import { writeReport } from '../report/render.js';
 import { VERSION } from '../version.js';
@@ -35,6 +38,12 @@ export const COMPARE_HELP = `bioprop compare — sweep rules × depths × rate/s
   --out DIR            report folder: report.md, report.json, charts/*.svg (default: the results file's folder)
   --workers N          concurrent runs (default: the config's; 0 = one per core)
   --retry-failed       run again the runs recorded as failed
+  --rerun-unfingerprinted
+                       run again the finished runs whose record carries no computation fingerprint (made
+                       before records carried one, or imported from such records). Without it they are
+                       kept and counted apart, and their report cells are marked as not verified on this
+                       build. A finished run whose fingerprint differs from this build's (its rule, a
+                       default, the encoder or the simulator computes differently now) always runs again.
   --queue URL          run the sweep on 'bioprop worker' processes on any machines instead of here: its
                        runs go on a queue in this Redis (redis://[[user]:password@]host[:port][/db] or
                        rediss://), finished runs are appended as they come; with --report-only, the runs
@@ -44,7 +53,8 @@ export const COMPARE_HELP = `bioprop compare — sweep rules × depths × rate/s
                        estimated from the epoch times of the finished runs in --results and in
                        --estimate-from FILE... (results files of earlier sweeps, e.g. docs/report-results.jsonl),
                        per rule and mode, scaled by training examples x weights x epochs; runs never measured
-                       are listed
+                       are listed. It counts exactly the runs the sweep would run, and says how many
+                       finished ones are verified on this build, made before fingerprints, or changed
   --changes-from FILE  set every cell against the same cell of an earlier report's results file (e.g. the
                        results an older build gave): a 'Changes from FILE' section lists the cells that
                        moved by more than one standard deviation of their seeds, and report.json gets
@@ -69,7 +79,7 @@ export const COMPARE_HELP = `bioprop compare — sweep rules × depths × rate/s
 export async function compare(argv: string[]): Promise<void> {
   const { values: f, positionals } = usage('compare', () => parseArgs({ args: joinNegativeValues(argv), strict: true, allowPositionals: true, options: {
     preset: { type: 'string' }, config: { type: 'string' }, results: { type: 'string' }, out: { type: 'string' }, workers: { type: 'string' },
-    'retry-failed': { type: 'boolean' }, 'report-only': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, 'estimate-from': { type: 'string', multiple: true }, 'changes-from': { type: 'string' }, import: { type: 'string', multiple: true },
+    'retry-failed': { type: 'boolean' }, 'rerun-unfingerprinted': { type: 'boolean' }, 'report-only': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, 'estimate-from': { type: 'string', multiple: true }, 'changes-from': { type: 'string' }, import: { type: 'string', multiple: true },
     note: { type: 'string' }, queue: { type: 'string' }, plugin: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
   } }));
   if (f.help) {
@@ -114,6 +124,16 @@ export async function compare(argv: string[]): Promise<void> {
   const resultsPath = f.results ?? join('runs', config?.name ?? 'imported', 'results.jsonl');
   const outDir = f.out ?? dirname(resultsPath);
   const plan = config ? expandConfig(config, rules) : [];
+  if (f['rerun-unfingerprinted'] && !config) throw new UsageError('--rerun-unfingerprinted is for a sweep (it runs finished runs again): give --preset or --config');
+  if (f['rerun-unfingerprinted'] && f['report-only']) throw new UsageError('--rerun-unfingerprinted runs finished runs again; --report-only runs nothing');
+
+  // This build's computation fingerprint per rule and form, each probed once, on one thread (the digest does
+  // not depend on threads): a finished run whose record's fingerprint differs is out of date.
+  const fingerprints = new Fingerprints(await load({ threads: 1 }), rules);
+  const today = (rule: string, mode: 'rate' | 'spiking', conv: boolean) => fingerprints.of(rule, mode, conv);
+  const rerunUnfingerprinted = !!f['rerun-unfingerprinted'];
+  // What the sweep reruns, and the dry run's estimate counts as not done: the same function for both.
+  const stale = (l: ResultLine) => staleReasons(l, rules, { today, rerunUnfingerprinted });
 
   if (f['estimate-from'] && !f['dry-run']) throw new UsageError('--estimate-from is for --dry-run (the estimate of a sweep before running it)');
   if (f['changes-from'] && f['dry-run']) throw new UsageError('--changes-from is for writing a report; --dry-run only lists the runs');
@@ -126,14 +146,15 @@ export async function compare(argv: string[]): Promise<void> {
       if (!existsSync(file)) throw new UsageError(`--estimate-from ${file}: no such results file`);
       return readResults(file).lines;
     });
-    const est = estimateSweep(plan, own, rules, earlier);
+    const est = estimateSweep(plan, own, rules, earlier, { stale, retryFailed: !!f['retry-failed'] });
     const measured = [...own, ...earlier];
     est.runs.forEach((e, i) => {
       const r = plan[i]!;
-      const cost = e.done ? 'done' : e.coreSeconds === null ? '?' : `${(e.coreSeconds / 3600).toFixed(2)} h`;
+      const cost = e.done ? (e.failed ? 'failed' : 'done') : e.coreSeconds === null ? '?' : `${(e.coreSeconds / 3600).toFixed(2)} h`;
       process.stdout.write(`  ${runLabel(r).padEnd(44)} ${cost.padStart(7)}  bioprop train ${r.key}\n`);
     });
     process.stdout.write(describeEstimate(est, workers).join('\n') + '\n');
+    process.stdout.write(fingerprintSummary(plan.map((r) => r.key), own, today, rerunUnfingerprinted) + '\n');
     if (!measured.length) process.stdout.write(`  (no finished runs in ${resultsPath} to estimate from: add --estimate-from FILE, the results of an earlier sweep)\n`);
     return;
   }
@@ -148,8 +169,8 @@ export async function compare(argv: string[]): Promise<void> {
   if (imports.length) {
     const repaired = repairResults(resultsPath);
     if (repaired > 0) process.stderr.write(`compare: ignored a half-written last line (${repaired} bytes) in ${resultsPath}\n`);
-    // A key whose last line is stale (made under defaults that have changed since) takes an imported run.
-    const existing = new Set([...latestByKey(readResults(resultsPath).lines).values()].filter((l) => staleSettings(l, rules).length === 0).map((l) => l.key));
+    // A key whose last line is stale (made under defaults or by a computation that have changed since) takes an imported run.
+    const existing = new Set([...latestByKey(readResults(resultsPath).lines).values()].filter((l) => staleReasons(l, rules, { today }).length === 0).map((l) => l.key));
     const got = importRecords(imports, rules, existing, new Date(), (file) => nameWithin(dirname(resultsPath), file));
     for (const line of got.lines) appendResult(resultsPath, line); // one write per line, as the sweep appends
     process.stderr.write(`compare: imported ${got.lines.length} run${got.lines.length === 1 ? '' : 's'} from ${imports.length} file${imports.length === 1 ? '' : 's'} into ${resultsPath}` +
@@ -165,7 +186,6 @@ export async function compare(argv: string[]): Promise<void> {
     let s;
     try {
       const meta = (id: string) => (rules[id] ? ruleMeta(rules[id]!) : undefined);
-      const stale = (l: ResultLine) => staleSettings(l, rules);
       if (target) {
         const q = await runQueuedSweep(plan, { target, resultsPath, timeoutSeconds: config.timeoutSeconds, retryFailed: !!f['retry-failed'], meta, stale, signal: ac.signal });
         if (q.ran > 0) process.stderr.write(`compare: ${describeTimes(q.times)}\n`);
@@ -192,10 +212,11 @@ export async function compare(argv: string[]): Promise<void> {
   const keys = new Set(plan.map((r) => r.key));
   const all = readResults(resultsPath).lines;
   const planned: ResultLine[] = config ? all.filter((l) => keys.has(l.key)) : all;
-  // A sweep's report shows runs of today's defaults only: a run whose defaults changed since is left out
-  // (the sweep runs it again) and named in the header.
+  // A sweep's report shows runs of today's defaults and computation only: a run whose defaults or
+  // fingerprint changed since is left out (the sweep runs it again) and named in the header. A run made
+  // before fingerprints is kept, counted apart and its cells marked.
   const staleKeys = new Map<string, string[]>();
-  if (config) for (const l of new Map(planned.map((x) => [x.key, x])).values()) { const c = staleSettings(l, rules); if (c.length) staleKeys.set(l.key, c); }
+  if (config) for (const l of new Map(planned.map((x) => [x.key, x])).values()) { const c = staleReasons(l, rules, { today }); if (c.length) staleKeys.set(l.key, c); }
   const lines = planned.filter((l) => !staleKeys.has(l.key));
   if (lines.length === 0) throw new Error(`${resultsPath}: no results ${config ? 'for this sweep yet (run without --report-only)' : 'in this file'}`);
   const shown = (file: string) => nameWithin('.', file);
@@ -207,15 +228,37 @@ export async function compare(argv: string[]): Promise<void> {
     ...(config ? { sweep: { config, planned: plan.length, allRules: Object.keys(rules) } } : {}),
   });
   const note = (config as { $comment?: unknown } | undefined)?.$comment;
+  const verify = (l: ResultLine): Verification => verifyLine(l, today).status;
+  const counts: Record<Verification, number> = { verified: 0, changed: 0, unfingerprinted: 0, unchecked: 0 };
+  for (const l of latest) if (l.status === 'ok') counts[verify(l)]++;
+  provenance.push(verificationSentence(counts, UNVERIFIED_MARK));
   if (staleKeys.size > 0) {
-    provenance.push(`Left out: ${staleKeys.size} finished run${staleKeys.size > 1 ? 's' : ''} made under defaults that have changed since (re-running the sweep runs ${staleKeys.size > 1 ? 'them' : 'it'} again): ` +
+    const reasons = [...staleKeys.values()].flat(), computation = reasons.some((c) => c.startsWith('computation changed')), settings = reasons.some((c) => !c.startsWith('computation changed'));
+    const what = computation ? (settings ? 'under defaults or by a computation that have' : 'by a computation that has') : 'under defaults that have';
+    provenance.push(`Left out: ${staleKeys.size} finished run${staleKeys.size > 1 ? 's' : ''} made ${what} changed since (re-running the sweep runs ${staleKeys.size > 1 ? 'them' : 'it'} again): ` +
       [...staleKeys].map(([k, c]) => `\`${k}\` (${c.join(', ')})`).join('; ') + '.');
   }
   if (typeof note === 'string') provenance.push(note);
   if (f.note) provenance.push(f.note);
-  const rep = await writeReport(outDir, lines, { provenance, referenceDepth: config?.referenceDepth, works: config?.works, config, meta: (id) => (rules[id] ? ruleMeta(rules[id]!) : undefined),
+  const rep = await writeReport(outDir, lines, { provenance, verify, referenceDepth: config?.referenceDepth, works: config?.works, config, meta: (id) => (rules[id] ? ruleMeta(rules[id]!) : undefined),
     ...(earlierLines ? { changesFrom: { name: nameWithin(dirname(resultsPath), changesFrom!), lines: earlierLines } } : {}) });
   process.stdout.write(`wrote ${join(outDir, 'report.md')}, report.json and charts/ (${rep.runs.ok} runs, ${rep.runs.failed} failed)\n`);
+}
+
+/**
+ * The dry run's line on the planned runs already finished: how many are verified on this build, made before
+ * fingerprints (kept, or run again with --rerun-unfingerprinted), made by another computation (run again), or
+ * not checkable.
+ */
+function fingerprintSummary(keys: readonly string[], own: readonly ResultLine[], today: (rule: string, mode: 'rate' | 'spiking', conv: boolean) => string | null, rerun: boolean): string {
+  const planned = new Set(keys);
+  const counts: Record<Verification, number> = { verified: 0, changed: 0, unfingerprinted: 0, unchecked: 0 };
+  let n = 0;
+  for (const l of latestByKey(own).values()) if (planned.has(l.key) && l.status === 'ok') { counts[verifyLine(l, today).status]++; n++; }
+  if (n === 0) return 'fingerprints: no planned run has finished yet';
+  return `fingerprints: of the ${n} finished planned run${n === 1 ? '' : 's'}, ${counts.verified} verified on this build, ` +
+    `${counts.unfingerprinted} made before fingerprints (${rerun ? 'run again: --rerun-unfingerprinted' : 'kept; --rerun-unfingerprinted runs them again'}), ` +
+    `${counts.changed} made by a computation that has changed since (run again)${counts.unchecked ? `, ${counts.unchecked} not checkable on this build (kept)` : ''}`;
 }
 
 /**

@@ -32,6 +32,7 @@ import { MAX_THREADS } from '../wasm/pool.js';
 import { writeFileAtomic, writeFileAtomicSync, readFileBytes } from '../io/file.js';
 import { encodeTrainingState, decodeTrainingState } from '../io/training-state.js';
 import { VERSION } from '../version.js';
+import { computationFingerprint } from '../train/fingerprint.js';
 
 /** The registered rules with a convolutional form. */
 const convRules = () => Object.values(rules).filter((r) => r.conv).map((r) => r.id).join(', ');
@@ -258,6 +259,8 @@ interface TrainRun {
   command: Record<string, unknown>;
   /** A spiking network's simulator options for the network file, or the id of a rule with its own neurons. */
   spikeMeta: Record<string, unknown>;
+  /** What this build computes for the rule's form (src/train/fingerprint.ts), or null when its probe failed. */
+  fingerprint: string | null;
 }
 
 async function build(c: TrainCommand, log: (s: string) => void): Promise<TrainRun> {
@@ -293,16 +296,31 @@ async function build(c: TrainCommand, log: (s: string) => void): Promise<TrainRu
   // A spiking network records its simulator options, so `bioprop eval` rebuilds it spiking (a rule
   // with its own neurons records its id: eval cannot simulate those and says so).
   const spikeMeta = net instanceof SpikingNetwork ? { spiking: c.sim } : c.spiking ? { spikingRule: rule.id } : {};
-  return { lib, data, evalSet, evalName, net, trainer, command, spikeMeta };
+  // The rule's form on this build, before training: a checkpoint records it, so a run continues only on a
+  // build that computes the same. A probe that fails records none (the run itself says what is wrong).
+  let fingerprint: string | null = null;
+  try {
+    fingerprint = computationFingerprint(lib, rule, c.spiking ? 'spiking' : 'rate', c.arch !== null && hasConv(c.arch));
+  } catch (e) {
+    process.stderr.write(`bioprop train: note: the computation fingerprint could not be taken (${(e as Error).message}); the record will have none\n`);
+  }
+  return { lib, data, evalSet, evalName, net, trainer, command, spikeMeta, fingerprint };
 }
 
 /** Trains (continuing the checkpoint with --resume), writing the checkpoint after every epoch. */
-async function run(c: TrainCommand, r: TrainRun, log: (s: string) => void): Promise<{ result: FitResult; resumedFrom: number | null }> {
+async function run(c: TrainCommand, r: TrainRun, log: (s: string) => void): Promise<{ result: FitResult; resumedFrom: number | null; fingerprint: string | null }> {
   const { trainer, command, checkpoint } = { ...r, checkpoint: c.checkpoint };
   let resumedFrom: number | null = null;
+  // The record's fingerprint: this build's, unless epochs of the run were trained by a build that did not record one.
+  let fingerprint = r.fingerprint;
   if (checkpoint && existsSync(checkpoint)) {
-    if (c.resume) {
-      const { state, meta, header } = decodeTrainingState(await readFileBytes(checkpoint, 'checkpoint'), checkpoint);
+    const { state, meta, header } = c.resume ? decodeTrainingState(await readFileBytes(checkpoint, 'checkpoint'), checkpoint) : { state: null, meta: {} as Record<string, unknown>, header: null };
+    const savedPrint = typeof meta.fingerprint === 'string' ? meta.fingerprint : undefined;
+    if (c.resume && savedPrint !== undefined && r.fingerprint !== null && savedPrint !== r.fingerprint) {
+      // Its epochs so far were another computation: continuing would make a run no build reproduces.
+      log(`note: ${checkpoint} was trained by a build that computes this rule differently (fingerprint ${savedPrint} -> ${r.fingerprint}); ` +
+        `the run starts afresh and overwrites it after its first epoch`);
+    } else if (c.resume && state && header) {
       if (header.library !== VERSION) {
         process.stderr.write(`bioprop train: note: ${checkpoint} was written by bioprop ${header.library}, this is ${VERSION}; ` +
           `the run continues, but bit-identity with an uninterrupted run is only guaranteed on the same build\n`);
@@ -316,13 +334,14 @@ async function run(c: TrainCommand, r: TrainRun, log: (s: string) => void): Prom
       }
       trainer.restore(state, checkpoint);
       resumedFrom = state.epoch;
+      if (savedPrint === undefined) fingerprint = null;
       log(state.epoch < c.epochs ? `resuming at epoch ${state.epoch + 1}/${c.epochs} from ${checkpoint}` : `${checkpoint}: the run finished all ${plural(c.epochs, 'epoch')}; reporting it`);
     } else {
       log(`note: ${checkpoint} exists; this run starts afresh and overwrites it after its first epoch (--resume continues it)`);
     }
   }
   const saveCheckpoint = () => {
-    if (checkpoint) writeFileAtomicSync(checkpoint, encodeTrainingState(trainer, { command, dataset: c.dataset, ...r.spikeMeta }), '--checkpoint');
+    if (checkpoint) writeFileAtomicSync(checkpoint, encodeTrainingState(trainer, { command, dataset: c.dataset, ...r.spikeMeta, ...(fingerprint !== null ? { fingerprint } : {}) }), '--checkpoint');
   };
 
   const progress = new Progress(process.stderr, c.quiet);
@@ -343,7 +362,7 @@ async function run(c: TrainCommand, r: TrainRun, log: (s: string) => void): Prom
         saveCheckpoint();
       },
     });
-    return { result, resumedFrom };
+    return { result, resumedFrom, fingerprint };
   } finally {
     process.off('SIGINT', onSigint);
     progress.clear();
@@ -351,7 +370,7 @@ async function run(c: TrainCommand, r: TrainRun, log: (s: string) => void): Prom
 }
 
 /** The rule's extra evaluations, the run record, the summary lines, the network file and --out. */
-async function report(c: TrainCommand, r: TrainRun, fit: { result: FitResult; resumedFrom: number | null }, log: (s: string) => void): Promise<void> {
+async function report(c: TrainCommand, r: TrainRun, fit: { result: FitResult; resumedFrom: number | null; fingerprint: string | null }, log: (s: string) => void): Promise<void> {
   const { rule, spiking } = c, { lib, net, trainer, data, evalSet, evalName } = r, { result, resumedFrom } = fit;
   const last = result.history[result.history.length - 1];
   const extra: Record<string, number> = {};
@@ -378,6 +397,8 @@ async function report(c: TrainCommand, r: TrainRun, fit: { result: FitResult; re
     history: result.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, trainAccuracy: h.trainAccuracy, testAccuracy: h.testAccuracy, testLoss: h.testLoss, lr: h.lr, seconds: h.seconds, ...(h.cpuSeconds !== undefined ? { cpuSeconds: h.cpuSeconds } : {}), ...(h.alignment ? { alignment: h.alignment } : {}) })),
     ...(raster ? { raster } : {}),
     threads: lib.threads, version: VERSION, node: process.version,
+    // What this build computes for the rule's form: a sweep reruns the run when today's differs (src/report/stale.ts).
+    ...(fit.fingerprint !== null ? { fingerprint: fit.fingerprint } : {}),
   };
   process.stdout.write(`${result.cancelled ? 'cancelled after' : 'done:'} ${plural(result.history.length, 'epoch')} in ${result.seconds.toFixed(1)} s` +
     `${resumedFrom !== null ? ` (resumed after epoch ${resumedFrom})` : ''}, ${evalName} accuracy ${last ? (100 * last.testAccuracy).toFixed(2) + '%' : 'n/a'}\n`);

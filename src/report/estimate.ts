@@ -25,8 +25,10 @@ export interface RunEstimate {
   /** Estimated core-seconds, or null when no run of this rule in this mode has been measured. */
   coreSeconds: number | null;
   epochs: number;
-  /** Already in the results. */
+  /** Already in the results (a current finished run, or a failed one the sweep will not retry). */
   done: boolean;
+  /** Done as a failed run: the sweep skips it unless asked to retry failed runs. */
+  failed?: boolean;
 }
 
 export interface SweepEstimate {
@@ -64,13 +66,28 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
+export interface EstimateOptions {
+  /** What the sweep finds out of date (src/report/stale.ts staleReasons); default: changed defaults only. */
+  stale?: (l: ResultLine) => string[];
+  /** The sweep retries failed runs (--retry-failed): a run whose last line is an error is not done. */
+  retryFailed?: boolean;
+}
+
 /**
  * Estimates the runs of `plan` from the finished runs in `results` (the sweep's own: a planned run there
- * is done, unless it was made under defaults that have changed since) and in `earlier` (other sweeps' results: epoch times only, their runs are not this sweep's).
+ * is done, unless `stale` finds it out of date, as the sweep does: the same function decides both, so the
+ * estimate covers exactly the runs the sweep will run; default: changed defaults only) and in `earlier`
+ * (other sweeps' results: epoch times only, their runs are not this sweep's). A run rerun for a changed
+ * computation still tells what an epoch of it costs, so every finished run counts for the epoch times.
  */
-export function estimateSweep(plan: readonly RunSpec[], results: readonly ResultLine[], registered: Record<string, AnyRule>, earlier: readonly ResultLine[] = []): SweepEstimate {
+export function estimateSweep(plan: readonly RunSpec[], results: readonly ResultLine[], registered: Record<string, AnyRule>, earlier: readonly ResultLine[] = [],
+  o: EstimateOptions = {}): SweepEstimate {
+  const stale = o.stale ?? ((l: ResultLine) => staleSettings(l, registered));
   const cost = new Map<string, number[]>();
-  const doneKeys = new Set(results.filter((l) => l.status === 'ok' && staleSettings(l, registered).length === 0).map((l) => l.key));
+  // The last line per key decides, as in the sweep (pendingRuns): a current ok line is done, and so is a
+  // failed one unless failed runs are retried.
+  const latest = new Map(results.map((l) => [l.key, l]));
+  const doneKeys = new Set([...latest.values()].filter((l) => (l.status === 'ok' ? stale(l).length === 0 : !o.retryFailed)).map((l) => l.key));
   for (const l of [...results, ...earlier]) {
     if (l.status !== 'ok') continue;
     const r = l.record as { seconds?: unknown; epochs?: unknown; threads?: unknown; limit?: unknown; hidden?: unknown; cancelled?: unknown; history?: { cpuSeconds?: unknown }[] };
@@ -95,7 +112,7 @@ export function estimateSweep(plan: readonly RunSpec[], results: readonly Result
     const cs = cost.get(`${spec.rule} ${spec.mode}`);
     const est = cs && Number.isFinite(epochs) ? median(cs) * examples * weightCount(hiddenOf(spec.argv)) * epochs : null;
     const isDone = doneKeys.has(spec.key);
-    runs.push({ key: spec.key, rule: spec.rule, mode: spec.mode, coreSeconds: est, epochs, done: isDone });
+    runs.push({ key: spec.key, rule: spec.rule, mode: spec.mode, coreSeconds: est, epochs, done: isDone, ...(isDone && latest.get(spec.key)!.status === 'error' ? { failed: true } : {}) });
     if (isDone) { done++; continue; }
     if (est === null) unmeasured.add(`${spec.rule} ${spec.mode}`);
     else coreSeconds += est;

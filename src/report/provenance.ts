@@ -2,6 +2,7 @@
 // (N of M planned runs), imported train records (`compare --import`), or a mix. Browser-safe.
 import type { SweepConfig } from './config.js';
 import type { ResultLine } from './results.js';
+import type { Verification } from './stale.js';
 
 export interface HeaderOptions {
   /** The command line that rendered the report (its file names as portableName gives them). */
@@ -55,6 +56,22 @@ export function describeRuns(lines: readonly ResultLine[]): string {
     `hidden layers ${sortNum(uniq(runs.map((r) => r.depth))).join(', ')}; ${modes.join(' and ')}; seeds ${list(sortNum(uniq(runs.map((r) => r.seed))))}; ` +
     `epochs ${epochs.length ? (epochs.length === 1 ? epochs[0] : `${epochs[0]}–${epochs[epochs.length - 1]}`) : '—'}; ` +
     `training examples ${list(limits)}; test examples ${list(tests)}. Each run's exact command is its key in the results file.`;
+}
+
+/**
+ * The header's sentence on the finished runs checked against this build's computation fingerprints
+ * (src/report/stale.ts): how many are verified, and how many are not and why, kept apart.
+ */
+export function verificationSentence(v: Record<Verification, number>, mark: string): string {
+  const runs = (n: number) => `${n} run${n === 1 ? '' : 's'}`;
+  const total = v.verified + v.changed + v.unfingerprinted + v.unchecked;
+  const parts = [
+    ...(v.unfingerprinted ? [`${runs(v.unfingerprinted)} made before fingerprints (kept; \`bioprop compare --rerun-unfingerprinted\` runs them again)`] : []),
+    ...(v.changed ? [`${runs(v.changed)} made by a build that computes ${v.changed === 1 ? 'its rule' : 'their rules'} differently`] : []),
+    ...(v.unchecked ? [`${runs(v.unchecked)} whose fingerprint this build could not take`] : []),
+  ];
+  return `Verified on this build: ${v.verified} of ${runs(total)} (their record's computation fingerprint matches this build's)` +
+    (parts.length ? `; not verified, marked ${mark} in the tables: ${parts.join(', ')}.` : '.');
 }
 
 /** The report.md header lines. */

@@ -75,6 +75,8 @@ export interface PublishedRow {
   mode: Mode;
   ours: Stat | null;
   verdict: Verdict;
+  /** Runs of that cell not verified on the build that made the report (AccuracyCell.unverified). */
+  unverified?: number;
 }
 
 /** The comparison for every rule of the answer table, in its order. */
@@ -82,7 +84,7 @@ export function publishedRows(answer: readonly AnswerRow[]): PublishedRow[] {
   return answer.map((r) => {
     const figure = PUBLISHED[r.rule] ?? null;
     const mode: Mode = figure && 'spiking' in figure && figure.spiking ? 'spiking' : r.accuracy.mnist?.rate ? 'rate' : 'spiking';
-    const ours = r.accuracy.mnist?.[mode]?.stat ?? null;
-    return { rule: r.rule, figure, mode, ours, verdict: verdict(figure ?? undefined, ours ?? undefined) };
+    const ours = r.accuracy.mnist?.[mode]?.stat ?? null, unverified = r.accuracy.mnist?.[mode]?.unverified;
+    return { rule: r.rule, figure, mode, ours, verdict: verdict(figure ?? undefined, ours ?? undefined), ...(unverified ? { unverified } : {}) };
   });
 }

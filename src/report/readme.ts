@@ -1,7 +1,7 @@
 // The README's answer — its headline paragraph and table — generated from a report's data (docs/report.json),
 // so the README cannot say something the report does not (`npm run readme` rewrites it; a test checks it).
 // Browser-safe.
-import { answerTable, OBJECTION_LEGEND, type Report } from './summary.js';
+import { answerTable, hasUnverified, OBJECTION_LEGEND, UNVERIFIED_MARK, VERIFY_LEGEND, type Report } from './summary.js';
 import type { Mode } from './config.js';
 
 export const README_START = '<!-- answer: generated from docs/report.json by `npm run readme`, checked by tests/package/readme.test.ts -->';
@@ -24,7 +24,7 @@ function ranked(rep: ReportData, mode: Mode): string {
     const c = r.accuracy.mnist?.[mode];
     if (!c || c.stat.n === 0) return [];
     const sd = c.stat.n > 1 ? ` ± ${(100 * c.stat.sd).toFixed(2)}` : '';
-    return [{ rule: r.rule, mean: c.stat.mean, text: `${r.rule} ${(100 * c.stat.mean).toFixed(2)}%${sd}${c.note ? ` (${c.note})` : ''}` }];
+    return [{ rule: r.rule, mean: c.stat.mean, text: `${r.rule} ${(100 * c.stat.mean).toFixed(2)}%${sd}${c.unverified ? UNVERIFIED_MARK : ''}${c.note ? ` (${c.note})` : ''}` }];
   });
   return cells.sort((a, b) => b.mean - a.mean).map((c) => c.text).join(', ');
 }
@@ -44,6 +44,8 @@ export function readmeAnswer(rep: ReportData): string {
     answerTable(rep as Report).trimEnd(),
     '',
     OBJECTION_LEGEND,
+    // Cells with runs not verified on the build that made the report are marked in the table: say what the mark means.
+    ...(hasUnverified(rep) ? ['', VERIFY_LEGEND] : []),
     README_END,
   ];
   return lines.join('\n');

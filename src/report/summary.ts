@@ -7,6 +7,7 @@ import { DEFAULT_WORKS, referenceDepthOf } from './config.js';
 import type { ResultLine, Raster } from './results.js';
 import type { Objection } from '../rules/types.js';
 import { publishedRows, MATCH_POINTS, type PublishedRow } from './published.js';
+import type { Verification } from './stale.js';
 
 export const OBJECTION_ORDER: readonly Objection[] = ['weightTransport', 'derivativeTransport', 'linearFeedback', 'spiking', 'timing', 'target'];
 export const OBJECTION_SHORT: Record<Objection, string> = {
@@ -39,7 +40,14 @@ export interface Group {
   trainExamples: number;
   spiking: boolean;
   works: boolean;
+  /** Finished runs of the cell whose computation fingerprint matches the build that made the report, and
+   *  those that do not (made before fingerprints, or not checkable); absent when the report was not checked. */
+  verified?: number;
+  unverified?: number;
 }
+
+/** An answer cell: the accuracy over seeds, failures, a width note, and the runs not verified on this build. */
+export interface AccuracyCell { stat: Stat; failed: number; note?: string; unverified?: number }
 
 export interface AnswerRow {
   rule: string;
@@ -48,7 +56,7 @@ export interface AnswerRow {
   /** Deepest swept depth that works, per mode, on the first dataset (null: none works; undefined: not run). */
   deepest: Partial<Record<Mode, number | null>>;
   /** Accuracy at the reference depth, per dataset and mode. */
-  accuracy: Partial<Record<DatasetId, Partial<Record<Mode, { stat: Stat; failed: number; note?: string }>>>>;
+  accuracy: Partial<Record<DatasetId, Partial<Record<Mode, AccuracyCell>>>>;
   /** Epoch time relative to bp (geometric mean over matching dataset/depth cells), per mode. */
   relTime: Partial<Record<Mode, number>>;
   /**
@@ -99,6 +107,8 @@ export interface Report {
   alignment: AlignPoint[];
   raster?: { rule: string; dataset: DatasetId; depth: number; seed: number; raster: Raster };
   failures: { rule: string; dataset: DatasetId; depth: number; mode: Mode; seed: number; error: string }[];
+  /** Finished runs by whether the build that made the report computes them the same (SummaryOptions.verify). */
+  verification?: Record<Verification, number>;
 }
 
 export interface SummaryOptions {
@@ -107,6 +117,8 @@ export interface SummaryOptions {
   /** Rule metadata from the registry: preferred to what the lines recorded (the objections a rule is
    *  credited with may have been corrected since), which stays the answer for rules not registered. */
   meta?: (rule: string) => RuleMeta | undefined;
+  /** Each finished run checked against this build's computation fingerprints (src/report/stale.ts verifyLine). */
+  verify?: (line: ResultLine) => Verification;
 }
 
 export function stat(xs: readonly number[]): Stat {
@@ -182,9 +194,11 @@ export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): R
     // else ran on the machine), else wall time.
     const epochSeconds = mean(ok.flatMap((l) => l.record.history.map((h) => h.cpuSeconds ?? h.seconds)));
     const spiking = ok.some((l) => l.record.spiking) || (ok.length === 0 && r.mode === 'spiking');
+    const verified = o.verify ? ok.filter((l) => o.verify!(l) === 'verified').length : undefined;
     groups.push({
       rule: r.rule, dataset: r.dataset, depth: r.depth, width: r.width, mode: r.mode, accuracy, failed, epochSeconds,
       trainExamples: limitOf(r.argv), spiking, works: failed === 0 && accuracy.n > 0 && accuracy.mean >= works[r.dataset],
+      ...(verified !== undefined ? { verified, unverified: ok.length - verified } : {}),
     });
     // Learning curves and alignment: mean over seeds per epoch (and layer).
     const epochs = pref ? Math.max(0, ...ok.map((l) => l.record.history.length)) : 0;
@@ -230,7 +244,7 @@ export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): R
       if (here && bp && here.accuracy.n > 0 && bp.accuracy.n > 0) row.vsBp[mode] = here.accuracy.mean - bp.accuracy.mean;
       for (const d of datasets) {
         const g = cell(rule, d, referenceDepth, mode);
-        if (g) (row.accuracy[d] ??= {})[mode] = { stat: g.accuracy, failed: g.failed, ...(g.width !== width ? { note: `${g.width} wide` } : {}) };
+        if (g) (row.accuracy[d] ??= {})[mode] = { stat: g.accuracy, failed: g.failed, ...(g.width !== width ? { note: `${g.width} wide` } : {}), ...(g.unverified ? { unverified: g.unverified } : {}) };
       }
       // Time per training example, relative to bp (rate) on the same dataset, depth and width.
       const ratios = groups.filter((g) => g.rule === rule && g.mode === mode && Number.isFinite(g.epochSeconds)).flatMap((g) => {
@@ -249,19 +263,38 @@ export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): R
   answer.sort((a, b) => (a.rule === 'bp' ? -1 : b.rule === 'bp' ? 1 : refAcc(b) - refAcc(a) || a.rule.localeCompare(b.rule)));
 
   const failures = lines.flatMap((l) => (l.status === 'error' ? [{ rule: l.run.rule, dataset: l.run.dataset, depth: l.run.depth, mode: l.run.mode, seed: l.run.seed, error: l.error }] : []));
+  let verification: Report['verification'];
+  if (o.verify) {
+    verification = { verified: 0, changed: 0, unfingerprinted: 0, unchecked: 0 };
+    for (const l of lines) if (l.status === 'ok') verification[o.verify(l)]++;
+  }
   return {
     referenceDepth, budget, width, datasets, works, runs: { ok: lines.length - failures.length, failed: failures.length },
     answer, published: publishedRows(answer), groups, depthPoints, curves, alignment, ...(raster ? { raster } : {}), failures,
+    ...(verification ? { verification } : {}),
   };
 }
 
-/** '97.12 ± 0.08' (percent), '97.12' for one seed, 'failed' when every seed failed. */
-export function fmtAcc(c: { stat: Stat; failed: number; note?: string } | undefined): string {
+/** The mark of a cell with runs not verified on the build that made the report (VERIFY_LEGEND). */
+export const UNVERIFIED_MARK = '°';
+
+/** What UNVERIFIED_MARK means, under a table that has it. */
+export const VERIFY_LEGEND = `${UNVERIFIED_MARK} not verified on this build: the cell has runs whose record carries no computation fingerprint ` +
+  "(made before records carried one), one that differs from this build's, or one this build could not check; unmarked cells' runs all match this build's fingerprint " +
+  "(the same rule, defaults, encoder and simulator arithmetic; 'bioprop compare --rerun-unfingerprinted' reruns the others).";
+
+/** '97.12 ± 0.08' (percent), '97.12' for one seed, 'failed' when every seed failed; ° when runs are unverified. */
+export function fmtAcc(c: AccuracyCell | undefined): string {
   if (!c) return '—';
   if (c.stat.n === 0) return 'failed';
   const m = (100 * c.stat.mean).toFixed(2);
   const s = c.stat.n > 1 ? ` ± ${(100 * c.stat.sd).toFixed(2)}` : '';
-  return `${m}${s}${c.failed ? ` (${c.failed} failed)` : ''}${c.note ? ` (${c.note})` : ''}`;
+  return `${m}${s}${c.unverified ? UNVERIFIED_MARK : ''}${c.failed ? ` (${c.failed} failed)` : ''}${c.note ? ` (${c.note})` : ''}`;
+}
+
+/** Whether a report's cells were checked against this build's fingerprints and any is unverified. */
+export function hasUnverified(rep: Pick<Report, 'answer'>): boolean {
+  return rep.answer.some((r) => Object.values(r.accuracy).some((d) => Object.values(d ?? {}).some((c) => !!c?.unverified)));
 }
 
 function fmtObjectionSet(removes: readonly Objection[], partly: readonly Objection[]): string {
@@ -336,7 +369,7 @@ export function publishedTable(rep: Report): string {
     `| rule | published MNIST test % | network | source | bioprop MNIST test % (${rep.referenceDepth} hidden) | verdict |`, '| --- | --- | --- | --- | --- | --- |'];
   for (const p of rep.published) {
     const f = p.figure;
-    const oursCell = p.ours ? `${fmtAcc({ stat: p.ours, failed: 0 })} (${p.mode})` : '—';
+    const oursCell = p.ours ? `${fmtAcc({ stat: p.ours, failed: 0, unverified: p.unverified })} (${p.mode})` : '—';
     if (!f || 'none' in f) out.push(`| ${p.rule} | — | — | ${f ? f.none : 'no entry'} | ${oursCell} | no figure |`);
     else out.push(`| ${p.rule} | ${f.accuracy.toFixed(2)}${f.checked ? '' : ' (unchecked)'} | ${f.network} | ${f.source} | ${oursCell} | ${p.verdict} |`);
   }
@@ -359,6 +392,7 @@ export function reportMarkdown(rep: Report, o: MarkdownOptions): string {
     : `"vs bp" is the rule's mean test accuracy minus bp's (rate), in percentage points, at the same budget and depth. `) +
     `Accuracies are test accuracy after the last epoch, mean ± sample sd over seeds, at ${rep.referenceDepth} hidden layers. ` +
     'Epoch time (CPU time where the runs recorded it, else wall time) is per training example, relative to backprop (rate) at the same dataset, depth and width (geometric mean over the swept cells). — means not run.', '', OBJECTION_LEGEND, '');
+  if (rep.verification) out.push(VERIFY_LEGEND, '');
   out.push(publishedTable(rep), '');
   const chart = (id: keyof MarkdownOptions['charts'], heading: string, alt: string, none: string) => {
     out.push(`## ${heading}`, '');
@@ -377,11 +411,16 @@ export function reportMarkdown(rep: Report, o: MarkdownOptions): string {
     out.push('');
   }
   if (o.changes) out.push(o.changes);
-  out.push('## Every cell', '', '| rule | dataset | depth | mode | seeds | accuracy % | s / epoch | works |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+  // With the runs checked against this build's fingerprints: a column saying how many of each cell's are verified.
+  const checked = !!rep.verification;
+  out.push('## Every cell', '', `| rule | dataset | depth | mode | seeds | accuracy % | s / epoch | works |${checked ? ' verified on this build |' : ''}`,
+    `| --- | --- | --- | --- | --- | --- | --- | --- |${checked ? ' --- |' : ''}`);
   const sorted = [...rep.groups].sort((a, b) => a.rule.localeCompare(b.rule) || a.dataset.localeCompare(b.dataset) || a.mode.localeCompare(b.mode) || a.depth - b.depth);
   for (const g of sorted) {
-    out.push(`| ${g.rule}${g.width !== rep.width ? ` (${g.width} wide)` : ''} | ${g.dataset} | ${g.depth} | ${g.mode} | ${g.accuracy.n}${g.failed ? ` (+${g.failed} failed)` : ''} | ${fmtAcc({ stat: g.accuracy, failed: 0 })} | ${Number.isFinite(g.epochSeconds) ? g.epochSeconds.toFixed(2) : '—'} | ${rep.budget.judged ? (g.works ? 'yes' : 'no') : '—'} |`);
+    const verified = checked ? ` ${g.verified ?? 0} of ${(g.verified ?? 0) + (g.unverified ?? 0)} |` : '';
+    out.push(`| ${g.rule}${g.width !== rep.width ? ` (${g.width} wide)` : ''} | ${g.dataset} | ${g.depth} | ${g.mode} | ${g.accuracy.n}${g.failed ? ` (+${g.failed} failed)` : ''} | ${fmtAcc({ stat: g.accuracy, failed: 0, unverified: g.unverified })} | ${Number.isFinite(g.epochSeconds) ? g.epochSeconds.toFixed(2) : '—'} | ${rep.budget.judged ? (g.works ? 'yes' : 'no') : '—'} |${verified}`);
   }
+  if (checked) out.push('', VERIFY_LEGEND);
   out.push('');
   return out.join('\n');
 }

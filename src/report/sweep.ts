@@ -32,7 +32,8 @@ export interface SweepOptions {
   env?: Record<string, string>;
   /** Extra `bioprop train` arguments for every child run that are no part of a run's identity (e.g. --plugin FILE). */
   trainArgs?: readonly string[];
-  /** The settings of a finished run that today's defaults changed (src/report/stale.ts): such a run is run again. */
+  /** Why a finished run is out of date, as reasons (src/report/stale.ts staleReasons: defaults changed since,
+   *  a changed computation fingerprint, …): such a run is run again. */
   stale?: (line: ResultLine) => string[];
 }
 
@@ -57,8 +58,8 @@ export function runCheckpointPath(resultsPath: string, argv: readonly string[]):
 
 /**
  * The start of a sweep, local or queued: cuts off a half-written last line of the results file and
- * picks the planned runs not yet in it (and those recorded as failed, with retryFailed, and those made
- * under defaults that have changed since, with `stale`).
+ * picks the planned runs not yet in it (and those recorded as failed, with retryFailed, and those `stale`
+ * finds out of date: made under defaults or by a computation that have changed since).
  */
 export function pendingRuns(plan: readonly RunSpec[], o: Pick<SweepOptions, 'resultsPath' | 'retryFailed' | 'stream' | 'stale'>): { todo: RunSpec[]; summary: SweepSummary } {
   const stream = o.stream ?? process.stderr;
@@ -74,7 +75,7 @@ export function pendingRuns(plan: readonly RunSpec[], o: Pick<SweepOptions, 'res
     }
     return !l || (o.retryFailed && l.status === 'error');
   });
-  if (stale.length > 0) stream.write(`compare: ${stale.length} finished run${stale.length > 1 ? 's' : ''} made under older defaults will run again:\n${stale.join('\n')}\n`);
+  if (stale.length > 0) stream.write(`compare: ${stale.length} finished run${stale.length > 1 ? 's' : ''} made under older defaults or by another computation will run again:\n${stale.join('\n')}\n`);
   const summary: SweepSummary = { planned: plan.length, skipped: plan.length - todo.length, ran: 0, failed: 0, repairedBytes, interrupted: false };
   if (summary.skipped > 0) stream.write(`compare: ${summary.skipped} of ${plan.length} runs already in ${o.resultsPath}, ${todo.length} to go\n`);
   return { todo, summary };

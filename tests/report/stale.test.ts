@@ -104,7 +104,7 @@ test('a stale run runs again: the sweep picks it and says why; the estimate coun
   const stream = { write: (s: string) => { said += s; return true; } } as unknown as NodeJS.WriteStream;
   const { todo } = pendingRuns([a, b], { resultsPath: results, stream, stale: (l) => staleSettings(l, rules) });
   assert.equal(todo.map((r) => r.rule), ['fa']);
-  assert.match(said, /1 finished run made under older defaults will run again/);
+  assert.match(said, /1 finished run made under older defaults or by another computation will run again/);
   assert.match(said, new RegExp(`lr 123 → ${rules.fa!.train.lr}`));
   assert.equal(pendingRuns([a, b], { resultsPath: results, stream }).todo, [], 'without the check both count as done');
   const e = estimateSweep([a, b], [line(a), line(b, { lr: 123 })], rules);
