@@ -119,6 +119,7 @@ function checkArch(spec: string, hidden: string | undefined, dataset: DatasetNam
     }
     const maxPool = spiking ? maxPoolInSpiking(layers, '--arch') : null;
     if (maxPool) throw new UsageError(maxPool);
+    if (spiking && rule.spiking?.noConv) throw new UsageError(`rule '${rule.id}' --spiking cannot train --arch ${spec}: ${rule.spiking.noConv}. Use --hidden, or train it without --spiking`);
     if (alignEvery !== undefined) throw new UsageError(`--align-every measures dense layers only; --arch ${spec} has convolutional layers`);
   }
   return formatArch(layers);

@@ -22,6 +22,7 @@ export const bp = defineRule({
   // 784-256-256-256-10 ReLU, He init, SGD + momentum 0.9, cosine decay. Results: docs/report.md.
   train: { optimizer: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0, schedule: 'cosine', activation: 'relu', init: 'he', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   spiking: {
+    noConv: 'backpropagation through time is built for dense LIF layers: the adjoint of a spiking convolution and of its pooling over the window is not',
     // Adam 5e-3 with a cosine decay, chosen on an MNIST slice against 2e-3. A 4 ms step: at 1 ms the
     // LIF time constants (tauMem 20 ms) leave hidden neurons 0–3 spikes in a 25-step window, and the
     // deeper layers fall nearly silent; at 4 ms the same 25 steps span 100 ms and the input 0.8 spikes

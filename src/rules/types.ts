@@ -60,6 +60,9 @@ export interface SpikingForm<P> {
    *  on rates that runs on spiking neurons removes the spiking objection in part (spiking forward pass,
    *  learning from rates). A spiking-only rule's Rule.objections already describe its spiking form. */
   objections?: { removes: readonly Objection[]; partly?: readonly Objection[] };
+  /** For a rule with a convolutional form whose spiking form has none: why, said when --spiking meets
+   *  convolutional layers (before any work). */
+  noConv?: string;
 }
 
 /** The parts of learning a SpikingParts describes, in the order they are printed. */

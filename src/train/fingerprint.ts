@@ -59,6 +59,7 @@ export function computationFingerprint(lib: Backend, rule: AnyRule, mode: 'rate'
   if (mode !== 'rate' && mode !== 'spiking') throw new Error(`fingerprint: mode must be 'rate' or 'spiking', got ${JSON.stringify(mode)}`);
   if (mode === 'spiking' && !rule.spiking) throw new Error(`fingerprint: rule '${rule.id}' has no spiking form`);
   if (conv && !rule.conv) throw new Error(`fingerprint: rule '${rule.id}' has no convolutional form`);
+  if (conv && mode === 'spiking' && rule.spiking?.noConv) throw new Error(`fingerprint: rule '${rule.id}' has no convolutional spiking form`);
   const form = ruleForm(rule, mode === 'spiking', {}, conv);
   const t = { ...form.train, ...o.train };
   const features = conv ? CONV.inputShape[0] * CONV.inputShape[1] * CONV.inputShape[2] : DENSE.features;

@@ -28,10 +28,12 @@ const syncSpiking = () => {
   const only = !!r?.spiking?.only; // superspike, erbp, nef: spiking neurons always
   // Spiking layers cannot max-pool: the max-pooled LeNet-5 runs on rate neurons only.
   const maxPool = conv ? maxPoolInSpiking(parseArch(form.arch.value), 'network') : null;
-  form.spiking.disabled = !r?.spiking || only || !!maxPool;
-  if (!r?.spiking || maxPool) form.spiking.checked = false;
+  const noConvSpiking = conv ? r?.spiking?.noConv : undefined; // a conv form on rate neurons only
+  form.spiking.disabled = !r?.spiking || only || !!maxPool || !!noConvSpiking;
+  if (!r?.spiking || maxPool || noConvSpiking) form.spiking.checked = false;
   if (only && !maxPool) form.spiking.checked = true;
-  $('spiking-note').textContent = !r?.spiking ? '(this rule runs on rate neurons only)' : only ? '(this rule always runs spiking)' : maxPool ? '(spiking layers need average pooling: LeNet-5, average pooling)' : '';
+  $('spiking-note').textContent = !r?.spiking ? '(this rule runs on rate neurons only)' : only ? '(this rule always runs spiking)' : maxPool ? '(spiking layers need average pooling: LeNet-5, average pooling)'
+    : noConvSpiking ? `(not on LeNet-5: ${noConvSpiking})` : '';
   form.depth.disabled = form.width.disabled = conv; // LeNet-5 fixes its layers
   // A rule without a convolutional form cannot train LeNet-5, nor a spiking-only rule a max-pooled one: say why and keep Train off.
   const refused = conv && !!r && (!r.conv || (only && !!maxPool));

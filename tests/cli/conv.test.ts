@@ -26,6 +26,7 @@ test('--arch: bad specs and runs are refused with one clear line naming the flag
     [['--arch', 'lenet5', '--rule', 'fa', '--spiking'], /--arch: c6k5p2-p2-c16k5-p2-f120-f84 max-pools after layer 1, and spiking layers cannot.*c6k5p2-a2-c16k5-a2-f120-f84 \(preset lenet5avg\)/],
     [['--arch', 'lenet5', '--rule', 'nef'], /--arch: c6k5p2-p2-c16k5-p2-f120-f84 max-pools after layer 1.*preset lenet5avg/],
     [['--arch', 'lenet5', '--align-every', '10'], /--align-every measures dense layers only/],
+    [['--arch', 'lenet5avg', '--rule', 'bp', '--spiking'], /rule 'bp' --spiking cannot train --arch lenet5avg: backpropagation through time is built for dense LIF layers.*Use --hidden, or train it without --spiking/],
   ] as const) {
     const r = run('train', ...args);
     assert.is(r.code, 2, `${args.join(' ')}: exit code ${r.code}, stderr ${r.err}`);

@@ -271,4 +271,11 @@ test('bp --spiking refuses a neuron it cannot differentiate through, naming it',
   net.dispose();
 });
 
+test('bp --spiking refuses convolutional layers at init, before any step, naming them', async () => {
+  const lib = await backend();
+  const net = new SpikingNetwork(lib, { sizes: [36, 3], arch: 'c2k3-a2-f4', inputShape: [6, 6, 1], batch: 2, seed: 1, spiking: { steps: 4 } });
+  assert.throws(() => rules.bp!.init(net, {}, net.ws, new Rng(1)), /bp --spiking: backpropagation through time is built for dense LIF layers; this network has convolutional layers \(c2k3-a2-f4\)/);
+  net.dispose();
+});
+
 test.run();

@@ -51,6 +51,7 @@ export class Bptt {
   readonly record: (t: number) => void;
 
   constructor(readonly net: Network, readonly sim: SpikingSim) {
+    if (net.layers.some((l) => l.conv)) throw new Error(`bp --spiking: backpropagation through time is built for dense LIF layers; this network has convolutional layers (${net.arch})`);
     if (sim.neuron.id !== 'lif') throw new Error(`bp --spiking: backpropagation through time runs through the 'lif' neuron's dynamics, got neuron '${sim.neuron.id}'`);
     const ws = net.ws, T = sim.steps, B = net.batch, lib = net.lib, layers = net.layers;
     this.T = T;
