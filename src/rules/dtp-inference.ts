@@ -176,7 +176,8 @@ export const dtpInference = defineRule<DtpInferenceParams, DtpInferenceState>({
   noConv: 'its iterative inference relaxes dense hidden states through learned dense inverses (Bengio et al. 2015, 2017 define it on dense layers)',
   objections: { removes: ['weightTransport', 'derivativeTransport', 'linearFeedback'], partly: ['spiking'] },
   spiking: {
-    // dtp's spiking form (src/rules/dtp.ts): ReLU rate models for the decoders, Adam 5e-3, dfa's window.
+    // dtp's spiking recipe (src/rules/dtp.ts): ReLU, He init, Adam 5e-3, dfa's window; the decoders keep
+    // the ReLU rate model (its rateModel default, below).
     train: { activation: 'relu', init: 'he', lr: 5e-3 },
     sim: RATE_RULE_WINDOW,
     parts: {

@@ -13,7 +13,7 @@
 //
 // Rate model (RateModel): both losses push h̃ through f_i, and g_i ends in f_{i−1}. On a rate network f is
 // the layer activation. On a spiking network the decoders meet LIF firing rates, so f can be the LIF rate
-// curve itself ('lif'): the soft-LIF rate of Hunsberger & Eliasmith 2015 (arXiv:1510.08829, eq. 3) at the
+// curve itself ('lif'): the soft-LIF rate of Hunsberger & Eliasmith 2015 (arXiv:1510.08829) at the
 // simulator's neuron constants and input current J = offset + gain·(W·h + b), in the units of `post`.
 // 'activation' keeps the layer activation (ReLU in the spiking forms): its rates are not the LIF curve's
 // (they grow linearly where the LIF rate saturates towards 1/refractory), so decoders trained on it invert
@@ -84,8 +84,8 @@ function hiddenLayers(net: Network): Layer[] {
 }
 
 /**
- * The LIF rate curve of a spiking network's neurons (continuous time, reset to vReset: Hunsberger &
- * Eliasmith 2015, eq. 3, smoothed by softlif's γ), or null on a rate network. `op` names the rule in errors.
+ * The LIF rate curve of a spiking network's neurons (continuous time, reset to vReset: the soft-LIF of Hunsberger &
+ * Eliasmith 2015, smoothed by its γ), or null on a rate network. `op` names the rule in errors.
  */
 export function lifRate(op: string, net: Network, ws: Workspace): LifRate | null {
   if (!(net instanceof SpikingNetwork)) return null;
