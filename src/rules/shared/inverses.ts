@@ -84,8 +84,8 @@ function hiddenLayers(net: Network): Layer[] {
 }
 
 /**
- * The LIF rate curve of a spiking network's neurons (continuous time, reset to vReset: the soft-LIF of Hunsberger &
- * Eliasmith 2015, smoothed by its γ), or null on a rate network. `op` names the rule in errors.
+ * The LIF rate curve of a spiking network's neurons (continuous time, reset to vReset: the soft-LIF of
+ * Hunsberger & Eliasmith 2015, smoothed by its γ), or null on a rate network. `op` names the rule in errors.
  */
 export function lifRate(op: string, net: Network, ws: Workspace): LifRate | null {
   if (!(net instanceof SpikingNetwork)) return null;
