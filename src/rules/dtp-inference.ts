@@ -176,7 +176,8 @@ export const dtpInference = defineRule<DtpInferenceParams, DtpInferenceState>({
   noConv: 'its iterative inference relaxes dense hidden states through learned dense inverses (Bengio et al. 2015, 2017 define it on dense layers)',
   objections: { removes: ['weightTransport', 'derivativeTransport', 'linearFeedback'], partly: ['spiking'] },
   spiking: {
-    // dtp's spiking form (src/rules/dtp.ts): ReLU rate models for the decoders, Adam 5e-3, dfa's window.
+    // dtp's spiking recipe (src/rules/dtp.ts): ReLU, He init, Adam 5e-3, dfa's window; the decoders keep
+    // the ReLU rate model (its rateModel default, below).
     train: { activation: 'relu', init: 'he', lr: 5e-3 },
     sim: RATE_RULE_WINDOW,
     parts: {
@@ -184,7 +185,11 @@ export const dtpInference = defineRule<DtpInferenceParams, DtpInferenceState>({
       update: 'STDP-compatible, after the window: as the hidden rates relax towards their targets, each weight changes by its presynaptic spikes (Bernoulli at the window\'s rates) times the postsynaptic rate change (Bengio et al. 2015), not by pair-based spike timing; the relaxation itself is graded. The readout learns from the error times presynaptic rates.',
     },
   },
-  defaults: { targetStep: 0.33, sigma: 0.36, feedback: 'dae', steps: 6, rate: 0.5, spikeSteps: 10 },
+  // rateModel 'activation' (ReLU decoders) is this rule's spiking form as it was measured; dtp's 'lif' is
+  // open to it through --param.
+  defaults: { targetStep: 0.33, sigma: 0.36, feedback: 'dae', rateModel: 'activation', steps: 6, rate: 0.5, spikeSteps: 10 },
+  neutralParams: { rateModel: 'activation' },
+  spikingParams: ['rateModel'],
   // dtp's recipe (tanh, Adam 1e-3, cosine). Results: docs/report.md.
   train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'tanh', init: 'xavier', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init: (net, p, ws, rng) => {
@@ -192,7 +197,7 @@ export const dtpInference = defineRule<DtpInferenceParams, DtpInferenceState>({
     if (!Number.isInteger(p.steps) || p.steps < 1) throw new Error(`dtp-inference: steps must be an integer >= 1, got ${p.steps}`);
     if (!(p.rate > 0) || !Number.isFinite(p.rate)) throw new Error(`dtp-inference: rate must be a positive finite number, got ${p.rate}`);
     if (!Number.isInteger(p.spikeSteps) || p.spikeSteps < 1) throw new Error(`dtp-inference: spikeSteps must be an integer >= 1, got ${p.spikeSteps}`);
-    const base = makeDtpState(net, ws, rng);
+    const base = makeDtpState(net, ws, rng, p.rateModel, 'dtp-inference');
     const hidden = net.layers.slice(0, net.layers.length - 1);
     let stdp: StdpState | null = null;
     if (net instanceof SpikingNetwork) {

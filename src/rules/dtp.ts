@@ -20,7 +20,8 @@
  *    linearFeedback      removed: feedback is the nonlinear g_i, and what travels is a target.
  *    spiking             not removed as a rule (it is defined on rates), but it runs on spiking networks
  *                        (--spiking: teach/update read the LIF window's rates and mean surrogates; targets
- *                        and decoders stay rate-coded).
+ *                        and decoders stay rate-coded, the decoders modelling each layer by its neurons'
+ *                        LIF rate curve, rateModel 'lif').
  *    timing              not removed: a target pass and two feedback passes after the forward pass.
  *    target              not removed: the top target needs the label. */
 import { defineRule } from './types.js';
@@ -33,7 +34,7 @@ import type { StepContext } from './types.js';
 import { RATE_RULE_WINDOW } from './shared/spiking.js';
 import {
   makeInverses, inverseParams, learnedFeedback, differenceTargets, inverseGrads, topTarget,
-  type Inverses, type FeedbackMap, type FeedbackLoss,
+  RATE_MODELS, type Inverses, type FeedbackMap, type FeedbackLoss, type RateModel,
 } from './shared/inverses.js';
 
 export interface DtpParams {
@@ -43,6 +44,9 @@ export interface DtpParams {
   sigma: number;
   /** Feedback loss: 'dae' (Lee et al. 2015) or 'drl' (Meulemans et al. 2020, layer-local). */
   feedback: FeedbackLoss;
+  /** Spiking form only: the rate model f of a LIF layer in the decoders and the feedback loss, 'lif' (the
+   *  neurons' soft-LIF rate curve, Hunsberger & Eliasmith 2015) or 'activation' (the layer activation). */
+  rateModel: RateModel;
 }
 
 export interface DtpState {
@@ -54,7 +58,8 @@ export interface DtpState {
   scratch: Tensor[];
 }
 
-/** What is spiking in dtp's spiking form (dtp-inference's differs only in its update). */
+/** What is spiking in the target rules' spiking forms with ReLU decoders (dtp-inference's adds its update;
+ *  dtp's decoders model the LIF rate curve, and its feedback sentence says so). */
 export const SPIKING_TARGET_PARTS = {
   forward: 'LIF spikes from Poisson input; a leaky membrane readout of the last hidden layer gives the output.',
   feedback: 'Rate-coded: targets travel down through the learned decoders as graded rates (ReLU rate models of the layers below), computed once per window from the hidden firing rates; the decoders learn from those rates, not from spikes.',
@@ -66,10 +71,12 @@ export function checkDtpParams(id: string, p: DtpParams): void {
   if (!(p.targetStep > 0) || !Number.isFinite(p.targetStep)) throw new Error(`${id}: targetStep must be a positive finite number, got ${p.targetStep}`);
   if (!(p.sigma >= 0) || !Number.isFinite(p.sigma)) throw new Error(`${id}: sigma must be a finite number >= 0, got ${p.sigma}`);
   if (p.feedback !== 'dae' && p.feedback !== 'drl') throw new Error(`${id}: feedback must be 'dae' or 'drl', got '${String(p.feedback)}'`);
+  if (!RATE_MODELS.includes(p.rateModel)) throw new Error(`${id}: rateModel must be ${RATE_MODELS.map((m) => `'${m}'`).join(' or ')}, got '${String(p.rateModel)}'`);
 }
 
-export function makeDtpState(net: Network, ws: Workspace, rng: Rng): DtpState {
-  const inv = makeInverses(net, ws, rng);
+/** `model` is read on a spiking network only (a rate network's f is its activation). */
+export function makeDtpState(net: Network, ws: Workspace, rng: Rng, model: RateModel = 'activation', id = 'dtp'): DtpState {
+  const inv = makeInverses(net, ws, rng, model, id);
   const H = net.layers.length - 1;
   const targets = net.layers.slice(0, H).map((l) => ws.f32([net.batch, l.outSize]));
   // clean[i] = g_i(h_i), scratch[i] = g_i(ĥ_i): the decoder's own buffers (null slots never read)
@@ -101,20 +108,29 @@ export const dtp = defineRule<DtpParams, DtpState>({
   objections: { removes: ['weightTransport', 'derivativeTransport', 'linearFeedback'] },
   spiking: {
     // On a SpikingNetwork (--spiking) the same teach/update run on LIF rates and mean surrogates. The
-    // decoders g_i and the forward map f_i of the denoising loss use the layer activation as a rate model
-    // of the LIF layer: ReLU, since firing rates are never negative (tanh decoders could not reach them).
+    // decoders g_i and the forward map f_i of the denoising loss model each LIF layer by its neurons' rate
+    // curve (rateModel 'lif': the soft-LIF rate of Hunsberger & Eliasmith 2015 in the units of the window's
+    // rates), so a decoder is trained to invert the map the spiking rates actually follow: Lee et al.'s
+    // difference correction (2015, eq. 13) holds only if g_i ∘ f_i is close to the identity on the rates it
+    // is applied to. ReLU, the activation, rises without bound where LIF rates bend towards 1/refractory.
+    // The activation stays ReLU (rates are never negative); He init and Adam 5e-3 as the other rate rules.
     train: { activation: 'relu', init: 'he', lr: 5e-3 },
     // dfa's window (src/rules/dfa.ts): 100 steps at up to 200 Hz.
     sim: RATE_RULE_WINDOW,
-    parts: SPIKING_TARGET_PARTS,
+    parts: {
+      ...SPIKING_TARGET_PARTS,
+      feedback: 'Rate-coded: targets travel down through the learned decoders as graded rates (soft-LIF rate models of the layers below, rateModel \'lif\'), computed once per window from the hidden firing rates; the decoders learn from those rates, not from spikes.',
+    },
   },
-  defaults: { targetStep: 0.33, sigma: 0.36, feedback: 'dae' },
+  defaults: { targetStep: 0.33, sigma: 0.36, feedback: 'dae', rateModel: 'lif' },
+  // Read on spiking networks only: a rate run is the same computation whatever it holds.
+  spikingParams: ['rateModel'],
   // tanh as in the paper; Adam (scale-free per weight, like the paper's RMSprop) at 1e-3 with a
   // cosine decay. Results: docs/report.md.
   train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'tanh', init: 'xavier', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init: (net, p, ws, rng) => {
     checkDtpParams('dtp', p);
-    return makeDtpState(net, ws, rng);
+    return makeDtpState(net, ws, rng, p.rateModel, 'dtp');
   },
   params: (s) => inverseParams(s.inv),
   teach: dtpTeach,

@@ -10,14 +10,42 @@
 //         ½‖g_i(f_i(h̃)) − g_i(f_i(h_{i−1})) − (h̃ − h_{i−1})‖²                      (what the difference
 //         correction actually needs: the Jacobian of g_i ∘ f_i close to I around h_{i−1})
 // Difference-corrected targets: ĥ_{i−1} = h_{i−1} + g_i(ĥ_i) − g_i(h_i)  (Lee et al. 2015, eq. 13).
+//
+// Rate model (RateModel): both losses push h̃ through f_i, and g_i ends in f_{i−1}. On a rate network f is
+// the layer activation. On a spiking network the decoders meet LIF firing rates, so f can be the LIF rate
+// curve itself ('lif'): the soft-LIF rate of Hunsberger & Eliasmith 2015 (arXiv:1510.08829) at the
+// simulator's neuron constants and input current J = offset + gain·(W·h + b), in the units of `post`.
+// 'activation' keeps the layer activation (ReLU in the spiking forms): its rates are not the LIF curve's
+// (they grow linearly where the LIF rate saturates towards 1/refractory), so decoders trained on it invert
+// a different forward map from the one the spiking targets pass through.
 import type { Network, Layer, Param } from '../../net/network.js';
 import type { Tensor } from '../../core/tensor.js';
 import type { Workspace } from '../../core/workspace.js';
 import type { Rng } from '../../core/rng.js';
 import type { WasmRng } from '../../wasm/rng.js';
 import type { StepContext } from '../types.js';
+import { SpikingNetwork } from '../../net/spiking.js';
+import { resolveAct, type ResolvedAct } from '../../activations.js';
 
 export type FeedbackLoss = 'dae' | 'drl';
+
+/** The rate model of a layer in the decoders and the feedback loss (see the header). */
+export type RateModel = 'activation' | 'lif';
+export const RATE_MODELS: readonly RateModel[] = ['activation', 'lif'];
+
+/**
+ * A spiking network's LIF rate curve in `post` units: post = scale·softlif(J'), J' = shift + slope·a, with
+ * J' the input current normalised so that reset is 0 and threshold 1 (the form softlif takes); deriv =
+ * scale·slope·softlif'(J').
+ */
+export interface LifRate {
+  act: ResolvedAct;
+  scale: number;
+  shift: number;
+  slope: number;
+  /** Scratch for J' [batch, widest layer]. */
+  J: Tensor;
+}
 
 export interface InverseLayer {
   /** Index of the hidden layer whose activity g reads (its output goes to layer index − 1). */
@@ -41,6 +69,8 @@ export interface InverseLayer {
   zh: Tensor;
   zd: Tensor;
   err: Tensor;
+  /** The LIF rate curve that stands for f (rateModel 'lif' on a spiking network), else null: the activation. */
+  lif: LifRate | null;
 }
 
 export interface Inverses {
@@ -53,10 +83,44 @@ function hiddenLayers(net: Network): Layer[] {
   return net.layers.slice(0, net.layers.length - 1);
 }
 
-/** Decoders for hidden layers 1..H−1, initialised like forward weights of their shape (Xavier uniform). */
-export function makeInverses(net: Network, ws: Workspace, rng: Rng): Inverses {
+/**
+ * The LIF rate curve of a spiking network's neurons (continuous time, reset to vReset: the soft-LIF of
+ * Hunsberger & Eliasmith 2015, smoothed by its γ), or null on a rate network. `op` names the rule in errors.
+ */
+export function lifRate(op: string, net: Network, ws: Workspace): LifRate | null {
+  if (!(net instanceof SpikingNetwork)) return null;
+  const sim = net.sim, np = sim.np as unknown as Record<string, unknown>;
+  if (sim.neuron.id !== 'lif' || np.reset !== 'zero') {
+    throw new Error(`${op}: rateModel 'lif' is the rate curve of LIF neurons that reset to vReset; this network runs '${sim.neuron.id}' neurons with reset '${String(np.reset)}' (use --param rateModel=activation)`);
+  }
+  const vTh = np.vTh as number, vReset = np.vReset as number, span = vTh - vReset;
+  const act = resolveAct(op, 'softlif', { tauRef: np.refractory as number, tauRC: np.tauMem as number });
+  const widest = Math.max(...hiddenLayers(net).map((l) => l.outSize));
+  return { act, scale: sim.rateScale, shift: (sim.offset - vReset) / span, slope: sim.gain / span, J: ws.f32([net.batch * widest]) };
+}
+
+/** f(a) of `layer` (its activation, or the LIF rate curve when `lif` is given) into post, derivative into d. */
+export function rateOf(net: Network, lif: LifRate | null, layer: Layer, post: Tensor, a: Tensor, d: Tensor): void {
+  const lib = net.lib;
+  if (!lif) {
+    lib.activate(layer.act, post, a, d);
+    return;
+  }
+  const J = lif.J.matrix(a.shape[0]!, a.shape[1]!);
+  lib.axpy(lib.fill(J, lif.shift), lif.slope, a);
+  lib.activate(lif.act, post, J, d);
+  lib.scal(post, lif.scale);
+  lib.scal(d, lif.scale * lif.slope);
+}
+
+/**
+ * Decoders for hidden layers 1..H−1, initialised like forward weights of their shape (Xavier uniform).
+ * `model` 'lif' applies on a spiking network only (a rate network always uses its activation).
+ */
+export function makeInverses(net: Network, ws: Workspace, rng: Rng, model: RateModel = 'activation', op = 'inverses'): Inverses {
   const B = net.batch;
   const hidden = hiddenLayers(net);
+  const lif = model === 'lif' ? lifRate(op, net, ws) : null;
   const layers: (InverseLayer | null)[] = net.layers.map(() => null);
   const r = net.lib.rng(rng.nextU32() | 0);
   try {
@@ -70,7 +134,7 @@ export function makeInverses(net: Network, ws: Workspace, rng: Rng): Inverses {
         ga: ws.f32([B, lo]), gh: ws.f32([B, lo]), gd: ws.f32([B, lo]),
         g0a: ws.f32([B, lo]), g0h: ws.f32([B, lo]), g0d: ws.f32([B, lo]),
         noise: ws.f32([B, lo]), zin: ws.f32([B, lo]), za: ws.f32([B, hi]), zh: ws.f32([B, hi]), zd: ws.f32([B, hi]),
-        err: ws.f32([B, lo]),
+        err: ws.f32([B, lo]), lif,
       };
     }
   } finally {
@@ -95,7 +159,7 @@ export function decode(net: Network, g: InverseLayer, rows: number, x: Tensor, a
   const lib = net.lib, lower = net.layers[g.index - 1]!;
   lib.gemm(a.head(rows), x.head(rows), g.V, 'nt');
   if (net.bias) lib.addRow(a.head(rows), g.c);
-  lib.activate(lower.act, h.head(rows), a.head(rows), d.head(rows));
+  rateOf(net, g.lif, lower, h.head(rows), a.head(rows), d.head(rows));
 }
 
 /**
@@ -149,7 +213,7 @@ export function inverseGrads(ctx: StepContext, inv: Inverses, sigma: number, los
     // z = f_i(h̃)
     lib.gemm(g.za.head(rows), g.zin.head(rows), up.W, 'nt');
     if (net.bias) lib.addRow(g.za.head(rows), up.b);
-    lib.activate(up.act, g.zh.head(rows), g.za.head(rows), g.zd.head(rows));
+    rateOf(net, g.lif, up, g.zh.head(rows), g.za.head(rows), g.zd.head(rows));
     // r̃ = g_i(z)
     decode(net, g, rows, g.zh, g.ga, g.gh, g.gd);
     if (loss === 'dae') {
