@@ -189,7 +189,7 @@ export const dtpInference = defineRule<DtpInferenceParams, DtpInferenceState>({
   // open to it through --param.
   defaults: { targetStep: 0.33, sigma: 0.36, feedback: 'dae', rateModel: 'activation', steps: 6, rate: 0.5, spikeSteps: 10 },
   neutralParams: { rateModel: 'activation' },
-  spikingParams: ['rateModel'],
+  spikingParams: ['rateModel', 'spikeSteps'],
   // dtp's recipe (tanh, Adam 1e-3, cosine). Results: docs/report.md.
   train: { optimizer: 'adam', lr: 0.001, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'tanh', init: 'xavier', epochs: 20, batch: 100, hidden: [256, 256, 256] },
   init: (net, p, ws, rng) => {
