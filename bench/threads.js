@@ -8,7 +8,8 @@
 //           the first --spiking-limit examples (default 6000; 0 = the whole epoch) and scaled to 60000.
 //  browser: the demo page in headless Chromium (bp 784-256x3-10, 60000 digits, 2 epochs) served with and
 //           without cross-origin isolation, --rounds alternating rounds: all cores against one thread, as
-//           MNIST epochs per second and their ratio (Debian's chromium; CHROMIUM_PATH overrides).
+//           MNIST epochs per second and their ratio (Debian's chromium; CHROMIUM_PATH overrides;
+//           BENCH_CHROMIUM_ARGS adds browser flags, e.g. '--js-flags=--no-liftoff' to take WASM tiering out).
 //  peer:    PyTorch on the same epochs where python3 has torch (bench/peers/torch_mlp.py), in every thread
 //           configuration a user after speed would try at N threads (torch's OpenMP threads, OpenBLAS's
 //           own, OpenMP's wait policy), with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for it so
@@ -450,7 +451,7 @@ if (only.includes('browser')) {
   const pageRun = async (isolated) => {
     const server = await startDemoServer({ port: 0, isolated });
     const profile = mkdtempSync(join(tmpdir(), 'bench-chromium-'));
-    const ctx = await chromium.launchPersistentContext(profile, { executablePath: exe, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    const ctx = await chromium.launchPersistentContext(profile, { executablePath: exe, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', ...(process.env.BENCH_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean)] });
     try {
       const p = ctx.pages()[0] ?? (await ctx.newPage());
       await p.goto(server.url);
