@@ -176,8 +176,8 @@ export const dtpInference = defineRule<DtpInferenceParams, DtpInferenceState>({
   noConv: 'its iterative inference relaxes dense hidden states through learned dense inverses (Bengio et al. 2015, 2017 define it on dense layers)',
   objections: { removes: ['weightTransport', 'derivativeTransport', 'linearFeedback'], partly: ['spiking'] },
   spiking: {
-    // dtp's spiking recipe (src/rules/dtp.ts): ReLU, He init, Adam 5e-3, dfa's window; the decoders keep
-    // the ReLU rate model (its rateModel default, below).
+    // dtp's spiking recipe (src/rules/dtp.ts): ReLU, He init, Adam 5e-3, dfa's window, and its decoders
+    // on the LIF rate curve (rateModel 'lif'), for the same reason: the relaxation's targets come from them.
     train: { activation: 'relu', init: 'he', lr: 5e-3 },
     sim: RATE_RULE_WINDOW,
     parts: {
@@ -185,9 +185,9 @@ export const dtpInference = defineRule<DtpInferenceParams, DtpInferenceState>({
       update: 'STDP-compatible, after the window: as the hidden rates relax towards their targets, each weight changes by its presynaptic spikes (Bernoulli at the window\'s rates) times the postsynaptic rate change (Bengio et al. 2015), not by pair-based spike timing; the relaxation itself is graded. The readout learns from the error times presynaptic rates.',
     },
   },
-  // rateModel 'activation' (ReLU decoders) is this rule's spiking form as it was measured; dtp's 'lif' is
-  // open to it through --param.
-  defaults: { targetStep: 0.33, sigma: 0.36, feedback: 'dae', rateModel: 'activation', steps: 6, rate: 0.5, spikeSteps: 10 },
+  // A spiking record made before rateModel existed had ReLU decoders ('activation'): neutralParams says so,
+  // and such a record is stale under today's 'lif'.
+  defaults: { targetStep: 0.33, sigma: 0.36, feedback: 'dae', rateModel: 'lif', steps: 6, rate: 0.5, spikeSteps: 10 },
   neutralParams: { rateModel: 'activation' },
   spikingParams: ['rateModel', 'spikeSteps'],
   // dtp's recipe (tanh, Adam 1e-3, cosine). Results: docs/report.md.

@@ -62,7 +62,7 @@ export interface DtpState {
  *  dtp's decoders model the LIF rate curve, and its feedback sentence says so). */
 export const SPIKING_TARGET_PARTS = {
   forward: 'LIF spikes from Poisson input; a leaky membrane readout of the last hidden layer gives the output.',
-  feedback: 'Rate-coded: targets travel down through the learned decoders as graded rates (ReLU rate models of the layers below), computed once per window from the hidden firing rates; the decoders learn from those rates, not from spikes.',
+  feedback: 'Rate-coded: targets travel down through the learned decoders as graded rates (soft-LIF rate models of the layers below, rateModel \'lif\'), computed once per window from the hidden firing rates; the decoders learn from those rates, not from spikes.',
   error: 'Graded: softmax of the readout minus the label, once per window; it sets the top hidden target.',
   update: 'Once per window, from each layer\'s firing rate minus its target times the mean surrogate derivative, and the presynaptic rates (rates, not spike times).',
 };
@@ -117,10 +117,7 @@ export const dtp = defineRule<DtpParams, DtpState>({
     train: { activation: 'relu', init: 'he', lr: 5e-3 },
     // dfa's window (src/rules/dfa.ts): 100 steps at up to 200 Hz.
     sim: RATE_RULE_WINDOW,
-    parts: {
-      ...SPIKING_TARGET_PARTS,
-      feedback: 'Rate-coded: targets travel down through the learned decoders as graded rates (soft-LIF rate models of the layers below, rateModel \'lif\'), computed once per window from the hidden firing rates; the decoders learn from those rates, not from spikes.',
-    },
+    parts: SPIKING_TARGET_PARTS,
   },
   defaults: { targetStep: 0.33, sigma: 0.36, feedback: 'dae', rateModel: 'lif' },
   // Read on spiking networks only: a rate run is the same computation whatever it holds.
