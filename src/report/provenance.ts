@@ -35,6 +35,16 @@ export function portableName(file: string): string {
   return parts[parts.length - 1] ?? file;
 }
 
+// An absolute path as a token of a text: POSIX '/x/…', Windows 'C:\…' or 'C:/…', or UNC '\\server\…',
+// after the start, a space, a quote, a backtick, a bracket, a comma or '='.
+const PATH_IN_TEXT = /(^|[\s`'"(\[,=])((?:\/[^\s`'"()[\],/]+\/|[A-Za-z]:[\\/]|\\\\)[^\s`'"()[\],]*)/g;
+
+/** `text` with every absolute path in it named by its name alone (portableName), e.g. a failed run's
+ *  error message that names its checkpoint. */
+export function portableText(text: string): string {
+  return text.replace(PATH_IN_TEXT, (_m, before: string, path: string) => `${before}${portableName(path)}`);
+}
+
 /** The files the imported lines came from (`importedFrom` without its line number), in first-seen order. */
 export function importedFiles(lines: readonly ResultLine[]): string[] {
   return uniq(lines.flatMap((l) => (l.source === 'import' ? [portableName((l.importedFrom ?? '?').replace(/: line \d+$/, ''))] : [])));

@@ -8,6 +8,7 @@ import type { ResultLine, Raster } from './results.js';
 import type { Objection } from '../rules/types.js';
 import { publishedRows, MATCH_POINTS, type PublishedRow } from './published.js';
 import type { Verification } from './stale.js';
+import { portableText } from './provenance.js';
 
 export const OBJECTION_ORDER: readonly Objection[] = ['weightTransport', 'derivativeTransport', 'linearFeedback', 'spiking', 'timing', 'target'];
 export const OBJECTION_SHORT: Record<Objection, string> = {
@@ -262,7 +263,7 @@ export function summarize(all: readonly ResultLine[], o: SummaryOptions = {}): R
   };
   answer.sort((a, b) => (a.rule === 'bp' ? -1 : b.rule === 'bp' ? 1 : refAcc(b) - refAcc(a) || a.rule.localeCompare(b.rule)));
 
-  const failures = lines.flatMap((l) => (l.status === 'error' ? [{ rule: l.run.rule, dataset: l.run.dataset, depth: l.run.depth, mode: l.run.mode, seed: l.run.seed, error: l.error }] : []));
+  const failures = lines.flatMap((l) => (l.status === 'error' ? [{ rule: l.run.rule, dataset: l.run.dataset, depth: l.run.depth, mode: l.run.mode, seed: l.run.seed, error: portableText(l.error) }] : []));
   let verification: Report['verification'];
   if (o.verify) {
     verification = { verified: 0, changed: 0, unfingerprinted: 0, unchecked: 0 };
