@@ -33,8 +33,7 @@ export function staleSettings(line: ResultLine, registered: Record<string, AnyRu
   const argv = line.run.argv, r = line.record as Record<string, unknown>;
   const given = new Set<string>();
   argv.forEach((a, i) => { if (a === '--param' && i + 1 < argv.length) given.add(argv[i + 1]!.split('=')[0]!); });
-  const arch = argv.indexOf('--arch');
-  const conv = arch >= 0 && arch + 1 < argv.length && hasConv(argv[arch + 1]!);
+  const conv = lineConv(line);
   const form = ruleForm(rule, line.run.mode === 'spiking', {}, conv);
   const out: string[] = [];
   for (const [field, flag] of Object.entries(TRAIN_FLAGS)) {

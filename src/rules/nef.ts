@@ -16,17 +16,18 @@
 import { defineRule, type StepContext } from './types.js';
 import type { Network } from '../net/network.js';
 import type { Tensor } from '../core/tensor.js';
-import type { WasmRng } from '../wasm/rng.js';
-import { resolveAct, type ResolvedAct } from '../activations.js';
+import { resolveAct } from '../activations.js';
+import { softLifRate, type SoftLifCurve, type RateNoise } from './shared/soft-lif.js';
 import { simOf, simCounterState, type SpikingSim } from '../net/spiking.js';
 import { chain, localGrads } from './shared/common.js';
 
 type P = { tauRef: number; tauRC: number; gamma: number; noise: number; gain: number };
-interface State { sim: SpikingSim; J: Tensor; rng: WasmRng; noise: Tensor; softlif: ResolvedAct }
+interface State { sim: SpikingSim; J: Tensor; noise: RateNoise; curve: SoftLifCurve }
 
 /** Soft-LIF rate forward pass (noise σ in Hz, 0 for evaluation). */
-function rateForward(net: Network, rows: number, s: State, p: P, rateScale: number, noise: number): void {
+function rateForward(net: Network, rows: number, s: State, noise: number): void {
   const lib = net.lib, L = net.layers.length - 1;
+  s.noise.sigma = noise;
   net.layers.forEach((l, i) => {
     const a = l.a.head(rows), deriv = l.deriv.head(rows);
     if (l.conv) {
@@ -38,15 +39,7 @@ function rateForward(net: Network, rows: number, s: State, p: P, rateScale: numb
     // the units' rates; a pooled layer hands on their average pooling (the spiking layers pool by averaging)
     const post = (l.pool ? l.pool.act : l.post).head(rows);
     if (i === L) { lib.copy(post, a); lib.fill(deriv, 1); return; }
-    const J = s.J.matrix(rows, l.outSize);
-    lib.axpy(lib.fill(J, 1), p.gain, a);
-    lib.activate(s.softlif, post, J, deriv);
-    if (noise > 0) {
-      const z = s.rng.normal(s.noise.matrix(rows, l.outSize), 0, noise);
-      lib.clip(post, lib.add(post, post, z), 0, Infinity);
-    }
-    lib.scal(post, rateScale);
-    lib.scal(deriv, rateScale * p.gain);
+    softLifRate(lib, s.curve, s.J.matrix(rows, l.outSize), a, post, deriv, s.noise);
     if (l.pool) lib.avgPool(l.post.head(rows), post, l.pool.geom);
   });
 }
@@ -87,13 +80,14 @@ export const nef = defineRule({
     }
     const maxOut = Math.max(...net.layers.map((l) => l.outSize));
     const noiseRng = net.lib.rngIn(ws.f32([4]), rng.nextU32() | 0);
-    const softlif = resolveAct('nef', 'softlif', { tauRef: p.tauRef, tauRC: p.tauRC, gamma: p.gamma });
-    return { sim, J: ws.f32([net.batch, maxOut]), rng: noiseRng, noise: ws.f32([net.batch, maxOut]), softlif };
+    // J = 1 + gain·(W·x + b) (threshold at W·x + b = 0), rates in the simulator's units
+    const curve = { act: resolveAct('nef', 'softlif', { tauRef: p.tauRef, tauRC: p.tauRC, gamma: p.gamma }), scale: sim.rateScale, shift: 1, slope: p.gain };
+    return { sim, J: ws.f32([net.batch, maxOut]), noise: { rng: noiseRng, z: ws.f32([net.batch, maxOut]), sigma: 0 }, curve };
   },
   // Trained as the rate network (with noise), evaluated spiking.
-  forward: (ctx: StepContext, s: State, p: P, training: boolean) => (training ? rateForward(ctx.net, ctx.rows, s, p, s.sim.rateScale, p.noise) : s.sim.run(ctx.rows)),
+  forward: (ctx: StepContext, s: State, p: P, training: boolean) => (training ? rateForward(ctx.net, ctx.rows, s, p.noise) : s.sim.run(ctx.rows)),
   resume: simCounterState,
-  record: { evaluations: { rate: (ctx: StepContext, s: State, p: P) => rateForward(ctx.net, ctx.rows, s, p, s.sim.rateScale, 0) } },
+  record: { evaluations: { rate: (ctx: StepContext, s: State) => rateForward(ctx.net, ctx.rows, s, 0) } },
   teach: (ctx: StepContext) => chain(ctx, (l) => ctx.net.layers[l]!.W),
   update: (ctx: StepContext) => localGrads(ctx),
 });

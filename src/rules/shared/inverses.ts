@@ -25,7 +25,8 @@ import type { Rng } from '../../core/rng.js';
 import type { WasmRng } from '../../wasm/rng.js';
 import type { StepContext } from '../types.js';
 import { SpikingNetwork } from '../../net/spiking.js';
-import { resolveAct, type ResolvedAct } from '../../activations.js';
+import { resolveAct } from '../../activations.js';
+import { softLifRate, type SoftLifCurve } from './soft-lif.js';
 
 export type FeedbackLoss = 'dae' | 'drl';
 
@@ -38,11 +39,7 @@ export const RATE_MODELS: readonly RateModel[] = ['activation', 'lif'];
  * J' the input current normalised so that reset is 0 and threshold 1 (the form softlif takes); deriv =
  * scale·slope·softlif'(J').
  */
-export interface LifRate {
-  act: ResolvedAct;
-  scale: number;
-  shift: number;
-  slope: number;
+export interface LifRate extends SoftLifCurve {
   /** Scratch for J' [batch, widest layer]. */
   J: Tensor;
 }
@@ -106,11 +103,7 @@ export function rateOf(net: Network, lif: LifRate | null, layer: Layer, post: Te
     lib.activate(layer.act, post, a, d);
     return;
   }
-  const J = lif.J.matrix(a.shape[0]!, a.shape[1]!);
-  lib.axpy(lib.fill(J, lif.shift), lif.slope, a);
-  lib.activate(lif.act, post, J, d);
-  lib.scal(post, lif.scale);
-  lib.scal(d, lif.scale * lif.slope);
+  softLifRate(lib, lif, lif.J.matrix(a.shape[0]!, a.shape[1]!), a, post, d);
 }
 
 /**
