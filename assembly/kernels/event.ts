@@ -256,22 +256,43 @@ export function f32_event_tn(m: i32, n: i32, k: i32, s: usize, g: usize, c: usiz
   }
 }
 
-/** out[n×m] = aᵀ for a [m×n] (row-major). out must not alias a. */
+/** out[n×m] = aᵀ for a [m×n] (row-major). out must not alias a. A copy, so every build gives the same
+ *  bits; the SIMD build moves 4×4 tiles through shuffles (the dendritic network transposes its weights
+ *  once per presentation of a small batch, where a scalar copy was a visible share of the epoch). */
 export function f32_transpose(m: i32, n: i32, a: usize, out: usize): void {
-  // 4x4 blocks through SIMD shuffles would be faster; a plain blocked copy is plenty next to the T
-  // time steps a transposed weight matrix serves.
-  const B = 16;
+  const B = 16; // 16×16 blocks keep a block's source lines and destination lines in L1
+  const lda = <usize>n << 2, ldo = <usize>m << 2;
   for (let i0 = 0; i0 < m; i0 += B) {
     const i1 = min(i0 + B, m);
     for (let j0 = 0; j0 < n; j0 += B) {
       const j1 = min(j0 + B, n);
-      for (let i = i0; i < i1; i++) {
-        for (let j = j0; j < j1; j++) {
-          store<f32>(out + ((<usize>j * <usize>m + <usize>i) << 2), load<f32>(a + ((<usize>i * <usize>n + <usize>j) << 2)));
+      let i = i0;
+      if (ASC_FEATURE_SIMD) {
+        for (; i + 4 <= i1; i += 4) {
+          let j = j0;
+          for (; j + 4 <= j1; j += 4) {
+            const p = a + <usize>i * lda + (<usize>j << 2);
+            const r0 = v128.load(p), r1 = v128.load(p + lda), r2 = v128.load(p + 2 * lda), r3 = v128.load(p + 3 * lda);
+            const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5); // a00 a10 a01 a11 | a20 a30 a21 a31
+            const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7); // a02 a12 a03 a13 | a22 a32 a23 a33
+            const q = out + <usize>j * ldo + (<usize>i << 2);
+            v128.store(q, i64x2.shuffle(t0, t1, 0, 2));
+            v128.store(q + ldo, i64x2.shuffle(t0, t1, 1, 3));
+            v128.store(q + 2 * ldo, i64x2.shuffle(t2, t3, 0, 2));
+            v128.store(q + 3 * ldo, i64x2.shuffle(t2, t3, 1, 3));
+          }
+          for (; j < j1; j++) for (let ii = i; ii < i + 4; ii++) copyAt(a, lda, out, ldo, ii, j);
         }
       }
+      for (; i < i1; i++) for (let j = j0; j < j1; j++) copyAt(a, lda, out, ldo, i, j);
     }
   }
+}
+
+/** out[j, i] = a[i, j] (row strides lda and ldo in bytes). */
+// @ts-ignore: decorator
+@inline function copyAt(a: usize, lda: usize, out: usize, ldo: usize, i: i32, j: i32): void {
+  store<f32>(out + <usize>j * ldo + (<usize>i << 2), load<f32>(a + <usize>i * lda + (<usize>j << 2)));
 }
 
 // @ts-ignore: decorator

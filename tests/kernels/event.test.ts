@@ -115,7 +115,8 @@ for (const build of BUILDS) {
 
   test(`[${build}] f32_transpose matches the reference`, async () => {
     const lib = await backend(build);
-    for (const [m, n] of [[1, 1], [1, 9], [9, 1], [17, 33], [40, 16]] as const) {
+    // 4×4 tiles, the 16×16 blocks and their edges: sizes 1–3 mod 4, one tile, a block plus a remainder
+    for (const [m, n] of [[1, 1], [1, 9], [9, 1], [4, 4], [5, 7], [17, 33], [40, 16], [19, 22], [784, 500]] as const) {
       const a = lib.tensor([m, n], seeded(m * n, m + n)), out = lib.tensor([n, m]);
       lib.transpose(out, a);
       close(out.data, ref.transpose(m, n, a.toArray()), { ulps: 0 });
