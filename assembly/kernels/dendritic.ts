@@ -129,18 +129,46 @@ export function f32_dendritic_layer_step(
     const o0 = <usize>r * ldb;
     listRow(n, k, src + <usize>r * (<usize>k << 2), load<i32>(srcCounts + (<usize>r << 2)), wt, ldb, cur + o0);
     somaRow(n, cur + o0, yl + o0, ys + o0, lamL, lamS, pA, pB, bias, a != 0 ? a + o0 : 0, soma + o0, gA, gS, drive != 0 ? drive + o0 : 0, dS, sig + o0, avg != 0 ? avg + o0 : 0, kAvg, avgSig);
+    // The draws first, one u32 per unit in order, into the row's list (n slots): the generator's
+    // dependency chain then runs alone, and the rest of the chain is elementwise, four units at a time.
     const lrow = list + o0;
-    let count = 0;
     for (let i = 0; i < n; i++) {
       const x = rotl<u32>(sb * 5, 7) * 9; const t = sb << 9; sc ^= sa; sd ^= sb; sb ^= sc; sa ^= sd; sc ^= t; sd = rotl<u32>(sd, 11);
+      store<u32>(lrow + (<usize>i << 2), x);
+    }
+    // Then s = [u < rate·sig] with u = (x >>> 8)·2^-24 (exact in f32 either way), the spikes, the list
+    // written over the draws (entry `count` ≤ i: a slot already read), and the traces.
+    let count = 0, i = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vrate = f32x4.splat(rate), vinv = f32x4.splat(INV_2_24), vone = f32x4.splat(1);
+      const vlL = f32x4.splat(lamL), vlS = f32x4.splat(lamS), vkL = f32x4.splat(kL), vkS = f32x4.splat(kS);
+      for (; i + 4 <= n; i += 4) {
+        const o = o0 + (<usize>i << 2);
+        const u = f32x4.mul(f32x4.convert_i32x4_u(i32x4.shr_u(v128.load(lrow + (<usize>i << 2)), 8)), vinv);
+        const lt = f32x4.lt(u, f32x4.mul(vrate, v128.load(sig + o)));
+        const s = v128.and(lt, vone);
+        if (spikes != 0) v128.store(spikes + o, s);
+        let bits = i32x4.bitmask(lt);
+        while (bits != 0) {
+          store<i32>(lrow + (<usize>count << 2), i + <i32>ctz<i32>(bits));
+          count++;
+          bits &= bits - 1;
+        }
+        if (traces != 0) {
+          const l = f32x4.add(f32x4.mul(vlL, v128.load(xl + o)), s), m = f32x4.add(f32x4.mul(vlS, v128.load(xs + o)), s);
+          v128.store(xl + o, l);
+          v128.store(xs + o, m);
+          if (pbar != 0) v128.store(pbar + o, f32x4.add(f32x4.add(v128.load(pbar + o), f32x4.mul(vkL, l)), f32x4.mul(vkS, m)));
+        }
+      }
+    }
+    for (; i < n; i++) { // the tail, and every unit in the scalar build
       const o = o0 + (<usize>i << 2);
+      const x = load<u32>(lrow + (<usize>i << 2));
       const s: f32 = <f32>(x >>> 8) * INV_2_24 < rate * load<f32>(sig + o) ? <f32>1 : <f32>0;
       if (spikes != 0) store<f32>(spikes + o, s);
-      store<i32>(lrow + (<usize>count << 2), i); // at the list's end whatever s is; kept only on a spike
-      count += <i32>(s != 0);
-      if (traces != 0) {
-        spikeTraces(o, s, lamL, lamS, xl, xs, pbar, kL, kS);
-      }
+      if (s != 0) store<i32>(lrow + (<usize>(count++) << 2), i);
+      if (traces != 0) spikeTraces(o, s, lamL, lamS, xl, xs, pbar, kL, kS);
     }
     store<i32>(counts + (<usize>r << 2), count);
     total += count;

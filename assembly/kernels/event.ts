@@ -7,49 +7,98 @@
 // f32_gemm_nn(m, n, k, 1, 0, S, B, C) and to f32_gemm_nt(m, n, k, 1, 0, S, W, C) with W = Bᵀ: a
 // skipped term S[r, j]·B[j, i] is ±0 and adding ±0 to a sum leaves it unchanged (up to the sign of
 // an exact zero). TypeScript chooses per step between this and the dense GEMM by the spike count.
-import { KC } from "./gemm";
+import { KC, instanceScratch } from "./gemm";
 
 /**
  * C[m×n] = S[m×k]·B[k×n], skipping S[r, j] == 0 (see the header; bit-identical to f32_gemm_nn with
- * α = 1, β = 0). tmp: f32[n] scratch (used when k > KC). Returns the number of nonzero S entries visited.
- * C must not alias S, B or tmp; C is write-only (may hold garbage on entry).
+ * α = 1, β = 0). Per row and K block, the nonzero inputs are listed first (index and value, increasing j,
+ * in this instance's scratch), then C's row is summed 32 columns at a time in registers over that list:
+ * each element still gains its terms S[r, j]·B[j, i] (product rounded, then added) in increasing j from
+ * +0, and a later block's sum is added to C as before, so the order of every element's operations is that
+ * of one axpy per input — only C is no longer read and written once per input. tmp: unused (kept for the
+ * callers' layout). Returns the number of nonzero S entries visited. C must not alias S or B; C is
+ * write-only (may hold garbage on entry).
  */
 export function f32_event_nn(m: i32, n: i32, k: i32, s: usize, b: usize, tmp: usize, c: usize): i32 {
   let events = 0;
   const ldb = <usize>n << 2;
+  const idx = instanceScratch(), val = idx + (<usize>KC << 2); // KC inputs per block at most
   for (let r = 0; r < m; r++) {
     const srow = s + <usize>r * (<usize>k << 2);
     const crow = c + <usize>r * ldb;
     for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc);
-      const acc = pc == 0 ? crow : tmp; // the first block sums straight into C
-      fill0(n, acc);
-      let any = false;
-      let j = pc;
+      const end = min(pc + KC, k);
+      let cnt = 0, j = pc;
       if (ASC_FEATURE_SIMD) { // four inputs per test: one well-predicted branch where most inputs are silent
         const vzero = f32x4.splat(0);
-        for (; j + 4 <= pc + kc; j += 4) {
+        for (; j + 4 <= end; j += 4) {
           let mask = i32x4.bitmask(f32x4.ne(v128.load(srow + (<usize>j << 2)), vzero));
-          while (mask != 0) { // the spiking lanes in increasing j, as the scalar loop visits them
+          while (mask != 0) { // the nonzero lanes in increasing j
             const jj = j + <i32>ctz<i32>(mask);
-            any = true;
-            events++;
-            axpy(n, load<f32>(srow + (<usize>jj << 2)), b + <usize>jj * ldb, acc);
+            store<i32>(idx + (<usize>cnt << 2), jj);
+            store<f32>(val + (<usize>cnt << 2), load<f32>(srow + (<usize>jj << 2)));
+            cnt++;
             mask &= mask - 1;
           }
         }
       }
-      for (; j < pc + kc; j++) {
+      for (; j < end; j++) {
         const sj = load<f32>(srow + (<usize>j << 2));
         if (sj == 0) continue;
-        any = true;
-        events++;
-        axpy(n, sj, b + <usize>j * ldb, acc);
+        store<i32>(idx + (<usize>cnt << 2), j);
+        store<f32>(val + (<usize>cnt << 2), sj);
+        cnt++;
       }
-      if (pc != 0 && any) add(n, tmp, crow);
+      events += cnt;
+      if (pc == 0) weightedSum(n, cnt, idx, val, b, ldb, crow, false); // the first block (even empty: C = 0)
+      else if (cnt > 0) weightedSum(n, cnt, idx, val, b, ldb, crow, true);
     }
   }
   return events;
+}
+
+/** crow[:] (= or, with `add`, += ) Σ_e val[e]·B[idx[e], :] over e in [0, cnt), each column summed from +0
+ *  in list order (product rounded, then added), as one axpy per entry into a zeroed row would. */
+// @ts-ignore: decorator
+@inline function weightedSum(n: i32, cnt: i32, idx: usize, val: usize, b: usize, ldb: usize, crow: usize, add: bool): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 32 <= n; i += 32) {
+      const o = <usize>i << 2;
+      let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+      for (let e = 0; e < cnt; e++) {
+        const p = b + <usize>load<i32>(idx + (<usize>e << 2)) * ldb + o, vs = f32x4.splat(load<f32>(val + (<usize>e << 2)));
+        a0 = f32x4.add(a0, f32x4.mul(vs, v128.load(p))); a1 = f32x4.add(a1, f32x4.mul(vs, v128.load(p, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(vs, v128.load(p, 32))); a3 = f32x4.add(a3, f32x4.mul(vs, v128.load(p, 48)));
+        a4 = f32x4.add(a4, f32x4.mul(vs, v128.load(p, 64))); a5 = f32x4.add(a5, f32x4.mul(vs, v128.load(p, 80)));
+        a6 = f32x4.add(a6, f32x4.mul(vs, v128.load(p, 96))); a7 = f32x4.add(a7, f32x4.mul(vs, v128.load(p, 112)));
+      }
+      const q = crow + o;
+      if (add) {
+        a0 = f32x4.add(a0, v128.load(q)); a1 = f32x4.add(a1, v128.load(q, 16));
+        a2 = f32x4.add(a2, v128.load(q, 32)); a3 = f32x4.add(a3, v128.load(q, 48));
+        a4 = f32x4.add(a4, v128.load(q, 64)); a5 = f32x4.add(a5, v128.load(q, 80));
+        a6 = f32x4.add(a6, v128.load(q, 96)); a7 = f32x4.add(a7, v128.load(q, 112));
+      }
+      v128.store(q, a0); v128.store(q, a1, 16); v128.store(q, a2, 32); v128.store(q, a3, 48);
+      v128.store(q, a4, 64); v128.store(q, a5, 80); v128.store(q, a6, 96); v128.store(q, a7, 112);
+    }
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      let a0 = f32x4.splat(0);
+      for (let e = 0; e < cnt; e++) {
+        a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(val + (<usize>e << 2))), v128.load(b + <usize>load<i32>(idx + (<usize>e << 2)) * ldb + o)));
+      }
+      if (add) a0 = f32x4.add(a0, v128.load(crow + o));
+      v128.store(crow + o, a0);
+    }
+  }
+  for (; i < n; i++) { // the tail, and every column in the scalar build
+    const o = <usize>i << 2;
+    let a: f32 = 0;
+    for (let e = 0; e < cnt; e++) a += load<f32>(val + (<usize>e << 2)) * load<f32>(b + <usize>load<i32>(idx + (<usize>e << 2)) * ldb + o);
+    store<f32>(crow + o, add ? a + load<f32>(crow + o) : a);
+  }
 }
 
 /**
@@ -256,22 +305,43 @@ export function f32_event_tn(m: i32, n: i32, k: i32, s: usize, g: usize, c: usiz
   }
 }
 
-/** out[n×m] = aᵀ for a [m×n] (row-major). out must not alias a. */
+/** out[n×m] = aᵀ for a [m×n] (row-major). out must not alias a. A copy, so every build gives the same
+ *  bits; the SIMD build moves 4×4 tiles through shuffles (the dendritic network transposes its weights
+ *  once per presentation of a small batch, where a scalar copy was a visible share of the epoch). */
 export function f32_transpose(m: i32, n: i32, a: usize, out: usize): void {
-  // 4x4 blocks through SIMD shuffles would be faster; a plain blocked copy is plenty next to the T
-  // time steps a transposed weight matrix serves.
-  const B = 16;
+  const B = 16; // 16×16 blocks keep a block's source lines and destination lines in L1
+  const lda = <usize>n << 2, ldo = <usize>m << 2;
   for (let i0 = 0; i0 < m; i0 += B) {
     const i1 = min(i0 + B, m);
     for (let j0 = 0; j0 < n; j0 += B) {
       const j1 = min(j0 + B, n);
-      for (let i = i0; i < i1; i++) {
-        for (let j = j0; j < j1; j++) {
-          store<f32>(out + ((<usize>j * <usize>m + <usize>i) << 2), load<f32>(a + ((<usize>i * <usize>n + <usize>j) << 2)));
+      let i = i0;
+      if (ASC_FEATURE_SIMD) {
+        for (; i + 4 <= i1; i += 4) {
+          let j = j0;
+          for (; j + 4 <= j1; j += 4) {
+            const p = a + <usize>i * lda + (<usize>j << 2);
+            const r0 = v128.load(p), r1 = v128.load(p + lda), r2 = v128.load(p + 2 * lda), r3 = v128.load(p + 3 * lda);
+            const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5); // a00 a10 a01 a11 | a20 a30 a21 a31
+            const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7); // a02 a12 a03 a13 | a22 a32 a23 a33
+            const q = out + <usize>j * ldo + (<usize>i << 2);
+            v128.store(q, i64x2.shuffle(t0, t1, 0, 2));
+            v128.store(q + ldo, i64x2.shuffle(t0, t1, 1, 3));
+            v128.store(q + 2 * ldo, i64x2.shuffle(t2, t3, 0, 2));
+            v128.store(q + 3 * ldo, i64x2.shuffle(t2, t3, 1, 3));
+          }
+          for (; j < j1; j++) for (let ii = i; ii < i + 4; ii++) copyAt(a, lda, out, ldo, ii, j);
         }
       }
+      for (; i < i1; i++) for (let j = j0; j < j1; j++) copyAt(a, lda, out, ldo, i, j);
     }
   }
+}
+
+/** out[j, i] = a[i, j] (row strides lda and ldo in bytes). */
+// @ts-ignore: decorator
+@inline function copyAt(a: usize, lda: usize, out: usize, ldo: usize, i: i32, j: i32): void {
+  store<f32>(out + <usize>j * ldo + (<usize>i << 2), load<f32>(a + <usize>i * lda + (<usize>j << 2)));
 }
 
 // @ts-ignore: decorator

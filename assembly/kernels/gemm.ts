@@ -55,6 +55,11 @@ let PACK_A: usize = heap.alloc(<usize>SCRATCH_BYTES);
 let PACK_B: usize = PACK_A + <usize>SCRATCH_A;
 let TILE: usize = PACK_B + <usize>SCRATCH_B;
 
+/** This instance's scratch block (gemm_scratch_bytes() bytes): also the event kernels' per-row input lists
+ *  (f32_event_nn), which never run inside a GEMM call. */
+// @ts-ignore: decorator
+@inline export function instanceScratch(): usize { return PACK_A; }
+
 /** Bytes a thread's GEMM scratch block needs (see gemm_set_scratch). */
 export function gemm_scratch_bytes(): usize {
   return <usize>SCRATCH_BYTES;

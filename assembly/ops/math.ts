@@ -70,7 +70,9 @@
 /** e^x per lane (see the file header for accuracy and special values). */
 // @ts-ignore: decorator
 @inline export function exp4(x: v128): v128 {
-  const vx = f32x4.max(f32x4.min(x, f32x4.splat(EXP_HI)), f32x4.splat(EXP_LO)); // NaN stays NaN
+  // pmin/pmax (one instruction each on x86, where min/max need several for NaN and signed zeros) give
+  // min/max's results here: the bounds are nonzero, and a NaN x is passed through (b < a is false).
+  const vx = f32x4.pmax(f32x4.pmin(x, f32x4.splat(EXP_HI)), f32x4.splat(EXP_LO));
   const vn = f32x4.nearest(f32x4.mul(vx, f32x4.splat(LOG2E)));
   const vr = f32x4.sub(f32x4.sub(vx, f32x4.mul(vn, f32x4.splat(LN2_HI))), f32x4.mul(vn, f32x4.splat(LN2_LO)));
   let vp = f32x4.add(f32x4.mul(f32x4.splat(E7), vr), f32x4.splat(E6));

@@ -224,7 +224,7 @@ export async function compare(argv: string[]): Promise<void> {
   // The last line per key is the one the report uses (as summarize does).
   const latest = [...new Map(lines.map((l) => [l.key, l])).values()];
   const provenance = reportHeader({
-    cmd, version: VERSION, date: new Date().toISOString().slice(0, 10), resultsName: relative(outDir, resultsPath) || resultsPath, lines: latest,
+    cmd, version: VERSION, date: new Date().toISOString().slice(0, 10), resultsName: nameFromReport(outDir, resultsPath), lines: latest,
     ...(config ? { sweep: { config, planned: plan.length, allRules: Object.keys(rules) } } : {}),
   });
   const note = (config as { $comment?: unknown } | undefined)?.$comment;
@@ -268,6 +268,16 @@ function fingerprintSummary(keys: readonly string[], own: readonly ResultLine[],
 function nameWithin(base: string, file: string): string {
   const r = relative(resolve(base), resolve(file));
   return r && !r.startsWith('..') && !isAbsolute(r) ? r : basename(file);
+}
+
+/**
+ * The results file as a report in `outDir` names it: relative to the report folder when inside it or in the
+ * folder just above (`../results.jsonl`, the layout `--out` beside the results gives), else by its name
+ * alone: a longer climb would spell out the folders of the machine the report was made on.
+ */
+function nameFromReport(outDir: string, file: string): string {
+  const r = relative(resolve(outDir), resolve(file));
+  return r && !isAbsolute(r) && (!r.startsWith('..') || /^\.\.[\\/][^\\/]+$/.test(r)) ? r : basename(file);
 }
 
 /** A config's "plugins": files of rules, relative to the config file. */

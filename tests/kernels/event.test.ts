@@ -18,7 +18,8 @@ for (const build of BUILDS) {
   test(`[${build}] event-driven propagation equals dense GEMM exactly (same sums) on random sparse spikes`, async () => {
     const lib = await backend(build);
     // k straddles the GEMM's K block (256): 1 block, exactly 1, 1 + 1 element, 3 + a ragged block (784).
-    const shapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 8, 255], [5, 9, 256], [17, 33, 257], [7, 100, 784], [2, 13, 600]];
+    // n around the 32-column register block and the 4 lanes
+    const shapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 8, 255], [5, 9, 256], [17, 33, 257], [7, 100, 784], [2, 13, 600], [3, 32, 300], [2, 64, 513], [3, 67, 40], [2, 500, 784]];
     for (const [m, n, k] of shapes) {
       for (const density of [0, 0.01, 0.05, 0.2, 0.5, 1]) {
         for (const graded of [false, true]) {
@@ -115,7 +116,8 @@ for (const build of BUILDS) {
 
   test(`[${build}] f32_transpose matches the reference`, async () => {
     const lib = await backend(build);
-    for (const [m, n] of [[1, 1], [1, 9], [9, 1], [17, 33], [40, 16]] as const) {
+    // 4×4 tiles, the 16×16 blocks and their edges: sizes 1–3 mod 4, one tile, a block plus a remainder
+    for (const [m, n] of [[1, 1], [1, 9], [9, 1], [4, 4], [5, 7], [17, 33], [40, 16], [19, 22], [784, 500]] as const) {
       const a = lib.tensor([m, n], seeded(m * n, m + n)), out = lib.tensor([n, m]);
       lib.transpose(out, a);
       close(out.data, ref.transpose(m, n, a.toArray()), { ulps: 0 });
