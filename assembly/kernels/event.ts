@@ -50,28 +50,38 @@ export function f32_event_nn(m: i32, n: i32, k: i32, s: usize, b: usize, tmp: us
         cnt++;
       }
       events += cnt;
-      if (pc == 0) weightedSum(n, cnt, idx, val, b, ldb, crow, false); // the first block (even empty: C = 0)
-      else if (cnt > 0) weightedSum(n, cnt, idx, val, b, ldb, crow, true);
+      if (pc == 0) listSum(n, idx, 0, cnt, val, b, ldb, crow, false); // the first block (even empty: C = 0)
+      else if (cnt > 0) listSum(n, idx, 0, cnt, val, b, ldb, crow, true);
     }
   }
   return events;
 }
 
-/** crow[:] (= or, with `add`, += ) Σ_e val[e]·B[idx[e], :] over e in [0, cnt), each column summed from +0
- *  in list order (product rounded, then added), as one axpy per entry into a zeroed row would. */
+/** crow[:] (= or, with `add`, += ) the sum over list entries e in [e0, e1) of val[e]·B[idx[e], :], or with
+ *  val = 0 of B[idx[e], :] itself (a spike's 1·b = b exactly), each column summed from +0 in list order
+ *  (product rounded, then added), as one axpy per entry into a zeroed row would. Columns are held in
+ *  registers 32 at a time, which changes no element's order. Shared by f32_event_nn and the list kernels. */
 // @ts-ignore: decorator
-@inline function weightedSum(n: i32, cnt: i32, idx: usize, val: usize, b: usize, ldb: usize, crow: usize, add: bool): void {
+@inline function listSum(n: i32, idx: usize, e0: i32, e1: i32, val: usize, b: usize, ldb: usize, crow: usize, add: bool): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     for (; i + 32 <= n; i += 32) {
       const o = <usize>i << 2;
       let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-      for (let e = 0; e < cnt; e++) {
-        const p = b + <usize>load<i32>(idx + (<usize>e << 2)) * ldb + o, vs = f32x4.splat(load<f32>(val + (<usize>e << 2)));
-        a0 = f32x4.add(a0, f32x4.mul(vs, v128.load(p))); a1 = f32x4.add(a1, f32x4.mul(vs, v128.load(p, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(vs, v128.load(p, 32))); a3 = f32x4.add(a3, f32x4.mul(vs, v128.load(p, 48)));
-        a4 = f32x4.add(a4, f32x4.mul(vs, v128.load(p, 64))); a5 = f32x4.add(a5, f32x4.mul(vs, v128.load(p, 80)));
-        a6 = f32x4.add(a6, f32x4.mul(vs, v128.load(p, 96))); a7 = f32x4.add(a7, f32x4.mul(vs, v128.load(p, 112)));
+      for (let e = e0; e < e1; e++) {
+        const p = b + <usize>load<i32>(idx + (<usize>e << 2)) * ldb + o;
+        if (val != 0) {
+          const vs = f32x4.splat(load<f32>(val + (<usize>e << 2)));
+          a0 = f32x4.add(a0, f32x4.mul(vs, v128.load(p))); a1 = f32x4.add(a1, f32x4.mul(vs, v128.load(p, 16)));
+          a2 = f32x4.add(a2, f32x4.mul(vs, v128.load(p, 32))); a3 = f32x4.add(a3, f32x4.mul(vs, v128.load(p, 48)));
+          a4 = f32x4.add(a4, f32x4.mul(vs, v128.load(p, 64))); a5 = f32x4.add(a5, f32x4.mul(vs, v128.load(p, 80)));
+          a6 = f32x4.add(a6, f32x4.mul(vs, v128.load(p, 96))); a7 = f32x4.add(a7, f32x4.mul(vs, v128.load(p, 112)));
+        } else {
+          a0 = f32x4.add(a0, v128.load(p)); a1 = f32x4.add(a1, v128.load(p, 16));
+          a2 = f32x4.add(a2, v128.load(p, 32)); a3 = f32x4.add(a3, v128.load(p, 48));
+          a4 = f32x4.add(a4, v128.load(p, 64)); a5 = f32x4.add(a5, v128.load(p, 80));
+          a6 = f32x4.add(a6, v128.load(p, 96)); a7 = f32x4.add(a7, v128.load(p, 112));
+        }
       }
       const q = crow + o;
       if (add) {
@@ -86,8 +96,9 @@ export function f32_event_nn(m: i32, n: i32, k: i32, s: usize, b: usize, tmp: us
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
       let a0 = f32x4.splat(0);
-      for (let e = 0; e < cnt; e++) {
-        a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(val + (<usize>e << 2))), v128.load(b + <usize>load<i32>(idx + (<usize>e << 2)) * ldb + o)));
+      for (let e = e0; e < e1; e++) {
+        const x = v128.load(b + <usize>load<i32>(idx + (<usize>e << 2)) * ldb + o);
+        a0 = f32x4.add(a0, val != 0 ? f32x4.mul(f32x4.splat(load<f32>(val + (<usize>e << 2))), x) : x);
       }
       if (add) a0 = f32x4.add(a0, v128.load(crow + o));
       v128.store(crow + o, a0);
@@ -96,7 +107,10 @@ export function f32_event_nn(m: i32, n: i32, k: i32, s: usize, b: usize, tmp: us
   for (; i < n; i++) { // the tail, and every column in the scalar build
     const o = <usize>i << 2;
     let a: f32 = 0;
-    for (let e = 0; e < cnt; e++) a += load<f32>(val + (<usize>e << 2)) * load<f32>(b + <usize>load<i32>(idx + (<usize>e << 2)) * ldb + o);
+    for (let e = e0; e < e1; e++) {
+      const x = load<f32>(b + <usize>load<i32>(idx + (<usize>e << 2)) * ldb + o);
+      a += val != 0 ? load<f32>(val + (<usize>e << 2)) * x : x;
+    }
     store<f32>(crow + o, add ? a + load<f32>(crow + o) : a);
   }
 }
@@ -135,7 +149,7 @@ export function f32_event_list_nn(m: i32, n: i32, k: i32, list: usize, ldl: i32,
   for (let pc = 0; pc < k || pc == 0; pc += KC) { // the blocks of inputs [pc, pc + KC)
     let e1 = e0;
     while (e1 < cnt && load<i32>(lrow + (<usize>e1 << 2)) < pc + KC) e1++;
-    if (pc == 0 || e1 > e0) blockSum(n, lrow, e0, e1, b, ldb, crow, pc != 0);
+    if (pc == 0 || e1 > e0) listSum(n, lrow, e0, e1, 0, b, ldb, crow, pc != 0);
     e0 = e1;
   }
 }
@@ -154,47 +168,6 @@ export function f32_list_spikes(rows: i32, n: i32, list: usize, counts: usize, o
       const j = load<i32>(lrow + (<usize>e << 2));
       if (<u32>j < <u32>n) store<f32>(orow + (<usize>j << 2), 1);
     }
-  }
-}
-
-/** crow[:] (= or +=, as `add`) the sum over list entries [e0, e1) of B's rows, from +0 in list order. */
-// @ts-ignore: decorator
-@inline function blockSum(n: i32, lrow: usize, e0: i32, e1: i32, b: usize, ldb: usize, crow: usize, add: bool): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 32 <= n; i += 32) {
-      const o = <usize>i << 2;
-      let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-      for (let e = e0; e < e1; e++) {
-        const p = b + <usize>load<i32>(lrow + (<usize>e << 2)) * ldb + o;
-        a0 = f32x4.add(a0, v128.load(p)); a1 = f32x4.add(a1, v128.load(p, 16));
-        a2 = f32x4.add(a2, v128.load(p, 32)); a3 = f32x4.add(a3, v128.load(p, 48));
-        a4 = f32x4.add(a4, v128.load(p, 64)); a5 = f32x4.add(a5, v128.load(p, 80));
-        a6 = f32x4.add(a6, v128.load(p, 96)); a7 = f32x4.add(a7, v128.load(p, 112));
-      }
-      const q = crow + o;
-      if (add) {
-        a0 = f32x4.add(a0, v128.load(q)); a1 = f32x4.add(a1, v128.load(q, 16));
-        a2 = f32x4.add(a2, v128.load(q, 32)); a3 = f32x4.add(a3, v128.load(q, 48));
-        a4 = f32x4.add(a4, v128.load(q, 64)); a5 = f32x4.add(a5, v128.load(q, 80));
-        a6 = f32x4.add(a6, v128.load(q, 96)); a7 = f32x4.add(a7, v128.load(q, 112));
-      }
-      v128.store(q, a0); v128.store(q, a1, 16); v128.store(q, a2, 32); v128.store(q, a3, 48);
-      v128.store(q, a4, 64); v128.store(q, a5, 80); v128.store(q, a6, 96); v128.store(q, a7, 112);
-    }
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      let a0 = f32x4.splat(0);
-      for (let e = e0; e < e1; e++) a0 = f32x4.add(a0, v128.load(b + <usize>load<i32>(lrow + (<usize>e << 2)) * ldb + o));
-      if (add) a0 = f32x4.add(a0, v128.load(crow + o));
-      v128.store(crow + o, a0);
-    }
-  }
-  for (; i < n; i++) { // the tail, and every column in the scalar build
-    const o = <usize>i << 2;
-    let a: f32 = 0;
-    for (let e = e0; e < e1; e++) a += load<f32>(b + <usize>load<i32>(lrow + (<usize>e << 2)) * ldb + o);
-    store<f32>(crow + o, add ? a + load<f32>(crow + o) : a);
   }
 }
 
