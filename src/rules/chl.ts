@@ -87,13 +87,13 @@ export const chl = defineRule<ChlParams, State>({
   train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 30, batch: 50, hidden: [500] },
   spiking: {
     sim: PHASE_SIM,
-    // 10 epochs: a spiking epoch costs two presentations of 40 steps per example
+    // 10 epochs: a spiking epoch costs three presentations of 40 steps per example (two with symmetric=false)
     train: { epochs: 10 },
     parts: {
       forward: 'LIF spikes from a deterministic rate-coded input, feedforward; the free phase is one presentation, whose spikes are kept step by step for the clamped one.',
       feedback: 'Spikes: in the clamped presentation each hidden layer receives γ_s·Wᵀ times the difference of the layer above\'s spikes from its free-presentation spikes at the same step, and its bottom-up input is the free presentation\'s spikes, replayed; the last hidden layer receives γ_s·W_topᵀ(−e), graded.',
-      error: 'Graded at the output: in a second presentation of the same input the output\'s difference is −e = −∂C/∂y of the free phase (the outcome t = ȳ⁻ − e); below it the error travels as spike differences.',
-      update: 'At the end of the clamped presentation: presynaptic free spike rates times the postsynaptic membrane change (the mean surrogate times the change of the mean input current), scaled by γ_s^{l−top} (the windowed form of EqSpike\'s update, Xie & Seung\'s leading term); the input side is the pixel rate.',
+      error: 'Graded at the output: in two more presentations of the same input the output\'s difference is −e and +e, e = ∂C/∂y of the free phase (outcomes ȳ⁻ − e and ȳ⁻ + e; with symmetric=false only the first); below it the error travels as spike differences.',
+      update: 'At the end of the clamped presentations: presynaptic spike rates (the midpoint of the two clamped presentations, the free rates to second order) times half the difference of their postsynaptic membrane changes (the mean surrogate times the change of the mean input current), scaled by γ_s^{l−top} (the windowed form of EqSpike\'s update, Xie & Seung\'s leading term, with Laborieux et al.\'s symmetric difference); the input side is the pixel rate.',
     },
   },
   init(net, p, ws) {
