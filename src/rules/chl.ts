@@ -36,13 +36,21 @@
  *    bottom-up spikes replayed and only the spike difference fed back, at a gain spikeGain that loopGain does
  *    not bound, since no loop is closed; with feedback in both windows the layers below the top hidden one
  *    learn from spike rounding only.
+ *    Symmetric (the spiking default): a spike difference is rectified where the layer above fires little (a
+ *    silent unit can gain spikes, not lose them) or saturates, so below the top hidden layer the clamped
+ *    window's change holds a term even in e beside the linear one; against the free window that bias
+ *    accumulates in the lower layers (at three hidden layers the first one's firing died out and accuracy fell
+ *    after two epochs). A third window clamped at ȳ⁻ + e and the update from half the difference of the two
+ *    clamped windows cancel the even terms, as symmetric nudging does for equilibrium propagation (Laborieux
+ *    et al. 2021, Front. Neurosci. 15:633674, §2.3); the presynaptic side is the two windows' midpoint, the
+ *    free state to second order.
  *  - timing: partly — two phases; the free-phase activity must be remembered.
  *  - target: not removed — the output is clamped to a label-derived target. */
 import { defineRule, type StepContext } from './types.js';
 import type { SettleOptions } from '../net/settle.js';
 import { SpikingNetwork } from '../net/spiking.js';
 import { phaseState, clampedPhaseHooks, contrast, boundedGain, settleOptions, settleMetrics, settleState, type PhaseState, type ClampedForm } from './shared/phase.js';
-import { PHASE_SIM, spikingPhaseState, spikingPhases, spikingContrast, isSpikingPhase, phaseResume, type SpikingPhaseState } from './shared/phase-spiking.js';
+import { PHASE_SIM, spikingPhaseState, spikingPhases, spikingContrast, isSpikingPhase, phaseResume, type SpikingPhaseState, type SpikingPhase } from './shared/phase-spiking.js';
 
 export interface ChlParams extends SettleOptions {
   /** The largest feedback loop gain γ·‖W_l‖_F² settled with (γ is lowered per batch to keep it; Infinity: never). */
@@ -52,6 +60,9 @@ export interface ChlParams extends SettleOptions {
   form: ClampedForm;
   /** The spiking form's feedback gain γ_s (its free window has no feedback, so loopGain does not bound it). */
   spikeGain: number;
+  /** The spiking form: pair the clamped window (outcome ȳ⁻ − e) with an anti-clamped one (ȳ⁻ + e) and learn
+   *  from half their difference (see the header); false: the clamped window against the free one. */
+  symmetric: boolean;
 }
 
 interface Common {
@@ -70,19 +81,19 @@ export const chl = defineRule<ChlParams, State>({
   cite: 'Movellan 1991, Connectionist Models Summer School; Xie & Seung 2003, Neural Comput. 15:441',
   noConv: 'it settles a dense network with symmetric top-down feedback to a fixed point (Movellan 1991, Xie & Seung 2003 define it on dense layers), and the settling dynamics here are dense',
   objections: { removes: ['derivativeTransport', 'linearFeedback'], partly: ['timing'] },
-  defaults: { gamma: 0.05, loopGain: 0.5, form: 'difference', eps: 1, maxIter: 20, tol: 1e-5, spikeGain: 3 },
-  // the rate form does not read spikeGain
-  spikingParams: ['spikeGain'],
+  defaults: { gamma: 0.05, loopGain: 0.5, form: 'difference', eps: 1, maxIter: 20, tol: 1e-5, spikeGain: 3, symmetric: true },
+  // the rate form reads neither
+  spikingParams: ['spikeGain', 'symmetric'],
   train: { optimizer: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, schedule: 'cosine', activation: 'hardSigmoid', init: 'xavier', epochs: 30, batch: 50, hidden: [500] },
   spiking: {
     sim: PHASE_SIM,
-    // 10 epochs: a spiking epoch costs two presentations of 40 steps per example
+    // 10 epochs: a spiking epoch costs three presentations of 40 steps per example (two with symmetric=false)
     train: { epochs: 10 },
     parts: {
       forward: 'LIF spikes from a deterministic rate-coded input, feedforward; the free phase is one presentation, whose spikes are kept step by step for the clamped one.',
       feedback: 'Spikes: in the clamped presentation each hidden layer receives γ_s·Wᵀ times the difference of the layer above\'s spikes from its free-presentation spikes at the same step, and its bottom-up input is the free presentation\'s spikes, replayed; the last hidden layer receives γ_s·W_topᵀ(−e), graded.',
-      error: 'Graded at the output: in a second presentation of the same input the output\'s difference is −e = −∂C/∂y of the free phase (the outcome t = ȳ⁻ − e); below it the error travels as spike differences.',
-      update: 'At the end of the clamped presentation: presynaptic free spike rates times the postsynaptic membrane change (the mean surrogate times the change of the mean input current), scaled by γ_s^{l−top} (the windowed form of EqSpike\'s update, Xie & Seung\'s leading term); the input side is the pixel rate.',
+      error: 'Graded at the output: in two more presentations of the same input the output\'s difference is −e and +e, e = ∂C/∂y of the free phase (outcomes ȳ⁻ − e and ȳ⁻ + e; with symmetric=false only the first); below it the error travels as spike differences.',
+      update: 'At the end of the clamped presentations: presynaptic spike rates (the midpoint of the two clamped presentations, the free rates to second order) times half the difference of their postsynaptic membrane changes (the mean surrogate times the change of the mean input current), scaled by γ_s^{l−top} (the windowed form of EqSpike\'s update, Xie & Seung\'s leading term, with Laborieux et al.\'s symmetric difference); the input side is the pixel rate.',
     },
   },
   init(net, p, ws) {
@@ -90,16 +101,20 @@ export const chl = defineRule<ChlParams, State>({
     if (!FORMS.includes(p.form)) throw new TypeError(`chl: form must be one of ${FORMS.join(', ')}, got ${String(p.form)}`);
     if (!(p.loopGain > 0)) throw new RangeError(`chl: loopGain must be > 0 (or Infinity), got ${p.loopGain}`);
     if (!(p.spikeGain > 0) || !Number.isFinite(p.spikeGain)) throw new RangeError(`chl: spikeGain must be a finite number > 0, got ${p.spikeGain}`);
+    if (typeof p.symmetric !== 'boolean') throw new TypeError(`chl: symmetric must be true or false, got ${String(p.symmetric)}`);
     const top = net.layers.length - 1, opts = { ...p }, scale = (l: number) => opts.gamma ** (l - top);
     if (net instanceof SpikingNetwork) {
       const g = p.spikeGain;
-      return { ...spikingPhaseState('chl', net, ws, PHASE_SIM, [{ kind: 'clamp' }], true), opts, scale: (l: number) => g ** (l - top) };
+      // symmetric: windows at outcomes ȳ⁻ − e and ȳ⁻ + e (the paired form's output shift −c·e with c = ±1) and
+      // half their difference, so the per-layer factor halves
+      const phases: SpikingPhase[] = p.symmetric ? [{ kind: 'nudge', sign: 1 }, { kind: 'nudge', sign: -1 }] : [{ kind: 'clamp' }];
+      return { ...spikingPhaseState('chl', net, ws, PHASE_SIM, phases, true), opts, scale: (l: number) => g ** (l - top) / (p.symmetric ? 2 : 1) };
     }
     return { ...phaseState(net, ws, ['free', 'clamped'], p.form === 'difference'), opts, scale };
   },
   forward(ctx: StepContext, s: State, p: ChlParams, training: boolean) {
     if (isSpikingPhase(s)) {
-      spikingPhases(ctx, s, s.opts.gamma = p.spikeGain, 0, training);
+      spikingPhases(ctx, s, s.opts.gamma = p.spikeGain, 1, training); // β = 1: a nudge of ∓e is the clamp
       return;
     }
     s.opts.gamma = boundedGain(ctx.net, p.gamma, p.loopGain);
@@ -109,8 +124,10 @@ export const chl = defineRule<ChlParams, State>({
     if (!isSpikingPhase(s)) hooks[p.form].teach(ctx, s, s.opts); // the spiking window ran both phases in forward
   },
   update(ctx, s, p) {
-    if (isSpikingPhase(s)) spikingContrast(ctx, s, 1, 0, s.scale, 'minus', 'none');
-    else contrast(ctx, s, s.settler.slot('clamped'), s.settler.slot('free'), s.scale, 'minus', 'plus', p.form === 'difference');
+    if (isSpikingPhase(s)) {
+      if (p.symmetric) spikingContrast(ctx, s, 1, 2, s.scale, 'mid', 'none');
+      else spikingContrast(ctx, s, 1, 0, s.scale, 'minus', 'none');
+    } else contrast(ctx, s, s.settler.slot('clamped'), s.settler.slot('free'), s.scale, 'minus', 'plus', p.form === 'difference');
   },
   record: { metrics: (s) => ({ ...(isSpikingPhase(s) ? {} : settleMetrics(s)), gamma: s.opts.gamma }) },
   resume: phaseResume(settleState),

@@ -152,9 +152,9 @@ for (const id of IDS) {
       const { n, s, p } = step(lib, id, [F, H, C], steps, gain, 7);
       const lam = lag(s), e = f64(s.err), W1 = f64(n.layers[1]!.W), sg = f64(s.sigma[0]!), x = f64(n.input), r0 = f64(s.states[0]![0]!);
       const d = times(e, W1, C, H).map((v, i) => v * sg[i]!);
-      // the presynaptic side: generec's midpoint ½(r⁻ + r⁺); symmetric eqprop's midpoint of its ±β states, which is
-      // r⁻ (their hidden changes are opposite); else the free rates r⁻
-      const mid = (id === 'generec' && p.midpoint === true) || (id === 'eqprop' && p.symmetric === true), shifted = id === 'generec' && mid;
+      // the presynaptic side: generec's midpoint ½(r⁻ + r⁺); symmetric eqprop's midpoint of its ±β states and
+      // symmetric chl's of its ∓e windows, which is r⁻ (their hidden changes are opposite); else the free rates r⁻
+      const mid = (id === 'generec' && p.midpoint === true) || (id !== 'generec' && p.symmetric === true), shifted = id === 'generec' && mid;
       // backprop's gradient G_l through the free window and the predicted update P_l, [dW_l; db_l]
       const G0 = new Float64Array(H * F + H), G1 = new Float64Array(C * H + C), P1 = new Float64Array(C * H + C);
       for (let h = 0; h < H; h++) for (let b = 0; b < B; b++) {
