@@ -15,9 +15,10 @@ import { KC, instanceScratch } from "./gemm";
  * in this instance's scratch), then C's row is summed 32 columns at a time in registers over that list:
  * each element still gains its terms S[r, j]·B[j, i] (product rounded, then added) in increasing j from
  * +0, and a later block's sum is added to C as before, so the order of every element's operations is that
- * of one axpy per input — only C is no longer read and written once per input. tmp: unused (kept for the
- * callers' layout). Returns the number of nonzero S entries visited. C must not alias S or B; C is
- * write-only (may hold garbage on entry).
+ * of one axpy per input — only C is no longer read and written once per input. Rows narrower than the
+ * 32-column block keep one axpy per input (four passes over the list would cost more than the row's
+ * traffic saves). tmp: f32[n] scratch for a narrow row's later K blocks. Returns the number of nonzero S
+ * entries visited. C must not alias S or B; C is write-only (may hold garbage on entry).
  */
 export function f32_event_nn(m: i32, n: i32, k: i32, s: usize, b: usize, tmp: usize, c: usize): i32 {
   let events = 0;
@@ -50,7 +51,14 @@ export function f32_event_nn(m: i32, n: i32, k: i32, s: usize, b: usize, tmp: us
         cnt++;
       }
       events += cnt;
-      if (pc == 0) listSum(n, idx, 0, cnt, val, b, ldb, crow, false); // the first block (even empty: C = 0)
+      if (n < 32) { // a row narrower than the register block: one axpy per input over the whole row
+        if (pc == 0 || cnt > 0) {
+          const acc = pc == 0 ? crow : tmp; // a later block is summed apart, then added
+          fill0(n, acc);
+          for (let e = 0; e < cnt; e++) axpy(n, load<f32>(val + (<usize>e << 2)), b + <usize>load<i32>(idx + (<usize>e << 2)) * ldb, acc);
+          if (pc != 0) add(n, tmp, crow);
+        }
+      } else if (pc == 0) listSum(n, idx, 0, cnt, val, b, ldb, crow, false); // the first block (even empty: C = 0)
       else if (cnt > 0) listSum(n, idx, 0, cnt, val, b, ldb, crow, true);
     }
   }
