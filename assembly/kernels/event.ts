@@ -17,13 +17,15 @@ import { KC, instanceScratch } from "./gemm";
  * +0, and a later block's sum is added to C as before, so the order of every element's operations is that
  * of one axpy per input — only C is no longer read and written once per input. Rows narrower than the
  * 32-column block keep one axpy per input (four passes over the list would cost more than the row's
- * traffic saves). tmp: f32[n] scratch for a narrow row's later K blocks. Returns the number of nonzero S
- * entries visited. C must not alias S or B; C is write-only (may hold garbage on entry).
+ * traffic saves). tmp: not used (kept for the callers' layout). Returns the number of nonzero S entries
+ * visited. C must not alias S or B; C is write-only (may hold garbage on entry).
  */
 export function f32_event_nn(m: i32, n: i32, k: i32, s: usize, b: usize, tmp: usize, c: usize): i32 {
   let events = 0;
   const ldb = <usize>n << 2;
-  const idx = instanceScratch(), val = idx + (<usize>KC << 2); // KC inputs per block at most
+  // This instance's scratch: the block's list (KC inputs at most) and a narrow row's block sum. A pool worker
+  // is handed its scratch's start as `tmp` too, so tmp is never written here.
+  const idx = instanceScratch(), val = idx + (<usize>KC << 2), rowSum = val + (<usize>KC << 2);
   for (let r = 0; r < m; r++) {
     const srow = s + <usize>r * (<usize>k << 2);
     const crow = c + <usize>r * ldb;
@@ -53,10 +55,10 @@ export function f32_event_nn(m: i32, n: i32, k: i32, s: usize, b: usize, tmp: us
       events += cnt;
       if (n < 32) { // a row narrower than the register block: one axpy per input over the whole row
         if (pc == 0 || cnt > 0) {
-          const acc = pc == 0 ? crow : tmp; // a later block is summed apart, then added
+          const acc = pc == 0 ? crow : rowSum; // a later block is summed apart, then added
           fill0(n, acc);
           for (let e = 0; e < cnt; e++) axpy(n, load<f32>(val + (<usize>e << 2)), b + <usize>load<i32>(idx + (<usize>e << 2)) * ldb, acc);
-          if (pc != 0) add(n, tmp, crow);
+          if (pc != 0) add(n, rowSum, crow);
         }
       } else if (pc == 0) listSum(n, idx, 0, cnt, val, b, ldb, crow, false); // the first block (even empty: C = 0)
       else if (cnt > 0) listSum(n, idx, 0, cnt, val, b, ldb, crow, true);
