@@ -224,7 +224,7 @@ export async function compare(argv: string[]): Promise<void> {
   // The last line per key is the one the report uses (as summarize does).
   const latest = [...new Map(lines.map((l) => [l.key, l])).values()];
   const provenance = reportHeader({
-    cmd, version: VERSION, date: new Date().toISOString().slice(0, 10), resultsName: nameFromReport(outDir, resultsPath), lines: latest,
+    cmd, version: VERSION, date: new Date().toISOString().slice(0, 10), resultsName: nameWithin(outDir, resultsPath, true), lines: latest,
     ...(config ? { sweep: { config, planned: plan.length, allRules: Object.keys(rules) } } : {}),
   });
   const note = (config as { $comment?: unknown } | undefined)?.$comment;
@@ -262,22 +262,14 @@ function fingerprintSummary(keys: readonly string[], own: readonly ResultLine[],
 }
 
 /**
- * A file as a report names it: relative to `base` when inside it, else by its name alone — never an
- * absolute path of the machine the report was made on.
+ * A file as a report names it: relative to `base` when inside it (or, with `oneUp`, in the folder just
+ * above: `../results.jsonl`, the layout `--out` beside the results gives), else by its name alone — never
+ * an absolute path, nor a longer climb that would spell out the folders of the machine it was made on.
  */
-function nameWithin(base: string, file: string): string {
+function nameWithin(base: string, file: string, oneUp = false): string {
   const r = relative(resolve(base), resolve(file));
-  return r && !r.startsWith('..') && !isAbsolute(r) ? r : basename(file);
-}
-
-/**
- * The results file as a report in `outDir` names it: relative to the report folder when inside it or in the
- * folder just above (`../results.jsonl`, the layout `--out` beside the results gives), else by its name
- * alone: a longer climb would spell out the folders of the machine the report was made on.
- */
-function nameFromReport(outDir: string, file: string): string {
-  const r = relative(resolve(outDir), resolve(file));
-  return r && !isAbsolute(r) && (!r.startsWith('..') || /^\.\.[\\/][^\\/]+$/.test(r)) ? r : basename(file);
+  if (!r || isAbsolute(r)) return basename(file);
+  return !r.startsWith('..') || (oneUp && /^\.\.[\\/][^\\/]+$/.test(r)) ? r : basename(file);
 }
 
 /** A config's "plugins": files of rules, relative to the config file. */
