@@ -52,7 +52,8 @@ export const COMPARE_HELP = `bioprop compare — sweep rules × depths × rate/s
   --dry-run            list the planned runs with each one's estimated core-hours and the total, and exit:
                        estimated from the epoch times of the finished runs in --results and in
                        --estimate-from FILE... (results files of earlier sweeps, e.g. docs/report-results.jsonl),
-                       per rule and mode, scaled by training examples x weights x epochs; runs never measured
+                       per rule and mode (the current computation's runs of the same network where there
+                       are any), else scaled by training examples x weights x epochs; runs never measured
                        are listed. It counts exactly the runs the sweep would run, and says how many
                        finished ones are verified on this build, made before fingerprints, or changed
   --changes-from FILE  set every cell against the same cell of an earlier report's results file (e.g. the

@@ -5,9 +5,14 @@
 // network's weights (the GEMMs and spike propagation that dominate every rule scale with them), so each
 // finished run gives a cost per example per weight,
 //     c = wall seconds per epoch × threads / (training examples × Σ_l n_{l−1}·n_l),
-// and a planned run of that rule and mode costs median(c) × examples × weights × epochs. Its limits,
-// stated with the figures: per-step costs that do not scale with the weights (a spiking window's neuron
-// updates, a phase rule's settling iterations at another width) make estimates across widths rough.
+// and a planned run of that rule and mode costs median(c) × examples × weights × epochs. The median is
+// taken over the closest runs there are: of the current computation (a run whose rule has changed since,
+// e.g. a phase rule that now presents each example three times, tells little of today's cost) and, among
+// those, of the same hidden layers (no scaling at all: a Fashion-MNIST cell or another seed costs what its
+// measured twin did). Only when no run of that network exists is c carried across networks, and its limits,
+// stated with the figures, apply: per-step costs that do not scale with the weights (a spiking window's
+// neuron updates, a phase rule's settling iterations at another depth) make estimates across widths and
+// depths rough.
 import type { AnyRule } from '../rules/types.js';
 import { ruleForm } from '../rules/form.js';
 import type { Mode, RunSpec } from './config.js';
@@ -66,6 +71,23 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
+interface Measured {
+  /** Core-seconds per training example per weight. */
+  c: number;
+  /** The run's hidden sizes, comma-separated. */
+  hidden: string;
+  /** Not stale: today's defaults and (where the sweep checks it) today's computation fingerprint. */
+  current: boolean;
+}
+
+/** The costs an estimate rests on: today's computation if measured, else every run; of these, the same network's if any. */
+function closest(cs: readonly Measured[], hidden: string): number[] {
+  const current = cs.filter((m) => m.current);
+  const pool = current.length ? current : cs;
+  const same = pool.filter((m) => m.hidden === hidden);
+  return (same.length ? same : pool).map((m) => m.c);
+}
+
 export interface EstimateOptions {
   /** What the sweep finds out of date (src/report/stale.ts staleReasons); default: changed defaults only. */
   stale?: (l: ResultLine) => string[];
@@ -77,13 +99,14 @@ export interface EstimateOptions {
  * Estimates the runs of `plan` from the finished runs in `results` (the sweep's own: a planned run there
  * is done, unless `stale` finds it out of date, as the sweep does: the same function decides both, so the
  * estimate covers exactly the runs the sweep will run; default: changed defaults only) and in `earlier`
- * (other sweeps' results: epoch times only, their runs are not this sweep's). A run rerun for a changed
- * computation still tells what an epoch of it costs, so every finished run counts for the epoch times.
+ * (other sweeps' results: epoch times only, their runs are not this sweep's). A stale run still tells what
+ * an epoch cost, but it counts only for a rule and mode with no current run (see `closest`).
  */
 export function estimateSweep(plan: readonly RunSpec[], results: readonly ResultLine[], registered: Record<string, AnyRule>, earlier: readonly ResultLine[] = [],
   o: EstimateOptions = {}): SweepEstimate {
   const stale = o.stale ?? ((l: ResultLine) => staleSettings(l, registered));
-  const cost = new Map<string, number[]>();
+  // Per rule/mode label, each finished run's cost with its network and whether it is today's computation.
+  const cost = new Map<string, Measured[]>();
   // The last line per key decides, as in the sweep (pendingRuns): a current ok line is done, and so is a
   // failed one unless failed runs are retried.
   const latest = new Map(results.map((l) => [l.key, l]));
@@ -100,7 +123,7 @@ export function estimateSweep(plan: readonly RunSpec[], results: readonly Result
       ? r.history.reduce((a, h) => a + (h.cpuSeconds as number), 0) / r.history.length : undefined;
     const c = (cpu ?? (r.seconds / r.epochs) * threads) / (examples * weightCount(r.hidden as number[]));
     const label = `${l.run.rule} ${l.run.mode}`;
-    cost.set(label, [...(cost.get(label) ?? []), c]);
+    cost.set(label, [...(cost.get(label) ?? []), { c, hidden: (r.hidden as number[]).join(','), current: stale(l).length === 0 }]);
   }
   const runs: RunEstimate[] = [];
   let coreSeconds = 0, done = 0;
@@ -109,8 +132,9 @@ export function estimateSweep(plan: readonly RunSpec[], results: readonly Result
     const rule = registered[spec.rule];
     const epochs = Number(argOf(spec.argv, '--epochs') ?? (rule ? ruleForm(rule, spec.mode === 'spiking').train.epochs : NaN));
     const examples = Number(argOf(spec.argv, '--limit') ?? TRAIN_EXAMPLES);
+    const hidden = hiddenOf(spec.argv);
     const cs = cost.get(`${spec.rule} ${spec.mode}`);
-    const est = cs && Number.isFinite(epochs) ? median(cs) * examples * weightCount(hiddenOf(spec.argv)) * epochs : null;
+    const est = cs && Number.isFinite(epochs) ? median(closest(cs, hidden.join(','))) * examples * weightCount(hidden) * epochs : null;
     const isDone = doneKeys.has(spec.key);
     runs.push({ key: spec.key, rule: spec.rule, mode: spec.mode, coreSeconds: est, epochs, done: isDone, ...(isDone && latest.get(spec.key)!.status === 'error' ? { failed: true } : {}) });
     if (isDone) { done++; continue; }
@@ -131,7 +155,8 @@ export function describeEstimate(e: SweepEstimate, workers: number): string[] {
   const lines = [
     `estimate: ${h(e.coreSeconds)} core-hours for ${estimated} of the ${todo} runs not yet done ` +
       `(${e.done} done), about ${h(e.coreSeconds / Math.max(1, workers))} hours on ${workers} worker${workers > 1 ? 's' : ''}; from epoch times of ${Object.values(e.basis).reduce((a, b) => a + b, 0)} finished runs, ` +
-      'scaled by training examples × weights × epochs per rule and mode (rough across widths: spiking windows and settling do not scale with the weights).',
+      'per rule and mode from its current runs of the same network where there are any, else scaled by training examples × weights × epochs ' +
+      '(rough across networks: spiking windows and settling do not scale with the weights).',
   ];
   if (top.length) lines.push(`  by rule and mode: ${top.map(([k, s]) => `${k} ${h(s)}`).join(', ')}`);
   if (e.unmeasured.length) lines.push(`  not estimated (never measured here, so not in the total): ${e.unmeasured.join(', ')}`);

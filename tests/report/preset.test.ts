@@ -94,6 +94,28 @@ test('estimate: median cost per example per weight of the rule and mode, times e
   close(estimateSweep([plan[1]!], [], rules, [partly]).runs[0]!.coreSeconds, 45 * rules.bp!.train.epochs);
 });
 
+test("estimate: a network's own measured runs when there are any, else scaled; today's computation's runs over stale ones", () => {
+  const spec = (rule: string, hidden: number[]): RunSpec => {
+    const argv = ['--rule', rule, '--dataset', 'fashion-mnist', '--hidden', hidden.join(','), '--seed', '1'];
+    return { key: argv.join(' '), rule, dataset: 'fashion-mnist', depth: hidden.length, width: hidden[0]!, mode: 'rate', seed: 1, argv };
+  };
+  const epochs = rules.bp!.train.epochs;
+  const close = (a: number | null, b: number) => assert.ok(a !== null && Math.abs(a - b) <= 1e-9 * b, `${a} vs ${b}`);
+  // 6 core-seconds per epoch at 784-100-10, 90 at 784-200-200-10: per weight, the deeper one costs more.
+  const small = line('bp', 'rate', [100], 60, 10), deep = line('bp', 'rate', [200, 200], 900, 10);
+  const c = (s: number, h: number[]) => s / (60_000 * weightCount(h));
+  const e = estimateSweep([spec('bp', [200, 200]), spec('bp', [100]), spec('bp', [300])], [], rules, [small, deep]);
+  close(e.runs[0]!.coreSeconds, 90 * epochs); // its twin's epoch, not the median over both networks
+  close(e.runs[1]!.coreSeconds, 6 * epochs);
+  close(e.runs[2]!.coreSeconds, ((c(6, [100]) + c(90, [200, 200])) / 2) * 60_000 * weightCount([300]) * epochs);
+  // A run whose computation has changed since (stale) counts only where no current run of the rule and mode
+  // exists: here the current 784-100-10 run is scaled rather than the stale twin used.
+  const old = line('bp', 'rate', [200, 200], 3000, 10, { fingerprint: 'old' });
+  const stale = (l: ResultLine) => (l.status === 'ok' && (l.record as { fingerprint?: string }).fingerprint === 'old' ? ['computation changed'] : []);
+  close(estimateSweep([spec('bp', [200, 200])], [], rules, [small, old], { stale }).runs[0]!.coreSeconds, c(6, [100]) * 60_000 * weightCount([200, 200]) * epochs);
+  close(estimateSweep([spec('bp', [200, 200])], [], rules, [old], { stale }).runs[0]!.coreSeconds, 300 * epochs);
+});
+
 test('compare --preset report --dry-run lists every run with its estimate and the total; --estimate-from needs --dry-run', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bioprop-preset-'));
   const earlier = join(dir, 'earlier.jsonl');
