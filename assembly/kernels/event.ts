@@ -17,14 +17,13 @@ import { KC, instanceScratch } from "./gemm";
  * +0, and a later block's sum is added to C as before, so the order of every element's operations is that
  * of one axpy per input — only C is no longer read and written once per input. Rows narrower than the
  * 32-column block keep one axpy per input (four passes over the list would cost more than the row's
- * traffic saves). tmp: not used (kept for the callers' layout). Returns the number of nonzero S entries
- * visited. C must not alias S or B; C is write-only (may hold garbage on entry).
+ * traffic saves). Returns the number of nonzero S entries visited. C must not alias S or B; C is
+ * write-only (may hold garbage on entry).
  */
-export function f32_event_nn(m: i32, n: i32, k: i32, s: usize, b: usize, tmp: usize, c: usize): i32 {
+export function f32_event_nn(m: i32, n: i32, k: i32, s: usize, b: usize, c: usize): i32 {
   let events = 0;
   const ldb = <usize>n << 2;
-  // This instance's scratch: the block's list (KC inputs at most) and a narrow row's block sum. A pool worker
-  // is handed its scratch's start as `tmp` too, so tmp is never written here.
+  // This instance's scratch: the block's list (KC inputs at most) and a narrow row's block sum.
   const idx = instanceScratch(), val = idx + (<usize>KC << 2), rowSum = val + (<usize>KC << 2);
   for (let r = 0; r < m; r++) {
     const srow = s + <usize>r * (<usize>k << 2);

@@ -35,7 +35,7 @@ export function eventThreshold(lib: Backend, rows: number, k: number, n: number,
   const known = byShape.get(key);
   if (known !== undefined) return known;
   const W = lib.tensor([n, k]), WT = lib.tensor([k, n]), S0 = lib.tensor([rows, k]), S1 = lib.tensor([rows, k]);
-  const out = lib.tensor([rows, n]), tmp = lib.tensor([n]);
+  const out = lib.tensor([rows, n]);
   const list = lib.ints('i32', rows * k), none = lib.ints('i32', rows), some = lib.ints('i32', rows);
   try {
     const w = W.data;
@@ -44,10 +44,10 @@ export function eventThreshold(lib: Backend, rows: number, k: number, n: number,
     spread(S1.data, rows, k, list.data, some.data);
     const event = lists
       ? (sp: typeof some) => () => { lib.eventListMatmul(out, list, sp, WT); }
-      : (sp: typeof some) => () => { lib.eventMatmul(out, sp === some ? S1 : S0, WT, tmp); };
+      : (sp: typeof some) => () => { lib.eventMatmul(out, sp === some ? S1 : S0, WT); };
     return remember(byShape, key, fastest(() => lib.gemm(out, S1, W, 'nt')), fastest(event(none)), fastest(event(some)));
   } finally {
-    for (const t of [W, WT, S0, S1, out, tmp]) t.dispose();
+    for (const t of [W, WT, S0, S1, out]) t.dispose();
     for (const b of [list, none, some]) b.dispose();
   }
 }

@@ -98,7 +98,7 @@ export interface SimCounters {
 /** Per-layer simulation buffers (batch × out unless noted). */
 export interface SpikeLayer {
   WT: Tensor; // [in, out] (a convolution's: [k·k·c, out channels]) transposed weights for event-driven propagation, refreshed each run
-  tmp: Tensor; // [out] scratch of the event kernel
+  tmp: Tensor; // [out] scratch of the convolutional bias drive
   biasDrive: Tensor; // [out] (1 − λs)·(1 − λm)·(gain·b + offset) (hidden) or (1 − λs)·b (membrane readout)
   cur: Tensor; // s_{l−1}·W_lᵀ of this step
   I: Tensor; // synaptic current (scaled as the neuron's drive)
@@ -439,7 +439,7 @@ export class SpikingSim implements RasterSource {
       lib.fill(cur, 0);
     } else {
       if (!dense) lib.listSpikes(inS, lists!.list, lists!.counts);
-      if (event) lib.eventMatmul(cur, inS, s.WT, s.tmp);
+      if (event) lib.eventMatmul(cur, inS, s.WT);
       else lib.gemm(cur, inS, l.W, 'nt');
     }
     return false;

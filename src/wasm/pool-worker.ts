@@ -28,7 +28,7 @@ async function start(init: WorkerInit, reply: (r: WorkerReply) => void): Promise
 }
 
 function serve(init: WorkerInit, kern: PartKernels, gen: number): void {
-  const job = new JobView(init.control, kern, init.index, init.scratch);
+  const job = new JobView(init.control, kern, init.index);
   const ctl = job.ctl;
   for (;;) {
     // Poll for a while (checking the clock now and then), then sleep until the next job.

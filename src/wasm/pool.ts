@@ -131,7 +131,6 @@ export class Pool {
   private readonly ctl: Int32Array;
   private readonly f32: Float32Array;
   private readonly f64: Float64Array;
-  private readonly scratchBytes: number;
   private readonly msg: Uint8Array;
   private readonly job: JobView;
   private gen = 0;
@@ -166,9 +165,8 @@ export class Pool {
     this.mapMinWork = opts.mapMinWork ?? MAP_MIN_WORK;
     this.rowMinWork = opts.rowMinWork ?? ROW_MIN_WORK;
     this.chunksPerThread = opts.chunksPerThread ?? CHUNKS_PER_THREAD;
-    this.scratchBytes = raw.gemm_scratch_bytes() >>> 0;
     this.onClose = opts.onClose;
-    this.job = new JobView(control, raw as unknown as ChunkKernels, 0, 0);
+    this.job = new JobView(control, raw as unknown as ChunkKernels, 0);
     this.ctl = this.job.ctl;
     this.f32 = new Float32Array(control, 0, this.ctl.length);
     this.f64 = new Float64Array(control, ARGS64_BYTE, MAX_ARGS);
@@ -223,16 +221,15 @@ export class Pool {
   }
 
   /**
-   * f32_event_nn split over the rows of C (each worker sums into its own scratch where the kernel needs
-   * a temporary row); returns the number of events, summed over the chunks.
+   * f32_event_nn split over the rows of C (each thread lists its rows' inputs in its own scratch); returns
+   * the number of events, summed over the chunks.
    */
-  eventNN(m: number, n: number, k: number, s: number, b: number, tmp: number, c: number): number {
+  eventNN(m: number, n: number, k: number, s: number, b: number, c: number): number {
     this.check('event_nn');
-    if (this.alone(SLOT_EVENT, m * n * k, m < 2 || m * n * k < this.eventMinWork || n * 4 > this.scratchBytes)) return this.raw.f32_event_nn(m, n, k, s, b, tmp, c);
+    if (this.alone(SLOT_EVENT, m * n * k, m < 2 || m * n * k < this.eventMinWork)) return this.raw.f32_event_nn(m, n, k, s, b, c);
     const ctl = this.ctl, A = CTL.ARGS;
     ctl[CTL.OP] = OP_EVENT;
     ctl[A] = m; ctl[A + 1] = n; ctl[A + 2] = k; ctl[A + 3] = s; ctl[A + 4] = b; ctl[A + 5] = c;
-    this.job.tmp = tmp;
     return this.run('event_nn', m, Math.ceil(m / this.parts()), SLOT_EVENT);
   }
 

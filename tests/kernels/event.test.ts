@@ -28,9 +28,9 @@ for (const build of BUILDS) {
           const W = lib.tensor([n, k], seeded(n * k, seed + 1, -1, 1)); // [out, in]
           const WT = lib.tensor([k, n]);
           lib.transpose(WT, W);
-          const ev = lib.tensor([m, n]), dense = lib.tensor([m, n]), denseNN = lib.tensor([m, n]), tmp = lib.tensor([n]);
+          const ev = lib.tensor([m, n]), dense = lib.tensor([m, n]), denseNN = lib.tensor([m, n]);
           ev.data.fill(NaN); // write-only output: garbage on entry must not leak
-          const events = lib.eventMatmul(ev, S, WT, tmp);
+          const events = lib.eventMatmul(ev, S, WT);
           lib.gemm(dense, S, W, { transB: true });
           lib.gemm(denseNN, S, WT);
           const what = `${m}x${n}x${k} density ${density}${graded ? ' graded' : ''}`;
@@ -38,7 +38,7 @@ for (const build of BUILDS) {
           close(ev.data, dense.data, { ulps: 0 }, `${what}: event vs gemm_nt`);
           close(ev.data, denseNN.data, { ulps: 0 }, `${what}: event vs gemm_nn`);
           close(ev.data, ref.eventNN(m, n, k, S.toArray(), WT.toArray()), { ulps: 0 }, `${what}: event vs reference`);
-          for (const t of [S, W, WT, ev, dense, denseNN, tmp]) t.dispose();
+          for (const t of [S, W, WT, ev, dense, denseNN]) t.dispose();
         }
       }
     }
@@ -128,10 +128,9 @@ for (const build of BUILDS) {
 
 test('eventMatmul / transpose: wrong shapes and aliasing give clear errors', async () => {
   const lib = await backend();
-  const s = lib.tensor([2, 3]), wt = lib.tensor([3, 4]), out = lib.tensor([2, 4]), tmp = lib.tensor([4]);
-  throwsClearly(() => lib.eventMatmul(out, s, lib.tensor([2, 4]), tmp), /eventMatmul/, /wt is \[2, 4\], expected \[3, \*\]/);
-  throwsClearly(() => lib.eventMatmul(lib.tensor([2, 5]), s, wt, tmp), /eventMatmul/, /out is \[2, 5\], expected \[2, 4\]/);
-  throwsClearly(() => lib.eventMatmul(out, s, wt, lib.tensor([3])), /eventMatmul/, /tmp/);
+  const s = lib.tensor([2, 3]), wt = lib.tensor([3, 4]), out = lib.tensor([2, 4]);
+  throwsClearly(() => lib.eventMatmul(out, s, lib.tensor([2, 4])), /eventMatmul/, /wt is \[2, 4\], expected \[3, \*\]/);
+  throwsClearly(() => lib.eventMatmul(lib.tensor([2, 5]), s, wt), /eventMatmul/, /out is \[2, 5\], expected \[2, 4\]/);
   throwsClearly(() => lib.transpose(lib.tensor([3, 3]), s), /transpose: out is \[3, 3\], expected \[3, 2\]/);
   throwsClearly(() => lib.eventOuter(lib.tensor([3, 4]), s, lib.tensor([2, 4]), lib.ints('i32', 47)), /eventOuter/, /rows needs at least 48 slots/, /got 47/);
 });

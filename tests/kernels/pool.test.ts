@@ -20,7 +20,7 @@ test('the calling thread alone finishes every chunk of a job no worker claims, w
     const want = lib.tensor([m, n]), got = lib.tensor([m, n]);
     lib.gemm(want, a, b);
     const control = new SharedArrayBuffer(CONTROL_BYTES);
-    const job = new JobView(control, lib.kernels as unknown as ChunkKernels, 0, 0);
+    const job = new JobView(control, lib.kernels as unknown as ChunkKernels, 0);
     const ctl = job.ctl, A = CTL.ARGS, len = Math.max(m, n), chunk = gemmChunk(m, n, 4), chunks = Math.ceil(len / chunk);
     ctl[CTL.OP] = OP_GEMM;
     ctl.set([0, m, n, k, a.ptr, b.ptr, got.ptr], A);
@@ -49,7 +49,7 @@ test("a finished job's ticket is closed: a worker late with its spent ticket cla
   // The next job's fields are written before its ticket: a worker still in drain() for the finished job
   // then reads a larger chunk count beside the old ticket. It must not claim a chunk.
   ctl[CTL.CHUNKS] = 8;
-  const late = new JobView(ctl.buffer as SharedArrayBuffer, lib.kernels as unknown as ChunkKernels, 9, 0);
+  const late = new JobView(ctl.buffer as SharedArrayBuffer, lib.kernels as unknown as ChunkKernels, 9);
   assert.is(late.drain(gen), 0, 'no chunk claimed');
   assert.is(Atomics.load(ctl, CTL.DONE), done);
   assert.is(Atomics.load(ctl, CTL.TICKET), ticket);

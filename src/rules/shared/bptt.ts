@@ -43,7 +43,6 @@ export class Bptt {
   private readonly e: Tensor; // [B, classes] the error, zero beyond the batch's rows
   private readonly preT: Tensor; // scratch: a layer's input spikes transposed, [in, T·B]
   private readonly dWT: Tensor; // scratch: dWᵀ [in, out] of the event-driven weight gradient
-  private readonly tmp: Tensor; // scratch [out] of the event kernel
   private readonly adj: LifAdjointParams;
   private readonly cW: number[];
   private readonly cB: number[];
@@ -65,7 +64,6 @@ export class Bptt {
     const maxIn = Math.max(...layers.map((l) => l.inSize)), maxOut = Math.max(...layers.map((l) => l.outSize));
     this.preT = ws.f32([maxIn * T * B]);
     this.dWT = ws.f32([maxIn * maxOut]);
-    this.tmp = ws.f32([maxOut]);
     const lm = sim.r.decay, ls = sim.r.synDecay, k = sim.r.kernel;
     this.adj = { decay: lm, synDecay: ls, reset: k.reset ?? 'zero', refSteps: k.refSteps ?? 0 };
     this.cB = sim.sl.map((s) => (s.spiking ? (1 - ls) * (1 - lm) * sim.gain : 1 - ls));
@@ -143,7 +141,7 @@ export class Bptt {
       if (lib.sumsq(pre) < this.gradDensity * TB * layer.inSize) { // 0/1 spikes: Σs² = count
         const preT = this.preT.matrix(layer.inSize, TB), dWT = this.dWT.matrix(layer.inSize, layer.outSize);
         lib.transpose(preT, pre);
-        lib.eventMatmul(dWT, preT, G, this.tmp.head(layer.outSize));
+        lib.eventMatmul(dWT, preT, G);
         lib.transpose(layer.dW, dWT);
         lib.scal(layer.dW, c);
       } else lib.gemm(layer.dW, G, pre, 'tn', c, 0);
