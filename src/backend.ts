@@ -21,7 +21,7 @@ import { WasmRng } from './wasm/rng.js';
 import { IntBuffer, type IntKind } from './core/intbuf.js';
 
 export type { BackendOptions } from './backend/core.js';
-export { SURROGATES, RESET_MODES, type SurrogateShape, type ResetMode, type LifParams, type AlifParams, type LayerStepBuffers } from './backend/spike.js';
+export { SURROGATES, RESET_MODES, type SurrogateShape, type ResetMode, type LifParams, type AlifParams, type LayerStepBuffers, type SpikeLists } from './backend/spike.js';
 export { INVERSE_KERNELS, type InvertibleName } from './backend/act.js';
 export type { GemmOptions, GemmTrans } from './backend/gemm.js';
 export type { LitPixels } from './backend/encode.js';
@@ -29,7 +29,6 @@ export { ConvGeometry, PoolGeometry } from './backend/conv.js';
 export type { LifAdjointParams } from './backend/bptt.js';
 export { spikeOuterScratch } from './backend/learn.js';
 export type { DendriticStepBuffers, DendriticStepConstants, DendriticLayerBuffers, DendriticLayerConstants, DendriticInputBuffers } from './backend/dendritic.js';
-export type { SpikeLists } from './encode/index.js';
 
 const Families = withDendritic(withLearn(withEncode(withBptt(withConv(withOptim(withGather(withSpike(withLoss(withAct(withGemm(withElementwise(withBlas1(BackendCore)))))))))))));
 

@@ -4,7 +4,7 @@ import { loadKernels, type LoadOptions } from './wasm/load.js';
 import { Backend } from './backend.js';
 
 // the WASM core and its kernel API
-export { Backend, ConvGeometry, PoolGeometry, SURROGATES, RESET_MODES, INVERSE_KERNELS, type BackendOptions, type GemmOptions, type GemmTrans, type LifParams, type AlifParams, type LayerStepBuffers, type LitPixels, type DendriticStepBuffers, type DendriticStepConstants, type DendriticLayerBuffers, type DendriticLayerConstants, type DendriticInputBuffers, type LifAdjointParams, type SurrogateShape, type ResetMode, type InvertibleName } from './backend.js';
+export { Backend, ConvGeometry, PoolGeometry, SURROGATES, RESET_MODES, INVERSE_KERNELS, type BackendOptions, type GemmOptions, type GemmTrans, type LifParams, type AlifParams, type LayerStepBuffers, type SpikeLists, type LitPixels, type DendriticStepBuffers, type DendriticStepConstants, type DendriticLayerBuffers, type DendriticLayerConstants, type DendriticInputBuffers, type LifAdjointParams, type SurrogateShape, type ResetMode, type InvertibleName } from './backend.js';
 export { Heap } from './core/heap.js';
 export { Tensor, type Shape } from './core/tensor.js';
 export { Workspace } from './core/workspace.js';
@@ -24,7 +24,7 @@ export { SpikingNetwork, SpikingSim, simOf, SPIKING_DEFAULTS, type SimCounters, 
 export { neurons, getNeuron, defineNeuron, neuronParams, type Neuron, type NeuronParams, type NeuronState, type Resolved } from './neurons/index.js';
 export type { LayerBuffers } from './neurons/types.js';
 export { StepProfile, PROFILE_PARTS, type ProfilePart } from './net/profile.js';
-export { makeEncoder, ENCODERS, type Encoder, type EncoderName, type EncoderOptions, type SpikeLists } from './encode/index.js';
+export { makeEncoder, ENCODERS, type Encoder, type EncoderName, type EncoderOptions } from './encode/index.js';
 export { INIT_SCHEMES, type InitScheme } from './net/init.js';
 export { rules, getRule, registerRule } from './rules/index.js';
 export { defineRule, OBJECTIONS, type Rule, type AnyRule, type Objection, type StepContext, type TrainDefaults, type SpikingForm, type SpikingParts, SPIKING_PARTS } from './rules/types.js';

@@ -19,7 +19,7 @@ export interface DendriticStepConstants {
   kAvg: number; avgSig: boolean; rate: number;
 }
 
-import type { SpikeLists } from '../encode/index.js';
+import type { SpikeLists } from './spike.js';
 
 /** The buffers of dendriticLayerStep: dendriticStep's (a and spikes may be null: not written), the
  *  layer's input as spike lists `src` with wt = Wᵀ [k, n], its own spikes' lists `out`, and the PSP

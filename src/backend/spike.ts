@@ -16,6 +16,12 @@ const LIF_KERNEL = { super: 'f32_lif_step', triangle: 'f32_lif_step_triangle', e
 export type ResetMode = 'zero' | 'subtract';
 export const RESET_MODES: readonly ResetMode[] = ['zero', 'subtract'];
 
+/** Spike lists (layerStep's and poissonStep's form): per row, the indices that spiked and their number. */
+export interface SpikeLists {
+  list: IntBuffer<'i32'>;
+  counts: IntBuffer<'i32'>;
+}
+
 /** Parameters of one LIF step (f32_lif_step); decay = exp(-dt / tauMem) is the caller's. */
 export interface LifParams {
   /** Membrane decay per step, in [0, 1] (1 = no leak). */

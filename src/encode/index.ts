@@ -10,10 +10,9 @@
 //            then stays silent (refractory for the rest of the window): x = 1 fires on step 1, brighter
 //            pixels earlier, x <= 1 − λ never (snnTorch's RC latency code).              amplitude `steps`
 // State (phases, membranes) is reset by reset() at the start of every presentation window.
-import type { Backend, LifParams } from '../backend.js';
+import type { Backend, LifParams, SpikeLists } from '../backend.js';
 import type { Workspace } from '../core/workspace.js';
 import type { Tensor } from '../core/tensor.js';
-import type { IntBuffer } from '../core/intbuf.js';
 
 export type EncoderName = 'poisson' | 'rate' | 'latency';
 export const ENCODERS: readonly EncoderName[] = ['poisson', 'rate', 'latency'];
@@ -40,12 +39,6 @@ export interface Encoder {
    *  lists.list[r·features ..] and their number in lists.counts[r], and as 0/1 in out unless out is null
    *  (the same spikes as step()); returns their number. x must be the input reset() started the window on. */
   stepLists?(rows: number, t: number, x: Tensor, out: Tensor | null, lists: SpikeLists): number;
-}
-
-/** Spike lists (layerStep's and poissonStep's form): per row, the indices that spiked and their number. */
-export interface SpikeLists {
-  list: IntBuffer<'i32'>;
-  counts: IntBuffer<'i32'>;
 }
 
 /** An encoder of `features` inputs for up to `batch` rows; every buffer (RNG state included) lives in ws. */

@@ -33,13 +33,13 @@
 //
 // SpikingNetwork is a Network whose forward(rows) is the window above, so the Trainer, the loss and every
 // rule accept it as is.
-import type { Backend, LayerStepBuffers } from '../backend.js';
+import type { Backend, LayerStepBuffers, SpikeLists } from '../backend.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Workspace } from '../core/workspace.js';
 import type { WasmRng } from '../wasm/rng.js';
 import { Network, type NetworkOptions, type Layer } from './network.js';
 import { getNeuron, neuronParams, type Neuron, type NeuronParams, type NeuronState, type Resolved } from '../neurons/index.js';
-import { makeEncoder, ENCODERS, type Encoder, type EncoderName, type SpikeLists } from '../encode/index.js';
+import { makeEncoder, ENCODERS, type Encoder, type EncoderName } from '../encode/index.js';
 import { RasterRecorder, type Raster, type RasterOptions, type RasterSource } from './raster.js';
 import { ENCODER, LEARNING, NEURON, PROPAGATION, TRACES, type StepProfile } from './profile.js';
 import { convEventThreshold, eventThreshold } from './event-threshold.js';

@@ -4,7 +4,7 @@
 //
 // Test error in the papers becomes accuracy (100 − error). `checked: false` marks a figure taken from a
 // secondary account of the paper rather than read in its table: it is shown, and said to be unchecked.
-import type { AnswerRow, Stat } from './summary.js';
+import type { AnswerRow, Stat } from './model.js';
 import type { Mode } from './config.js';
 
 export interface PublishedFigure {

@@ -7,6 +7,7 @@ import { DEFAULT_WORKS, referenceDepthOf } from './config.js';
 import type { ResultLine, Raster } from './results.js';
 import type { Objection } from '../rules/types.js';
 import { publishedRows, MATCH_POINTS, type PublishedRow } from './published.js';
+import type { Stat, AccuracyCell, AnswerRow } from './model.js';
 import type { Verification } from './stale.js';
 import { portableText } from './provenance.js';
 
@@ -17,12 +18,7 @@ export const OBJECTION_SHORT: Record<Objection, string> = {
 const DATASET_TITLE: Record<DatasetId, string> = { mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST' };
 const DATASET_ORDER: readonly DatasetId[] = ['mnist', 'fashion-mnist'];
 
-export interface Stat {
-  n: number;
-  mean: number;
-  /** Sample standard deviation (n − 1); NaN for one seed. */
-  sd: number;
-}
+export type { Stat, AccuracyCell, AnswerRow } from './model.js';
 
 /** All seeds of one (rule, dataset, depth, width, mode). */
 export interface Group {
@@ -45,30 +41,6 @@ export interface Group {
    *  those that do not (made before fingerprints, or not checkable); absent when the report was not checked. */
   verified?: number;
   unverified?: number;
-}
-
-/** An answer cell: the accuracy over seeds, failures, a width note, and the runs not verified on this build. */
-export interface AccuracyCell { stat: Stat; failed: number; note?: string; unverified?: number }
-
-export interface AnswerRow {
-  rule: string;
-  title: string;
-  spiking: boolean;
-  /** Deepest swept depth that works, per mode, on the first dataset (null: none works; undefined: not run). */
-  deepest: Partial<Record<Mode, number | null>>;
-  /** Accuracy at the reference depth, per dataset and mode. */
-  accuracy: Partial<Record<DatasetId, Partial<Record<Mode, AccuracyCell>>>>;
-  /** Epoch time relative to bp (geometric mean over matching dataset/depth cells), per mode. */
-  relTime: Partial<Record<Mode, number>>;
-  /**
-   * Mean test accuracy minus bp's (rate) at the reference depth on the first dataset, per mode: what a
-   * report whose budget is too small to judge gives instead of `deepest` (same budget, same cell).
-   */
-  vsBp: Partial<Record<Mode, number>>;
-  removes: Objection[];
-  partly: Objection[];
-  /** Those of the spiking form, when they differ from the rate form's. */
-  spikingObjections?: { removes: Objection[]; partly: Objection[] };
 }
 
 export interface CurvePoint { rule: string; dataset: DatasetId; mode: Mode; depth: number; epoch: number; testAccuracy: number; trainLoss: number }

@@ -63,7 +63,13 @@ const cache = new Map<string, Promise<Kernels>>();
 export function loadKernels(opts: LoadOptions = {}): Promise<Kernels> {
   const threads = threadCount(opts);
   if (threads > 1 && !hasSimd()) throw new Error(`load: threads = ${threads} needs WebAssembly SIMD, which this engine lacks; use threads: 1`);
-  if (threads > 1) return startPool(opts, threads, artifactUrl('threads'), readSource, checkExports);
+  if (threads > 1) {
+    if (opts.build !== undefined && opts.build !== 'release' && opts.build !== 'threads') {
+      throw new Error(`load: threads = ${threads} runs the 'threads' build (release over shared memory), not '${opts.build}'; use threads: 1 for it`);
+    }
+    if (opts.source !== undefined) throw new Error(`load: threads = ${threads} loads its own build; leave source unset`);
+    return startPool(threads, artifactUrl('threads'), readSource, checkExports);
+  }
   const build: Build = opts.build ?? (hasSimd() ? 'release' : 'scalar');
   if (build !== 'scalar' && !hasSimd()) {
     throw new Error(`load: the '${build}' build needs WebAssembly SIMD, which this engine lacks; use { build: 'scalar' }`);

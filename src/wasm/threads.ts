@@ -3,7 +3,6 @@
 // kernels object whose GEMMs dispatch to the pool. Everything else runs on the calling thread.
 // Browser-safe (no bare imports): the demo page's worker uses startThreads directly.
 import { THREADS_START, type Kernels } from './kernels.js';
-import type { LoadOptions } from './load.js';
 import { Pool, ELEMENTWISE_NAMES, ROWWISE_NAMES } from './pool.js';
 
 /** Initial and maximum pages of the shared memory (a shared memory must declare its maximum: 4 GiB). */
@@ -35,19 +34,15 @@ export function threadsOf(kernels: Kernels): number {
 
 type ReadSource = (source: URL) => Promise<BufferSource | WebAssembly.Module | Response>;
 
-/** Loads (once per thread count) the threaded kernels; see LoadOptions.threads. */
-export function startPool(opts: LoadOptions, threads: number, url: URL, readSource: ReadSource, checkExports: (e: Record<string, unknown>) => Kernels): Promise<Kernels> {
-  if (opts.build !== undefined && opts.build !== 'release' && opts.build !== 'threads') {
-    throw new Error(`load: threads = ${threads} runs the 'threads' build (release over shared memory), not '${opts.build}'; use threads: 1 for it`);
-  }
-  if (opts.source !== undefined) throw new Error(`load: threads = ${threads} loads its own build; leave source unset`);
+/** Loads (once per thread count) the threaded kernels from `url`, read by `read` and checked by `check`; see load's `threads`. */
+export function startPool(threads: number, url: URL, read: ReadSource, check: (e: Record<string, unknown>) => Kernels): Promise<Kernels> {
   const hit = cache.get(threads);
   if (hit) return hit;
   const p = (async () => {
-    const src = await readSource(url);
+    const src = await read(url);
     const module = src instanceof WebAssembly.Module ? src
       : await WebAssembly.compile(typeof Response !== 'undefined' && src instanceof Response ? await src.arrayBuffer() : src as BufferSource);
-    return startThreads(module, threads, checkExports, () => cache.delete(threads));
+    return startThreads(module, threads, check, () => cache.delete(threads));
   })();
   cache.set(threads, p);
   p.catch(() => cache.delete(threads));
@@ -58,12 +53,12 @@ export function startPool(opts: LoadOptions, threads: number, url: URL, readSour
  * Instantiates the compiled 'threads' build over a new shared memory on this thread (running its start
  * function), starts threads - 1 workers, and returns kernels whose GEMMs run on all of them.
  */
-export async function startThreads(module: WebAssembly.Module, threads: number, checkExports: (e: Record<string, unknown>) => Kernels, onClose?: () => void): Promise<Kernels> {
+export async function startThreads(module: WebAssembly.Module, threads: number, check: (e: Record<string, unknown>) => Kernels, onClose?: () => void): Promise<Kernels> {
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
   const instance = await WebAssembly.instantiate(module, { env: { memory, abort: abortWith(memory) } });
   const exports = instance.exports as Record<string, unknown>;
   (exports[THREADS_START] as () => void)();
-  const raw = checkExports(exports);
+  const raw = check(exports);
   const pool = await Pool.start(module, memory, raw, { threads, onClose });
   const kernels: Kernels = {
     ...raw,
