@@ -131,7 +131,7 @@ if (only.includes('gemm')) {
       const r = (() => { let s = 7; return () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff); })();
       const S = lib.tensor([m, k], Array.from({ length: m * k }, () => (r() < 0.05 ? 1 : 0))), B = lib.tensor([k, n]), C = lib.tensor([m, n]);
       B.data.fill(0.5);
-      return { run: () => lib.kernels.f32_event_nn(m, n, k, S.ptr, B.ptr, C.ptr), done: () => [S, B, C].forEach((x) => x.dispose()) };
+      return { run: () => lib.kernels.f32_event_nn(m, n, k, 1, 0, S.ptr, B.ptr, C.ptr), done: () => [S, B, C].forEach((x) => x.dispose()) };
     };
     const c1 = side(one), cN = side(many);
     const t1 = Math.min(timeMs(c1.run), timeMs(c1.run)), tN = Math.min(timeMs(cN.run), timeMs(cN.run));

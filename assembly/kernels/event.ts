@@ -1,6 +1,6 @@
 // Event-driven synaptic propagation: when a layer's input spikes are sparse, add up only the weight
 // rows of the inputs that spiked instead of running a dense GEMM over mostly zeros.
-//   C[m×n] = S[m×k] · B[k×n]   (B = Wᵀ: row j of B is the fan-out of input j)
+//   C[m×n] = α·S[m×k]·B[k×n] + β·C   (B = Wᵀ: row j of B is the fan-out of input j)
 // For each row r of S and each j with S[r, j] != 0: C[r, :] += S[r, j] · B[j, :] (one SIMD axpy over n).
 // The sum over j is blocked exactly as f32_gemm_* blocks its k loop (KC inputs per block, each block
 // summed from +0 in increasing j, then added to C), so the result is bit-identical to
@@ -10,26 +10,30 @@
 import { KC, instanceScratch } from "./gemm";
 
 /**
- * C[m×n] = S[m×k]·B[k×n], skipping S[r, j] == 0 (see the header; bit-identical to f32_gemm_nn with
- * α = 1, β = 0). Per row and K block, the nonzero inputs are listed first (index and value, increasing j,
- * in this instance's scratch), then C's row is summed 32 columns at a time in registers over that list:
- * each element still gains its terms S[r, j]·B[j, i] (product rounded, then added) in increasing j from
- * +0, and a later block's sum is added to C as before, so the order of every element's operations is that
- * of one axpy per input — only C is no longer read and written once per input. Rows narrower than the
- * 32-column block keep one axpy per input (four passes over the list would cost more than the row's
- * traffic saves). Returns the number of nonzero S entries visited. C must not alias S or B; C is
- * write-only (may hold garbage on entry).
+ * C[m×n] = α·S[m×k]·B[k×n] + β·C, skipping S[r, j] == 0 (see the header; bit-identical to f32_gemm_nn
+ * with the same α and β). Per row and K block, the nonzero inputs are listed first (index and value,
+ * increasing j, in this instance's scratch), then C's row is summed 32 columns at a time in registers over
+ * that list: each element still gains its terms S[r, j]·B[j, i] (product rounded, then added) in
+ * increasing j from +0, and the block's sum is put into C as the GEMM puts it, α·sum + β·C for the first
+ * block and α·sum + C for each later one (an empty block too: α·(+0) + C can turn a −0 into +0). Rows
+ * narrower than the 32-column block sum one axpy per input into a scratch row (four passes over the list
+ * would cost more than the row's traffic saves). β = 0 never reads C, so C may hold garbage on entry.
+ * Returns the number of nonzero S entries visited. C must not alias S or B.
  */
-export function f32_event_nn(m: i32, n: i32, k: i32, s: usize, b: usize, c: usize): i32 {
+export function f32_event_nn(m: i32, n: i32, k: i32, alpha: f32, beta: f32, s: usize, b: usize, c: usize): i32 {
   let events = 0;
   const ldb = <usize>n << 2;
   // This instance's scratch: the block's list (KC inputs at most) and a narrow row's block sum.
   const idx = instanceScratch(), val = idx + (<usize>KC << 2), rowSum = val + (<usize>KC << 2);
+  if (k <= 0) { // as the GEMM: C = β·C
+    for (let i = 0; i < m * n; i++) store<f32>(c + (<usize>i << 2), beta == 0 ? <f32>0 : beta * load<f32>(c + (<usize>i << 2)));
+    return 0;
+  }
   for (let r = 0; r < m; r++) {
     const srow = s + <usize>r * (<usize>k << 2);
     const crow = c + <usize>r * ldb;
     for (let pc = 0; pc < k; pc += KC) {
-      const end = min(pc + KC, k);
+      const end = min(pc + KC, k), betaBlock: f32 = pc == 0 ? beta : 1;
       let cnt = 0, j = pc;
       if (ASC_FEATURE_SIMD) { // four inputs per test: one well-predicted branch where most inputs are silent
         const vzero = f32x4.splat(0);
@@ -52,26 +56,24 @@ export function f32_event_nn(m: i32, n: i32, k: i32, s: usize, b: usize, c: usiz
         cnt++;
       }
       events += cnt;
-      if (n < 32) { // a row narrower than the register block: one axpy per input over the whole row
-        if (pc == 0 || cnt > 0) {
-          const acc = pc == 0 ? crow : rowSum; // a later block is summed apart, then added
-          fill0(n, acc);
-          for (let e = 0; e < cnt; e++) axpy(n, load<f32>(val + (<usize>e << 2)), b + <usize>load<i32>(idx + (<usize>e << 2)) * ldb, acc);
-          if (pc != 0) add(n, rowSum, crow);
-        }
-      } else if (pc == 0) listSum(n, idx, 0, cnt, val, b, ldb, crow, false); // the first block (even empty: C = 0)
-      else if (cnt > 0) listSum(n, idx, 0, cnt, val, b, ldb, crow, true);
+      if (n < 32) { // a row narrower than the register block: one axpy per input into the scratch row
+        fill0(n, rowSum);
+        for (let e = 0; e < cnt; e++) axpy(n, load<f32>(val + (<usize>e << 2)), b + <usize>load<i32>(idx + (<usize>e << 2)) * ldb, rowSum);
+        put(n, rowSum, crow, alpha, betaBlock);
+      } else listSum(n, idx, 0, cnt, val, b, ldb, crow, alpha, betaBlock);
     }
   }
   return events;
 }
 
-/** crow[:] (= or, with `add`, += ) the sum over list entries e in [e0, e1) of val[e]·B[idx[e], :], or with
- *  val = 0 of B[idx[e], :] itself (a spike's 1·b = b exactly), each column summed from +0 in list order
- *  (product rounded, then added), as one axpy per entry into a zeroed row would. Columns are held in
- *  registers 32 at a time, which changes no element's order. Shared by f32_event_nn and the list kernels. */
+/** crow[:] = α·Σ + β·crow[:] (β = 0: crow not read), Σ the sum over list entries e in [e0, e1) of
+ *  val[e]·B[idx[e], :], or with val = 0 of B[idx[e], :] itself (a spike's 1·b = b exactly), each column
+ *  summed from +0 in list order (product rounded, then added), as one axpy per entry into a zeroed row
+ *  would; α·Σ and β·crow rounded, then added, as the GEMM's micro-kernel puts its sums (a factor 1 is
+ *  exact, so it is skipped). Columns are held in registers 32 at a time, which changes no element's order.
+ *  Shared by f32_event_nn and the list kernels. */
 // @ts-ignore: decorator
-@inline function listSum(n: i32, idx: usize, e0: i32, e1: i32, val: usize, b: usize, ldb: usize, crow: usize, add: bool): void {
+@inline function listSum(n: i32, idx: usize, e0: i32, e1: i32, val: usize, b: usize, ldb: usize, crow: usize, alpha: f32, beta: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     for (; i + 32 <= n; i += 32) {
@@ -93,14 +95,10 @@ export function f32_event_nn(m: i32, n: i32, k: i32, s: usize, b: usize, c: usiz
         }
       }
       const q = crow + o;
-      if (add) {
-        a0 = f32x4.add(a0, v128.load(q)); a1 = f32x4.add(a1, v128.load(q, 16));
-        a2 = f32x4.add(a2, v128.load(q, 32)); a3 = f32x4.add(a3, v128.load(q, 48));
-        a4 = f32x4.add(a4, v128.load(q, 64)); a5 = f32x4.add(a5, v128.load(q, 80));
-        a6 = f32x4.add(a6, v128.load(q, 96)); a7 = f32x4.add(a7, v128.load(q, 112));
-      }
-      v128.store(q, a0); v128.store(q, a1, 16); v128.store(q, a2, 32); v128.store(q, a3, 48);
-      v128.store(q, a4, 64); v128.store(q, a5, 80); v128.store(q, a6, 96); v128.store(q, a7, 112);
+      v128.store(q, put4(a0, q, alpha, beta)); v128.store(q + 16, put4(a1, q + 16, alpha, beta));
+      v128.store(q + 32, put4(a2, q + 32, alpha, beta)); v128.store(q + 48, put4(a3, q + 48, alpha, beta));
+      v128.store(q + 64, put4(a4, q + 64, alpha, beta)); v128.store(q + 80, put4(a5, q + 80, alpha, beta));
+      v128.store(q + 96, put4(a6, q + 96, alpha, beta)); v128.store(q + 112, put4(a7, q + 112, alpha, beta));
     }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
@@ -109,8 +107,7 @@ export function f32_event_nn(m: i32, n: i32, k: i32, s: usize, b: usize, c: usiz
         const x = v128.load(b + <usize>load<i32>(idx + (<usize>e << 2)) * ldb + o);
         a0 = f32x4.add(a0, val != 0 ? f32x4.mul(f32x4.splat(load<f32>(val + (<usize>e << 2))), x) : x);
       }
-      if (add) a0 = f32x4.add(a0, v128.load(crow + o));
-      v128.store(crow + o, a0);
+      v128.store(crow + o, put4(a0, crow + o, alpha, beta));
     }
   }
   for (; i < n; i++) { // the tail, and every column in the scalar build
@@ -120,7 +117,7 @@ export function f32_event_nn(m: i32, n: i32, k: i32, s: usize, b: usize, c: usiz
       const x = load<f32>(b + <usize>load<i32>(idx + (<usize>e << 2)) * ldb + o);
       a += val != 0 ? load<f32>(val + (<usize>e << 2)) * x : x;
     }
-    store<f32>(crow + o, add ? a + load<f32>(crow + o) : a);
+    store<f32>(crow + o, put1(a, crow + o, alpha, beta));
   }
 }
 
@@ -158,7 +155,8 @@ export function f32_event_list_nn(m: i32, n: i32, k: i32, list: usize, ldl: i32,
   for (let pc = 0; pc < k || pc == 0; pc += KC) { // the blocks of inputs [pc, pc + KC)
     let e1 = e0;
     while (e1 < cnt && load<i32>(lrow + (<usize>e1 << 2)) < pc + KC) e1++;
-    if (pc == 0 || e1 > e0) listSum(n, lrow, e0, e1, 0, b, ldb, crow, pc != 0);
+    // a later empty block is skipped: C holds a first block's sum from +0, never −0, so C + 1·(+0) = C
+    if (pc == 0 || e1 > e0) listSum(n, lrow, e0, e1, 0, b, ldb, crow, 1, pc != 0 ? 1 : 0);
     e0 = e1;
   }
 }
@@ -348,18 +346,33 @@ export function f32_transpose(m: i32, n: i32, a: usize, out: usize): void {
   }
 }
 
-/** y += x over n. */
+/** y = α·x + β·y over n (β = 0: y not read), each element as put1. */
 // @ts-ignore: decorator
-@inline function add(n: i32, x: usize, y: usize): void {
+@inline function put(n: i32, x: usize, y: usize, alpha: f32, beta: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      v128.store(y + o, f32x4.add(v128.load(x + o), v128.load(y + o)));
+      v128.store(y + o, put4(v128.load(x + o), y + o, alpha, beta));
     }
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    store<f32>(y + o, load<f32>(x + o) + load<f32>(y + o));
+    store<f32>(y + o, put1(load<f32>(x + o), y + o, alpha, beta));
   }
+}
+
+/** α·sum + β·C[q] as the GEMM puts a sum into C: each product rounded, then added; β = 0 never reads C.
+ *  A factor 1 is exact (1·x = x), so it is not multiplied. */
+// @ts-ignore: decorator
+@inline function put1(sum: f32, q: usize, alpha: f32, beta: f32): f32 {
+  const v = alpha == 1 ? sum : alpha * sum;
+  return beta == 0 ? v : v + (beta == 1 ? load<f32>(q) : beta * load<f32>(q));
+}
+
+/** put1 for four lanes. */
+// @ts-ignore: decorator
+@inline function put4(sum: v128, q: usize, alpha: f32, beta: f32): v128 {
+  const v = alpha == 1 ? sum : f32x4.mul(f32x4.splat(alpha), sum);
+  return beta == 0 ? v : f32x4.add(v, beta == 1 ? v128.load(q) : f32x4.mul(f32x4.splat(beta), v128.load(q)));
 }

@@ -80,19 +80,21 @@ export function withGemm<B extends Ctor>(Base: B) {
     }
 
     /**
-     * Event-driven propagation: out[m, n] = s[m, k] · wt[k, n] adding only the rows of wt whose input is
-     * nonzero (f32_event_nn; bit-identical to gemm(out, s, wt) and to gemm(out, s, W, 'nt') with
-     * W = wtᵀ). Returns the number of nonzero inputs visited.
+     * Event-driven propagation: out[m, n] = α·s[m, k]·wt[k, n] + β·out adding only the rows of wt whose
+     * input is nonzero (f32_event_nn; bit-identical to gemm(out, s, wt, 'nn', α, β) and to
+     * gemm(out, s, W, 'nt', α, β) with W = wtᵀ). Returns the number of nonzero inputs visited.
      */
-    eventMatmul(out: Tensor, s: Tensor, wt: Tensor): number {
+    eventMatmul(out: Tensor, s: Tensor, wt: Tensor, alpha = 1, beta = 0): number {
       const op = 'eventMatmul';
+      finite(op, 'alpha', alpha);
+      finite(op, 'beta', beta);
       const m = rows2(op, 's', s), k = cols2(s);
       const k2 = rows2(op, 'wt', wt), n = cols2(wt);
       if (k2 !== k) throw new Error(`${op}: wt is ${fmtShape(wt.shape)}, expected [${k}, *] (k = ${k} from s)`);
       const o0 = rows2(op, 'out', out);
       if (o0 !== m || cols2(out) !== n) throw new Error(`${op}: out is ${fmtShape(out.shape)}, expected [${m}, ${n}]`);
       apart(op, this.debug, ['out', out], { s, wt });
-      return this.kernels.f32_event_nn(m, n, k, s.ptr, wt.ptr, out.ptr);
+      return this.kernels.f32_event_nn(m, n, k, alpha, beta, s.ptr, wt.ptr, out.ptr);
     }
 
     /**

@@ -148,7 +148,7 @@ export function gemmChunk(m: number, n: number, parts: number): number {
 /** The kernels a chunk runs (the elementwise ones by name). */
 export interface ChunkKernels {
   f32_gemm_part(trans: number, m: number, n: number, k: number, alpha: number, beta: number, a: number, b: number, c: number, i0: number, i1: number, j0: number, j1: number): void;
-  f32_event_nn(m: number, n: number, k: number, s: number, b: number, c: number): number;
+  f32_event_nn(m: number, n: number, k: number, alpha: number, beta: number, s: number, b: number, c: number): number;
 }
 
 /** One thread's view of the control block, with the room a chunk needs (no allocation per chunk). */
@@ -208,7 +208,7 @@ export class JobView {
     }
     if (op === OP_EVENT) { // rows [lo, hi) of C = S·B
       const m = ctl[A]!, n = ctl[A + 1]!, k = ctl[A + 2]!, hi = Math.min(m, lo + ctl[CTL.CHUNK]!);
-      return this.kern.f32_event_nn(hi - lo, n, k, (ctl[A + 3]! >>> 0) + lo * k * 4, ctl[A + 4]!, (ctl[A + 5]! >>> 0) + lo * n * 4);
+      return this.kern.f32_event_nn(hi - lo, n, k, this.f32[A + 6]!, this.f32[A + 7]!, (ctl[A + 3]! >>> 0) + lo * k * 4, ctl[A + 4]!, (ctl[A + 5]! >>> 0) + lo * n * 4);
     }
     if (op === OP_MAP || op === OP_ROWS) { // n or rows becomes the chunk's length, non-null pointers move with lo
       const map = op === OP_MAP, name = (map ? ELEMENTWISE_NAMES : ROWWISE_NAMES)[ctl[A]!]!, count = ctl[A + 1]!, args = this.args, f64 = this.f64;

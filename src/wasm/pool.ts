@@ -224,12 +224,13 @@ export class Pool {
    * f32_event_nn split over the rows of C (each thread lists its rows' inputs in its own scratch); returns
    * the number of events, summed over the chunks.
    */
-  eventNN(m: number, n: number, k: number, s: number, b: number, c: number): number {
+  eventNN(m: number, n: number, k: number, alpha: number, beta: number, s: number, b: number, c: number): number {
     this.check('event_nn');
-    if (this.alone(SLOT_EVENT, m * n * k, m < 2 || m * n * k < this.eventMinWork)) return this.raw.f32_event_nn(m, n, k, s, b, c);
+    if (this.alone(SLOT_EVENT, m * n * k, m < 2 || m * n * k < this.eventMinWork)) return this.raw.f32_event_nn(m, n, k, alpha, beta, s, b, c);
     const ctl = this.ctl, A = CTL.ARGS;
     ctl[CTL.OP] = OP_EVENT;
     ctl[A] = m; ctl[A + 1] = n; ctl[A + 2] = k; ctl[A + 3] = s; ctl[A + 4] = b; ctl[A + 5] = c;
+    this.f32[A + 6] = alpha; this.f32[A + 7] = beta;
     return this.run('event_nn', m, Math.ceil(m / this.parts()), SLOT_EVENT);
   }
 

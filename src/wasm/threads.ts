@@ -67,7 +67,7 @@ export async function startThreads(module: WebAssembly.Module, threads: number, 
     f32_gemm_tn: (m, n, k, alpha, beta, a, b, c) => pool.gemm(1, m, n, k, alpha, beta, a, b, c),
     f32_gemm_nt: (m, n, k, alpha, beta, a, b, c) => pool.gemm(2, m, n, k, alpha, beta, a, b, c),
     f32_gemm_tt: (m, n, k, alpha, beta, a, b, c) => pool.gemm(3, m, n, k, alpha, beta, a, b, c),
-    f32_event_nn: (m, n, k, s, b, c) => pool.eventNN(m, n, k, s, b, c),
+    f32_event_nn: (m, n, k, alpha, beta, s, b, c) => pool.eventNN(m, n, k, alpha, beta, s, b, c),
   };
   const split = kernels as unknown as Record<string, (...args: number[]) => number>;
   ELEMENTWISE_NAMES.forEach((name, i) => { split[name] = (...args: number[]) => pool.map(i, args); });

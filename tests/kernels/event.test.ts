@@ -44,6 +44,35 @@ for (const build of BUILDS) {
     }
   });
 
+  test(`[${build}] event-driven propagation with α and β (C = α·S·B + β·C) equals the GEMM with the same α and β exactly, −0 in C and empty blocks included`, async () => {
+    const lib = await backend(build);
+    // k = 0 (C = β·C), one block, three blocks with a ragged one; n narrow (one axpy per input), at and past
+    // the 32-column register block; density 0 leaves every block empty, so each is put as α·(+0) + C.
+    const shapes: [number, number, number][] = [[2, 5, 0], [3, 7, 40], [4, 31, 600], [3, 32, 257], [2, 67, 784]];
+    for (const [m, n, k] of shapes) {
+      for (const density of [0, 0.05, 0.5]) {
+        for (const [alpha, beta] of [[1, 0], [0.75, 1], [-1.5, 1], [2.5, 0.5], [-0.3, 0], [1, -1]] as const) {
+          const seed = m * 1000 + n * 10 + k + Math.round(density * 100) + Math.round(alpha * 7) + Math.round(beta * 3);
+          const S = lib.tensor([m, k], spikes(m, k, density, seed, true)), WT = lib.tensor([k, n], seeded(k * n, seed + 1, -1, 1));
+          // C on entry: values, +0 and −0 (α·(+0) + (−0) is +0 for α > 0: the GEMM's empty blocks turn them)
+          const c0 = Float32Array.from(seeded(m * n, seed + 2, -1, 1), (x, i) => (i % 5 === 0 ? -0 : i % 5 === 1 ? 0 : x));
+          const ev = lib.tensor([m, n], c0), dense = lib.tensor([m, n], c0);
+          if (beta === 0) ev.data.fill(NaN); // β = 0: C is write-only
+          const events = lib.eventMatmul(ev, S, WT, alpha, beta);
+          lib.gemm(dense, S, WT, 'nn', alpha, beta);
+          const what = `${m}x${n}x${k} density ${density} α ${alpha} β ${beta}`;
+          assert.is(events, S.toArray().filter((x) => x !== 0).length, `${what}: events`);
+          const want = ref.eventNN(m, n, k, S.toArray(), WT.toArray(), { alpha, beta, c: c0 });
+          for (let i = 0; i < m * n; i++) {
+            assert.ok(Object.is(ev.data[i], dense.data[i]), `${what}: element ${i}: event ${ev.data[i]} vs gemm ${dense.data[i]}`);
+            assert.ok(Object.is(ev.data[i], want[i]), `${what}: element ${i}: event ${ev.data[i]} vs reference ${want[i]}`);
+          }
+          for (const t of [S, WT, ev, dense]) t.dispose();
+        }
+      }
+    }
+  });
+
   test(`[${build}] event-driven propagation from spike lists equals the dense GEMM and the reference exactly`, async () => {
     const lib = await backend(build);
     // n around the 32-column register block and the 4 lanes; k across the K block (256)
@@ -131,6 +160,8 @@ test('eventMatmul / transpose: wrong shapes and aliasing give clear errors', asy
   const s = lib.tensor([2, 3]), wt = lib.tensor([3, 4]), out = lib.tensor([2, 4]);
   throwsClearly(() => lib.eventMatmul(out, s, lib.tensor([2, 4])), /eventMatmul/, /wt is \[2, 4\], expected \[3, \*\]/);
   throwsClearly(() => lib.eventMatmul(lib.tensor([2, 5]), s, wt), /eventMatmul/, /out is \[2, 5\], expected \[2, 4\]/);
+  throwsClearly(() => lib.eventMatmul(out, s, wt, NaN), /eventMatmul/, /alpha/, /NaN/);
+  throwsClearly(() => lib.eventMatmul(out, s, wt, 1, Infinity), /eventMatmul/, /beta/, /Infinity/);
   throwsClearly(() => lib.transpose(lib.tensor([3, 3]), s), /transpose: out is \[3, 3\], expected \[3, 2\]/);
   throwsClearly(() => lib.eventOuter(lib.tensor([3, 4]), s, lib.tensor([2, 4]), lib.ints('i32', 47)), /eventOuter/, /rows needs at least 48 slots/, /got 47/);
 });

@@ -147,6 +147,11 @@ test(`eventMatmul (f32_event_nn) at ${THREADS.join(', ')} threads: the reference
         const what = `${t} threads ${m}x${n}x${k} density ${density}`;
         assert.is(events, sv.filter((x) => x !== 0).length, `${what}: events`);
         bitsEqual(C.data, refEvent.eventNN(m, n, k, sv, bv), what);
+        // accumulating, C = α·S·B + β·C: each thread's rows get the factors too
+        const c0 = seeded(m * n, seed + 2);
+        C.data.set(c0);
+        lib.eventMatmul(C, S, B, -0.75, 0.5);
+        bitsEqual(C.data, refEvent.eventNN(m, n, k, sv, bv, { alpha: -0.75, beta: 0.5, c: c0 }), `${what}, α −0.75, β 0.5`);
         for (const x of [S, B, C]) x.dispose();
       }
     }

@@ -70,7 +70,8 @@ test('the probe: the same digest twice and at 1 and 2 threads, for every form of
 
 test('the probe does not depend on the event/dense crossover: forced either way, the same digest', async () => {
   const lib = await load({ threads: 1 });
-  for (const [id, conv] of [['fa', false], ['bp', false], ['superspike', false], ['nef', true], ['sign', true]] as const) {
+  // chl, eqprop and generec: their paired feedback of spike differences (two hidden layers in the probe)
+  for (const [id, conv] of [['fa', false], ['bp', false], ['superspike', false], ['nef', true], ['sign', true], ['chl', false], ['eqprop', false], ['generec', false]] as const) {
     const base = fp(lib, rules[id]!, 'spiking', conv);
     assert.not.match(base, /^error/, id);
     for (const eventDensity of [0, 1]) assert.is(fp(lib, rules[id]!, 'spiking', conv, { sim: { eventDensity } }), base, `${id} eventDensity ${eventDensity}`);

@@ -47,6 +47,7 @@ import type { Network } from '../../net/network.js';
 import type { Workspace } from '../../core/workspace.js';
 import type { Tensor } from '../../core/tensor.js';
 import { simOf, type SpikingSim, type SpikingOptions } from '../../net/spiking.js';
+import { eventThreshold } from '../../net/event-threshold.js';
 import type { StepContext } from '../types.js';
 import { needMembrane } from './online.js';
 import { contrast, type ContrastBuffers, type PreForm, type PostForm } from './phase.js';
@@ -139,7 +140,8 @@ function stepper(net: Network, s: SpikingPhaseState): (t: number) => void {
   const lm = sim.r.decay, ls = sim.r.synDecay, amp = sim.rateScale / sim.dt;
   // x added to I after step t raises I's steady state by λs·x/(1 − λs); a rate input a drives (1 − λm)·gain·a
   const inject = ((1 - ls) / ls) * (1 - lm) * sim.gain;
-  if (s.pair) return pairedStepper(net, s, s.pair, inject, amp);
+  const spikeFeedback = spikeFeedbackOf(net, sim);
+  if (s.pair) return pairedStepper(net, s, s.pair, inject, amp, spikeFeedback);
   return (t) => {
     const { rows, gamma, beta, phase: k } = s.run;
     const phase = k === 0 ? null : s.phases[k - 1]!;
@@ -159,7 +161,7 @@ function stepper(net: Network, s: SpikingPhaseState): (t: number) => void {
       for (let l = 0; l < top; l++) {
         const I = sim.sl[l]!.I.head(rows), W = L[l + 1]!.W;
         if (l + 1 === top) lib.gemm(I, y, W, 'nn', inject * gamma, 1);
-        else lib.gemm(I, sim.sl[l + 1]!.spikes.head(rows), W, 'nn', inject * gamma * amp, 1);
+        else spikeFeedback(l, I, sim.sl[l + 1]!.spikes.head(rows), inject * gamma * amp);
       }
     }
   };
@@ -171,7 +173,8 @@ function stepper(net: Network, s: SpikingPhaseState): (t: number) => void {
  * the spikes (in rate units) of the same step of the free window, and γ·W_topᵀ(−e) from the output, whose
  * difference is −e exactly (the rate form's difference coordinates, in spikes).
  */
-function pairedStepper(net: Network, s: SpikingPhaseState, pair: NonNullable<SpikingPhaseState['pair']>, inject: number, amp: number): (t: number) => void {
+function pairedStepper(net: Network, s: SpikingPhaseState, pair: NonNullable<SpikingPhaseState['pair']>, inject: number, amp: number,
+  spikeFeedback: SpikeFeedback): (t: number) => void {
   const lib = net.lib, sim = s.sim, L = net.layers, top = L.length - 1;
   return (t) => {
     const { rows, gamma, phase: k, training } = s.run;
@@ -190,8 +193,27 @@ function pairedStepper(net: Network, s: SpikingPhaseState, pair: NonNullable<Spi
       if (l + 1 === top) { lib.gemm(I, s.err.head(rows), W, 'nn', -inject * gamma * outputShift(s, k), 1); continue; }
       const d = pair.d[l + 1]!.head(rows);
       lib.sub(d, sim.sl[l + 1]!.spikes.head(rows), pair.rec[l + 1]![t]!.head(rows));
-      lib.gemm(I, d, W, 'nn', inject * gamma * amp, 1);
+      spikeFeedback(l, I, d, inject * gamma * amp);
     }
+  };
+}
+
+/** I_l += α·s·W_{l+1} for s [rows, n_{l+1}] of spikes or spike differences (entries 0, ±1). */
+type SpikeFeedback = (l: number, I: Tensor, s: Tensor, alpha: number) => void;
+
+/**
+ * The feedback from a hidden layer's spikes (or the paired form's spike differences), event-driven while
+ * they are sparser than the simulator's eventDensity (by default this machine's crossover for the shape,
+ * net/event-threshold.ts), else by the dense GEMM. f32_event_nn puts α·S·W + C exactly as the GEMM does,
+ * so the choice changes only the time. The count is Σ s² (exact for entries 0 and ±1).
+ */
+function spikeFeedbackOf(net: Network, sim: SpikingSim): SpikeFeedback {
+  const lib = net.lib, L = net.layers, top = L.length - 1, fixed = sim.eventDensity;
+  const crossover = L.slice(0, top).map((l, i) => (i + 1 >= top ? 0 : fixed !== 'auto' ? fixed : eventThreshold(lib, net.batch, L[i + 1]!.outSize, l.outSize, false)));
+  return (l, I, s, alpha) => {
+    const W = L[l + 1]!.W;
+    if (lib.sumsq(s) < crossover[l]! * s.size) lib.eventMatmul(I, s, W, alpha, 1);
+    else lib.gemm(I, s, W, 'nn', alpha, 1);
   };
 }
 
