@@ -1,6 +1,6 @@
 // The report header: which command, which bioprop, when, and where the runs came from — a planned sweep
 // (N of M planned runs), imported train records (`compare --import`), or a mix. Browser-safe.
-import type { SweepConfig } from './config.js';
+import { describeOmission, type SweepConfig } from './config.js';
 import type { ResultLine } from './results.js';
 import type { Verification } from './stale.js';
 
@@ -102,6 +102,7 @@ export function reportHeader(o: HeaderOptions): string[] {
         `${c.parts ? '' : `${c.datasets.join(', ')}; hidden layers ${c.depths.join(', ')}; `}${c.width ?? 256} units per hidden layer${c.ruleWidths ? ` (${Object.entries(c.ruleWidths).map(([r, w]) => `${r} ${w}`).join(', ')})` : ''}; ${(c.modes ?? ['rate', 'spiking']).join(' and ')} (spiking for spiking rules only); ` +
         `${c.parts ? '' : `seeds ${c.seeds.join(', ')}; `}epochs ${c.epochs ?? "each rule's default"}; training examples ${c.limit ?? 'all'}${c.spikingLimit ? ` (spiking ${c.spikingLimit})` : ''}; ` +
         `test examples ${c.testLimit ?? 'all'}${c.args?.length ? `; extra args \`${c.args.join(' ')}\`` : ''}${c.ruleArgs ? `; per-rule args \`${JSON.stringify(c.ruleArgs)}\`` : ''}.`,
+      ...(c.omit?.length ? [`Not planned, on purpose: ${c.omit.map(describeOmission).join('; ')}.`] : []),
     ];
   }
   const swept = n - imported;
