@@ -78,6 +78,9 @@ export const TRAIN_HELP = `bioprop train — train a network with a learning rul
   --resume             with --checkpoint: continue the run saved in FILE if it exists (it must have been
                        made by the same command: same rule, settings, data and seed), else start it;
                        the result is bit-identical to an uninterrupted run
+  --resume-or-restart  as --resume, but a checkpoint made by another command (e.g. under defaults that
+                       have changed since) is started afresh and overwritten instead of refused: what a
+                       sweep wants of its own checkpoints
   --out FILE           write a JSON record of the run
   --align-every N      measure each layer's alignment to backprop every N batches (angles in the epoch
                        summary and the --out history; default off)
@@ -166,6 +169,8 @@ interface TrainCommand {
   out: string | undefined;
   checkpoint: string | undefined;
   resume: boolean;
+  /** --resume-or-restart: a checkpoint of another command is started afresh rather than refused. */
+  restartChanged: boolean;
   quiet: boolean;
   /** Threads for the large kernels (results do not depend on it). */
   threads: number;
@@ -180,7 +185,7 @@ async function parseTrain(argv: string[]): Promise<TrainCommand | null> {
     param: { type: 'string', multiple: true }, seed: { type: 'string' }, validation: { type: 'string' }, limit: { type: 'string' }, 'test-limit': { type: 'string' },
     spiking: { type: 'boolean' }, steps: { type: 'string' }, dt: { type: 'string' }, encoder: { type: 'string' }, 'max-rate': { type: 'string' },
     'data-dir': { type: 'string' }, 'align-every': { type: 'string' }, save: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    checkpoint: { type: 'string' }, resume: { type: 'boolean' }, threads: { type: 'string' }, plugin: { type: 'string', multiple: true },
+    checkpoint: { type: 'string' }, resume: { type: 'boolean' }, 'resume-or-restart': { type: 'boolean' }, threads: { type: 'string' }, plugin: { type: 'string', multiple: true },
   } }));
   if (f.help) {
     process.stdout.write(TRAIN_HELP);
@@ -240,11 +245,12 @@ async function parseTrain(argv: string[]): Promise<TrainCommand | null> {
     maxRate: num('max-rate', f['max-rate'], (x) => x > 0, 'a positive rate in Hz') ?? sd.maxRate,
   };
   if (f.resume && !f.checkpoint) throw new UsageError('--resume needs --checkpoint FILE (the training state to continue)');
+  if (f['resume-or-restart'] && !f.checkpoint) throw new UsageError('--resume-or-restart needs --checkpoint FILE (the training state to continue)');
   for (const flag of ['save', 'out', 'checkpoint'] as const) checkOutputFile(flag, f[flag]);
   return {
     rule, spiking: form.spiking, sim, ruleParams: form.ruleParams, dataset, hidden: arch ? [] : hidden, arch, activation, epochs, batch, lr, optimizer, momentum, weightDecay,
     schedule, init, seed, validation, limit, testLimit, alignEvery, dataDir: f['data-dir'], save: f.save, out: f.out,
-    checkpoint: f.checkpoint, resume: !!f.resume, quiet: !!f.quiet, threads,
+    checkpoint: f.checkpoint, resume: !!f.resume || !!f['resume-or-restart'], restartChanged: !!f['resume-or-restart'], quiet: !!f.quiet, threads,
   };
 }
 
@@ -322,21 +328,25 @@ async function run(c: TrainCommand, r: TrainRun, log: (s: string) => void): Prom
       log(`note: ${checkpoint} was trained by a build that computes this rule differently (fingerprint ${savedPrint} -> ${r.fingerprint}); ` +
         `the run starts afresh and overwrites it after its first epoch`);
     } else if (c.resume && state && header) {
-      if (header.library !== VERSION) {
-        process.stderr.write(`bioprop train: note: ${checkpoint} was written by bioprop ${header.library}, this is ${VERSION}; ` +
-          `the run continues, but bit-identity with an uninterrupted run is only guaranteed on the same build\n`);
-      }
       const saved = (meta.command ?? {}) as Record<string, unknown>;
       const diff = withoutNeutral(configDifferences(JSON.parse(JSON.stringify(command)), saved), trainer.rule, !!command.spiking);
       if (diff.length) {
-        throw new UsageError(`--resume: ${checkpoint} was saved by a different command, so this run cannot continue it: ` +
-          `${diff.map((d) => `${flagOf(d.key)} ${d.here} now, ${d.saved} in the checkpoint`).join('; ')}. ` +
-          `Run the same command to resume, or use another --checkpoint file to start a new run.`);
+        const differences = diff.map((d) => `${flagOf(d.key)} ${d.here} now, ${d.saved} in the checkpoint`).join('; ');
+        if (!c.restartChanged) {
+          throw new UsageError(`--resume: ${checkpoint} was saved by a different command, so this run cannot continue it: ${differences}. ` +
+            `Run the same command to resume, or use another --checkpoint file to start a new run.`);
+        }
+        log(`note: ${checkpoint} was saved by a different command (${differences}); the run starts afresh and overwrites it after its first epoch`);
+      } else {
+        if (header.library !== VERSION) {
+          process.stderr.write(`bioprop train: note: ${checkpoint} was written by bioprop ${header.library}, this is ${VERSION}; ` +
+            `the run continues, but bit-identity with an uninterrupted run is only guaranteed on the same build\n`);
+        }
+        trainer.restore(state, checkpoint);
+        resumedFrom = state.epoch;
+        if (savedPrint === undefined) fingerprint = null;
+        log(state.epoch < c.epochs ? `resuming at epoch ${state.epoch + 1}/${c.epochs} from ${checkpoint}` : `${checkpoint}: the run finished all ${plural(c.epochs, 'epoch')}; reporting it`);
       }
-      trainer.restore(state, checkpoint);
-      resumedFrom = state.epoch;
-      if (savedPrint === undefined) fingerprint = null;
-      log(state.epoch < c.epochs ? `resuming at epoch ${state.epoch + 1}/${c.epochs} from ${checkpoint}` : `${checkpoint}: the run finished all ${plural(c.epochs, 'epoch')}; reporting it`);
     } else {
       log(`note: ${checkpoint} exists; this run starts afresh and overwrites it after its first epoch (--resume continues it)`);
     }

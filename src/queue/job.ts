@@ -77,7 +77,7 @@ export function trainFlags(help = TRAIN_HELP): FlagTable {
 }
 
 /** Flags a job may not carry: the worker chooses where a run writes, and the rest would not train. */
-const WORKER_OWNED = ['out', 'save', 'checkpoint', 'resume', 'help'];
+const WORKER_OWNED = ['out', 'save', 'checkpoint', 'resume', 'resume-or-restart', 'help'];
 
 export interface CheckContext {
   /** Folders a job's --data-dir may point into (resolved, symlinks followed). */

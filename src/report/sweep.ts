@@ -4,8 +4,9 @@
 // already there are skipped, so re-running the same command resumes an interrupted sweep. A failed run
 // gets an error line (on stderr and in the file) and the sweep goes on. Each run also checkpoints its
 // training state after every epoch (`--checkpoint <results folder>/checkpoints/<hash of argv>.bpn
-// --resume`), so a run interrupted mid-way continues from its last finished epoch, bit-identically, when
-// the sweep is re-run; the checkpoint is deleted once the run's line is written. Node only.
+// --resume-or-restart`), so a run interrupted mid-way continues from its last finished epoch,
+// bit-identically, when the sweep is re-run, and one whose checkpoint a changed default has outdated
+// starts afresh rather than failing; the checkpoint is deleted once the run's line is written. Node only.
 import { type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// One run of a sweep: a child `bioprop train <argv> --out FILE --checkpoint FILE --resume` process, its
+// One run of a sweep: a child `bioprop train <argv> --out FILE --checkpoint FILE --resume-or-restart` process, its
 // progress lines followed, its record read back, its failure put in one line. The local sweep
 // (src/report/sweep.ts) and a queue worker (src/queue/worker.ts) both run every run through here, so a
 // run trains the same way wherever it runs. Node only.
@@ -41,7 +41,7 @@ export interface TrainRunOutcome {
 /** Starts the run. `child` can be killed; `done` resolves (never rejects) when it has ended. */
 export function startTrainRun(o: TrainRunOptions): { child: ChildProcess; done: Promise<TrainRunOutcome> } {
   const started = performance.now();
-  const child = spawn(process.execPath, [BIN, 'train', ...o.argv, ...(o.extraArgs ?? []), '--out', o.out, '--checkpoint', o.checkpoint, '--resume'], {
+  const child = spawn(process.execPath, [BIN, 'train', ...o.argv, ...(o.extraArgs ?? []), '--out', o.out, '--checkpoint', o.checkpoint, '--resume-or-restart'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     // Runs side by side share the cores: one thread each unless the caller chose otherwise (its
     // environment, o.env, or --threads among extraArgs).

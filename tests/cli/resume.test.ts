@@ -80,11 +80,31 @@ test('--resume refuses a checkpoint of another command (listing the differences)
   const none = run(...small, '--resume');
   assert.is(none.code, 2);
   assert.match(none.err, /--resume needs --checkpoint FILE/);
+  assert.match(run(...small, '--resume-or-restart').err, /--resume-or-restart needs --checkpoint FILE/);
   // No file yet: --resume starts the run (and leaves its checkpoint).
   const fresh = join(dir, 'new.ckpt');
   const r = run(...small, '--checkpoint', fresh, '--resume');
   assert.is(r.code, 0, r.err);
   assert.is(decodeTrainingState(new Uint8Array(readFileSync(fresh)), fresh).state.epoch, 2);
+});
+
+test('--resume-or-restart continues a checkpoint of the same command, and starts a changed one afresh instead of refusing it (what a sweep does with its own)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bioprop-resume-cli-'));
+  const small = ['train', '--rule', 'bp', '--hidden', '16', '--epochs', '2', '--limit', '300', '--test-limit', '100', '--seed', '2'];
+  const ck = join(dir, 'bp.ckpt');
+  assert.is(run(...small, '--epochs', '1', '--checkpoint', ck, '--quiet').code, 0);
+  // A changed setting (as a changed default would be): started afresh, said so, and the checkpoint overwritten.
+  const other = run(...small, '--lr', '0.2', '--checkpoint', ck, '--resume-or-restart', '--out', join(dir, 'other.json'));
+  assert.is(other.code, 0, other.err);
+  assert.match(other.out, new RegExp(`note: ${escape(ck)} was saved by a different command \\(--epochs 2 now, 1 in the checkpoint; --lr 0\\.2 now, 0\\.05 in the checkpoint\\); the run starts afresh`));
+  assert.match(other.out, /epoch 1\/2 /);
+  assert.is(JSON.parse(readFileSync(join(dir, 'other.json'), 'utf8')).resumedFrom, null);
+  assert.is(run(...small, '--lr', '0.2', '--out', join(dir, 'fresh.json'), '--quiet').code, 0);
+  assert.equal(comparable(join(dir, 'other.json')), comparable(join(dir, 'fresh.json')), 'the same result as a run that never saw the old checkpoint');
+  // The same command again: it continues (here: the run had finished, so it is reported).
+  const same = run(...small, '--lr', '0.2', '--checkpoint', ck, '--resume-or-restart');
+  assert.is(same.code, 0, same.err);
+  assert.match(same.out, /the run finished all 2 epochs; reporting it/);
 });
 
 test.run();
