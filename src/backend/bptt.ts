@@ -2,7 +2,7 @@
 // step at a time from the last, over what the forward pass recorded.
 import type { Tensor } from '../core/tensor.js';
 import type { Ctor } from './core.js';
-import { isTensor, sizeIs, finite, integer, oneOf, disjoint, apart, fmtShape } from './checks.js';
+import { isTensor, sizeIs, finite, integer, oneOf, disjoint, fmtShape } from './checks.js';
 import { RESET_MODES, type ResetMode } from './spike.js';
 
 /** The LIF layer whose adjoint lifAdjointStep takes (as its forward pass ran). */
@@ -38,13 +38,11 @@ export function withBptt<B extends Ctor>(Base: B) {
       sizeIs(op, 'gv', gv, n);
       sizeIs(op, 'gI', gI, n);
       const full = this.debug;
-      apart(op, full, ['g', g], { deriv, gv, gI, spikes });
+      disjoint(op, 'g', g, 'deriv', deriv, full); disjoint(op, 'g', g, 'gv', gv, full); disjoint(op, 'g', g, 'gI', gI, full); disjoint(op, 'g', g, 'spikes', spikes, full);
       disjoint(op, 'gv', gv, 'gI', gI, full);
       if (typeof p !== 'object' || p === null) throw new TypeError(`${op}: params must be an object { decay, synDecay, … }, got ${p === null ? 'null' : typeof p}`);
-      for (const key of ['decay', 'synDecay'] as const) {
-        const v = finite(op, key, p[key]);
-        if (v < 0 || v > 1) throw new RangeError(`${op}: ${key} must be in [0, 1], got ${v}`);
-      }
+      unitFactor(op, 'decay', p.decay);
+      unitFactor(op, 'synDecay', p.synDecay);
       oneOf(op, 'reset', p.reset ?? 'zero', RESET_MODES);
       integer(op, 'refSteps', p.refSteps ?? 0, 0, 2 ** 24);
       this.kernels.f32_lif_adjoint_step(n, p.decay, p.synDecay, p.reset === 'subtract' ? 1 : 0, p.refSteps ?? 0, t,
@@ -53,4 +51,10 @@ export function withBptt<B extends Ctor>(Base: B) {
     }
   }
   return BpttOps;
+}
+
+/** Throws unless `v` is a finite number in [0, 1] (a per-step decay factor). */
+function unitFactor(op: string, name: string, v: unknown): void {
+  const x = finite(op, name, v);
+  if (x < 0 || x > 1) throw new RangeError(`${op}: ${name} must be in [0, 1], got ${x}`);
 }

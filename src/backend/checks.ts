@@ -41,18 +41,15 @@ export function notNaN(op: string, name: string, v: unknown): number {
 
 /**
  * Throws if `a` and `b` share memory: the same tensor or the same address always; any overlap of
- * their byte ranges (a row view and the tensor it views) when `full`, i.e. in the debug build.
+ * their byte ranges (a row view and the tensor it views) when `full`, i.e. in the debug build. A null
+ * `b` (an optional buffer left out) shares nothing.
  */
-export function disjoint(op: string, an: string, a: Tensor, bn: string, b: Tensor, full: boolean): void {
+export function disjoint(op: string, an: string, a: Tensor, bn: string, b: Tensor | null, full: boolean): void {
+  if (b === null) return;
   const pa = a.ptr, pb = b.ptr;
   if (a === b || pa === pb || (full && pa < pb + 4 * b.size && pb < pa + 4 * a.size && a.size > 0 && b.size > 0)) {
     throw new Error(`${op}: ${an} and ${bn} must not share memory (${an} ${a}, ${bn} ${b}; the kernel writes one while it reads the other)`);
   }
-}
-
-/** disjoint() of `a` (named a[0]) from each tensor of `others`, named by its key; null entries are absent. */
-export function apart(op: string, full: boolean, a: [string, Tensor], others: Record<string, Tensor | null>): void {
-  for (const [name, t] of Object.entries(others)) if (t !== null) disjoint(op, a[0], a[1], name, t, full);
 }
 
 /**
@@ -77,26 +74,31 @@ export function oneOf<T extends string>(op: string, name: string, v: unknown, al
 }
 
 /**
- * Throws unless `lists` holds spike lists for `rows` rows of up to `width` entries: `list` and `counts`
+ * Throws unless `list` and `counts` hold spike lists for `rows` rows of up to `width` entries:
  * IntBuffer<'i32'> of at least rows·width and rows slots. In the debug build also every row's count
  * (in [0, width]) and its entries (increasing, in [0, width)), which release builds trust as the kernels
- * that write them (layerStep, poissonStep) leave them.
+ * that write them (layerStep, poissonStep) leave them. `part` names which lists of the call these are
+ * ('' for the only ones); errors say "op (part)". Nothing is allocated unless it throws.
  */
-export function spikeLists(op: string, lists: { list: unknown; counts: unknown }, rows: number, width: number, full: boolean, checkContents = false): void {
-  i32Slots(op, 'list', lists.list, rows * width, rows, width);
-  i32Slots(op, 'counts', lists.counts, rows, rows, width);
+export function spikeLists(op: string, part: string, list: unknown, counts: unknown, rows: number, width: number, full: boolean, checkContents = false): void {
+  i32Slots(op, part, 'list', list, rows * width, rows, width);
+  i32Slots(op, part, 'counts', counts, rows, rows, width);
   if (!full || !checkContents) return;
-  const c = (lists.counts as IntBuffer<'i32'>).data, l = (lists.list as IntBuffer<'i32'>).data;
+  const c = (counts as IntBuffer<'i32'>).data, l = (list as IntBuffer<'i32'>).data;
   for (let r = 0; r < rows; r++) {
-    if (!(c[r]! >= 0 && c[r]! <= width)) throw new RangeError(`${op}: counts[${r}] must be in [0, ${width}], got ${c[r]}`);
+    if (!(c[r]! >= 0 && c[r]! <= width)) throw new RangeError(`${where(op, part)}: counts[${r}] must be in [0, ${width}], got ${c[r]}`);
     for (let e = 0; e < c[r]!; e++) {
       const j = l[r * width + e]!;
-      if (!(j >= 0 && j < width) || (e > 0 && j <= l[r * width + e - 1]!)) throw new RangeError(`${op}: list row ${r} must hold increasing indices in [0, ${width}), got ${j} at ${e}`);
+      if (!(j >= 0 && j < width) || (e > 0 && j <= l[r * width + e - 1]!)) throw new RangeError(`${where(op, part)}: list row ${r} must hold increasing indices in [0, ${width}), got ${j} at ${e}`);
     }
   }
 }
 
-function i32Slots(op: string, name: string, buf: unknown, need: number, rows: number, width: number): void {
-  if (!(buf instanceof IntBuffer) || buf.kind !== 'i32') throw new TypeError(`${op}: ${name} must be an IntBuffer<'i32'>, got ${String(buf)}`);
-  if (buf.length < need) throw new RangeError(`${op}: ${name} needs at least ${need} slots for ${rows} rows of ${width}, got ${buf.length}`);
+function where(op: string, part: string): string {
+  return part === '' ? op : `${op} (${part})`;
+}
+
+function i32Slots(op: string, part: string, name: string, buf: unknown, need: number, rows: number, width: number): void {
+  if (!(buf instanceof IntBuffer) || buf.kind !== 'i32') throw new TypeError(`${where(op, part)}: ${name} must be an IntBuffer<'i32'>, got ${String(buf)}`);
+  if (buf.length < need) throw new RangeError(`${where(op, part)}: ${name} needs at least ${need} slots for ${rows} rows of ${width}, got ${buf.length}`);
 }

@@ -5,7 +5,7 @@ import type { WasmRng } from '../wasm/rng.js';
 import type { Ctor } from './core.js';
 import type { IntBuffer } from '../core/intbuf.js';
 import type { LitPixels } from './encode.js';
-import { rows2, cols2, sizeIs, finite, integer, disjoint, apart, allDisjoint, spikeLists, fmtShape } from './checks.js';
+import { rows2, cols2, sizeIs, finite, integer, disjoint, allDisjoint, spikeLists, fmtShape } from './checks.js';
 
 /** The buffers of dendriticStep, all [rows, n] but bias [n]; bias, drive and avg may be null (not used). */
 export interface DendriticStepBuffers {
@@ -39,6 +39,9 @@ const LAYER_WRITTEN = 11; // the first 11 are written; wt, bias and drive are re
 const LAYER_BUFFERS: (Tensor | null)[] = LAYER_NAMES.map(() => null);
 
 const WRITTEN = ['yl', 'ys', 'a', 'soma', 'sig', 'avg', 'spikes', 'xl', 'xs'] as const;
+/** The numeric constants each step checks (finite), named once here so a check builds no array. */
+const STEP_FACTORS = ['lamL', 'lamS', 'pA', 'pB', 'gA', 'gS', 'dS', 'kAvg', 'rate'] as const;
+const LAYER_FACTORS = [...STEP_FACTORS, 'kL', 'kS'] as const;
 const READ = ['cur', 'bias', 'drive'] as const;
 
 /** The dendritic-step methods of Backend, mixed into a base that provides kernels, heap and debug. */
@@ -62,7 +65,7 @@ export function withDendritic<B extends Ctor>(Base: B) {
       }
       if (b.bias !== null) sizeIs(op, 'bias', b.bias, n);
       if (b.drive !== null) sizeIs(op, 'drive', b.drive, size);
-      for (const name of ['lamL', 'lamS', 'pA', 'pB', 'gA', 'gS', 'dS', 'kAvg', 'rate'] as const) finite(op, name, k[name]);
+      for (let i = 0; i < STEP_FACTORS.length; i++) finite(op, STEP_FACTORS[i]!, k[STEP_FACTORS[i]!]);
       this.kernels.f32_dendritic_step(rows, n, b.cur.ptr, b.yl.ptr, b.ys.ptr, k.lamL, k.lamS, k.pA, k.pB, b.bias?.ptr ?? 0, b.a.ptr,
         b.soma.ptr, k.gA, k.gS, b.drive?.ptr ?? 0, k.dS, b.sig.ptr, b.avg?.ptr ?? 0, k.kAvg, k.avgSig ? 1 : 0,
         rng.ptr, k.rate, b.spikes.ptr, b.xl.ptr, b.xs.ptr);
@@ -76,8 +79,8 @@ export function withDendritic<B extends Ctor>(Base: B) {
     spikeTraces(spikes: Tensor, p: Tensor, rate: number, rng: WasmRng, xl: Tensor, lamL: number, xs: Tensor, lamS: number): void {
       const op = 'spikeTraces', n = spikes.size, full = this.debug;
       sizeIs(op, 'p', p, n); sizeIs(op, 'xl', xl, n); sizeIs(op, 'xs', xs, n);
-      apart(op, full, ['spikes', spikes], { xl, xs });
-      apart(op, full, ['p', p], { xl, xs });
+      disjoint(op, 'spikes', spikes, 'xl', xl, full); disjoint(op, 'spikes', spikes, 'xs', xs, full);
+      disjoint(op, 'p', p, 'xl', xl, full); disjoint(op, 'p', p, 'xs', xs, full);
       disjoint(op, 'xl', xl, 'xs', xs, full);
       finite(op, 'rate', rate); finite(op, 'lamL', lamL); finite(op, 'lamS', lamS);
       this.kernels.f32_spike_traces(n, rate, p.ptr, rng.ptr, spikes.ptr, lamL, lamS, xl.ptr, xs.ptr);
@@ -103,9 +106,9 @@ export function withDendritic<B extends Ctor>(Base: B) {
       if (b.bias !== null) sizeIs(op, 'bias', b.bias, n);
       const kIn = rows2(op, 'wt', b.wt);
       if (cols2(b.wt) !== n) throw new Error(`${op}: wt is ${fmtShape(b.wt.shape)}, expected [k, ${n}] (Wᵀ of this layer's ${n} units)`);
-      spikeLists(`${op} (src)`, b.src, rows, kIn, full, true);
-      spikeLists(`${op} (out)`, b.out, rows, n, false);
-      for (const name of ['lamL', 'lamS', 'pA', 'pB', 'gA', 'gS', 'dS', 'kAvg', 'rate', 'kL', 'kS'] as const) finite(op, name, k[name]);
+      spikeLists(op, 'src', b.src.list, b.src.counts, rows, kIn, full, true);
+      spikeLists(op, 'out', b.out.list, b.out.counts, rows, n, false);
+      for (let i = 0; i < LAYER_FACTORS.length; i++) finite(op, LAYER_FACTORS[i]!, k[LAYER_FACTORS[i]!]);
       const spikes = this.kernels.f32_dendritic_layer_step(rows, n, kIn, b.src.list.ptr, b.src.counts.ptr, b.wt.ptr,
         b.cur.ptr, b.yl.ptr, b.ys.ptr, k.lamL, k.lamS, k.pA, k.pB, b.bias?.ptr ?? 0, b.a?.ptr ?? 0,
         b.soma.ptr, k.gA, k.gS, b.drive?.ptr ?? 0, k.dS, b.sig.ptr, b.avg?.ptr ?? 0, k.kAvg, k.avgSig ? 1 : 0,
@@ -126,12 +129,12 @@ export function withDendritic<B extends Ctor>(Base: B) {
       integer(op, 'rows', rows, 0, 2 ** 31 - 1); integer(op, 'n', n, 0, 2 ** 31 - 1);
       const size = rows * n;
       sizeIs(op, 'xl', b.xl, size); sizeIs(op, 'xs', b.xs, size);
-      if (b.pbar !== null) { sizeIs(op, 'pbar', b.pbar, size); apart(op, full, ['pbar', b.pbar], { xl: b.xl, xs: b.xs, q: b.lit.q }); }
-      apart(op, full, ['xl', b.xl], { xs: b.xs, q: b.lit.q });
+      if (b.pbar !== null) { sizeIs(op, 'pbar', b.pbar, size); disjoint(op, 'pbar', b.pbar, 'xl', b.xl, full); disjoint(op, 'pbar', b.pbar, 'xs', b.xs, full); disjoint(op, 'pbar', b.pbar, 'q', b.lit.q, full); }
+      disjoint(op, 'xl', b.xl, 'xs', b.xs, full); disjoint(op, 'xl', b.xl, 'q', b.lit.q, full);
       disjoint(op, 'xs', b.xs, 'q', b.lit.q, full);
       if (b.lit.q.size < size) throw new RangeError(`${op}: lit.q needs at least ${size} elements for ${rows} rows of ${n}, got ${b.lit.q.size}`);
-      spikeLists(`${op} (lit)`, { list: b.lit.idx, counts: b.lit.counts }, rows, n, full, true);
-      spikeLists(`${op} (out)`, b.out, rows, n, false);
+      spikeLists(op, 'lit', b.lit.idx, b.lit.counts, rows, n, full, true);
+      spikeLists(op, 'out', b.out.list, b.out.counts, rows, n, false);
       finite(op, 'lamL', lamL); finite(op, 'lamS', lamS); finite(op, 'kL', kL); finite(op, 'kS', kS);
       return this.kernels.f32_dendritic_input_step(rows, n, b.lit.idx.ptr, b.lit.q.ptr, b.lit.counts.ptr, rng.ptr, b.out.list.ptr, b.out.counts.ptr,
         traces ? 1 : 0, lamL, lamS, b.xl.ptr, b.xs.ptr, traces ? b.pbar?.ptr ?? 0 : 0, kL, kS);

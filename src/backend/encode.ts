@@ -35,7 +35,7 @@ export function withEncode<B extends Ctor>(Base: B) {
       integer(op, 'step', step, 0, 2 ** 32 - 1);
       integer(op, 'row0', row0, 0, 2 ** 32 - 1 - rows);
       if (out !== null) disjoint(op, 'out', out, 'p', p, this.debug);
-      if (lists !== null) spikeLists(op, lists, rows, n, false);
+      if (lists !== null) spikeLists(op, '', lists.list, lists.counts, rows, n, false);
       return this.kernels.f32_poisson_rows(rows, n, scale, seed | 0, window | 0, step | 0, row0 | 0, p.ptr, out ? out.ptr : 0,
         lists ? lists.list.ptr : 0, lists ? lists.counts.ptr : 0);
     }
@@ -49,7 +49,7 @@ export function withEncode<B extends Ctor>(Base: B) {
       const op = 'poissonPrepare';
       const rows = rows2(op, 'p', p), n = cols2(p);
       finite(op, 'scale', scale);
-      spikeLists(op, { list: lit.idx, counts: lit.counts }, rows, n, false);
+      spikeLists(op, 'lit', lit.idx, lit.counts, rows, n, false);
       if (lit.q.size < rows * n) throw new RangeError(`${op}: lit.q needs at least ${rows * n} elements for ${rows} rows of ${n}, got ${lit.q.size}`);
       disjoint(op, 'p', p, 'lit.q', lit.q, this.debug);
       return this.kernels.f32_poisson_prepare(rows, n, scale, p.ptr, lit.idx.ptr, lit.q.ptr, lit.counts.ptr);
@@ -69,9 +69,9 @@ export function withEncode<B extends Ctor>(Base: B) {
       integer(op, 'window', window, 0, 2 ** 32 - 1);
       integer(op, 'step', step, 0, 2 ** 32 - 1);
       integer(op, 'row0', row0, 0, 2 ** 32 - 1 - rows);
-      spikeLists(op, { list: lit.idx, counts: lit.counts }, rows, n, this.debug, true);
+      spikeLists(op, 'lit', lit.idx, lit.counts, rows, n, this.debug, true);
       if (lit.q.size < rows * n) throw new RangeError(`${op}: lit.q needs at least ${rows * n} elements for ${rows} rows of ${n}, got ${lit.q.size}`);
-      spikeLists(op, lists, rows, n, false);
+      spikeLists(op, '', lists.list, lists.counts, rows, n, false);
       return this.kernels.f32_poisson_sparse_rows(rows, n, seed | 0, window | 0, step | 0, row0 | 0, lit.idx.ptr, lit.q.ptr, lit.counts.ptr, lists.list.ptr, lists.counts.ptr);
     }
   }

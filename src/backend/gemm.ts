@@ -8,7 +8,7 @@ const EVENT_TN_COLS = 16;
 export const eventOuterScratch = (m: number): number => EVENT_TN_COLS * (m + 1);
 import type { Tensor } from '../core/tensor.js';
 import type { Ctor } from './core.js';
-import { sizeIs, finite, rows2, cols2, fmtShape, disjoint, apart, spikeLists } from './checks.js';
+import { sizeIs, finite, rows2, cols2, fmtShape, disjoint, spikeLists } from './checks.js';
 
 /** Which operands of gemm are used transposed: 'nt' is a·bᵀ, 'tn' is aᵀ·b. */
 export type GemmTrans = 'nn' | 'nt' | 'tn' | 'tt';
@@ -93,7 +93,7 @@ export function withGemm<B extends Ctor>(Base: B) {
       if (k2 !== k) throw new Error(`${op}: wt is ${fmtShape(wt.shape)}, expected [${k}, *] (k = ${k} from s)`);
       const o0 = rows2(op, 'out', out);
       if (o0 !== m || cols2(out) !== n) throw new Error(`${op}: out is ${fmtShape(out.shape)}, expected [${m}, ${n}]`);
-      apart(op, this.debug, ['out', out], { s, wt });
+      disjoint(op, 'out', out, 's', s, this.debug); disjoint(op, 'out', out, 'wt', wt, this.debug);
       return this.kernels.f32_event_nn(m, n, k, alpha, beta, s.ptr, wt.ptr, out.ptr);
     }
 
@@ -107,7 +107,7 @@ export function withGemm<B extends Ctor>(Base: B) {
       const op = 'eventListMatmul';
       const k = rows2(op, 'wt', wt), n = cols2(wt), m = rows2(op, 'out', out);
       if (cols2(out) !== n) throw new Error(`${op}: out is ${fmtShape(out.shape)}, expected [${m}, ${n}] (n = ${n} from wt)`);
-      spikeLists(op, { list, counts }, m, k, this.debug, true);
+      spikeLists(op, '', list, counts, m, k, this.debug, true);
       disjoint(op, 'out', out, 'wt', wt, this.debug);
       const events = this.kernels.f32_event_list_nn(m, n, k, list.ptr, k, counts.ptr, wt.ptr, out.ptr);
       if (events < 0) {
@@ -124,7 +124,7 @@ export function withGemm<B extends Ctor>(Base: B) {
     listSpikes(out: Tensor, list: IntBuffer<'i32'>, counts: IntBuffer<'i32'>): Tensor {
       const op = 'listSpikes';
       const m = rows2(op, 'out', out), n = cols2(out);
-      spikeLists(op, { list, counts }, m, n, this.debug, true);
+      spikeLists(op, '', list, counts, m, n, this.debug, true);
       this.kernels.f32_list_spikes(m, n, list.ptr, counts.ptr, out.ptr);
       return out;
     }

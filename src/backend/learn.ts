@@ -3,7 +3,7 @@
 import type { Tensor } from '../core/tensor.js';
 import { IntBuffer } from '../core/intbuf.js';
 import type { Ctor } from './core.js';
-import { rows2, cols2, fmtShape, disjoint, apart, integer, sizeIs, finite } from './checks.js';
+import { rows2, cols2, fmtShape, disjoint, integer, sizeIs, finite } from './checks.js';
 
 /** The i32 scratch spikeOuter needs for m rows of k inputs (its worst case: every input spiked). */
 export const spikeOuterScratch = (m: number, k: number): number => k + 1 + m * k;
@@ -80,8 +80,8 @@ export function withLearn<B extends Ctor>(Base: B) {
       sizeIs(op, 'I', I, rows * n);
       if (s !== null) sizeIs(op, 's', s, rows * n);
       finite(op, 'alpha', alpha); finite(op, 'beta', beta); finite(op, 'lo', lo); finite(op, 'hi', hi); finite(op, 'rhoAmp', rhoAmp); finite(op, 'scale', scale);
-      apart(op, this.debug, ['g', g], { U, I, s });
-      apart(op, this.debug, ['U', U], { I, s });
+      disjoint(op, 'g', g, 'U', U, this.debug); disjoint(op, 'g', g, 'I', I, this.debug); disjoint(op, 'g', g, 's', s, this.debug);
+      disjoint(op, 'U', U, 'I', I, this.debug); disjoint(op, 'U', U, 's', s, this.debug);
       this.kernels.f32_erbp_gate(rows, n, c, alpha, beta, e.ptr, G.ptr, U.ptr, I.ptr, lo, hi, s === null ? 0 : rhoAmp, s?.ptr ?? 0, g.ptr, scale, db?.ptr ?? 0, colsum.ptr);
     }
 
@@ -104,7 +104,7 @@ export function withLearn<B extends Ctor>(Base: B) {
       disjoint(op, 'dstep', dstep, 'm', m, this.debug);
       if (eps !== null) {
         sizeIs(op, 'eps', eps, rows * n); sizeIs(op, 's', s, rows * n);
-        apart(op, this.debug, ['eps', eps], { m, s, dstep });
+        disjoint(op, 'eps', eps, 'm', m, this.debug); disjoint(op, 'eps', eps, 's', s, this.debug); disjoint(op, 'eps', eps, 'dstep', dstep, this.debug);
         disjoint(op, 's', s!, 'm', m, this.debug);
       }
       finite(op, 'aE', aE); finite(op, 'lamE', lamE); finite(op, 'rho', rho); finite(op, 'scale', scale);

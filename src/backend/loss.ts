@@ -1,7 +1,7 @@
 // Losses and row-wise classification helpers (assembly/kernels/loss.ts); rows are examples.
 import type { Tensor } from '../core/tensor.js';
 import type { Ctor } from './core.js';
-import { rows2, cols2, sameMatrix, fmtShape, disjoint, apart } from './checks.js';
+import { rows2, cols2, sameMatrix, fmtShape, disjoint } from './checks.js';
 
 /** The Loss methods of Backend, mixed into a base that provides kernels, heap and debug. */
 export function withLoss<B extends Ctor>(Base: B) {
@@ -16,7 +16,7 @@ export function withLoss<B extends Ctor>(Base: B) {
       sameMatrix(op, 'probs', probs, logits);
       sameMatrix(op, 'grad', grad, logits);
       const full = this.debug;
-      apart(op, full, ['probs', probs], { grad, target });
+      disjoint(op, 'probs', probs, 'grad', grad, full); disjoint(op, 'probs', probs, 'target', target, full);
       disjoint(op, 'grad', grad, 'logits', logits, full);
       return this.kernels.f32_softmax_xent(m, n, logits.ptr, target.ptr, probs.ptr, grad.ptr);
     }

@@ -176,12 +176,12 @@ export function withSpike<B extends Ctor>(Base: B) {
       ts[7] = b.deriv; ts[8] = b.acc; ts[9] = b.post; ts[10] = b.adapt; ts[11] = from ? from.wt : null;
       try { allDisjoint(op, STEP_NAMES, ts, STEP_NAMES.length, full); } finally { ts.fill(null); }
       if ((b.list === null) !== (b.counts === null)) throw new TypeError(`${op}: list and counts go together (both IntBuffer<'i32'> or both null)`);
-      if (b.list) spikeLists(op, b as { list: IntBuffer<'i32'>; counts: IntBuffer<'i32'> }, rows, n, full);
+      if (b.list) spikeLists(op, '', b.list, b.counts, rows, n, full);
       let k = 0;
       if (from) {
         k = rows2(op, 'from.wt', from.wt);
         if (cols2(from.wt) !== n) throw new Error(`${op}: from.wt is ${fmtShape(from.wt.shape)}, expected [k, ${n}] (Wᵀ of this layer's ${n} neurons)`);
-        spikeLists(`${op} (from)`, from, rows, k, full, true);
+        spikeLists(op, 'from', from.list, from.counts, rows, k, full, true);
       }
       const adaptive = 'rho' in p && b.adapt !== null;
       if (('rho' in p) !== (b.adapt !== null)) throw new TypeError(`${op}: adaptive-LIF parameters (rho, beta) and the adapt buffer go together`);
