@@ -1,9 +1,9 @@
 // Flag parsing for the CLI (node:util's parseArgs at each command), with values checked and errors that say which
 // flag and what was expected.
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+import { UsageError } from '../core/check.js';
+
+export { UsageError };
 
 /** Runs a parseArgs call, turning its errors into a UsageError that names the command. */
 export function usage<T>(command: string, parseFn: () => T): T {

@@ -53,3 +53,9 @@ export function integer(op: string, name: string, v: unknown, lo = 0, hi = 2 ** 
   }
   return v;
 }
+
+/** A mistake in what the user asked for (a flag, a file, a job's command line): the CLI prints its message
+ *  alone, without a stack trace, and exits with status 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

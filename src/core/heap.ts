@@ -1,6 +1,6 @@
 // Heap: who owns WASM memory. Every pointer TypeScript holds comes from here (through the module's
 // alloc/free, TLSF, 16-byte aligned), wrapped in a Tensor with exactly one owner.
-import type { Kernels } from '../wasm/kernels.js';
+import type { Allocator } from './buffer.js';
 import { Tensor, shapeSize, type Shape } from './tensor.js';
 
 export class Heap {
@@ -12,7 +12,8 @@ export class Heap {
   private viewBuffer: ArrayBuffer | null = null;
   private f32All: Float32Array | null = null;
 
-  constructor(readonly kernels: Kernels) {}
+  /** kernels: the WASM module's exports, of which a heap uses only the memory and its allocator. */
+  constructor(readonly kernels: Allocator) {}
 
   get memory(): WebAssembly.Memory {
     return this.kernels.memory;

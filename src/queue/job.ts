@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { TRAIN_HELP } from '../cli/train.js';
+import { TRAIN_HELP } from '../train/help.js';
 import { rules } from '../rules/index.js';
 import { runKey } from '../report/config.js';
 import { DATASETS } from '../data/index.js';

@@ -3,7 +3,7 @@
 // which reconnect for as long as it takes (a Redis restart must not end a sweep). Node only.
 import { Redis, type RedisOptions } from 'ioredis';
 import type { RedisOptions as QueueConnection } from 'bullmq';
-import { UsageError } from '../cli/args.js';
+import { UsageError } from '../core/check.js';
 
 /** Where the queue lives. */
 export interface RedisTarget {

@@ -7,8 +7,8 @@ import type { Tensor } from '../core/tensor.js';
 import type { Workspace } from '../core/workspace.js';
 import type { Network, Layer, Param } from '../net/network.js';
 import type { Rng } from '../core/rng.js';
-import type { OptimizerName } from '../train/optimizers.js';
-import type { ScheduleName } from '../train/schedules.js';
+import type { OptimizerName } from '../optim/optimizers.js';
+import type { ScheduleName } from '../optim/schedules.js';
 import type { InitScheme } from '../net/init.js';
 import type { SpikingOptions } from '../net/spiking.js';
 
@@ -154,7 +154,7 @@ export interface Rule<P extends object = object, S = unknown> {
    * states, scratch) is saved without this, and JS-side draws use ctx.rng, whose state the trainer saves.
    */
   resume?: { save(s: S): unknown; load(s: S, v: unknown): void };
-  /** What the alignment diagnostic (src/metrics/alignment.ts) reads besides the layers. */
+  /** What the alignment diagnostic (src/train/alignment.ts) reads besides the layers. */
   alignment?: {
     /**
      * The feedback path that carries the teaching signal into hidden layer `l` (0 ≤ l < layers − 1), for

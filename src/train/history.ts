@@ -1,5 +1,5 @@
 // What a training run records after each epoch (Trainer.fit's history, the --out record, a training state).
-import type { AlignmentRecord } from '../metrics/alignment.js';
+import type { AlignmentRecord } from './alignment.js';
 
 /** One finished epoch. */
 export interface EpochRecord {

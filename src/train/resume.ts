@@ -10,8 +10,8 @@
 import type { Backend } from '../backend.js';
 import type { Network } from '../net/network.js';
 import type { AnyRule } from '../rules/types.js';
-import type { Optimizer, OptimizerName } from './optimizers.js';
-import type { ScheduleName } from './schedules.js';
+import type { Optimizer, OptimizerName } from '../optim/optimizers.js';
+import type { ScheduleName } from '../optim/schedules.js';
 import type { EpochRecord } from './history.js';
 import { Rng } from '../core/rng.js';
 import { tensorBytes } from '../core/tensor.js';

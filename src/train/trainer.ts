@@ -7,12 +7,12 @@ import type { Network, Param } from '../net/network.js';
 import type { AnyRule, StepContext } from '../rules/types.js';
 import { getRule, noConvReason, rules } from '../rules/index.js';
 import { ruleForm, ruleDefaults } from '../rules/form.js';
-import { makeOptimizer, type Optimizer, type OptimizerName } from './optimizers.js';
-import { schedule, type ScheduleName } from './schedules.js';
+import { makeOptimizer, type Optimizer, type OptimizerName } from '../optim/optimizers.js';
+import { schedule, type ScheduleName } from '../optim/schedules.js';
 import { Rng } from '../core/rng.js';
 import { Batcher } from '../data/batcher.js';
 import type { Dataset } from '../data/dataset.js';
-import { Alignment } from '../metrics/alignment.js';
+import { Alignment } from './alignment.js';
 import { SpikingNetwork } from '../net/spiking.js';
 import { captureState, restoreState, type RunPosition, type TrainingState, type TrainerConfig } from './resume.js';
 import type { EpochRecord } from './history.js';
@@ -28,7 +28,7 @@ export interface TrainerOptions {
   /** Epochs of the run the schedule is laid over (fit() may be given the same). */
   epochs?: number;
   seed?: number;
-  /** Measure gradient alignment (src/metrics/alignment.ts) every N training steps (default 0: never). */
+  /** Measure gradient alignment (src/train/alignment.ts) every N training steps (default 0: never). */
   alignEvery?: number;
 }
 

@@ -9,8 +9,8 @@ import { OBJECTIONS } from '../../src/rules/types.js';
 import { Network } from '../../src/net/network.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { ACT_NAMES } from '../../src/activations.js';
-import { OPTIMIZERS } from '../../src/train/optimizers.js';
-import { SCHEDULES } from '../../src/train/schedules.js';
+import { OPTIMIZERS } from '../../src/optim/optimizers.js';
+import { SCHEDULES } from '../../src/optim/schedules.js';
 import { INIT_SCHEMES } from '../../src/net/init.js';
 
 for (const [id, rule] of Object.entries(rules)) {

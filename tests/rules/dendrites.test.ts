@@ -10,7 +10,7 @@ import { Rng } from '../../src/core/rng.js';
 import { dendrites } from '../../src/rules/dendrites.js';
 import { LAMBDA_MAX, K_B, K_D, wald } from '../../src/neurons/dendritic.js';
 import type { StepContext } from '../../src/rules/types.js';
-import { Alignment, type AlignmentRecord } from '../../src/metrics/alignment.js';
+import { Alignment, type AlignmentRecord } from '../../src/train/alignment.js';
 import { blobs } from '../helpers/synthetic.js';
 
 const sig = (x: number) => 1 / (1 + Math.exp(-x));
