@@ -388,6 +388,15 @@ export class SpikingSim implements RasterSource {
     this.simSeconds += (now() - t0) / 1000;
   }
 
+  /**
+   * The spike density under which a batch × k spike matrix times a k × n matrix is summed event-driven
+   * (from spike lists when `lists`, else from the 0/1 matrix): eventDensity when it is fixed, else this
+   * machine's measured crossover for the shape (net/event-threshold.ts). Either path gives the same sums.
+   */
+  crossover(k: number, n: number, lists: boolean): number {
+    return this.eventDensity === 'auto' ? eventThreshold(this.lib, this.net.batch, k, n, lists) : this.eventDensity;
+  }
+
   /** Per window: Wᵀ for the event kernel and the bias drive (weights change between windows). */
   private prepare(): void {
     const lib = this.lib, r = this.r, lm = r.decay, ls = r.synDecay;
@@ -396,7 +405,7 @@ export class SpikingSim implements RasterSource {
       // a convolution whose patch exceeds the GEMM's K block stays dense: the scatter would change the bits
       this.thresholds = Float64Array.from(this.net.layers, (l, i) =>
         (l.conv ? (l.conv.geom.patch > 256 ? 0 : ed === 'auto' ? convEventThreshold(lib, B, l.conv.geom, l.W.shape[0]!) : ed)
-          : ed === 'auto' ? eventThreshold(lib, B, l.inSize, l.outSize, (i === 0 ? this.inLists : this.sl[i - 1]!.out) !== null) : ed));
+          : this.crossover(l.inSize, l.outSize, (i === 0 ? this.inLists : this.sl[i - 1]!.out) !== null)));
     }
     for (let i = 0; i < this.sl.length; i++) {
       const l = this.net.layers[i]!, s = this.sl[i]!;

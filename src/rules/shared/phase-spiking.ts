@@ -47,7 +47,6 @@ import type { Network } from '../../net/network.js';
 import type { Workspace } from '../../core/workspace.js';
 import type { Tensor } from '../../core/tensor.js';
 import { simOf, type SpikingSim, type SpikingOptions } from '../../net/spiking.js';
-import { eventThreshold } from '../../net/event-threshold.js';
 import type { StepContext } from '../types.js';
 import { needMembrane } from './online.js';
 import { contrast, type ContrastBuffers, type PreForm, type PostForm } from './phase.js';
@@ -203,13 +202,12 @@ type SpikeFeedback = (l: number, I: Tensor, s: Tensor, alpha: number) => void;
 
 /**
  * The feedback from a hidden layer's spikes (or the paired form's spike differences), event-driven while
- * they are sparser than the simulator's eventDensity (by default this machine's crossover for the shape,
- * net/event-threshold.ts), else by the dense GEMM. f32_event_nn puts α·S·W + C exactly as the GEMM does,
+ * they are sparser than the simulator's crossover for the shape (SpikingSim.crossover), else by the dense GEMM. f32_event_nn puts α·S·W + C exactly as the GEMM does,
  * so the choice changes only the time. The count is Σ s² (exact for entries 0 and ±1).
  */
 function spikeFeedbackOf(net: Network, sim: SpikingSim): SpikeFeedback {
-  const lib = net.lib, L = net.layers, top = L.length - 1, fixed = sim.eventDensity;
-  const crossover = L.slice(0, top).map((l, i) => (i + 1 >= top ? 0 : fixed !== 'auto' ? fixed : eventThreshold(lib, net.batch, L[i + 1]!.outSize, l.outSize, false)));
+  const lib = net.lib, L = net.layers, top = L.length - 1;
+  const crossover = L.slice(0, top).map((l, i) => (i + 1 >= top ? 0 : sim.crossover(L[i + 1]!.outSize, l.outSize, false)));
   return (l, I, s, alpha) => {
     const W = L[l + 1]!.W;
     if (lib.sumsq(s) < crossover[l]! * s.size) lib.eventMatmul(I, s, W, alpha, 1);
