@@ -10,11 +10,13 @@ export const README_END = '<!-- end of the generated answer -->';
 /** The report data the README block reads (report.json, parsed). */
 export type ReportData = Pick<Report, 'answer' | 'published' | 'referenceDepth' | 'runs' | 'datasets' | 'budget' | 'width'> & { provenance?: readonly string[] };
 
-/** Where the report's runs came from, from its header: a planned sweep's share, or imported runs. */
+/** Where the report's runs came from, from its header: a planned sweep's share, imported runs, or both. */
 function origin(rep: ReportData): string {
   const head = rep.provenance?.[0] ?? '';
   const planned = /from (\d+) of (\d+) planned runs/.exec(head);
   if (planned) return `${planned[1]} of the ${planned[2]} runs its sweep plans`;
+  const mixed = /: (\d+) imported.* and (\d+) recorded by sweeps, not one planned sweep/.exec(head);
+  if (mixed) return `${rep.runs.ok} runs (${mixed[1]} imported from earlier measurements, ${mixed[2]} recorded by sweeps), not one planned sweep: an interim answer`;
   if (/imported/.test(head)) return `${rep.runs.ok} runs imported from earlier measurements, not one planned sweep: an interim answer`;
   return `${rep.runs.ok} finished runs`;
 }
