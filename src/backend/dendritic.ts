@@ -4,6 +4,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { WasmRng } from '../wasm/rng.js';
 import type { Ctor } from './core.js';
 import type { IntBuffer } from '../core/intbuf.js';
+import type { HeapBuffer, View } from '../core/buffer.js';
 import type { LitPixels } from './encode.js';
 import { rows2, cols2, sizeIs, finite, integer, disjoint, allDisjoint, spikeLists, fmtShape } from './checks.js';
 
@@ -94,20 +95,17 @@ export function withDendritic<B extends Ctor>(Base: B) {
      * Returns the spike count.
      */
     dendriticLayerStep(b: DendriticLayerBuffers, k: DendriticLayerConstants, rng: WasmRng): number {
-      const op = 'dendriticLayerStep', rows = rows2(op, 'cur', b.cur), n = cols2(b.cur), size = rows * n, full = this.debug;
-      const ts = LAYER_BUFFERS;
-      ts[0] = b.cur; ts[1] = b.yl; ts[2] = b.ys; ts[3] = b.a; ts[4] = b.soma; ts[5] = b.sig; ts[6] = b.avg; ts[7] = b.spikes;
-      ts[8] = b.xl; ts[9] = b.xs; ts[10] = b.pbar; ts[11] = b.wt; ts[12] = b.bias; ts[13] = b.drive;
-      try {
-        for (let i = 1; i < LAYER_WRITTEN; i++) if (ts[i] !== null) sizeIs(op, LAYER_NAMES[i]!, ts[i]!, size);
-        if (b.drive !== null) sizeIs(op, 'drive', b.drive, size);
-        allDisjoint(op, LAYER_NAMES, ts, LAYER_NAMES.length, full);
-      } finally { ts.fill(null); }
-      if (b.bias !== null) sizeIs(op, 'bias', b.bias, n);
-      const kIn = rows2(op, 'wt', b.wt);
-      if (cols2(b.wt) !== n) throw new Error(`${op}: wt is ${fmtShape(b.wt.shape)}, expected [k, ${n}] (Wᵀ of this layer's ${n} units)`);
-      spikeLists(op, 'src', b.src.list, b.src.counts, rows, kIn, full, true);
-      spikeLists(op, 'out', b.out.list, b.out.counts, rows, n, false);
+      const op = 'dendriticLayerStep', full = this.debug;
+      // A network calls this per layer and time step with the same buffers for a whole phase: their
+      // shape, overlap and list checks (a dozen buffers, ~90 pairs, at 5-row batches a large share of the
+      // call) are made again only when one of them changes. The debug build checks every call, since it
+      // also checks the input lists' contents.
+      const checked = full ? undefined : LAYER_CHECKED.get(b);
+      if (checked === undefined || !sameLiveBuffers(checked, b)) {
+        layerChecks(op, b, full);
+        if (!full) LAYER_CHECKED.set(b, recordBuffers(checked ?? [], b));
+      }
+      const rows = b.cur.shape[0]!, n = b.cur.shape[1]!, kIn = b.wt.shape[0]!;
       for (let i = 0; i < LAYER_FACTORS.length; i++) finite(op, LAYER_FACTORS[i]!, k[LAYER_FACTORS[i]!]);
       const spikes = this.kernels.f32_dendritic_layer_step(rows, n, kIn, b.src.list.ptr, b.src.counts.ptr, b.wt.ptr,
         b.cur.ptr, b.yl.ptr, b.ys.ptr, k.lamL, k.lamS, k.pA, k.pB, b.bias?.ptr ?? 0, b.a?.ptr ?? 0,
@@ -141,4 +139,41 @@ export function withDendritic<B extends Ctor>(Base: B) {
     }
   }
   return DendriticOps;
+}
+
+/** dendriticLayerStep's checks of its buffers (every one but the constants'). */
+function layerChecks(op: string, b: DendriticLayerBuffers, full: boolean): void {
+  const rows = rows2(op, 'cur', b.cur), n = cols2(b.cur), size = rows * n;
+  const ts = LAYER_BUFFERS;
+  ts[0] = b.cur; ts[1] = b.yl; ts[2] = b.ys; ts[3] = b.a; ts[4] = b.soma; ts[5] = b.sig; ts[6] = b.avg; ts[7] = b.spikes;
+  ts[8] = b.xl; ts[9] = b.xs; ts[10] = b.pbar; ts[11] = b.wt; ts[12] = b.bias; ts[13] = b.drive;
+  try {
+    for (let i = 1; i < LAYER_WRITTEN; i++) if (ts[i] !== null) sizeIs(op, LAYER_NAMES[i]!, ts[i]!, size);
+    if (b.drive !== null) sizeIs(op, 'drive', b.drive, size);
+    allDisjoint(op, LAYER_NAMES, ts, LAYER_NAMES.length, full);
+  } finally { ts.fill(null); }
+  if (b.bias !== null) sizeIs(op, 'bias', b.bias, n);
+  const kIn = rows2(op, 'wt', b.wt);
+  if (cols2(b.wt) !== n) throw new Error(`${op}: wt is ${fmtShape(b.wt.shape)}, expected [k, ${n}] (Wᵀ of this layer's ${n} units)`);
+  spikeLists(op, 'src', b.src.list, b.src.counts, rows, kIn, full, true);
+  spikeLists(op, 'out', b.out.list, b.out.counts, rows, n, false);
+}
+
+/** Per buffers object, the buffers its last fully checked call used (recordBuffers' order). */
+const LAYER_CHECKED = new WeakMap<DendriticLayerBuffers, (HeapBuffer<View> | null)[]>();
+
+/** `into` set to b's buffers: LAYER_NAMES' order, then src's and out's list and counts. */
+function recordBuffers(into: (HeapBuffer<View> | null)[], b: DendriticLayerBuffers): (HeapBuffer<View> | null)[] {
+  into.length = 0;
+  into.push(b.cur, b.yl, b.ys, b.a, b.soma, b.sig, b.avg, b.spikes, b.xl, b.xs, b.pbar, b.wt, b.bias, b.drive, b.src.list, b.src.counts, b.out.list, b.out.counts);
+  return into;
+}
+
+/** Whether b holds exactly the buffers `s` recorded, none of them disposed since. */
+function sameLiveBuffers(s: readonly (HeapBuffer<View> | null)[], b: DendriticLayerBuffers): boolean {
+  if (s[0] !== b.cur || s[1] !== b.yl || s[2] !== b.ys || s[3] !== b.a || s[4] !== b.soma || s[5] !== b.sig || s[6] !== b.avg
+    || s[7] !== b.spikes || s[8] !== b.xl || s[9] !== b.xs || s[10] !== b.pbar || s[11] !== b.wt || s[12] !== b.bias || s[13] !== b.drive
+    || s[14] !== b.src.list || s[15] !== b.src.counts || s[16] !== b.out.list || s[17] !== b.out.counts) return false;
+  for (let i = 0; i < s.length; i++) if (s[i] !== null && s[i]!.disposed) return false;
+  return true;
 }

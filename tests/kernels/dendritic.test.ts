@@ -181,4 +181,35 @@ test('dendriticStep / spikeTraces: wrong sizes, aliasing and non-finite constant
   throwsClearly(() => lib.spikeTraces(b.xl, b.cur, 0.2, rng, b.xl, 0.9, t(), 0.7), /spikeTraces/, /must not share memory/);
 });
 
+test('dendriticLayerStep checks a buffers object again whenever one of its buffers changes (it skips the checks only for the same live buffers)', async () => {
+  for (const build of ['release', 'debug'] as const) {
+    const lib = await backend(build), rows = 2, n = 4, k = 3;
+    const t = () => lib.tensor([rows, n]);
+    const b = { src: lists(lib, rows, k, [[0, 2], [1]]), wt: lib.tensor([k, n], seeded(k * n, 1)), out: lists(lib, rows, n), pbar: null as Tensor | null,
+      cur: t(), yl: t(), ys: t(), bias: null, a: t(), soma: t(), drive: null, sig: t(), avg: null as Tensor | null, spikes: t(), xl: t(), xs: t() };
+    const kc = { lamL: 0.9, lamS: 0.7, pA: 1 / 7, pB: -1 / 7, gA: 0.6, gS: 0.3, dS: 1, kAvg: 0.1, avgSig: false, rate: 0.2, traces: true, kL: 0.01, kS: -0.01 };
+    const rng = lib.rng(1), step = () => lib.dendriticLayerStep(b, kc, rng);
+    step(); step(); // checked once, then the same buffers
+    b.avg = b.sig;
+    throwsClearly(step, /dendriticLayerStep/, /sig and avg must not share memory/);
+    b.avg = lib.tensor([rows, n + 1]);
+    throwsClearly(step, /dendriticLayerStep/, /avg \[2, 5\] has 10 elements, expected 8/);
+    b.avg = t(); step(); // a new buffer of the right size passes
+    b.avg.dispose();
+    throwsClearly(step, /dendriticLayerStep/, /avg .* was disposed/);
+    b.avg = null; step();
+    b.pbar = b.xl;
+    throwsClearly(step, /dendriticLayerStep/, /must not share memory/);
+    b.pbar = null; step();
+    const out = b.out;
+    b.out = lists(lib, 1, n);
+    throwsClearly(step, /dendriticLayerStep \(out\)/, /list needs at least 8 slots/);
+    b.out = out; step();
+    b.xs.dispose(); // disposed in place: the same object, no longer live
+    throwsClearly(step, /dendriticLayerStep/, /xs .* was disposed/);
+    b.xs = t(); step();
+    throwsClearly(() => lib.dendriticLayerStep(b, { ...kc, gA: NaN }, rng), /dendriticLayerStep/, /gA/); // the constants, every call
+  }
+});
+
 test.run();
