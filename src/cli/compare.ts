@@ -170,8 +170,8 @@ export async function compare(argv: string[]): Promise<void> {
   if (imports.length) {
     const repaired = repairResults(resultsPath);
     if (repaired > 0) process.stderr.write(`compare: ignored a half-written last line (${repaired} bytes) in ${resultsPath}\n`);
-    // A key whose last line is stale (made under defaults or by a computation that have changed since) takes an imported run.
-    const existing = new Set([...latestByKey(readResults(resultsPath).lines).values()].filter((l) => staleReasons(l, rules, { today }).length === 0).map((l) => l.key));
+    // A key whose last line is a failure, or stale (made under defaults or by a computation that have changed since), takes an imported run.
+    const existing = new Set([...latestByKey(readResults(resultsPath).lines).values()].filter((l) => l.status === 'ok' && staleReasons(l, rules, { today }).length === 0).map((l) => l.key));
     const got = importRecords(imports, rules, existing, new Date(), (file) => nameWithin(dirname(resultsPath), file));
     for (const line of got.lines) appendResult(resultsPath, line); // one write per line, as the sweep appends
     process.stderr.write(`compare: imported ${got.lines.length} run${got.lines.length === 1 ? '' : 's'} from ${imports.length} file${imports.length === 1 ? '' : 's'} into ${resultsPath}` +

@@ -163,6 +163,23 @@ test('re-import dedupes: keys already in the results and repeats inside one impo
   assert.match(md, /\| superspike \| yes \|/);
 });
 
+test("an imported run takes a key whose last line is a failure (a failed run is no result), not one whose last line is a result", () => {
+  const a = join(dir, 'fa-retry.json'), results = join(dir, 'failed', 'results.jsonl');
+  writeFileSync(a, JSON.stringify(FA));
+  const ok = recordToResult(FA, { file: 'fa-retry.json' }, rules, NOW);
+  const failed = { key: ok.key, status: 'error', run: ok.run, error: 'the run stopped', wallSeconds: 3, finishedAt: NOW.toISOString() };
+  mkdirSync(dirname(results), { recursive: true });
+  writeFileSync(results, JSON.stringify(failed) + '\n');
+  const run = (...args: string[]) => spawnSync(process.execPath, [BIN, 'compare', ...args], { encoding: 'utf8', timeout: 60_000 });
+  const r1 = run('--import', a, '--results', results);
+  assert.is(r1.status, 0, r1.stderr);
+  assert.match(r1.stderr, /imported 1 run from 1 file/);
+  const lines = parseResults(readFileSync(results, 'utf8')).lines;
+  assert.equal(lines.map((l) => [l.key, l.status]), [[ok.key, 'error'], [ok.key, 'ok']], 'the failure kept, the import after it');
+  const r2 = run('--import', a, '--results', results);
+  assert.match(r2.stderr, /imported 0 runs from 1 file .*\(1 already there\)/);
+});
+
 test('bad files: a clear error naming the file and the line', () => {
   const cases: [string, string, RegExp][] = [
     ['badjson.jsonl', JSON.stringify(FA) + '\n{"rule": "fa",\n', /badjson\.jsonl: line 2 is not valid JSON/],
