@@ -37,7 +37,6 @@ export interface DendriticInputBuffers { lit: LitPixels; out: SpikeLists; xl: Te
 
 const LAYER_NAMES = ['cur', 'yl', 'ys', 'a', 'soma', 'sig', 'avg', 'spikes', 'xl', 'xs', 'pbar', 'wt', 'bias', 'drive'] as const;
 const LAYER_WRITTEN = 11; // the first 11 are written; wt, bias and drive are read
-const LAYER_BUFFERS: (Tensor | null)[] = LAYER_NAMES.map(() => null);
 
 const WRITTEN = ['yl', 'ys', 'a', 'soma', 'sig', 'avg', 'spikes', 'xl', 'xs'] as const;
 /** The numeric constants each step checks (finite), named once here so a check builds no array. */
@@ -101,10 +100,17 @@ export function withDendritic<B extends Ctor>(Base: B) {
       // call) are made again only when one of them changes. The debug build checks every call, since it
       // also checks the input lists' contents.
       const checked = full ? undefined : LAYER_CHECKED.get(b);
-      if (checked === undefined || !sameLiveBuffers(checked, b)) {
-        layerChecks(op, b, full);
-        if (!full) LAYER_CHECKED.set(b, recordBuffers(checked ?? [], b));
-      }
+      gatherBuffers(b, GATHERED);
+      try {
+        if (checked === undefined || !sameLiveBuffers(checked)) {
+          layerChecks(op, b, full);
+          if (!full) { // the record is made once per buffers object and rewritten in place after
+            const rec = checked ?? new Array<HeapBuffer<View> | null>(GATHERED.length);
+            for (let i = 0; i < GATHERED.length; i++) rec[i] = GATHERED[i]!;
+            LAYER_CHECKED.set(b, rec);
+          }
+        }
+      } finally { GATHERED.fill(null); } // hold no buffer past the call
       const rows = b.cur.shape[0]!, n = b.cur.shape[1]!, kIn = b.wt.shape[0]!;
       for (let i = 0; i < LAYER_FACTORS.length; i++) finite(op, LAYER_FACTORS[i]!, k[LAYER_FACTORS[i]!]);
       const spikes = this.kernels.f32_dendritic_layer_step(rows, n, kIn, b.src.list.ptr, b.src.counts.ptr, b.wt.ptr,
@@ -141,17 +147,20 @@ export function withDendritic<B extends Ctor>(Base: B) {
   return DendriticOps;
 }
 
-/** dendriticLayerStep's checks of its buffers (every one but the constants'). */
+/** b's buffers in one order, LAYER_NAMES' then src's and out's list and counts, into `into` (no allocation). */
+function gatherBuffers(b: DendriticLayerBuffers, into: (HeapBuffer<View> | null)[]): void {
+  into[0] = b.cur; into[1] = b.yl; into[2] = b.ys; into[3] = b.a; into[4] = b.soma; into[5] = b.sig; into[6] = b.avg; into[7] = b.spikes;
+  into[8] = b.xl; into[9] = b.xs; into[10] = b.pbar; into[11] = b.wt; into[12] = b.bias; into[13] = b.drive;
+  into[14] = b.src.list; into[15] = b.src.counts; into[16] = b.out.list; into[17] = b.out.counts;
+}
+const GATHERED: (HeapBuffer<View> | null)[] = new Array(18).fill(null);
+
+/** dendriticLayerStep's checks of its buffers (every one but the constants'), gathered in GATHERED. */
 function layerChecks(op: string, b: DendriticLayerBuffers, full: boolean): void {
-  const rows = rows2(op, 'cur', b.cur), n = cols2(b.cur), size = rows * n;
-  const ts = LAYER_BUFFERS;
-  ts[0] = b.cur; ts[1] = b.yl; ts[2] = b.ys; ts[3] = b.a; ts[4] = b.soma; ts[5] = b.sig; ts[6] = b.avg; ts[7] = b.spikes;
-  ts[8] = b.xl; ts[9] = b.xs; ts[10] = b.pbar; ts[11] = b.wt; ts[12] = b.bias; ts[13] = b.drive;
-  try {
-    for (let i = 1; i < LAYER_WRITTEN; i++) if (ts[i] !== null) sizeIs(op, LAYER_NAMES[i]!, ts[i]!, size);
-    if (b.drive !== null) sizeIs(op, 'drive', b.drive, size);
-    allDisjoint(op, LAYER_NAMES, ts, LAYER_NAMES.length, full);
-  } finally { ts.fill(null); }
+  const rows = rows2(op, 'cur', b.cur), n = cols2(b.cur), size = rows * n, ts = GATHERED as (Tensor | null)[];
+  for (let i = 1; i < LAYER_WRITTEN; i++) if (ts[i] !== null) sizeIs(op, LAYER_NAMES[i]!, ts[i]!, size);
+  if (b.drive !== null) sizeIs(op, 'drive', b.drive, size);
+  allDisjoint(op, LAYER_NAMES, ts, LAYER_NAMES.length, full);
   if (b.bias !== null) sizeIs(op, 'bias', b.bias, n);
   const kIn = rows2(op, 'wt', b.wt);
   if (cols2(b.wt) !== n) throw new Error(`${op}: wt is ${fmtShape(b.wt.shape)}, expected [k, ${n}] (Wᵀ of this layer's ${n} units)`);
@@ -159,21 +168,11 @@ function layerChecks(op: string, b: DendriticLayerBuffers, full: boolean): void 
   spikeLists(op, 'out', b.out.list, b.out.counts, rows, n, false);
 }
 
-/** Per buffers object, the buffers its last fully checked call used (recordBuffers' order). */
+/** Per buffers object, the buffers its last fully checked call used (gatherBuffers' order). */
 const LAYER_CHECKED = new WeakMap<DendriticLayerBuffers, (HeapBuffer<View> | null)[]>();
 
-/** `into` set to b's buffers: LAYER_NAMES' order, then src's and out's list and counts. */
-function recordBuffers(into: (HeapBuffer<View> | null)[], b: DendriticLayerBuffers): (HeapBuffer<View> | null)[] {
-  into.length = 0;
-  into.push(b.cur, b.yl, b.ys, b.a, b.soma, b.sig, b.avg, b.spikes, b.xl, b.xs, b.pbar, b.wt, b.bias, b.drive, b.src.list, b.src.counts, b.out.list, b.out.counts);
-  return into;
-}
-
-/** Whether b holds exactly the buffers `s` recorded, none of them disposed since. */
-function sameLiveBuffers(s: readonly (HeapBuffer<View> | null)[], b: DendriticLayerBuffers): boolean {
-  if (s[0] !== b.cur || s[1] !== b.yl || s[2] !== b.ys || s[3] !== b.a || s[4] !== b.soma || s[5] !== b.sig || s[6] !== b.avg
-    || s[7] !== b.spikes || s[8] !== b.xl || s[9] !== b.xs || s[10] !== b.pbar || s[11] !== b.wt || s[12] !== b.bias || s[13] !== b.drive
-    || s[14] !== b.src.list || s[15] !== b.src.counts || s[16] !== b.out.list || s[17] !== b.out.counts) return false;
-  for (let i = 0; i < s.length; i++) if (s[i] !== null && s[i]!.disposed) return false;
+/** Whether GATHERED holds exactly the buffers `s` recorded, none of them disposed since. */
+function sameLiveBuffers(s: readonly (HeapBuffer<View> | null)[]): boolean {
+  for (let i = 0; i < GATHERED.length; i++) if (s[i] !== GATHERED[i] || (s[i] !== null && s[i]!.disposed)) return false;
   return true;
 }
