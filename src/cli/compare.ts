@@ -10,7 +10,7 @@ import { loadPlugins } from './plugins.js';
 import { rules } from '../rules/index.js';
 import { quickPreset, fullPreset, reportPreset, validateConfig, expandConfig, ruleMeta, runLabel, PRESETS, type SweepConfig } from '../report/config.js';
 import { readResults, repairResults, appendResult, latestByKey, type ResultLine } from '../report/results.js';
-import { importRecords } from '../report/import.js';
+import { importRecords, settledKeys } from '../report/import.js';
 import { estimateSweep, describeEstimate } from '../report/estimate.js';
 import { staleReasons, verifyLine, type Verification } from '../report/stale.js';
 import { reportHeader, verificationSentence } from '../report/provenance.js';
@@ -170,9 +170,7 @@ export async function compare(argv: string[]): Promise<void> {
   if (imports.length) {
     const repaired = repairResults(resultsPath);
     if (repaired > 0) process.stderr.write(`compare: ignored a half-written last line (${repaired} bytes) in ${resultsPath}\n`);
-    // A key whose last line is a failure, or stale (made under defaults or by a computation that have changed since), takes an imported run.
-    const existing = new Set([...latestByKey(readResults(resultsPath).lines).values()].filter((l) => l.status === 'ok' && staleReasons(l, rules, { today }).length === 0).map((l) => l.key));
-    const got = importRecords(imports, rules, existing, new Date(), (file) => nameWithin(dirname(resultsPath), file));
+    const got = importRecords(imports, rules, settledKeys(readResults(resultsPath).lines, rules, today), new Date(), (file) => nameWithin(dirname(resultsPath), file));
     for (const line of got.lines) appendResult(resultsPath, line); // one write per line, as the sweep appends
     process.stderr.write(`compare: imported ${got.lines.length} run${got.lines.length === 1 ? '' : 's'} from ${imports.length} file${imports.length === 1 ? '' : 's'} into ${resultsPath}` +
       `${got.duplicates ? ` (${got.duplicates} already there)` : ''}${got.cancelled.length ? `; skipped ${got.cancelled.length} cancelled run${got.cancelled.length === 1 ? '' : 's'} (${got.cancelled.join(', ')})` : ''}\n`);

@@ -16,7 +16,8 @@ import type { AnyRule } from '../rules/types.js';
 import { SPIKING_DEFAULTS } from '../net/spiking.js';
 import { ruleForm } from '../rules/form.js';
 import { ruleMeta, runKey, type DatasetId } from './config.js';
-import type { ResultLine, RunRecord } from './results.js';
+import { latestByKey, type ResultLine, type RunRecord } from './results.js';
+import { staleReasons, type StaleOptions } from './stale.js';
 
 const DATASETS: readonly DatasetId[] = ['mnist', 'fashion-mnist'];
 
@@ -122,7 +123,18 @@ export interface ImportSummary {
 }
 
 /**
- * Reads and converts every record of `files`, dropping keys in `existing` and repeats. Nothing is written.
+ * The keys of `lines` an import leaves alone: those whose last line is a finished run that is not stale
+ * (made under today's defaults and, with `today`, by today's computation). A key whose last line is a
+ * failure, or stale, takes an imported record: the import then replaces what a sweep would run again.
+ */
+export function settledKeys(lines: readonly ResultLine[], registered: Record<string, AnyRule>, today?: StaleOptions['today']): Set<string> {
+  const out = new Set<string>();
+  for (const l of latestByKey(lines).values()) if (l.status === 'ok' && staleReasons(l, registered, { today }).length === 0) out.add(l.key);
+  return out;
+}
+
+/**
+ * Reads and converts every record of `files`, dropping keys in `existing` (settledKeys) and repeats. Nothing is written.
  * `nameOf` gives the name a line records as its origin (default: the path as given).
  */
 export function importRecords(files: readonly string[], registered: Record<string, AnyRule>, existing: ReadonlySet<string>, now = new Date(), nameOf: (file: string) => string = (f) => f): ImportSummary {

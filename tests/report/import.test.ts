@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { absolutePaths } from '../helpers/paths.js';
 import { fileURLToPath } from 'node:url';
 import { rules } from '../../src/rules/index.js';
-import { recordToResult, importRecords, parseRecords } from '../../src/report/import.js';
+import { recordToResult, importRecords, parseRecords, settledKeys } from '../../src/report/import.js';
 import { reportHeader } from '../../src/report/provenance.js';
 import { parseResults, type ResultLine } from '../../src/report/results.js';
 import { ruleMeta, expandConfig, validateConfig, fullPreset, quickPreset, runKey } from '../../src/report/config.js';
@@ -110,6 +110,22 @@ test('sweep order: seed by seed, then dataset, then the reference depth first an
   assert.equal(depthsOf({ depths: [1, 2, 3, 5] }), [3, 1, 2, 5]);
   assert.equal(depthsOf({ depths: [1, 2, 4] }), [4, 1, 2]);
   assert.equal(depthsOf({ depths: [1, 2, 3], referenceDepth: 2 }), [2, 1, 3]);
+});
+
+test('settledKeys: an import leaves a key alone only when its last line is a finished run of today\'s defaults and computation', () => {
+  type Ok = Extract<ResultLine, { status: 'ok' }>;
+  const ok = (rec: object) => recordToResult(rec, { file: 'rec.json' }, rules, NOW) as Ok;
+  const fa = ok(FA), spike = ok({ ...FA, seed: 5 }), s2 = ok({ ...FA, seed: 6 }), s3 = ok({ ...FA, seed: 7 });
+  const failed = (l: Ok): ResultLine => ({ key: l.key, run: l.run, status: 'error', error: 'exit 1', wallSeconds: 1, finishedAt: NOW.toISOString() });
+  // made with batch 37 while its command (no --batch) gives the rule's default today: stale
+  const old: Ok = { ...s3, record: { ...s3.record, batch: 37 } };
+  const lines = [fa, spike, failed(spike), failed(s2), s2, old];
+  assert.equal([...settledKeys(lines, rules)].sort(), [fa.key, s2.key].sort(), 'the failed-last key and the stale one take an import');
+  // By today's fingerprints: a run whose record carries another is stale; one without a fingerprint is kept.
+  const printed: Ok = { ...fa, record: { ...fa.record, fingerprint: 'aaaa' } };
+  assert.equal([...settledKeys([printed], rules, () => 'bbbb')], []);
+  assert.equal([...settledKeys([printed], rules, () => 'aaaa')], [fa.key]);
+  assert.equal([...settledKeys([fa], rules, () => 'bbbb')], [fa.key]);
 });
 
 test('re-import dedupes: keys already in the results and repeats inside one import are skipped', () => {
