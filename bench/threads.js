@@ -4,8 +4,9 @@
 //  gemm:    256x1024x1024 and 100x784x1000 (NN), then the GEMMs of one backprop step of 784-1000-10 and
 //           784-256x3-10 at batch 100 (forward NT, weight gradient TN, input gradient NN).
 //  epoch:   one epoch of real MNIST, backprop, batch 100, plain SGD: 784-1000(tanh)-10, 784-256x3(relu)-10.
-//  spiking: one epoch of `bioprop train --rule fa --spiking --hidden 256,256,256` (its defaults), timed on
-//           the first --spiking-limit examples (default 6000; 0 = the whole epoch) and scaled to 60000.
+//  spiking: one epoch of `bioprop train --rule fa --spiking --hidden 256,256,256` (its defaults): the whole
+//           epoch by default, or the first --spiking-limit N examples scaled to 60000 (quicker, but the
+//           first windows' one-off costs, such as the workers' compiling, then weigh more).
 //  browser: the demo page in headless Chromium (bp 784-256x3-10, 60000 digits, 2 epochs) served with and
 //           without cross-origin isolation, --rounds alternating rounds: all cores against one thread, as
 //           MNIST epochs per second and their ratio (Debian's chromium; CHROMIUM_PATH overrides;
@@ -44,7 +45,7 @@ const val = (f, d) => { const i = argv.indexOf(`--${f}`); return i >= 0 && argv[
 const N = Number(val('threads', 2));
 const only = val('only', 'gemm,epoch,spiking,peer,browser').split(',');
 const rounds = Number(val('rounds', 1));
-const spikingLimit = Number(val('spiking-limit', 6000));
+const spikingLimit = Number(val('spiking-limit', 0));
 const jsonFile = val('json', null);
 const busy = Number(val('busy', 0));
 if (jsonFile) writeFileSync(jsonFile, '');

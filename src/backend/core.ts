@@ -3,7 +3,11 @@
 // (debug) checks run.
 import type { Kernels } from '../wasm/kernels.js';
 import { Heap } from '../core/heap.js';
-import { threadsOf } from '../wasm/threads.js';
+import { poolOf, threadsOf } from '../wasm/threads.js';
+import { SEQ_STAGES } from '../wasm/pool-jobs.js';
+
+/** Row kernels one sequence holds at most (beginSequence). */
+export const SEQUENCE_STAGES = SEQ_STAGES;
 
 export interface BackendOptions {
   /**
@@ -25,6 +29,38 @@ export class BackendCore {
   /** Threads the large kernels run on (load's `threads`, 1 where memory cannot be shared). */
   get threads(): number {
     return threadsOf(this.kernels);
+  }
+
+  /**
+   * Starts a sequence of row kernels on the pool (Pool.beginSequence): the row-split calls until
+   * endSequence() are kept and then run as one job, each thread taking all of them on its rows, and
+   * return 0 in place of their counts. False (nothing is recorded: the calls run as they come) on one
+   * thread, and with the debug build, whose checks read the data the kept calls have not yet written.
+   */
+  beginSequence(rows: number, work: number): boolean {
+    const pool = this.debug ? undefined : poolOf(this.kernels);
+    if (pool === undefined) return false;
+    pool.beginSequence(rows, work);
+    return true;
+  }
+
+  /** Ends a sequence being recorded, if any, after an error in the code recording it. */
+  abortSequence(): void {
+    poolOf(this.kernels)?.abortSequence();
+  }
+
+  /** Calls kept since beginSequence(), and how many more it can take. */
+  sequenceStages(): number {
+    return poolOf(this.kernels)!.sequenceStages;
+  }
+
+  sequenceRoom(): number {
+    return poolOf(this.kernels)!.sequenceRoom;
+  }
+
+  /** Runs the calls kept since beginSequence() (in order on each row); counts[s] = call s's count. Returns the number of calls. */
+  endSequence(counts: Float64Array): number {
+    return poolOf(this.kernels)!.endSequence(counts);
   }
 }
 

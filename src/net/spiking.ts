@@ -34,6 +34,7 @@
 // SpikingNetwork is a Network whose forward(rows) is the window above, so the Trainer, the loss and every
 // rule accept it as is.
 import type { Backend, LayerStepBuffers, SpikeLists } from '../backend.js';
+import { SEQUENCE_STAGES } from '../backend/core.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Workspace } from '../core/workspace.js';
 import type { WasmRng } from '../wasm/rng.js';
@@ -120,6 +121,9 @@ export interface SpikeLayer {
   pooled: Tensor | null;
 }
 
+/** The mark of a call kept in a sequence whose count is not booked. */
+const NO_COUNT = -2;
+
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 export class SpikingSim implements RasterSource {
@@ -148,6 +152,15 @@ export class SpikingSim implements RasterSource {
   readonly neuronSteps: Float64Array;
   /** Steps that used event-driven / dense propagation per layer since resetRates(). */
   readonly eventSteps: Float64Array;
+  /** A convolution or pooling: no step runs as a sequence (their kernels are not row kernels). */
+  private readonly denseNet: boolean;
+  /** Units a time step updates per row (the encoder's and every layer's): the size a sequence's split is judged by. */
+  private readonly stepWidth: number;
+  /** Per layer, its input's spike count at the last step (a sequence's guess of the path). */
+  private readonly lagIn: Float64Array;
+  /** Per call kept in the sequence, the layer whose spike count it returns (-1: the encoder's, NO_COUNT: none). */
+  private readonly stageLayer: Int32Array;
+  private readonly stageCounts: Float64Array;
   readonly denseSteps: Float64Array;
   simSeconds = 0;
   /** Time per part of the step loop when set (benchmarks); null costs nothing. */
@@ -216,6 +229,11 @@ export class SpikingSim implements RasterSource {
       const src = i === 0 ? this.inLists : this.sl[i - 1]!.out;
       if (src && !s.denseIn) s.from = { ...src, wt: s.WT };
     });
+    this.denseNet = net.layers.some((l) => l.conv || l.pool);
+    this.stepWidth = net.layers.reduce((w, l) => w + l.outSize, net.layers[0]!.inSize);
+    this.lagIn = new Float64Array(L);
+    this.stageLayer = new Int32Array(SEQUENCE_STAGES).fill(NO_COUNT);
+    this.stageCounts = new Float64Array(SEQUENCE_STAGES);
     this.spikeCount = new Float64Array(L); this.neuronSteps = new Float64Array(L);
     this.eventSteps = new Float64Array(L); this.denseSteps = new Float64Array(L);
   }
@@ -322,54 +340,76 @@ export class SpikingSim implements RasterSource {
     this.prepare();
     this.reset(rows);
     pr?.start();
-    for (let t = 0; t < T; t++) {
-      const inL = this.inLists;
-      let inS = this.inSpikes.head(rows), lists = inL, dense = !inL || perStep || this.sl[0]!.denseIn; // the input as lists, as 0/1 (dense), or both
-      let inCount = inL ? this.enc.stepLists!(rows, t, net.input, dense ? inS : null, inL) : this.enc.step(rows, t, net.input, inS);
-      pr?.lap(ENCODER);
-      for (let i = 0; i < L; i++) {
-        const l = layers[i]!, s = this.sl[i]!;
-        // spikes are summed on the units (a pooled layer's on its convolution's units, pooled at the end)
-        const I = s.I.head(rows), spikes = s.spikes.head(rows), post = (l.pool ? l.pool.act : l.post).head(rows);
-        const fed = i > 0 && feed ? feed(i, t) : null;
-        if (fed) { inS = fed.head(rows); inCount = lib.sumsq(inS); lists = null; dense = true; }
-        const fromLists = this.propagate(i, l, s, rows, inS, inCount, lists, dense);
-        pr?.lap(PROPAGATION);
-        if (s.st) {
-          // I ← λs·I + (1 − λs)(1 − λm)·gain·amp·cur + biasDrive: the drive (1 − λm)·J of the neuron
-          const alpha = (1 - ls) * (1 - lm) * this.gain * s.ampIn, dstep = s.dstep.head(rows);
-          const counted = i < L - 1 || t >= t0c; // spike count (the output's from t_c)
-          let c: number;
-          if (s.fused) { // one pass: (propagation,) synapse, neuron, and the sums Σ spikes, Σ surrogate, Σ drive
-            const b = s.fused, keep = perStep || !s.out;
-            b.cur = s.cur.head(rows); b.I = I; b.spikes = keep ? spikes : null; b.dstep = perStep ? dstep : null;
-            b.post = counted ? post : null; b.deriv = l.deriv.head(rows); b.acc = this.meanDrive ? l.a.head(rows) : null;
-            b.from = fromLists ? s.from : null;
-            c = this.neuron.layerStep!(lib, r, s.st, b, alpha, ls);
-            pr?.lap(NEURON);
-            lists = s.out; dense = keep;
-          } else {
-            lib.addRow(lib.axpby(I, alpha, s.cur.head(rows), ls), s.biasDrive);
-            c = this.neuron.step(lib, r, s.st, I, spikes, dstep);
-            pr?.lap(NEURON);
-            if (counted) lib.traceStep(post, spikes, 1);
-            lib.traceStep(l.deriv.head(rows), dstep, 1); // Σ surrogate
-            if (this.meanDrive) lib.traceStep(l.a.head(rows), I, 1); // Σ drive
-            pr?.lap(TRACES);
-            lists = null; dense = true;
+    // On a pool, the window's chain of row kernels (per step the encoder, each layer summed from the spike
+    // lists of the one below, the readout) runs as one sequence: each thread steps its own rows through the
+    // whole window, with one hand-over between threads per window instead of one per call. A layer whose
+    // input looks too dense for the lists ends the sequence; the step goes on call by call.
+    const chain = !perStep && !feed && this.inLists !== null && !this.denseNet;
+    let seq = false;
+    try {
+      for (let t = 0; t < T; t++) {
+        const inL = this.inLists;
+        let inS = this.inSpikes.head(rows), lists = inL, dense = !inL || perStep || this.sl[0]!.denseIn; // the input as lists, as 0/1 (dense), or both
+        if (seq && lib.sequenceRoom() < L + 2) { this.endSequence(rows); seq = false; }
+        if (chain && !seq) seq = lib.beginSequence(rows, rows * this.stepWidth * (T - t)); // the work of the rest of the window
+        if (seq) this.stageLayer[lib.sequenceStages()] = -1;
+        let inCount = inL ? this.enc.stepLists!(rows, t, net.input, dense ? inS : null, inL) : this.enc.step(rows, t, net.input, inS);
+        pr?.lap(ENCODER);
+        for (let i = 0; i < L; i++) {
+          const l = layers[i]!, s = this.sl[i]!;
+          // spikes are summed on the units (a pooled layer's on its convolution's units, pooled at the end)
+          const I = s.I.head(rows), spikes = s.spikes.head(rows), post = (l.pool ? l.pool.act : l.post).head(rows);
+          if (seq && !(lists !== null && this.eventLikely(i, rows) && (s.st ? s.fused !== null && s.from !== null && lib.sequenceRoom() > 0 : lib.sequenceRoom() > 1))) {
+            inCount = this.endSequence(rows);
+            seq = false;
           }
-          this.spikeCount[i]! += c;
-          inS = s.pooled ? lib.avgPool(s.pooled.head(rows), spikes, l.pool!.geom) : spikes; inCount = c;
-        } else {
-          // membrane readout: I ← λs·I + (1 − λs)(amp·cur + b), m ← λo·m + (1 − λo)·I, post += m from t_c on
-          lib.readoutStep(s.cur.head(rows), s.biasDrive, I, spikes, t >= t0c ? post : null, (1 - ls) * s.ampIn, ls, lo);
-          pr?.lap(NEURON);
+          if (!seq) this.lagIn[i] = inCount;
+          const fed = i > 0 && feed ? feed(i, t) : null;
+          if (fed) { inS = fed.head(rows); inCount = lib.sumsq(inS); lists = null; dense = true; }
+          if (seq) this.stageLayer[lib.sequenceStages()] = i;
+          if (seq && !s.st) lib.eventListMatmul(s.cur.head(rows), lists!.list, lists!.counts, s.WT);
+          const fromLists = seq || this.propagate(i, l, s, rows, inS, inCount, lists, dense);
+          pr?.lap(PROPAGATION);
+          if (s.st) {
+            // I ← λs·I + (1 − λs)(1 − λm)·gain·amp·cur + biasDrive: the drive (1 − λm)·J of the neuron
+            const alpha = (1 - ls) * (1 - lm) * this.gain * s.ampIn, dstep = s.dstep.head(rows);
+            const counted = i < L - 1 || t >= t0c; // spike count (the output's from t_c)
+            let c: number;
+            if (s.fused) { // one pass: (propagation,) synapse, neuron, and the sums Σ spikes, Σ surrogate, Σ drive
+              const b = s.fused, keep = perStep || !s.out;
+              b.cur = s.cur.head(rows); b.I = I; b.spikes = keep ? spikes : null; b.dstep = perStep ? dstep : null;
+              b.post = counted ? post : null; b.deriv = l.deriv.head(rows); b.acc = this.meanDrive ? l.a.head(rows) : null;
+              b.from = fromLists ? s.from : null;
+              c = this.neuron.layerStep!(lib, r, s.st, b, alpha, ls);
+              pr?.lap(NEURON);
+              lists = s.out; dense = keep;
+            } else {
+              lib.addRow(lib.axpby(I, alpha, s.cur.head(rows), ls), s.biasDrive);
+              c = this.neuron.step(lib, r, s.st, I, spikes, dstep);
+              pr?.lap(NEURON);
+              if (counted) lib.traceStep(post, spikes, 1);
+              lib.traceStep(l.deriv.head(rows), dstep, 1); // Σ surrogate
+              if (this.meanDrive) lib.traceStep(l.a.head(rows), I, 1); // Σ drive
+              pr?.lap(TRACES);
+              lists = null; dense = true;
+            }
+            if (!seq) this.spikeCount[i]! += c; // else counted at the sequence's end
+            inS = s.pooled ? lib.avgPool(s.pooled.head(rows), spikes, l.pool!.geom) : spikes; inCount = c;
+          } else {
+            // membrane readout: I ← λs·I + (1 − λs)(amp·cur + b), m ← λo·m + (1 − λo)·I, post += m from t_c on
+            lib.readoutStep(s.cur.head(rows), s.biasDrive, I, spikes, t >= t0c ? post : null, (1 - ls) * s.ampIn, ls, lo);
+            pr?.lap(NEURON);
+          }
+          this.neuronSteps[i]! += I.size;
         }
-        this.neuronSteps[i]! += I.size;
+        onStep?.(t);
+        pr?.lap(LEARNING);
       }
-      onStep?.(t);
-      pr?.lap(LEARNING);
+    } catch (e) {
+      if (seq) lib.abortSequence(); // the workers wait for stages that will not come
+      throw e;
     }
+    if (seq) this.endSequence(rows);
     for (let i = 0; i < L; i++) {
       const l = layers[i]!, s = this.sl[i]!, post = l.post.head(rows), deriv = l.deriv.head(rows), a = l.a.head(rows);
       if (s.st) {
@@ -386,6 +426,41 @@ export class SpikingSim implements RasterSource {
     // A convolution's weight gradient reads its patches: those of the rates below, not of the last step's spikes.
     for (const l of layers) if (l.conv) lib.im2col(l.conv.cols.head(rows * l.conv.geom.positions), l.pre.head(rows), l.conv.geom);
     this.simSeconds += (now() - t0) / 1000;
+  }
+
+  /**
+   * Whether layer i's input is likely sparse enough to be summed from its spike lists (propagate's
+   * rule on the count of its input at the previous step): what a sequence guesses before the counts of
+   * this step exist. The guess chooses only the path, never the sums (event-threshold.ts), and the
+   * statistics count what propagate would have chosen (endSequence).
+   */
+  private eventLikely(i: number, rows: number): boolean {
+    const c = this.lagIn[i]!;
+    return c === 0 || c < this.thresholds![i]! * rows * this.net.layers[i]!.inSize;
+  }
+
+  /**
+   * Runs the sequence of kept calls and books what each reported, as the calls one by one would
+   * have: spikes per layer, event or dense steps by propagate's rule on the input's actual count, and
+   * that count for the next step's guess. Returns the count of the last call (the input of what follows).
+   */
+  private endSequence(rows: number): number {
+    const counts = this.stageCounts, n = this.lib.endSequence(counts);
+    let last = 0;
+    for (let s = 0; s < n; s++) {
+      const i = this.stageLayer[s]!;
+      if (i === NO_COUNT) continue;
+      if (i >= 0) {
+        if (this.sl[i]!.st) this.spikeCount[i]! += counts[s]!; // a readout's stage counts its input events
+        const event = last === 0 || last < this.thresholds![i]! * rows * this.net.layers[i]!.inSize;
+        if (event) this.eventSteps[i]! += 1;
+        else this.denseSteps[i]! += 1;
+        this.lagIn[i] = last;
+      }
+      last = counts[s]!;
+    }
+    this.stageLayer.fill(NO_COUNT);
+    return last;
   }
 
   /**

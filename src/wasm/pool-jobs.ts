@@ -18,12 +18,15 @@ export const CTL = {
   // The job's integer arguments. GEMM: trans, m, n, k, a, b, c, then f32 alpha, beta at ARGS + 7, + 8.
   // EVENT: m, n, k, s, b, c. MAP: index in ELEMENTWISE_NAMES, argument count (the arguments: ARGS64_BYTE).
   // ROWS: index in ROWWISE_NAMES, argument count (the arguments: ARGS64_BYTE).
+  // SEQ: stages published so far, rows, 1 once closed (each stage's kernel, argument count and count at
+  // SEQ_HEAD_BYTE, its arguments at SEQ_ARGS_BYTE).
   ARGS: 10,
 } as const;
 export const OP_GEMM = 1;
 export const OP_EVENT = 2;
 export const OP_MAP = 3;
 export const OP_ROWS = 4;
+export const OP_SEQ = 5;
 /** Most threads a pool takes. */
 export const MAX_THREADS = 64;
 /** Most chunks one job is cut into (the chunk index is the low byte of TICKET). */
@@ -36,7 +39,20 @@ export const MAX_ARGS = 32;
 /** Where the error message of a failed thread goes in the control block, and its room. */
 export const MSG_BYTE = ARGS64_BYTE + 8 * MAX_ARGS;
 export const MSG_CAP = 2048;
-export const CONTROL_BYTES = MSG_BYTE + MSG_CAP;
+/**
+ * A SEQ job: up to SEQ_STAGES row-split kernels that each chunk runs one after the other on its rows. A
+ * chain of calls in which row r of a stage reads only row r of the stages before (a spiking network's
+ * presentation window: per time step the encoder, each layer from the spike lists of the one below, the
+ * readout) then costs one hand-over between threads instead of one per call, and each thread keeps its
+ * rows' state in its own caches for the whole chain. The job is posted before its first stage and the
+ * stages are published as they are recorded, so the workers run while the caller's loop records. Per
+ * stage, three int32 (kernel index in ROWWISE_NAMES, argument count, the stage's count summed over the
+ * chunks), then MAX_ARGS float64 arguments.
+ */
+export const SEQ_STAGES = 1024;
+export const SEQ_HEAD_BYTE = MSG_BYTE + MSG_CAP;
+export const SEQ_ARGS_BYTE = SEQ_HEAD_BYTE + 4 * 3 * SEQ_STAGES;
+export const CONTROL_BYTES = SEQ_ARGS_BYTE + 8 * MAX_ARGS * SEQ_STAGES;
 
 /**
  * Elementwise kernels a pool splits over their first argument n (multiples of 4 elements, so every
@@ -78,7 +94,7 @@ const ROW = (a: readonly number[]) => 4 * a[1]!;
  * chunk's first row (moves by 1 per row), and `work`, the elements of one row, which the size
  * threshold compares. Their i32 result, a count, is summed over the chunks.
  */
-export const ROWWISE: Record<string, { ptrs: readonly RowArg[]; row?: number; work: (args: readonly number[]) => number }> = {
+export const ROWWISE: Record<string, { ptrs: readonly RowArg[]; row?: number; work: (args: readonly number[]) => number; seqOnly?: true }> = {
   // rows, n, scale, seed, window, step, row0, p, out, list, counts
   f32_poisson_rows: { ptrs: [[7, ROW], [8, ROW], [9, ROW], [10, () => 4]], row: 6, work: (a) => a[1]! },
   // rows, n, scale, p, idx, q, nnz
@@ -93,6 +109,10 @@ export const ROWWISE: Record<string, { ptrs: readonly RowArg[]; row?: number; wo
     ptrs: [15, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26].map((i) => [i, ROW] as const).concat([[27, () => 4], [29, (a) => 4 * a[28]!], [30, () => 4]]),
     work: (a) => (a[29] ? a[1]! * (1 + a[28]! / 256) : a[1]!),
   },
+  // m, n, k, list, ldl, counts, b, c: a row of C from its row's spike list (B shared). Split only as a
+  // stage of a sequence, whose lists the stage before wrote: alone, its error result (~r for a bad
+  // count in row r) must name the row of the whole call, which a chunk's does not.
+  f32_event_list_nn: { ptrs: [[3, (a) => 4 * a[4]!], [5, () => 4], [7, ROW]], work: (a) => a[1]!, seqOnly: true },
   // rows, n, list, counts, out
   f32_list_spikes: { ptrs: [[2, ROW], [3, () => 4], [4, ROW]], work: (a) => a[1]! },
   // rows, n, alpha, synDecay, oneMinusLo, lo, countPost, cur, bias, I, m, post
@@ -158,12 +178,18 @@ export class JobView {
   private readonly f64: Float64Array;
   private readonly args = new Array<number>(MAX_ARGS).fill(0);
   private readonly fns: Record<string, (...a: number[]) => number>;
+  private readonly seqHead: Int32Array;
+  private readonly seqArgs: Float64Array;
+  /** A chunk's count per stage, added to the shared slots once at its end (not once per stage). */
+  private readonly seqLocal = new Int32Array(SEQ_STAGES);
 
   constructor(control: SharedArrayBuffer, private readonly kern: ChunkKernels, readonly index: number) {
     this.ctl = new Int32Array(control, 0, ARGS64_BYTE / 4);
     this.f32 = new Float32Array(control, 0, ARGS64_BYTE / 4);
     this.f64 = new Float64Array(control, ARGS64_BYTE, MAX_ARGS);
     this.fns = kern as unknown as Record<string, (...a: number[]) => number>;
+    this.seqHead = new Int32Array(control, SEQ_HEAD_BYTE, 3 * SEQ_STAGES);
+    this.seqArgs = new Float64Array(control, SEQ_ARGS_BYTE, MAX_ARGS * SEQ_STAGES);
   }
 
   /**
@@ -210,20 +236,44 @@ export class JobView {
       const m = ctl[A]!, n = ctl[A + 1]!, k = ctl[A + 2]!, hi = Math.min(m, lo + ctl[CTL.CHUNK]!);
       return this.kern.f32_event_nn(hi - lo, n, k, this.f32[A + 6]!, this.f32[A + 7]!, (ctl[A + 3]! >>> 0) + lo * k * 4, ctl[A + 4]!, (ctl[A + 5]! >>> 0) + lo * n * 4);
     }
-    if (op === OP_MAP || op === OP_ROWS) { // n or rows becomes the chunk's length, non-null pointers move with lo
-      const map = op === OP_MAP, name = (map ? ELEMENTWISE_NAMES : ROWWISE_NAMES)[ctl[A]!]!, count = ctl[A + 1]!, args = this.args, f64 = this.f64;
-      for (let i = 0; i < count; i++) args[i] = f64[i]!;
-      args[0] = Math.min(f64[0]!, lo + ctl[CTL.CHUNK]!) - lo;
-      if (map) {
-        for (const i of ELEMENTWISE[name]!) if (args[i] !== 0) args[i] = (args[i]! + lo * 4) >>> 0;
-      } else {
-        const spec = ROWWISE[name]!;
-        for (const [i, bytes] of spec.ptrs) if (args[i] !== 0) args[i] = (args[i]! + lo * bytes(args)) >>> 0;
-        if (spec.row !== undefined) args[spec.row] = args[spec.row]! + lo;
-      }
+    if (op === OP_MAP) { // n becomes the chunk's length, non-null pointers move with lo
+      const name = ELEMENTWISE_NAMES[ctl[A]!]!, args = this.load(this.f64, 0, ctl[A + 1]!, lo);
+      for (const i of ELEMENTWISE[name]!) if (args[i] !== 0) args[i] = (args[i]! + lo * 4) >>> 0;
       return this.fns[name]!.apply(null, args) | 0; // arguments past the kernel's own are ignored
     }
+    if (op === OP_ROWS) return this.rowsPart(ctl[A]!, this.f64, 0, ctl[A + 1]!, lo);
+    if (op === OP_SEQ) { // every stage on rows [lo, hi), in order; each stage's count to its own slot
+      // Stages are published one by one (ARGS) while the caller records them, then the job is closed
+      // (ARGS + 2): run every published stage, wait for more until the close.
+      const head = this.seqHead, local = this.seqLocal;
+      let s = 0;
+      for (;;) {
+        let pub = Atomics.load(ctl, A);
+        while (s >= pub && Atomics.load(ctl, A + 2) === 0 && Atomics.load(ctl, CTL.STOP) === 0) pub = Atomics.load(ctl, A);
+        if (s >= pub) pub = Atomics.load(ctl, A);
+        if (s >= pub) break;
+        for (; s < pub; s++) local[s] = this.rowsPart(head[3 * s]!, this.seqArgs, s * MAX_ARGS, head[3 * s + 1]!, lo);
+      }
+      for (let i = 0; i < s; i++) if (local[i] !== 0) Atomics.add(head, 3 * i + 2, local[i]!);
+      return 0;
+    }
     throw new Error(`unknown job ${op}`);
+  }
+
+  /** The `count` arguments at from[at ..] with the length (the first) cut to the chunk starting at lo. */
+  private load(from: Float64Array, at: number, count: number, lo: number): number[] {
+    const args = this.args;
+    for (let i = 0; i < count; i++) args[i] = from[at + i]!;
+    args[0] = Math.min(from[at]!, lo + this.ctl[CTL.CHUNK]!) - lo;
+    return args;
+  }
+
+  /** Rows [lo, lo + chunk) of ROWWISE kernel `index` with the arguments at from[at ..]: its pointers moved to row lo. */
+  private rowsPart(index: number, from: Float64Array, at: number, count: number, lo: number): number {
+    const name = ROWWISE_NAMES[index]!, spec = ROWWISE[name]!, args = this.load(from, at, count, lo);
+    for (const [i, bytes] of spec.ptrs) if (args[i] !== 0) args[i] = (args[i]! + lo * bytes(args)) >>> 0;
+    if (spec.row !== undefined) args[spec.row] = args[spec.row]! + lo;
+    return this.fns[name]!.apply(null, args) | 0;
   }
 }
 

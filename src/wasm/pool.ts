@@ -11,7 +11,7 @@
 // by its keeper thread (pool-keeper.ts, Node) the same way; the caller then shuts the pool down and throws.
 import type { Kernels } from './kernels.js';
 import {
-  CTL, OP_GEMM, OP_EVENT, OP_MAP, OP_ROWS, ROWWISE, ROWWISE_NAMES, ELEMENTWISE_COST, MAX_CHUNKS, ARGS64_BYTE, MAX_ARGS, MSG_BYTE, MSG_CAP, CONTROL_BYTES, ELEMENTWISE_NAMES, CALLER_SPIN_MS, CHUNKS_PER_THREAD,
+  CTL, OP_GEMM, OP_EVENT, OP_MAP, OP_ROWS, OP_SEQ, SEQ_STAGES, SEQ_HEAD_BYTE, SEQ_ARGS_BYTE, ROWWISE, ROWWISE_NAMES, ELEMENTWISE_COST, MAX_CHUNKS, ARGS64_BYTE, MAX_ARGS, MSG_BYTE, MSG_CAP, CONTROL_BYTES, ELEMENTWISE_NAMES, CALLER_SPIN_MS, CHUNKS_PER_THREAD,
   JobView, gemmChunk, recordFailure, type WorkerInit, type WorkerReply, type ChunkKernels,
 } from './pool-jobs.js';
 
@@ -96,12 +96,12 @@ export interface PoolOptions {
   onClose?: () => void;
 }
 
-/** Slots of the per-kind loss counters: the GEMM, the event propagation, then the ELEMENTWISE and ROWWISE kernels. */
-const SLOT_GEMM = 0, SLOT_EVENT = 1, SLOT_MAP = 2, SLOT_ROWS = SLOT_MAP + ELEMENTWISE_NAMES.length, SLOTS = SLOT_ROWS + ROWWISE_NAMES.length;
+/** Slots of the per-kind loss counters: the GEMM, the event propagation, the ELEMENTWISE and ROWWISE kernels, then sequences of ROWWISE kernels. */
+const SLOT_GEMM = 0, SLOT_EVENT = 1, SLOT_MAP = 2, SLOT_ROWS = SLOT_MAP + ELEMENTWISE_NAMES.length, SLOT_SEQ = SLOT_ROWS + ROWWISE_NAMES.length, SLOTS = SLOT_SEQ + 1;
 /** Each ELEMENTWISE kernel's cost per element, by index. */
 const MAP_COSTS = ELEMENTWISE_NAMES.map((name) => ELEMENTWISE_COST[name] ?? 1);
 /** The kind of call each slot counts (PoolStats.kinds). */
-export const SLOT_NAMES: readonly string[] = ['gemm', 'event_nn', ...ELEMENTWISE_NAMES, ...ROWWISE_NAMES];
+export const SLOT_NAMES: readonly string[] = ['gemm', 'event_nn', ...ELEMENTWISE_NAMES, ...ROWWISE_NAMES, 'sequence'];
 
 /**
  * Where the pool's calls went, per kind of call (indexed as SLOT_NAMES): calls split, run on the calling
@@ -132,6 +132,14 @@ export class Pool {
   private readonly f32: Float32Array;
   private readonly f64: Float64Array;
   private readonly msg: Uint8Array;
+  private readonly seqHead: Int32Array;
+  private readonly seqArgs: Float64Array;
+  /** Stages recorded since beginSequence() (-1: not recording), and the rows they all cover. */
+  private seqStages = -1;
+  private seqRows = 0;
+  private seqStreamed = false;
+  /** One stage's arguments, copied out of the block (no allocation per sequence). */
+  private readonly seqCall = new Array<number>(MAX_ARGS).fill(0);
   private readonly job: JobView;
   private gen = 0;
   private workers: Thread[] = [];
@@ -171,6 +179,8 @@ export class Pool {
     this.f32 = new Float32Array(control, 0, this.ctl.length);
     this.f64 = new Float64Array(control, ARGS64_BYTE, MAX_ARGS);
     this.msg = new Uint8Array(control, MSG_BYTE, MSG_CAP);
+    this.seqHead = new Int32Array(control, SEQ_HEAD_BYTE, 3 * SEQ_STAGES);
+    this.seqArgs = new Float64Array(control, SEQ_ARGS_BYTE, MAX_ARGS * SEQ_STAGES);
   }
 
   /**
@@ -257,10 +267,11 @@ export class Pool {
    */
   rows(index: number, args: ArrayLike<number>): number {
     const name = ROWWISE_NAMES[index]!;
+    if (this.seqStages >= 0) return this.record(index, args);
     this.check(name);
     const rows = args[0]!;
-    const work = rows * ROWWISE[name]!.work(args as readonly number[]);
-    if (this.alone(SLOT_ROWS + index, work, rows < 2 || work < this.rowMinWork)) {
+    const spec = ROWWISE[name]!, work = rows * spec.work(args as readonly number[]);
+    if (this.alone(SLOT_ROWS + index, work, rows < 2 || work < this.rowMinWork || spec.seqOnly === true)) {
       return (this.raw as unknown as Record<string, (...a: number[]) => number>)[name]!.apply(null, args as number[]) | 0;
     }
     const ctl = this.ctl, f64 = this.f64;
@@ -269,6 +280,93 @@ export class Pool {
     ctl[CTL.ARGS + 1] = args.length;
     for (let i = 0; i < args.length; i++) f64[i] = args[i]!;
     return this.run(name, rows, Math.ceil(rows / this.parts()), SLOT_ROWS + index);
+  }
+
+  /**
+   * Starts recording a sequence: until endSequence(), row kernels (rows()) are not run but kept, in
+   * order, as the stages of one job, and return 0 in place of their counts. Every stage must cover the
+   * same rows, and row r of a stage may read only row r of the stages before it (and memory no stage
+   * writes): then one thread can run all stages on its rows without waiting for the others. Any other
+   * pool call while recording is an error; a caller that runs a kernel on its own thread in between
+   * must end the sequence first. At most `sequenceRoom` stages.
+   */
+  beginSequence(rows: number, work: number): void {
+    this.check('beginSequence');
+    this.seqStages = 0;
+    this.seqRows = rows;
+    // Streamed: the job is posted now and the workers run each stage on their rows as soon as it is
+    // recorded, so the recording (the caller's step loop) overlaps their work.
+    this.seqStreamed = !this.alone(SLOT_SEQ, work, rows < 2 || work < this.rowMinWork);
+    if (!this.seqStreamed) return;
+    const ctl = this.ctl;
+    ctl[CTL.OP] = OP_SEQ;
+    Atomics.store(ctl, CTL.ARGS, 0);
+    ctl[CTL.ARGS + 1] = rows;
+    Atomics.store(ctl, CTL.ARGS + 2, 0);
+    this.post(rows, Math.ceil(rows / this.parts()), SLOT_SEQ);
+  }
+
+  /** Stages recorded since beginSequence() (-1 when not recording). */
+  get sequenceStages(): number {
+    return this.seqStages;
+  }
+
+  /** Stages a sequence can still take (0 when not recording). */
+  get sequenceRoom(): number {
+    return this.seqStages < 0 ? 0 : SEQ_STAGES - this.seqStages;
+  }
+
+  /**
+   * Runs the stages recorded since beginSequence() (streamed over the pool unless the rows are too few,
+   * the work small or sequences are backing off, when the calling thread runs them in order now) and
+   * writes each stage's count, summed over its rows, to counts[0 ..]; returns the number of stages.
+   */
+  endSequence(counts: Float64Array): number {
+    const stages = this.seqStages;
+    if (stages < 0) throw new Error('endSequence: no sequence is being recorded (beginSequence() first)');
+    this.seqStages = -1;
+    const head = this.seqHead;
+    if (this.seqStreamed) {
+      this.seqStreamed = false;
+      Atomics.store(this.ctl, CTL.ARGS + 2, 1); // closed: no stage follows
+      this.finish('sequence', SLOT_SEQ);
+    } else {
+      this.check('sequence');
+      const fns = this.raw as unknown as Record<string, (...a: number[]) => number>;
+      for (let s = 0; s < stages; s++) head[3 * s + 2] = fns[ROWWISE_NAMES[head[3 * s]!]!]!.apply(null, this.stage(s)) | 0;
+    }
+    if (counts.length < stages) throw new RangeError(`endSequence: counts has room for ${counts.length} stages, the sequence has ${stages}`);
+    for (let s = 0; s < stages; s++) counts[s] = Atomics.load(head, 3 * s + 2);
+    return stages;
+  }
+
+  /** Ends a sequence being recorded, if any, without reading its counts (after an error in the code recording it). */
+  abortSequence(): void {
+    if (this.seqStages < 0) return;
+    this.endSequence(new Float64Array(this.seqStages));
+  }
+
+  /** Stage s's arguments (those past its own count are stale; its kernel ignores them). */
+  private stage(s: number): number[] {
+    const a = this.seqCall, n = this.seqHead[3 * s + 1]!, at = s * MAX_ARGS;
+    for (let i = 0; i < n; i++) a[i] = this.seqArgs[at + i]!;
+    return a;
+  }
+
+  /** Keeps a row kernel's call as the next stage of the sequence being recorded. */
+  private record(index: number, args: ArrayLike<number>): number {
+    const name = ROWWISE_NAMES[index]!, s = this.seqStages, rows = args[0]!;
+    if (s >= SEQ_STAGES) throw new Error(`${name}: a sequence takes at most ${SEQ_STAGES} stages (check sequenceRoom before adding one)`);
+    if (rows !== this.seqRows) throw new Error(`${name}: every stage of a sequence covers the same rows (${this.seqRows}), this one ${rows}`);
+    if (args.length > MAX_ARGS) throw new Error(`${name}: more than ${MAX_ARGS} arguments`);
+    this.seqHead[3 * s] = index;
+    this.seqHead[3 * s + 1] = args.length;
+    this.seqHead[3 * s + 2] = 0;
+    const at = s * MAX_ARGS;
+    for (let i = 0; i < args.length; i++) this.seqArgs[at + i] = args[i]!;
+    this.seqStages = s + 1;
+    if (this.seqStreamed) Atomics.store(this.ctl, CTL.ARGS, s + 1); // published: the stage's fields are written
+    return 0;
   }
 
   /** Chunks a job is cut into (the GEMM's may come out fewer, in whole panels). */
@@ -304,6 +402,7 @@ export class Pool {
   }
 
   private check(op: string): void {
+    if (this.seqStages >= 0) throw new Error(`${op}: called while a sequence of row kernels is being recorded (only row kernels can join one; call endSequence() first)`);
     if (this.closedBecause === null && Atomics.load(this.ctl, CTL.FAIL) !== 0) this.failed(op);
     if (this.closedBecause !== null) throw new Error(`${op}: the thread pool is shut down (${this.closedBecause})`);
   }
@@ -313,6 +412,12 @@ export class Pool {
    * workers, claims chunks alongside them, waits for the last ones; returns the chunks' counts summed.
    */
   private run(op: string, len: number, chunk: number, slot: number): number {
+    this.post(len, chunk, slot);
+    return this.finish(op, slot);
+  }
+
+  /** Posts the job written in the control block, cut into chunks of `chunk` along [0, len), and wakes the workers. */
+  private post(len: number, chunk: number, slot: number): void {
     const ctl = this.ctl, chunks = Math.ceil(len / chunk);
     ctl[CTL.CHUNK] = chunk;
     ctl[CTL.CHUNKS] = chunks;
@@ -323,6 +428,11 @@ export class Pool {
     Atomics.store(ctl, CTL.GEN, gen);
     const woke = Atomics.notify(ctl, CTL.GEN);
     if (woke > 0 && this.stats !== null) this.stats.woke[slot]!++;
+  }
+
+  /** Claims chunks of the posted job alongside the workers, waits for the last ones; returns the chunks' counts summed. */
+  private finish(op: string, slot: number): number {
+    const ctl = this.ctl, chunks = ctl[CTL.CHUNKS]!, gen = this.gen;
     const t0 = this.clock();
     const mine = this.job.drain(gen);
     this.jobs++; this.jobChunks += chunks; this.callerChunks += mine;
