@@ -303,7 +303,9 @@ export class Pool {
     Atomics.store(ctl, CTL.ARGS, 0);
     ctl[CTL.ARGS + 1] = rows;
     Atomics.store(ctl, CTL.ARGS + 2, 0);
-    this.post(rows, Math.ceil(rows / this.parts()), SLOT_SEQ);
+    // One chunk per thread: a chunk pays the dispatch of every stage (hundreds in a window), which costs
+    // more than finer chunks win back in balance.
+    this.post(rows, Math.ceil(rows / Math.min(MAX_CHUNKS, this.threads)), SLOT_SEQ);
   }
 
   /** Stages recorded since beginSequence() (-1 when not recording). */
