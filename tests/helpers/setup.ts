@@ -1,5 +1,6 @@
 // Test setup: the builds every kernel test runs against, loaded once per build.
 import { load, type Build, type Backend } from '../../src/index.js';
+import { poolOf } from '../../src/wasm/threads.js';
 
 /** Kernel tests run on the SIMD release build and the scalar build (a second reference). */
 export const BUILDS: readonly Build[] = ['release', 'scalar'];
@@ -10,4 +11,18 @@ export function backend(build: Build = 'release'): Promise<Backend> {
   let p = backends.get(build);
   if (!p) backends.set(build, (p = load({ build })));
   return p;
+}
+
+/**
+ * A backend on `threads` threads whose pool splits every call it can, whatever its size and however
+ * slow splitting is on a busy machine (no size thresholds, no back-off): what thread tests compare.
+ */
+export async function splitEverything(threads: number): Promise<Backend> {
+  const lib = await load({ threads });
+  const pool = poolOf(lib.kernels)!;
+  pool.eventMinWork = 0;
+  pool.mapMinWork = 0;
+  pool.rowMinWork = 0;
+  pool.adaptive = false;
+  return lib;
 }
