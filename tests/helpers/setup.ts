@@ -1,6 +1,7 @@
 // Test setup: the builds every kernel test runs against, loaded once per build.
 import { load, type Build, type Backend } from '../../src/index.js';
 import { poolOf } from '../../src/wasm/threads.js';
+import * as assert from 'uvu/assert';
 
 /** Kernel tests run on the SIMD release build and the scalar build (a second reference). */
 export const BUILDS: readonly Build[] = ['release', 'scalar'];
@@ -25,4 +26,12 @@ export async function splitEverything(threads: number): Promise<Backend> {
   pool.rowMinWork = 0;
   pool.adaptive = false;
   return lib;
+}
+
+/** Fails unless got holds exactly want's values, bit for bit (Object.is: -0 and NaN included). */
+export function bitsEqual(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
+  assert.is(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < want.length; i++) {
+    if (!Object.is(got[i], want[i])) assert.unreachable(`${what}: [${i}] = ${got[i]}, expected ${want[i]}`);
+  }
 }

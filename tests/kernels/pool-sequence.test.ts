@@ -10,19 +10,13 @@ import { SpikingNetwork, type Backend } from '../../src/index.js';
 import { SEQUENCE_STAGES } from '../../src/backend/core.js';
 import { poolOf } from '../../src/wasm/threads.js';
 import { PoolStats, SLOT_NAMES } from '../../src/wasm/pool.js';
-import { backend, splitEverything } from '../helpers/setup.js';
+import { backend, bitsEqual, splitEverything } from '../helpers/setup.js';
 import { mulberry32, seeded } from '../helpers/fill.js';
 
 const THREADS = [2, 3, 4];
 
 const threaded = splitEverything;
 
-function bitsEqual(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
-  assert.is(got.length, want.length, `${what}: length`);
-  for (let i = 0; i < want.length; i++) {
-    if (!Object.is(got[i], want[i])) assert.unreachable(`${what}: [${i}] = ${got[i]}, expected ${want[i]}`);
-  }
-}
 
 /**
  * `steps` time steps of a chain in which each stage reads only its own rows of the stages before: a

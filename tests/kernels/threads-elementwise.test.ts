@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import type { Backend } from '../../src/index.js';
 import { ELEMENTWISE, ROWWISE } from '../../src/wasm/pool.js';
 import { KERNEL_ARITY } from '../../src/wasm/kernels.js';
-import { backend, splitEverything } from '../helpers/setup.js';
+import { backend, bitsEqual, splitEverything } from '../helpers/setup.js';
 import { mulberry32, seeded } from '../helpers/fill.js';
 import type { SurrogateShape } from '../../src/backend.js';
 import * as refEvent from '../reference/event.js';
@@ -21,12 +21,6 @@ const THREADS = [2, 3, 4];
 
 const threaded = splitEverything;
 
-function bitsEqual(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
-  assert.is(got.length, want.length, `${what}: length`);
-  for (let i = 0; i < want.length; i++) {
-    if (!Object.is(got[i], want[i])) assert.unreachable(`${what}: [${i}] = ${got[i]}, expected ${want[i]}`);
-  }
-}
 
 function spikes(m: number, k: number, density: number, seed: number): Float32Array {
   const r = mulberry32(seed), s = new Float32Array(m * k);
