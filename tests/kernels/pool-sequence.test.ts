@@ -6,31 +6,17 @@
 // way, must produce the outputs and statistics of one thread.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { load, SpikingNetwork, type Backend } from '../../src/index.js';
+import { SpikingNetwork, type Backend } from '../../src/index.js';
 import { SEQUENCE_STAGES } from '../../src/backend/core.js';
 import { poolOf } from '../../src/wasm/threads.js';
 import { PoolStats, SLOT_NAMES } from '../../src/wasm/pool.js';
-import { backend } from '../helpers/setup.js';
+import { backend, bitsEqual, splitEverything } from '../helpers/setup.js';
 import { mulberry32, seeded } from '../helpers/fill.js';
 
 const THREADS = [2, 3, 4];
 
-async function threaded(threads: number): Promise<Backend> {
-  const lib = await load({ threads });
-  const pool = poolOf(lib.kernels)!;
-  pool.eventMinWork = 0;
-  pool.mapMinWork = 0;
-  pool.rowMinWork = 0;
-  pool.adaptive = false;
-  return lib;
-}
+const threaded = splitEverything;
 
-function bitsEqual(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
-  assert.is(got.length, want.length, `${what}: length`);
-  for (let i = 0; i < want.length; i++) {
-    if (!Object.is(got[i], want[i])) assert.unreachable(`${what}: [${i}] = ${got[i]}, expected ${want[i]}`);
-  }
-}
 
 /**
  * `steps` time steps of a chain in which each stage reads only its own rows of the stages before: a

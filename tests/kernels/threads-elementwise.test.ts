@@ -6,11 +6,10 @@
 // are set to 0 so that every call is split.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { load, type Backend } from '../../src/index.js';
-import { poolOf } from '../../src/wasm/threads.js';
+import type { Backend } from '../../src/index.js';
 import { ELEMENTWISE, ROWWISE } from '../../src/wasm/pool.js';
 import { KERNEL_ARITY } from '../../src/wasm/kernels.js';
-import { backend } from '../helpers/setup.js';
+import { backend, bitsEqual, splitEverything } from '../helpers/setup.js';
 import { mulberry32, seeded } from '../helpers/fill.js';
 import type { SurrogateShape } from '../../src/backend.js';
 import * as refEvent from '../reference/event.js';
@@ -20,22 +19,8 @@ import * as refOptim from '../reference/optim.js';
 
 const THREADS = [2, 3, 4];
 
-async function threaded(threads: number): Promise<Backend> {
-  const lib = await load({ threads });
-  const pool = poolOf(lib.kernels)!;
-  pool.eventMinWork = 0;
-  pool.mapMinWork = 0;
-  pool.rowMinWork = 0;
-  pool.adaptive = false; // split every call, however slow on a busy machine
-  return lib;
-}
+const threaded = splitEverything;
 
-function bitsEqual(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
-  assert.is(got.length, want.length, `${what}: length`);
-  for (let i = 0; i < want.length; i++) {
-    if (!Object.is(got[i], want[i])) assert.unreachable(`${what}: [${i}] = ${got[i]}, expected ${want[i]}`);
-  }
-}
 
 function spikes(m: number, k: number, density: number, seed: number): Float32Array {
   const r = mulberry32(seed), s = new Float32Array(m * k);
