@@ -25,7 +25,11 @@
 //           instead; not in the default set).
 // stats:   per kind of pool call in an fa --spiking epoch (--spiking-limit examples) at N threads: calls
 //           split, left unsplit by the size threshold or by the back-off (--only stats[,bp] adds the bp epochs).
-// Flags: --threads N, --only gemm,epoch,spiking,peer,browser,rows,serial,stats, --rounds R (alternating rounds per side for epoch, spiking and browser, the median reported; default 1),
+// inproc:  fa --spiking epochs of --inproc-limit examples (default 1000) in this one process, --rounds times
+//           (default 1; 5 is steadier) alternating the N-thread pool as it runs and the same pool with every
+//           call left on the calling thread: the ratio without the spread between processes of one-thread
+//           runs that some machines show (--only inproc; not in the default set).
+// Flags: --threads N, --only gemm,epoch,spiking,peer,browser,rows,serial,stats,inproc, --rounds R (alternating rounds per side for epoch, spiking and browser, the median reported; default 1),
 //        --no-backoff, --chunks-per-thread C (the N-thread pool of the in-process sections),
 //        --spiking-limit N, --json FILE (one JSON line per result), --busy B (B competing processes that
 //        spin for the whole run: how the pool behaves when the cores are oversubscribed),
@@ -326,6 +330,29 @@ if (only.includes('spiking')) {
     `1 thread ${s1.toFixed(1)} s, ${N} threads ${sN.toFixed(1)} s, speedup ${(s1 / sN).toFixed(2)}x` +
     (rounds > 1 ? ` (rounds: ${t1.map((a, i) => `${a.toFixed(1)}/${tN[i].toFixed(1)}`).join(', ')} s)` : ''));
   emit({ bench: 'fa-spiking-epoch', s1, sN, speedup: s1 / sN, limit: spikingLimit, rounds: t1.map((a, i) => [a, tN[i]]) });
+}
+
+if (only.includes('inproc')) {
+  const limit = Number(val('inproc-limit', 1000)), pool = poolOf(many.kernels);
+  const { data, net, trainer } = await faSpiking(many, limit);
+  trainer.fit(data.train, { epochs: 1 }); // warm-up (JIT, the workers' compiling, the event thresholds)
+  const asBuilt = { gemmMinWork: pool.gemmMinWork, eventMinWork: pool.eventMinWork, mapMinWork: pool.mapMinWork, rowMinWork: pool.rowMinWork };
+  const unsplit = { gemmMinWork: Infinity, eventMinWork: Infinity, mapMinWork: Infinity, rowMinWork: Infinity };
+  const t1 = [], tN = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const [side, times] of [[asBuilt, tN], [unsplit, t1]]) {
+      Object.assign(pool, side);
+      const t0 = performance.now();
+      trainer.fit(data.train, { epochs: 1 });
+      times.push(performance.now() - t0);
+    }
+  }
+  Object.assign(pool, asBuilt);
+  net.dispose(); data.train.dispose(); data.test.dispose();
+  const ratios = t1.map((a, i) => a / tN[i]), med = (t) => [...t].sort((a, b) => a - b)[t.length >> 1];
+  console.log(`\nfa --spiking, ${limit} examples, one process, ${rounds} alternating round(s): unsplit ${t1.map((x) => x.toFixed(0)).join(' / ')} ms, ` +
+    `${N} threads ${tN.map((x) => x.toFixed(0)).join(' / ')} ms; per round ${ratios.map((x) => x.toFixed(2)).join(', ')}x, median ${med(ratios).toFixed(2)}x`);
+  emit({ bench: 'fa-spiking-inproc', limit, t1, tN, ratios });
 }
 
 if (only.includes('serial')) {

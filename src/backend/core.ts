@@ -32,10 +32,12 @@ export class BackendCore {
   }
 
   /**
-   * Starts a sequence of row kernels on the pool (Pool.beginSequence): the row-split calls until
-   * endSequence() are kept and then run as one job, each thread taking all of them on its rows, and
-   * return 0 in place of their counts. False (nothing is recorded: the calls run as they come) on one
-   * thread, and with the debug build, whose checks read the data the kept calls have not yet written.
+   * Starts a sequence of row kernels over `rows` rows on the pool (Pool.beginSequence): the row-split
+   * calls until endSequence() are kept as the stages of one job, each thread running all of them on its
+   * own rows (streamed: the workers start on each stage as it is kept), and return 0 in place of their
+   * counts. `work` (about rows × the elements the stages update) decides, as for one call, whether
+   * splitting pays. False (nothing is recorded: the calls run as they come) on one thread, and with the
+   * debug build, whose checks read the data the kept calls have not yet written.
    */
   beginSequence(rows: number, work: number): boolean {
     const pool = this.debug ? undefined : poolOf(this.kernels);
@@ -49,11 +51,12 @@ export class BackendCore {
     poolOf(this.kernels)?.abortSequence();
   }
 
-  /** Calls kept since beginSequence(), and how many more it can take. */
+  /** Calls kept since beginSequence(). */
   sequenceStages(): number {
     return poolOf(this.kernels)!.sequenceStages;
   }
 
+  /** How many more calls the sequence being recorded can take (at most SEQUENCE_STAGES in all). */
   sequenceRoom(): number {
     return poolOf(this.kernels)!.sequenceRoom;
   }

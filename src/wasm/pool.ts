@@ -283,12 +283,15 @@ export class Pool {
   }
 
   /**
-   * Starts recording a sequence: until endSequence(), row kernels (rows()) are not run but kept, in
-   * order, as the stages of one job, and return 0 in place of their counts. Every stage must cover the
-   * same rows, and row r of a stage may read only row r of the stages before it (and memory no stage
-   * writes): then one thread can run all stages on its rows without waiting for the others. Any other
-   * pool call while recording is an error; a caller that runs a kernel on its own thread in between
-   * must end the sequence first. At most `sequenceRoom` stages.
+   * Starts recording a sequence over `rows` rows: until endSequence(), row kernels (rows()) are kept,
+   * in order, as the stages of one job, and return 0 in place of their counts. Every stage must cover
+   * the same rows, and row r of a stage may read only row r of the stages before it (and memory no stage
+   * writes): then one thread can run all stages on its rows without waiting for the others. Unless
+   * `work` is under the row threshold (or sequences are backing off), the job is posted now and each
+   * stage is published as it is kept, so the workers run while the caller records; the caller joins at
+   * endSequence(). Any other pool call while recording is an error; a caller that runs a kernel on its
+   * own thread in between must end the sequence first, and one that fails while recording must call
+   * abortSequence(). At most `sequenceRoom` stages.
    */
   beginSequence(rows: number, work: number): void {
     this.check('beginSequence');
