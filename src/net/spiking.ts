@@ -359,7 +359,7 @@ export class SpikingSim implements RasterSource {
           const l = layers[i]!, s = this.sl[i]!;
           // spikes are summed on the units (a pooled layer's on its convolution's units, pooled at the end)
           const I = s.I.head(rows), spikes = s.spikes.head(rows), post = (l.pool ? l.pool.act : l.post).head(rows);
-          if (seq && !(lists !== null && this.eventLikely(i, rows) && (s.st ? s.fused !== null && s.from !== null && lib.sequenceRoom() > 0 : lib.sequenceRoom() > 1))) {
+          if (seq && !this.joins(i, lists, rows)) {
             inCount = this.endSequence(rows);
             seq = false;
           }
@@ -435,8 +435,19 @@ export class SpikingSim implements RasterSource {
    * statistics count what propagate would have chosen (endSequence).
    */
   private eventLikely(i: number, rows: number): boolean {
-    const c = this.lagIn[i]!;
-    return c === 0 || c < this.thresholds![i]! * rows * this.net.layers[i]!.inSize;
+    return this.eventPath(i, rows, this.lagIn[i]!);
+  }
+
+  /** propagate's rule: layer i's input of `count` spikes over `rows` rows is summed event-driven. */
+  private eventPath(i: number, rows: number, count: number): boolean {
+    const l = this.net.layers[i]!;
+    return count === 0 || count < this.thresholds![i]! * rows * (l.conv ? l.conv.geom.inSize : l.inSize);
+  }
+
+  /** Whether layer i's step can join the sequence being recorded (its input as lists, likely sparse, and room for its stages). */
+  private joins(i: number, lists: SpikeLists | null, rows: number): boolean {
+    const s = this.sl[i]!, room = this.lib.sequenceRoom();
+    return lists !== null && this.eventLikely(i, rows) && (s.st ? s.fused !== null && s.from !== null && room > 0 : room > 1);
   }
 
   /**
@@ -452,14 +463,13 @@ export class SpikingSim implements RasterSource {
       if (i === NO_COUNT) continue;
       if (i >= 0) {
         if (this.sl[i]!.st) this.spikeCount[i]! += counts[s]!; // a readout's stage counts its input events
-        const event = last === 0 || last < this.thresholds![i]! * rows * this.net.layers[i]!.inSize;
-        if (event) this.eventSteps[i]! += 1;
+        if (this.eventPath(i, rows, last)) this.eventSteps[i]! += 1;
         else this.denseSteps[i]! += 1;
         this.lagIn[i] = last;
       }
       last = counts[s]!;
     }
-    this.stageLayer.fill(NO_COUNT);
+    this.stageLayer.fill(NO_COUNT, 0, n);
     return last;
   }
 
@@ -507,7 +517,7 @@ export class SpikingSim implements RasterSource {
    */
   private propagate(i: number, l: Layer, s: SpikeLayer, rows: number, inS: Tensor, inCount: number, lists: SpikeLists | null, dense: boolean): boolean {
     const lib = this.lib, cur = s.cur.head(rows);
-    const event = inCount === 0 || inCount < this.thresholds![i]! * rows * (l.conv ? l.conv.geom.inSize : l.inSize);
+    const event = this.eventPath(i, rows, inCount);
     if (event) this.eventSteps[i]! += 1;
     else this.denseSteps[i]! += 1;
     if (l.conv) { // inS: the 0/1 spikes or pooled spikes below, as a matrix
